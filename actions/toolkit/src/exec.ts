@@ -1,0 +1,59 @@
+// Runs programs with an argument vector (never a shell string) and captures their output.
+// Secrets go through the environment or stdin, never argv: other processes can read argv.
+import * as core from '@actions/core'
+import { getExecOutput } from '@actions/exec'
+
+export interface ExecOptions {
+  cwd?: string
+  /** Added to (not replacing) the current environment; an undefined value removes a variable. */
+  env?: Record<string, string | undefined>
+  /** Written to the program's stdin. */
+  input?: string | Buffer
+  /** Return the result instead of throwing when the exit code is not 0. */
+  allowFailure?: boolean
+  /** Do not log the command line (the default logs it with core.info, as the runner does). */
+  quiet?: boolean
+}
+
+export interface ExecResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+export class CommandError extends Error {
+  override name = 'CommandError'
+  constructor(
+    readonly command: string,
+    readonly args: readonly string[],
+    readonly result: ExecResult,
+  ) {
+    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n')
+    super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`)
+  }
+}
+
+export function mergeEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
+    if (value !== undefined) env[key] = value
+  }
+  return env
+}
+
+export async function execute(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  if (!options.quiet) core.info(`[command]${command} ${args.join(' ')}`)
+  const execOptions: Parameters<typeof getExecOutput>[2] = {
+    silent: true,
+    ignoreReturnCode: true,
+    env: mergeEnv(options.env),
+  }
+  if (options.cwd !== undefined) execOptions.cwd = options.cwd
+  if (options.input !== undefined) {
+    execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input)
+  }
+  const result = await getExecOutput(command, [...args], execOptions)
+  const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+  if (outcome.exitCode !== 0 && !options.allowFailure) throw new CommandError(command, args, outcome)
+  return outcome
+}

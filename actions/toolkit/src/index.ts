@@ -1,0 +1,6 @@
+export * from './errors'
+export * from './exec'
+export * from './image-ref'
+export * from './inputs'
+export * from './platforms'
+export * from './retry'

@@ -1,0 +1,73 @@
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient. Auth errors, protected branches and
+// bad input never change on a second try, so they are never retried.
+
+export interface RetryOptions {
+  /** Total attempts, including the first. */
+  maxAttempts: number
+  /** Wait before the second attempt, in ms; doubles each time up to maxDelayMs. */
+  baseDelayMs?: number
+  maxDelayMs?: number
+  /** Whether an error is worth another attempt. */
+  isRetryable: (error: unknown) => boolean
+  /** Called before each wait, e.g. to log. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>
+  random?: () => number
+}
+
+export class RetriesExhaustedError extends Error {
+  override name = 'RetriesExhaustedError'
+  constructor(
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
+    super(
+      `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    )
+  }
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))
+  return Math.floor(random() * ceiling)
+}
+
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options
+  const sleep = options.sleep ?? defaultSleep
+  const random = options.random ?? Math.random
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt)
+    } catch (error) {
+      if (!isRetryable(error)) throw error
+      if (attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, error)
+      const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random)
+      options.onRetry?.(error, attempt, delay)
+      await sleep(delay)
+    }
+  }
+}
+
+/** HTTP statuses worth retrying: throttling and server-side failures. */
+export function isTransientHttpStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599)
+}
+
+/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
+export function isTransientNetworkError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return (
+    typeof code === 'string' &&
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
+  )
+}

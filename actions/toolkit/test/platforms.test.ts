@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { formatPlatform, isAttestationPlatform, missingPlatforms, parsePlatform, parsePlatforms } from '../src/platforms'
+
+describe('platforms', () => {
+  it.each([
+    ['linux/amd64', 'linux/amd64'],
+    ['linux/arm64', 'linux/arm64'],
+    ['linux/arm64/v8', 'linux/arm64'],
+    ['linux/aarch64', 'linux/arm64'],
+    ['Linux/X86_64', 'linux/amd64'],
+    ['linux/arm', 'linux/arm/v7'],
+    ['linux/arm/v6', 'linux/arm/v6'],
+  ])('normalises %s to %s', (input, expected) => {
+    expect(formatPlatform(parsePlatform(input))).toBe(expected)
+  })
+  it.each(['linux', 'amd64', 'linux/', 'plan9/amd64', 'linux/sparc', 'linux/arm/x7', 'linux/arm64/v8/x'])('rejects %s', (input) => {
+    expect(() => parsePlatform(input)).toThrow(/platform|unknown/)
+  })
+  it('dedupes and finds missing platforms', () => {
+    const list = parsePlatforms(['linux/amd64', 'linux/x86_64', 'linux/arm64'])
+    expect(list.map(formatPlatform)).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(missingPlatforms(list, parsePlatforms(['linux/amd64'])).map(formatPlatform)).toEqual(['linux/arm64'])
+  })
+  it('recognises attestation manifests', () => {
+    expect(isAttestationPlatform({ os: 'unknown', architecture: 'unknown' })).toBe(true)
+    expect(isAttestationPlatform({ os: 'linux', architecture: 'amd64' })).toBe(false)
+  })
+})
