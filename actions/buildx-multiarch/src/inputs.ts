@@ -1,0 +1,195 @@
+// Reads and validates every input (and the runner's GITHUB_* context) into one typed Settings
+// object before anything runs: nothing else in the action reads inputs.
+import { existsSync, statSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import * as core from '@actions/core'
+import {
+  digestProblem,
+  familiarReference,
+  getBoolean,
+  getChoice,
+  getList,
+  getString,
+  InputError,
+  isValidTag,
+  parseImageReference,
+  parsePlatforms,
+  parseRepository,
+  repositoryName,
+  errorMessage,
+  type Platform,
+} from '@aks-gitops/toolkit'
+import { defaultTitle, ociLabels, parseKeyValueLines, sourceUrl } from './labels'
+import { computeTags, type RefKind } from './tags'
+
+export const MODES = ['multi', 'platform', 'merge'] as const
+export const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'] as const
+export const DRIVERS = ['auto', 'docker', 'docker-container'] as const
+export type Mode = (typeof MODES)[number]
+export type CacheMode = (typeof CACHE_MODES)[number]
+export type DriverChoice = (typeof DRIVERS)[number]
+
+export interface Settings {
+  mode: Mode
+  /** The repository, fully qualified (`127.0.0.1:5000/vote`, `docker.io/acme/vote`). */
+  repository: string
+  /** The short form for messages (`acme/vote`). */
+  displayName: string
+  context: string
+  file: string
+  platforms: Platform[]
+  tags: string[]
+  version: string
+  tagSource: 'input' | RefKind
+  buildArgs: Array<[string, string]>
+  target?: string
+  labels: Record<string, string>
+  push: boolean
+  /** Per-platform digests (or repo@digest references) to merge, in `merge` mode. */
+  sources: string[]
+  ociLayout: string
+  cache: CacheMode
+  cacheRef?: string
+  driver: DriverChoice
+  builder?: string
+  provenance: boolean
+  sbom: boolean
+  runnerTemp: string
+}
+
+type Env = Record<string, string | undefined>
+
+// Wraps a parser's error as an InputError naming the input.
+function forInput<T>(name: string, parse: () => T): T {
+  try {
+    return parse()
+  } catch (e) {
+    if (e instanceof InputError) throw e
+    throw new InputError(name, errorMessage(e))
+  }
+}
+
+function readTags(env: Env, service: string): { tags: string[]; version: string; tagSource: Settings['tagSource'] } {
+  const explicit = getList('tags')
+  for (const tag of explicit) {
+    if (!isValidTag(tag)) {
+      throw new InputError('tags', `"${tag}" is not a valid tag (letters, digits, _ . -, at most 128 characters, not starting with . or -); give tag names, not image references`)
+    }
+  }
+  const refContext = { ref: env.GITHUB_REF ?? '', sha: env.GITHUB_SHA ?? '', runNumber: env.GITHUB_RUN_NUMBER ?? '', service }
+  if (explicit.length > 0) {
+    let version = explicit[0] ?? ''
+    try {
+      version = computeTags(refContext).version
+    } catch {
+      // Explicit tags do not need a ref that follows GitFlow; the first tag is then the version.
+    }
+    return { tags: [...new Set(explicit)], version: getString('version') || version, tagSource: 'input' }
+  }
+  const plan = forInput('tags', () => {
+    try {
+      return computeTags(refContext)
+    } catch (e) {
+      throw new Error(`none given, and none can be computed from GITHUB_REF: ${errorMessage(e)}`)
+    }
+  })
+  return { tags: plan.tags, version: getString('version') || plan.version, tagSource: plan.kind }
+}
+
+function readPaths(workspace: string): { context: string; file: string } {
+  const context = resolve(workspace, getString('context', { default: '.' }))
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new InputError('context', `"${context}" is not a directory (expected the build context, relative to the workspace)`)
+  }
+  const fileInput = getString('file')
+  const file = fileInput === '' ? join(context, 'Dockerfile') : resolve(workspace, fileInput)
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new InputError('file', `the Dockerfile "${file}" does not exist${fileInput === '' ? ' (the default is <context>/Dockerfile)' : ''}`)
+  }
+  return { context, file }
+}
+
+function readSources(repository: string): string[] {
+  return getList('sources').map((source) => {
+    if (source.startsWith('sha256:')) {
+      const problem = digestProblem(source)
+      if (problem) throw new InputError('sources', `"${source}": ${problem}`)
+      return `${repository}@${source}`
+    }
+    const ref = forInput('sources', () => parseImageReference(source))
+    if (!ref.digest) throw new InputError('sources', `"${source}" has no digest (expected sha256:<hex> or repo@sha256:<hex>)`)
+    return `${repositoryName(ref)}@${ref.digest}`
+  })
+}
+
+/** Reads every input; throws InputError (naming the input) on the first bad one. */
+export function readSettings(env: Env = process.env, now: Date = new Date()): Settings {
+  const mode = getChoice('mode', MODES, 'multi')
+  const imageRef = forInput('image', () => parseRepository(getString('image', { required: true })))
+  const repository = repositoryName(imageRef)
+  const platforms = forInput('platforms', () => parsePlatforms(getList('platforms', { required: true })))
+  const push = getBoolean('push', false)
+  const service = getString('service')
+  const { tags, version, tagSource } = readTags(env, service)
+  const runnerTemp = env.RUNNER_TEMP || join(process.cwd(), '.buildx-multiarch-tmp')
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+
+  if (mode === 'platform' && platforms.length !== 1) {
+    throw new InputError('platforms', `mode "platform" builds exactly one platform per job, got ${platforms.length}`)
+  }
+  if (mode !== 'multi' && !push) {
+    throw new InputError('push', `mode "${mode}" publishes to the registry so that per-platform images can be merged; set push: true (mode "multi" with push: false exports an OCI layout instead)`)
+  }
+  if (push && tags.length === 0 && mode !== 'platform') {
+    throw new InputError('tags', `push is true but there are no tags: GITHUB_REF "${env.GITHUB_REF ?? ''}" publishes none (see the GitFlow table); give "tags" explicitly`)
+  }
+  const sources = mode === 'merge' ? readSources(repository) : []
+  if (mode === 'merge' && sources.length === 0) {
+    throw new InputError('sources', 'mode "merge" needs the per-platform digests to merge (the "digest" outputs of the mode "platform" jobs)')
+  }
+  // Merge mode needs no build context: the images already exist in the registry.
+  const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace)
+
+  const buildArgs = forInput('build-args', () => parseKeyValueLines(core.getInput('build-args'), 'a build argument'))
+  const userLabels = Object.fromEntries(forInput('labels', () => parseKeyValueLines(core.getInput('labels'), 'a label')))
+  const target = getString('target') || undefined
+  if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+    throw new InputError('target', `"${target}" is not a build stage name`)
+  }
+  const created = env.SOURCE_DATE_EPOCH && /^[0-9]+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now
+  const labels = ociLabels(
+    { source: sourceUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) },
+    userLabels,
+  )
+  const layoutInput = getString('oci-layout')
+  const ociLayout = layoutInput ? (isAbsolute(layoutInput) ? layoutInput : resolve(workspace, layoutInput)) : join(runnerTemp, 'buildx-multiarch', `${defaultTitle(imageRef.repository)}-oci`)
+  const cache = getChoice('cache', CACHE_MODES, 'auto')
+  const cacheRef = getString('cache-ref') || undefined
+  if (cacheRef && cache === 'registry') forInput('cache-ref', () => parseImageReference(cacheRef))
+
+  const settings: Settings = {
+    mode,
+    repository,
+    displayName: familiarReference(imageRef),
+    ...paths,
+    platforms,
+    tags,
+    version,
+    tagSource,
+    buildArgs,
+    labels,
+    push,
+    sources,
+    ociLayout,
+    cache,
+    driver: getChoice('driver', DRIVERS, 'auto'),
+    provenance: getBoolean('provenance', true),
+    sbom: getBoolean('sbom', true),
+    runnerTemp,
+  }
+  if (target) settings.target = target
+  if (cacheRef) settings.cacheRef = cacheRef
+  const builder = getString('builder')
+  if (builder) settings.builder = builder
+  return settings
+}

@@ -1,0 +1,90 @@
+// The no-push path on a builder that cannot write a multi-platform OCI layout (the docker
+// driver): each platform's image is copied from the engine into one OCI layout with skopeo
+// (blobs shared, layers gzip-compressed), then an image index over those manifests becomes the
+// layout's single entry, so `skopeo copy --all oci:<dir> docker://...` publishes all platforms.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { execute, formatPlatform, MEDIA_TYPES, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+
+export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
+
+interface LayoutIndexJson {
+  schemaVersion: number
+  manifests: Descriptor[]
+}
+
+/** The image index over per-platform manifests, and the layout's index.json naming it `refName`. */
+export function layoutIndex(
+  manifests: ReadonlyArray<{ descriptor: Descriptor; platform: Platform }>,
+  refName: string,
+  annotations: Record<string, string>,
+): { indexBlob: string; digest: string; indexJson: string } {
+  const index = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociIndex,
+    manifests: manifests.map(({ descriptor, platform }) => ({
+      mediaType: descriptor.mediaType,
+      digest: descriptor.digest,
+      size: descriptor.size,
+      platform,
+    })),
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+  }
+  const indexBlob = JSON.stringify(index)
+  const digest = sha256Digest(indexBlob)
+  const layoutJson = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociIndex,
+    manifests: [{ mediaType: MEDIA_TYPES.ociIndex, digest, size: Buffer.byteLength(indexBlob), annotations: { [REF_NAME_ANNOTATION]: refName } }],
+  }
+  return { indexBlob, digest, indexJson: `${JSON.stringify(layoutJson)}\n` }
+}
+
+function blobPath(dir: string, digest: string): string {
+  const [algorithm = 'sha256', hex = ''] = digest.split(':')
+  return join(dir, 'blobs', algorithm, hex)
+}
+
+export interface LayoutImage {
+  platform: Platform
+  /** The image ID in the engine (sha256 of its config). */
+  imageId: string
+}
+
+export interface ExportedLayout {
+  digest: string
+  platforms: Array<{ platform: Platform; digest: string; size: number }>
+}
+
+/** Copies each platform's image from the engine into `dir` and writes the index over them. */
+export async function exportLayoutFromEngine(
+  dir: string,
+  images: readonly LayoutImage[],
+  refName: string,
+  annotations: Record<string, string>,
+): Promise<ExportedLayout> {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const manifests: Array<{ descriptor: Descriptor; platform: Platform }> = []
+  const platforms: ExportedLayout['platforms'] = []
+  for (const image of images) {
+    const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`
+    await execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`])
+    const layoutIndexJson = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as LayoutIndexJson
+    const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name)
+    if (!descriptor) throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`)
+    const manifest = JSON.parse(readFileSync(blobPath(dir, descriptor.digest), 'utf8')) as { config: Descriptor; layers: Descriptor[] }
+    const config = JSON.parse(readFileSync(blobPath(dir, manifest.config.digest), 'utf8')) as { architecture?: string; os?: string }
+    // The engine keeps one platform per image: make sure this is the one that was asked for.
+    if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
+      throw new Error(`the image built for ${formatPlatform(image.platform)} is ${config.os}/${config.architecture}`)
+    }
+    manifests.push({ descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size }, platform: image.platform })
+    const size = manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0)
+    platforms.push({ platform: image.platform, digest: descriptor.digest, size })
+  }
+  const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations)
+  writeFileSync(blobPath(dir, digest), indexBlob)
+  writeFileSync(join(dir, 'index.json'), indexJson)
+  return { digest, platforms }
+}

@@ -1,0 +1,201 @@
+// Reads the inputs, sets up the builder and QEMU, builds each platform (or merges per-platform
+// digests), checks the result holds every requested platform, then sets outputs and the summary.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import * as core from '@actions/core'
+import { errorMessage, formatPlatform, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
+import { capabilitiesOf, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
+import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, readManifest, runBuild } from './docker'
+import { readSettings, type Settings } from './inputs'
+import { exportLayoutFromEngine, REF_NAME_ANNOTATION, type LayoutImage } from './layout'
+import { cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
+import { cacheStats, metadataJson, renderSummary, type ActionResult, type PlatformResult } from './summary'
+
+const env = process.env
+
+async function setUpBuilder(settings: Settings): Promise<{ builder: BuilderInfo; caps: Capabilities }> {
+  let builder = await inspectBuilder(settings.builder)
+  if (needsContainerBuilder(settings.driver, builder, env)) {
+    const name = `buildx-multiarch-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+    core.info(`The builder "${builder.name}" uses the docker driver: creating the docker-container builder "${name}" (multi-platform, cache export, attestations)`)
+    builder = await createContainerBuilder(name)
+  }
+  const containerd = builder.driver === 'docker' && (await containerdImageStore())
+  const caps = capabilitiesOf(builder.driver, containerd)
+  core.info(`Builder "${builder.name}": ${builder.driver} driver${containerd ? ' (containerd image store)' : ''}; platforms ${builder.platforms.join(', ') || 'unknown'}`)
+  if (!caps.multiPlatform) core.info('This builder builds one platform per invocation: each platform is built on its own, then merged into one index.')
+  return { builder, caps }
+}
+
+async function setUpEmulation(platforms: readonly Platform[]): Promise<string> {
+  const plan = emulationPlan(platforms, hostArchitecture(process.arch), binfmtEntries())
+  if (plan.foreign.length === 0) return 'not needed (every platform is native)'
+  if (plan.install.length === 0) {
+    core.info(`QEMU handlers already registered for ${plan.registered.join(', ')}`)
+    return `QEMU for ${plan.foreign.join(', ')} (already registered)`
+  }
+  core.info(`Registering QEMU handlers for ${plan.install.join(', ')}`)
+  await installBinfmt(plan.install)
+  return `QEMU for ${plan.foreign.join(', ')} (registered ${plan.install.join(', ')} with tonistiigi/binfmt)`
+}
+
+function attestationNote(settings: Settings, builder: BuilderInfo, caps: Capabilities): string {
+  const wanted = [settings.provenance ? 'provenance' : '', settings.sbom ? 'SBOM' : ''].filter(Boolean).join(' and ')
+  if (!wanted) return 'disabled by the inputs'
+  if (caps.attestations) return `${wanted} requested (kept in the index as unknown/unknown manifests)`
+  const note = `${wanted} attestations are NOT kept: the ${builder.driver} driver with the classic image store drops them (a docker-container builder keeps them)`
+  core.warning(note)
+  return note
+}
+
+function metadataString(metadata: Record<string, unknown>, key: string): string | undefined {
+  const value = metadata[key]
+  return typeof value === 'string' ? value : undefined
+}
+
+async function verifyPlatforms(what: string, available: readonly string[], requested: readonly Platform[]): Promise<void> {
+  const missing = missingPlatforms(requested, available.map((p) => parsePlatform(p)))
+  if (missing.length > 0) throw new Error(`${what} lacks ${missing.map(formatPlatform).join(', ')} (it has ${available.join(', ') || 'none'})`)
+}
+
+/** Merges per-platform manifests into one index pushed under every tag; returns its digest. */
+async function mergeIndex(settings: Settings, builder: string, sources: readonly string[]): Promise<{ digest: string; platforms: PlatformResult[] }> {
+  // The dry run gives the exact index (and so its digest) before it is pushed: no race with
+  // another job moving the same tag between the push and a read-back.
+  const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true))
+  await merge(mergeArgs(settings, builder, sources, false))
+  const pushed = await readManifest(`${settings.repository}@${planned.digest}`)
+  const platforms: PlatformResult[] = []
+  for (const descriptor of pushed.contents.images) {
+    const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`)
+    platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) })
+  }
+  return { digest: planned.digest, platforms }
+}
+
+async function runBuilds(settings: Settings, builder: BuilderInfo, caps: Capabilities, workDir: string) {
+  const invocations: BuildInvocation[] = planBuilds(settings, builder.name, caps, env, workDir)
+  const built: Array<{ invocation: BuildInvocation; metadata: Record<string, unknown>; result: PlatformResult }> = []
+  for (const invocation of invocations) {
+    const label = invocation.platforms.map(formatPlatform).join(', ')
+    const build = await core.group(`Build ${label}`, () => runBuild(invocation.args, invocation.metadataFile))
+    const result: PlatformResult = { platform: label, seconds: build.seconds, cache: cacheStats(build.log) }
+    built.push({ invocation, metadata: build.metadata, result })
+  }
+  return built
+}
+
+async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: Capabilities, workDir: string): Promise<Pick<ActionResult, 'digest' | 'platforms' | 'tags'>> {
+  const built = await runBuilds(settings, builder, caps, workDir)
+  const fullTags = settings.tags.map((tag) => `${settings.repository}:${tag}`)
+  const first = built[0]
+  if (!first) throw new Error('nothing was built')
+  const kind = first.invocation.output
+
+  if (kind === 'push' || kind === 'oci') {
+    const digest = metadataString(first.metadata, 'containerimage.digest')
+    if (!digest) throw new Error('buildx reported no image digest in its metadata file')
+    const raw = kind === 'push' ? (await readManifest(`${settings.repository}@${digest}`)).raw : readFileSync(join(settings.ociLayout, 'blobs', ...digest.split(':')), 'utf8')
+    const platforms = parseIndex(raw).images.map((d) => ({ ...first.result, platform: d.platform ? formatPlatform(d.platform) : 'unknown', digest: d.digest }))
+    return { digest, platforms, tags: fullTags }
+  }
+
+  if (kind === 'daemon') {
+    const images: LayoutImage[] = built.map(({ invocation, metadata }) => {
+      const imageId = metadataString(metadata, 'containerimage.config.digest') ?? metadataString(metadata, 'containerimage.digest')
+      if (!imageId || !invocation.platforms[0]) throw new Error('buildx reported no image ID in its metadata file')
+      return { platform: invocation.platforms[0], imageId }
+    })
+    const annotations = Object.fromEntries(Object.entries(settings.labels).filter(([key]) => key.startsWith('org.opencontainers.image.')))
+    const refName = settings.tags[0] ?? settings.version
+    const layout = await core.group(`Export the OCI layout ${settings.ociLayout}`, () => exportLayoutFromEngine(settings.ociLayout, images, refName, annotations))
+    core.info(`OCI layout ${settings.ociLayout}: index ${layout.digest} named "${refName}" (${REF_NAME_ANNOTATION})`)
+    const platforms = built.map(({ result }, i) => ({ ...result, digest: layout.platforms[i]?.digest, size: layout.platforms[i]?.size }))
+    return { digest: layout.digest, platforms, tags: fullTags }
+  }
+
+  // push-by-digest / push-staging: each platform is in the registry under its own digest.
+  const perPlatform = built.map(({ metadata, result, invocation }) => {
+    const digest = metadataString(metadata, 'containerimage.digest')
+    if (!digest) throw new Error(`buildx reported no pushed digest for ${result.platform}`)
+    return { result: { ...result, digest }, stagingRef: invocation.stagingRef }
+  })
+  if (settings.mode === 'platform') {
+    const only = perPlatform[0]
+    if (!only?.result.digest) throw new Error('nothing was pushed')
+    const manifest = await readManifest(`${settings.repository}@${only.result.digest}`)
+    return { digest: only.result.digest, platforms: [{ ...only.result, size: manifestSize(manifest.raw) }], tags: only.stagingRef ? [only.stagingRef] : [] }
+  }
+  const sources = perPlatform.map(({ result }) => `${settings.repository}@${result.digest}`)
+  const merged = await core.group('Merge the platforms into one index', () => mergeIndex(settings, builder.name, sources))
+  const platforms = merged.platforms.map((p) => ({ ...perPlatform.find((b) => b.result.digest === p.digest)?.result, ...p }))
+  return { digest: merged.digest, platforms, tags: fullTags }
+}
+
+export async function run(): Promise<void> {
+  const started = Date.now()
+  let workDir: string | undefined
+  try {
+    const settings = readSettings()
+    core.debug(`Settings: ${JSON.stringify(settings)}`)
+    const { builder, caps } = await core.group('Set up the builder', () => setUpBuilder(settings))
+    // Capability-dependent choices (e.g. cache "gha" on the docker driver) fail here, before any build.
+    if (settings.mode !== 'merge') cachePlan(settings, caps, env, caps.multiPlatform && settings.mode === 'multi' ? undefined : settings.platforms[0])
+    mkdirSync(settings.runnerTemp, { recursive: true })
+    workDir = mkdtempSync(join(settings.runnerTemp, 'buildx-multiarch-'))
+
+    let outcome: Pick<ActionResult, 'digest' | 'platforms' | 'tags'>
+    let emulation = 'not needed (merge only)'
+    let attestations = 'kept as built by the per-platform jobs'
+    if (settings.mode === 'merge') {
+      const merged = await core.group('Merge the per-platform images into one index', () => mergeIndex(settings, builder.name, settings.sources))
+      outcome = { ...merged, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) }
+    } else {
+      emulation = await core.group('Set up QEMU', () => setUpEmulation(settings.platforms))
+      attestations = attestationNote(settings, builder, caps)
+      outcome = await buildAndPublish(settings, builder, caps, workDir)
+    }
+    if (settings.mode !== 'platform') {
+      await verifyPlatforms(settings.push ? `The pushed index ${outcome.digest}` : `The OCI layout's index ${outcome.digest}`, outcome.platforms.map((p) => p.platform), settings.platforms)
+    }
+
+    const result: ActionResult = {
+      mode: settings.mode,
+      repository: settings.repository,
+      digest: outcome.digest,
+      image: `${settings.repository}@${outcome.digest}`,
+      tags: outcome.tags,
+      version: settings.version,
+      pushed: settings.push,
+      platforms: outcome.platforms,
+      builder: { name: builder.name, driver: builder.driver },
+      cache: settings.mode === 'merge' ? 'not used (merge only)' : describeCache(settings, caps),
+      attestations,
+      emulation,
+      seconds: (Date.now() - started) / 1000,
+    }
+    if (!settings.push) result.ociLayout = settings.ociLayout
+    setOutputs(result)
+    await core.summary.addRaw(renderSummary(result)).write()
+  } catch (e) {
+    core.setFailed(errorMessage(e))
+  } finally {
+    if (workDir) rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+function describeCache(settings: Settings, caps: Capabilities): string {
+  const perPlatform = !(caps.multiPlatform && settings.mode === 'multi')
+  return cachePlan(settings, caps, env, perPlatform ? settings.platforms[0] : undefined).description.replace(/linux-[a-z0-9]+(-v[0-9]+)?/, perPlatform ? '<platform>' : '$&')
+}
+
+function setOutputs(result: ActionResult): void {
+  core.setOutput('digest', result.digest)
+  core.setOutput('image', result.image)
+  core.setOutput('tags', result.tags.join('\n'))
+  core.setOutput('version', result.version)
+  core.setOutput('platforms', result.platforms.map((p) => p.platform).join(','))
+  core.setOutput('oci-layout', result.ociLayout ?? '')
+  core.setOutput('metadata', metadataJson(result))
+  core.info(`Image ${result.image} (${result.platforms.map((p) => p.platform).join(', ')})`)
+}

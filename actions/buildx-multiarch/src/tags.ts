@@ -1,0 +1,90 @@
+// Image tags from the git ref, following the GitFlow table in DESIGN.md. Pure: no I/O, so the
+// workflows' tests can import it and check what each event would publish.
+//
+//   refs/heads/develop                 -> sha-<7>                        (published, staging)
+//   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
+//   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
+//   any other ref                      -> no tags
+
+export type RefKind = 'develop' | 'release' | 'release-tag' | 'feature' | 'pull-request' | 'other'
+
+export interface RefContext {
+  /** GITHUB_REF, e.g. `refs/heads/release/vote/v1.2.0`. */
+  ref: string
+  /** GITHUB_SHA: the commit being built (at least 7 hexadecimal characters). */
+  sha: string
+  /** GITHUB_RUN_NUMBER: numbers release candidates. */
+  runNumber: number | string
+  /** The service being built (`vote`); when given, a release ref or tag of another service is an error. */
+  service?: string
+}
+
+export interface TagPlan {
+  kind: RefKind
+  /** Tags to publish, most specific first (empty when the table says "none"). */
+  tags: string[]
+  /** The version this build carries: X.Y.Z, X.Y.Z-rc.N, or sha-<7> / pr-<N> for unversioned builds. */
+  version: string
+  /** Whether the GitFlow table publishes images for this ref. */
+  publish: boolean
+  /** The service named by a release branch or tag. */
+  service?: string
+}
+
+export class RefError extends Error {
+  override name = 'RefError'
+}
+
+const SEMVER = /^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
+const SERVICE = /^[a-z0-9][a-z0-9._-]*$/
+
+/** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
+export function shaTag(sha: string): string {
+  if (!/^[0-9a-f]{7,64}$/i.test(sha)) throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`)
+  return `sha-${sha.slice(0, 7).toLowerCase()}`
+}
+
+function runNumberOf(value: number | string): number {
+  const text = String(value).trim()
+  if (!/^[1-9][0-9]*$/.test(text)) throw new RefError(`run number "${text}" is not a positive whole number`)
+  return Number(text)
+}
+
+// `<svc>/vX.Y.Z` -> { service, version }; a RefError when the rest of the ref has another shape.
+function serviceVersion(rest: string, what: string, expectedService?: string): { service: string; version: string } {
+  const parts = rest.split('/')
+  const [service = '', semver = ''] = parts
+  const match = SEMVER.exec(semver)
+  if (parts.length !== 2 || !SERVICE.test(service) || !match) {
+    throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`)
+  }
+  if (expectedService && service !== expectedService) {
+    throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`)
+  }
+  return { service, version: `${match[1]}.${match[2]}.${match[3]}` }
+}
+
+/** Computes the tags and version for one build from the git ref (see the table at the top). */
+export function computeTags(context: RefContext): TagPlan {
+  const { ref } = context
+  const service = context.service?.trim() || undefined
+  if (ref.startsWith('refs/heads/release/')) {
+    const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service)
+    const version = `${parsed.version}-rc.${runNumberOf(context.runNumber)}`
+    return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service }
+  }
+  if (ref.startsWith('refs/tags/')) {
+    const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service)
+    return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service }
+  }
+  if (ref === 'refs/heads/develop') {
+    const sha = shaTag(context.sha)
+    return { kind: 'develop', tags: [sha], version: sha, publish: true }
+  }
+  const pull = /^refs\/pull\/([0-9]+)\/(merge|head)$/.exec(ref)
+  if (pull) return { kind: 'pull-request', tags: [], version: `pr-${pull[1]}`, publish: false }
+  if (ref.startsWith('refs/heads/feature/')) return { kind: 'feature', tags: [], version: shaTag(context.sha), publish: false }
+  if (ref === '') throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)')
+  return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false }
+}
