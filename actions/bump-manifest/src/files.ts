@@ -1,0 +1,77 @@
+// Reading and writing the manifest files: glob expansion inside the working directory, and a
+// two-phase write (every temporary file first, then the renames) so a failure leaves nothing
+// half-written.
+import { globSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, realpathSync } from 'node:fs'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { InputError } from '@aks-gitops/toolkit'
+
+export interface ManifestFile {
+  /** As shown to people and in outputs: relative to the working directory, forward slashes. */
+  path: string
+  absolute: string
+  text: string
+}
+
+const GLOB_CHARS = /[*?[\]{}]/
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path)
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+}
+
+/** Expands the files input: literal paths must exist, globs must match; all must stay inside the working directory. */
+export function expandFiles(workingDirectory: string, patterns: readonly string[]): string[] {
+  let root: string
+  try {
+    root = realpathSync(workingDirectory)
+  } catch {
+    throw new InputError('working-directory', `"${workingDirectory}" does not exist`)
+  }
+  const found = new Set<string>()
+  for (const pattern of patterns) {
+    const matches = GLOB_CHARS.test(pattern)
+      ? globSync(pattern, { cwd: root }).map((match) => resolve(root, match))
+      : [resolve(root, pattern)]
+    const files = matches.filter((file) => {
+      try {
+        return statSync(file).isFile()
+      } catch {
+        return false
+      }
+    })
+    if (files.length === 0) {
+      throw new InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`)
+    }
+    for (const file of files) {
+      const real = realpathSync(file)
+      if (!inside(root, real)) throw new InputError('files', `"${pattern}" points outside the working directory ${root}`)
+      found.add(real)
+    }
+  }
+  return [...found].sort().map((file) => relative(root, file).split(sep).join('/'))
+}
+
+export function readManifests(workingDirectory: string, paths: readonly string[]): ManifestFile[] {
+  const root = realpathSync(workingDirectory)
+  return paths.map((path) => {
+    const absolute = resolve(root, path)
+    return { path, absolute, text: readFileSync(absolute, 'utf8') }
+  })
+}
+
+/** Writes every file or none: all temporary files first, then the renames (atomic per file). */
+export function writeManifests(files: readonly { absolute: string; text: string }[]): void {
+  const staged: { temp: string; target: string }[] = []
+  try {
+    for (const file of files) {
+      const temp = `${file.absolute}.bump-manifest-${process.pid}.tmp`
+      writeFileSync(temp, file.text)
+      chmodSync(temp, statSync(file.absolute).mode & 0o7777)
+      staged.push({ temp, target: file.absolute })
+    }
+  } catch (error) {
+    for (const { temp } of staged) rmSync(temp, { force: true })
+    throw error
+  }
+  for (const { temp, target } of staged) renameSync(temp, target)
+}

@@ -1,0 +1,194 @@
+// Every input, parsed and validated into one typed settings object before anything happens.
+// Nothing else reads inputs. A bad value throws InputError naming the input and what was expected.
+import { isAbsolute, resolve } from 'node:path'
+import {
+  digestProblem,
+  getBoolean,
+  getInteger,
+  getList,
+  getString,
+  InputError,
+  isValidTag,
+  parseRepository,
+  splitList,
+  errorMessage,
+  type ImageReference,
+} from '@aks-gitops/toolkit'
+import { skipMarker, unknownPlaceholders, PLACEHOLDERS } from './message'
+import { parsePathSpec, type PathSpec } from './targets'
+
+export const DEFAULT_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' }
+
+export interface Settings {
+  workingDirectory: string
+  files: string[]
+  image: ImageReference
+  /** The image input as written, for messages. */
+  imageText: string
+  tag?: string
+  digest?: string
+  newName?: string
+  container?: string
+  paths?: PathSpec[]
+  allowNoMatch: boolean
+  commit: boolean
+  push: boolean
+  remote: string
+  branch?: string
+  commitMessage?: string
+  environment?: string
+  author: { name: string; email: string }
+  token?: string
+  maxAttempts: number
+  pullRequest: boolean
+  pullRequestBranch?: string
+  dryRun: boolean
+  /** GITHUB_SERVER_URL: where the token is sent as an HTTP header. */
+  serverUrl: string
+  /** GITHUB_REPOSITORY (owner/name), for pull requests. */
+  repository?: string
+}
+
+const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/** The branch name rules of `git check-ref-format --branch`, plus no leading `-` (never an option). */
+export function branchProblem(name: string): string | undefined {
+  if (name.startsWith('-')) return 'must not start with "-"'
+  if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(name)) return 'must not contain spaces or any of ~ ^ : ? * [ \\'
+  if (name.includes('..') || name.includes('@{') || name.includes('//')) return 'must not contain "..", "@{" or "//"'
+  if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock') || name === '@') {
+    return 'must not start or end with "/", end with "." or ".lock", or be "@"'
+  }
+  if (name.split('/').some((part) => part.startsWith('.'))) return 'no path component may start with "."'
+  return undefined
+}
+
+function optional(name: string): string | undefined {
+  const value = getString(name)
+  return value === '' ? undefined : value
+}
+
+function parseImageInput(name: string, value: string): ImageReference {
+  try {
+    return parseRepository(value)
+  } catch (error) {
+    throw new InputError(name, `${errorMessage(error)} (expected a repository such as myacr.azurecr.io/vote)`)
+  }
+}
+
+function parseTag(): string | undefined {
+  const tag = optional('tag')
+  if (tag !== undefined && !isValidTag(tag)) {
+    const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag
+    throw new InputError('tag', `"${shown}" is not a valid tag (expected 1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`)
+  }
+  return tag
+}
+
+function parseDigest(): string | undefined {
+  const digest = optional('digest')
+  if (digest === undefined) return undefined
+  const problem = digestProblem(digest)
+  if (problem) throw new InputError('digest', `"${digest}" is not a valid digest: ${problem}`)
+  return digest
+}
+
+function parsePaths(tag: string | undefined, digest: string | undefined, newName: string | undefined): PathSpec[] | undefined {
+  const specs = splitList(getString('yaml-path'))
+  if (specs.length === 0) return undefined
+  return specs.map((text) => {
+    let spec: PathSpec
+    try {
+      spec = parsePathSpec(text)
+    } catch (error) {
+      throw new InputError('yaml-path', errorMessage(error))
+    }
+    if (spec.field === 'tag' && tag === undefined) throw new InputError('yaml-path', `"${text}" sets the tag but no tag input was given`)
+    if (spec.field === 'digest' && digest === undefined) throw new InputError('yaml-path', `"${text}" sets the digest but no digest input was given`)
+    if (spec.field === 'repository' && newName === undefined) {
+      throw new InputError('yaml-path', `"${text}" sets the repository but no new-name input was given`)
+    }
+    return spec
+  })
+}
+
+function parseCommitMessage(): string | undefined {
+  const template = optional('commit-message')
+  if (template === undefined) return undefined
+  const marker = skipMarker(template)
+  if (marker) {
+    throw new InputError(
+      'commit-message',
+      `contains "${marker}", which would also skip the manifest validation workflow; manifest commits do not rebuild images anyway, because the build workflows are path-filtered to the services' sources`,
+    )
+  }
+  const unknown = unknownPlaceholders(template)
+  if (unknown.length > 0) {
+    throw new InputError('commit-message', `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`)
+  }
+  return template
+}
+
+export function readSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
+  const workingInput = getString('working-directory')
+  const workingDirectory = workingInput === '' ? workspace : isAbsolute(workingInput) ? workingInput : resolve(workspace, workingInput)
+  const files = getList('files', { required: true })
+  const imageText = getString('image', { required: true })
+  const image = parseImageInput('image', imageText)
+  const tag = parseTag()
+  const digest = parseDigest()
+  if (tag === undefined && digest === undefined) throw new InputError('tag', 'give a tag, a digest, or both (none was given)')
+  const newNameText = optional('new-name')
+  if (newNameText !== undefined) parseImageInput('new-name', newNameText)
+  const container = optional('container')
+  if (container !== undefined && !CONTAINER_NAME.test(container)) {
+    throw new InputError('container', `"${container}" is not a container name (expected lowercase letters, digits and -)`)
+  }
+  const remote = getString('remote', { default: 'origin' })
+  if (!REMOTE_NAME.test(remote)) throw new InputError('remote', `"${remote}" is not a git remote name`)
+  const branch = optional('branch')
+  const branchError = branch === undefined ? undefined : branchProblem(branch)
+  if (branch !== undefined && branchError) throw new InputError('branch', `"${branch}" ${branchError}`)
+  const pullRequestBranch = optional('pull-request-branch')
+  const prBranchError = pullRequestBranch === undefined ? undefined : branchProblem(pullRequestBranch)
+  if (pullRequestBranch !== undefined && prBranchError) throw new InputError('pull-request-branch', `"${pullRequestBranch}" ${prBranchError}`)
+  const author = { name: getString('author-name', { default: DEFAULT_AUTHOR.name }), email: getString('author-email', { default: DEFAULT_AUTHOR.email }) }
+  if (/[<>\r\n]/.test(author.name)) throw new InputError('author-name', 'must not contain <, > or a line break')
+  if (!/^[^<>\s@]+@[^<>\s@]+$/.test(author.email)) throw new InputError('author-email', `"${author.email}" is not an e-mail address`)
+
+  const commit = getBoolean('commit', true)
+  const push = getBoolean('push', true) && commit
+  const pullRequest = getBoolean('pull-request', false)
+  const token = optional('token')
+  const repository = env.GITHUB_REPOSITORY
+  if (pullRequest) {
+    if (!commit || !getBoolean('push', true)) throw new InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)')
+    if (token === undefined) throw new InputError('token', 'is required in pull-request mode (it calls the GitHub API)')
+    if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)')
+  }
+  const environment = optional('environment')
+  if (environment !== undefined && /[\r\n]/.test(environment)) throw new InputError('environment', 'must be one line')
+
+  const settings: Settings = {
+    workingDirectory,
+    files,
+    image,
+    imageText,
+    allowNoMatch: getBoolean('allow-no-match', false),
+    commit,
+    push,
+    remote,
+    author,
+    maxAttempts: getInteger('max-attempts', 5, { min: 1, max: 50 }),
+    pullRequest,
+    dryRun: getBoolean('dry-run', false),
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+  }
+  const paths = parsePaths(tag, digest, newNameText)
+  const commitMessage = parseCommitMessage()
+  const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository }
+  for (const [key, value] of Object.entries(assign)) if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value
+  return settings
+}

@@ -1,0 +1,125 @@
+// Plans the edit of each file: parse every document, find the matches, check the result is not
+// ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
+// bad file stops the run before anything is written.
+import { parseAllDocuments } from 'yaml'
+import { familiarReference, parseRepository } from '@aks-gitops/toolkit'
+import type { NewReference } from './reference'
+import { containerChanges, kustomizeChanges, isKustomization, pathChanges, type Change, type PathSpec } from './targets'
+import { applyEdits, YamlEditError } from './yaml-text'
+
+export interface PlanRequest extends NewReference {
+  /** Only containers with this name. */
+  container?: string
+  /** Generic mode: set these paths instead of finding containers or kustomize entries. */
+  paths?: PathSpec[]
+  /** A file with no match is skipped instead of failing the run. */
+  allowNoMatch?: boolean
+}
+
+export interface FilePlan {
+  path: string
+  original: string
+  updated: string
+  changes: Change[]
+}
+
+/** A file that cannot be edited: does not parse, matches nothing, or matches ambiguously. */
+export class ManifestError extends Error {
+  override name = 'ManifestError'
+}
+
+function findChanges(path: string, text: string, request: PlanRequest): Change[] {
+  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: false })
+  const docs = Array.isArray(documents) ? documents : []
+  const changes: Change[] = []
+  docs.forEach((doc, index) => {
+    const error = doc.errors[0]
+    if (error) throw new ManifestError(`${path}: the YAML does not parse (document ${index + 1}): ${error.message.split('\n')[0]}`)
+    const root = doc.contents
+    if (request.paths) changes.push(...pathChanges(root, index, request, request.paths))
+    else if (isKustomization(root, path)) changes.push(...kustomizeChanges(text, root, index, request))
+    else changes.push(...containerChanges(root, index, request, request.container))
+  })
+  return changes
+}
+
+function checkAmbiguity(path: string, changes: readonly Change[], request: PlanRequest): void {
+  const byDocument = new Map<number, Change[]>()
+  for (const change of changes.filter((c) => c.kind === 'kustomize')) {
+    byDocument.set(change.document, [...(byDocument.get(change.document) ?? []), change])
+  }
+  for (const entries of byDocument.values()) {
+    if (entries.length > 1) {
+      throw new ManifestError(
+        `${path}: the image matches ${entries.length} images: entries (${entries.map((e) => e.target).join(', ')}); make the image input name exactly one`,
+      )
+    }
+  }
+  // One image at different references in one file (say a main and a canary container) is a
+  // question only the workflow author can answer: ask for `container` rather than guess.
+  const containers = changes.filter((c) => c.kind === 'container')
+  const references = new Set(containers.map((c) => c.previous))
+  if (request.container === undefined && references.size > 1) {
+    throw new ManifestError(
+      `${path}: the image is used at ${references.size} different references (${containers
+        .map((c) => `${c.location}: ${c.previous}`)
+        .join('; ')}); set the container input to choose one`,
+    )
+  }
+}
+
+function describeWanted(request: PlanRequest): string {
+  const image = familiarReference(request.image)
+  if (request.paths) return `no path of ${request.paths.map((p) => p.text).join(', ')} holds a value for ${image}`
+  const container = request.container ? ` in a container named "${request.container}"` : ''
+  return `nothing references ${image}${container} (looked at containers and initContainers of workloads and kustomize images: entries)`
+}
+
+/** Plans one file. Throws ManifestError when it cannot be edited as asked. */
+export function planFile(path: string, text: string, request: PlanRequest): FilePlan {
+  const changes = findChanges(path, text, request)
+  if (changes.length === 0) {
+    if (request.allowNoMatch) return { path, original: text, updated: text, changes }
+    throw new ManifestError(`${path}: ${describeWanted(request)}`)
+  }
+  checkAmbiguity(path, changes, request)
+  let updated: string
+  try {
+    updated = applyEdits(
+      text,
+      changes.flatMap((c) => c.edits),
+    )
+  } catch (error) {
+    if (error instanceof YamlEditError) throw new ManifestError(`${path}: ${error.message}`)
+    throw error
+  }
+  verify(path, updated, changes, request)
+  return { path, original: text, updated, changes }
+}
+
+// The edited text must parse, and planning it again must find every target already at its new
+// value: a splice that broke the YAML or hit the wrong bytes never reaches the disk.
+function verify(path: string, updated: string, changes: readonly Change[], request: PlanRequest): void {
+  // After a move to new-name the targets are found under their new repository.
+  const moved = request.newName === undefined ? request : { ...request, image: parseRepository(request.newName) }
+  let again: Change[]
+  try {
+    again = findChanges(path, updated, moved)
+  } catch (error) {
+    throw new ManifestError(`${path}: internal error, the edited file would not parse: ${(error as Error).message}`)
+  }
+  const expected = changes.map((c) => `${c.document} ${c.location} ${c.updated}`)
+  const found = again.map((c) => `${c.document} ${c.location} ${c.previous}`)
+  if (again.some((c) => c.edits.length > 0) || expected.join('\n') !== found.join('\n')) {
+    throw new ManifestError(`${path}: internal error, the edit could not be verified (expected ${expected.join(', ')}; found ${found.join(', ')})`)
+  }
+}
+
+/** Plans every file; the first error stops the whole run (nothing is written before all succeed). */
+export function planFiles(files: readonly { path: string; text: string }[], request: PlanRequest): FilePlan[] {
+  return files.map((file) => planFile(file.path, file.text, request))
+}
+
+export function changedPlans(plans: readonly FilePlan[]): FilePlan[] {
+  return plans.filter((plan) => plan.updated !== plan.original)
+}

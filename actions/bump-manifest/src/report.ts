@@ -1,0 +1,55 @@
+// What the step reports: output values and the job summary table. Pure: builds data and text.
+import type { FilePlan } from './plan'
+
+export interface PreviousImage {
+  file: string
+  location: string
+  target: string
+  previous: string
+  updated: string
+}
+
+export function previousImages(plans: readonly FilePlan[]): PreviousImage[] {
+  return plans.flatMap((plan) =>
+    plan.changes.map((c) => ({ file: plan.path, location: c.location, target: c.target, previous: c.previous, updated: c.updated })),
+  )
+}
+
+export function updatedFiles(plans: readonly FilePlan[]): string[] {
+  return plans.filter((plan) => plan.updated !== plan.original).map((plan) => plan.path)
+}
+
+export interface Outcome {
+  changed: boolean
+  dryRun: boolean
+  commit?: string
+  branch?: string
+  pushed: boolean
+  pullRequestUrl?: string
+  attempts: number
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
+}
+
+/** Markdown for the job summary: a table of file, container, old image, new image, and what happened. */
+export function summaryMarkdown(plans: readonly FilePlan[], outcome: Outcome): string {
+  const rows = previousImages(plans)
+  const lines = ['### bump-manifest', '']
+  if (rows.length > 0) {
+    lines.push('| file | container | old image | new image |', '| --- | --- | --- | --- |')
+    for (const row of rows) {
+      const same = row.previous === row.updated
+      lines.push(`| ${cell(row.file)} | ${cell(row.location)} | \`${cell(row.previous)}\` | ${same ? '(unchanged)' : `\`${cell(row.updated)}\``} |`)
+    }
+    lines.push('')
+  }
+  if (outcome.dryRun) lines.push('Dry run: nothing was written, committed or pushed.')
+  else if (!outcome.changed) lines.push('Every reference was already up to date: no commit.')
+  else if (outcome.pullRequestUrl) lines.push(`Pull request: ${outcome.pullRequestUrl} (commit \`${outcome.commit}\`).`)
+  else if (outcome.commit) {
+    lines.push(`Commit \`${outcome.commit}\` ${outcome.pushed ? 'pushed to' : 'made on'} \`${outcome.branch}\` in ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}.`)
+  } else lines.push('Files edited in the work tree (commit: false).')
+  return `${lines.join('\n')}\n`
+}
