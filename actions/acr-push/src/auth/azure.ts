@@ -1,0 +1,86 @@
+// Gets an ACR refresh token for a registry: from GitHub's OIDC token through a federated identity
+// credential (oidc), or from a client secret (service-principal). Every token is masked as soon
+// as it exists; none is ever logged, put in argv, or written anywhere but the temporary docker config.
+import * as core from '@actions/core'
+import { RegistryError } from '../failures'
+import {
+  acrExchangeRequest,
+  acrTokenRequest,
+  entraTokenRequest,
+  githubIdTokenRequest,
+  grantedActions,
+  jwtClaims,
+  sendWithRetry,
+  type Endpoints,
+} from './token-exchange'
+
+export interface AzureIdentity {
+  clientId: string
+  tenantId: string
+  /** service-principal only. */
+  clientSecret?: string
+}
+
+function stringField(body: Record<string, unknown>, field: string, what: string): string {
+  const value = body[field]
+  if (typeof value !== 'string' || value === '') throw new RegistryError('other', `${what}: the response has no ${field}`)
+  core.setSecret(value)
+  return value
+}
+
+export async function githubIdToken(env: NodeJS.ProcessEnv, maxAttempts: number): Promise<string> {
+  const url = env.ACTIONS_ID_TOKEN_REQUEST_URL
+  const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+  if (!url || !token) {
+    throw new RegistryError(
+      'other',
+      'auth "oidc" needs GitHub\'s OIDC token, but ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN are not set: give the job `permissions: id-token: write` (pull requests from forks never get one)',
+    )
+  }
+  core.setSecret(token)
+  const body = await sendWithRetry('GitHub OIDC token request', githubIdTokenRequest(url, token), maxAttempts, core.warning)
+  return stringField(body, 'value', 'GitHub OIDC token request')
+}
+
+/** Entra access token for the registry audience. */
+export async function entraAccessToken(
+  endpoints: Endpoints,
+  identity: AzureIdentity,
+  proof: { assertion: string } | { secret: string },
+  maxAttempts: number,
+): Promise<string> {
+  const request = entraTokenRequest(endpoints, identity.tenantId, identity.clientId, proof)
+  try {
+    const body = await sendWithRetry('Microsoft Entra token request', request, maxAttempts, core.warning)
+    return stringField(body, 'access_token', 'Microsoft Entra token request')
+  } catch (error) {
+    if (error instanceof RegistryError && 'assertion' in proof) {
+      // The usual cause: no federated credential matches this job's subject. Say which subject to add.
+      const subject = jwtClaims(proof.assertion).sub
+      throw new RegistryError(
+        error.kind,
+        `${error.message}\nThis job's OIDC subject is "${String(subject)}": the app registration ${identity.clientId} needs a federated credential with exactly that subject (issuer https://token.actions.githubusercontent.com, audience ${'api://AzureADTokenExchange'}).`,
+      )
+    }
+    throw error
+  }
+}
+
+export async function acrRefreshToken(endpoints: Endpoints, registry: string, tenantId: string, accessToken: string, maxAttempts: number) {
+  const body = await sendWithRetry(`ACR token exchange at ${registry}`, acrExchangeRequest(endpoints, registry, tenantId, accessToken), maxAttempts, core.warning)
+  return stringField(body, 'refresh_token', `ACR token exchange at ${registry}`)
+}
+
+/** Fails early, with the role to grant, when the identity may not push to the repository. */
+export async function checkPushPermission(endpoints: Endpoints, registry: string, repository: string, refreshToken: string, maxAttempts: number) {
+  const what = `ACR token request for repository ${repository} at ${registry}`
+  const body = await sendWithRetry(what, acrTokenRequest(endpoints, registry, repository, refreshToken), maxAttempts, core.warning)
+  const accessToken = stringField(body, 'access_token', what)
+  const actions = grantedActions(accessToken, repository)
+  if (!actions.includes('push')) {
+    throw new RegistryError(
+      'forbidden',
+      `${what}: the identity may not push to ${registry}/${repository} (granted: ${actions.join(', ') || 'nothing'}). Assign it AcrPush on the registry, or on registries with ABAC repository permissions the "Container Registry Repository Writer" role scoped to this repository.`,
+    )
+  }
+}

@@ -1,0 +1,86 @@
+// Reads what an image is before anything is pushed: its index (or single manifest), the child
+// manifests (for blob sizes) and its platforms; from an OCI layout on disk or from a registry.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { digestProblem, formatPlatform, indexPlatforms, isAttestationPlatform, parseIndex, parsePlatform, sha256Digest, type ImageReference } from '@aks-gitops/toolkit'
+import { RegistryError } from './failures'
+import { withDigest } from './plan'
+import { inspectRaw, singleImagePlatform, type RegistryContext } from './registry'
+
+export interface ImageDetails {
+  digest: string
+  raw: string
+  isIndex: boolean
+  /** Raw child manifests by digest (image and attestation manifests). */
+  manifests: Map<string, string>
+  /** Platforms of the image manifests, normalised; attestation entries (unknown/unknown) excluded. */
+  platforms: string[]
+}
+
+function blobPath(dir: string, digest: string): string {
+  const problem = digestProblem(digest)
+  if (problem) throw new RegistryError('other', `the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`)
+  const [algorithm, hex] = digest.split(':')
+  return join(dir, 'blobs', algorithm ?? '', hex ?? '')
+}
+
+function readBlob(dir: string, digest: string): string {
+  const path = blobPath(dir, digest)
+  if (!existsSync(path)) throw new RegistryError('other', `the OCI layout at ${dir} is incomplete: blob ${digest} is missing`)
+  const raw = readFileSync(path, 'utf8')
+  if (sha256Digest(raw) !== digest) throw new RegistryError('other', `the OCI layout at ${dir} is corrupt: blob ${digest} does not match its digest`)
+  return raw
+}
+
+function normalise(p: { os?: string; architecture?: string; variant?: string }): string {
+  const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) })
+  try {
+    return formatPlatform(parsePlatform(text))
+  } catch {
+    return text
+  }
+}
+
+function configPlatform(raw: string): string[] {
+  const config = JSON.parse(raw) as { os?: string; architecture?: string; variant?: string }
+  return isAttestationPlatform(config) ? [] : [normalise(config)]
+}
+
+/** The image an OCI layout holds: index.json must name exactly one image (buildx writes one). */
+export function readLayout(dir: string): ImageDetails {
+  let top: { manifests?: Array<{ digest?: string }> }
+  try {
+    top = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as typeof top
+  } catch (e) {
+    throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const entries = top.manifests ?? []
+  if (entries.length !== 1 || typeof entries[0]?.digest !== 'string') {
+    throw new RegistryError('other', `the OCI layout at ${dir} must name exactly one image in index.json (it names ${entries.length})`)
+  }
+  const digest = entries[0].digest
+  const raw = readBlob(dir, digest)
+  const index = parseIndex(raw)
+  const manifests = new Map<string, string>()
+  for (const d of [...index.images, ...index.attestations]) manifests.set(d.digest, readBlob(dir, d.digest))
+  let platforms = indexPlatforms(index)
+  if (!index.isIndex) {
+    const config = (JSON.parse(raw) as { config: { digest: string } }).config
+    platforms = configPlatform(readBlob(dir, config.digest))
+  }
+  return { digest, raw, isIndex: index.isIndex, manifests, platforms }
+}
+
+/** The image a reference names in a registry (a tag is resolved to its digest). */
+export async function readRemote(ref: ImageReference, ctx: RegistryContext): Promise<ImageDetails> {
+  const raw = await inspectRaw(ref, ctx)
+  const digest = sha256Digest(raw)
+  if (ref.digest && ref.digest !== digest) {
+    throw new RegistryError('other', `the registry returned a manifest whose digest ${digest} differs from the requested ${ref.digest}`)
+  }
+  const index = parseIndex(raw)
+  const manifests = new Map<string, string>()
+  for (const d of [...index.images, ...index.attestations]) manifests.set(d.digest, await inspectRaw(withDigest(ref, d.digest), ctx))
+  const platforms = index.isIndex ? indexPlatforms(index) : [normalise(await singleImagePlatform(withDigest(ref, digest), ctx))]
+  return { digest, raw, isIndex: index.isIndex, manifests, platforms }
+}

@@ -1,0 +1,161 @@
+// Reads and validates every input into one typed Settings object before anything happens;
+// nothing else reads inputs. A bad value throws InputError naming the input.
+import { existsSync, statSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import {
+  InputError,
+  InvalidReferenceError,
+  formatPlatform,
+  getBoolean,
+  getChoice,
+  getInteger,
+  getList,
+  getString,
+  isValidTag,
+  parseImageReference,
+  parsePlatforms,
+  parseRepository,
+  type ImageReference,
+  type Platform,
+} from '@aks-gitops/toolkit'
+
+export const AUTH_MODES = ['oidc', 'service-principal', 'admin', 'basic', 'none', 'docker-config'] as const
+export type AuthMode = (typeof AUTH_MODES)[number]
+
+export type Source = { kind: 'layout'; dir: string } | { kind: 'image'; ref: ImageReference }
+
+export interface Credentials {
+  mode: AuthMode
+  clientId?: string
+  tenantId?: string
+  /** service-principal: the client secret; admin/basic: the password. */
+  secret?: string
+  username?: string
+}
+
+export interface Settings {
+  source: Source
+  /** The repository to publish to (registry/repo, no tag); undefined only with verify-only. */
+  destination?: ImageReference
+  tags: string[]
+  auth: Credentials
+  requirePlatforms: Platform[]
+  verifyOnly: boolean
+  immutableTags: boolean
+  maxAttempts: number
+}
+
+const LAYOUT_PREFIXES = ['oci:', 'oci-layout://']
+
+/** A source is a layout when it says so (oci:, oci-layout://), looks like a path, or is an existing directory. */
+export function parseSource(value: string, workspace: string): Source {
+  const prefix = LAYOUT_PREFIXES.find((p) => value.startsWith(p))
+  const looksLikePath = prefix !== undefined || value.startsWith('/') || value.startsWith('./') || value.startsWith('../') || value === '.'
+  const path = resolve(workspace, prefix ? value.slice(prefix.length) : value)
+  if (looksLikePath || (existsSync(path) && statSync(path).isDirectory())) {
+    if (!existsSync(resolve(path, 'index.json'))) {
+      throw new InputError('source', `no OCI image layout at "${path}" (expected a directory with index.json and blobs/, as buildx-multiarch exports)`)
+    }
+    return { kind: 'layout', dir: isAbsolute(path) ? path : resolve(path) }
+  }
+  try {
+    const ref = parseImageReference(value)
+    if (ref.tag === undefined && ref.digest === undefined) {
+      throw new InputError('source', `"${value}" names a repository without a tag or digest; give repo:tag or repo@sha256:..., or an OCI layout directory`)
+    }
+    return { kind: 'image', ref }
+  } catch (e) {
+    if (e instanceof InvalidReferenceError) throw new InputError('source', `${e.message} (expected an image reference or an OCI layout directory)`)
+    throw e
+  }
+}
+
+function requireInput(name: string, mode: AuthMode): string {
+  const value = getString(name)
+  if (value === '') throw new InputError(name, `is required when auth is "${mode}"`)
+  return value
+}
+
+const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+
+function guid(name: string, mode: AuthMode): string {
+  const value = requireInput(name, mode)
+  // Entra tenants may also be given by domain name (contoso.onmicrosoft.com).
+  if (!GUID_RE.test(value) && !(name === 'tenant-id' && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value))) {
+    throw new InputError(name, `"${value}" is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`)
+  }
+  return value
+}
+
+export function readCredentials(): Credentials {
+  const mode = getChoice('auth', AUTH_MODES, 'oidc')
+  switch (mode) {
+    case 'oidc':
+      return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode) }
+    case 'service-principal':
+      return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode), secret: requireInput('client-secret', mode) }
+    case 'admin':
+    case 'basic':
+      return { mode, username: requireInput('username', mode), secret: requireInput('password', mode) }
+    default:
+      return { mode }
+  }
+}
+
+export function readSettings(workspace: string): Settings {
+  const verifyOnly = getBoolean('verify-only', false)
+  const source = parseSource(getString('source', { required: true }), workspace)
+
+  let destination: ImageReference | undefined
+  const destinationText = getString('destination')
+  if (destinationText !== '') {
+    try {
+      destination = parseRepository(destinationText)
+    } catch (e) {
+      if (e instanceof InvalidReferenceError) throw new InputError('destination', `${e.message} (expected registry/repository, e.g. myacr.azurecr.io/vote)`)
+      throw e
+    }
+  } else if (!verifyOnly) {
+    throw new InputError('destination', 'is required (registry/repository to publish to) unless verify-only is true')
+  }
+  if (verifyOnly && source.kind === 'layout') {
+    throw new InputError('source', 'verify-only reads an image from a registry: give an image reference (repo:tag or repo@digest), not a layout')
+  }
+
+  const tags = getList('tags')
+  for (const tag of tags) {
+    if (!isValidTag(tag)) throw new InputError('tags', `"${tag}" is not a valid tag (expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`)
+  }
+
+  let requirePlatforms: Platform[]
+  try {
+    requirePlatforms = parsePlatforms(getList('require-platforms'))
+  } catch (e) {
+    throw new InputError('require-platforms', e instanceof Error ? e.message : String(e))
+  }
+
+  return {
+    source,
+    ...(destination ? { destination } : {}),
+    tags: [...new Set(tags)],
+    auth: readCredentials(),
+    requirePlatforms,
+    verifyOnly,
+    immutableTags: getBoolean('immutable-tags', false),
+    maxAttempts: getInteger('max-attempts', 4, { min: 1, max: 10 }),
+  }
+}
+
+/** For core.debug: the settings without secrets. */
+export function describeSettings(s: Settings): string {
+  return JSON.stringify({
+    source: s.source.kind === 'layout' ? `layout ${s.source.dir}` : s.source.ref,
+    destination: s.destination,
+    tags: s.tags,
+    auth: { ...s.auth, secret: s.auth.secret ? '***' : undefined },
+    requirePlatforms: s.requirePlatforms.map(formatPlatform),
+    verifyOnly: s.verifyOnly,
+    immutableTags: s.immutableTags,
+    maxAttempts: s.maxAttempts,
+  })
+}

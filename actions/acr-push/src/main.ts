@@ -1,0 +1,154 @@
+// acr-push: sign in (OIDC by default), publish an OCI layout or copy an image reference by digest,
+// check its platforms in the registry, then (and only then) point the tags at it.
+import * as core from '@actions/core'
+import { formatImageReference, type ImageReference } from '@aks-gitops/toolkit'
+import { authenticate, type RegistryAccess } from './auth'
+import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
+import { RegistryError, failureMessage } from './failures'
+import { readLayout, readRemote, type ImageDetails } from './image'
+import { describeSettings, readSettings, type Settings } from './inputs'
+import { chooseRoute, missingRequired, movedTags, platformGateMessage, withDigest, withTag } from './plan'
+import { imagetoolsCreate, skopeoCopy, tagDigest, type RegistryContext } from './registry'
+import { transferLines, writeSummary } from './summary'
+import { blobSizes, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug, type TransferFigures } from './transfer'
+
+function registriesFor(settings: Settings): RegistryAccess[] {
+  const list: RegistryAccess[] = []
+  if (settings.destination && !settings.verifyOnly) {
+    list.push({ registry: settings.destination.registry, pushRepository: settings.destination.repository })
+  }
+  if (settings.source.kind === 'image' && !list.some((r) => r.registry === (settings.source as { ref: ImageReference }).ref.registry)) {
+    list.push({ registry: settings.source.ref.registry })
+  }
+  return list
+}
+
+function gate(settings: Settings, image: string, details: ImageDetails): void {
+  const missing = missingRequired(settings.requirePlatforms, details.platforms)
+  if (missing.length > 0) throw new RegistryError('other', platformGateMessage(image, missing, details.platforms))
+  if (settings.requirePlatforms.length > 0) core.info(`${image} has every required platform (${details.platforms.join(', ')})`)
+}
+
+function setImageOutputs(ref: ImageReference, digest: string, platforms: string[], tags: ImageReference[]) {
+  core.setOutput('image', formatImageReference(withDigest(ref, digest)))
+  core.setOutput('digest', digest)
+  core.setOutput('platforms', platforms.join(','))
+  core.setOutput('tags', tags.map(formatImageReference).join('\n'))
+}
+
+async function verify(settings: Settings, ctx: RegistryContext): Promise<void> {
+  if (settings.source.kind !== 'image') return
+  const ref = settings.source.ref
+  const name = formatImageReference(ref)
+  const details = await core.group(`Read ${name}`, () => readRemote(ref, ctx))
+  gate(settings, name, details)
+  setImageOutputs(ref, details.digest, details.platforms, ref.tag ? [ref] : [])
+  await writeSummary({
+    source: name,
+    image: formatImageReference(withDigest(ref, details.digest)),
+    digest: details.digest,
+    tags: ref.tag ? [name] : [],
+    platforms: details.platforms,
+    route: 'verify only: nothing pushed or tagged',
+    verifyOnly: true,
+  })
+}
+
+async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDetails | undefined): Promise<void> {
+  const destination = settings.destination as ImageReference
+  const source = settings.source
+  const sourceName = source.kind === 'layout' ? `oci:${source.dir}` : formatImageReference(source.ref)
+  const image = layout ?? (await core.group(`Read ${sourceName}`, () => readRemote((source as { ref: ImageReference }).ref, ctx)))
+  // Gate on the source first: a missing platform fails before anything is pushed (run() gated a layout already).
+  if (!layout) gate(settings, sourceName, image)
+
+  const target = withDigest(destination, image.digest)
+  const tagRefs = settings.tags.map((tag) => withTag(destination, tag))
+  if (settings.immutableTags && tagRefs.length > 0) {
+    const current = new Map<string, string | undefined>()
+    for (const ref of tagRefs) current.set(ref.tag ?? '', await tagDigest(ref, ctx))
+    const moved = movedTags(current, image.digest)
+    if (moved.length > 0) {
+      const detail = moved.map((tag) => `${tag} -> ${current.get(tag)}`).join(', ')
+      throw new RegistryError('other', `immutable-tags: refusing to move ${detail} in ${formatImageReference(destination)} to ${image.digest}; nothing was pushed or tagged`)
+    }
+  }
+
+  const route = chooseRoute(source, destination)
+  const sizes = blobSizes(image.raw, image.manifests)
+  let transfer: TransferFigures
+  const pushed = formatImageReference(target)
+  await core.group(`Push ${pushed} (${route})`, async () => {
+    if (route === 'push-layout' || route === 'cross-registry-copy') {
+      const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`
+      transfer = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)))
+    } else if (route === 'mount-copy') {
+      await imagetoolsCreate([target], withDigest((source as { ref: ImageReference }).ref, image.digest), ctx)
+      transfer = figuresFromMount(sizes)
+    } else {
+      transfer = noTransfer(sizes)
+    }
+    for (const line of transferLines(transfer)) core.info(line)
+  })
+
+  // Read back what the registry now holds under the digest, and gate on that before any tag moves.
+  const published = await core.group(`Verify ${pushed}`, () => readRemote(target, ctx))
+  gate(settings, pushed, published)
+  setImageOutputs(destination, image.digest, published.platforms, [])
+
+  if (tagRefs.length > 0) {
+    await core.group(`Tag ${settings.tags.join(', ')}`, async () => {
+      await imagetoolsCreate(tagRefs, target, ctx)
+      for (const ref of tagRefs) {
+        const now = await tagDigest(ref, ctx)
+        if (now !== image.digest) throw new RegistryError('other', `${formatImageReference(ref)} points at ${now ?? 'nothing'} after tagging, not ${image.digest}`)
+      }
+    })
+  }
+  setImageOutputs(destination, image.digest, published.platforms, tagRefs)
+  await writeSummary({
+    source: sourceName,
+    destination: formatImageReference(destination),
+    image: pushed,
+    digest: image.digest,
+    tags: tagRefs.map(formatImageReference),
+    platforms: published.platforms,
+    route,
+    // Assigned inside the group above, which always runs before this line.
+    transfer: transfer!,
+    verifyOnly: false,
+  })
+}
+
+export async function run(): Promise<void> {
+  let auth: DockerAuth | undefined
+  try {
+    const settings = readSettings(process.env.GITHUB_WORKSPACE || process.cwd())
+    if (settings.auth.secret) core.setSecret(settings.auth.secret)
+    core.debug(`settings: ${describeSettings(settings)}`)
+    // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
+    const layout = settings.source.kind === 'layout' ? readLayout(settings.source.dir) : undefined
+    if (layout) gate(settings, `oci:${settings.source.kind === 'layout' ? settings.source.dir : ''}`, layout)
+
+    auth = await core.group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, settings.maxAttempts))
+    const ctx: RegistryContext = { auth, maxAttempts: settings.maxAttempts }
+    if (settings.verifyOnly) await verify(settings, ctx)
+    else await publish(settings, ctx, layout)
+  } catch (error) {
+    core.setFailed(failureMessage(error))
+  } finally {
+    // The credentials live only as long as this step needs them.
+    if (auth?.temporary) removeConfig(auth.dockerConfigDir)
+  }
+}
+
+/** The post step: removes the temporary docker config if main could not (it was killed or crashed). Never fails the job. */
+export async function post(): Promise<void> {
+  try {
+    const dir = core.getState(STATE_DOCKER_CONFIG)
+    if (dir && removeConfig(dir)) core.info(`Removed the temporary docker config ${dir}`)
+    else if (dir) core.info('The temporary docker config was already removed at the end of the main step')
+  } catch (error) {
+    core.warning(`Could not remove the temporary docker config: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}

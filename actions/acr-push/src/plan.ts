@@ -1,0 +1,68 @@
+// Pure planning: which way an image travels, which argv each tool gets. No I/O.
+import { formatImageReference, formatPlatform, sameRepository, type ImageReference, type Platform } from '@aks-gitops/toolkit'
+import type { Source } from './inputs'
+
+export type Route =
+  /** skopeo: OCI layout -> registry. */
+  | 'push-layout'
+  /** imagetools: another repository of the same registry (blob mounts). */
+  | 'mount-copy'
+  /** skopeo: another registry (blobs uploaded unless already there). */
+  | 'cross-registry-copy'
+  /** The digest is already in the destination repository: only tags change. */
+  | 'retag'
+
+export function chooseRoute(source: Source, destination: ImageReference): Route {
+  if (source.kind === 'layout') return 'push-layout'
+  if (sameRepository(source.ref, destination)) return 'retag'
+  return source.ref.registry === destination.registry ? 'mount-copy' : 'cross-registry-copy'
+}
+
+/** Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other hosts). */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '')
+  return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]'
+}
+
+export function withDigest(ref: ImageReference, digest: string): ImageReference {
+  return { registry: ref.registry, repository: ref.repository, digest }
+}
+
+export function withTag(ref: ImageReference, tag: string): ImageReference {
+  return { registry: ref.registry, repository: ref.repository, tag }
+}
+
+/**
+ * `source` is a skopeo transport reference: `oci:DIR` or `docker://REF`. The destination is always
+ * pushed by digest, so no tag names the image before it has been checked.
+ */
+export function skopeoCopyArgs(source: string, destination: ImageReference, authFile?: string): string[] {
+  const args = ['--debug', 'copy', '--all', '--preserve-digests', '--retry-times', '0']
+  if (authFile) args.push('--authfile', authFile)
+  if (source.startsWith('docker://')) {
+    const registry = source.slice('docker://'.length).split('/')[0] ?? ''
+    if (isLoopbackRegistry(registry)) args.push('--src-tls-verify=false')
+  }
+  if (isLoopbackRegistry(destination.registry)) args.push('--dest-tls-verify=false')
+  args.push(source, `docker://${formatImageReference(destination)}`)
+  return args
+}
+
+export function imagetoolsCreateArgs(targets: ImageReference[], source: ImageReference): string[] {
+  return ['buildx', 'imagetools', 'create', '--progress', 'plain', ...targets.flatMap((t) => ['--tag', formatImageReference(t)]), formatImageReference(source)]
+}
+
+/** Required platforms the image lacks, as text; available platforms are already normalised. */
+export function missingRequired(required: readonly Platform[], available: readonly string[]): string[] {
+  const have = new Set(available)
+  return required.map(formatPlatform).filter((p) => !have.has(p))
+}
+
+export function platformGateMessage(image: string, missing: string[], available: string[]): string {
+  return `${image} lacks required platform${missing.length === 1 ? '' : 's'} ${missing.join(', ')} (it has ${available.join(', ') || 'none'}). Build it for every platform the cluster runs (require-platforms), or a pod on such a node would fail with "exec format error" / CrashLoopBackOff.`
+}
+
+/** Tags that already point at another digest: with immutable-tags they must not move. */
+export function movedTags(current: ReadonlyMap<string, string | undefined>, digest: string): string[] {
+  return [...current].filter(([, existing]) => existing !== undefined && existing !== digest).map(([tag]) => tag)
+}

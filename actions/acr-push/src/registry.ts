@@ -1,0 +1,86 @@
+// The only module that runs registry tools. buildx imagetools reads manifests and copies within
+// one registry (cross-repository blob mounts: no upload); skopeo pushes OCI layouts and copies
+// across registries, preserving the index digest, and its debug log says per blob what it did.
+// Every call is retried with backoff for transient faults only (429, 5xx, connection errors, timeouts).
+import * as core from '@actions/core'
+import { execute, formatImageReference, sha256Digest, withRetry, type ImageReference } from '@aks-gitops/toolkit'
+import type { DockerAuth } from './auth/docker-config'
+import { RegistryError, isRetryable, toRegistryError } from './failures'
+import { skopeoCopyArgs, imagetoolsCreateArgs } from './plan'
+
+export interface RegistryContext {
+  auth: DockerAuth
+  maxAttempts: number
+}
+
+async function retried<T>(operation: string, ctx: RegistryContext, fn: () => Promise<T>): Promise<T> {
+  return withRetry(
+    async () => {
+      try {
+        return await fn()
+      } catch (error) {
+        throw toRegistryError(operation, error)
+      }
+    },
+    {
+      maxAttempts: ctx.maxAttempts,
+      baseDelayMs: 1000,
+      maxDelayMs: 15_000,
+      isRetryable,
+      onRetry: (error, attempt, delay) =>
+        core.warning(`${error instanceof Error ? error.message.split('\n')[0] : String(error)} (attempt ${attempt} of ${ctx.maxAttempts}; next in ${delay} ms)`),
+    },
+  )
+}
+
+function dockerEnv(ctx: RegistryContext) {
+  return { DOCKER_CONFIG: ctx.auth.dockerConfigDir }
+}
+
+/** The raw manifest or index bytes, as the registry stores them (their sha256 is the digest). */
+export async function inspectRaw(ref: ImageReference, ctx: RegistryContext): Promise<string> {
+  const name = formatImageReference(ref)
+  return retried(`reading ${name}`, ctx, async () => {
+    const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], { env: dockerEnv(ctx), quiet: true })
+    return result.stdout
+  })
+}
+
+/** The digest a tag points at, or undefined when the tag does not exist. */
+export async function tagDigest(ref: ImageReference, ctx: RegistryContext): Promise<string | undefined> {
+  try {
+    return sha256Digest(await inspectRaw(ref, ctx))
+  } catch (error) {
+    if (error instanceof RegistryError && error.kind === 'not-found') return undefined
+    throw error
+  }
+}
+
+/** The platform of a single-platform image, read from its config. */
+export async function singleImagePlatform(ref: ImageReference, ctx: RegistryContext): Promise<{ os?: string; architecture?: string; variant?: string }> {
+  const name = formatImageReference(ref)
+  return retried(`reading the config of ${name}`, ctx, async () => {
+    const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], { env: dockerEnv(ctx), quiet: true })
+    return JSON.parse(result.stdout) as { os?: string; architecture?: string; variant?: string }
+  })
+}
+
+/** skopeo copy --all --preserve-digests; returns its debug log, which records each blob it uploaded, mounted or skipped. */
+export async function skopeoCopy(source: string, destination: ImageReference, ctx: RegistryContext): Promise<string> {
+  const args = skopeoCopyArgs(source, destination, ctx.auth.authFile)
+  core.info(`[command]skopeo ${args.filter((a) => a !== '--debug').join(' ')}`)
+  return retried(`copying to ${formatImageReference(destination)}`, ctx, async () => {
+    const result = await execute('skopeo', args, { quiet: true })
+    for (const line of result.stdout.split('\n')) if (line && !line.includes('level=debug')) core.info(line)
+    return `${result.stdout}\n${result.stderr}`
+  })
+}
+
+/** buildx imagetools create: copies an index to new references in the same registry (blob mounts) or retags it. */
+export async function imagetoolsCreate(targets: ImageReference[], source: ImageReference, ctx: RegistryContext): Promise<void> {
+  const args = imagetoolsCreateArgs(targets, source)
+  await retried(`writing ${targets.map(formatImageReference).join(', ')}`, ctx, async () => {
+    const result = await execute('docker', args, { env: dockerEnv(ctx) })
+    if (result.stderr.trim()) core.info(result.stderr.trim())
+  })
+}
