@@ -32666,6 +32666,7 @@ function computeTags(context) {
 const MODES = ['multi', 'platform', 'merge'];
 const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'];
 const DRIVERS = ['auto', 'docker', 'docker-container'];
+const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 // Wraps a parser's error as an InputError naming the input.
 function forInput(name, parse) {
     try {
@@ -32736,7 +32737,8 @@ function readSettings(env = process.env, now = new Date()) {
     const mode = getChoice('mode', MODES, 'multi');
     const imageRef = forInput('image', () => parseRepository(getString('image', { required: true })));
     const repository = repositoryName(imageRef);
-    const platforms = forInput('platforms', () => parsePlatforms(getList('platforms', { required: true })));
+    const platformList = getList('platforms');
+    const platforms = forInput('platforms', () => parsePlatforms(platformList.length > 0 ? platformList : DEFAULT_PLATFORMS));
     const push = getBoolean('push', false);
     const service = getString('service');
     const { tags, version, tagSource } = readTags(env, service);

@@ -25,6 +25,7 @@ import { computeTags, type RefKind } from './tags'
 export const MODES = ['multi', 'platform', 'merge'] as const
 export const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'] as const
 export const DRIVERS = ['auto', 'docker', 'docker-container'] as const
+export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64']
 export type Mode = (typeof MODES)[number]
 export type CacheMode = (typeof CACHE_MODES)[number]
 export type DriverChoice = (typeof DRIVERS)[number]
@@ -127,7 +128,8 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   const mode = getChoice('mode', MODES, 'multi')
   const imageRef = forInput('image', () => parseRepository(getString('image', { required: true })))
   const repository = repositoryName(imageRef)
-  const platforms = forInput('platforms', () => parsePlatforms(getList('platforms', { required: true })))
+  const platformList = getList('platforms')
+  const platforms = forInput('platforms', () => parsePlatforms(platformList.length > 0 ? platformList : DEFAULT_PLATFORMS))
   const push = getBoolean('push', false)
   const service = getString('service')
   const { tags, version, tagSource } = readTags(env, service)

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { defaultTitle, ociLabels, parseKeyValueLines, sourceUrl } from '../src/labels'
+
+describe('ociLabels', () => {
+  it('sets source, revision, version, created and title, and lets the user override them', () => {
+    const labels = ociLabels(
+      { source: 'https://github.com/acme/shop', revision: 'abc', version: '1.2.0-rc.3', created: '2026-01-02T03:04:05.000Z', title: 'vote' },
+      { 'org.opencontainers.image.title': 'Vote UI', team: 'web' },
+    )
+    expect(labels).toEqual({
+      'org.opencontainers.image.source': 'https://github.com/acme/shop',
+      'org.opencontainers.image.revision': 'abc',
+      'org.opencontainers.image.version': '1.2.0-rc.3',
+      'org.opencontainers.image.created': '2026-01-02T03:04:05.000Z',
+      'org.opencontainers.image.title': 'Vote UI',
+      team: 'web',
+    })
+  })
+
+  it('leaves out source and revision outside GitHub', () => {
+    expect(Object.keys(ociLabels({ version: 'v', created: 'c', title: 't' }))).toEqual([
+      'org.opencontainers.image.version',
+      'org.opencontainers.image.created',
+      'org.opencontainers.image.title',
+    ])
+  })
+
+  it('derives the source URL and the title', () => {
+    expect(sourceUrl({ GITHUB_SERVER_URL: 'https://github.com/', GITHUB_REPOSITORY: 'acme/shop' })).toBe('https://github.com/acme/shop')
+    expect(sourceUrl({ GITHUB_REPOSITORY: 'acme/shop' })).toBeUndefined()
+    expect(defaultTitle('shop/vote')).toBe('vote')
+  })
+})
+
+describe('parseKeyValueLines', () => {
+  it('splits on newlines only, keeping commas and = in values', () => {
+    expect(parseKeyValueLines('A=1\n\n# comment\nLIST=a,b,c\nEQ=x=y\nEMPTY=', 'a build argument')).toEqual([
+      ['A', '1'],
+      ['LIST', 'a,b,c'],
+      ['EQ', 'x=y'],
+      ['EMPTY', ''],
+    ])
+  })
+
+  it('names the bad line', () => {
+    expect(() => parseKeyValueLines('GOOD=1\nnot a pair', 'a label')).toThrow('"not a pair" is not a label (expected KEY=VALUE, one per line)')
+    expect(() => parseKeyValueLines('=value', 'a label')).toThrow(/"=value"/)
+  })
+})

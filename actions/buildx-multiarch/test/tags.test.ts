@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { computeTags, RefError, shaTag } from '../src/tags'
+
+const sha = '0123456789abcdef0123456789abcdef01234567'
+const at = (ref: string, extra: { runNumber?: number | string; service?: string } = {}) => computeTags({ ref, sha, runNumber: extra.runNumber ?? 42, service: extra.service })
+
+describe('computeTags over the GitFlow table', () => {
+  it('push to develop publishes sha-<7>', () => {
+    expect(at('refs/heads/develop')).toEqual({ kind: 'develop', tags: ['sha-0123456'], version: 'sha-0123456', publish: true })
+  })
+
+  it('push to release/<svc>/vX.Y.Z publishes X.Y.Z-rc.<run> and sha-<7>', () => {
+    expect(at('refs/heads/release/vote/v1.2.0', { runNumber: '17', service: 'vote' })).toEqual({
+      kind: 'release',
+      tags: ['1.2.0-rc.17', 'sha-0123456'],
+      version: '1.2.0-rc.17',
+      publish: true,
+      service: 'vote',
+    })
+    expect(at('refs/heads/release/result/v10.0.3').tags).toEqual(['10.0.3-rc.42', 'sha-0123456'])
+  })
+
+  it('tag <svc>/vX.Y.Z gives X.Y.Z', () => {
+    expect(at('refs/tags/worker/v2.3.4', { service: 'worker' })).toEqual({ kind: 'release-tag', tags: ['2.3.4'], version: '2.3.4', publish: true, service: 'worker' })
+  })
+
+  it('feature branches and pull requests build without tags', () => {
+    expect(at('refs/heads/feature/faster-votes')).toEqual({ kind: 'feature', tags: [], version: 'sha-0123456', publish: false })
+    expect(at('refs/heads/feature/a/b/c').publish).toBe(false)
+    expect(at('refs/pull/12/merge')).toEqual({ kind: 'pull-request', tags: [], version: 'pr-12', publish: false })
+  })
+
+  it('other refs publish nothing', () => {
+    expect(at('refs/heads/main')).toEqual({ kind: 'other', tags: [], version: 'sha-0123456', publish: false })
+    expect(at('refs/heads/releases-notes').kind).toBe('other')
+  })
+
+  it('rejects malformed release refs with the ref in the message', () => {
+    expect(() => at('refs/heads/release/vote/1.2.0')).toThrow(/release branch "vote\/1.2.0" is not <service>\/vX.Y.Z/)
+    expect(() => at('refs/heads/release/vote/v1.2')).toThrow(RefError)
+    expect(() => at('refs/heads/release/v1.2.0')).toThrow(RefError)
+    expect(() => at('refs/heads/release/vote/v01.2.0')).toThrow(RefError)
+    expect(() => at('refs/tags/vote/v1.2.0-beta')).toThrow(/tag "vote\/v1.2.0-beta"/)
+    expect(() => at('refs/tags/Vote/v1.2.0')).toThrow(RefError)
+  })
+
+  it('rejects a release of another service', () => {
+    expect(() => at('refs/heads/release/result/v1.0.0', { service: 'vote' })).toThrow(/for service "result", but this build is for "vote"/)
+    expect(() => at('refs/tags/result/v1.0.0', { service: 'vote' })).toThrow(/service "result"/)
+  })
+
+  it('validates the run number and the SHA', () => {
+    expect(() => at('refs/heads/release/vote/v1.0.0', { runNumber: '0' })).toThrow(/run number "0"/)
+    expect(() => at('refs/heads/release/vote/v1.0.0', { runNumber: '' })).toThrow(/run number/)
+    expect(() => computeTags({ ref: 'refs/heads/develop', sha: 'xyz', runNumber: 1 })).toThrow(/not a commit SHA/)
+    expect(() => computeTags({ ref: '', sha, runNumber: 1 })).toThrow(/GITHUB_REF is empty/)
+  })
+
+  it('shaTag lowercases and keeps 7 characters', () => {
+    expect(shaTag('ABCDEF0123')).toBe('sha-abcdef0')
+  })
+})
