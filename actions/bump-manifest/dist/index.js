@@ -41990,13 +41990,13 @@ function isFlow(node) {
     return Boolean(node?.flow);
 }
 /** Containers of a workload object (or of every item of a `kind: List`). */
-function containerChanges(root, document, request, container) {
+function containerChanges(doc, root, document, request, container) {
     if (!(0,dist/* isMap */.jh)(root))
         return [];
     const kind = scalarString(root.get('kind', true));
     if (kind === 'List') {
         const items = child(root, 'items');
-        return (0,dist/* isSeq */.oP)(items) ? items.items.flatMap((item) => containerChanges(item, document, request, container)) : [];
+        return (0,dist/* isSeq */.oP)(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : [];
     }
     const path = kind ? POD_SPEC_PATHS[kind] : undefined;
     if (!path)
@@ -42013,7 +42013,8 @@ function containerChanges(root, document, request, container) {
         for (const item of seq.items) {
             const containerName = scalarString(child(item, 'name')) ?? '(unnamed)';
             const imageNode = child(item, 'image');
-            const current = scalarString(imageNode);
+            // An alias is resolved to see whether it matches; replaceScalar then refuses to edit through it.
+            const current = scalarString((0,dist/* isAlias */.Vj)(imageNode) ? imageNode.resolve(doc) : imageNode);
             if (current === undefined || !referencesImage(current, request.image))
                 continue;
             if (container !== undefined && containerName !== container)
@@ -42347,12 +42348,19 @@ function findChanges(path, text, request) {
         if (error)
             throw new ManifestError(`${path}: the YAML does not parse (document ${index + 1}): ${error.message.split('\n')[0]}`);
         const root = doc.contents;
-        if (request.paths)
-            changes.push(...pathChanges(root, index, request, request.paths));
-        else if (isKustomization(root, path))
-            changes.push(...kustomizeChanges(text, root, index, request));
-        else
-            changes.push(...containerChanges(root, index, request, request.container));
+        try {
+            if (request.paths)
+                changes.push(...pathChanges(root, index, request, request.paths));
+            else if (isKustomization(root, path))
+                changes.push(...kustomizeChanges(text, root, index, request));
+            else
+                changes.push(...containerChanges(doc, root, index, request, request.container));
+        }
+        catch (error) {
+            if (error instanceof YamlEditError)
+                throw new ManifestError(`${path}: ${error.message}`);
+            throw error;
+        }
     });
     return changes;
 }
@@ -42366,14 +42374,22 @@ function checkAmbiguity(path, changes, request) {
             throw new ManifestError(`${path}: the image matches ${entries.length} images: entries (${entries.map((e) => e.target).join(', ')}); make the image input name exactly one`);
         }
     }
-    // One image at different references in one file (say a main and a canary container) is a
+    // One image at different references in one workload (say a main and a canary container) is a
     // question only the workflow author can answer: ask for `container` rather than guess.
-    const containers = changes.filter((c) => c.kind === 'container');
-    const references = new Set(containers.map((c) => c.previous));
-    if (request.container === undefined && references.size > 1) {
-        throw new ManifestError(`${path}: the image is used at ${references.size} different references (${containers
-            .map((c) => `${c.location}: ${c.previous}`)
-            .join('; ')}); set the container input to choose one`);
+    if (request.container !== undefined)
+        return;
+    const byWorkload = new Map();
+    for (const change of changes.filter((c) => c.kind === 'container')) {
+        const workload = `${change.document} ${change.location.split(' ')[0]}`;
+        byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), change]);
+    }
+    for (const containers of byWorkload.values()) {
+        const references = new Set(containers.map((c) => c.previous));
+        if (references.size > 1) {
+            throw new ManifestError(`${path}: the image is used at ${references.size} different references in one workload (${containers
+                .map((c) => `${c.location}: ${c.previous}`)
+                .join('; ')}); set the container input to choose one`);
+        }
     }
 }
 function describeWanted(request) {
@@ -42392,15 +42408,7 @@ function planFile(path, text, request) {
         throw new ManifestError(`${path}: ${describeWanted(request)}`);
     }
     checkAmbiguity(path, changes, request);
-    let updated;
-    try {
-        updated = applyEdits(text, changes.flatMap((c) => c.edits));
-    }
-    catch (error) {
-        if (error instanceof YamlEditError)
-            throw new ManifestError(`${path}: ${error.message}`);
-        throw error;
-    }
+    const updated = applyEdits(text, changes.flatMap((c) => c.edits));
     verify(path, updated, changes, request);
     return { path, original: text, updated, changes };
 }

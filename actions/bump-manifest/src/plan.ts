@@ -36,9 +36,14 @@ function findChanges(path: string, text: string, request: PlanRequest): Change[]
     const error = doc.errors[0]
     if (error) throw new ManifestError(`${path}: the YAML does not parse (document ${index + 1}): ${error.message.split('\n')[0]}`)
     const root = doc.contents
-    if (request.paths) changes.push(...pathChanges(root, index, request, request.paths))
-    else if (isKustomization(root, path)) changes.push(...kustomizeChanges(text, root, index, request))
-    else changes.push(...containerChanges(root, index, request, request.container))
+    try {
+      if (request.paths) changes.push(...pathChanges(root, index, request, request.paths))
+      else if (isKustomization(root, path)) changes.push(...kustomizeChanges(text, root, index, request))
+      else changes.push(...containerChanges(doc, root, index, request, request.container))
+    } catch (error) {
+      if (error instanceof YamlEditError) throw new ManifestError(`${path}: ${error.message}`)
+      throw error
+    }
   })
   return changes
 }
@@ -55,16 +60,23 @@ function checkAmbiguity(path: string, changes: readonly Change[], request: PlanR
       )
     }
   }
-  // One image at different references in one file (say a main and a canary container) is a
+  // One image at different references in one workload (say a main and a canary container) is a
   // question only the workflow author can answer: ask for `container` rather than guess.
-  const containers = changes.filter((c) => c.kind === 'container')
-  const references = new Set(containers.map((c) => c.previous))
-  if (request.container === undefined && references.size > 1) {
-    throw new ManifestError(
-      `${path}: the image is used at ${references.size} different references (${containers
-        .map((c) => `${c.location}: ${c.previous}`)
-        .join('; ')}); set the container input to choose one`,
-    )
+  if (request.container !== undefined) return
+  const byWorkload = new Map<string, Change[]>()
+  for (const change of changes.filter((c) => c.kind === 'container')) {
+    const workload = `${change.document} ${change.location.split(' ')[0]}`
+    byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), change])
+  }
+  for (const containers of byWorkload.values()) {
+    const references = new Set(containers.map((c) => c.previous))
+    if (references.size > 1) {
+      throw new ManifestError(
+        `${path}: the image is used at ${references.size} different references in one workload (${containers
+          .map((c) => `${c.location}: ${c.previous}`)
+          .join('; ')}); set the container input to choose one`,
+      )
+    }
   }
 }
 
@@ -83,16 +95,10 @@ export function planFile(path: string, text: string, request: PlanRequest): File
     throw new ManifestError(`${path}: ${describeWanted(request)}`)
   }
   checkAmbiguity(path, changes, request)
-  let updated: string
-  try {
-    updated = applyEdits(
-      text,
-      changes.flatMap((c) => c.edits),
-    )
-  } catch (error) {
-    if (error instanceof YamlEditError) throw new ManifestError(`${path}: ${error.message}`)
-    throw error
-  }
+  const updated = applyEdits(
+    text,
+    changes.flatMap((c) => c.edits),
+  )
   verify(path, updated, changes, request)
   return { path, original: text, updated, changes }
 }

@@ -1,6 +1,6 @@
 // Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
 // entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
-import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml'
 import { parseRepository, sameRepository } from '@aks-gitops/toolkit'
 import { joinReference, referencesImage, updatedReference, type NewReference } from './reference'
 import { deleteMapKey, replaceScalar, setMapValue, YamlEditError, type TextEdit } from './yaml-text'
@@ -47,12 +47,12 @@ function isFlow(node: unknown): boolean {
 }
 
 /** Containers of a workload object (or of every item of a `kind: List`). */
-export function containerChanges(root: unknown, document: number, request: NewReference, container?: string): Change[] {
+export function containerChanges(doc: Document, root: unknown, document: number, request: NewReference, container?: string): Change[] {
   if (!isMap(root)) return []
   const kind = scalarString(root.get('kind', true))
   if (kind === 'List') {
     const items = child(root, 'items')
-    return isSeq(items) ? items.items.flatMap((item) => containerChanges(item, document, request, container)) : []
+    return isSeq(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : []
   }
   const path = kind ? POD_SPEC_PATHS[kind] : undefined
   if (!path) return []
@@ -66,7 +66,8 @@ export function containerChanges(root: unknown, document: number, request: NewRe
     for (const item of seq.items) {
       const containerName = scalarString(child(item, 'name')) ?? '(unnamed)'
       const imageNode = child(item, 'image')
-      const current = scalarString(imageNode)
+      // An alias is resolved to see whether it matches; replaceScalar then refuses to edit through it.
+      const current = scalarString(isAlias(imageNode) ? imageNode.resolve(doc) : imageNode)
       if (current === undefined || !referencesImage(current, request.image)) continue
       if (container !== undefined && containerName !== container) continue
       const updated = updatedReference(current, request)
