@@ -1,0 +1,3 @@
+import './provided'
+export * from './servers'
+export * from './apps'

@@ -1,0 +1,56 @@
+// Pure functions from Redis stream entries to the rows the worker stores.
+
+/** One entry as ioredis returns it: [id, [field, value, field, value, ...]], or null fields if deleted. */
+export type StreamEntry = [id: string, fields: string[] | null]
+
+export interface Vote {
+  voter: string
+  vote: 'a' | 'b'
+  /** The stream id split in two: later entries win, whatever order they are stored in. */
+  versionMs: bigint
+  versionSeq: bigint
+}
+
+export interface ParsedBatch {
+  votes: Vote[]
+  /** Ids of entries that are not votes (deleted or malformed): acknowledged and dropped. */
+  invalid: string[]
+  ids: string[]
+}
+
+export function parseStreamId(id: string): { ms: bigint; seq: bigint } | undefined {
+  const m = /^(\d+)-(\d+)$/.exec(id)
+  return m ? { ms: BigInt(m[1] ?? '0'), seq: BigInt(m[2] ?? '0') } : undefined
+}
+
+export function parseEntries(entries: StreamEntry[]): ParsedBatch {
+  const batch: ParsedBatch = { votes: [], invalid: [], ids: [] }
+  for (const [id, fields] of entries) {
+    batch.ids.push(id)
+    const version = parseStreamId(id)
+    const map = new Map<string, string>()
+    for (let i = 0; fields && i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '')
+    const voter = map.get('voter')
+    const vote = map.get('vote')
+    if (!version || !voter || voter.length > 64 || (vote !== 'a' && vote !== 'b')) {
+      batch.invalid.push(id)
+      continue
+    }
+    batch.votes.push({ voter, vote, versionMs: version.ms, versionSeq: version.seq })
+  }
+  return batch
+}
+
+export function isNewer(a: Vote, b: Vote): boolean {
+  return a.versionMs > b.versionMs || (a.versionMs === b.versionMs && a.versionSeq > b.versionSeq)
+}
+
+/** One vote per visitor, the latest: one INSERT ... ON CONFLICT cannot touch a row twice. */
+export function latestPerVoter(votes: Vote[]): Vote[] {
+  const latest = new Map<string, Vote>()
+  for (const v of votes) {
+    const seen = latest.get(v.voter)
+    if (!seen || isNewer(v, seen)) latest.set(v.voter, v)
+  }
+  return [...latest.values()]
+}
