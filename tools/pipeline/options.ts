@@ -1,0 +1,120 @@
+// Command-line options of the local pipeline, parsed and validated in one place. Pure: no I/O.
+
+export const SERVICES = ['vote', 'result', 'worker'] as const
+export type Service = (typeof SERVICES)[number]
+export type Environment = 'staging' | 'production'
+
+export interface PipelineOptions {
+  service: Service
+  /** The GitFlow ref to simulate, fully qualified (refs/heads/..., refs/tags/...). */
+  ref: string
+  /** production: after a release ref, also run the tag event that promotes it. */
+  env: Environment
+  /** Staging registry (plus an optional namespace path), e.g. 127.0.0.1:5000 or myacr.azurecr.io/team. */
+  registry: string
+  productionRegistry: string
+  /** URL or path of the GitOps repository; empty = a local bare remote under the state directory. */
+  remote: string
+  /** The branch Argo CD syncs. */
+  branch: string
+  runTests: boolean
+}
+
+export const USAGE = `Usage: pnpm pipeline <service> [options]
+
+Runs one GitFlow event of a service on this machine with the same action bundles the workflows
+use (actions/*/dist/index.js, run as the GitHub runner runs them): test, buildx-multiarch
+(linux/amd64 + linux/arm64), acr-push (publish and platform gate), bump-manifest (commit and push
+to the GitOps remote), then verifies what Argo CD would deploy.
+
+  <service>                 vote, result or worker
+
+Options:
+  --ref <ref>               GitFlow ref (default release/<service>/v1.0.0):
+                              feature/<name>             build only
+                              develop                    build, publish sha-<7>, deploy staging
+                              release/<service>/vX.Y.Z   build, publish X.Y.Z-rc.<n> + sha-<7>, deploy staging
+                              <service>/vX.Y.Z (a tag)   promote the staging digest to production as X.Y.Z
+  --env staging|production  production after a release ref: also run the tag event that promotes
+                            the release to production (default staging; a tag ref implies production)
+  --registry <host[/ns]>    staging registry (default 127.0.0.1:5000, started locally)
+  --production-registry <host[/ns]>
+                            production registry (default 127.0.0.1:5001, started locally)
+  --remote <url|path>       GitOps repository holding k8s-specifications/ (default a local bare
+                            remote seeded from this repository, under the state directory)
+  --branch <name>           branch Argo CD syncs (default main)
+  --no-test                 skip the service's tests
+  -h, --help                this text
+
+Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local) holds the engine's data, the
+local GitOps remote, run numbers and logs. Registries that need credentials read
+REGISTRY_USERNAME / REGISTRY_PASSWORD.`
+
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+const VERSION_RE = /^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
+
+/** Turns a short ref (`develop`, `release/vote/v1.0.0`, `vote/v1.0.0`) into a full one. */
+export function qualifyRef(ref: string, service: string): string {
+  if (ref.startsWith('refs/')) return ref
+  const [first, ...rest] = ref.split('/')
+  if (first === service && rest.length === 1 && VERSION_RE.test(rest[0] ?? '')) return `refs/tags/${ref}`
+  return `refs/heads/${ref}`
+}
+
+/** The tag ref that promotes a release branch (`refs/heads/release/vote/v1.2.0` -> `refs/tags/vote/v1.2.0`). */
+export function promotionRef(releaseRef: string): string | undefined {
+  const match = /^refs\/heads\/release\/([^/]+\/v[0-9.]+)$/.exec(releaseRef)
+  return match ? `refs/tags/${match[1]}` : undefined
+}
+
+export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' {
+  const values: Record<string, string> = {}
+  const positional: string[] = []
+  let runTests = true
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '-h' || arg === '--help') return 'help'
+    if (arg === '--no-test') {
+      runTests = false
+    } else if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
+      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch'].includes(name ?? '')) {
+        throw new UsageError(`unknown option ${arg} (see --help)`)
+      }
+      const value = inline ?? argv[++i]
+      if (value === undefined || value === '') throw new UsageError(`${arg} needs a value`)
+      values[name as string] = value
+    } else {
+      positional.push(arg)
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(`give exactly one service (${SERVICES.join(', ')}); see --help`)
+  const service = positional[0] as Service
+  if (!SERVICES.includes(service)) throw new UsageError(`unknown service "${service}" (expected ${SERVICES.join(', ')})`)
+
+  const ref = qualifyRef(values.ref ?? `release/${service}/v1.0.0`, service)
+  const env = values.env ?? (ref.startsWith('refs/tags/') ? 'production' : 'staging')
+  if (env !== 'staging' && env !== 'production') throw new UsageError(`--env must be staging or production, not "${env}"`)
+  if (env === 'production' && !ref.startsWith('refs/tags/') && !promotionRef(ref)) {
+    throw new UsageError(`--env production needs a release ref (release/${service}/vX.Y.Z) or a tag (${service}/vX.Y.Z), not ${ref}`)
+  }
+  for (const name of ['registry', 'production-registry'] as const) {
+    const value = values[name]
+    if (value !== undefined && !/^[A-Za-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(value)) {
+      throw new UsageError(`--${name} "${value}" is not a registry host[:port][/namespace]`)
+    }
+  }
+  return {
+    service,
+    ref,
+    env,
+    registry: values.registry ?? '127.0.0.1:5000',
+    productionRegistry: values['production-registry'] ?? '127.0.0.1:5001',
+    remote: values.remote ?? '',
+    branch: values.branch ?? 'main',
+    runTests,
+  }
+}

@@ -1,0 +1,207 @@
+// Runs the steps of one event with the committed action bundles, as the reusable workflow's jobs
+// would: build (no push: an OCI layout), publish or promote (acr-push), deploy (bump-manifest on a
+// clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { runAction, REPO_ROOT, type ActionRun } from '../src/action-runner'
+import {
+  checkoutCommit,
+  cloneGitops,
+  fetchAndCheckout,
+  imagesInRender,
+  kustomizeImageName,
+  renderDiff,
+  renderOverlay,
+  type RenderedImage,
+} from './gitops'
+import type { PipelineOptions } from './options'
+import type { EventPlan } from './plan'
+import type { Progress } from './progress'
+
+export const PLATFORMS = 'linux/amd64,linux/arm64'
+
+export interface RunContext {
+  options: PipelineOptions
+  progress: Progress
+  sha: string
+  runNumber: number
+  /** Scratch directory of this run (OCI layouts, GitOps clones). */
+  workDir: string
+  /** The GitOps remote (URL or path). */
+  remote: string
+  /** Build arguments that point the Dockerfiles at the local base-image stand-ins. */
+  buildArgs: string[]
+}
+
+export interface EventResult {
+  plan: EventPlan
+  digest?: string
+  platforms?: string
+  published: string[]
+  manifestCommit?: string
+  previousCommit?: string
+  verified: { image: string; platforms: string }[]
+  unchecked: RenderedImage[]
+  diff: string
+}
+
+/** A step that failed, with what to do about it. */
+export class StepError extends Error {
+  override name = 'StepError'
+  constructor(
+    readonly step: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message)
+  }
+}
+
+const HINTS: Record<string, string> = {
+  test: 'run the service tests alone: pnpm exec vitest run apps/<service>',
+  build: 'check the Dockerfile and that the engine runs: tools/engine/start.sh --status; tools/engine/base-images.sh rebuilds the base images',
+  publish: 'check the registry: curl http://<registry>/v2/ ; tools/engine/start.sh starts the local ones',
+  promote: 'promotion copies <staging>/<service>:sha-<7>: run the release ref first (pnpm pipeline <service> --ref release/<service>/vX.Y.Z)',
+  deploy: 'check that the GitOps remote has k8s-specifications/overlays/<env>/kustomization.yaml and accepts pushes',
+  verify: 'the rendered manifests reference an image the registry lacks, or kustomize failed: see the log',
+}
+
+function githubEnv(ctx: RunContext, ref: string, workspace: string): Record<string, string> {
+  return {
+    GITHUB_REF: ref,
+    GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, ''),
+    GITHUB_REF_TYPE: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    GITHUB_SHA: ctx.sha,
+    GITHUB_RUN_NUMBER: String(ctx.runNumber),
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REPOSITORY: 'local/aks-gitops',
+    GITHUB_SERVER_URL: 'http://localhost',
+    GITHUB_WORKSPACE: workspace,
+  }
+}
+
+function registryAuth(): Record<string, string> {
+  const username = process.env.REGISTRY_USERNAME
+  const password = process.env.REGISTRY_PASSWORD
+  return username && password ? { auth: 'basic', username, password } : { auth: 'none' }
+}
+
+async function action(step: string, name: string, inputs: Record<string, string>, env: Record<string, string>, sink: (s: string) => void): Promise<ActionRun> {
+  const run = await runAction({ action: `actions/${name}`, inputs, env, cwd: env.GITHUB_WORKSPACE, onOutput: sink })
+  if (run.exitCode !== 0) {
+    throw new StepError(step, `${name} failed: ${run.errors[0] ?? `exit code ${run.exitCode}`}`, HINTS[step] ?? '')
+  }
+  return run
+}
+
+function runTests(service: string, sink: (s: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['exec', 'vitest', 'run', `apps/${service}`], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.setEncoding('utf8').on('data', sink)
+    child.stderr.setEncoding('utf8').on('data', sink)
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new StepError('test', `the ${service} tests failed (exit code ${code})`, HINTS.test ?? ''))))
+  })
+}
+
+export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventResult> {
+  const { options, progress } = ctx
+  const result: EventResult = { plan, published: [], verified: [], unchecked: [], diff: '' }
+  const env = githubEnv(ctx, plan.ref, REPO_ROOT)
+  const layout = join(ctx.workDir, `${options.service}-oci-layout`)
+  const gitopsDir = join(ctx.workDir, `gitops-${plan.environment ?? 'none'}`)
+
+  for (const step of plan.steps) {
+    switch (step) {
+      case 'test':
+        await progress.step('test', (sink) => runTests(options.service, sink), () => `apps/${options.service}`)
+        break
+      case 'build': {
+        const inputs = {
+          image: plan.stagingImage,
+          service: options.service,
+          context: '.',
+          file: `apps/${options.service}/Dockerfile`,
+          platforms: PLATFORMS,
+          'build-args': ctx.buildArgs.join('\n'),
+          push: 'false',
+          'oci-layout': layout,
+        }
+        const run = await progress.step('build', (sink) => action('build', 'buildx-multiarch', inputs, env, sink), (r) => `${r.outputs.platforms} ${r.outputs.digest?.slice(0, 19)}…`)
+        result.digest = run.outputs.digest
+        result.platforms = run.outputs.platforms
+        break
+      }
+      case 'publish':
+      case 'promote': {
+        const inputs = {
+          ...registryAuth(),
+          source: step === 'publish' ? layout : (plan.promoteFrom ?? ''),
+          destination: plan.destination,
+          tags: plan.tags.join(','),
+          'require-platforms': PLATFORMS,
+          'immutable-tags': String(step === 'promote'),
+        }
+        const run = await progress.step(step, (sink) => action(step, 'acr-push', inputs, env, sink), (r) => r.outputs.image ?? '')
+        result.digest = run.outputs.digest
+        result.platforms = run.outputs.platforms
+        result.published = (run.outputs.tags ?? '').split('\n').filter(Boolean)
+        break
+      }
+      case 'deploy': {
+        const manifest = plan.manifest ?? ''
+        const run = await progress.step(
+          'deploy',
+          async (sink) => {
+            result.previousCommit = cloneGitops(ctx.remote, options.branch, gitopsDir)
+            const inputs = {
+              'working-directory': gitopsDir,
+              files: manifest,
+              image: kustomizeImageName(join(gitopsDir, manifest), options.service),
+              'new-name': plan.destination,
+              tag: plan.tags[0] ?? '',
+              digest: result.digest ?? '',
+              branch: options.branch,
+              environment: plan.environment ?? '',
+            }
+            return action('deploy', 'bump-manifest', inputs, { ...env, GITHUB_WORKSPACE: gitopsDir }, sink)
+          },
+          (r) => (r.outputs.changed === 'true' ? `commit ${r.outputs['commit-sha']?.slice(0, 12)} on ${options.branch}` : 'already deployed: no change'),
+        )
+        result.manifestCommit = run.outputs['commit-sha'] || result.previousCommit
+        break
+      }
+      case 'verify':
+        await progress.step('verify', (sink) => verify(plan, ctx, gitopsDir, result, sink), () => `${result.verified.length} image(s) checked, ${result.unchecked.length} outside the local registries`)
+        break
+    }
+  }
+  return result
+}
+
+/** Renders the environment at the new commit, checks the images in our registries, and diffs against the previous commit. */
+async function verify(plan: EventPlan, ctx: RunContext, dir: string, result: EventResult, sink: (s: string) => void): Promise<void> {
+  const environment = plan.environment ?? 'staging'
+  const newCommit = fetchAndCheckout(dir, ctx.options.branch)
+  const after = renderOverlay(dir, environment)
+  const registries = [ctx.options.registry, ctx.options.productionRegistry].map((r) => `${r}/`)
+  const seen = new Set<string>()
+  for (const item of imagesInRender(after)) {
+    if (seen.has(item.image)) continue
+    seen.add(item.image)
+    if (!registries.some((r) => item.image.startsWith(r))) {
+      result.unchecked.push(item)
+      continue
+    }
+    const inputs = { ...registryAuth(), source: item.image, 'verify-only': 'true', 'require-platforms': PLATFORMS }
+    const run = await action('verify', 'acr-push', inputs, githubEnv(ctx, plan.ref, dir), sink)
+    result.verified.push({ image: item.image, platforms: run.outputs.platforms ?? '' })
+  }
+  if (result.previousCommit && result.previousCommit !== newCommit) {
+    checkoutCommit(dir, result.previousCommit)
+    const before = renderOverlay(dir, environment)
+    checkoutCommit(dir, newCommit)
+    result.diff = renderDiff(before, after, [`${environment}@${result.previousCommit.slice(0, 12)}`, `${environment}@${newCommit.slice(0, 12)}`])
+  }
+}

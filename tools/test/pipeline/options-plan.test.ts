@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import { parseOptions, promotionRef, qualifyRef, UsageError, type PipelineOptions } from '../../pipeline/options'
+import { planEvents } from '../../pipeline/plan'
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'
+
+function options(argv: string[]): PipelineOptions {
+  const parsed = parseOptions(argv)
+  if (parsed === 'help') throw new Error('unexpected help')
+  return parsed
+}
+
+describe('parseOptions', () => {
+  it('defaults to a release branch of the service, deployed to staging on the local registries', () => {
+    expect(options(['vote'])).toEqual({
+      service: 'vote',
+      ref: 'refs/heads/release/vote/v1.0.0',
+      env: 'staging',
+      registry: '127.0.0.1:5000',
+      productionRegistry: '127.0.0.1:5001',
+      remote: '',
+      branch: 'main',
+      runTests: true,
+    })
+  })
+  it('qualifies short refs: tags of the service, branches otherwise', () => {
+    expect(qualifyRef('vote/v1.2.3', 'vote')).toBe('refs/tags/vote/v1.2.3')
+    expect(qualifyRef('develop', 'vote')).toBe('refs/heads/develop')
+    expect(qualifyRef('feature/x', 'vote')).toBe('refs/heads/feature/x')
+    expect(qualifyRef('refs/pull/3/merge', 'vote')).toBe('refs/pull/3/merge')
+    expect(options(['result', '--ref', 'result/v2.0.0']).env).toBe('production')
+  })
+  it('reads --opt value and --opt=value forms', () => {
+    const o = options(['worker', '--registry=myacr.azurecr.io/team', '--remote', '/tmp/r.git', '--no-test', '--branch', 'gitops'])
+    expect(o).toMatchObject({ registry: 'myacr.azurecr.io/team', remote: '/tmp/r.git', runTests: false, branch: 'gitops' })
+  })
+  it.each([
+    [[], /exactly one service/],
+    [['vote', 'result'], /exactly one service/],
+    [['web'], /unknown service "web"/],
+    [['vote', '--bogus'], /unknown option --bogus/],
+    [['vote', '--ref'], /--ref needs a value/],
+    [['vote', '--env', 'qa'], /staging or production/],
+    [['vote', '--env', 'production', '--ref', 'develop'], /needs a release ref/],
+    [['vote', '--registry', 'http://x'], /not a registry/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseOptions(argv)).toThrow(UsageError)
+    expect(() => parseOptions(argv)).toThrow(message)
+  })
+  it('answers --help', () => {
+    expect(parseOptions(['vote', '--help'])).toBe('help')
+  })
+  it('maps a release branch to the tag that promotes it', () => {
+    expect(promotionRef('refs/heads/release/vote/v1.2.0')).toBe('refs/tags/vote/v1.2.0')
+    expect(promotionRef('refs/heads/develop')).toBeUndefined()
+  })
+})
+
+describe('planEvents', () => {
+  it('builds, publishes and deploys a release branch to staging with the rc and sha tags', () => {
+    const [event, ...rest] = planEvents(options(['vote']), SHA, 7)
+    expect(rest).toEqual([])
+    expect(event).toMatchObject({
+      kind: 'release',
+      environment: 'staging',
+      tags: ['1.0.0-rc.7', 'sha-0123456'],
+      steps: ['test', 'build', 'publish', 'deploy', 'verify'],
+      destination: '127.0.0.1:5000/vote',
+      manifest: 'k8s-specifications/overlays/staging/kustomization.yaml',
+    })
+  })
+  it('promotes the staging sha tag to the production registry for a tag, without building', () => {
+    const [event] = planEvents(options(['vote', '--ref', 'vote/v1.0.0']), SHA, 8)
+    expect(event).toMatchObject({
+      kind: 'release-tag',
+      environment: 'production',
+      tags: ['1.0.0'],
+      steps: ['promote', 'deploy', 'verify'],
+      promoteFrom: '127.0.0.1:5000/vote:sha-0123456',
+      destination: '127.0.0.1:5001/vote',
+      manifest: 'k8s-specifications/overlays/production/kustomization.yaml',
+    })
+  })
+  it('runs the release and then its promotion for --env production', () => {
+    const events = planEvents(options(['vote', '--env', 'production', '--no-test']), SHA, 3)
+    expect(events.map((e) => [e.ref, e.environment, e.steps.join(' ')])).toEqual([
+      ['refs/heads/release/vote/v1.0.0', 'staging', 'build publish deploy verify'],
+      ['refs/tags/vote/v1.0.0', 'production', 'promote deploy verify'],
+    ])
+  })
+  it('only builds feature branches', () => {
+    const [event] = planEvents(options(['worker', '--ref', 'feature/faster-queue']), SHA, 1)
+    expect(event).toMatchObject({ kind: 'feature', tags: [], steps: ['test', 'build'] })
+    expect(event?.environment).toBeUndefined()
+  })
+  it('publishes develop as sha-<7> to staging', () => {
+    const [event] = planEvents(options(['result', '--ref', 'develop']), SHA, 1)
+    expect(event).toMatchObject({ kind: 'develop', tags: ['sha-0123456'], environment: 'staging' })
+  })
+  it('refuses a release branch of another service', () => {
+    expect(() => planEvents(options(['vote', '--ref', 'release/result/v1.0.0']), SHA, 1)).toThrow(/for service "result"/)
+  })
+})
