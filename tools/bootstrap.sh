@@ -3,7 +3,8 @@
 # next to nothing on a machine that is already ready:
 #   1. Debian packages the tests use (Redis, PostgreSQL, Chromium, shellcheck, git),
 #   2. pnpm at the version package.json pins, and the workspace's node_modules,
-#   3. the Docker engine with buildx, QEMU and the local registries (tools/engine/start.sh).
+#   3. the Docker engine with buildx, QEMU and the local registries (tools/engine/start.sh),
+#   4. the base-image stand-ins in the local registry (tools/engine/base-images.sh).
 # Usage: tools/bootstrap.sh [--quiet]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,4 +37,6 @@ if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.mod
 fi
 
 bash tools/engine/start.sh --quiet
+# Stand-ins for the public base images (they cannot be pulled here); skipped when present.
+bash tools/engine/base-images.sh
 say "ready"
