@@ -31,7 +31,8 @@ export class TallyHub {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
-      connection: 'keep-alive',
+      // The stream is the whole life of the connection: closing it with the stream lets shutdown finish.
+      connection: 'close',
       // Tells nginx-style proxies not to buffer the stream.
       'x-accel-buffering': 'no',
     })
