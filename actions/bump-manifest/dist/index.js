@@ -41693,7 +41693,7 @@ function expandFiles(workingDirectory, patterns) {
     catch {
         throw new errors_InputError('working-directory', `"${workingDirectory}" does not exist`);
     }
-    const found = new Set();
+    const found = new Map();
     for (const pattern of patterns) {
         const matches = GLOB_CHARS.test(pattern)
             ? (0,external_node_fs_namespaceObject.globSync)(pattern, { cwd: root }).map((match) => (0,external_node_path_namespaceObject.resolve)(root, match))
@@ -41713,16 +41713,16 @@ function expandFiles(workingDirectory, patterns) {
             const real = (0,external_node_fs_namespaceObject.realpathSync)(file);
             if (!inside(root, real))
                 throw new errors_InputError('files', `"${pattern}" points outside the working directory ${root}`);
-            found.add(real);
+            found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern));
         }
     }
-    return [...found].sort().map((file) => (0,external_node_path_namespaceObject.relative)(root, file).split(external_node_path_namespaceObject.sep).join('/'));
+    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_namespaceObject.relative)(root, file).split(external_node_path_namespaceObject.sep).join('/'), glob: found.get(file) }));
 }
-function readManifests(workingDirectory, paths) {
+function readManifests(workingDirectory, entries) {
     const root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
-    return paths.map((path) => {
+    return entries.map(({ path, glob }) => {
         const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
-        return { path, absolute, text: (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8') };
+        return { path, glob, absolute, text: (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8') };
     });
 }
 /** Writes every file or none: all temporary files first, then the renames (atomic per file). */
@@ -42430,9 +42430,16 @@ function verify(path, updated, changes, request) {
         throw new ManifestError(`${path}: internal error, the edit could not be verified (expected ${expected.join(', ')}; found ${found.join(', ')})`);
     }
 }
-/** Plans every file; the first error stops the whole run (nothing is written before all succeed). */
+/**
+ * Plans every file; the first error stops the whole run (nothing is written before all succeed).
+ * A file named literally must match; files found by a glob may not, but one of them must.
+ */
 function planFiles(files, request) {
-    return files.map((file) => planFile(file.path, file.text, request));
+    const plans = files.map((file) => planFile(file.path, file.text, { ...request, allowNoMatch: request.allowNoMatch || file.glob }));
+    if (!request.allowNoMatch && plans.every((plan) => plan.changes.length === 0)) {
+        throw new ManifestError(`${files.length === 1 ? files[0]?.path : `none of ${files.map((f) => f.path).join(', ')}`}: ${describeWanted(request)}`);
+    }
+    return plans;
 }
 function changedPlans(plans) {
     return plans.filter((plan) => plan.updated !== plan.original);
@@ -47616,7 +47623,7 @@ function pullRequestBranch(settings, branch) {
     const name = (settings.newName ?? settings.imageText).split('/').pop() ?? 'image';
     return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`;
 }
-async function commitAndPush(settings, target, plans) {
+async function commitAndPush(settings, target, plans, globbed) {
     const request = planRequest(settings);
     const pushBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
     startGroup(`Commit${settings.push ? ` and push to ${settings.remote}/${pushBranch}` : ` on ${target.branch}`}`);
@@ -47631,7 +47638,7 @@ async function commitAndPush(settings, target, plans) {
             force: settings.pullRequest,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
-            replan: (files) => planFiles(files, request),
+            replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
             message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
             author: settings.author,
         });
@@ -47676,12 +47683,13 @@ async function run() {
             maskToken(rawToken.trim());
         const settings = readSettings();
         core_debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
-        const paths = expandFiles(settings.workingDirectory, settings.files);
-        const manifests = readManifests(settings.workingDirectory, paths);
+        const entries = expandFiles(settings.workingDirectory, settings.files);
+        const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
+        const manifests = readManifests(settings.workingDirectory, entries);
         const plans = planFiles(manifests, planRequest(settings));
         for (const row of previousImages(plans))
             info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
-        const target = settings.commit ? await gitTarget(settings, paths) : undefined;
+        const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
         if (settings.dryRun || !target) {
             const changed = changedPlans(plans);
             if (!settings.dryRun) {
@@ -47690,7 +47698,7 @@ async function run() {
             await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 });
             return;
         }
-        const { plans: final, outcome } = await commitAndPush(settings, target, plans);
+        const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed);
         attempts = outcome.attempts;
         await report(final, outcome);
     }

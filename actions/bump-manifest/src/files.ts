@@ -10,6 +10,7 @@ export interface ManifestFile {
   path: string
   absolute: string
   text: string
+  glob: boolean
 }
 
 const GLOB_CHARS = /[*?[\]{}]/
@@ -19,15 +20,21 @@ function inside(root: string, path: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
 }
 
+export interface FileEntry {
+  path: string
+  /** Found by a glob: a file without a match is skipped rather than refused. */
+  glob: boolean
+}
+
 /** Expands the files input: literal paths must exist, globs must match; all must stay inside the working directory. */
-export function expandFiles(workingDirectory: string, patterns: readonly string[]): string[] {
+export function expandFiles(workingDirectory: string, patterns: readonly string[]): FileEntry[] {
   let root: string
   try {
     root = realpathSync(workingDirectory)
   } catch {
     throw new InputError('working-directory', `"${workingDirectory}" does not exist`)
   }
-  const found = new Set<string>()
+  const found = new Map<string, boolean>()
   for (const pattern of patterns) {
     const matches = GLOB_CHARS.test(pattern)
       ? globSync(pattern, { cwd: root }).map((match) => resolve(root, match))
@@ -45,17 +52,17 @@ export function expandFiles(workingDirectory: string, patterns: readonly string[
     for (const file of files) {
       const real = realpathSync(file)
       if (!inside(root, real)) throw new InputError('files', `"${pattern}" points outside the working directory ${root}`)
-      found.add(real)
+      found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern))
     }
   }
-  return [...found].sort().map((file) => relative(root, file).split(sep).join('/'))
+  return [...found.keys()].sort().map((file) => ({ path: relative(root, file).split(sep).join('/'), glob: found.get(file) as boolean }))
 }
 
-export function readManifests(workingDirectory: string, paths: readonly string[]): ManifestFile[] {
+export function readManifests(workingDirectory: string, entries: readonly FileEntry[]): ManifestFile[] {
   const root = realpathSync(workingDirectory)
-  return paths.map((path) => {
+  return entries.map(({ path, glob }) => {
     const absolute = resolve(root, path)
-    return { path, absolute, text: readFileSync(absolute, 'utf8') }
+    return { path, glob, absolute, text: readFileSync(absolute, 'utf8') }
   })
 }
 

@@ -82,7 +82,7 @@ function pullRequestBranch(settings: Settings, branch: string): string {
   return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`
 }
 
-async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[]): Promise<{ plans: FilePlan[]; outcome: Outcome }> {
+async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>): Promise<{ plans: FilePlan[]; outcome: Outcome }> {
   const request = planRequest(settings)
   const pushBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
   core.startGroup(`Commit${settings.push ? ` and push to ${settings.remote}/${pushBranch}` : ` on ${target.branch}`}`)
@@ -97,7 +97,7 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
       force: settings.pullRequest,
       maxAttempts: settings.maxAttempts,
       repoPaths: target.repoPaths,
-      replan: (files) => planFiles(files, request),
+      replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
       message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
       author: settings.author,
     })
@@ -139,11 +139,12 @@ export async function run(): Promise<void> {
     const settings = readSettings()
     core.debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`)
 
-    const paths = expandFiles(settings.workingDirectory, settings.files)
-    const manifests = readManifests(settings.workingDirectory, paths)
+    const entries = expandFiles(settings.workingDirectory, settings.files)
+    const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path))
+    const manifests = readManifests(settings.workingDirectory, entries)
     const plans = planFiles(manifests, planRequest(settings))
     for (const row of previousImages(plans)) core.info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`)
-    const target = settings.commit ? await gitTarget(settings, paths) : undefined
+    const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined
 
     if (settings.dryRun || !target) {
       const changed = changedPlans(plans)
@@ -153,7 +154,7 @@ export async function run(): Promise<void> {
       await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 })
       return
     }
-    const { plans: final, outcome } = await commitAndPush(settings, target, plans)
+    const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed)
     attempts = outcome.attempts
     await report(final, outcome)
   } catch (error) {

@@ -121,9 +121,23 @@ function verify(path: string, updated: string, changes: readonly Change[], reque
   }
 }
 
-/** Plans every file; the first error stops the whole run (nothing is written before all succeed). */
-export function planFiles(files: readonly { path: string; text: string }[], request: PlanRequest): FilePlan[] {
-  return files.map((file) => planFile(file.path, file.text, request))
+export interface PlanInput {
+  path: string
+  text: string
+  /** Found by a glob: may match nothing, as long as some file matches. */
+  glob?: boolean
+}
+
+/**
+ * Plans every file; the first error stops the whole run (nothing is written before all succeed).
+ * A file named literally must match; files found by a glob may not, but one of them must.
+ */
+export function planFiles(files: readonly PlanInput[], request: PlanRequest): FilePlan[] {
+  const plans = files.map((file) => planFile(file.path, file.text, { ...request, allowNoMatch: request.allowNoMatch || file.glob }))
+  if (!request.allowNoMatch && plans.every((plan) => plan.changes.length === 0)) {
+    throw new ManifestError(`${files.length === 1 ? files[0]?.path : `none of ${files.map((f) => f.path).join(', ')}`}: ${describeWanted(request)}`)
+  }
+  return plans
 }
 
 export function changedPlans(plans: readonly FilePlan[]): FilePlan[] {
