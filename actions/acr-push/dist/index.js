@@ -32272,7 +32272,7 @@ function isRetryableKind(kind) {
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
 const PATTERNS = [
     ['throttled', /\b429\b|toomanyrequests|too many requests/i],
-    ['unauthorized', /\b401\b|unauthorized|authentication required|incorrect username or password|invalid username\/password/i],
+    ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
     ['forbidden', /\b403\b|forbidden|denied: |requested access to the resource is denied|insufficient_scope/i],
     ['unknown-registry', /no such host|server misbehaving|name or service not known|Temporary failure in name resolution/i],
     ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
@@ -32979,31 +32979,28 @@ function describeSettings(s) {
 // come from the image's manifests. Pure: parsing and arithmetic only.
 
 const DIGEST = 'sha256(?::|%3A)([a-f0-9]{64})';
+/**
+ * Blobs skopeo uploaded (the closing PUT of an upload carries ?digest=) or mounted ("Trying to
+ * mount ...mount=<digest>" followed by "... mount OK"). After a successful copy every other blob
+ * of the image was already in the destination repository.
+ */
 function parseSkopeoDebug(log) {
-    const evidence = { uploaded: new Set(), mounted: new Set(), present: new Set() };
+    const evidence = { uploaded: new Set(), mounted: new Set() };
+    const put = new RegExp(`PUT \\S+/blobs/uploads/\\S*digest=${DIGEST}`);
+    const mount = new RegExp(`Trying to mount \\S+mount=${DIGEST}`);
     let mounting;
     for (const line of log.split('\n')) {
-        // The final PUT of a chunked upload carries ?digest=; a monolithic one too.
-        const put = new RegExp(`PUT \\S+/blobs/uploads/\\S*digest=${DIGEST}`).exec(line);
-        if (put?.[1])
-            evidence.uploaded.add(`sha256:${put[1]}`);
-        const mount = new RegExp(`Trying to mount \\S+mount=${DIGEST}`).exec(line);
-        if (mount?.[1])
-            mounting = `sha256:${mount[1]}`;
+        const uploaded = put.exec(line)?.[1];
+        if (uploaded)
+            evidence.uploaded.add(`sha256:${uploaded}`);
+        const tried = mount.exec(line)?.[1];
+        if (tried)
+            mounting = `sha256:${tried}`;
         if (line.includes('... mount OK') && mounting)
             evidence.mounted.add(mounting);
-        const skip = new RegExp(`Skipping blob ${DIGEST} \\(already present\\)`).exec(line);
-        if (skip?.[1]) {
-            const digest = `sha256:${skip[1]}`;
-            if (!evidence.mounted.has(digest))
-                evidence.present.add(digest);
-        }
     }
-    // A blob mounted for one platform and seen again for another is mounted, not "present".
-    for (const digest of evidence.mounted)
-        evidence.present.delete(digest);
     for (const digest of evidence.uploaded)
-        evidence.present.delete(digest);
+        evidence.mounted.delete(digest);
     return evidence;
 }
 /** Config and layer blobs of every manifest in an index (image and attestation manifests), with sizes. */
@@ -33035,7 +33032,7 @@ function sum(sizes, digests) {
 function figuresFromSkopeo(sizes, evidence) {
     const uploaded = sum(sizes, evidence.uploaded);
     const mounted = sum(sizes, evidence.mounted);
-    const present = sum(sizes, evidence.present);
+    const present = sum(sizes, [...sizes.keys()].filter((d) => !evidence.uploaded.has(d) && !evidence.mounted.has(d)));
     const total = sum(sizes, sizes.keys());
     return {
         method: 'skopeo-log',
@@ -33203,22 +33200,23 @@ async function publish(settings, ctx, layout) {
     }
     const route = chooseRoute(source, destination);
     const sizes = blobSizes(image.raw, image.manifests);
-    let transfer;
     const pushed = formatImageReference(target);
-    await group(`Push ${pushed} (${route})`, async () => {
+    const transfer = await group(`Push ${pushed} (${route})`, async () => {
+        let figures;
         if (route === 'push-layout' || route === 'cross-registry-copy') {
             const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`;
-            transfer = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)));
+            figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)));
         }
         else if (route === 'mount-copy') {
             await imagetoolsCreate([target], withDigest(source.ref, image.digest), ctx);
-            transfer = figuresFromMount(sizes);
+            figures = figuresFromMount(sizes);
         }
         else {
-            transfer = noTransfer(sizes);
+            figures = noTransfer(sizes);
         }
-        for (const line of transferLines(transfer))
+        for (const line of transferLines(figures))
             info(line);
+        return figures;
     });
     // Read back what the registry now holds under the digest, and gate on that before any tag moves.
     const published = await group(`Verify ${pushed}`, () => readRemote(target, ctx));
@@ -33235,6 +33233,8 @@ async function publish(settings, ctx, layout) {
         });
     }
     setImageOutputs(destination, image.digest, published.platforms, tagRefs);
+    setOutput('bytes-uploaded', String(transfer.uploadedBytes));
+    setOutput('bytes-mounted', String(transfer.mountedBytes));
     await writeSummary({
         source: sourceName,
         destination: formatImageReference(destination),
@@ -33243,8 +33243,7 @@ async function publish(settings, ctx, layout) {
         tags: tagRefs.map(formatImageReference),
         platforms: published.platforms,
         route,
-        // Assigned inside the group above, which always runs before this line.
-        transfer: transfer,
+        transfer,
         verifyOnly: false,
     });
 }

@@ -34,7 +34,7 @@ export function isRetryableKind(kind: FaultKind): boolean {
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
 const PATTERNS: Array<[FaultKind, RegExp]> = [
   ['throttled', /\b429\b|toomanyrequests|too many requests/i],
-  ['unauthorized', /\b401\b|unauthorized|authentication required|incorrect username or password|invalid username\/password/i],
+  ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
   ['forbidden', /\b403\b|forbidden|denied: |requested access to the resource is denied|insufficient_scope/i],
   ['unknown-registry', /no such host|server misbehaving|name or service not known|Temporary failure in name resolution/i],
   ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],

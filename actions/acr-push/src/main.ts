@@ -76,19 +76,20 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
 
   const route = chooseRoute(source, destination)
   const sizes = blobSizes(image.raw, image.manifests)
-  let transfer: TransferFigures
   const pushed = formatImageReference(target)
-  await core.group(`Push ${pushed} (${route})`, async () => {
+  const transfer = await core.group(`Push ${pushed} (${route})`, async (): Promise<TransferFigures> => {
+    let figures: TransferFigures
     if (route === 'push-layout' || route === 'cross-registry-copy') {
       const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`
-      transfer = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)))
+      figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)))
     } else if (route === 'mount-copy') {
       await imagetoolsCreate([target], withDigest((source as { ref: ImageReference }).ref, image.digest), ctx)
-      transfer = figuresFromMount(sizes)
+      figures = figuresFromMount(sizes)
     } else {
-      transfer = noTransfer(sizes)
+      figures = noTransfer(sizes)
     }
-    for (const line of transferLines(transfer)) core.info(line)
+    for (const line of transferLines(figures)) core.info(line)
+    return figures
   })
 
   // Read back what the registry now holds under the digest, and gate on that before any tag moves.
@@ -106,6 +107,8 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
     })
   }
   setImageOutputs(destination, image.digest, published.platforms, tagRefs)
+  core.setOutput('bytes-uploaded', String(transfer.uploadedBytes))
+  core.setOutput('bytes-mounted', String(transfer.mountedBytes))
   await writeSummary({
     source: sourceName,
     destination: formatImageReference(destination),
@@ -114,8 +117,7 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
     tags: tagRefs.map(formatImageReference),
     platforms: published.platforms,
     route,
-    // Assigned inside the group above, which always runs before this line.
-    transfer: transfer!,
+    transfer,
     verifyOnly: false,
   })
 }

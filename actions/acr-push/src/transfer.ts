@@ -6,7 +6,6 @@ import { parseIndex } from '@aks-gitops/toolkit'
 export interface BlobEvidence {
   uploaded: Set<string>
   mounted: Set<string>
-  present: Set<string>
 }
 
 export interface TransferFigures {
@@ -24,25 +23,24 @@ export interface TransferFigures {
 
 const DIGEST = 'sha256(?::|%3A)([a-f0-9]{64})'
 
+/**
+ * Blobs skopeo uploaded (the closing PUT of an upload carries ?digest=) or mounted ("Trying to
+ * mount ...mount=<digest>" followed by "... mount OK"). After a successful copy every other blob
+ * of the image was already in the destination repository.
+ */
 export function parseSkopeoDebug(log: string): BlobEvidence {
-  const evidence: BlobEvidence = { uploaded: new Set(), mounted: new Set(), present: new Set() }
+  const evidence: BlobEvidence = { uploaded: new Set(), mounted: new Set() }
+  const put = new RegExp(`PUT \\S+/blobs/uploads/\\S*digest=${DIGEST}`)
+  const mount = new RegExp(`Trying to mount \\S+mount=${DIGEST}`)
   let mounting: string | undefined
   for (const line of log.split('\n')) {
-    // The final PUT of a chunked upload carries ?digest=; a monolithic one too.
-    const put = new RegExp(`PUT \\S+/blobs/uploads/\\S*digest=${DIGEST}`).exec(line)
-    if (put?.[1]) evidence.uploaded.add(`sha256:${put[1]}`)
-    const mount = new RegExp(`Trying to mount \\S+mount=${DIGEST}`).exec(line)
-    if (mount?.[1]) mounting = `sha256:${mount[1]}`
+    const uploaded = put.exec(line)?.[1]
+    if (uploaded) evidence.uploaded.add(`sha256:${uploaded}`)
+    const tried = mount.exec(line)?.[1]
+    if (tried) mounting = `sha256:${tried}`
     if (line.includes('... mount OK') && mounting) evidence.mounted.add(mounting)
-    const skip = new RegExp(`Skipping blob ${DIGEST} \\(already present\\)`).exec(line)
-    if (skip?.[1]) {
-      const digest = `sha256:${skip[1]}`
-      if (!evidence.mounted.has(digest)) evidence.present.add(digest)
-    }
   }
-  // A blob mounted for one platform and seen again for another is mounted, not "present".
-  for (const digest of evidence.mounted) evidence.present.delete(digest)
-  for (const digest of evidence.uploaded) evidence.present.delete(digest)
+  for (const digest of evidence.uploaded) evidence.mounted.delete(digest)
   return evidence
 }
 
@@ -74,7 +72,7 @@ function sum(sizes: Map<string, number>, digests: Iterable<string>): { blobs: nu
 export function figuresFromSkopeo(sizes: Map<string, number>, evidence: BlobEvidence): TransferFigures {
   const uploaded = sum(sizes, evidence.uploaded)
   const mounted = sum(sizes, evidence.mounted)
-  const present = sum(sizes, evidence.present)
+  const present = sum(sizes, [...sizes.keys()].filter((d) => !evidence.uploaded.has(d) && !evidence.mounted.has(d)))
   const total = sum(sizes, sizes.keys())
   return {
     method: 'skopeo-log',

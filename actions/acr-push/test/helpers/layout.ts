@@ -26,7 +26,7 @@ export interface LayoutOptions {
 export interface Layout {
   dir: string
   indexDigest: string
-  /** Every blob of the layout (configs, layers, manifests, not the index) with its size. */
+  /** The config and layer blobs (what a registry stores as blobs, not manifests) with their sizes. */
   blobs: Map<string, number>
   /** Config + layer bytes: what a registry stores as blobs. */
   blobBytes: number
@@ -69,9 +69,9 @@ export function writeLayout(dir: string, options: LayoutOptions): Layout {
   const put = (data: Buffer, counted: boolean): { digest: string; size: number } => {
     const digest = digestOf(data)
     writeFileSync(join(blobsDir, digest.slice('sha256:'.length)), data)
-    if (!blobs.has(digest)) {
+    if (counted && !blobs.has(digest)) {
       blobs.set(digest, data.length)
-      if (counted) blobBytes += data.length
+      blobBytes += data.length
     }
     return { digest, size: data.length }
   }
@@ -135,7 +135,6 @@ export function writeLayout(dir: string, options: LayoutOptions): Layout {
   }
   const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }))
   const indexBlob = put(index, false)
-  blobs.delete(indexBlob.digest)
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [{ mediaType: INDEX, ...indexBlob }] }))
   return { dir, indexDigest: indexBlob.digest, blobs, blobBytes }

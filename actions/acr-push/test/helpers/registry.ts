@@ -86,8 +86,8 @@ export interface CountingProxy {
   host: string
   traffic: Traffic
   reset: () => void
-  /** Answer the next `count` requests with `status` instead of forwarding them. */
-  failNext: (count: number, status: number) => void
+  /** Answer the next `count` requests matching `match` ("METHOD /path") with `status` instead of forwarding them. */
+  failNext: (count: number, status: number, match?: RegExp) => void
   stop: () => Promise<void>
 }
 
@@ -95,11 +95,12 @@ export interface CountingProxy {
 export async function startCountingProxy(targetPort: number): Promise<CountingProxy> {
   const fresh = (): Traffic => ({ uploadedBytes: 0, uploadedDigests: new Set(), mounts: 0, requests: [] })
   let traffic = fresh()
-  let failures = { count: 0, status: 0 }
+  let failures = { count: 0, status: 0, match: /./ }
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/'
-    traffic.requests.push(`${req.method} ${url.split('?')[0]}`)
-    if (failures.count > 0) {
+    const line = `${req.method} ${url.split('?')[0]}`
+    traffic.requests.push(line)
+    if (failures.count > 0 && failures.match.test(line)) {
       failures.count--
       res.writeHead(failures.status, { 'Content-Type': 'application/json' })
       res.end(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'injected by the test proxy' }] }))
@@ -134,8 +135,8 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     reset: () => {
       traffic = fresh()
     },
-    failNext: (count, status) => {
-      failures = { count, status }
+    failNext: (count, status, match = /./) => {
+      failures = { count, status, match }
     },
     stop: () =>
       new Promise<void>((resolve) => {
