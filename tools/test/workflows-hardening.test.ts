@@ -28,12 +28,13 @@ const VIOLATIONS: Record<keyof typeof RULES, ReturnType<typeof parseWorkflow>> =
 }
 
 describe('hardening rules', () => {
-  for (const [name, rule] of Object.entries(RULES)) {
+  for (const name of Object.keys(RULES) as (keyof typeof RULES)[]) {
+    const rule = RULES[name]
     it(`${name}: every workflow complies`, () => {
       expect(workflows.flatMap(rule)).toEqual([])
     })
     it(`${name}: a planted violation is reported`, () => {
-      expect(rule(VIOLATIONS[name as keyof typeof RULES]).length).toBeGreaterThan(0)
+      expect(rule(VIOLATIONS[name]).length).toBeGreaterThan(0)
     })
   }
 

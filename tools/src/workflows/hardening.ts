@@ -189,7 +189,7 @@ export const orderedDeploys: Rule = (workflow) => {
   return problems
 }
 
-export const RULES: Record<string, Rule> = {
+export const RULES = {
   minimalPermissions,
   pinnedActions,
   noExpressionsInRun,
@@ -198,4 +198,4 @@ export const RULES: Record<string, Rule> = {
   noCloudSecrets,
   separatedPrivileges,
   orderedDeploys,
-}
+} satisfies Record<string, Rule>
