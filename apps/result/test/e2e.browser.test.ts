@@ -46,7 +46,7 @@ it('a vote cast in the browser appears on the open result page without reloading
   await expect.poll(() => resultPage.textContent('#status')).toBe('live')
   expect(await resultPage.textContent('#count')).toBe('0 votes')
   // Marks this document: a reload would lose it.
-  await resultPage.evaluate(() => ((window as unknown as { marker: string }).marker = 'same-page'))
+  await resultPage.evaluate(() => ((globalThis as unknown as { marker: string }).marker = 'same-page'))
 
   const votePage = await context.newPage()
   await votePage.goto(`http://127.0.0.1:${vote.port}/`)
@@ -61,7 +61,7 @@ it('a vote cast in the browser appears on the open result page without reloading
   await expect.poll(() => votePage.textContent('#choice')).toBe('You voted for Dogs.')
   await expect.poll(() => resultPage.textContent('#percent-b'), { timeout: 10000 }).toBe('100%')
   expect(await resultPage.textContent('#count')).toBe('1 vote')
-  expect(await resultPage.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same-page')
+  expect(await resultPage.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBe('same-page')
 
   if (process.env.SCREENSHOT_DIR) {
     await votePage.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'vote.png') })
