@@ -32446,9 +32446,11 @@ function planBuilds(settings, builder, caps, env, workDir) {
             args.push('--output', `type=image,name=${settings.repository},push-by-digest=true,name-canonical=true,push=true`);
         }
         else if (settings.push) {
+            // Named in the engine now, pushed only once every platform has built: a failed
+            // platform then leaves nothing in the registry.
             invocation.output = 'push-staging';
             invocation.stagingRef = `${settings.repository}:${stagingTag(platform)}`;
-            args.push('--output', `type=image,name=${invocation.stagingRef},push=true`);
+            args.push('--output', `type=image,name=${invocation.stagingRef}`);
         }
         else {
             args.push('--output', 'type=image');
@@ -32537,6 +32539,14 @@ async function dryRunMerge(args) {
     // `--dry-run` prints the index it would push followed by one newline that is not part of it.
     const raw = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
     return { raw, digest: sha256Digest(raw) };
+}
+/** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
+async function pushImage(ref) {
+    const result = await exec_execute('docker', ['push', ref]);
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1];
+    if (!digest)
+        throw new Error(`docker push ${ref} printed no digest:\n${result.stdout.trim()}`);
+    return digest;
 }
 async function merge(args) {
     await exec_execute('docker', args);
@@ -32875,7 +32885,8 @@ function cacheStats(log) {
     const steps = new Set();
     const cached = new Set();
     for (const line of log.split('\n')) {
-        const step = /^#(\d+) \[[^\]]*\b\d+\/\d+\]/.exec(line);
+        // FROM steps resolve the base image and are never reported CACHED: count the others.
+        const step = /^#(\d+) \[[^\]]*\b\d+\/\d+\] (?!FROM )/.exec(line);
         if (step?.[1])
             steps.add(step[1]);
         const hit = /^#(\d+) CACHED\s*$/.exec(line);
@@ -33033,13 +33044,16 @@ async function buildAndPublish(settings, builder, caps, workDir) {
         const platforms = built.map(({ result }, i) => ({ ...result, digest: layout.platforms[i]?.digest, size: layout.platforms[i]?.size }));
         return { digest: layout.digest, platforms, tags: fullTags };
     }
-    // push-by-digest / push-staging: each platform is in the registry under its own digest.
-    const perPlatform = built.map(({ metadata, result, invocation }) => {
-        const digest = metadataString(metadata, 'containerimage.digest');
+    // push-by-digest / push-staging: each platform goes to the registry under its own digest.
+    const perPlatform = [];
+    for (const { metadata, result, invocation } of built) {
+        const digest = invocation.stagingRef
+            ? await group(`Push ${invocation.stagingRef}`, () => pushImage(invocation.stagingRef ?? ''))
+            : metadataString(metadata, 'containerimage.digest');
         if (!digest)
             throw new Error(`buildx reported no pushed digest for ${result.platform}`);
-        return { result: { ...result, digest }, stagingRef: invocation.stagingRef };
-    });
+        perPlatform.push({ result: { ...result, digest }, ...(invocation.stagingRef ? { stagingRef: invocation.stagingRef } : {}) });
+    }
     if (settings.mode === 'platform') {
         const only = perPlatform[0];
         if (!only?.result.digest)

@@ -77,6 +77,14 @@ export async function dryRunMerge(args: readonly string[]): Promise<{ raw: strin
   return { raw, digest: sha256Digest(raw) }
 }
 
+/** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
+export async function pushImage(ref: string): Promise<string> {
+  const result = await execute('docker', ['push', ref])
+  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]
+  if (!digest) throw new Error(`docker push ${ref} printed no digest:\n${result.stdout.trim()}`)
+  return digest
+}
+
 export async function merge(args: readonly string[]): Promise<void> {
   await execute('docker', args)
 }

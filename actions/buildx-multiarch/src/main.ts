@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import * as core from '@actions/core'
 import { errorMessage, formatPlatform, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
 import { capabilitiesOf, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
-import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, readManifest, runBuild } from './docker'
+import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, runBuild } from './docker'
 import { readSettings, type Settings } from './inputs'
 import { exportLayoutFromEngine, REF_NAME_ANNOTATION, type LayoutImage } from './layout'
 import { cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
@@ -114,12 +114,15 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
     return { digest: layout.digest, platforms, tags: fullTags }
   }
 
-  // push-by-digest / push-staging: each platform is in the registry under its own digest.
-  const perPlatform = built.map(({ metadata, result, invocation }) => {
-    const digest = metadataString(metadata, 'containerimage.digest')
+  // push-by-digest / push-staging: each platform goes to the registry under its own digest.
+  const perPlatform: Array<{ result: PlatformResult; stagingRef?: string }> = []
+  for (const { metadata, result, invocation } of built) {
+    const digest = invocation.stagingRef
+      ? await core.group(`Push ${invocation.stagingRef}`, () => pushImage(invocation.stagingRef ?? ''))
+      : metadataString(metadata, 'containerimage.digest')
     if (!digest) throw new Error(`buildx reported no pushed digest for ${result.platform}`)
-    return { result: { ...result, digest }, stagingRef: invocation.stagingRef }
-  })
+    perPlatform.push({ result: { ...result, digest }, ...(invocation.stagingRef ? { stagingRef: invocation.stagingRef } : {}) })
+  }
   if (settings.mode === 'platform') {
     const only = perPlatform[0]
     if (!only?.result.digest) throw new Error('nothing was pushed')

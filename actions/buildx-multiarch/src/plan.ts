@@ -9,7 +9,7 @@ import type { Settings } from './inputs'
 export type OutputKind =
   | 'push' // a whole index pushed with every tag (multi-platform builder)
   | 'push-by-digest' // one platform pushed without a tag (merged later)
-  | 'push-staging' // one platform pushed under a per-platform staging tag (docker driver)
+  | 'push-staging' // one platform named with a per-platform staging tag, pushed after all built (docker driver)
   | 'oci' // an OCI layout written by BuildKit
   | 'daemon' // an image in the docker engine's store, assembled into a layout afterwards
 
@@ -140,9 +140,11 @@ export function planBuilds(
       invocation.output = 'push-by-digest'
       args.push('--output', `type=image,name=${settings.repository},push-by-digest=true,name-canonical=true,push=true`)
     } else if (settings.push) {
+      // Named in the engine now, pushed only once every platform has built: a failed
+      // platform then leaves nothing in the registry.
       invocation.output = 'push-staging'
       invocation.stagingRef = `${settings.repository}:${stagingTag(platform)}`
-      args.push('--output', `type=image,name=${invocation.stagingRef},push=true`)
+      args.push('--output', `type=image,name=${invocation.stagingRef}`)
     } else {
       args.push('--output', 'type=image')
     }

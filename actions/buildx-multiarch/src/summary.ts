@@ -2,7 +2,7 @@
 // statistics read from buildx's plain progress log. Pure: main.ts writes them.
 
 export interface CacheStats {
-  /** Dockerfile steps (`[stage n/m]` vertices) in the build. */
+  /** Dockerfile steps (`[stage n/m]` vertices other than FROM) in the build. */
   steps: number
   /** Of those, the ones BuildKit served from cache. */
   cached: number
@@ -42,7 +42,8 @@ export function cacheStats(log: string): CacheStats {
   const steps = new Set<string>()
   const cached = new Set<string>()
   for (const line of log.split('\n')) {
-    const step = /^#(\d+) \[[^\]]*\b\d+\/\d+\]/.exec(line)
+    // FROM steps resolve the base image and are never reported CACHED: count the others.
+    const step = /^#(\d+) \[[^\]]*\b\d+\/\d+\] (?!FROM )/.exec(line)
     if (step?.[1]) steps.add(step[1])
     const hit = /^#(\d+) CACHED\s*$/.exec(line)
     if (hit?.[1]) cached.add(hit[1])

@@ -18,8 +18,8 @@ const LOG = `#1 [internal] load build definition from Dockerfile
 `
 
 describe('cacheStats', () => {
-  it('counts Dockerfile steps and the ones served from cache', () => {
-    expect(cacheStats(LOG)).toEqual({ steps: 4, cached: 2 })
+  it('counts Dockerfile steps other than FROM and the ones served from cache', () => {
+    expect(cacheStats(LOG)).toEqual({ steps: 3, cached: 1 })
     expect(cacheStats('')).toEqual({ steps: 0, cached: 0 })
   })
 })
