@@ -104,6 +104,18 @@ describe('shellcheck on every run: script', () => {
     expect(shellcheck(scripts)).toEqual([])
   })
 
+  // The callers' test-command runs as `bash -c "$TEST_COMMAND"` in the pipeline's test job.
+  it('has no findings in the test commands the callers hand to the pipeline', () => {
+    const commands = workflows.flatMap((workflow) =>
+      Object.entries(workflow.jobs)
+        .filter(([, job]) => typeof job.with?.['test-command'] === 'string')
+        .map(([id, job]): RunScript => ({ workflow: workflow.path, job: id, step: {}, script: String(job.with?.['test-command']), line: 1 })),
+    )
+    expect(commands.map((c) => c.workflow).sort()).toEqual(['.github/workflows/result.yml', '.github/workflows/vote.yml', '.github/workflows/worker.yml'])
+    for (const command of commands) expect(command.script).not.toContain('${{')
+    expect(shellcheck(commands)).toEqual([])
+  })
+
   it('reports a planted unquoted expansion', () => {
     const planted = parseWorkflow('.github/workflows/planted.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          rm -rf $DIR/*\n')
     expect(shellcheck(runScripts(planted)).join('\n')).toMatch(/planted\.yml:7 \(job a\): SC2086/)
