@@ -1,0 +1,182 @@
+// The GitOps manifests as Argo CD will see them: each overlay rendered by `kubectl kustomize`,
+// validated offline against the Kubernetes and Argo CD schemas, and held to the workload rules.
+// Negative tests plant one defect in a copy of the folder and expect the checks to name it.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseDocument } from 'yaml'
+import { argoProblems, findKubectl, KUBECTL_MISSING, parseObjects, render, schemaProblems, workloadProblems, type K8sObject } from './k8s-checks'
+
+const SPECS = resolve(import.meta.dirname, '../../k8s-specifications')
+const ENVIRONMENTS = { staging: 'vote-staging', production: 'vote-production' } as const
+const REPO_URL = 'https://github.com/aks-gitops/aks-gitops.git'
+const ARGO = {
+  repoURL: REPO_URL,
+  environments: {
+    'voting-app-staging': { path: 'k8s-specifications/overlays/staging', namespace: 'vote-staging' },
+    'voting-app-production': { path: 'k8s-specifications/overlays/production', namespace: 'vote-production' },
+  },
+}
+
+let kubectl = ''
+beforeAll(() => {
+  const found = findKubectl()
+  if (!found) throw new Error(KUBECTL_MISSING)
+  kubectl = found
+})
+
+async function allProblems(root: string, env: keyof typeof ENVIRONMENTS): Promise<string[]> {
+  const objects = render(kubectl, join(root, 'overlays', env))
+  return [...(await schemaProblems(objects)), ...workloadProblems(objects, ENVIRONMENTS[env])]
+}
+
+function argoObjects(root: string): K8sObject[] {
+  const dir = join(root, 'argocd')
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .flatMap((f) => parseObjects(readFileSync(join(dir, f), 'utf8')))
+}
+
+describe.each(Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[])('overlay %s', (env) => {
+  it('renders, validates against the Kubernetes schemas, and meets every workload rule', async () => {
+    const objects = render(kubectl, join(SPECS, 'overlays', env))
+    expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual([
+      'Deployment/redis', 'Deployment/result', 'Deployment/vote', 'Deployment/worker',
+      'Service/db', 'Service/redis', 'Service/result', 'Service/vote', 'StatefulSet/db',
+    ])
+    expect(await schemaProblems(objects)).toEqual([])
+    expect(workloadProblems(objects, ENVIRONMENTS[env])).toEqual([])
+  })
+
+  it('pins the three app images by tag and digest in kustomization.yaml images:, where the pipeline edits them', () => {
+    const kustomization = parseDocument(readFileSync(join(SPECS, 'overlays', env, 'kustomization.yaml'), 'utf8')).toJS() as {
+      images: { name: string; newName?: string; newTag?: string; digest?: string }[]
+    }
+    for (const app of ['vote', 'worker', 'result']) {
+      const entry = kustomization.images.find((i) => i.name === app)
+      expect(entry, app).toBeDefined()
+      expect(entry!.newName).toMatch(new RegExp(`^[a-z0-9.-]+\\.azurecr\\.io/${app}$`))
+      expect(entry!.newTag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/)
+      expect(entry!.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    }
+  })
+
+  it('keeps PostgreSQL data on a PersistentVolumeClaim and its password in a Secret reference only', () => {
+    const objects = render(kubectl, join(SPECS, 'overlays', env))
+    const db = objects.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === 'db')!
+    expect(JSON.stringify(db.spec?.volumeClaimTemplates)).toContain('"storage"')
+    const text = JSON.stringify(objects)
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false)
+    expect(text).not.toMatch(/"name":"(POSTGRES_PASSWORD|PGPASSWORD)","value"/)
+    const refs = JSON.stringify(objects.flatMap((o) => JSON.stringify(o).match(/"secretKeyRef":\{[^}]*\}/g) ?? []))
+    expect(refs.match(/db-credentials/g)).toHaveLength(3) // PostgreSQL, worker, result
+  })
+})
+
+describe('base', () => {
+  it('lists every object file of the folder, one object per file', () => {
+    const files = readdirSync(join(SPECS, 'base')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort()
+    const listed = (parseDocument(readFileSync(join(SPECS, 'base', 'kustomization.yaml'), 'utf8')).toJS() as { resources: string[] }).resources
+    expect([...listed].sort()).toEqual(files)
+    for (const f of files) {
+      const [object, ...rest] = parseObjects(readFileSync(join(SPECS, 'base', f), 'utf8'))
+      expect(rest, f).toEqual([])
+      expect(f).toBe(`${object!.metadata!.name}-${object!.kind!.toLowerCase()}.yaml`)
+      expect(object!.metadata!.namespace, f).toBe('vote')
+    }
+  })
+})
+
+describe('argocd', () => {
+  it('validates against the Argo CD schemas: one project for this repository and the two namespaces, automated sync', async () => {
+    const objects = argoObjects(SPECS)
+    expect(await schemaProblems(objects)).toEqual([])
+    expect(argoProblems(objects, ARGO)).toEqual([])
+    // The folder also renders as one kustomization (kubectl apply -k k8s-specifications/argocd).
+    expect(render(kubectl, join(SPECS, 'argocd'))).toHaveLength(objects.length)
+  })
+})
+
+describe('the checks catch planted defects', () => {
+  let copy = ''
+  beforeAll(() => {
+    copy = mkdtempSync(join(tmpdir(), 'k8s-defects-'))
+  })
+  afterAll(() => rmSync(copy, { recursive: true, force: true }))
+
+  /** A fresh copy of the folder with one file edited. */
+  function plant(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void): string {
+    const root = mkdtempSync(join(copy, 'case-'))
+    cpSync(SPECS, root, { recursive: true })
+    const path = join(root, file)
+    const doc = parseDocument(readFileSync(path, 'utf8'))
+    edit(doc)
+    writeFileSync(path, doc.toString())
+    return root
+  }
+  const container = ['spec', 'template', 'spec', 'containers', 0]
+
+  it.each([
+    ['a missing liveness probe', 'base/vote-deployment.yaml', (d) => d.deleteIn([...container, 'livenessProbe']), 'Deployment/vote container vote: no livenessProbe'],
+    ['a missing readiness probe', 'base/db-statefulset.yaml', (d) => d.deleteIn([...container, 'readinessProbe']), 'StatefulSet/db container postgres: no readinessProbe'],
+    ['missing limits', 'base/worker-deployment.yaml', (d) => d.deleteIn([...container, 'resources', 'limits']), 'Deployment/worker container worker: no resources.limits.cpu'],
+    ['runAsNonRoot false', 'base/result-deployment.yaml', (d) => d.setIn([...container, 'securityContext', 'runAsNonRoot'], false), 'Deployment/result container result: runAsNonRoot is not true'],
+    ['privilege escalation', 'base/redis-deployment.yaml', (d) => d.setIn([...container, 'securityContext', 'allowPrivilegeEscalation'], true), 'Deployment/redis container redis: allowPrivilegeEscalation is not false'],
+    ['an arch nodeSelector', 'base/vote-deployment.yaml', (d) => d.setIn(['spec', 'template', 'spec', 'nodeSelector'], { 'kubernetes.io/arch': 'amd64' }), 'Deployment/vote: nodeSelector pins kubernetes.io/arch (nodes may be amd64 or arm64)'],
+    ['an image without digest', 'overlays/staging/kustomization.yaml', (d) => d.deleteIn(['images', 0, 'digest']), 'Deployment/vote container vote: image "aksgitops.azurecr.io/vote:sha-0000000" is not pinned by digest'],
+    ['a wrong namespace', 'overlays/staging/kustomization.yaml', (d) => d.set('namespace', 'default'), 'Service/db: namespace is "default", expected "vote-staging"'],
+    ['a schema violation', 'base/vote-deployment.yaml', (d) => d.setIn(['spec', 'replicas'], 'two'), 'Deployment/vote: data/spec/replicas must be integer'],
+  ] as [string, string, (d: ReturnType<typeof parseDocument>) => void, string][])('%s', async (_name, file, edit, expected) => {
+    const root = plant(file, edit)
+    expect(await allProblems(root, 'staging')).toContain(expected)
+  })
+
+  it('a missing namespace (none in the file, none from the overlay)', async () => {
+    const root = plant('base/redis-service.yaml', (d) => d.deleteIn(['metadata', 'namespace']))
+    const overlay = join(root, 'overlays/staging/kustomization.yaml')
+    writeFileSync(overlay, readFileSync(overlay, 'utf8').replace(/^namespace: .*$/m, ''))
+    expect(await allProblems(root, 'staging')).toContain('Service/redis: namespace is missing, expected "vote-staging"')
+  })
+
+  it('an object kind without a schema, and a Secret committed in clear', async () => {
+    const root = plant('base/kustomization.yaml', (d) => d.set('resources', [...(d.get('resources') as { toJSON(): string[] }).toJSON(), 'extra.yaml']))
+    writeFileSync(join(root, 'base/extra.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: vote\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\n  namespace: vote\nstringData:\n  password: hunter2\n')
+    const problems = await allProblems(root, 'staging')
+    expect(problems).toContain('Widget/w: no schema for example.com/v1 Widget')
+    expect(problems).toContain('Secret/db-credentials: a Secret with data is committed in clear')
+  })
+
+  it('Argo CD: self-heal off, a foreign repository, an extra destination, an invalid sync option type', async () => {
+    const root = plant('argocd/application-production.yaml', (d) => d.setIn(['spec', 'syncPolicy', 'automated', 'selfHeal'], false))
+    const project = join(root, 'argocd/project.yaml')
+    const doc = parseDocument(readFileSync(project, 'utf8'))
+    doc.setIn(['spec', 'sourceRepos'], ['*'])
+    doc.addIn(['spec', 'destinations'], { server: 'https://kubernetes.default.svc', namespace: 'kube-system' })
+    writeFileSync(project, doc.toString())
+    const objects = argoObjects(root)
+    expect(argoProblems(objects, ARGO)).toEqual([
+      `AppProject: sourceRepos must be exactly [${REPO_URL}], got ["*"]`,
+      'AppProject: destinations must be exactly vote-production, vote-staging, got kube-system, vote-production, vote-staging',
+      'Application/voting-app-production: automated sync without selfHeal',
+    ])
+    const staging = objects.find((o) => o.metadata?.name === 'voting-app-staging')!
+    ;(staging.spec!.syncPolicy as { syncOptions: unknown }).syncOptions = 'CreateNamespace=true'
+    expect((await schemaProblems(objects)).join('\n')).toMatch(/^Application\/voting-app-staging: .*syncOptions must be array/m)
+  })
+})
+
+describe('kubectl lookup', () => {
+  it('finds none on an empty PATH, so the suite fails with a message saying what to install', () => {
+    const saved = { PATH: process.env.PATH, KUBECTL: process.env.KUBECTL }
+    try {
+      process.env.PATH = '/nonexistent'
+      delete process.env.KUBECTL
+      expect(findKubectl()).toBeUndefined()
+      expect(KUBECTL_MISSING).toMatch(/^kubectl not found on PATH .*Install kubectl/)
+    } finally {
+      process.env.PATH = saved.PATH
+      if (saved.KUBECTL !== undefined) process.env.KUBECTL = saved.KUBECTL
+    }
+  })
+})
