@@ -1,8 +1,11 @@
 // Path-filter routing: which workflows GitHub starts for a push or pull request, evaluated
 // with GitHub's filter-pattern semantics over the real `on:` blocks.
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
 import { filterPatternToRegExp, matchesFilters } from '../src/workflows/filter-pattern'
+import { REPO_ROOT } from '../src/action-runner'
 import { loadWorkflows, workflowById } from '../src/workflows/load'
 import { triggeredWorkflows, type RepoEvent } from '../src/workflows/triggers'
 
@@ -73,7 +76,7 @@ describe('which workflows a change starts', () => {
   })
 
   it('builds every service when something all their images bundle changes', () => {
-    for (const file of ['apps/shared/src/logger.ts', 'pnpm-lock.yaml', '.github/workflows/pipeline.yml']) {
+    for (const file of ['apps/shared/src/logger.ts', 'pnpm-lock.yaml', 'tsconfig.base.json', '.github/workflows/pipeline.yml']) {
       expect(builds(push('refs/heads/develop', file)), file).toEqual(BUILDS)
     }
     expect(builds(push('refs/heads/develop', '.github/workflows/vote.yml'))).toEqual(['vote'])
@@ -118,6 +121,30 @@ describe('which workflows a change starts', () => {
       const on = workflowById(workflows, id).on as Record<string, { paths?: string[] }>
       expect(on.pull_request?.paths, id).toEqual(on.push?.paths)
       expect(on.push?.paths?.some((p) => p.startsWith('k8s-specifications')), id).toBe(false)
+    }
+  })
+})
+
+/** The repository paths a Dockerfile copies from its build context (the repository root). */
+function copiedPaths(dockerfile: string): string[] {
+  const text = readFileSync(join(REPO_ROOT, dockerfile), 'utf8').replace(/\\\n/g, ' ')
+  return text.split('\n').flatMap((line) => {
+    const words = line.trim().split(/\s+/)
+    if (!/^(COPY|ADD)$/i.test(words[0] ?? '') || words.some((w) => w.startsWith('--from='))) return []
+    return words.slice(1, -1).filter((w) => !w.startsWith('--'))
+  })
+}
+
+describe('path filters follow the Dockerfiles', () => {
+  it.each(BUILDS)('a change to anything apps/%s/Dockerfile copies builds that service', (service) => {
+    const dockerfile = `apps/${service}/Dockerfile`
+    const sources = copiedPaths(dockerfile)
+    expect(sources.length).toBeGreaterThan(3)
+    for (const source of [dockerfile, ...sources]) {
+      const path = join(REPO_ROOT, source)
+      // A copied directory changes when any file below it does.
+      const changed = existsSync(path) && statSync(path).isDirectory() ? `${source}/changed.ts` : source
+      expect(builds(push('refs/heads/develop', changed)), changed).toContain(service)
     }
   })
 })
