@@ -1,13 +1,15 @@
 // The decision "manifest commits start no build but do start the manifest validation", tested
-// end to end: the pipeline's plan step and deploy step (inputs resolved from pipeline.yml) run
-// the real bump-manifest bundle against a git remote, and the files of the commit it pushed are
-// routed through the workflows' real `on:` filters.
+// end to end on the repository's real k8s-specifications/: the pipeline's plan step and deploy
+// step (inputs resolved from pipeline.yml and the vote caller) run the real bump-manifest bundle
+// against a git remote, and the files of the commit it pushed are routed through the
+// workflows' real `on:` filters.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runAction } from '../src/action-runner'
+import { REPO_ROOT, runAction } from '../src/action-runner'
 import { interpolate, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
 import { runStepScript } from '../src/workflows/run-script'
@@ -18,35 +20,13 @@ const pipeline = workflowById(workflows, 'pipeline')
 const SHA = '9b1f2e3d4c5b6a79881726354453627189abcdef'
 const DIGEST = `sha256:${'4e'.repeat(32)}`
 
-const FILES: Record<string, string> = {
-  'apps/vote/src/server.ts': 'export {}\n',
-  'k8s-specifications/base/vote-deployment.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: vote
-  namespace: vote
-spec:
-  selector:
-    matchLabels: {app: vote}
-  template:
-    metadata:
-      labels: {app: vote}
-    spec:
-      containers:
-        - name: vote
-          image: stagingacr.azurecr.io/vote:placeholder
-`,
-  'k8s-specifications/base/kustomization.yaml': 'resources:\n  - vote-deployment.yaml\n',
-  'k8s-specifications/overlays/staging/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: vote-staging
-resources:
-  - ../../base
-images:
-  # Pinned by the pipeline's deploy job.
-  - name: stagingacr.azurecr.io/vote
-    newTag: sha-0000000
-`,
+/** The registry host the real overlay pins vote to (the repository variable must name it). */
+function overlayRegistry(environment: string): string {
+  const overlay = parse(readFileSync(join(REPO_ROOT, `k8s-specifications/overlays/${environment}/kustomization.yaml`), 'utf8')) as {
+    images: { name: string; newName?: string }[]
+  }
+  const vote = overlay.images.find((image) => image.name === 'vote')
+  return (vote?.newName ?? '').replace(/\/vote$/, '')
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -66,25 +46,24 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
     git(root, 'init', '-q', '--bare', '-b', 'main', remote)
     const seed = join(root, 'seed')
     git(root, 'clone', '-q', remote, seed)
-    for (const [path, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(seed, path)), { recursive: true })
-      writeFileSync(join(seed, path), text)
-    }
+    cpSync(join(REPO_ROOT, 'k8s-specifications'), join(seed, 'k8s-specifications'), { recursive: true })
+    mkdirSync(join(seed, 'apps/vote/src'), { recursive: true })
+    writeFileSync(join(seed, 'apps/vote/src/server.ts'), 'export {}\n')
     git(seed, 'add', '.')
     git(seed, 'commit', '-q', '-m', 'seed')
     git(seed, 'push', '-q', 'origin', 'main')
   })
   afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-  it('bumps only k8s-specifications/ on the manifest branch, without [skip ci], and only manifests.yml runs', async () => {
-    // The plan job, for a push to develop of the vote caller.
+  async function deploy(ref: string, environment: string) {
+    // The plan job of the vote caller's run.
     const callWith = workflowById(workflows, 'vote').jobs.pipeline?.with ?? {}
     const declared = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call.inputs
     const context: ExpressionContext = {
-      'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io',
-      'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io',
+      'vars.ACR_STAGING_REGISTRY': overlayRegistry('staging'),
+      'vars.ACR_PRODUCTION_REGISTRY': overlayRegistry('production'),
       'github.event_name': 'push',
-      'github.ref': 'refs/heads/develop',
+      'github.ref': ref,
       'github.sha': SHA,
       'github.run_number': '12',
       'github.token': '',
@@ -95,32 +74,37 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
     const planStep = findStep(pipeline, 'plan', 'plan')
     const plan = runStepScript(planStep.run ?? '', resolveEnv(planStep.env, context))
     expect(plan.exitCode, plan.stdout).toBe(0)
+    expect(plan.outputs.environment).toBe(environment)
     for (const [name, value] of Object.entries(plan.outputs)) context[`needs.plan.outputs.${name}`] = value
     context['needs.publish.outputs.digest'] = DIGEST
 
     // The deploy job: checkout of the manifest branch into source/, then bump-manifest.
-    const workspace = join(root, 'workspace')
-    mkdirSync(workspace)
+    const workspace = mkdtempSync(join(root, 'workspace-'))
     git(workspace, 'clone', '-q', '--branch', context['inputs.manifest-branch'] ?? '', remote, 'source')
-    const bump = findStep(pipeline, 'deploy', 'bump')
-    const inputs = resolveEnv(bump.with, context)
     const run = await runAction({
       action: 'actions/bump-manifest',
-      inputs,
+      inputs: resolveEnv(findStep(pipeline, 'deploy', 'bump').with, context),
       cwd: workspace,
-      env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: 'refs/heads/develop', GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'org/repo' },
+      env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'org/repo' },
     })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     expect(run.outputs.changed).toBe('true')
-
     const commit = git(remote, 'rev-parse', 'main')
     expect(run.outputs['commit-sha']).toBe(commit)
+    return { commit, tag: plan.outputs['primary-tag'] ?? '' }
+  }
+
+  it.each([
+    ['refs/heads/develop', 'staging'],
+    ['refs/tags/vote/v1.2.3', 'production'],
+  ])('%s: bumps only the %s overlay on main, without a skip marker, and only manifests.yml runs', async (ref, environment) => {
+    const { commit, tag } = await deploy(ref, environment)
+    const overlay = `k8s-specifications/overlays/${environment}/kustomization.yaml`
     const files = git(remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', commit).split('\n')
-    expect(files).toEqual(['k8s-specifications/overlays/staging/kustomization.yaml'])
-    const pinned = git(remote, 'show', `${commit}:k8s-specifications/overlays/staging/kustomization.yaml`)
-    expect(pinned).toContain(`newTag: sha-${SHA.slice(0, 7)}`)
-    expect(pinned).toContain(`digest: ${DIGEST}`)
-    expect(pinned).toContain('# Pinned by the pipeline\'s deploy job.')
+    expect(files).toEqual([overlay])
+    const pinned = parse(git(remote, 'show', `${commit}:${overlay}`)) as { images: { name: string; newTag?: string; digest?: string }[] }
+    expect(pinned.images.find((image) => image.name === 'vote')).toMatchObject({ newTag: tag, digest: DIGEST })
+    expect(pinned.images.find((image) => image.name === 'worker')?.digest).not.toBe(DIGEST)
     expect(git(remote, 'log', '-1', '--format=%B', commit)).not.toMatch(/\[(skip|no)[ -]ci\]|\[ci skip\]|\[actions skip\]|skip-checks/i)
 
     // GitHub's routing of that push: the manifest validation, and no build.
