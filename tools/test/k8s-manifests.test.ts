@@ -43,6 +43,7 @@ describe.each(Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[])('overl
     const objects = render(kubectl, join(SPECS, 'overlays', env))
     expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual([
       'Deployment/redis', 'Deployment/result', 'Deployment/vote', 'Deployment/worker',
+      'NetworkPolicy/db', 'NetworkPolicy/default-deny', 'NetworkPolicy/redis', 'NetworkPolicy/result', 'NetworkPolicy/vote',
       'Service/db', 'Service/redis', 'Service/result', 'Service/vote', 'StatefulSet/db',
     ])
     expect(await schemaProblems(objects)).toEqual([])
@@ -93,6 +94,15 @@ describe('argocd', () => {
     const objects = argoObjects(SPECS)
     expect(await schemaProblems(objects)).toEqual([])
     expect(argoProblems(objects, ARGO)).toEqual([])
+    // The project must allow every kind the overlays hold, or Argo CD refuses to sync them.
+    const project = objects.find((o) => o.kind === 'AppProject')!
+    const allowed = (project.spec!.namespaceResourceWhitelist as { group: string; kind: string }[]).map((r) => `${r.group}/${r.kind}`)
+    for (const env of Object.keys(ENVIRONMENTS)) {
+      for (const o of render(kubectl, join(SPECS, 'overlays', env))) {
+        const group = o.apiVersion!.includes('/') ? o.apiVersion!.split('/')[0] : ''
+        expect(allowed, `${env} ${o.kind}`).toContain(`${group}/${o.kind}`)
+      }
+    }
     // The folder also renders as one kustomization (kubectl apply -k k8s-specifications/argocd).
     expect(render(kubectl, join(SPECS, 'argocd'))).toHaveLength(objects.length)
   })
