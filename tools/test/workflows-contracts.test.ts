@@ -110,3 +110,34 @@ describe('dependabot', () => {
     }
   })
 })
+
+describe("the repository's own CI and release", () => {
+  const commands = (id: string) =>
+    Object.values(workflowById(workflows, id).jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? ''))
+
+  it('CI installs, lints, typechecks, checks dist/, lints the workflows, tests and validates manifests', () => {
+    const ci = commands('ci')
+    for (const command of ['pnpm install --frozen-lockfile', 'pnpm exec eslint .', 'pnpm run typecheck', 'pnpm run check-dist',
+      'pnpm exec vitest run tools/test/workflows', 'bash .ci/run']) {
+      expect(ci, command).toContain(command)
+    }
+    expect(workflowById(workflows, 'ci').jobs.manifests?.uses).toBe('./.github/workflows/manifests.yml')
+    expect(commands('manifests')).toContain('pnpm exec vitest run tools/test/k8s')
+  })
+
+  it('release checks dist/ before the major tag moves', () => {
+    const release = workflowById(workflows, 'release')
+    expect(commands('release')).toContain('pnpm run check-dist')
+    expect(release.jobs['major-tag']?.needs).toBe('verify')
+    expect(release.jobs.verify?.steps?.some((step) => step.run === 'pnpm run check-dist')).toBe(true)
+  })
+
+  it('serialises each service caller per ref, cancelling only pull request and feature runs', () => {
+    for (const id of ['vote', 'result', 'worker']) {
+      expect(workflowById(workflows, id).concurrency).toEqual({
+        group: `${id}-\${{ github.ref }}`,
+        'cancel-in-progress': "${{ github.event_name == 'pull_request' || startsWith(github.ref, 'refs/heads/feature/') }}",
+      })
+    }
+  })
+})
