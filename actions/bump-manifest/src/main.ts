@@ -9,7 +9,6 @@ import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
 import { changedPlans, planFiles, type FilePlan, type PlanRequest } from './plan'
 import { publish } from './publish'
-import { openOrUpdatePullRequest } from './pull-request'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 
 function planRequest(settings: Settings): PlanRequest {
@@ -60,10 +59,13 @@ interface GitTarget {
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
 async function gitTarget(settings: Settings, paths: readonly string[]): Promise<GitTarget> {
   const auth = settings.token ? { token: settings.token, serverUrl: settings.serverUrl } : undefined
-  const git = new Git(settings.workingDirectory, { auth })
-  const top = await git.topLevel().catch(() => {
-    throw new InputError('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`)
-  })
+  const top = await new Git(settings.workingDirectory, { auth })
+    .topLevel()
+    .catch(() => {
+      throw new InputError('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`)
+    })
+  // From here on git runs at the top level, where repository-relative paths mean what they say.
+  const git = new Git(top, { auth })
   const current = await git.tryCurrentBranch()
   const branch = settings.branch ?? current
   if (!branch) {
@@ -110,6 +112,9 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   if (settings.pullRequest) {
     const message = commitMessage(settings.commitMessage, messageValues(settings, target.branch, result.plans), result.plans)
     const [title = '', ...body] = message.trim().split('\n')
+    // Loaded only in pull-request mode: Octokit is most of the bundle, and startup time counts
+    // when many pipelines bump at once.
+    const { openOrUpdatePullRequest } = await import('./pull-request')
     const pr = await openOrUpdatePullRequest({
       token: settings.token as string,
       apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',

@@ -74,8 +74,8 @@ async function attempt(request: PublishRequest, attemptNumber: number): Promise<
 export async function publish(request: PublishRequest): Promise<PublishResult> {
   return withRetry((n) => attempt(request, n), {
     maxAttempts: request.maxAttempts,
-    baseDelayMs: 250,
-    maxDelayMs: 4000,
+    baseDelayMs: 1000,
+    maxDelayMs: 8000,
     isRetryable: isRetryablePushError,
     onRetry: (_error, n, delay) => core.info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${delay} ms`),
     sleep: request.sleep,

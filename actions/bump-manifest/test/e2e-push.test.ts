@@ -135,6 +135,16 @@ describe('bump, commit and push', () => {
     expect(box.remoteHead()).toBe(head)
   })
 
+  it('works from a working-directory below the top level', async () => {
+    box = sandbox(seed)
+    const work = box.clone()
+    const run = await runBump(work, { 'working-directory': 'k8s-specifications', files: 'base/vote-deployment.yaml', image: `${REGISTRY}/vote`, tag: '4.0.0' })
+    expect(run.errors).toEqual([])
+    expect(JSON.parse(run.outputs['updated-files'] ?? '')).toEqual(['base/vote-deployment.yaml'])
+    expect(git(box.remote, 'diff-tree', '--no-commit-id', '--name-only', '-r', 'main')).toBe(VOTE)
+    expect(box.remoteFile(VOTE)).toContain('vote:4.0.0  # pinned')
+  })
+
   it('commits locally without pushing when push: false', async () => {
     box = sandbox(seed)
     const work = box.clone()

@@ -186,7 +186,19 @@ export class Git {
   /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
   async fetchBranch(remote: string, branch: string): Promise<string> {
     const tracking = `refs/remotes/${remote}/${branch}`
-    await this.run(['fetch', '--quiet', '--no-tags', '--prune', '--no-recurse-submodules', remote, `+refs/heads/${branch}:${tracking}`])
+    // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
+    // window in which a concurrent pipeline can land first, so it is kept short.
+    await this.run([
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--no-auto-maintenance',
+      '--no-write-fetch-head',
+      '--no-show-forced-updates',
+      remote,
+      `+refs/heads/${branch}:${tracking}`,
+    ])
     return this.revParse(tracking)
   }
 
@@ -196,11 +208,15 @@ export class Git {
     return result.exitCode === 0 ? result.stdout : undefined
   }
 
-  /** Mode of a path in a commit's tree (100644, 100755), or undefined when absent. */
-  async tryFileMode(commit: string, path: string): Promise<string | undefined> {
-    const result = await this.tryRun(['ls-tree', '-z', commit, '--', path])
-    const mode = /^([0-9]{6}) blob /.exec(result.stdout)?.[1]
-    return result.exitCode === 0 ? mode : undefined
+  /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
+  async fileModes(commit: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths])
+    const modes = new Map<string, string>()
+    for (const entry of result.stdout.split('\0')) {
+      const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry)
+      if (match) modes.set(match[2] as string, match[1] as string)
+    }
+    return modes
   }
 
   /**
@@ -212,11 +228,13 @@ export class Git {
     const env = { GIT_INDEX_FILE: join(dir, 'index') }
     try {
       await this.run(['read-tree', parent], { env })
+      const modes = await this.fileModes(parent, files.map((file) => file.path))
+      const entries: string[] = []
       for (const file of files) {
-        const mode = (await this.tryFileMode(parent, file.path)) ?? '100644'
         const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim()
-        await this.run(['update-index', '--add', '--cacheinfo', `${mode},${blob},${file.path}`], { env })
+        entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`)
       }
+      await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') })
       const tree = (await this.run(['write-tree'], { env })).stdout.trim()
       const identity = {
         GIT_AUTHOR_NAME: author.name,
