@@ -32292,12 +32292,13 @@ function isRetryableKind(kind) {
 const PATTERNS = [
     ['throttled', /\b429\b|toomanyrequests|too many requests/i],
     ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
-    ['forbidden', /\b403\b|forbidden|denied: |requested access to the resource is denied|insufficient_scope/i],
+    ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
     ['unknown-registry', /no such host|server misbehaving|name or service not known|Temporary failure in name resolution/i],
     ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
     ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
     ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
-    ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|404/i],
+    // \b: a bare 404 inside a hex digest is not a status.
+    ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
 ];
 function classifyOutput(text) {
     for (const [kind, re] of PATTERNS)
@@ -32326,6 +32327,10 @@ function toRegistryError(operation, error) {
     if (error instanceof RegistryError)
         return error;
     if (error instanceof CommandError) {
+        // coreutils `timeout` (see run-tool.ts) exits 124 when the deadline passed.
+        if (error.command === 'timeout' && error.result.exitCode === 124) {
+            return new RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${error.args[1] ?? 'the deadline'})`);
+        }
         // skopeo --debug logs every request; only its error lines say what went wrong.
         const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
         const stderr = keep(error.result.stderr);
@@ -32551,6 +32556,22 @@ async function checkPushPermission(endpoints, registry, repository, refreshToken
     }
 }
 
+;// CONCATENATED MODULE: ./src/run-tool.ts
+// Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
+// answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
+
+
+const TIMEOUT_EXIT_CODE = 124;
+function timedArgs(command, args, timeoutSeconds) {
+    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
+}
+/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
+async function runTool(command, args, timeoutSeconds, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    return exec_execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, quiet: true });
+}
+
 ;// CONCATENATED MODULE: ./src/auth/docker-config.ts
 // The temporary docker config every tool of this step reads (docker, buildx via DOCKER_CONFIG;
 // skopeo via --authfile): a 0700 directory in RUNNER_TEMP holding a 0600 config.json, removed at
@@ -32577,11 +32598,11 @@ function existingConfig(env) {
     return { dockerConfigDir: dir, ...((0,external_node_fs_namespaceObject.existsSync)(authFile) ? { authFile } : {}), temporary: false };
 }
 /** docker login with the password on stdin: it never appears in argv or the log. */
-async function dockerLogin(auth, registry, username, password) {
+async function dockerLogin(auth, registry, username, password, timeoutSeconds) {
     core_setSecret(password);
     core_setSecret(Buffer.from(`${username}:${password}`).toString('base64'));
     try {
-        await exec_execute('docker', ['login', registry, '--username', username, '--password-stdin'], {
+        await runTool('docker', ['login', registry, '--username', username, '--password-stdin'], timeoutSeconds, {
             env: { DOCKER_CONFIG: auth.dockerConfigDir },
             input: password,
         });
@@ -32609,8 +32630,9 @@ function removeConfig(dir) {
 
 
 
-async function login(auth, registry, username, password, maxAttempts) {
-    await withRetry(() => dockerLogin(auth, registry, username, password), {
+async function login(auth, registry, username, password, limits) {
+    const { maxAttempts, timeoutSeconds } = limits;
+    await withRetry(() => dockerLogin(auth, registry, username, password, timeoutSeconds), {
         maxAttempts,
         baseDelayMs: 1000,
         isRetryable: isRetryable,
@@ -32621,7 +32643,8 @@ async function login(auth, registry, username, password, maxAttempts) {
  * oidc / service-principal sign in to every registry listed (one identity may read the staging
  * ACR and push to the production one); admin / basic sign in to the destination (the first entry) only.
  */
-async function authenticate(credentials, registries, env, maxAttempts) {
+async function authenticate(credentials, registries, env, limits) {
+    const { maxAttempts } = limits;
     if (credentials.mode === 'docker-config') {
         const auth = existingConfig(env);
         info(`Using the existing docker config in ${auth.dockerConfigDir}`);
@@ -32640,7 +32663,7 @@ async function authenticate(credentials, registries, env, maxAttempts) {
             }
             const target = registries[0];
             if (target)
-                await login(auth, target.registry, credentials.username ?? '', credentials.secret ?? '', maxAttempts);
+                await login(auth, target.registry, credentials.username ?? '', credentials.secret ?? '', limits);
             break;
         }
         case 'oidc':
@@ -32653,7 +32676,7 @@ async function authenticate(credentials, registries, env, maxAttempts) {
                 const refreshToken = await acrRefreshToken(endpoints, access.registry, identity.tenantId, accessToken, maxAttempts);
                 if (access.pushRepository)
                     await checkPushPermission(endpoints, access.registry, access.pushRepository, refreshToken, maxAttempts);
-                await login(auth, access.registry, ACR_TOKEN_USERNAME, refreshToken, maxAttempts);
+                await login(auth, access.registry, ACR_TOKEN_USERNAME, refreshToken, limits);
                 info(`Signed in to ${access.registry} with an ACR refresh token (${credentials.mode})`);
             }
             break;
@@ -32726,6 +32749,7 @@ function movedTags(current, digest) {
 
 
 
+
 async function retried(operation, ctx, fn) {
     return withRetry(async () => {
         try {
@@ -32749,7 +32773,7 @@ function dockerEnv(ctx) {
 async function inspectRaw(ref, ctx) {
     const name = formatImageReference(ref);
     return retried(`reading ${name}`, ctx, async () => {
-        const result = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], { env: dockerEnv(ctx), quiet: true });
+        const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true });
         return result.stdout;
     });
 }
@@ -32768,7 +32792,10 @@ async function tagDigest(ref, ctx) {
 async function singleImagePlatform(ref, ctx) {
     const name = formatImageReference(ref);
     return retried(`reading the config of ${name}`, ctx, async () => {
-        const result = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], { env: dockerEnv(ctx), quiet: true });
+        const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
+            env: dockerEnv(ctx),
+            quiet: true,
+        });
         return JSON.parse(result.stdout);
     });
 }
@@ -32777,7 +32804,7 @@ async function skopeoCopy(source, destination, ctx) {
     const args = skopeoCopyArgs(source, destination, ctx.auth.authFile);
     info(`[command]skopeo ${args.filter((a) => a !== '--debug').join(' ')}`);
     return retried(`copying to ${formatImageReference(destination)}`, ctx, async () => {
-        const result = await exec_execute('skopeo', args, { quiet: true });
+        const result = await runTool('skopeo', args, ctx.timeoutSeconds, { quiet: true });
         for (const line of result.stdout.split('\n'))
             if (line && !line.includes('level=debug'))
                 info(line);
@@ -32788,7 +32815,7 @@ async function skopeoCopy(source, destination, ctx) {
 async function imagetoolsCreate(targets, source, ctx) {
     const args = imagetoolsCreateArgs(targets, source);
     await retried(`writing ${targets.map(formatImageReference).join(', ')}`, ctx, async () => {
-        const result = await exec_execute('docker', args, { env: dockerEnv(ctx) });
+        const result = await runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx) });
         if (result.stderr.trim())
             info(result.stderr.trim());
     });
@@ -32976,6 +33003,7 @@ function readSettings(workspace) {
         verifyOnly,
         immutableTags: getBoolean('immutable-tags', false),
         maxAttempts: getInteger('max-attempts', 4, { min: 1, max: 10 }),
+        timeoutSeconds: getInteger('command-timeout', 600, { min: 1, max: 21_600 }),
     };
 }
 /** For core.debug: the settings without secrets. */
@@ -32989,6 +33017,7 @@ function describeSettings(s) {
         verifyOnly: s.verifyOnly,
         immutableTags: s.immutableTags,
         maxAttempts: s.maxAttempts,
+        timeoutSeconds: s.timeoutSeconds,
     });
 }
 
@@ -33277,8 +33306,9 @@ async function run() {
         const layout = settings.source.kind === 'layout' ? readLayout(settings.source.dir) : undefined;
         if (layout)
             gate(settings, `oci:${settings.source.kind === 'layout' ? settings.source.dir : ''}`, layout);
-        auth = await group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, settings.maxAttempts));
-        const ctx = { auth, maxAttempts: settings.maxAttempts };
+        const limits = { maxAttempts: settings.maxAttempts, timeoutSeconds: settings.timeoutSeconds };
+        auth = await group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, limits));
+        const ctx = { auth, ...limits };
         if (settings.verifyOnly)
             await verify(settings, ctx);
         else

@@ -35,12 +35,13 @@ export function isRetryableKind(kind: FaultKind): boolean {
 const PATTERNS: Array<[FaultKind, RegExp]> = [
   ['throttled', /\b429\b|toomanyrequests|too many requests/i],
   ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
-  ['forbidden', /\b403\b|forbidden|denied: |requested access to the resource is denied|insufficient_scope/i],
+  ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
   ['unknown-registry', /no such host|server misbehaving|name or service not known|Temporary failure in name resolution/i],
   ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
   ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
   ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
-  ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|404/i],
+  // \b: a bare 404 inside a hex digest is not a status.
+  ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
 ]
 
 export function classifyOutput(text: string): FaultKind {
@@ -71,6 +72,10 @@ export function describeFault(operation: string, kind: FaultKind, detail: string
 export function toRegistryError(operation: string, error: unknown): RegistryError {
   if (error instanceof RegistryError) return error
   if (error instanceof CommandError) {
+    // coreutils `timeout` (see run-tool.ts) exits 124 when the deadline passed.
+    if (error.command === 'timeout' && error.result.exitCode === 124) {
+      return new RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${error.args[1] ?? 'the deadline'})`)
+    }
     // skopeo --debug logs every request; only its error lines say what went wrong.
     const keep = (text: string) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n')
     const stderr = keep(error.result.stderr)

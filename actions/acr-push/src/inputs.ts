@@ -43,6 +43,8 @@ export interface Settings {
   verifyOnly: boolean
   immutableTags: boolean
   maxAttempts: number
+  /** Deadline of each registry command (docker, skopeo). */
+  timeoutSeconds: number
 }
 
 const LAYOUT_PREFIXES = ['oci:', 'oci-layout://']
@@ -143,6 +145,7 @@ export function readSettings(workspace: string): Settings {
     verifyOnly,
     immutableTags: getBoolean('immutable-tags', false),
     maxAttempts: getInteger('max-attempts', 4, { min: 1, max: 10 }),
+    timeoutSeconds: getInteger('command-timeout', 600, { min: 1, max: 21_600 }),
   }
 }
 
@@ -157,5 +160,6 @@ export function describeSettings(s: Settings): string {
     verifyOnly: s.verifyOnly,
     immutableTags: s.immutableTags,
     maxAttempts: s.maxAttempts,
+    timeoutSeconds: s.timeoutSeconds,
   })
 }

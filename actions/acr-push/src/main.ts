@@ -132,8 +132,9 @@ export async function run(): Promise<void> {
     const layout = settings.source.kind === 'layout' ? readLayout(settings.source.dir) : undefined
     if (layout) gate(settings, `oci:${settings.source.kind === 'layout' ? settings.source.dir : ''}`, layout)
 
-    auth = await core.group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, settings.maxAttempts))
-    const ctx: RegistryContext = { auth, maxAttempts: settings.maxAttempts }
+    const limits = { maxAttempts: settings.maxAttempts, timeoutSeconds: settings.timeoutSeconds }
+    auth = await core.group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, limits))
+    const ctx: RegistryContext = { auth, ...limits }
     if (settings.verifyOnly) await verify(settings, ctx)
     else await publish(settings, ctx, layout)
   } catch (error) {

@@ -3,14 +3,17 @@
 // across registries, preserving the index digest, and its debug log says per blob what it did.
 // Every call is retried with backoff for transient faults only (429, 5xx, connection errors, timeouts).
 import * as core from '@actions/core'
-import { execute, formatImageReference, sha256Digest, withRetry, type ImageReference } from '@aks-gitops/toolkit'
+import { formatImageReference, sha256Digest, withRetry, type ImageReference } from '@aks-gitops/toolkit'
 import type { DockerAuth } from './auth/docker-config'
 import { RegistryError, isRetryable, toRegistryError } from './failures'
-import { skopeoCopyArgs, imagetoolsCreateArgs } from './plan'
+import { imagetoolsCreateArgs, skopeoCopyArgs } from './plan'
+import { runTool } from './run-tool'
 
 export interface RegistryContext {
   auth: DockerAuth
   maxAttempts: number
+  /** Deadline of each docker/skopeo call. */
+  timeoutSeconds: number
 }
 
 async function retried<T>(operation: string, ctx: RegistryContext, fn: () => Promise<T>): Promise<T> {
@@ -41,7 +44,7 @@ function dockerEnv(ctx: RegistryContext) {
 export async function inspectRaw(ref: ImageReference, ctx: RegistryContext): Promise<string> {
   const name = formatImageReference(ref)
   return retried(`reading ${name}`, ctx, async () => {
-    const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], { env: dockerEnv(ctx), quiet: true })
+    const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true })
     return result.stdout
   })
 }
@@ -60,7 +63,10 @@ export async function tagDigest(ref: ImageReference, ctx: RegistryContext): Prom
 export async function singleImagePlatform(ref: ImageReference, ctx: RegistryContext): Promise<{ os?: string; architecture?: string; variant?: string }> {
   const name = formatImageReference(ref)
   return retried(`reading the config of ${name}`, ctx, async () => {
-    const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], { env: dockerEnv(ctx), quiet: true })
+    const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
+      env: dockerEnv(ctx),
+      quiet: true,
+    })
     return JSON.parse(result.stdout) as { os?: string; architecture?: string; variant?: string }
   })
 }
@@ -70,7 +76,7 @@ export async function skopeoCopy(source: string, destination: ImageReference, ct
   const args = skopeoCopyArgs(source, destination, ctx.auth.authFile)
   core.info(`[command]skopeo ${args.filter((a) => a !== '--debug').join(' ')}`)
   return retried(`copying to ${formatImageReference(destination)}`, ctx, async () => {
-    const result = await execute('skopeo', args, { quiet: true })
+    const result = await runTool('skopeo', args, ctx.timeoutSeconds, { quiet: true })
     for (const line of result.stdout.split('\n')) if (line && !line.includes('level=debug')) core.info(line)
     return `${result.stdout}\n${result.stderr}`
   })
@@ -80,7 +86,7 @@ export async function skopeoCopy(source: string, destination: ImageReference, ct
 export async function imagetoolsCreate(targets: ImageReference[], source: ImageReference, ctx: RegistryContext): Promise<void> {
   const args = imagetoolsCreateArgs(targets, source)
   await retried(`writing ${targets.map(formatImageReference).join(', ')}`, ctx, async () => {
-    const result = await execute('docker', args, { env: dockerEnv(ctx) })
+    const result = await runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx) })
     if (result.stderr.trim()) core.info(result.stderr.trim())
   })
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { logWithoutMaskCommands, registryDigest, runAcrPush } from './helpers/action'
 import { writeLayout, type Layout } from './helpers/layout'
-import { freePort, startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from './helpers/registry'
+import { freePort, startBlackHole, startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from './helpers/registry'
 
 const USER = 'ci-pusher'
 const PASSWORD = 'pw-7d1c2e0f-not-in-logs'
@@ -179,6 +179,28 @@ describe('refusals and faults', () => {
     const run = await runAcrPush({ source: image.dir, destination: `127.0.0.1:${port}/team/vote`, tags: 'v1', auth: 'none', 'max-attempts': '2' })
     expect(run.exitCode).toBe(1)
     expect(run.errors[0]).toMatch(/the registry is unreachable \(connection refused or reset\)[\s\S]*gave up after 2 attempts/)
+  })
+
+  it('reports a missing permission (403) with the role to grant, without retrying it', async () => {
+    const image = layout(BOTH, 1000)
+    plainProxy.reset()
+    plainProxy.failNext(1, 403, /^PUT \/v2\/acl\/vote\/manifests\//)
+    const run = await runAcrPush({ source: image.dir, destination: `${plainProxy.host}/acl/vote`, tags: 'v1', auth: 'none', 'max-attempts': '3' })
+    expect(run.exitCode).toBe(1)
+    expect(run.errors[0]).toMatch(/lacks permission \(403\): grant it AcrPush/)
+    expect(run.stdout).not.toMatch(/::warning::/)
+    expect(await registryDigest(plain.host, 'acl/vote', 'v1')).toBeUndefined()
+  })
+
+  it('ends a call to a registry that never answers, and says it timed out', async () => {
+    const hole = await startBlackHole()
+    try {
+      const run = await runAcrPush({ source: `${hole.host}/team/vote:v1`, 'verify-only': 'true', auth: 'none', 'max-attempts': '1', 'command-timeout': '2' })
+      expect(run.exitCode).toBe(1)
+      expect(run.errors[0]).toMatch(/reading 127\.0\.0\.1:\d+\/team\/vote:v1: the registry did not answer in time \(no answer within 2s\)/)
+    } finally {
+      await hole.stop()
+    }
   })
 
   it('rejects a malformed destination before doing anything', async () => {

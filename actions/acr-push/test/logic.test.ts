@@ -17,6 +17,7 @@ describe('classifyOutput on real tool messages', () => {
     ['ERROR: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials', 'unauthorized'],
     ['level=fatal msg="... exists in 127.0.0.1:5077/a/b: unauthorized: authentication required"', 'unauthorized'],
     ['denied: requested access to the resource is denied', 'forbidden'],
+    ['writing manifest: uploading manifest sha256:8b to 127.0.0.1:35565/acl/vote: denied', 'forbidden'],
     ['ERROR: failed to do request: Head "http://127.0.0.1:5078/v2/a/b/blobs/sha256:79": dial tcp 127.0.0.1:5078: connect: connection refused', 'unreachable'],
     ['dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host', 'unknown-registry'],
     ['ERROR: 127.0.0.1:5001/acrtest/y1:nope: not found', 'not-found'],
@@ -27,6 +28,7 @@ describe('classifyOutput on real tool messages', () => {
     ['net/http: TLS handshake timeout', 'timeout'],
     ['dial tcp 10.0.0.1:443: i/o timeout', 'timeout'],
     ['something else entirely', 'other'],
+    ['unexpected end of JSON reading sha256:ab404cd', 'other'],
   ])('%s -> %s', (text, kind) => {
     expect(classifyOutput(text)).toBe(kind)
   })

@@ -5,8 +5,8 @@ import * as core from '@actions/core'
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execute } from '@aks-gitops/toolkit'
 import { toRegistryError } from '../failures'
+import { runTool } from '../run-tool'
 
 export const STATE_DOCKER_CONFIG = 'temporary-docker-config'
 
@@ -36,11 +36,11 @@ export function existingConfig(env: NodeJS.ProcessEnv): DockerAuth {
 }
 
 /** docker login with the password on stdin: it never appears in argv or the log. */
-export async function dockerLogin(auth: DockerAuth, registry: string, username: string, password: string): Promise<void> {
+export async function dockerLogin(auth: DockerAuth, registry: string, username: string, password: string, timeoutSeconds: number): Promise<void> {
   core.setSecret(password)
   core.setSecret(Buffer.from(`${username}:${password}`).toString('base64'))
   try {
-    await execute('docker', ['login', registry, '--username', username, '--password-stdin'], {
+    await runTool('docker', ['login', registry, '--username', username, '--password-stdin'], timeoutSeconds, {
       env: { DOCKER_CONFIG: auth.dockerConfigDir },
       input: password,
     })

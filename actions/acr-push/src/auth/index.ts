@@ -8,14 +8,20 @@ import { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken }
 import { createTemporaryConfig, dockerLogin, existingConfig, type DockerAuth } from './docker-config'
 import { ACR_TOKEN_USERNAME, endpointsFromEnv } from './token-exchange'
 
+export interface Limits {
+  maxAttempts: number
+  timeoutSeconds: number
+}
+
 export interface RegistryAccess {
   registry: string
   /** The repository pushed to, for the push-permission check; undefined when only read. */
   pushRepository?: string
 }
 
-async function login(auth: DockerAuth, registry: string, username: string, password: string, maxAttempts: number) {
-  await withRetry(() => dockerLogin(auth, registry, username, password), {
+async function login(auth: DockerAuth, registry: string, username: string, password: string, limits: Limits) {
+  const { maxAttempts, timeoutSeconds } = limits
+  await withRetry(() => dockerLogin(auth, registry, username, password, timeoutSeconds), {
     maxAttempts,
     baseDelayMs: 1000,
     isRetryable,
@@ -31,8 +37,9 @@ export async function authenticate(
   credentials: Credentials,
   registries: RegistryAccess[],
   env: NodeJS.ProcessEnv,
-  maxAttempts: number,
+  limits: Limits,
 ): Promise<DockerAuth> {
+  const { maxAttempts } = limits
   if (credentials.mode === 'docker-config') {
     const auth = existingConfig(env)
     core.info(`Using the existing docker config in ${auth.dockerConfigDir}`)
@@ -52,7 +59,7 @@ export async function authenticate(
         )
       }
       const target = registries[0]
-      if (target) await login(auth, target.registry, credentials.username ?? '', credentials.secret ?? '', maxAttempts)
+      if (target) await login(auth, target.registry, credentials.username ?? '', credentials.secret ?? '', limits)
       break
     }
     case 'oidc':
@@ -65,7 +72,7 @@ export async function authenticate(
       for (const access of registries) {
         const refreshToken = await acrRefreshToken(endpoints, access.registry, identity.tenantId, accessToken, maxAttempts)
         if (access.pushRepository) await checkPushPermission(endpoints, access.registry, access.pushRepository, refreshToken, maxAttempts)
-        await login(auth, access.registry, ACR_TOKEN_USERNAME, refreshToken, maxAttempts)
+        await login(auth, access.registry, ACR_TOKEN_USERNAME, refreshToken, limits)
         core.info(`Signed in to ${access.registry} with an ACR refresh token (${credentials.mode})`)
       }
       break

@@ -72,6 +72,25 @@ export async function startRegistry(options: { user?: string; password?: string 
   }
 }
 
+/** A TCP server that accepts connections and never answers: a registry that hangs. */
+export async function startBlackHole(): Promise<{ host: string; stop: () => Promise<void> }> {
+  const sockets = new Set<import('node:net').Socket>()
+  const server = createNetServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  return {
+    host: `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
+
 export interface Traffic {
   /** Request body bytes of blob upload PATCH/PUT requests (what was uploaded). */
   uploadedBytes: number
@@ -103,7 +122,10 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     if (failures.count > 0 && failures.match.test(line)) {
       failures.count--
       res.writeHead(failures.status, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'injected by the test proxy' }] }))
+      // The distribution spec's error codes for these statuses.
+      const code = failures.status === 403 ? 'DENIED' : failures.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE'
+      const message = failures.status === 403 ? 'requested access to the resource is denied' : `injected ${failures.status} by the test proxy`
+      res.end(JSON.stringify({ errors: [{ code, message }] }))
       req.resume()
       return
     }
