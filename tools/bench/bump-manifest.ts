@@ -1,0 +1,200 @@
+// Benchmark: bump-manifest (the committed bundle, run as the runner runs it) against the seed
+// articles' `sed -i "s|image:.*|image: REG/$2:$3|g" ...-deployment.yaml && git commit && git push`,
+// both against local bare git remotes on disk.
+//
+//   pnpm --filter @aks-gitops/tools run bench:bump-manifest [-- --runs 9] [--concurrent 16]
+//
+// Prints the median time of one bump+commit+push, then the concurrent scenario for both approaches:
+// how many pushes landed, lost updates (a run that reported success but whose image is not on
+// main), images clobbered (the sidecar every deployment also runs), attempts and wall time.
+import { execFile } from 'node:child_process'
+import { parseArgs, promisify } from 'node:util'
+import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '../../actions/bump-manifest/test/helpers/repo'
+
+const run = promisify(execFile)
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '9' },
+    concurrent: { type: 'string', default: '16' },
+  },
+})
+const RUNS = Number(values.runs)
+const CONCURRENT = Number(values.concurrent)
+const SERVICES = Array.from({ length: CONCURRENT }, (_, i) => `svc${i}`)
+const fileOf = (service: string): string => `k8s/${service}-deployment.yaml`
+const OVERLAY = 'k8s/overlays/staging/kustomization.yaml'
+
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+
+/** The seed's script: rewrite every `image:` line of the service's file, commit, push once. */
+async function sedAndPush(work: string, service: string, tag: string): Promise<boolean> {
+  const file = fileOf(service)
+  await run('sed', ['-i', `s|image:.*|image: ${REGISTRY}/${service}:${tag}|g`, file], { cwd: work })
+  await run('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', 'commit', '--quiet', '-am', `update ${service} to ${tag}`], { cwd: work })
+  try {
+    await run('git', ['push', '--quiet', 'origin', 'HEAD:main'], { cwd: work })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function deploymentsSeed(): Record<string, string> {
+  const seed: Record<string, string> = {}
+  for (const service of SERVICES) seed[fileOf(service)] = deployment(service)
+  return seed
+}
+
+async function singleBumps(): Promise<{ bump: number; sed: number }> {
+  const box = sandbox(deploymentsSeed())
+  try {
+    const work = box.clone('single')
+    const bump: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now()
+      const result = await runBump(work, { files: fileOf('svc0'), image: `${REGISTRY}/svc0`, tag: `1.1.${i}`, digest: digestOf(`s${i}`) })
+      bump.push(performance.now() - started)
+      if (result.exitCode !== 0) throw new Error(`bump failed: ${result.errors.join('; ')}`)
+    }
+    const sedWork = box.clone('single-sed')
+    const sed: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now()
+      if (!(await sedAndPush(sedWork, 'svc1', `1.1.${i}`))) throw new Error('sed+push failed')
+      sed.push(performance.now() - started)
+    }
+    return { bump: median(bump), sed: median(sed) }
+  } finally {
+    box.remove()
+  }
+}
+
+interface Scenario {
+  approach: string
+  landed: number
+  lost: number
+  clobbered: number
+  attempts: string
+  wall: number
+}
+
+/** Every service's expected new image on main? Counts lost updates and clobbered sidecars. */
+function audit(box: Sandbox, tags: string[], succeeded: boolean[]): { landed: number; lost: number; clobbered: number } {
+  let landed = 0
+  let lost = 0
+  let clobbered = 0
+  for (const [i, service] of SERVICES.entries()) {
+    const text = box.remoteFile(fileOf(service))
+    const on = text.includes(`${REGISTRY}/${service}:${tags[i]}`)
+    if (on) landed++
+    if (succeeded[i] && !on) lost++
+    if (!text.includes('image: redis:7-alpine')) clobbered++
+  }
+  return { landed, lost, clobbered }
+}
+
+async function concurrentBumps(): Promise<Scenario> {
+  const box = sandbox(deploymentsSeed())
+  try {
+    const works = SERVICES.map((s) => box.clone(s))
+    const tags = SERVICES.map((_, i) => `2.0.${i}`)
+    const started = performance.now()
+    const runs = await Promise.all(
+      SERVICES.map((service, i) =>
+        runBump(works[i] as string, { files: fileOf(service), image: `${REGISTRY}/${service}`, tag: tags[i] as string, 'max-attempts': '10' }),
+      ),
+    )
+    const wall = performance.now() - started
+    const attempts = runs.map((r) => Number(r.outputs.attempts || 0))
+    const result = audit(
+      box,
+      tags,
+      runs.map((r) => r.exitCode === 0),
+    )
+    const failures = runs.filter((r) => r.exitCode !== 0).map((r) => r.errors.join('; '))
+    if (failures.length > 0) console.error(`bump-manifest failures:\n${failures.join('\n')}`)
+    return {
+      approach: 'bump-manifest',
+      ...result,
+      attempts: `total ${attempts.reduce((a, b) => a + b, 0)}, max ${Math.max(...attempts)}, median ${median(attempts)}`,
+      wall,
+    }
+  } finally {
+    box.remove()
+  }
+}
+
+async function concurrentSed(): Promise<Scenario> {
+  const box = sandbox(deploymentsSeed())
+  try {
+    const works = SERVICES.map((s) => box.clone(s))
+    const tags = SERVICES.map((_, i) => `2.0.${i}`)
+    const started = performance.now()
+    const pushed = await Promise.all(SERVICES.map((service, i) => sedAndPush(works[i] as string, service, tags[i] as string)))
+    const wall = performance.now() - started
+    return { approach: 'seed sed+push', ...audit(box, tags, pushed), attempts: '1 each (no retry)', wall }
+  } finally {
+    box.remove()
+  }
+}
+
+/** The mixed case the tests also cover: half the images are entries of one kustomization.yaml. */
+async function concurrentKustomization(): Promise<{ landed: number; wall: number; attempts: number[] }> {
+  const half = SERVICES.slice(CONCURRENT / 2)
+  const seed: Record<string, string> = { [OVERLAY]: kustomization(half) }
+  for (const service of SERVICES.slice(0, CONCURRENT / 2)) seed[fileOf(service)] = deployment(service)
+  const box = sandbox(seed)
+  try {
+    const works = SERVICES.map((s) => box.clone(s))
+    const started = performance.now()
+    const runs = await Promise.all(
+      SERVICES.map((service, i) =>
+        runBump(works[i] as string, {
+          files: half.includes(service) ? OVERLAY : fileOf(service),
+          image: `${REGISTRY}/${service}`,
+          tag: `3.0.${i}`,
+          'max-attempts': '10',
+        }),
+      ),
+    )
+    const wall = performance.now() - started
+    const overlay = box.remoteFile(OVERLAY)
+    const landed = SERVICES.filter((service, i) =>
+      half.includes(service) ? overlay.includes(`name: ${REGISTRY}/${service}\n    newTag: "3.0.${i}"`) : box.remoteFile(fileOf(service)).includes(`${service}:3.0.${i}`),
+    ).length
+    return { landed, wall, attempts: runs.map((r) => Number(r.outputs.attempts || 0)) }
+  } finally {
+    box.remove()
+  }
+}
+
+async function main(): Promise<void> {
+  const load = (await run('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ')
+  console.log(`bump-manifest benchmark (git ${git('.', 'version').replace('git version ', '')}, load average ${load})`)
+  const single = await singleBumps()
+  console.log(`\none bump+commit+push, median of ${RUNS} (target < 1 s):`)
+  console.log(`  bump-manifest (node24 bundle, runner emulation): ${seconds(single.bump)}`)
+  console.log(`  seed sed+commit+push:                            ${seconds(single.sed)}`)
+
+  const ours = await concurrentBumps()
+  const seed = await concurrentSed()
+  console.log(`\n${CONCURRENT} concurrent runs, each bumping its own service's deployment (target: all land in < 15 s):`)
+  console.log('| approach | landed | lost updates | sidecar images clobbered | attempts | wall time |')
+  console.log('| --- | --- | --- | --- | --- | --- |')
+  for (const row of [ours, seed]) {
+    console.log(`| ${row.approach} | ${row.landed}/${CONCURRENT} | ${row.lost} | ${row.clobbered}/${CONCURRENT} | ${row.attempts} | ${seconds(row.wall)} |`)
+  }
+  const mixed = await concurrentKustomization()
+  console.log(
+    `\n${CONCURRENT} concurrent bump-manifest runs, ${CONCURRENT / 2} of them entries of one kustomization.yaml: ${mixed.landed}/${CONCURRENT} landed in ${seconds(mixed.wall)}, attempts max ${Math.max(...mixed.attempts)}, total ${mixed.attempts.reduce((a, b) => a + b, 0)}`,
+  )
+  const ok = ours.landed === CONCURRENT && ours.lost === 0 && ours.clobbered === 0 && mixed.landed === CONCURRENT
+  if (!ok) process.exitCode = 1
+}
+
+await main()
