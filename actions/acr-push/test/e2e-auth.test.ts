@@ -2,11 +2,12 @@
 // server in the documented shapes of GitHub, Entra and ACR token endpoints, then a real docker
 // login to a real htpasswd registry with the ACR refresh token; admin, and an existing docker config.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTemporaryConfig } from '../src/auth/docker-config'
+import { STATE_DOCKER_CONFIG, createTemporaryConfig } from '../src/auth/docker-config'
+import { post } from '../src/main'
 import { logWithoutMaskCommands, registryDigest, runAcrPush } from './helpers/action'
 import { GITHUB_REQUEST_TOKEN, startFakeAzure } from './helpers/fake-azure'
 import { writeLayout } from './helpers/layout'
@@ -134,5 +135,16 @@ describe('the temporary docker config', () => {
     expect(auth.dockerConfigDir.startsWith(runnerTemp)).toBe(true)
     expect(statSync(auth.dockerConfigDir).mode & 0o777).toBe(0o700)
     expect(statSync(auth.authFile ?? '').mode & 0o777).toBe(0o600)
+  })
+
+  it('is removed by the post step when main could not remove it', async () => {
+    const auth = createTemporaryConfig(mkdtempSync(join(tmpdir(), 'acr-push-rt-')))
+    process.env[`STATE_${STATE_DOCKER_CONFIG}`] = auth.dockerConfigDir
+    try {
+      await post()
+    } finally {
+      delete process.env[`STATE_${STATE_DOCKER_CONFIG}`]
+    }
+    expect(existsSync(auth.dockerConfigDir)).toBe(false)
   })
 })

@@ -163,6 +163,20 @@ describe('refusals and faults', () => {
     expect(verify.errors[0]).toMatch(/lacks required platform linux\/arm64/)
   })
 
+  it('reads the platform of a plain manifest (no index) from its config', async () => {
+    const single = layout([{ os: 'linux', architecture: 'arm64' }])
+    execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${single.dir}`, `docker://${plain.host}/plain/vote@${single.indexDigest}`], { stdio: 'ignore' })
+    const index = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${plain.host}/plain/vote@${single.indexDigest}`], { encoding: 'utf8' }))
+    const manifestDigest = index.manifests[0].digest as string
+    // Without --all, skopeo copies the one platform manifest: a plain image manifest under the tag.
+    execFileSync('skopeo', ['copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${plain.host}/plain/vote@${manifestDigest}`, `docker://${plain.host}/plain/vote:arm64`], { stdio: 'ignore' })
+    const run = await runAcrPush({ source: `${plainProxy.host}/plain/vote:arm64`, 'verify-only': 'true', auth: 'none', 'require-platforms': 'linux/arm64' })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.outputs).toMatchObject({ digest: manifestDigest, platforms: 'linux/arm64' })
+    const gate = await runAcrPush({ source: `${plainProxy.host}/plain/vote:arm64`, 'verify-only': 'true', auth: 'none' })
+    expect(gate.errors[0]).toMatch(/lacks required platform linux\/amd64 \(it has linux\/arm64\)/)
+  })
+
   it('reports a wrong password (401) clearly, without retrying it or leaking it', async () => {
     const image = layout(BOTH, 1000)
     const run = await runAcrPush({ source: image.dir, destination: `${securedProxy.host}/team/vote`, tags: 'bad', auth: 'basic', username: USER, password: 'wrong-password-3c9' })
