@@ -57,8 +57,8 @@ jobs:
 })
 
 describe("GitHub's schemas (@actions/workflow-parser)", () => {
-  it.each(workflows.map((w) => [w.path, w] as const))('%s is a valid workflow', (_, workflow) => {
-    expect(workflowSchemaErrors(workflow.path, workflow.text)).toEqual([])
+  it.each(workflows.map((w) => [w.path, w] as const))('%s is a valid workflow', async (_, workflow) => {
+    expect(await workflowSchemaErrors(workflow.path, workflow.text)).toEqual([])
   })
 
   const actions = readdirSync(join(REPO_ROOT, 'actions'))
@@ -68,8 +68,12 @@ describe("GitHub's schemas (@actions/workflow-parser)", () => {
     expect(actionSchemaErrors(path, readFileSync(join(REPO_ROOT, path), 'utf8'))).toEqual([])
   })
 
-  it('rejects a planted invalid workflow and action', () => {
-    expect(workflowSchemaErrors('x.yml', 'on: push\njobs:\n  a:\n    steps: []\n    bogus: 1\n').join('\n')).toMatch(/bogus[\s\S]*runs-on/)
+  it('rejects a planted invalid workflow and action', async () => {
+    expect((await workflowSchemaErrors('x.yml', 'on: push\njobs:\n  a:\n    steps: []\n    bogus: 1\n')).join('\n')).toMatch(/bogus[\s\S]*runs-on/)
+    const badExpression = 'on: push\njobs:\n  a:\n    runs-on: x\n    needs: nope\n    steps:\n      - run: echo "$X"\n        env:\n          X: ${{ github.ref ) }}\n'
+    expect((await workflowSchemaErrors('x.yml', badExpression)).join('\n')).toMatch(/Unexpected symbol[\s\S]*no dependencies/)
+    const badCall = 'on: push\njobs:\n  a:\n    uses: ./.github/workflows/pipeline.yml\n    with:\n      servise: vote\n'
+    expect((await workflowSchemaErrors('x.yml', badCall)).join('\n')).toMatch(/servise/)
     expect(actionSchemaErrors('action.yml', 'name: x\nruns:\n  using: node99\n').join('\n')).toMatch(/node99/)
   })
 })

