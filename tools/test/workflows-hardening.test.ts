@@ -1,6 +1,9 @@
 // The hardening rules, asserted over the parsed workflows; each rule also meets a planted
 // violation, so none can pass by matching nothing.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { REPO_ROOT } from '../src/action-runner'
 import { RULES, permissionMap } from '../src/workflows/hardening'
 import { loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
 
@@ -94,5 +97,31 @@ describe('privileges of the pipeline', () => {
     const normalise = (g: string) => g.replace('needs.plan.outputs.environment', 'ENV').replace('inputs.environment', 'ENV')
     expect(normalise(group('pipeline', 'deploy'))).toBe('deploy-${{ github.repository }}-${{ inputs.service }}-${{ ENV }}')
     expect(normalise(group('redeploy', 'deploy'))).toBe(normalise(group('pipeline', 'deploy')))
+  })
+})
+
+describe('third-party pins', () => {
+  // The commits these version tags point at, as pinned (with the same version comment) by many
+  // public workflows found with the code search this project's tooling provides; there is no
+  // network here to ask GitHub. Dependabot (.github/dependabot.yml) moves them from now on.
+  const PINS: Record<string, string> = {
+    'actions/checkout': '08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0',
+    'actions/upload-artifact': '330a01c490aca151604b8cf639adc76d48f6c5d4 # v5.0.0',
+    'actions/download-artifact': '634f93cb2916e3fdff6788551b99b062d0335ce0 # v5.0.0',
+    'actions/setup-node': 'a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0',
+    'pnpm/action-setup': 'a7487c7e89a18df4991f7f222e4898a00d66ddda # v4.1.0',
+  }
+
+  it('pins every action to the one recorded commit and version, in the workflows and the README', () => {
+    const texts = [...workflows.map((w) => [w.path, w.text]), ['README.md', readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')]]
+    const seen = new Set<string>()
+    for (const [path, text] of texts) {
+      for (const match of (text ?? '').matchAll(/uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}\s*#\s*\S+)/g)) {
+        const [, action = '', pin = ''] = match
+        expect(`${action}@${pin.replace(/\s+#\s*/, ' # ')}`, path).toBe(`${action}@${PINS[action]}`)
+        seen.add(action)
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(PINS).sort())
   })
 })
