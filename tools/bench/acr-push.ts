@@ -85,7 +85,9 @@ async function main(): Promise<void> {
     }
     rows.push(await step('promote staging -> production registry (skopeo)', production, { source, destination: `${production.host}/bench-${id}/vote`, tags: '1.0.0' }))
     rows.push(await step('promote within the staging registry (imagetools mounts)', staging, { source, destination: `${staging.host}/bench-${id}/vote-prod`, tags: '1.0.0' }))
-    rows.push(await step('retag in place (imagetools)', staging, { source, destination: source.replace(/:[^:/]+$/, ''), tags: 'stable' }))
+    // Retag the bench's own copy, never the given image's repository.
+    const copy = `${staging.host}/bench-${id}/vote-prod`
+    rows.push(await step('retag in place (imagetools)', staging, { source: `${copy}:1.0.0`, destination: copy, tags: 'stable' }))
 
     console.log(`\nacr-push benchmark (${imageBytes ? `generated image, ${mib(imageBytes)}` : values.source}), bundle run as the runner runs it`)
     console.log('| step | seconds | uploaded (wire) | blob mounts (wire) | uploaded (action) | mounted (action) |')
