@@ -55,7 +55,8 @@ export class RunningApp {
       }
     })
     proc.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()))
-    this.exit = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })))
+    // 'close', not 'exit': by then stdout is fully read, so the last log lines are in this.logs.
+    this.exit = new Promise((r) => proc.once('close', (code, signal) => r({ code, signal })))
   }
 
   /** Resolves with the first log line (seen or future) that matches. */

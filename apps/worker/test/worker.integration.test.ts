@@ -60,7 +60,7 @@ describe('worker', () => {
       { id: 'carol', vote: 'a' },
     ])
     await waitUntil('stream emptied', async () => (await redis.xlen(t.stream)) === 0 || undefined)
-    expect(worker.logs.some((l) => l.msg === 'dropping an entry that is not a vote')).toBe(true)
+    await worker.waitForLog((l) => l.msg === 'dropping an entry that is not a vote')
     // SIGTERM: the loop finishes and the process exits 0.
     expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null })
     expect(worker.logs.some((l) => l.msg === 'stopped cleanly')).toBe(true)
@@ -111,7 +111,8 @@ describe('worker', () => {
     // A long claim idle time: only the own-pending path can store these quickly.
     const worker = await t.start({ CONSUMER_NAME: 'worker-0', CLAIM_IDLE_MS: '600000' })
     await waitUntil('three rows', async () => (await t.count()) === 3 || undefined)
-    expect(worker.logs.some((l) => l.msg === 'votes stored' && l.source === 'pending')).toBe(true)
+    // The log line follows the commit and the acknowledgement: wait for it rather than race it.
+    expect(await worker.waitForLog((l) => l.msg === 'votes stored')).toMatchObject({ source: 'pending', entries: 3 })
     await t.db.end()
   })
 })
