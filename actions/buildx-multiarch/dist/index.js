@@ -31760,7 +31760,19 @@ class Git {
     /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
     async fetchBranch(remote, branch) {
         const tracking = `refs/remotes/${remote}/${branch}`;
-        await this.run(['fetch', '--quiet', '--no-tags', '--prune', '--no-recurse-submodules', remote, `+refs/heads/${branch}:${tracking}`]);
+        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
+        // window in which a concurrent pipeline can land first, so it is kept short.
+        await this.run([
+            'fetch',
+            '--quiet',
+            '--no-tags',
+            '--no-recurse-submodules',
+            '--no-auto-maintenance',
+            '--no-write-fetch-head',
+            '--no-show-forced-updates',
+            remote,
+            `+refs/heads/${branch}:${tracking}`,
+        ]);
         return this.revParse(tracking);
     }
     /** A file's content at a commit, or undefined when the commit has no such file. */
@@ -31768,11 +31780,16 @@ class Git {
         const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
         return result.exitCode === 0 ? result.stdout : undefined;
     }
-    /** Mode of a path in a commit's tree (100644, 100755), or undefined when absent. */
-    async tryFileMode(commit, path) {
-        const result = await this.tryRun(['ls-tree', '-z', commit, '--', path]);
-        const mode = /^([0-9]{6}) blob /.exec(result.stdout)?.[1];
-        return result.exitCode === 0 ? mode : undefined;
+    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
+    async fileModes(commit, paths) {
+        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
+        const modes = new Map();
+        for (const entry of result.stdout.split('\0')) {
+            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
+            if (match)
+                modes.set(match[2], match[1]);
+        }
+        return modes;
     }
     /**
      * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
@@ -31783,11 +31800,13 @@ class Git {
         const env = { GIT_INDEX_FILE: join(dir, 'index') };
         try {
             await this.run(['read-tree', parent], { env });
+            const modes = await this.fileModes(parent, files.map((file) => file.path));
+            const entries = [];
             for (const file of files) {
-                const mode = (await this.tryFileMode(parent, file.path)) ?? '100644';
                 const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                await this.run(['update-index', '--add', '--cacheinfo', `${mode},${blob},${file.path}`], { env });
+                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
             }
+            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
             const tree = (await this.run(['write-tree'], { env })).stdout.trim();
             const identity = {
                 GIT_AUTHOR_NAME: author.name,
