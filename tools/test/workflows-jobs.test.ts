@@ -1,0 +1,80 @@
+// Which pipeline jobs run for each GitFlow event: the plan step's real outputs fed through the
+// jobs' real `needs:` and `if:` conditions (GitHub's rules for skipped and failed needs).
+import { describe, expect, it } from 'vitest'
+import { evaluate, simulateJobs, type JobResult } from '../src/workflows/job-graph'
+import { interpolate, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
+import { runStepScript } from '../src/workflows/run-script'
+
+const workflows = loadWorkflows()
+const pipeline = workflowById(workflows, 'pipeline')
+const SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567'
+
+function inputs(caller: string, overrides: Record<string, string> = {}): ExpressionContext {
+  const declared = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call.inputs
+  const context: ExpressionContext = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': '' }
+  for (const [name, input] of Object.entries(declared)) context[`inputs.${name}`] = String(input.default ?? '')
+  const call = workflowById(workflows, caller).jobs.pipeline?.with ?? {}
+  for (const [name, value] of Object.entries(call)) context[`inputs.${name}`] = interpolate(String(value), context)
+  for (const [name, value] of Object.entries(overrides)) context[`inputs.${name}`] = value
+  return context
+}
+
+function jobsFor(event: string, ref: string, options: { failing?: string; inputs?: Record<string, string> } = {}) {
+  const context = { ...inputs('vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
+  const step = findStep(pipeline, 'plan', 'plan')
+  const plan = runStepScript(step.run ?? '', resolveEnv(step.env, context))
+  expect(plan.exitCode, plan.stdout).toBe(0)
+  const results = simulateJobs(
+    pipeline.jobs,
+    (path) => {
+      if (!(path in context)) throw new Error(`no value for ${path}`)
+      return context[path] ?? ''
+    },
+    (job) => (job === 'plan' ? plan.outputs : {}),
+    (job): JobResult => (job === options.failing ? 'failure' : 'success'),
+  )
+  return Object.entries(results).filter(([, result]) => result !== 'skipped').map(([job]) => job).sort()
+}
+
+describe('pipeline jobs per GitFlow event', () => {
+  it.each([
+    ['push', 'refs/heads/feature/ballot', ['build', 'plan', 'test']],
+    ['pull_request', 'refs/pull/9/merge', ['build', 'plan', 'test']],
+    ['push', 'refs/heads/develop', ['build', 'deploy', 'plan', 'publish', 'test']],
+    ['push', 'refs/heads/release/vote/v1.2.0', ['build', 'deploy', 'plan', 'publish', 'test']],
+    // Production promotes the release candidate: no test, no build.
+    ['push', 'refs/tags/vote/v1.2.0', ['deploy', 'plan', 'publish']],
+    ['push', 'refs/heads/main', ['build', 'plan', 'test']],
+  ])('%s %s runs %j', (event, ref, expected) => {
+    expect(jobsFor(event, ref)).toEqual(expected)
+  })
+
+  it('builds even when the caller has no test command', () => {
+    expect(jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['build', 'deploy', 'plan', 'publish'])
+  })
+
+  it('publishes and deploys nothing after a failed test or build, and deploys nothing after a failed publish', () => {
+    expect(jobsFor('push', 'refs/heads/develop', { failing: 'test' })).toEqual(['plan', 'test'])
+    expect(jobsFor('push', 'refs/heads/develop', { failing: 'build' })).toEqual(['build', 'plan', 'test'])
+    expect(jobsFor('push', 'refs/heads/develop', { failing: 'publish' })).toEqual(['build', 'plan', 'publish', 'test'])
+    expect(jobsFor('push', 'refs/tags/vote/v1.2.0', { failing: 'publish' })).toEqual(['plan', 'publish'])
+  })
+})
+
+describe('the job-condition evaluator', () => {
+  const lookup = (path: string) => ({ 'inputs.x': '', 'needs.a.outputs.k': 'Production' })[path] ?? null
+  const status = (fn: string) => fn === 'success'
+  it.each([
+    ["inputs.x != ''", false],
+    ["needs.a.outputs.k == 'production'", true], // GitHub compares strings case-insensitively
+    ["!cancelled() && needs.a.outputs.k != 'production'", false],
+    ["(inputs.x == '' || false) && success()", true],
+    ['!success()', false],
+  ])('%s is %s', (expression, expected) => {
+    expect(evaluate(expression, lookup, status)).toBe(expected)
+  })
+  it('refuses what it cannot read', () => {
+    expect(() => evaluate("contains(inputs.x, 'a')", lookup, status)).toThrow()
+  })
+})
