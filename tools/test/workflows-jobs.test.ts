@@ -21,7 +21,7 @@ function inputs(caller: string, overrides: Record<string, string> = {}): Express
 }
 
 function jobsFor(event: string, ref: string, options: { failing?: string; inputs?: Record<string, string> } = {}) {
-  const context = { ...inputs('vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
+  const context: ExpressionContext = { ...inputs('vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
   const step = findStep(pipeline, 'plan', 'plan')
   const plan = runStepScript(step.run ?? '', resolveEnv(step.env, context))
   expect(plan.exitCode, plan.stdout).toBe(0)
