@@ -27,6 +27,14 @@ function runScript(script: string, args: string[], sink: (s: string) => void): P
   })
 }
 
+function resolveCommit(rev: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+  } catch {
+    throw new StepError('setup', `--commit ${rev} is not a commit of this repository`, 'give a commit SHA, branch or tag: git log --oneline')
+  }
+}
+
 function nextRunNumber(service: string): number {
   const file = join(STATE_DIR, 'run-numbers', service)
   mkdirSync(join(STATE_DIR, 'run-numbers'), { recursive: true })
@@ -92,7 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const workDir = mkdtempSync(join(STATE_DIR, 'run-'))
   const results: EventResult[] = []
   try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+    const sha = resolveCommit(options.commit)
     const runNumber = nextRunNumber(options.service)
     const events = planEvents(options, sha, runNumber)
     progress.line(`pipeline ${options.service} at ${sha.slice(0, 7)}, run #${runNumber}`)

@@ -17,6 +17,8 @@ export interface PipelineOptions {
   remote: string
   /** The branch Argo CD syncs. */
   branch: string
+  /** The commit the event is for (GITHUB_SHA), a revision of this repository. */
+  commit: string
   runTests: boolean
 }
 
@@ -43,6 +45,9 @@ Options:
   --remote <url|path>       GitOps repository holding k8s-specifications/ (default a local bare
                             remote seeded from this repository, under the state directory)
   --branch <name>           branch Argo CD syncs (default main)
+  --commit <rev>            the commit the event is for (GITHUB_SHA; default HEAD). A tag promotes
+                            the staging image sha-<7> of this commit, so give the release's commit
+                            when HEAD has moved on since
   --no-test                 skip the service's tests
   -h, --help                this text
 
@@ -81,7 +86,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
       runTests = false
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
-      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch'].includes(name ?? '')) {
+      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit'].includes(name ?? '')) {
         throw new UsageError(`unknown option ${arg} (see --help)`)
       }
       const value = inline ?? argv[++i]
@@ -115,6 +120,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
     productionRegistry: values['production-registry'] ?? '127.0.0.1:5001',
     remote: values.remote ?? '',
     branch: values.branch ?? 'main',
+    commit: values.commit ?? 'HEAD',
     runTests,
   }
 }

@@ -20,6 +20,7 @@ describe('parseOptions', () => {
       productionRegistry: '127.0.0.1:5001',
       remote: '',
       branch: 'main',
+      commit: 'HEAD',
       runTests: true,
     })
   })
