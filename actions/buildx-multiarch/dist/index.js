@@ -33045,9 +33045,14 @@ async function buildAndPublish(settings, builder, caps, workDir) {
         const digest = metadataString(first.metadata, 'containerimage.digest');
         if (!digest)
             throw new Error('buildx reported no image digest in its metadata file');
-        const raw = kind === 'push' ? (await readManifest(`${settings.repository}@${digest}`)).raw : (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(settings.ociLayout, 'blobs', ...digest.split(':')), 'utf8');
-        const platforms = parseIndex(raw).images.map((d) => ({ ...first.result, platform: d.platform ? platforms_formatPlatform(d.platform) : 'unknown', digest: d.digest }));
-        return { digest, platforms, tags: fullTags };
+        // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
+        const read = async (ref) => kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8');
+        const index = parseIndex(await read(digest));
+        const platforms = [];
+        for (const d of index.images) {
+            platforms.push({ ...first.result, platform: d.platform ? platforms_formatPlatform(d.platform) : 'unknown', digest: d.digest, size: manifestSize(await read(d.digest)) });
+        }
+        return { digest, platforms, tags: fullTags, attestationManifests: index.attestations.length };
     }
     if (kind === 'daemon') {
         const images = built.map(({ invocation, metadata }) => {
@@ -33108,6 +33113,11 @@ async function run() {
             emulation = await group('Set up QEMU', () => setUpEmulation(settings.platforms));
             attestations = attestationNote(settings, builder, caps);
             outcome = await buildAndPublish(settings, builder, caps, workDir);
+            if (outcome.attestationManifests !== undefined && (settings.provenance || settings.sbom)) {
+                attestations += `; the index holds ${outcome.attestationManifests} attestation manifest(s)`;
+                if (outcome.attestationManifests === 0)
+                    warning('Attestations were requested, but the index holds none');
+            }
         }
         if (settings.mode !== 'platform') {
             await verifyPlatforms(settings.push ? `The pushed index ${outcome.digest}` : `The OCI layout's index ${outcome.digest}`, outcome.platforms.map((p) => p.platform), settings.platforms);

@@ -85,7 +85,9 @@ async function runBuilds(settings: Settings, builder: BuilderInfo, caps: Capabil
   return built
 }
 
-async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: Capabilities, workDir: string): Promise<Pick<ActionResult, 'digest' | 'platforms' | 'tags'>> {
+type Outcome = Pick<ActionResult, 'digest' | 'platforms' | 'tags'> & { attestationManifests?: number }
+
+async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: Capabilities, workDir: string): Promise<Outcome> {
   const built = await runBuilds(settings, builder, caps, workDir)
   const fullTags = settings.tags.map((tag) => `${settings.repository}:${tag}`)
   const first = built[0]
@@ -95,9 +97,15 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
   if (kind === 'push' || kind === 'oci') {
     const digest = metadataString(first.metadata, 'containerimage.digest')
     if (!digest) throw new Error('buildx reported no image digest in its metadata file')
-    const raw = kind === 'push' ? (await readManifest(`${settings.repository}@${digest}`)).raw : readFileSync(join(settings.ociLayout, 'blobs', ...digest.split(':')), 'utf8')
-    const platforms = parseIndex(raw).images.map((d) => ({ ...first.result, platform: d.platform ? formatPlatform(d.platform) : 'unknown', digest: d.digest }))
-    return { digest, platforms, tags: fullTags }
+    // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
+    const read = async (ref: string) =>
+      kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : readFileSync(join(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8')
+    const index = parseIndex(await read(digest))
+    const platforms: PlatformResult[] = []
+    for (const d of index.images) {
+      platforms.push({ ...first.result, platform: d.platform ? formatPlatform(d.platform) : 'unknown', digest: d.digest, size: manifestSize(await read(d.digest)) })
+    }
+    return { digest, platforms, tags: fullTags, attestationManifests: index.attestations.length }
   }
 
   if (kind === 'daemon') {
@@ -147,7 +155,7 @@ export async function run(): Promise<void> {
     mkdirSync(settings.runnerTemp, { recursive: true })
     workDir = mkdtempSync(join(settings.runnerTemp, 'buildx-multiarch-'))
 
-    let outcome: Pick<ActionResult, 'digest' | 'platforms' | 'tags'>
+    let outcome: Outcome
     let emulation = 'not needed (merge only)'
     let attestations = 'kept as built by the per-platform jobs'
     if (settings.mode === 'merge') {
@@ -157,6 +165,10 @@ export async function run(): Promise<void> {
       emulation = await core.group('Set up QEMU', () => setUpEmulation(settings.platforms))
       attestations = attestationNote(settings, builder, caps)
       outcome = await buildAndPublish(settings, builder, caps, workDir)
+      if (outcome.attestationManifests !== undefined && (settings.provenance || settings.sbom)) {
+        attestations += `; the index holds ${outcome.attestationManifests} attestation manifest(s)`
+        if (outcome.attestationManifests === 0) core.warning('Attestations were requested, but the index holds none')
+      }
     }
     if (settings.mode !== 'platform') {
       await verifyPlatforms(settings.push ? `The pushed index ${outcome.digest}` : `The OCI layout's index ${outcome.digest}`, outcome.platforms.map((p) => p.platform), settings.platforms)
