@@ -17,9 +17,8 @@ function registriesFor(settings: Settings): RegistryAccess[] {
   if (settings.destination && !settings.verifyOnly) {
     list.push({ registry: settings.destination.registry, pushRepository: settings.destination.repository })
   }
-  if (settings.source.kind === 'image' && !list.some((r) => r.registry === (settings.source as { ref: ImageReference }).ref.registry)) {
-    list.push({ registry: settings.source.ref.registry })
-  }
+  const source = settings.source
+  if (source.kind === 'image' && !list.some((r) => r.registry === source.ref.registry)) list.push({ registry: source.ref.registry })
   return list
 }
 
@@ -55,12 +54,17 @@ async function verify(settings: Settings, ctx: RegistryContext): Promise<void> {
 }
 
 async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDetails | undefined): Promise<void> {
-  const destination = settings.destination as ImageReference
-  const source = settings.source
+  const { destination, source } = settings
+  if (!destination) throw new Error('destination is required unless verify-only is true')
   const sourceName = source.kind === 'layout' ? `oci:${source.dir}` : formatImageReference(source.ref)
-  const image = layout ?? (await core.group(`Read ${sourceName}`, () => readRemote((source as { ref: ImageReference }).ref, ctx)))
-  // Gate on the source first: a missing platform fails before anything is pushed (run() gated a layout already).
-  if (!layout) gate(settings, sourceName, image)
+  let image: ImageDetails
+  if (source.kind === 'layout') {
+    image = layout ?? readLayout(source.dir)
+  } else {
+    image = await core.group(`Read ${sourceName}`, () => readRemote(source.ref, ctx))
+    // Gate on the source first: a missing platform fails before anything is pushed (run() gated a layout already).
+    gate(settings, sourceName, image)
+  }
 
   const target = withDigest(destination, image.digest)
   const tagRefs = settings.tags.map((tag) => withTag(destination, tag))
@@ -82,8 +86,8 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
     if (route === 'push-layout' || route === 'cross-registry-copy') {
       const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`
       figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)))
-    } else if (route === 'mount-copy') {
-      await imagetoolsCreate([target], withDigest((source as { ref: ImageReference }).ref, image.digest), ctx)
+    } else if (route === 'mount-copy' && source.kind === 'image') {
+      await imagetoolsCreate([target], withDigest(source.ref, image.digest), ctx)
       figures = figuresFromMount(sizes)
     } else {
       figures = noTransfer(sizes)
@@ -129,8 +133,11 @@ export async function run(): Promise<void> {
     if (settings.auth.secret) core.setSecret(settings.auth.secret)
     core.debug(`settings: ${describeSettings(settings)}`)
     // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
-    const layout = settings.source.kind === 'layout' ? readLayout(settings.source.dir) : undefined
-    if (layout) gate(settings, `oci:${settings.source.kind === 'layout' ? settings.source.dir : ''}`, layout)
+    let layout: ImageDetails | undefined
+    if (settings.source.kind === 'layout') {
+      layout = readLayout(settings.source.dir)
+      gate(settings, `oci:${settings.source.dir}`, layout)
+    }
 
     const limits = { maxAttempts: settings.maxAttempts, timeoutSeconds: settings.timeoutSeconds }
     auth = await core.group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, limits))
