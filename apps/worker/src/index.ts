@@ -64,12 +64,15 @@ async function main(): Promise<void> {
     logger,
     timeoutMs: config.shutdownTimeoutMs,
     cleanup: async () => {
-      // Finish the batch in hand (at most one blocking read of BLOCK_MS), then close.
+      // The loop stops at once; a batch it had taken and not acknowledged stays pending in Redis
+      // for the next worker (storing it again is harmless).
       controller.abort()
       const stats = await loop
       logger.info('loop stopped', { ...stats })
       await new Promise<void>((resolve) => health.close(() => resolve()))
-      await Promise.allSettled([redis.quit(), probe.quit(), pool.end()])
+      // quit() would wait for a Redis that is away: just drop the connection then.
+      const close = (client: Redis) => (client.status === 'ready' ? client.quit() : Promise.resolve(client.disconnect()))
+      await Promise.allSettled([close(redis), close(probe), pool.end()])
     },
   })
   loop.catch((e) => {

@@ -28,8 +28,26 @@ export interface LoopStats {
   failures: number
 }
 
+/**
+ * Settles with the promise, or rejects as soon as the signal aborts: a Redis command queued while
+ * Redis is away would otherwise keep shutdown waiting until it comes back.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined)
+    return Promise.reject(new Error('aborted'))
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
 export async function runLoop(options: LoopOptions): Promise<LoopStats> {
-  const { queue, sink, logger, signal } = options
+  const { logger, signal } = options
+  const queue = abortableQueue(options.queue, signal)
+  const sink = options.sink
   const wait = options.sleep ?? sleep
   const stats: LoopStats = { stored: 0, acknowledged: 0, failures: 0 }
   let ready = false
@@ -55,7 +73,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopStats> {
         source = 'new'
         entries = await queue.readNew(options.batchSize, options.blockMs)
       }
-      if (entries.length > 0) await processBatch(entries, source, options, stats)
+      if (entries.length > 0) await processBatch(entries, source, { ...options, queue, sink }, stats)
       attempt = 0
     } catch (e) {
       if (signal.aborted) break
@@ -79,4 +97,14 @@ async function processBatch(entries: StreamEntry[], source: string, options: Loo
   stats.stored += changed
   stats.acknowledged += batch.ids.length
   options.logger.info('votes stored', { source, entries: batch.ids.length, voters: votes.length, changedRows: changed })
+}
+
+function abortableQueue(queue: VoteQueue, signal: AbortSignal): VoteQueue {
+  return {
+    ensureGroup: () => untilAborted(queue.ensureGroup(), signal),
+    readOwnPending: (count) => untilAborted(queue.readOwnPending(count), signal),
+    claimAbandoned: (minIdleMs, count) => untilAborted(queue.claimAbandoned(minIdleMs, count), signal),
+    readNew: (count, blockMs) => untilAborted(queue.readNew(count, blockMs), signal),
+    ack: (ids) => untilAborted(queue.ack(ids), signal),
+  }
 }

@@ -71,3 +71,17 @@ it('reconnects to Redis and PostgreSQL after each restarts, losing no vote', asy
   await worker.waitForLog((l) => l.msg === 'Redis and PostgreSQL reachable again')
   expect(worker.proc.exitCode).toBeNull()
 })
+
+it('stops promptly on SIGTERM even while Redis is unreachable', async () => {
+  const database = await createDatabase(pgServer, 'stop')
+  const app = await startApp('worker', await bundleApp('worker'), {
+    REDIS_URL: redisServer.url, ...pgEnv(pgServer, database), PORT: '0', BLOCK_MS: '200', SHUTDOWN_TIMEOUT_MS: '10000',
+  })
+  await app.waitForLog((l) => l.msg === 'consuming votes')
+  await redisServer.stop()
+  await app.waitForLog((l) => l.msg === 'reconnecting to Redis')
+  const started = Date.now()
+  expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+  expect(Date.now() - started).toBeLessThan(5000)
+  await redisServer.start()
+})
