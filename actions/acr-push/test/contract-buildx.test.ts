@@ -1,0 +1,40 @@
+// The contract between the actions: buildx-multiarch's no-push path exports an OCI layout
+// (output oci-layout), and acr-push publishes it with the index digest buildx-multiarch reported.
+// Both committed bundles run as the runner runs them; the image is a tiny FROM scratch one.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction } from '@aks-gitops/tools/action-runner'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { registryDigest, runAcrPush } from './helpers/action'
+import { startRegistry, type TestRegistry } from './helpers/registry'
+
+let registry: TestRegistry
+beforeAll(async () => {
+  registry = await startRegistry()
+})
+afterAll(async () => {
+  await registry.stop()
+})
+
+it('publishes the layout buildx-multiarch exports, keeping its digest and platforms', async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'acr-push-contract-'))
+  mkdirSync(join(workspace, 'app'))
+  writeFileSync(join(workspace, 'app', 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n')
+  writeFileSync(join(workspace, 'app', 'hello.txt'), `hello ${workspace}\n`)
+  const build = await runAction({
+    action: 'actions/buildx-multiarch',
+    inputs: { image: `${registry.host}/contract/hello`, context: 'app', push: 'false', 'oci-layout': join(workspace, 'layout') },
+    env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: 'refs/heads/develop', GITHUB_SHA: 'c0ffee'.padEnd(40, '0'), GITHUB_RUN_NUMBER: '7' },
+    cwd: workspace,
+    timeoutMs: 300_000,
+  })
+  expect(build.errors).toEqual([])
+  expect(build.outputs['oci-layout']).toBe(join(workspace, 'layout'))
+
+  const push = await runAcrPush({ source: build.outputs['oci-layout'] ?? '', destination: `${registry.host}/contract/hello`, tags: 'sha-c0ffee0', auth: 'none' })
+  expect(push.errors).toEqual([])
+  expect(push.outputs.digest).toBe(build.outputs.digest)
+  expect(push.outputs.platforms).toBe('linux/amd64,linux/arm64')
+  expect(await registryDigest(registry.host, 'contract/hello', 'sha-c0ffee0')).toBe(build.outputs.digest)
+}, 300_000)
