@@ -21,7 +21,7 @@ export function loadConfig(env: Env): VoteConfig {
     redisUrl: envUrl(env, 'REDIS_URL', 'redis://redis:6379', ['redis:', 'rediss:']),
     stream,
     choicesKey: `${stream}:choices`,
-    optionA: envString(env, 'OPTION_A', 'Cats 1795455887121'),
+    optionA: envString(env, 'OPTION_A', 'Cats'),
     optionB: envString(env, 'OPTION_B', 'Dogs'),
     cookieSecure: envString(env, 'COOKIE_SECURE', 'false') === 'true',
     logLevel: parseLevel(env.LOG_LEVEL),
