@@ -8,11 +8,15 @@
 // how many pushes landed, lost updates (a run that reported success but whose image is not on
 // main), images clobbered (the sidecar every deployment also runs), attempts and wall time.
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { parseArgs, promisify } from 'node:util'
 import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '../../actions/bump-manifest/test/helpers/repo'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
+  // pnpm passes a literal `--` through to the script.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     runs: { type: 'string', default: '9' },
     concurrent: { type: 'string', default: '16' },
@@ -30,6 +34,17 @@ const median = (xs: number[]): number => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+
+/**
+ * CPU seconds used by finished child processes (and their children): fields cutime and cstime of
+ * /proc/self/stat. Unlike wall time it does not depend on what else the machine runs, so
+ * CPU / cores is the wall time the same work needs on an otherwise idle machine.
+ */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[13]) + Number(fields[14])) / 100
+}
 
 /** The seed's script: rewrite every `image:` line of the service's file, commit, push once. */
 async function sedAndPush(work: string, service: string, tag: string): Promise<boolean> {
@@ -50,17 +65,19 @@ function deploymentsSeed(): Record<string, string> {
   return seed
 }
 
-async function singleBumps(): Promise<{ bump: number; sed: number }> {
+async function singleBumps(): Promise<{ bump: number; sed: number; bumpCpu: number }> {
   const box = sandbox(deploymentsSeed())
   try {
     const work = box.clone('single')
     const bump: number[] = []
+    const cpuBefore = childCpuSeconds()
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now()
       const result = await runBump(work, { files: fileOf('svc0'), image: `${REGISTRY}/svc0`, tag: `1.1.${i}`, digest: digestOf(`s${i}`) })
       bump.push(performance.now() - started)
       if (result.exitCode !== 0) throw new Error(`bump failed: ${result.errors.join('; ')}`)
     }
+    const bumpCpu = (childCpuSeconds() - cpuBefore) / RUNS
     const sedWork = box.clone('single-sed')
     const sed: number[] = []
     for (let i = 0; i < RUNS; i++) {
@@ -68,7 +85,7 @@ async function singleBumps(): Promise<{ bump: number; sed: number }> {
       if (!(await sedAndPush(sedWork, 'svc1', `1.1.${i}`))) throw new Error('sed+push failed')
       sed.push(performance.now() - started)
     }
-    return { bump: median(bump), sed: median(sed) }
+    return { bump: median(bump), sed: median(sed), bumpCpu }
   } finally {
     box.remove()
   }
@@ -81,6 +98,7 @@ interface Scenario {
   clobbered: number
   attempts: string
   wall: number
+  cpu: number
 }
 
 /** Every service's expected new image on main? Counts lost updates and clobbered sidecars. */
@@ -103,6 +121,7 @@ async function concurrentBumps(): Promise<Scenario> {
   try {
     const works = SERVICES.map((s) => box.clone(s))
     const tags = SERVICES.map((_, i) => `2.0.${i}`)
+    const cpuBefore = childCpuSeconds()
     const started = performance.now()
     const runs = await Promise.all(
       SERVICES.map((service, i) =>
@@ -110,6 +129,7 @@ async function concurrentBumps(): Promise<Scenario> {
       ),
     )
     const wall = performance.now() - started
+    const cpu = childCpuSeconds() - cpuBefore
     const attempts = runs.map((r) => Number(r.outputs.attempts || 0))
     const result = audit(
       box,
@@ -123,6 +143,7 @@ async function concurrentBumps(): Promise<Scenario> {
       ...result,
       attempts: `total ${attempts.reduce((a, b) => a + b, 0)}, max ${Math.max(...attempts)}, median ${median(attempts)}`,
       wall,
+      cpu,
     }
   } finally {
     box.remove()
@@ -134,10 +155,11 @@ async function concurrentSed(): Promise<Scenario> {
   try {
     const works = SERVICES.map((s) => box.clone(s))
     const tags = SERVICES.map((_, i) => `2.0.${i}`)
+    const cpuBefore = childCpuSeconds()
     const started = performance.now()
     const pushed = await Promise.all(SERVICES.map((service, i) => sedAndPush(works[i] as string, service, tags[i] as string)))
     const wall = performance.now() - started
-    return { approach: 'seed sed+push', ...audit(box, tags, pushed), attempts: '1 each (no retry)', wall }
+    return { approach: 'seed sed+push', ...audit(box, tags, pushed), attempts: '1 each (no retry)', wall, cpu: childCpuSeconds() - cpuBefore }
   } finally {
     box.remove()
   }
@@ -178,16 +200,19 @@ async function main(): Promise<void> {
   console.log(`bump-manifest benchmark (git ${git('.', 'version').replace('git version ', '')}, load average ${load})`)
   const single = await singleBumps()
   console.log(`\none bump+commit+push, median of ${RUNS} (target < 1 s):`)
-  console.log(`  bump-manifest (node24 bundle, runner emulation): ${seconds(single.bump)}`)
+  console.log(`  bump-manifest (node24 bundle, runner emulation): ${seconds(single.bump)} (CPU ${single.bumpCpu.toFixed(2)} s per bump)`)
   console.log(`  seed sed+commit+push:                            ${seconds(single.sed)}`)
 
   const ours = await concurrentBumps()
   const seed = await concurrentSed()
   console.log(`\n${CONCURRENT} concurrent runs, each bumping its own service's deployment (target: all land in < 15 s):`)
-  console.log('| approach | landed | lost updates | sidecar images clobbered | attempts | wall time |')
-  console.log('| --- | --- | --- | --- | --- | --- |')
+  const cores = cpus().length
+  console.log(`| approach | landed | lost updates | sidecar images clobbered | attempts | wall time | CPU time (/${cores} cores) |`)
+  console.log('| --- | --- | --- | --- | --- | --- | --- |')
   for (const row of [ours, seed]) {
-    console.log(`| ${row.approach} | ${row.landed}/${CONCURRENT} | ${row.lost} | ${row.clobbered}/${CONCURRENT} | ${row.attempts} | ${seconds(row.wall)} |`)
+    console.log(
+      `| ${row.approach} | ${row.landed}/${CONCURRENT} | ${row.lost} | ${row.clobbered}/${CONCURRENT} | ${row.attempts} | ${seconds(row.wall)} | ${row.cpu.toFixed(1)} s (${(row.cpu / cores).toFixed(1)} s) |`,
+    )
   }
   const mixed = await concurrentKustomization()
   console.log(

@@ -41472,8 +41472,9 @@ const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function branchProblem(name) {
     if (name.startsWith('-'))
         return 'must not start with "-"';
-    if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(name))
-        return 'must not contain spaces or any of ~ ^ : ? * [ \\';
+    const control = [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+    if (control || /[\s~^:?*[\\]/.test(name))
+        return 'must not contain spaces, control characters or any of ~ ^ : ? * [ \\';
     if (name.includes('..') || name.includes('@{') || name.includes('//'))
         return 'must not contain "..", "@{" or "//"';
     if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock') || name === '@') {
@@ -41781,14 +41782,33 @@ async function attempt(request, attemptNumber) {
         await request.git.push(request.remote, commit, request.pushBranch, { force: request.force });
     return { changed: true, commit, base, attempts: attemptNumber, plans };
 }
+/** The backoff unit: the last attempt's duration, within bounds (see publish). */
+function backoffUnit(lastAttemptMs) {
+    return Math.min(2000, Math.max(150, lastAttemptMs));
+}
+const publish_defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function publish(request) {
-    return withRetry((n) => attempt(request, n), {
+    // Backoff in units of the attempt's own duration: two runs collide when one lands between the
+    // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
+    // durations, short on an idle runner and long on a busy one. Full jitter over 2, 4, 8, 16 units.
+    let lastAttemptMs = 0;
+    const sleep = request.sleep ?? publish_defaultSleep;
+    return withRetry(async (n) => {
+        const started = Date.now();
+        request.onAttempt?.(n);
+        try {
+            return await attempt(request, n);
+        }
+        finally {
+            lastAttemptMs = Date.now() - started;
+        }
+    }, {
         maxAttempts: request.maxAttempts,
-        baseDelayMs: 1000,
-        maxDelayMs: 8000,
+        baseDelayMs: 2000,
+        maxDelayMs: 16000,
         isRetryable: isRetryablePushError,
-        onRetry: (_error, n, delay) => info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${delay} ms`),
-        sleep: request.sleep,
+        onRetry: (_error, n, delay) => info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
+        sleep: (delay) => sleep((delay / 1000) * backoffUnit(lastAttemptMs)),
     });
 }
 
@@ -41904,7 +41924,7 @@ function pullRequestBranch(settings, branch) {
     const name = (settings.newName ?? settings.imageText).split('/').pop() ?? 'image';
     return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`;
 }
-async function commitAndPush(settings, target, plans, globbed) {
+async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const request = planRequest(settings);
     const pushBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
     startGroup(`Commit${settings.push ? ` and push to ${settings.remote}/${pushBranch}` : ` on ${target.branch}`}`);
@@ -41922,6 +41942,7 @@ async function commitAndPush(settings, target, plans, globbed) {
             replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
             message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
             author: settings.author,
+            onAttempt,
         });
     }
     finally {
@@ -41982,13 +42003,10 @@ async function run() {
             await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 });
             return;
         }
-        const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed);
-        attempts = outcome.attempts;
+        const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n));
         await report(final, outcome);
     }
     catch (error) {
-        if (error instanceof RetriesExhaustedError)
-            attempts = error.attempts;
         setOutput('attempts', String(attempts));
         setFailed(errorMessage(error));
     }

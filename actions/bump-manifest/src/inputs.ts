@@ -55,7 +55,8 @@ const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** The branch name rules of `git check-ref-format --branch`, plus no leading `-` (never an option). */
 export function branchProblem(name: string): string | undefined {
   if (name.startsWith('-')) return 'must not start with "-"'
-  if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(name)) return 'must not contain spaces or any of ~ ^ : ? * [ \\'
+  const control = [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+  if (control || /[\s~^:?*[\\]/.test(name)) return 'must not contain spaces, control characters or any of ~ ^ : ? * [ \\'
   if (name.includes('..') || name.includes('@{') || name.includes('//')) return 'must not contain "..", "@{" or "//"'
   if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock') || name === '@') {
     return 'must not start or end with "/", end with "." or ".lock", or be "@"'

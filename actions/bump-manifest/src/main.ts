@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, Git, InputError, maskToken, RetriesExhaustedError } from '@aks-gitops/toolkit'
+import { errorMessage, Git, InputError, maskToken } from '@aks-gitops/toolkit'
 import { expandFiles, readManifests, writeManifests } from './files'
 import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
@@ -84,7 +84,13 @@ function pullRequestBranch(settings: Settings, branch: string): string {
   return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`
 }
 
-async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>): Promise<{ plans: FilePlan[]; outcome: Outcome }> {
+async function commitAndPush(
+  settings: Settings,
+  target: GitTarget,
+  plans: FilePlan[],
+  globbed: Set<string>,
+  onAttempt: (attempt: number) => void,
+): Promise<{ plans: FilePlan[]; outcome: Outcome }> {
   const request = planRequest(settings)
   const pushBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
   core.startGroup(`Commit${settings.push ? ` and push to ${settings.remote}/${pushBranch}` : ` on ${target.branch}`}`)
@@ -102,6 +108,7 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
       replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
       message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
       author: settings.author,
+      onAttempt,
     })
   } finally {
     core.endGroup()
@@ -159,11 +166,9 @@ export async function run(): Promise<void> {
       await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 })
       return
     }
-    const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed)
-    attempts = outcome.attempts
+    const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n))
     await report(final, outcome)
   } catch (error) {
-    if (error instanceof RetriesExhaustedError) attempts = error.attempts
     core.setOutput('attempts', String(attempts))
     core.setFailed(errorMessage(error))
   }

@@ -24,6 +24,8 @@ export interface PublishRequest {
   replan: (files: { path: string; text: string }[]) => FilePlan[]
   message: (plans: FilePlan[]) => string
   author: Identity
+  /** Called as each attempt starts (so a failure can still report how many were made). */
+  onAttempt?: (attempt: number) => void
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>
 }
@@ -71,13 +73,37 @@ async function attempt(request: PublishRequest, attemptNumber: number): Promise<
   return { changed: true, commit, base, attempts: attemptNumber, plans }
 }
 
+/** The backoff unit: the last attempt's duration, within bounds (see publish). */
+export function backoffUnit(lastAttemptMs: number): number {
+  return Math.min(2000, Math.max(150, lastAttemptMs))
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
 export async function publish(request: PublishRequest): Promise<PublishResult> {
-  return withRetry((n) => attempt(request, n), {
-    maxAttempts: request.maxAttempts,
-    baseDelayMs: 1000,
-    maxDelayMs: 8000,
-    isRetryable: isRetryablePushError,
-    onRetry: (_error, n, delay) => core.info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${delay} ms`),
-    sleep: request.sleep,
-  })
+  // Backoff in units of the attempt's own duration: two runs collide when one lands between the
+  // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
+  // durations, short on an idle runner and long on a busy one. Full jitter over 2, 4, 8, 16 units.
+  let lastAttemptMs = 0
+  const sleep = request.sleep ?? defaultSleep
+  return withRetry(
+    async (n) => {
+      const started = Date.now()
+      request.onAttempt?.(n)
+      try {
+        return await attempt(request, n)
+      } finally {
+        lastAttemptMs = Date.now() - started
+      }
+    },
+    {
+      maxAttempts: request.maxAttempts,
+      baseDelayMs: 2000,
+      maxDelayMs: 16000,
+      isRetryable: isRetryablePushError,
+      onRetry: (_error, n, delay) =>
+        core.info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
+      sleep: (delay) => sleep((delay / 1000) * backoffUnit(lastAttemptMs)),
+    },
+  )
 }
