@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createLogger } from '@aks-gitops/app-shared'
 import { loadConfig } from '../src/config'
 import { upsertParams } from '../src/db'
-import { runLoop, type VoteSink } from '../src/loop'
+import { runLoop, untilAborted, type VoteSink } from '../src/loop'
 import type { VoteQueue } from '../src/queue'
 import { latestPerVoter, parseEntries, parseStreamId, type StreamEntry } from '../src/votes'
 
@@ -100,6 +100,16 @@ describe('loop', () => {
     expect(f.acked).toEqual([['5-0']])
     // After each failure the group and schema are checked again before reading.
     expect(f.calls.filter((c) => c === 'schema')).toHaveLength(3)
+  })
+
+  it('gives up waiting on a queue call when shutdown aborts', async () => {
+    const controller = new AbortController()
+    const never = new Promise<string>(() => undefined)
+    const waiting = untilAborted(never, controller.signal)
+    controller.abort()
+    await expect(waiting).rejects.toThrow('aborted')
+    await expect(untilAborted(Promise.resolve('ok'), new AbortController().signal)).resolves.toBe('ok')
+    await expect(untilAborted(Promise.reject(new Error('boom')), new AbortController().signal)).rejects.toThrow('boom')
   })
 
   it('has defaults for every setting', () => {
