@@ -41,9 +41,11 @@ function argoObjects(root: string): K8sObject[] {
 describe.each(Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[])('overlay %s', (env) => {
   it('renders, validates against the Kubernetes schemas, and meets every workload rule', async () => {
     const objects = render(kubectl, join(SPECS, 'overlays', env))
+    const extra = env === 'production' ? ['PodDisruptionBudget/result', 'PodDisruptionBudget/vote'] : []
     expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual([
       'Deployment/redis', 'Deployment/result', 'Deployment/vote', 'Deployment/worker',
       'NetworkPolicy/db', 'NetworkPolicy/default-deny', 'NetworkPolicy/redis', 'NetworkPolicy/result', 'NetworkPolicy/vote',
+      ...extra,
       'Service/db', 'Service/redis', 'Service/result', 'Service/vote', 'StatefulSet/db',
     ])
     expect(await schemaProblems(objects)).toEqual([])
