@@ -109,7 +109,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       await runScript('tools/engine/start.sh', ['--quiet'], sink)
       await runScript('tools/engine/base-images.sh', [], sink)
     }, () => 'dockerd, buildx, QEMU, registries, base images')
-    const remote = await progress.step('remote', async () => options.remote || ensureLocalRemote(STATE_DIR, REPO_ROOT, options.branch), (r) => r)
+    // Build-only events (feature branches, pull requests) never touch the GitOps repository.
+    const deploys = events.some((e) => e.steps.includes('deploy'))
+    const remote = deploys
+      ? await progress.step('remote', async () => options.remote || ensureLocalRemote(STATE_DIR, REPO_ROOT, options.branch), (r) => r)
+      : ''
 
     const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs() }
     for (const plan of events) {
