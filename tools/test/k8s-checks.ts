@@ -2,8 +2,11 @@
 // against the Kubernetes / Argo CD schemas (the validators kubernetes-models and
 // @kubernetes-models/argo-cd ship), and apply the rules every workload here must meet.
 import { execFileSync } from 'node:child_process'
-import { accessSync, constants } from 'node:fs'
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import { parseAllDocuments } from 'yaml'
 import { parseImageReference } from '@aks-gitops/toolkit'
 
@@ -49,12 +52,15 @@ export const objectId = (o: K8sObject) => `${o.kind ?? '?'}/${o.metadata?.name ?
 type Validated = { validate(): void }
 type ModelClass = new (data: unknown) => Validated
 
+function modelModule(apiVersion: string, kind: string): string | undefined {
+  if (!/^[A-Za-z0-9.]+(\/[A-Za-z0-9]+)?$/.test(apiVersion) || !/^[A-Za-z]+$/.test(kind)) return undefined
+  return apiVersion.startsWith('argoproj.io/') ? `@kubernetes-models/argo-cd/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`
+}
+
 /** The schema validator for an apiVersion/kind, or undefined when neither package has one. */
 async function modelFor(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
-  if (!/^[A-Za-z0-9.]+(\/[A-Za-z0-9]+)?$/.test(apiVersion) || !/^[A-Za-z]+$/.test(kind)) return undefined
-  const path = apiVersion.startsWith('argoproj.io/')
-    ? `@kubernetes-models/argo-cd/${apiVersion}/${kind}`
-    : `kubernetes-models/${apiVersion}/${kind}`
+  const path = modelModule(apiVersion, kind)
+  if (!path) return undefined
   try {
     const module = (await import(path)) as Record<string, ModelClass>
     return module[kind]
@@ -82,6 +88,54 @@ export async function schemaProblems(objects: K8sObject[]): Promise<string[]> {
     }
   }
   return problems
+}
+
+/**
+ * Fields the schema does not know (a typo such as `livenesProbe`, a field at the wrong level).
+ * The JSON schemas allow extra properties, but the API server rejects unknown fields (kubectl's
+ * strict validation) and so would Argo CD's sync: check them by type-checking each object as an
+ * object literal of the package's TypeScript interface, where excess properties are errors.
+ */
+export function unknownFieldProblems(objects: K8sObject[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'k8s-typecheck-'))
+  try {
+    const file = join(dir, 'objects.ts')
+    const imports: string[] = []
+    const body: string[] = []
+    const lineOf: number[] = []
+    objects.forEach((o, i) => {
+      const module = modelModule(o.apiVersion ?? '', o.kind ?? '')
+      if (!module) return // schemaProblems reports kinds without a schema
+      let path: string
+      try {
+        path = fileURLToPath(import.meta.resolve(module)).replace(/\.js$/, '')
+      } catch {
+        return
+      }
+      imports.push(`import type { I${o.kind} as T${i} } from ${JSON.stringify(path)}`)
+      lineOf.push(i)
+      body.push(`export const o${i}: T${i} = ${JSON.stringify(o)}`)
+    })
+    writeFileSync(file, [...imports, ...body].join('\n') + '\n')
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      types: [],
+    })
+    return ts.getPreEmitDiagnostics(program).map((d) => {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, ' ')
+      if (!d.file || d.start === undefined || d.file.fileName !== file) return message
+      const line = d.file.getLineAndCharacterOfPosition(d.start).line - imports.length
+      const object = objects[lineOf[line] ?? -1]
+      return `${object ? objectId(object) : file}: ${message}`
+    })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume'])

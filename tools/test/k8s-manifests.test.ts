@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDocument } from 'yaml'
-import { argoProblems, findKubectl, KUBECTL_MISSING, parseObjects, render, schemaProblems, workloadProblems, type K8sObject } from './k8s-checks'
+import { argoProblems, findKubectl, KUBECTL_MISSING, parseObjects, render, schemaProblems, unknownFieldProblems, workloadProblems, type K8sObject } from './k8s-checks'
+
+// Type-checking the objects for unknown fields takes a few seconds per call.
+const SLOW = 60000
 
 const SPECS = resolve(import.meta.dirname, '../../k8s-specifications')
 const ENVIRONMENTS = { staging: 'vote-staging', production: 'vote-production' } as const
@@ -49,8 +52,9 @@ describe.each(Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[])('overl
       'Service/db', 'Service/redis', 'Service/result', 'Service/vote', 'StatefulSet/db',
     ])
     expect(await schemaProblems(objects)).toEqual([])
+    expect(unknownFieldProblems(objects)).toEqual([])
     expect(workloadProblems(objects, ENVIRONMENTS[env])).toEqual([])
-  })
+  }, SLOW)
 
   it('pins the three app images by tag and digest in kustomization.yaml images:, where the pipeline edits them', () => {
     const kustomization = parseDocument(readFileSync(join(SPECS, 'overlays', env, 'kustomization.yaml'), 'utf8')).toJS() as {
@@ -95,6 +99,7 @@ describe('argocd', () => {
   it('validates against the Argo CD schemas: one project for this repository and the two namespaces, automated sync', async () => {
     const objects = argoObjects(SPECS)
     expect(await schemaProblems(objects)).toEqual([])
+    expect(unknownFieldProblems(objects)).toEqual([])
     expect(argoProblems(objects, ARGO)).toEqual([])
     // The project must allow every kind the overlays hold, or Argo CD refuses to sync them.
     const project = objects.find((o) => o.kind === 'AppProject')!
@@ -107,7 +112,7 @@ describe('argocd', () => {
     }
     // The folder also renders as one kustomization (kubectl apply -k k8s-specifications/argocd).
     expect(render(kubectl, join(SPECS, 'argocd'))).toHaveLength(objects.length)
-  })
+  }, SLOW)
 })
 
 describe('the checks catch planted defects', () => {
@@ -143,6 +148,17 @@ describe('the checks catch planted defects', () => {
     const root = plant(file, edit)
     expect(await allProblems(root, 'staging')).toContain(expected)
   })
+
+  it('a misspelled field, which the schemas allow but the API server rejects', () => {
+    const root = plant('base/worker-deployment.yaml', (d) => d.setIn([...container, 'readinesProbe'], d.getIn([...container, 'readinessProbe'])))
+    const argo = plant('argocd/application-staging.yaml', (d) => d.setIn(['spec', 'syncPolicy', 'automatic'], { prune: true }))
+    const objects = [...render(kubectl, join(root, 'overlays/staging')), ...argoObjects(argo)]
+    // One message per object (the compiler stops at the first excess property of an object).
+    const problems = unknownFieldProblems(objects)
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/^Deployment\/worker: Object literal may only specify known properties, and '"readinesProbe"' does not exist in type 'IContainer'/)
+    expect(problems[1]).toMatch(/^Application\/voting-app-staging: Object literal may only specify known properties, and '"automatic"' does not exist in type/)
+  }, SLOW)
 
   it('a missing namespace (none in the file, none from the overlay)', async () => {
     const root = plant('base/redis-service.yaml', (d) => d.deleteIn(['metadata', 'namespace']))
