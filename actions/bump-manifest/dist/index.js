@@ -41251,9 +41251,6 @@ function applyEdits(text, edits) {
         result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
     return result;
 }
-function isMapNode(node) {
-    return isMap(node);
-}
 
 ;// CONCATENATED MODULE: ./src/targets.ts
 // Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
@@ -41273,7 +41270,6 @@ const POD_SPEC_PATHS = {
     Job: ['spec', 'template', 'spec'],
     CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
-const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS);
 const CONTAINER_LISTS = ['initContainers', 'containers'];
 function scalarString(node) {
     return (0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;

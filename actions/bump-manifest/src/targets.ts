@@ -31,7 +31,6 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
   Job: ['spec', 'template', 'spec'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 }
-export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATHS)
 const CONTAINER_LISTS = ['initContainers', 'containers'] as const
 
 function scalarString(node: unknown): string | undefined {

@@ -2,7 +2,7 @@
 // spliced into the original bytes, so comments, quoting, key order, anchors, flow style, document
 // separators and CRLF line endings outside the edited scalar stay exactly as they were.
 // Re-stringifying the document would reformat it. Pure: no I/O.
-import { isAlias, isMap, isScalar, parseDocument, type Pair, type Scalar, type YAMLMap } from 'yaml'
+import { isAlias, isScalar, parseDocument, type Pair, type Scalar, type YAMLMap } from 'yaml'
 
 export interface TextEdit {
   start: number
@@ -125,8 +125,4 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let result = text
   for (const edit of sorted.reverse()) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end)
   return result
-}
-
-export function isMapNode(node: unknown): node is YAMLMap {
-  return isMap(node)
 }
