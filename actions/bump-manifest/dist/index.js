@@ -41186,7 +41186,9 @@ function scalarOf(node, what) {
 function replaceScalar(node, value, inFlow, what) {
     const scalar = scalarOf(node, what);
     const [start, end] = scalar.range;
-    return { start, end, text: renderScalar(value, scalar.type, inFlow) };
+    // An empty value (`newTag:`) sits right after the colon: keep a space between them.
+    const text = renderScalar(value, scalar.type, inFlow);
+    return { start, end, text: start === end ? ` ${text}` : text };
 }
 function pairOf(map, key) {
     return map.items.find((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
@@ -41271,8 +41273,13 @@ const POD_SPEC_PATHS = {
     CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 const CONTAINER_LISTS = ['initContainers', 'containers'];
+/** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
 function scalarString(node) {
-    return (0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
+    if (!(0,dist/* isScalar */.jn)(node) || node.value === null || node.value === undefined)
+        return undefined;
+    if (typeof node.value === 'string')
+        return node.value;
+    return node.source ?? String(node.value);
 }
 function child(map, key) {
     return (0,dist/* isMap */.jh)(map) ? map.get(key, true) : undefined;

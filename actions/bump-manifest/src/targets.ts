@@ -33,8 +33,11 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
 }
 const CONTAINER_LISTS = ['initContainers', 'containers'] as const
 
+/** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
 function scalarString(node: unknown): string | undefined {
-  return isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined
+  if (typeof node.value === 'string') return node.value
+  return (node as { source?: string }).source ?? String(node.value)
 }
 
 function child(map: unknown, key: string): unknown {

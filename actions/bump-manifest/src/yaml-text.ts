@@ -64,7 +64,9 @@ function scalarOf(node: unknown, what: string): Scalar {
 export function replaceScalar(node: unknown, value: string, inFlow: boolean, what: string): TextEdit {
   const scalar = scalarOf(node, what)
   const [start, end] = scalar.range as [number, number, number]
-  return { start, end, text: renderScalar(value, scalar.type, inFlow) }
+  // An empty value (`newTag:`) sits right after the colon: keep a space between them.
+  const text = renderScalar(value, scalar.type, inFlow)
+  return { start, end, text: start === end ? ` ${text}` : text }
 }
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {

@@ -38,9 +38,9 @@ function filesContaining(dir: string, needle: string): string[] {
 }
 
 /** A clone whose origin is the HTTP server, with a stale header as actions/checkout would leave it. */
-async function httpClone(): Promise<{ work: string; runnerTemp: string }> {
+async function httpClone(options: { readOnly?: boolean } = {}): Promise<{ work: string; runnerTemp: string }> {
   box = sandbox({ [VOTE]: deployment('vote') })
-  http = await startGitHttpServer(box.dir, TOKEN)
+  http = await startGitHttpServer(box.dir, TOKEN, options)
   const work = box.clone()
   git(work, 'remote', 'set-url', 'origin', `${http.url}/remote.git`)
   git(work, 'config', `http.${http.url}/.extraheader`, `AUTHORIZATION: basic ${Buffer.from('x-access-token:stale').toString('base64')}`)
@@ -99,6 +99,19 @@ describe('token', () => {
     expect(http!.pushes).toBe(0)
     expect(box!.remoteHead()).toBe(head)
     expect(expectMaskedFirst(run.stdout, wrong) + run.stderr).not.toContain(wrong)
+  })
+
+  it('fails at once when the token may read but not push', async () => {
+    const { work, runnerTemp } = await httpClone({ readOnly: true })
+    const head = box!.remoteHead()
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN }, { RUNNER_TEMP: runnerTemp, GITHUB_SERVER_URL: http!.url })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^push of [0-9a-f]{40}:main rejected: authentication failed; check the token and its permissions/)
+    expect(run.outputs.attempts).toBe('1')
+    expect(run.stdout).not.toContain('The remote branch moved')
+    expect(box!.remoteHead()).toBe(head)
+    expectNoToken(box!, work, runnerTemp, expectMaskedFirst(run.stdout, TOKEN) + run.stderr)
   })
 })
 

@@ -155,6 +155,15 @@ describe('kustomization images: entries', () => {
     expect(plan.updated).toBe(crlf.replace('    newTag: 1.0.0\r\n', `    newTag: 1.0.0\r\n    digest: ${DIGEST}\r\n`))
   })
 
+  it('keeps a numeric tag as written in previous, and fills an empty or null value', () => {
+    const text = 'kind: Kustomization\nimages:\n  - name: a.io/vote\n    newTag: 1.10\n  - name: a.io/result\n    newTag:\n    digest: ~\n'
+    const vote = planFile('kustomization.yaml', text, request('a.io/vote', { tag: '1.11' }))
+    expect(vote.changes[0]?.previous).toBe('a.io/vote:1.10')
+    expect(vote.updated).toBe(text.replace('newTag: 1.10', 'newTag: "1.11"'))
+    const result = planFile('kustomization.yaml', text, request('a.io/result', { tag: '2.0.0', digest: DIGEST }))
+    expect(result.updated).toBe(text.replace('newTag:\n    digest: ~', `newTag: 2.0.0\n    digest: ${DIGEST}`))
+  })
+
   it('refuses two entries that both match', () => {
     const text = 'kind: Kustomization\nimages:\n  - name: a.io/vote\n    newTag: "1"\n  - name: vote\n    newName: a.io/vote\n'
     expect(() => planFile('kustomization.yaml', text, request('a.io/vote', { tag: '2' }))).toThrow(/matches 2 images: entries/)

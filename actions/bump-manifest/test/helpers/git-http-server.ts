@@ -14,7 +14,8 @@ export interface GitHttpServer {
   close(): Promise<void>
 }
 
-export async function startGitHttpServer(projectRoot: string, token: string): Promise<GitHttpServer> {
+/** `readOnly`: the token may fetch but not push (403 on receive-pack), like a read-only token. */
+export async function startGitHttpServer(projectRoot: string, token: string, options: { readOnly?: boolean } = {}): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
   const state = { authorizations: [] as string[][], pushes: 0 }
   const server: Server = createServer((req, res) => {
@@ -29,6 +30,12 @@ export async function startGitHttpServer(projectRoot: string, token: string): Pr
       return
     }
     const url = new URL(req.url ?? '/', 'http://localhost')
+    const receive = url.pathname.endsWith('/git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack'
+    if (receive && options.readOnly) {
+      res.writeHead(403)
+      res.end('Permission to octo/gitops.git denied to token.\n')
+      return
+    }
     if (req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) state.pushes++
     const cgi = spawn('git', ['http-backend'], {
       env: {
