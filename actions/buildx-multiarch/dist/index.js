@@ -32522,11 +32522,16 @@ async function createContainerBuilder(name) {
     await exec_execute('docker', createBuilderArgs(name));
     return inspectBuilder(name);
 }
-/** The handlers registered with binfmt_misc (empty when it is not mounted). */
+/** The enabled handlers registered with binfmt_misc (empty when it is not mounted). */
 function binfmtEntries() {
     if (!(0,external_node_fs_namespaceObject.existsSync)(`${BINFMT_DIR}/status`))
         return [];
-    return (0,external_node_fs_namespaceObject.readdirSync)(BINFMT_DIR).filter((entry) => entry !== 'status' && entry !== 'register');
+    return (0,external_node_fs_namespaceObject.readdirSync)(BINFMT_DIR).filter((entry) => {
+        if (entry === 'status' || entry === 'register')
+            return false;
+        // A handler file starts with "enabled" or "disabled"; a disabled one emulates nothing.
+        return (0,external_node_fs_namespaceObject.readFileSync)(`${BINFMT_DIR}/${entry}`, 'utf8').startsWith('enabled');
+    });
 }
 async function installBinfmt(architectures) {
     await exec_execute('docker', binfmtInstallArgs(architectures));

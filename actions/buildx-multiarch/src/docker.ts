@@ -24,10 +24,14 @@ export async function createContainerBuilder(name: string): Promise<BuilderInfo>
   return inspectBuilder(name)
 }
 
-/** The handlers registered with binfmt_misc (empty when it is not mounted). */
+/** The enabled handlers registered with binfmt_misc (empty when it is not mounted). */
 export function binfmtEntries(): string[] {
   if (!existsSync(`${BINFMT_DIR}/status`)) return []
-  return readdirSync(BINFMT_DIR).filter((entry) => entry !== 'status' && entry !== 'register')
+  return readdirSync(BINFMT_DIR).filter((entry) => {
+    if (entry === 'status' || entry === 'register') return false
+    // A handler file starts with "enabled" or "disabled"; a disabled one emulates nothing.
+    return readFileSync(`${BINFMT_DIR}/${entry}`, 'utf8').startsWith('enabled')
+  })
 }
 
 export async function installBinfmt(architectures: readonly string[]): Promise<void> {
