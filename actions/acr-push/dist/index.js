@@ -32688,6 +32688,13 @@ async function authenticate(credentials, registries, env, limits) {
 ;// CONCATENATED MODULE: ./src/plan.ts
 // Pure planning: which way an image travels, which argv each tool gets. No I/O.
 
+/** What each route does, for the job summary. */
+const ROUTE_DESCRIPTIONS = {
+    'push-layout': 'OCI layout pushed by digest (skopeo)',
+    'mount-copy': 'copied within one registry by digest, blobs mounted (buildx imagetools)',
+    'cross-registry-copy': 'copied to another registry by digest (skopeo)',
+    retag: 'digest already in the repository: tags only (buildx imagetools)',
+};
 function chooseRoute(source, destination) {
     if (source.kind === 'layout')
         return 'push-layout';
@@ -33296,7 +33303,7 @@ async function publish(settings, ctx, layout) {
         digest: image.digest,
         tags: tagRefs.map(formatImageReference),
         platforms: published.platforms,
-        route,
+        route: ROUTE_DESCRIPTIONS[route],
         transfer,
         verifyOnly: false,
     });

@@ -7,7 +7,7 @@ import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docke
 import { RegistryError, failureMessage } from './failures'
 import { readLayout, readRemote, type ImageDetails } from './image'
 import { describeSettings, readSettings, type Settings } from './inputs'
-import { chooseRoute, missingRequired, movedTags, platformGateMessage, withDigest, withTag } from './plan'
+import { ROUTE_DESCRIPTIONS, chooseRoute, missingRequired, movedTags, platformGateMessage, withDigest, withTag } from './plan'
 import { imagetoolsCreate, skopeoCopy, tagDigest, type RegistryContext } from './registry'
 import { transferLines, writeSummary } from './summary'
 import { blobSizes, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug, type TransferFigures } from './transfer'
@@ -120,7 +120,7 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
     digest: image.digest,
     tags: tagRefs.map(formatImageReference),
     platforms: published.platforms,
-    route,
+    route: ROUTE_DESCRIPTIONS[route],
     transfer,
     verifyOnly: false,
   })

@@ -12,6 +12,14 @@ export type Route =
   /** The digest is already in the destination repository: only tags change. */
   | 'retag'
 
+/** What each route does, for the job summary. */
+export const ROUTE_DESCRIPTIONS: Record<Route, string> = {
+  'push-layout': 'OCI layout pushed by digest (skopeo)',
+  'mount-copy': 'copied within one registry by digest, blobs mounted (buildx imagetools)',
+  'cross-registry-copy': 'copied to another registry by digest (skopeo)',
+  retag: 'digest already in the repository: tags only (buildx imagetools)',
+}
+
 export function chooseRoute(source: Source, destination: ImageReference): Route {
   if (source.kind === 'layout') return 'push-layout'
   if (sameRepository(source.ref, destination)) return 'retag'
