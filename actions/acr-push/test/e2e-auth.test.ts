@@ -67,6 +67,34 @@ describe('auth: oidc', () => {
     }
   })
 
+  it('signs in to both registries of a promotion, checking push permission on the destination only', async () => {
+    const fake = await startFakeAzure({ refreshToken: REFRESH })
+    const production = await startRegistry({ user: ACR_USER, password: REFRESH })
+    try {
+      const layout = image()
+      const env = { ...fake.env }
+      const stage = await runAcrPush({ source: layout.dir, destination: `${registry.host}/staging/vote`, tags: '2.0.0-rc.1', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT }, env)
+      expect(stage.exitCode, stage.stdout).toBe(0)
+      fake.requests.length = 0
+      const run = await runAcrPush(
+        { source: `${registry.host}/staging/vote:2.0.0-rc.1`, destination: `${production.host}/vote`, tags: '2.0.0', 'immutable-tags': 'true', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT },
+        env,
+      )
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.form.service ?? ''}`.trim())).toEqual([
+        'GET /github/token',
+        `POST /${TENANT}/oauth2/v2.0/token`,
+        `POST /oauth2/exchange ${production.host}`,
+        `POST /oauth2/token ${production.host}`,
+        `POST /oauth2/exchange ${registry.host}`,
+      ])
+      expect(await registryDigest(production.host, 'vote', '2.0.0', BASIC)).toBe(layout.indexDigest)
+    } finally {
+      await production.stop()
+      await fake.stop()
+    }
+  })
+
   it('fails before pushing when the identity may only pull (missing AcrPush)', async () => {
     const fake = await startFakeAzure({ refreshToken: REFRESH, grantedActions: ['pull'] })
     try {
