@@ -73,10 +73,19 @@ function expectNoToken(box: Sandbox, work: string, runnerTemp: string, output: s
 describe('token', () => {
   it('pushes over HTTP with the token from the environment only, replacing a stale checkout header', async () => {
     const { work, runnerTemp } = await httpClone()
+    // GIT_TRACE logs the argv of every git process (git-remote-http included) to this file.
+    const trace = join(box!.dir, 'git-trace.log')
     const run = await runBump(
       work,
       { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN },
-      { RUNNER_TEMP: runnerTemp, GITHUB_SERVER_URL: http!.url, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.quotePath', GIT_CONFIG_VALUE_0: 'false' },
+      {
+        RUNNER_TEMP: runnerTemp,
+        GITHUB_SERVER_URL: http!.url,
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'core.quotePath',
+        GIT_CONFIG_VALUE_0: 'false',
+        GIT_TRACE: trace,
+      },
     )
     expect(run.errors).toEqual([])
     expect(run.outputs.changed).toBe('true')
@@ -84,6 +93,12 @@ describe('token', () => {
     // Every request carried exactly one Authorization header, and it was ours (the stale one was reset).
     expect(http!.authorizations.length).toBeGreaterThanOrEqual(3)
     for (const headers of http!.authorizations) expect(headers).toEqual([`basic ${BASIC}`])
+    // Never in argv: no git command line carried the token in any form.
+    const argv = readFileSync(trace, 'utf8')
+    expect(argv).toMatch(/git push --porcelain --no-verify origin [0-9a-f]{40}:refs\/heads\/main/)
+    expect(argv).toContain('git-remote-http origin')
+    expect(argv).not.toContain(TOKEN)
+    expect(argv).not.toContain(BASIC)
     expectNoToken(box!, work, runnerTemp, expectMaskedFirst(run.stdout, TOKEN) + run.stderr)
   })
 
