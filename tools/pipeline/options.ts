@@ -19,6 +19,8 @@ export interface PipelineOptions {
   branch: string
   /** The commit the event is for (GITHUB_SHA), a revision of this repository. */
   commit: string
+  /** The directory to build (the workspace of the build step); empty = this repository's work tree. */
+  source: string
   runTests: boolean
 }
 
@@ -48,6 +50,8 @@ Options:
   --commit <rev>            the commit the event is for (GITHUB_SHA; default HEAD). A tag promotes
                             the staging image sha-<7> of this commit, so give the release's commit
                             when HEAD has moved on since
+  --source <dir>            directory to build, e.g. another checkout of this repository
+                            (default this work tree, uncommitted changes included)
   --no-test                 skip the service's tests
   -h, --help                this text
 
@@ -86,7 +90,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
       runTests = false
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
-      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit'].includes(name ?? '')) {
+      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source'].includes(name ?? '')) {
         throw new UsageError(`unknown option ${arg} (see --help)`)
       }
       const value = inline ?? argv[++i]
@@ -121,6 +125,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
     remote: values.remote ?? '',
     branch: values.branch ?? 'main',
     commit: values.commit ?? 'HEAD',
+    source: values.source ?? '',
     runTests,
   }
 }

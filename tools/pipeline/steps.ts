@@ -2,7 +2,7 @@
 // would: build (no push: an OCI layout), publish or promote (acr-push), deploy (bump-manifest on a
 // clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
 import { spawn } from 'node:child_process'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '../src/action-runner'
 import {
   checkoutCommit,
@@ -108,7 +108,7 @@ function runTests(service: string, sink: (s: string) => void): Promise<void> {
 export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventResult> {
   const { options, progress } = ctx
   const result: EventResult = { plan, published: [], verified: [], unchecked: [], diff: '' }
-  const env = githubEnv(ctx, plan.ref, REPO_ROOT)
+  const env = githubEnv(ctx, plan.ref, options.source ? resolve(options.source) : REPO_ROOT)
   const layout = join(ctx.workDir, `${options.service}-oci-layout`)
   const gitopsDir = join(ctx.workDir, `gitops-${plan.environment ?? 'none'}`)
 

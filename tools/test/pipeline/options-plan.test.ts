@@ -21,6 +21,7 @@ describe('parseOptions', () => {
       remote: '',
       branch: 'main',
       commit: 'HEAD',
+      source: '',
       runTests: true,
     })
   })
