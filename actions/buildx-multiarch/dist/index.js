@@ -32471,6 +32471,10 @@ function planBuilds(settings, builder, caps, env, workDir) {
             invocation.stagingRef = `${settings.repository}:${stagingTag(platform)}`;
             args.push('--output', `type=image,name=${invocation.stagingRef}`);
         }
+        else if (caps.ociExport) {
+            invocation.output = 'oci';
+            args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`);
+        }
         else {
             args.push('--output', 'type=image');
         }
@@ -32766,6 +32770,16 @@ function readSources(repository) {
         return `${repositoryName(ref)}@${ref.digest}`;
     });
 }
+// Without push, merge combines the OCI layouts the per-platform jobs exported (e.g. downloaded artifacts).
+function readLayoutSources(workspace) {
+    return getList('sources').map((source) => {
+        const dir = (0,external_node_path_namespaceObject.resolve)(workspace, source);
+        if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json')) || !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'))) {
+            throw new errors_InputError('sources', `"${source}" is not an OCI image layout directory (push is false, so sources are the "oci-layout" outputs of the mode "platform" jobs)`);
+        }
+        return dir;
+    });
+}
 /** Reads every input; throws InputError (naming the input) on the first bad one. */
 function readSettings(env = process.env, now = new Date()) {
     const mode = getChoice('mode', MODES, 'multi');
@@ -32781,17 +32795,14 @@ function readSettings(env = process.env, now = new Date()) {
     if (mode === 'platform' && platforms.length !== 1) {
         throw new errors_InputError('platforms', `mode "platform" builds exactly one platform per job, got ${platforms.length}`);
     }
-    if (mode !== 'multi' && !push) {
-        throw new errors_InputError('push', `mode "${mode}" publishes to the registry so that per-platform images can be merged; set push: true (mode "multi" with push: false exports an OCI layout instead)`);
-    }
     if (push && tags.length === 0 && mode !== 'platform') {
         throw new errors_InputError('tags', `push is true but there are no tags: GITHUB_REF "${env.GITHUB_REF ?? ''}" publishes none (see the GitFlow table); give "tags" explicitly`);
     }
-    const sources = mode === 'merge' ? readSources(repository) : [];
+    const sources = mode !== 'merge' ? [] : push ? readSources(repository) : readLayoutSources(workspace);
     if (mode === 'merge' && sources.length === 0) {
-        throw new errors_InputError('sources', 'mode "merge" needs the per-platform digests to merge (the "digest" outputs of the mode "platform" jobs)');
+        throw new errors_InputError('sources', `mode "merge" needs what the mode "platform" jobs produced: ${push ? 'their "digest" outputs' : 'their OCI layout directories ("oci-layout" outputs), as push is false'}`);
     }
-    // Merge mode needs no build context: the images already exist in the registry.
+    // Merge mode needs no build context: the images already exist (in the registry or in layouts).
     const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace);
     const buildArgs = forInput('build-args', () => parseKeyValueLines(getInput('build-args'), 'a build argument'));
     const userLabels = Object.fromEntries(forInput('labels', () => parseKeyValueLines(getInput('labels'), 'a label')));
@@ -32846,17 +32857,12 @@ function readSettings(env = process.env, now = new Date()) {
 
 
 const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
-/** The image index over per-platform manifests, and the layout's index.json naming it `refName`. */
+/** The image index over per-platform manifests (each descriptor with its platform), and the layout's index.json naming it `refName`. */
 function layoutIndex(manifests, refName, annotations) {
     const index = {
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.ociIndex,
-        manifests: manifests.map(({ descriptor, platform }) => ({
-            mediaType: descriptor.mediaType,
-            digest: descriptor.digest,
-            size: descriptor.size,
-            platform,
-        })),
+        manifests,
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     };
     const indexBlob = JSON.stringify(index);
@@ -32891,7 +32897,7 @@ async function exportLayoutFromEngine(dir, images, refName, annotations) {
         if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
             throw new Error(`the image built for ${platforms_formatPlatform(image.platform)} is ${config.os}/${config.architecture}`);
         }
-        manifests.push({ descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size }, platform: image.platform });
+        manifests.push({ mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, platform: image.platform });
         const size = manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
         platforms.push({ platform: image.platform, digest: descriptor.digest, size });
     }
@@ -32899,6 +32905,53 @@ async function exportLayoutFromEngine(dir, images, refName, annotations) {
     (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms };
+}
+/**
+ * Merges the single-platform layouts of `mode: platform` jobs into one layout (no registry needed):
+ * blobs are copied, and a new index lists every source's platform manifests and attestations.
+ */
+function mergeLayouts(dir, sources, refName, annotations) {
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(dir, 'blobs'), { recursive: true });
+    const manifests = [];
+    const platforms = [];
+    let attestations = 0;
+    for (const source of sources) {
+        (0,external_node_fs_namespaceObject.cpSync)((0,external_node_path_namespaceObject.join)(source, 'blobs'), (0,external_node_path_namespaceObject.join)(dir, 'blobs'), { recursive: true });
+        const top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(source, 'index.json'), 'utf8'));
+        for (const entry of top.manifests) {
+            const raw = (0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, entry.digest), 'utf8');
+            const contents = parseIndex(raw);
+            // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
+            const images = contents.isIndex ? contents.images : [{ ...entry, platform: entry.platform ?? platformOfManifest(source, raw) }];
+            for (const image of images) {
+                if (!image.platform)
+                    throw new Error(`${source}: the manifest ${image.digest} names no platform`);
+                const key = platforms_formatPlatform(image.platform);
+                if (platforms.some((p) => platforms_formatPlatform(p.platform) === key))
+                    throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`);
+                manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform });
+                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, image.digest), 'utf8')) });
+            }
+            for (const attestation of contents.isIndex ? contents.attestations : [])
+                manifests.push(attestation);
+            attestations += contents.isIndex ? contents.attestations.length : 0;
+        }
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations);
+    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
+    return { digest, platforms, attestationManifests: attestations };
+}
+function platformOfManifest(dir, raw) {
+    const manifest = JSON.parse(raw);
+    if (!manifest.config)
+        return undefined;
+    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
+    if (!config.os || !config.architecture)
+        return undefined;
+    return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -33052,8 +33105,12 @@ async function buildAndPublish(settings, builder, caps, workDir) {
             throw new Error('buildx reported no image digest in its metadata file');
         // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
         const read = async (ref) => kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8');
-        const index = parseIndex(await read(digest));
+        const raw = await read(digest);
+        const index = parseIndex(raw);
         const platforms = [];
+        // One platform without attestations: BuildKit's result is that platform's manifest, not an index.
+        if (!index.isIndex)
+            return { digest, platforms: [{ ...first.result, digest, size: manifestSize(raw) }], tags: fullTags };
         for (const d of index.images) {
             platforms.push({ ...first.result, platform: d.platform ? platforms_formatPlatform(d.platform) : 'unknown', digest: d.digest, size: manifestSize(await read(d.digest)) });
         }
@@ -33066,7 +33123,7 @@ async function buildAndPublish(settings, builder, caps, workDir) {
                 throw new Error('buildx reported no image ID in its metadata file');
             return { platform: invocation.platforms[0], imageId };
         });
-        const annotations = Object.fromEntries(Object.entries(settings.labels).filter(([key]) => key.startsWith('org.opencontainers.image.')));
+        const annotations = ociAnnotations(settings);
         const refName = settings.tags[0] ?? settings.version;
         const layout = await group(`Export the OCI layout ${settings.ociLayout}`, () => exportLayoutFromEngine(settings.ociLayout, images, refName, annotations));
         info(`OCI layout ${settings.ociLayout}: index ${layout.digest} named "${refName}" (${REF_NAME_ANNOTATION})`);
@@ -33110,9 +33167,16 @@ async function run() {
         let outcome;
         let emulation = 'not needed (merge only)';
         let attestations = 'kept as built by the per-platform jobs';
-        if (settings.mode === 'merge') {
+        if (settings.mode === 'merge' && settings.push) {
             const merged = await group('Merge the per-platform images into one index', () => mergeIndex(settings, builder.name, settings.sources));
             outcome = { ...merged, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) };
+        }
+        else if (settings.mode === 'merge') {
+            const refName = settings.tags[0] ?? settings.version;
+            const merged = mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings));
+            info(`Merged ${settings.sources.length} layouts into ${settings.ociLayout}: index ${merged.digest} named "${refName}"`);
+            const platforms = merged.platforms.map((p) => ({ platform: platforms_formatPlatform(p.platform), digest: p.digest, size: p.size }));
+            outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) };
         }
         else {
             emulation = await group('Set up QEMU', () => setUpEmulation(settings.platforms));
@@ -33154,6 +33218,9 @@ async function run() {
         if (workDir)
             (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
     }
+}
+function ociAnnotations(settings) {
+    return Object.fromEntries(Object.entries(settings.labels).filter(([key]) => key.startsWith('org.opencontainers.image.')));
 }
 function describeCache(settings, caps) {
     const perPlatform = !(caps.multiPlatform && settings.mode === 'multi');

@@ -46,7 +46,7 @@ export interface Settings {
   target?: string
   labels: Record<string, string>
   push: boolean
-  /** Per-platform digests (or repo@digest references) to merge, in `merge` mode. */
+  /** In `merge` mode: per-platform repo@digest references (push) or OCI layout directories (no push). */
   sources: string[]
   ociLayout: string
   cache: CacheMode
@@ -123,6 +123,17 @@ function readSources(repository: string): string[] {
   })
 }
 
+// Without push, merge combines the OCI layouts the per-platform jobs exported (e.g. downloaded artifacts).
+function readLayoutSources(workspace: string): string[] {
+  return getList('sources').map((source) => {
+    const dir = resolve(workspace, source)
+    if (!existsSync(join(dir, 'index.json')) || !existsSync(join(dir, 'oci-layout'))) {
+      throw new InputError('sources', `"${source}" is not an OCI image layout directory (push is false, so sources are the "oci-layout" outputs of the mode "platform" jobs)`)
+    }
+    return dir
+  })
+}
+
 /** Reads every input; throws InputError (naming the input) on the first bad one. */
 export function readSettings(env: Env = process.env, now: Date = new Date()): Settings {
   const mode = getChoice('mode', MODES, 'multi')
@@ -139,17 +150,17 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   if (mode === 'platform' && platforms.length !== 1) {
     throw new InputError('platforms', `mode "platform" builds exactly one platform per job, got ${platforms.length}`)
   }
-  if (mode !== 'multi' && !push) {
-    throw new InputError('push', `mode "${mode}" publishes to the registry so that per-platform images can be merged; set push: true (mode "multi" with push: false exports an OCI layout instead)`)
-  }
   if (push && tags.length === 0 && mode !== 'platform') {
     throw new InputError('tags', `push is true but there are no tags: GITHUB_REF "${env.GITHUB_REF ?? ''}" publishes none (see the GitFlow table); give "tags" explicitly`)
   }
-  const sources = mode === 'merge' ? readSources(repository) : []
+  const sources = mode !== 'merge' ? [] : push ? readSources(repository) : readLayoutSources(workspace)
   if (mode === 'merge' && sources.length === 0) {
-    throw new InputError('sources', 'mode "merge" needs the per-platform digests to merge (the "digest" outputs of the mode "platform" jobs)')
+    throw new InputError(
+      'sources',
+      `mode "merge" needs what the mode "platform" jobs produced: ${push ? 'their "digest" outputs' : 'their OCI layout directories ("oci-layout" outputs), as push is false'}`,
+    )
   }
-  // Merge mode needs no build context: the images already exist in the registry.
+  // Merge mode needs no build context: the images already exist (in the registry or in layouts).
   const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace)
 
   const buildArgs = forInput('build-args', () => parseKeyValueLines(core.getInput('build-args'), 'a build argument'))

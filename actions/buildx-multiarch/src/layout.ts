@@ -2,9 +2,9 @@
 // driver): each platform's image is copied from the engine into one OCI layout with skopeo
 // (blobs shared, layers gzip-compressed), then an image index over those manifests becomes the
 // layout's single entry, so `skopeo copy --all oci:<dir> docker://...` publishes all platforms.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { execute, formatPlatform, MEDIA_TYPES, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+import { execute, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
 
@@ -13,21 +13,12 @@ interface LayoutIndexJson {
   manifests: Descriptor[]
 }
 
-/** The image index over per-platform manifests, and the layout's index.json naming it `refName`. */
-export function layoutIndex(
-  manifests: ReadonlyArray<{ descriptor: Descriptor; platform: Platform }>,
-  refName: string,
-  annotations: Record<string, string>,
-): { indexBlob: string; digest: string; indexJson: string } {
+/** The image index over per-platform manifests (each descriptor with its platform), and the layout's index.json naming it `refName`. */
+export function layoutIndex(manifests: readonly Descriptor[], refName: string, annotations: Record<string, string>): { indexBlob: string; digest: string; indexJson: string } {
   const index = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociIndex,
-    manifests: manifests.map(({ descriptor, platform }) => ({
-      mediaType: descriptor.mediaType,
-      digest: descriptor.digest,
-      size: descriptor.size,
-      platform,
-    })),
+    manifests,
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   }
   const indexBlob = JSON.stringify(index)
@@ -54,6 +45,7 @@ export interface LayoutImage {
 export interface ExportedLayout {
   digest: string
   platforms: Array<{ platform: Platform; digest: string; size: number }>
+  attestationManifests?: number
 }
 
 /** Copies each platform's image from the engine into `dir` and writes the index over them. */
@@ -65,7 +57,7 @@ export async function exportLayoutFromEngine(
 ): Promise<ExportedLayout> {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
-  const manifests: Array<{ descriptor: Descriptor; platform: Platform }> = []
+  const manifests: Descriptor[] = []
   const platforms: ExportedLayout['platforms'] = []
   for (const image of images) {
     const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`
@@ -79,7 +71,7 @@ export async function exportLayoutFromEngine(
     if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
       throw new Error(`the image built for ${formatPlatform(image.platform)} is ${config.os}/${config.architecture}`)
     }
-    manifests.push({ descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size }, platform: image.platform })
+    manifests.push({ mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, platform: image.platform })
     const size = manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0)
     platforms.push({ platform: image.platform, digest: descriptor.digest, size })
   }
@@ -87,4 +79,48 @@ export async function exportLayoutFromEngine(
   writeFileSync(blobPath(dir, digest), indexBlob)
   writeFileSync(join(dir, 'index.json'), indexJson)
   return { digest, platforms }
+}
+
+/**
+ * Merges the single-platform layouts of `mode: platform` jobs into one layout (no registry needed):
+ * blobs are copied, and a new index lists every source's platform manifests and attestations.
+ */
+export function mergeLayouts(dir: string, sources: readonly string[], refName: string, annotations: Record<string, string>): ExportedLayout {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'blobs'), { recursive: true })
+  const manifests: Descriptor[] = []
+  const platforms: ExportedLayout['platforms'] = []
+  let attestations = 0
+  for (const source of sources) {
+    cpSync(join(source, 'blobs'), join(dir, 'blobs'), { recursive: true })
+    const top = JSON.parse(readFileSync(join(source, 'index.json'), 'utf8')) as LayoutIndexJson
+    for (const entry of top.manifests) {
+      const raw = readFileSync(blobPath(source, entry.digest), 'utf8')
+      const contents = parseIndex(raw)
+      // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
+      const images = contents.isIndex ? contents.images : [{ ...entry, platform: entry.platform ?? platformOfManifest(source, raw) }]
+      for (const image of images) {
+        if (!image.platform) throw new Error(`${source}: the manifest ${image.digest} names no platform`)
+        const key = formatPlatform(image.platform)
+        if (platforms.some((p) => formatPlatform(p.platform) === key)) throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`)
+        manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform })
+        platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize(readFileSync(blobPath(source, image.digest), 'utf8')) })
+      }
+      for (const attestation of contents.isIndex ? contents.attestations : []) manifests.push(attestation)
+      attestations += contents.isIndex ? contents.attestations.length : 0
+    }
+  }
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+  const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations)
+  writeFileSync(blobPath(dir, digest), indexBlob)
+  writeFileSync(join(dir, 'index.json'), indexJson)
+  return { digest, platforms, attestationManifests: attestations }
+}
+
+function platformOfManifest(dir: string, raw: string): Platform | undefined {
+  const manifest = JSON.parse(raw) as { config?: Descriptor }
+  if (!manifest.config) return undefined
+  const config = JSON.parse(readFileSync(blobPath(dir, manifest.config.digest), 'utf8')) as { os?: string; architecture?: string; variant?: string }
+  if (!config.os || !config.architecture) return undefined
+  return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
 }

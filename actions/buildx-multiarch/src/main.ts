@@ -7,7 +7,7 @@ import { errorMessage, formatPlatform, manifestSize, missingPlatforms, parseInde
 import { capabilitiesOf, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
 import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, runBuild } from './docker'
 import { readSettings, type Settings } from './inputs'
-import { exportLayoutFromEngine, REF_NAME_ANNOTATION, type LayoutImage } from './layout'
+import { exportLayoutFromEngine, mergeLayouts, REF_NAME_ANNOTATION, type LayoutImage } from './layout'
 import { cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
 import { cacheStats, metadataJson, renderSummary, type ActionResult, type PlatformResult } from './summary'
 
@@ -100,8 +100,11 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
     // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
     const read = async (ref: string) =>
       kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : readFileSync(join(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8')
-    const index = parseIndex(await read(digest))
+    const raw = await read(digest)
+    const index = parseIndex(raw)
     const platforms: PlatformResult[] = []
+    // One platform without attestations: BuildKit's result is that platform's manifest, not an index.
+    if (!index.isIndex) return { digest, platforms: [{ ...first.result, digest, size: manifestSize(raw) }], tags: fullTags }
     for (const d of index.images) {
       platforms.push({ ...first.result, platform: d.platform ? formatPlatform(d.platform) : 'unknown', digest: d.digest, size: manifestSize(await read(d.digest)) })
     }
@@ -114,7 +117,7 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
       if (!imageId || !invocation.platforms[0]) throw new Error('buildx reported no image ID in its metadata file')
       return { platform: invocation.platforms[0], imageId }
     })
-    const annotations = Object.fromEntries(Object.entries(settings.labels).filter(([key]) => key.startsWith('org.opencontainers.image.')))
+    const annotations = ociAnnotations(settings)
     const refName = settings.tags[0] ?? settings.version
     const layout = await core.group(`Export the OCI layout ${settings.ociLayout}`, () => exportLayoutFromEngine(settings.ociLayout, images, refName, annotations))
     core.info(`OCI layout ${settings.ociLayout}: index ${layout.digest} named "${refName}" (${REF_NAME_ANNOTATION})`)
@@ -158,9 +161,15 @@ export async function run(): Promise<void> {
     let outcome: Outcome
     let emulation = 'not needed (merge only)'
     let attestations = 'kept as built by the per-platform jobs'
-    if (settings.mode === 'merge') {
+    if (settings.mode === 'merge' && settings.push) {
       const merged = await core.group('Merge the per-platform images into one index', () => mergeIndex(settings, builder.name, settings.sources))
       outcome = { ...merged, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) }
+    } else if (settings.mode === 'merge') {
+      const refName = settings.tags[0] ?? settings.version
+      const merged = mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings))
+      core.info(`Merged ${settings.sources.length} layouts into ${settings.ociLayout}: index ${merged.digest} named "${refName}"`)
+      const platforms = merged.platforms.map((p) => ({ platform: formatPlatform(p.platform), digest: p.digest, size: p.size }))
+      outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) }
     } else {
       emulation = await core.group('Set up QEMU', () => setUpEmulation(settings.platforms))
       attestations = attestationNote(settings, builder, caps)
@@ -197,6 +206,10 @@ export async function run(): Promise<void> {
   } finally {
     if (workDir) rmSync(workDir, { recursive: true, force: true })
   }
+}
+
+function ociAnnotations(settings: Settings): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings.labels).filter(([key]) => key.startsWith('org.opencontainers.image.')))
 }
 
 function describeCache(settings: Settings, caps: Capabilities): string {

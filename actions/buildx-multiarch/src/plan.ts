@@ -145,6 +145,9 @@ export function planBuilds(
       invocation.output = 'push-staging'
       invocation.stagingRef = `${settings.repository}:${stagingTag(platform)}`
       args.push('--output', `type=image,name=${invocation.stagingRef}`)
+    } else if (caps.ociExport) {
+      invocation.output = 'oci'
+      args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`)
     } else {
       args.push('--output', 'type=image')
     }

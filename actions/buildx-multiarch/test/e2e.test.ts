@@ -143,7 +143,7 @@ describe('buildx-multiarch on the local engine', () => {
     expect(runImage(repository, platformDigest(raw, 'arm64'), 'linux/arm64')).toMatchObject({ arch: 'arm64', elfMachine: 183 })
   })
 
-  it('builds each platform on its own (mode platform) and merges the digests into one tagged index (mode merge)', async () => {
+  it('builds each platform on its own (mode platform, push) and merges the digests into one tagged index (mode merge)', async () => {
     const repository = `${RUN}/split`
     const image = `${REGISTRY}/${repository}`
     const release = 'refs/heads/release/split/v1.4.0'
@@ -167,6 +167,38 @@ describe('buildx-multiarch on the local engine', () => {
     expect(parseIndex(raw).images.map((d) => d.digest)).toEqual(digests)
     expect(registryManifest(`${image}:sha-${SHA.slice(0, 7)}`)).toBe(raw)
     expect(runImage(repository, digests[1] ?? '', 'linux/arm64')).toMatchObject({ arch: 'arm64', machine: 'aarch64' })
+  })
+
+  it('merges per-platform OCI layouts without a registry (mode platform + merge, push false)', async () => {
+    const repository = `${RUN}/split-layout`
+    const image = `${REGISTRY}/${repository}`
+    const base = mkdtempSync(join(tmpdir(), 'bx-split-'))
+    tempDirs.push(base)
+    const layouts: string[] = []
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      const dir = join(base, platform.replace('/', '-'))
+      const result = await build({ image, context: 'app', mode: 'platform', platforms: platform, 'oci-layout': dir })
+      expect(result.exitCode).toBe(0)
+      expect(result.outputs['oci-layout']).toBe(dir)
+      expect(result.outputs.platforms).toBe(platform)
+      layouts.push(dir)
+    }
+    const mergedDir = join(base, 'merged')
+    const merged = await build({ image, mode: 'merge', sources: layouts.join('\n'), 'oci-layout': mergedDir })
+    expect(merged.exitCode).toBe(0)
+    expect(merged.outputs.platforms).toBe('linux/amd64,linux/arm64')
+    expect(merged.outputs['oci-layout']).toBe(mergedDir)
+    expect(tagsOf(repository)).toEqual([])
+
+    run('skopeo', ['copy', '--quiet', '--all', '--dest-tls-verify=false', `oci:${mergedDir}`, `docker://${image}:merged`])
+    const raw = registryManifest(`${image}:merged`) ?? ''
+    expect(sha256Digest(raw)).toBe(merged.outputs.digest)
+    expect(indexPlatforms(parseIndex(raw))).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(runImage(repository, platformDigest(raw, 'arm64'), 'linux/arm64')).toMatchObject({ arch: 'arm64', machine: 'aarch64', elfMachine: 183 })
+
+    // The same platform twice is refused.
+    const twice = await build({ image, mode: 'merge', sources: `${layouts[1]}\n${layouts[1]}`, 'oci-layout': join(base, 'twice') })
+    expect(twice.errors[0]).toBe('two sources hold linux/arm64; each mode "platform" job must build another platform')
   })
 
   it('fails with one clear message and pushes nothing on bad input or a failed platform', async () => {

@@ -74,8 +74,9 @@ describe('readSettings', () => {
     ['a bad boolean', { image: 'r.io/vote', context: 'apps/vote', push: 'yes' }, {}, /Input "push": "yes" is not a boolean/],
     ['a bad build argument', { image: 'r.io/vote', context: 'apps/vote', 'build-args': 'NOEQUALS' }, {}, /Input "build-args": "NOEQUALS" is not a build argument/],
     ['two platforms in platform mode', { image: 'r.io/vote', context: 'apps/vote', mode: 'platform', push: 'true' }, {}, /Input "platforms": mode "platform" builds exactly one platform/],
-    ['merge without push', { image: 'r.io/vote', mode: 'merge', sources: 'sha256:' + 'a'.repeat(64) }, {}, /Input "push": mode "merge"/],
-    ['merge without sources', { image: 'r.io/vote', mode: 'merge', push: 'true' }, {}, /Input "sources": mode "merge" needs/],
+    ['a digest as a layout source (merge without push)', { image: 'r.io/vote', mode: 'merge', sources: 'sha256:' + 'a'.repeat(64) }, {}, /Input "sources": "sha256:a+" is not an OCI image layout directory/],
+    ['merge without layouts', { image: 'r.io/vote', mode: 'merge' }, {}, /Input "sources": .*their OCI layout directories/],
+    ['merge without sources', { image: 'r.io/vote', mode: 'merge', push: 'true' }, {}, /Input "sources": mode "merge" needs .*"digest" outputs/],
     ['a bad source digest', { image: 'r.io/vote', mode: 'merge', push: 'true', sources: 'sha256:abc' }, {}, /Input "sources": "sha256:abc": a sha256 digest has 64/],
     ['an unknown cache', { image: 'r.io/vote', context: 'apps/vote', cache: 's3' }, {}, /Input "cache": "s3" is not one of auto, gha, registry, local, none/],
   ]

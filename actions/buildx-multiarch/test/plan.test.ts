@@ -98,6 +98,13 @@ describe('planBuilds on a docker-container builder (GitHub-hosted runners)', () 
     expect(build?.args.slice(-3)).toEqual(['--output', 'type=oci,dest=/tmp/layout,tar=false', '/w/apps/vote'])
   })
 
+  it('platform mode without push writes that platform\'s OCI layout', () => {
+    const [build] = planBuilds(settings({ mode: 'platform', push: false, platforms: parsePlatforms(['linux/arm64']) }), 'b', CONTAINER, {}, '/wd')
+    expect(build?.output).toBe('oci')
+    expect(build?.args).toContain('type=oci,dest=/tmp/layout,tar=false')
+    expect(build?.args).toContain('linux/arm64')
+  })
+
   it('platform mode pushes by digest with a per-platform cache scope', () => {
     const [build] = planBuilds(settings({ mode: 'platform', platforms: parsePlatforms(['linux/arm64']) }), 'b', CONTAINER, GHA_ENV, '/wd')
     expect(build?.output).toBe('push-by-digest')

@@ -59,8 +59,8 @@ describe('renderSummary', () => {
 describe('layoutIndex', () => {
   it('builds an OCI index over the platform manifests and names it in index.json', () => {
     const manifests = [
-      { descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest: 'sha256:1', size: 10 }, platform: { os: 'linux', architecture: 'amd64' } },
-      { descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest: 'sha256:2', size: 11 }, platform: { os: 'linux', architecture: 'arm64' } },
+      { mediaType: MEDIA_TYPES.ociManifest, digest: 'sha256:1', size: 10, platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: MEDIA_TYPES.ociManifest, digest: 'sha256:2', size: 11, platform: { os: 'linux', architecture: 'arm64' } },
     ]
     const { indexBlob, digest, indexJson } = layoutIndex(manifests, '1.2.0', { 'org.opencontainers.image.version': '1.2.0' })
     expect(digest).toBe(sha256Digest(indexBlob))
