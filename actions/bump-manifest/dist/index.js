@@ -41793,7 +41793,7 @@ const publish_defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve
 async function publish(request) {
     // Backoff in units of the attempt's own duration: two runs collide when one lands between the
     // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
-    // durations, short on an idle runner and long on a busy one. Full jitter over 2, 4, 8, 16 units.
+    // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
     let lastAttemptMs = 0;
     const sleep = request.sleep ?? publish_defaultSleep;
     return withRetry(async (n) => {
@@ -41807,7 +41807,7 @@ async function publish(request) {
         }
     }, {
         maxAttempts: request.maxAttempts,
-        baseDelayMs: 2000,
+        baseDelayMs: 4000,
         maxDelayMs: 16000,
         isRetryable: isRetryablePushError,
         onRetry: (_error, n, delay) => info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),

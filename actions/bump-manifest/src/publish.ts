@@ -83,7 +83,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export async function publish(request: PublishRequest): Promise<PublishResult> {
   // Backoff in units of the attempt's own duration: two runs collide when one lands between the
   // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
-  // durations, short on an idle runner and long on a busy one. Full jitter over 2, 4, 8, 16 units.
+  // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
   let lastAttemptMs = 0
   const sleep = request.sleep ?? defaultSleep
   return withRetry(
@@ -98,7 +98,7 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
     },
     {
       maxAttempts: request.maxAttempts,
-      baseDelayMs: 2000,
+      baseDelayMs: 4000,
       maxDelayMs: 16000,
       isRetryable: isRetryablePushError,
       onRetry: (_error, n, delay) =>
