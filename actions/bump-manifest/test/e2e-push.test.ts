@@ -135,6 +135,22 @@ describe('bump, commit and push', () => {
     expect(box.remoteHead()).toBe(head)
   })
 
+  it('works in a shallow clone (actions/checkout fetches depth 1) after the branch moved on', async () => {
+    box = sandbox(seed)
+    const shallow = join(box.dir, 'shallow')
+    git(box.dir, 'clone', '--quiet', '--depth', '1', `file://${box.remote}`, shallow)
+    const other = box.clone('other')
+    execFileSync('sh', ['-c', `echo '# later' >> ${RESULT}`], { cwd: other })
+    git(other, '-c', 'user.name=o', '-c', 'user.email=o@example.com', 'commit', '--quiet', '-am', 'later on main')
+    git(other, 'push', '--quiet', 'origin', 'main')
+    expect(git(shallow, 'rev-parse', '--is-shallow-repository')).toBe('true')
+    const run = await runBump(shallow, { files: VOTE, image: `${REGISTRY}/vote`, tag: '5.0.0' })
+    expect(run.errors).toEqual([])
+    expect(git(box.remote, 'log', '--format=%s', '-2', 'main').split('\n')[1]).toBe('later on main')
+    expect(box.remoteFile(VOTE)).toContain('vote:5.0.0  # pinned')
+    expect(box.remoteFile(RESULT)).toContain('# later')
+  })
+
   it('works from a working-directory below the top level', async () => {
     box = sandbox(seed)
     const work = box.clone()
