@@ -32878,9 +32878,7 @@ function blobPath(dir, digest) {
     const [algorithm = 'sha256', hex = ''] = digest.split(':');
     return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
 }
-/** Copies each platform's image from the engine into `dir` and writes the index over them. */
-async function exportLayoutFromEngine(dir, images, refName, annotations) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+async function writeLayoutFromEngine(dir, images, refName, annotations) {
     (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
     const manifests = [];
     const platforms = [];
@@ -32906,12 +32904,7 @@ async function exportLayoutFromEngine(dir, images, refName, annotations) {
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms };
 }
-/**
- * Merges the single-platform layouts of `mode: platform` jobs into one layout (no registry needed):
- * blobs are copied, and a new index lists every source's platform manifests and attestations.
- */
-function mergeLayouts(dir, sources, refName, annotations) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+function writeMergedLayout(dir, sources, refName, annotations) {
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(dir, 'blobs'), { recursive: true });
     const manifests = [];
     const platforms = [];
@@ -32952,6 +32945,33 @@ function platformOfManifest(dir, raw) {
     if (!config.os || !config.architecture)
         return undefined;
     return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+}
+// Writes a layout into `<dir>.partial` and moves it into place only when complete: a failure
+// leaves neither a half-written layout nor the removal of a previous one.
+async function atomically(dir, write) {
+    const partial = `${dir}.partial`;
+    (0,external_node_fs_namespaceObject.rmSync)(partial, { recursive: true, force: true });
+    try {
+        const result = await write(partial);
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+        (0,external_node_fs_namespaceObject.renameSync)(partial, dir);
+        return result;
+    }
+    catch (e) {
+        (0,external_node_fs_namespaceObject.rmSync)(partial, { recursive: true, force: true });
+        throw e;
+    }
+}
+/** Copies each platform's image from the engine into the layout `dir` and writes the index over them. */
+function exportLayoutFromEngine(dir, images, refName, annotations) {
+    return atomically(dir, (partial) => writeLayoutFromEngine(partial, images, refName, annotations));
+}
+/**
+ * Merges the single-platform layouts of `mode: platform` jobs into one layout (no registry needed):
+ * blobs are copied, and a new index lists every source's platform manifests and attestations.
+ */
+function mergeLayouts(dir, sources, refName, annotations) {
+    return atomically(dir, (partial) => writeMergedLayout(partial, sources, refName, annotations));
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -33173,7 +33193,7 @@ async function run() {
         }
         else if (settings.mode === 'merge') {
             const refName = settings.tags[0] ?? settings.version;
-            const merged = mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings));
+            const merged = await mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings));
             info(`Merged ${settings.sources.length} layouts into ${settings.ociLayout}: index ${merged.digest} named "${refName}"`);
             const platforms = merged.platforms.map((p) => ({ platform: platforms_formatPlatform(p.platform), digest: p.digest, size: p.size }));
             outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) };

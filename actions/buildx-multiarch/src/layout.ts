@@ -2,7 +2,7 @@
 // driver): each platform's image is copied from the engine into one OCI layout with skopeo
 // (blobs shared, layers gzip-compressed), then an image index over those manifests becomes the
 // layout's single entry, so `skopeo copy --all oci:<dir> docker://...` publishes all platforms.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execute, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
 
@@ -48,14 +48,12 @@ export interface ExportedLayout {
   attestationManifests?: number
 }
 
-/** Copies each platform's image from the engine into `dir` and writes the index over them. */
-export async function exportLayoutFromEngine(
+async function writeLayoutFromEngine(
   dir: string,
   images: readonly LayoutImage[],
   refName: string,
   annotations: Record<string, string>,
 ): Promise<ExportedLayout> {
-  rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const manifests: Descriptor[] = []
   const platforms: ExportedLayout['platforms'] = []
@@ -81,12 +79,7 @@ export async function exportLayoutFromEngine(
   return { digest, platforms }
 }
 
-/**
- * Merges the single-platform layouts of `mode: platform` jobs into one layout (no registry needed):
- * blobs are copied, and a new index lists every source's platform manifests and attestations.
- */
-export function mergeLayouts(dir: string, sources: readonly string[], refName: string, annotations: Record<string, string>): ExportedLayout {
-  rmSync(dir, { recursive: true, force: true })
+function writeMergedLayout(dir: string, sources: readonly string[], refName: string, annotations: Record<string, string>): ExportedLayout {
   mkdirSync(join(dir, 'blobs'), { recursive: true })
   const manifests: Descriptor[] = []
   const platforms: ExportedLayout['platforms'] = []
@@ -123,4 +116,33 @@ function platformOfManifest(dir: string, raw: string): Platform | undefined {
   const config = JSON.parse(readFileSync(blobPath(dir, manifest.config.digest), 'utf8')) as { os?: string; architecture?: string; variant?: string }
   if (!config.os || !config.architecture) return undefined
   return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+}
+
+// Writes a layout into `<dir>.partial` and moves it into place only when complete: a failure
+// leaves neither a half-written layout nor the removal of a previous one.
+async function atomically<T>(dir: string, write: (partial: string) => Promise<T> | T): Promise<T> {
+  const partial = `${dir}.partial`
+  rmSync(partial, { recursive: true, force: true })
+  try {
+    const result = await write(partial)
+    rmSync(dir, { recursive: true, force: true })
+    renameSync(partial, dir)
+    return result
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true })
+    throw e
+  }
+}
+
+/** Copies each platform's image from the engine into the layout `dir` and writes the index over them. */
+export function exportLayoutFromEngine(dir: string, images: readonly LayoutImage[], refName: string, annotations: Record<string, string>): Promise<ExportedLayout> {
+  return atomically(dir, (partial) => writeLayoutFromEngine(partial, images, refName, annotations))
+}
+
+/**
+ * Merges the single-platform layouts of `mode: platform` jobs into one layout (no registry needed):
+ * blobs are copied, and a new index lists every source's platform manifests and attestations.
+ */
+export function mergeLayouts(dir: string, sources: readonly string[], refName: string, annotations: Record<string, string>): Promise<ExportedLayout> {
+  return atomically(dir, (partial) => writeMergedLayout(partial, sources, refName, annotations))
 }

@@ -166,7 +166,7 @@ export async function run(): Promise<void> {
       outcome = { ...merged, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) }
     } else if (settings.mode === 'merge') {
       const refName = settings.tags[0] ?? settings.version
-      const merged = mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings))
+      const merged = await mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings))
       core.info(`Merged ${settings.sources.length} layouts into ${settings.ociLayout}: index ${merged.digest} named "${refName}"`)
       const platforms = merged.platforms.map((p) => ({ platform: formatPlatform(p.platform), digest: p.digest, size: p.size }))
       outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) }

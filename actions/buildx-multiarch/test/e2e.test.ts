@@ -199,6 +199,8 @@ describe('buildx-multiarch on the local engine', () => {
     // The same platform twice is refused.
     const twice = await build({ image, mode: 'merge', sources: `${layouts[1]}\n${layouts[1]}`, 'oci-layout': join(base, 'twice') })
     expect(twice.errors[0]).toBe('two sources hold linux/arm64; each mode "platform" job must build another platform')
+    expect(existsSync(join(base, 'twice'))).toBe(false)
+    expect(existsSync(join(base, 'twice.partial'))).toBe(false)
   })
 
   it('fails with one clear message and pushes nothing on bad input or a failed platform', async () => {
