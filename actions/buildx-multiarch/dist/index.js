@@ -33011,7 +33011,8 @@ function renderSummary(result) {
     lines.push(`- Image: \`${result.image}\``);
     lines.push(`- Tags: ${result.tags.length > 0 ? result.tags.map((t) => `\`${t}\``).join(', ') : 'none'}`);
     lines.push(`- Version: \`${result.version}\``);
-    lines.push(`- Builder: \`${result.builder.name}\` (${result.builder.driver} driver), mode \`${result.mode}\`, ${result.seconds.toFixed(1)} s in all`);
+    const builder = result.builder.driver === 'none' ? 'none (layouts merged without docker)' : `\`${result.builder.name}\` (${result.builder.driver} driver)`;
+    lines.push(`- Builder: ${builder}, mode \`${result.mode}\`, ${result.seconds.toFixed(1)} s in all`);
     lines.push(`- Cache: ${result.cache}`);
     lines.push(`- Emulation: ${result.emulation}`);
     lines.push(`- Attestations: ${result.attestations}`, '');
@@ -33178,7 +33179,10 @@ async function run() {
     try {
         const settings = readSettings();
         core_debug(`Settings: ${JSON.stringify(settings)}`);
-        const { builder, caps } = await group('Set up the builder', () => setUpBuilder(settings));
+        // Merging needs no builder of its own: imagetools works with any, and layouts need no docker.
+        const { builder, caps } = settings.mode !== 'merge'
+            ? await group('Set up the builder', () => setUpBuilder(settings))
+            : { builder: settings.push ? await inspectBuilder(settings.builder) : { name: 'none', driver: 'none', platforms: [] }, caps: capabilitiesOf('docker', false) };
         // Capability-dependent choices (e.g. cache "gha" on the docker driver) fail here, before any build.
         if (settings.mode !== 'merge')
             cachePlan(settings, caps, env, caps.multiPlatform && settings.mode === 'multi' ? undefined : settings.platforms[0]);

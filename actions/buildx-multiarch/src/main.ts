@@ -152,7 +152,11 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings()
     core.debug(`Settings: ${JSON.stringify(settings)}`)
-    const { builder, caps } = await core.group('Set up the builder', () => setUpBuilder(settings))
+    // Merging needs no builder of its own: imagetools works with any, and layouts need no docker.
+    const { builder, caps } =
+      settings.mode !== 'merge'
+        ? await core.group('Set up the builder', () => setUpBuilder(settings))
+        : { builder: settings.push ? await inspectBuilder(settings.builder) : { name: 'none', driver: 'none', platforms: [] }, caps: capabilitiesOf('docker', false) }
     // Capability-dependent choices (e.g. cache "gha" on the docker driver) fail here, before any build.
     if (settings.mode !== 'merge') cachePlan(settings, caps, env, caps.multiPlatform && settings.mode === 'multi' ? undefined : settings.platforms[0])
     mkdirSync(settings.runnerTemp, { recursive: true })

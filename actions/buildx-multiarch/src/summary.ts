@@ -70,7 +70,8 @@ export function renderSummary(result: ActionResult): string {
   lines.push(`- Image: \`${result.image}\``)
   lines.push(`- Tags: ${result.tags.length > 0 ? result.tags.map((t) => `\`${t}\``).join(', ') : 'none'}`)
   lines.push(`- Version: \`${result.version}\``)
-  lines.push(`- Builder: \`${result.builder.name}\` (${result.builder.driver} driver), mode \`${result.mode}\`, ${result.seconds.toFixed(1)} s in all`)
+  const builder = result.builder.driver === 'none' ? 'none (layouts merged without docker)' : `\`${result.builder.name}\` (${result.builder.driver} driver)`
+  lines.push(`- Builder: ${builder}, mode \`${result.mode}\`, ${result.seconds.toFixed(1)} s in all`)
   lines.push(`- Cache: ${result.cache}`)
   lines.push(`- Emulation: ${result.emulation}`)
   lines.push(`- Attestations: ${result.attestations}`, '')
