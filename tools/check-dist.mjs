@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 
 execFileSync('pnpm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] })
-const drift = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', 'actions/*/dist'], {
+const drift = execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', ':(glob)actions/*/dist/**'], {
   encoding: 'utf8',
 }).trim()
 if (drift) {
