@@ -32079,7 +32079,7 @@ class InvalidPlatformError extends Error {
     name = 'InvalidPlatformError';
 }
 /** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
-function platforms_parsePlatform(text) {
+function parsePlatform(text) {
     const parts = text.trim().toLowerCase().split('/');
     const [os, rawArch, variant, ...rest] = parts;
     const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
@@ -32102,7 +32102,7 @@ function platforms_parsePlatform(text) {
         return { os, architecture, variant: 'v7' };
     return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
-function platforms_formatPlatform(p) {
+function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
@@ -32110,8 +32110,8 @@ function parsePlatforms(items) {
     const seen = new Set();
     const result = [];
     for (const item of items) {
-        const platform = platforms_parsePlatform(item);
-        const key = platforms_formatPlatform(platform);
+        const platform = parsePlatform(item);
+        const key = formatPlatform(platform);
         if (!seen.has(key)) {
             seen.add(key);
             result.push(platform);
@@ -32121,8 +32121,8 @@ function parsePlatforms(items) {
 }
 /** The platforms of `required` that `available` lacks (both compared after normalisation). */
 function missingPlatforms(required, available) {
-    const have = new Set(available.map(platforms_formatPlatform));
-    return required.filter((p) => !have.has(platforms_formatPlatform(p)));
+    const have = new Set(available.map(formatPlatform));
+    return required.filter((p) => !have.has(formatPlatform(p)));
 }
 /** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
 function isAttestationPlatform(p) {
@@ -32343,7 +32343,7 @@ function emulationPlan(platforms, hostArch, binfmtEntries) {
     const entries = new Set(binfmtEntries);
     const foreign = [...new Set(foreignPlatforms(platforms, hostArch).map((p) => p.architecture))];
     const registered = foreign.filter((arch) => entries.has(QEMU_HANDLER[arch] ?? `qemu-${arch}`));
-    return { foreign: foreign.map((a) => platforms_formatPlatform({ os: 'linux', architecture: a })), install: foreign.filter((a) => !registered.includes(a)), registered };
+    return { foreign: foreign.map((a) => formatPlatform({ os: 'linux', architecture: a })), install: foreign.filter((a) => !registered.includes(a)), registered };
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -32353,7 +32353,7 @@ function emulationPlan(platforms, hostArch, binfmtEntries) {
 
 /** `linux/arm64` -> `linux-arm64`, for tags, scopes and file names. */
 function platformKey(platform) {
-    return platforms_formatPlatform(platform).replace(/\//g, '-');
+    return formatPlatform(platform).replace(/\//g, '-');
 }
 /**
  * The per-platform tag the docker driver pushes (it cannot push by digest). One stable tag per
@@ -32417,7 +32417,7 @@ function attestationArgs(settings, caps) {
     return [settings.provenance ? '--provenance=mode=max' : '--provenance=false', ...(settings.sbom ? ['--sbom=true'] : [])];
 }
 function commonArgs(settings, builder, platforms, metadataFile) {
-    const args = ['buildx', 'build', '--builder', builder, '--progress', 'plain', '--platform', platforms.map(platforms_formatPlatform).join(',')];
+    const args = ['buildx', 'build', '--builder', builder, '--progress', 'plain', '--platform', platforms.map(formatPlatform).join(',')];
     args.push('--file', settings.file, '--metadata-file', metadataFile);
     if (settings.target)
         args.push('--target', settings.target);
@@ -32883,7 +32883,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
     const manifests = [];
     const platforms = [];
     for (const image of images) {
-        const name = `staging-${platforms_formatPlatform(image.platform).replace(/\//g, '-')}`;
+        const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`;
         await exec_execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]);
         const layoutIndexJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
         const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
@@ -32893,7 +32893,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
         // The engine keeps one platform per image: make sure this is the one that was asked for.
         if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
-            throw new Error(`the image built for ${platforms_formatPlatform(image.platform)} is ${config.os}/${config.architecture}`);
+            throw new Error(`the image built for ${formatPlatform(image.platform)} is ${config.os}/${config.architecture}`);
         }
         manifests.push({ mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size, platform: image.platform });
         const size = manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
@@ -32920,8 +32920,8 @@ function writeMergedLayout(dir, sources, refName, annotations) {
             for (const image of images) {
                 if (!image.platform)
                     throw new Error(`${source}: the manifest ${image.digest} names no platform`);
-                const key = platforms_formatPlatform(image.platform);
-                if (platforms.some((p) => platforms_formatPlatform(p.platform) === key))
+                const key = formatPlatform(image.platform);
+                if (platforms.some((p) => formatPlatform(p.platform) === key))
                     throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`);
                 manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform });
                 platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, image.digest), 'utf8')) });
@@ -33084,21 +33084,23 @@ function metadataString(metadata, key) {
     return typeof value === 'string' ? value : undefined;
 }
 async function verifyPlatforms(what, available, requested) {
-    const missing = missingPlatforms(requested, available.map((p) => platforms_parsePlatform(p)));
+    const missing = missingPlatforms(requested, available.map((p) => parsePlatform(p)));
     if (missing.length > 0)
-        throw new Error(`${what} lacks ${missing.map(platforms_formatPlatform).join(', ')} (it has ${available.join(', ') || 'none'})`);
+        throw new Error(`${what} lacks ${missing.map(formatPlatform).join(', ')} (it has ${available.join(', ') || 'none'})`);
 }
 /** Merges per-platform manifests into one index pushed under every tag; returns its digest. */
 async function mergeIndex(settings, builder, sources) {
     // The dry run gives the exact index (and so its digest) before it is pushed: no race with
     // another job moving the same tag between the push and a read-back.
     const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true));
+    // An index that lacks a requested platform is never tagged.
+    await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms);
     await merge(mergeArgs(settings, builder, sources, false));
     const pushed = await readManifest(`${settings.repository}@${planned.digest}`);
     const platforms = [];
     for (const descriptor of pushed.contents.images) {
         const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`);
-        platforms.push({ platform: descriptor.platform ? platforms_formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) });
+        platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) });
     }
     return { digest: planned.digest, platforms };
 }
@@ -33106,7 +33108,7 @@ async function runBuilds(settings, builder, caps, workDir) {
     const invocations = planBuilds(settings, builder.name, caps, env, workDir);
     const built = [];
     for (const invocation of invocations) {
-        const label = invocation.platforms.map(platforms_formatPlatform).join(', ');
+        const label = invocation.platforms.map(formatPlatform).join(', ');
         const build = await group(`Build ${label}`, () => runBuild(invocation.args, invocation.metadataFile));
         const result = { platform: label, seconds: build.seconds, cache: cacheStats(build.log) };
         built.push({ invocation, metadata: build.metadata, result });
@@ -33133,7 +33135,7 @@ async function buildAndPublish(settings, builder, caps, workDir) {
         if (!index.isIndex)
             return { digest, platforms: [{ ...first.result, digest, size: manifestSize(raw) }], tags: fullTags };
         for (const d of index.images) {
-            platforms.push({ ...first.result, platform: d.platform ? platforms_formatPlatform(d.platform) : 'unknown', digest: d.digest, size: manifestSize(await read(d.digest)) });
+            platforms.push({ ...first.result, platform: d.platform ? formatPlatform(d.platform) : 'unknown', digest: d.digest, size: manifestSize(await read(d.digest)) });
         }
         return { digest, platforms, tags: fullTags, attestationManifests: index.attestations.length };
     }
@@ -33199,7 +33201,7 @@ async function run() {
             const refName = settings.tags[0] ?? settings.version;
             const merged = await mergeLayouts(settings.ociLayout, settings.sources, refName, ociAnnotations(settings));
             info(`Merged ${settings.sources.length} layouts into ${settings.ociLayout}: index ${merged.digest} named "${refName}"`);
-            const platforms = merged.platforms.map((p) => ({ platform: platforms_formatPlatform(p.platform), digest: p.digest, size: p.size }));
+            const platforms = merged.platforms.map((p) => ({ platform: formatPlatform(p.platform), digest: p.digest, size: p.size }));
             outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) };
         }
         else {

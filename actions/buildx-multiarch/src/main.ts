@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, formatPlatform, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
+import { errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
 import { capabilitiesOf, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
 import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, runBuild } from './docker'
 import { readSettings, type Settings } from './inputs'
@@ -63,6 +63,8 @@ async function mergeIndex(settings: Settings, builder: string, sources: readonly
   // The dry run gives the exact index (and so its digest) before it is pushed: no race with
   // another job moving the same tag between the push and a read-back.
   const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true))
+  // An index that lacks a requested platform is never tagged.
+  await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms)
   await merge(mergeArgs(settings, builder, sources, false))
   const pushed = await readManifest(`${settings.repository}@${planned.digest}`)
   const platforms: PlatformResult[] = []

@@ -167,6 +167,12 @@ describe('buildx-multiarch on the local engine', () => {
     expect(parseIndex(raw).images.map((d) => d.digest)).toEqual(digests)
     expect(registryManifest(`${image}:sha-${SHA.slice(0, 7)}`)).toBe(raw)
     expect(runImage(repository, digests[1] ?? '', 'linux/arm64')).toMatchObject({ arch: 'arm64', machine: 'aarch64' })
+
+    // Merging only amd64 would tag an index arm64 nodes cannot run: refused before any tag moves.
+    const partial = await build({ image, push: 'true', mode: 'merge', sources: digests[0] ?? '', tags: 'amd64-only' }, release)
+    expect(partial.exitCode).not.toBe(0)
+    expect(partial.errors[0]).toMatch(/^The merged index sha256:[a-f0-9]{64} lacks linux\/arm64 \(it has linux\/amd64\)$/)
+    expect(tagsOf(repository)).not.toContain('amd64-only')
   })
 
   it('merges per-platform OCI layouts without a registry (mode platform + merge, push false)', async () => {
