@@ -31550,293 +31550,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ../toolkit/src/errors.ts
-/** The message of anything thrown, for logs and `setFailed`. */
-function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-/**
- * An input that fails validation. `main.ts` turns it into one `setFailed` message
- * before anything has been changed.
- */
-class InputError extends Error {
-    input;
-    name = 'InputError';
-    constructor(input, why) {
-        super(`Input "${input}": ${why}`);
-        this.input = input;
-    }
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/exec.ts
-// Runs programs with an argument vector (never a shell string) and captures their output.
-// Secrets go through the environment or stdin, never argv: other processes can read argv.
-
-
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    name = 'CommandError';
-    constructor(command, args, result) {
-        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
-        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-    }
-}
-function mergeEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-async function exec_execute(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined) {
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    }
-    const result = await getExecOutput(command, [...args], execOptions);
-    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    if (outcome.exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, outcome);
-    return outcome;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ../toolkit/src/git.ts
-// One place for every git call an action makes, in the spirit of actions/checkout's
-// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
-// and authentication carried by the environment only (never argv, a URL or .git/config).
-
-
-
-
-
-/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
-function basicCredential(token) {
-    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-}
-/** Masks the token and every derived form before anything can print them. */
-function maskToken(token) {
-    core.setSecret(token);
-    core.setSecret(basicCredential(token));
-}
-/**
- * Config entries that authenticate git to `serverUrl`. The empty value first resets an
- * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
- * extraheader value it collects, and two Authorization headers make the server refuse the request.
- */
-function authConfigEntries(auth) {
-    const origin = new URL(auth.serverUrl).origin;
-    const key = `http.${origin}/.extraheader`;
-    return [
-        { key, value: '' },
-        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
-    ];
-}
-/**
- * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
- * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
- */
-function configEnvironment(base, entries) {
-    const existing = base.GIT_CONFIG_COUNT;
-    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
-    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
-    entries.forEach((entry, i) => {
-        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
-        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
-    });
-    return env;
-}
-/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
-function classifyPushFailure(output) {
-    // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
-    if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output))
-        return 'protected-branch';
-    if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output))
-        return 'hook-declined';
-    if (/Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(output)) {
-        return 'authentication';
-    }
-    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
-    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-    if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
-        return 'non-fast-forward';
-    }
-    return 'other';
-}
-const PUSH_FAILURE_HELP = {
-    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-    'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
-    'hook-declined': 'a server-side hook declined the push',
-    authentication: 'authentication failed; check the token and its permissions (contents: write)',
-    other: 'git push failed',
-};
-class PushRejectedError extends Error {
-    kind;
-    output;
-    refspec;
-    name = 'PushRejectedError';
-    constructor(kind, output, refspec) {
-        const detail = output.trim().split('\n').slice(-8).join('\n');
-        super(`push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
-        this.kind = kind;
-        this.output = output;
-        this.refspec = refspec;
-    }
-    get retryable() {
-        return this.kind === 'non-fast-forward';
-    }
-}
-/** True for errors a fetch-rebuild-push cycle can fix. */
-function isRetryablePushError(error) {
-    return error instanceof PushRejectedError && error.retryable;
-}
-class Git {
-    cwd;
-    options;
-    env;
-    constructor(cwd, options = {}) {
-        this.cwd = cwd;
-        this.options = options;
-        this.env = {
-            // Never wait for a password on a terminal; never translate messages we classify.
-            GIT_TERMINAL_PROMPT: '0',
-            GCM_INTERACTIVE: 'never',
-            LC_ALL: 'C',
-            ...options.env,
-            ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
-        };
-    }
-    /** Runs git and throws CommandError on a non-zero exit. */
-    async run(args, options = {}) {
-        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
-    }
-    /** Runs git and returns the result whatever the exit code. */
-    async tryRun(args, options = {}) {
-        return execute('git', args, {
-            cwd: this.cwd,
-            env: { ...this.env, ...options.env },
-            input: options.input,
-            quiet: this.options.quiet,
-            allowFailure: true,
-        });
-    }
-    async topLevel() {
-        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
-    }
-    async revParse(rev) {
-        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
-    }
-    async tryRevParse(rev) {
-        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
-    async tryCurrentBranch() {
-        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    async remoteExists(remote) {
-        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
-    }
-    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
-    async fetchBranch(remote, branch) {
-        const tracking = `refs/remotes/${remote}/${branch}`;
-        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
-        // window in which a concurrent pipeline can land first, so it is kept short.
-        await this.run([
-            'fetch',
-            '--quiet',
-            '--no-tags',
-            '--no-recurse-submodules',
-            '--no-auto-maintenance',
-            '--no-write-fetch-head',
-            '--no-show-forced-updates',
-            remote,
-            `+refs/heads/${branch}:${tracking}`,
-        ]);
-        return this.revParse(tracking);
-    }
-    /** A file's content at a commit, or undefined when the commit has no such file. */
-    async tryShow(commit, path) {
-        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
-        return result.exitCode === 0 ? result.stdout : undefined;
-    }
-    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
-    async fileModes(commit, paths) {
-        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
-        const modes = new Map();
-        for (const entry of result.stdout.split('\0')) {
-            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
-            if (match)
-                modes.set(match[2], match[1]);
-        }
-        return modes;
-    }
-    /**
-     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
-     */
-    async createCommit(parent, files, message, author) {
-        const dir = mkdtempSync(join(tmpdir(), 'git-index-'));
-        const env = { GIT_INDEX_FILE: join(dir, 'index') };
-        try {
-            await this.run(['read-tree', parent], { env });
-            const modes = await this.fileModes(parent, files.map((file) => file.path));
-            const entries = [];
-            for (const file of files) {
-                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
-            }
-            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            const tree = (await this.run(['write-tree'], { env })).stdout.trim();
-            const identity = {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            };
-            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
-        }
-        finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
-    }
-    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
-    async push(remote, source, branch, options = {}) {
-        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
-        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
-        if (result.exitCode !== 0) {
-            throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
-        }
-    }
-    async updateRef(ref, commit) {
-        await this.run(['update-ref', ref, commit]);
-    }
-    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
-    async tryMergeFastForward(commit) {
-        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
-    }
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
@@ -32010,125 +31723,6 @@ function parseRepository(input) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
-// Helpers that read action inputs through @actions/core and turn bad values into
-// one InputError naming the input, the value and what was expected.
-
-
-/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
-function splitList(text) {
-    return text
-        .split(/[\r\n,]+/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '' && !item.startsWith('#'));
-}
-function getString(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
-    if (value === '') {
-        if (options.required)
-            throw new InputError(name, 'is required and was not given');
-        return options.default ?? '';
-    }
-    return value;
-}
-function getList(name, options = {}) {
-    const items = splitList(getInput(name));
-    if (options.required && items.length === 0)
-        throw new InputError(name, 'is required: give one or more values, one per line or comma-separated');
-    return items;
-}
-/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
-function getBoolean(name, defaultValue) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(name, `"${value}" is not a boolean (expected true or false)`);
-}
-function getInteger(name, defaultValue, range) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!/^[0-9]+$/.test(value))
-        throw new InputError(name, `"${value}" is not a whole number`);
-    const n = Number(value);
-    if (n < range.min || n > range.max)
-        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
-    return n;
-}
-function getChoice(name, choices, defaultValue) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!choices.includes(value)) {
-        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
-// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
-// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
-const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
-const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
-const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
-class InvalidPlatformError extends Error {
-    name = 'InvalidPlatformError';
-}
-/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
-function parsePlatform(text) {
-    const parts = text.trim().toLowerCase().split('/');
-    const [os, rawArch, variant, ...rest] = parts;
-    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
-    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
-        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
-    }
-    if (!KNOWN_OS.has(os))
-        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
-    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-    if (!KNOWN_ARCH.has(architecture)) {
-        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
-    }
-    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
-        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
-    }
-    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
-    if (architecture === 'arm64' && variant === 'v8')
-        return { os, architecture };
-    if (architecture === 'arm' && variant === undefined)
-        return { os, architecture, variant: 'v7' };
-    return variant === undefined ? { os, architecture } : { os, architecture, variant };
-}
-function formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
-function parsePlatforms(items) {
-    const seen = new Set();
-    const result = [];
-    for (const item of items) {
-        const platform = parsePlatform(item);
-        const key = formatPlatform(platform);
-        if (!seen.has(key)) {
-            seen.add(key);
-            result.push(platform);
-        }
-    }
-    return result;
-}
-/** The platforms of `required` that `available` lacks (both compared after normalisation). */
-function missingPlatforms(required, available) {
-    const have = new Set(available.map(formatPlatform));
-    return required.filter((p) => !have.has(formatPlatform(p)));
-}
-/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
-function isAttestationPlatform(p) {
-    return p.os === 'unknown' && p.architecture === 'unknown';
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
@@ -32183,91 +31777,51 @@ function isTransientNetworkError(error) {
         ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
-// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
+;// CONCATENATED MODULE: ../toolkit/src/exec.ts
+// Runs programs with an argument vector (never a shell string) and captures their output.
+// Secrets go through the environment or stdin, never argv: other processes can read argv.
 
 
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
-function sha256Digest(raw) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
-}
-function toDescriptor(entry) {
-    const e = entry;
-    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
-        throw new Error('an index entry lacks its digest or size');
-    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
-    const p = e.platform;
-    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
-        descriptor.platform = { os: p.os, architecture: p.architecture };
-        if (typeof p.variant === 'string' && p.variant !== '')
-            descriptor.platform.variant = p.variant;
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    name = 'CommandError';
+    constructor(command, args, result) {
+        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
+        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
     }
-    if (e.annotations && typeof e.annotations === 'object')
-        descriptor.annotations = e.annotations;
-    return descriptor;
 }
-/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
-function parseIndex(raw) {
-    let doc;
-    try {
-        doc = JSON.parse(raw);
+function mergeEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
+        if (value !== undefined)
+            env[key] = value;
     }
-    catch {
-        throw new Error('the manifest is not JSON');
+    return env;
+}
+async function execute(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined) {
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
     }
-    const mediaType = String(doc.mediaType ?? '');
-    if (Array.isArray(doc.manifests)) {
-        const entries = doc.manifests.map(toDescriptor);
-        return {
-            isIndex: true,
-            mediaType: mediaType || MEDIA_TYPES.ociIndex,
-            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
-            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
-            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
-        };
-    }
-    if (doc.config && Array.isArray(doc.layers))
-        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
-    throw new Error('the document is neither an image index nor an image manifest');
+    const result = await getExecOutput(command, [...args], execOptions);
+    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    if (outcome.exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, outcome);
+    return outcome;
 }
-/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
-function indexPlatforms(contents) {
-    return contents.images.flatMap((d) => {
-        if (!d.platform)
-            return [];
-        const text = formatPlatform(d.platform);
-        try {
-            return [formatPlatform(parsePlatform(text))];
-        }
-        catch {
-            return [text];
-        }
-    });
-}
-/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
-function manifestSize(raw) {
-    const doc = JSON.parse(raw);
-    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/index.ts
-
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/failures.ts
 // Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
@@ -32556,6 +32110,12 @@ async function checkPushPermission(endpoints, registry, repository, refreshToken
     }
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/run-tool.ts
 // Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
 // answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
@@ -32569,7 +32129,7 @@ function timedArgs(command, args, timeoutSeconds) {
 async function runTool(command, args, timeoutSeconds, options = {}) {
     if (!options.quiet)
         info(`[command]${command} ${args.join(' ')}`);
-    return exec_execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, quiet: true });
+    return execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, quiet: true });
 }
 
 ;// CONCATENATED MODULE: ./src/auth/docker-config.ts
@@ -32683,6 +32243,142 @@ async function authenticate(credentials, registries, env, limits) {
         }
     }
     return auth;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
+// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
+// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
+const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
+const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
+class InvalidPlatformError extends Error {
+    name = 'InvalidPlatformError';
+}
+/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
+function parsePlatform(text) {
+    const parts = text.trim().toLowerCase().split('/');
+    const [os, rawArch, variant, ...rest] = parts;
+    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
+    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
+        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
+    }
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_ARCH.has(architecture)) {
+        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
+    }
+    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
+        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
+    }
+    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
+    if (architecture === 'arm64' && variant === 'v8')
+        return { os, architecture };
+    if (architecture === 'arm' && variant === undefined)
+        return { os, architecture, variant: 'v7' };
+    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
+function parsePlatforms(items) {
+    const seen = new Set();
+    const result = [];
+    for (const item of items) {
+        const platform = parsePlatform(item);
+        const key = formatPlatform(platform);
+        if (!seen.has(key)) {
+            seen.add(key);
+            result.push(platform);
+        }
+    }
+    return result;
+}
+/** The platforms of `required` that `available` lacks (both compared after normalisation). */
+function missingPlatforms(required, available) {
+    const have = new Set(available.map(formatPlatform));
+    return required.filter((p) => !have.has(formatPlatform(p)));
+}
+/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
+function isAttestationPlatform(p) {
+    return p.os === 'unknown' && p.architecture === 'unknown';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
+// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
+// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
+function sha256Digest(raw) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
+}
+function toDescriptor(entry) {
+    const e = entry;
+    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
+        throw new Error('an index entry lacks its digest or size');
+    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
+    const p = e.platform;
+    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
+        descriptor.platform = { os: p.os, architecture: p.architecture };
+        if (typeof p.variant === 'string' && p.variant !== '')
+            descriptor.platform.variant = p.variant;
+    }
+    if (e.annotations && typeof e.annotations === 'object')
+        descriptor.annotations = e.annotations;
+    return descriptor;
+}
+/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
+function parseIndex(raw) {
+    let doc;
+    try {
+        doc = JSON.parse(raw);
+    }
+    catch {
+        throw new Error('the manifest is not JSON');
+    }
+    const mediaType = String(doc.mediaType ?? '');
+    if (Array.isArray(doc.manifests)) {
+        const entries = doc.manifests.map(toDescriptor);
+        return {
+            isIndex: true,
+            mediaType: mediaType || MEDIA_TYPES.ociIndex,
+            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
+            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
+            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
+        };
+    }
+    if (doc.config && Array.isArray(doc.layers))
+        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
+    throw new Error('the document is neither an image index nor an image manifest');
+}
+/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
+function indexPlatforms(contents) {
+    return contents.images.flatMap((d) => {
+        if (!d.platform)
+            return [];
+        const text = formatPlatform(d.platform);
+        try {
+            return [formatPlatform(parsePlatform(text))];
+        }
+        catch {
+            return [text];
+        }
+    });
+}
+/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
+function manifestSize(raw) {
+    const doc = JSON.parse(raw);
+    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -32907,6 +32603,83 @@ async function readRemote(ref, ctx) {
     return { digest, raw, isIndex: index.isIndex, manifests, platforms };
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/errors.ts
+/** The message of anything thrown, for logs and `setFailed`. */
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * An input that fails validation. `main.ts` turns it into one `setFailed` message
+ * before anything has been changed.
+ */
+class InputError extends Error {
+    input;
+    name = 'InputError';
+    constructor(input, why) {
+        super(`Input "${input}": ${why}`);
+        this.input = input;
+    }
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
+// Helpers that read action inputs through @actions/core and turn bad values into
+// one InputError naming the input, the value and what was expected.
+
+
+/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
+function splitList(text) {
+    return text
+        .split(/[\r\n,]+/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && !item.startsWith('#'));
+}
+function getString(name, options = {}) {
+    const value = getInput(name, { trimWhitespace: true });
+    if (value === '') {
+        if (options.required)
+            throw new InputError(name, 'is required and was not given');
+        return options.default ?? '';
+    }
+    return value;
+}
+function getList(name, options = {}) {
+    const items = splitList(getInput(name));
+    if (options.required && items.length === 0)
+        throw new InputError(name, 'is required: give one or more values, one per line or comma-separated');
+    return items;
+}
+/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
+function getBoolean(name, defaultValue) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new InputError(name, `"${value}" is not a boolean (expected true or false)`);
+}
+function getInteger(name, defaultValue, range) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!/^[0-9]+$/.test(value))
+        throw new InputError(name, `"${value}" is not a whole number`);
+    const n = Number(value);
+    if (n < range.min || n > range.max)
+        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
+    return n;
+}
+function getChoice(name, choices, defaultValue) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!choices.includes(value)) {
+        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reads and validates every input into one typed Settings object before anything happens;
 // nothing else reads inputs. A bad value throws InputError naming the input.
@@ -33028,6 +32801,63 @@ function describeSettings(s) {
     });
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/format.ts
+/** A byte count for people: 512 B, 2.0 KiB, 15 MiB (one decimal below 10 units). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary a person reads: what went where, under which digest, for which platforms, and
+// how many bytes travelled.
+
+
+const METHOD = {
+    'skopeo-log': 'per blob, from skopeo\'s log of its uploads, mounts and skips',
+    'buildx-mount': 'buildx imagetools within one registry: every blob mounted from the source repository or already present, none uploaded',
+    none: 'nothing copied: the digest was already in the destination repository',
+};
+function transferLines(t) {
+    const mountedLabel = t.method === 'buildx-mount' ? 'mounted or already present' : 'mounted';
+    return [
+        `uploaded: ${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`,
+        `${mountedLabel}: ${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`,
+        ...(t.method === 'skopeo-log' ? [`already present: ${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`] : []),
+        `image blobs in total: ${formatBytes(t.totalBytes)} (${t.totalBlobs} blobs); measured ${METHOD[t.method]}`,
+    ];
+}
+async function writeSummary(report) {
+    const rows = [
+        [{ data: 'what', header: true }, { data: 'value', header: true }],
+        ['source', `<code>${report.source}</code>`],
+        ...(report.destination ? [['destination', `<code>${report.destination}</code>`]] : []),
+        ['image', `<code>${report.image}</code>`],
+        ['tags', report.tags.map((t) => `<code>${t}</code>`).join('<br>') || '(none: pushed by digest only)'],
+        ['platforms', report.platforms.join(', ')],
+        ['route', report.route],
+    ];
+    if (report.transfer) {
+        const t = report.transfer;
+        rows.push(['bytes uploaded', `${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`]);
+        rows.push([t.method === 'buildx-mount' ? 'bytes mounted or already present' : 'bytes mounted', `${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`]);
+        if (t.method === 'skopeo-log')
+            rows.push(['bytes already present', `${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`]);
+    }
+    const summary = summary_summary.addHeading(report.verifyOnly ? 'acr-push: image verified' : 'acr-push: image published', 3).addTable(rows);
+    if (report.transfer)
+        summary.addRaw(`<p>Bytes measured ${METHOD[report.transfer.method]}.</p>`, true);
+    await summary.write();
+}
+
 ;// CONCATENATED MODULE: ./src/transfer.ts
 // Bytes uploaded vs mounted vs already present, per blob. skopeo's debug log records what it did
 // with each blob (PUT of an upload, "mount OK", "Skipping blob ... (already present)"); the sizes
@@ -33122,60 +32952,6 @@ function figuresFromMount(sizes) {
 }
 function noTransfer(sizes) {
     return { ...figuresFromMount(sizes), method: 'none', mountedBlobs: 0, mountedBytes: 0, presentBlobs: sizes.size, presentBytes: sum(sizes, sizes.keys()).bytes };
-}
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-// The job summary a person reads: what went where, under which digest, for which platforms, and
-// how many bytes travelled.
-
-
-const METHOD = {
-    'skopeo-log': 'per blob, from skopeo\'s log of its uploads, mounts and skips',
-    'buildx-mount': 'buildx imagetools within one registry: every blob mounted from the source repository or already present, none uploaded',
-    none: 'nothing copied: the digest was already in the destination repository',
-};
-function transferLines(t) {
-    const mountedLabel = t.method === 'buildx-mount' ? 'mounted or already present' : 'mounted';
-    return [
-        `uploaded: ${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`,
-        `${mountedLabel}: ${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`,
-        ...(t.method === 'skopeo-log' ? [`already present: ${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`] : []),
-        `image blobs in total: ${formatBytes(t.totalBytes)} (${t.totalBlobs} blobs); measured ${METHOD[t.method]}`,
-    ];
-}
-async function writeSummary(report) {
-    const rows = [
-        [{ data: 'what', header: true }, { data: 'value', header: true }],
-        ['source', `<code>${report.source}</code>`],
-        ...(report.destination ? [['destination', `<code>${report.destination}</code>`]] : []),
-        ['image', `<code>${report.image}</code>`],
-        ['tags', report.tags.map((t) => `<code>${t}</code>`).join('<br>') || '(none: pushed by digest only)'],
-        ['platforms', report.platforms.join(', ')],
-        ['route', report.route],
-    ];
-    if (report.transfer) {
-        const t = report.transfer;
-        rows.push(['bytes uploaded', `${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`]);
-        rows.push([t.method === 'buildx-mount' ? 'bytes mounted or already present' : 'bytes mounted', `${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`]);
-        if (t.method === 'skopeo-log')
-            rows.push(['bytes already present', `${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`]);
-    }
-    const summary = summary_summary.addHeading(report.verifyOnly ? 'acr-push: image verified' : 'acr-push: image published', 3).addTable(rows);
-    if (report.transfer)
-        summary.addRaw(`<p>Bytes measured ${METHOD[report.transfer.method]}.</p>`, true);
-    await summary.write();
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

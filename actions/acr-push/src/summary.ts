@@ -1,7 +1,8 @@
 // The job summary a person reads: what went where, under which digest, for which platforms, and
 // how many bytes travelled.
 import * as core from '@actions/core'
-import { formatBytes, type TransferFigures } from './transfer'
+import { formatBytes } from '@aks-gitops/toolkit'
+import type { TransferFigures } from './transfer'
 
 export interface Report {
   source: string

@@ -111,14 +111,3 @@ export function noTransfer(sizes: Map<string, number>): TransferFigures {
   return { ...figuresFromMount(sizes), method: 'none', mountedBlobs: 0, mountedBytes: 0, presentBlobs: sizes.size, presentBytes: sum(sizes, sizes.keys()).bytes }
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`
-}

@@ -6,7 +6,7 @@ import { CommandError, RetriesExhaustedError, parseImageReference, parsePlatform
 import { describe, expect, it } from 'vitest'
 import { classifyOutput, failureMessage, isRetryable, toRegistryError } from '../src/failures'
 import { chooseRoute, imagetoolsCreateArgs, isLoopbackRegistry, missingRequired, movedTags, platformGateMessage, skopeoCopyArgs } from '../src/plan'
-import { blobSizes, figuresFromMount, figuresFromSkopeo, formatBytes, parseSkopeoDebug } from '../src/transfer'
+import { blobSizes, figuresFromMount, figuresFromSkopeo, parseSkopeoDebug } from '../src/transfer'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')
 const d = (hex: string) => `sha256:${hex}`
@@ -146,9 +146,5 @@ describe('bytes uploaded vs mounted', () => {
     const result = blobSizes(index, manifests)
     expect(result.size).toBe(4)
     expect(figuresFromMount(result)).toMatchObject({ uploadedBytes: 0, mountedBytes: 1517, totalBlobs: 4 })
-  })
-
-  it('prints sizes a person reads', () => {
-    expect([formatBytes(512), formatBytes(2048), formatBytes(15 * 1024 * 1024)]).toEqual(['512 B', '2.0 KiB', '15 MiB'])
   })
 })

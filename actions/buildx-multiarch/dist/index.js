@@ -31554,6 +31554,142 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
+// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
+// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
+const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
+const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
+class InvalidPlatformError extends Error {
+    name = 'InvalidPlatformError';
+}
+/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
+function parsePlatform(text) {
+    const parts = text.trim().toLowerCase().split('/');
+    const [os, rawArch, variant, ...rest] = parts;
+    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
+    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
+        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
+    }
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_ARCH.has(architecture)) {
+        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
+    }
+    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
+        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
+    }
+    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
+    if (architecture === 'arm64' && variant === 'v8')
+        return { os, architecture };
+    if (architecture === 'arm' && variant === undefined)
+        return { os, architecture, variant: 'v7' };
+    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
+function parsePlatforms(items) {
+    const seen = new Set();
+    const result = [];
+    for (const item of items) {
+        const platform = parsePlatform(item);
+        const key = formatPlatform(platform);
+        if (!seen.has(key)) {
+            seen.add(key);
+            result.push(platform);
+        }
+    }
+    return result;
+}
+/** The platforms of `required` that `available` lacks (both compared after normalisation). */
+function missingPlatforms(required, available) {
+    const have = new Set(available.map(formatPlatform));
+    return required.filter((p) => !have.has(formatPlatform(p)));
+}
+/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
+function isAttestationPlatform(p) {
+    return p.os === 'unknown' && p.architecture === 'unknown';
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
+// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
+// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
+function sha256Digest(raw) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
+}
+function toDescriptor(entry) {
+    const e = entry;
+    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
+        throw new Error('an index entry lacks its digest or size');
+    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
+    const p = e.platform;
+    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
+        descriptor.platform = { os: p.os, architecture: p.architecture };
+        if (typeof p.variant === 'string' && p.variant !== '')
+            descriptor.platform.variant = p.variant;
+    }
+    if (e.annotations && typeof e.annotations === 'object')
+        descriptor.annotations = e.annotations;
+    return descriptor;
+}
+/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
+function parseIndex(raw) {
+    let doc;
+    try {
+        doc = JSON.parse(raw);
+    }
+    catch {
+        throw new Error('the manifest is not JSON');
+    }
+    const mediaType = String(doc.mediaType ?? '');
+    if (Array.isArray(doc.manifests)) {
+        const entries = doc.manifests.map(toDescriptor);
+        return {
+            isIndex: true,
+            mediaType: mediaType || MEDIA_TYPES.ociIndex,
+            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
+            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
+            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
+        };
+    }
+    if (doc.config && Array.isArray(doc.layers))
+        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
+    throw new Error('the document is neither an image index nor an image manifest');
+}
+/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
+function indexPlatforms(contents) {
+    return contents.images.flatMap((d) => {
+        if (!d.platform)
+            return [];
+        const text = formatPlatform(d.platform);
+        try {
+            return [formatPlatform(parsePlatform(text))];
+        }
+        catch {
+            return [text];
+        }
+    });
+}
+/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
+function manifestSize(raw) {
+    const doc = JSON.parse(raw);
+    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/errors.ts
 /** The message of anything thrown, for logs and `setFailed`. */
 function errorMessage(e) {
@@ -31570,6 +31706,83 @@ class errors_InputError extends Error {
         super(`Input "${input}": ${why}`);
         this.input = input;
     }
+}
+
+;// CONCATENATED MODULE: ./src/capabilities.ts
+// What a buildx builder can do, decided from its driver, and what must be set up first (a
+// docker-container builder, QEMU binfmt handlers). Pure: the I/O lives in docker.ts.
+
+/**
+ * The docker driver on the classic image store keeps one platform per image and drops
+ * attestations; with the containerd image store it handles multi-platform and attestations but
+ * still exports only inline cache. Every other driver runs BuildKit itself and can do it all.
+ */
+function capabilitiesOf(driver, containerdStore) {
+    if (driver === 'docker') {
+        return { multiPlatform: containerdStore, ociExport: containerdStore, attestations: containerdStore, cacheExport: false, pushByDigest: false };
+    }
+    return { multiPlatform: true, ociExport: true, attestations: true, cacheExport: true, pushByDigest: true };
+}
+/** Name and driver from `docker buildx inspect` output. */
+function parseBuilderInspect(text) {
+    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    const name = field('Name');
+    const driver = field('Driver');
+    if (!name || !driver)
+        throw new Error(`cannot read the builder's name and driver from "docker buildx inspect":\n${text.trim()}`);
+    const platforms = field('Platforms')
+        .split(',')
+        .map((p) => p.trim().replace(/\*$/, ''))
+        .filter(Boolean);
+    return { name, driver, platforms };
+}
+/** True when `docker info`'s DriverStatus shows the containerd image store (docker 24+ option). */
+function usesContainerdStore(driverStatusJson) {
+    return /io\.containerd\.snapshotter/.test(driverStatusJson);
+}
+/**
+ * Whether to create a docker-container builder: when asked to, or (auto) on GitHub's hosted
+ * runners, whose default builder is the docker driver and where pulling moby/buildkit works.
+ * Elsewhere (self-hosted, this repository's local engine) the current builder is used as it is.
+ */
+function needsContainerBuilder(choice, current, env) {
+    if (current.driver !== 'docker')
+        return false;
+    if (choice === 'docker-container')
+        return true;
+    if (choice === 'docker')
+        return false;
+    return env.GITHUB_ACTIONS === 'true' && env.RUNNER_ENVIRONMENT === 'github-hosted';
+}
+/** Node's process.arch as an OCI architecture. */
+function hostArchitecture(nodeArch) {
+    return { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' }[nodeArch] ?? nodeArch;
+}
+// The binfmt_misc entry QEMU registers for each architecture (its name in /proc/sys/fs/binfmt_misc).
+const QEMU_HANDLER = {
+    amd64: 'qemu-x86_64',
+    '386': 'qemu-i386',
+    arm64: 'qemu-aarch64',
+    arm: 'qemu-arm',
+    ppc64le: 'qemu-ppc64le',
+    s390x: 'qemu-s390x',
+    riscv64: 'qemu-riscv64',
+    mips64le: 'qemu-mips64el',
+    loong64: 'qemu-loongarch64',
+};
+// Architectures a host runs without emulation besides its own.
+const NATIVE_EXTRA = { amd64: ['386'], arm64: ['arm'] };
+/** The platforms the host cannot run natively: building them needs QEMU. */
+function foreignPlatforms(platforms, hostArch) {
+    const native = new Set([hostArch, ...(NATIVE_EXTRA[hostArch] ?? [])]);
+    return platforms.filter((p) => !native.has(p.architecture));
+}
+/** Which QEMU handlers to install, given the entries present in /proc/sys/fs/binfmt_misc. */
+function emulationPlan(platforms, hostArch, binfmtEntries) {
+    const entries = new Set(binfmtEntries);
+    const foreign = [...new Set(foreignPlatforms(platforms, hostArch).map((p) => p.architecture))];
+    const registered = foreign.filter((arch) => entries.has(QEMU_HANDLER[arch] ?? `qemu-${arch}`));
+    return { foreign: foreign.map((a) => formatPlatform({ os: 'linux', architecture: a })), install: foreign.filter((a) => !registered.includes(a)), registered };
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
@@ -31598,7 +31811,7 @@ function mergeEnv(extra = {}) {
     }
     return env;
 }
-async function exec_execute(command, args, options = {}) {
+async function execute(command, args, options = {}) {
     if (!options.quiet)
         info(`[command]${command} ${args.join(' ')}`);
     const execOptions = {
@@ -31618,223 +31831,297 @@ async function exec_execute(command, args, options = {}) {
     return outcome;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../toolkit/src/git.ts
-// One place for every git call an action makes, in the spirit of actions/checkout's
-// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
-// and authentication carried by the environment only (never argv, a URL or .git/config).
+;// CONCATENATED MODULE: ./src/plan.ts
+// The docker argument vectors the action runs, built from Settings and the builder's
+// capabilities. Pure: tests call these directly for both drivers; docker.ts executes them.
 
 
-
-
-
-/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
-function basicCredential(token) {
-    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-}
-/** Masks the token and every derived form before anything can print them. */
-function maskToken(token) {
-    core.setSecret(token);
-    core.setSecret(basicCredential(token));
+/** `linux/arm64` -> `linux-arm64`, for tags, scopes and file names. */
+function platformKey(platform) {
+    return formatPlatform(platform).replace(/\//g, '-');
 }
 /**
- * Config entries that authenticate git to `serverUrl`. The empty value first resets an
- * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
- * extraheader value it collects, and two Authorization headers make the server refuse the request.
+ * The per-platform tag the docker driver pushes (it cannot push by digest). One stable tag per
+ * platform, overwritten by each build, doubles as the inline-cache source for the next build.
  */
-function authConfigEntries(auth) {
-    const origin = new URL(auth.serverUrl).origin;
-    const key = `http.${origin}/.extraheader`;
-    return [
-        { key, value: '' },
-        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
-    ];
+function stagingTag(platform) {
+    return `buildcache-${platformKey(platform)}`;
+}
+/** True when the runner exposes the GitHub Actions cache service to this step. */
+function ghaCacheAvailable(env) {
+    return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
 }
 /**
- * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
- * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
+ * Cache arguments. With cache export (docker-container): `gha` on GitHub, else a registry cache
+ * next to the image when pushing. With the docker driver the engine's own build cache serves
+ * rebuilds on the same machine, and pushed images carry inline cache for other machines.
  */
-function configEnvironment(base, entries) {
-    const existing = base.GIT_CONFIG_COUNT;
-    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
-    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
-    entries.forEach((entry, i) => {
-        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
-        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
+function cachePlan(settings, caps, env, platform) {
+    const suffix = platform ? `-${platformKey(platform)}` : '';
+    let mode = settings.cache;
+    if (mode === 'none')
+        return { args: ['--no-cache'], description: 'disabled (--no-cache)' };
+    if (mode === 'auto') {
+        if (caps.cacheExport)
+            mode = ghaCacheAvailable(env) ? 'gha' : settings.push ? 'registry' : 'local';
+        else
+            mode = settings.push ? 'registry' : 'local';
+    }
+    if (mode === 'gha') {
+        if (!caps.cacheExport)
+            throw new Error('cache "gha" needs a builder that exports cache (the docker-container driver); this builder uses the docker driver');
+        const scope = `${settings.repository.replace(/[^A-Za-z0-9._-]+/g, '-')}${suffix}`;
+        return { args: ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope}`], description: `GitHub Actions cache (scope ${scope})` };
+    }
+    if (mode === 'registry') {
+        if (caps.cacheExport) {
+            const ref = `${settings.cacheRef ?? `${settings.repository}:buildcache`}${suffix}`;
+            return { args: ['--cache-from', `type=registry,ref=${ref}`, '--cache-to', `type=registry,ref=${ref},mode=max`], description: `registry ${ref}` };
+        }
+        if (!platform)
+            throw new Error('the docker driver builds one platform per invocation');
+        const ref = settings.cacheRef ? `${settings.cacheRef}${suffix}` : `${settings.repository}:${stagingTag(platform)}`;
+        // Inline cache is written into the pushed image; without a push only the engine's cache remains.
+        const args = ['--cache-from', `type=registry,ref=${ref}`];
+        if (settings.push)
+            args.push('--cache-to', 'type=inline');
+        return { args, description: `engine build cache + inline cache in ${ref}` };
+    }
+    // local
+    if (caps.cacheExport) {
+        const dir = settings.cacheRef ?? (0,external_node_path_namespaceObject.join)(settings.runnerTemp, 'buildx-cache');
+        const path = `${dir}${suffix}`;
+        return { args: ['--cache-from', `type=local,src=${path}`, '--cache-to', `type=local,dest=${path},mode=max`], description: `local directory ${path}` };
+    }
+    return { args: [], description: 'engine build cache (docker driver)' };
+}
+function attestationArgs(settings, caps) {
+    // Explicitly off where the builder would drop them, so buildx does not try and warn per build.
+    if (!caps.attestations)
+        return ['--provenance=false'];
+    return [settings.provenance ? '--provenance=mode=max' : '--provenance=false', ...(settings.sbom ? ['--sbom=true'] : [])];
+}
+function commonArgs(settings, builder, platforms, metadataFile) {
+    const args = ['buildx', 'build', '--builder', builder, '--progress', 'plain', '--platform', platforms.map(formatPlatform).join(',')];
+    args.push('--file', settings.file, '--metadata-file', metadataFile);
+    if (settings.target)
+        args.push('--target', settings.target);
+    for (const [key, value] of settings.buildArgs)
+        args.push('--build-arg', `${key}=${value}`);
+    for (const [key, value] of Object.entries(settings.labels))
+        args.push('--label', `${key}=${value}`);
+    return args;
+}
+/** The build invocations for `multi` and `platform` modes (none for `merge`). */
+function planBuilds(settings, builder, caps, env, workDir) {
+    if (settings.mode === 'merge')
+        return [];
+    const attest = attestationArgs(settings, caps);
+    const fullTags = settings.tags.map((tag) => `${settings.repository}:${tag}`);
+    if (settings.mode === 'multi' && caps.multiPlatform) {
+        const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'metadata-all.json');
+        const args = commonArgs(settings, builder, settings.platforms, metadataFile);
+        args.push(...cachePlan(settings, caps, env).args, ...attest);
+        for (const ref of fullTags)
+            args.push('--tag', ref);
+        // Index annotations: labels live in each platform's config, the index needs its own copy.
+        for (const [key, value] of Object.entries(settings.labels)) {
+            if (key.startsWith('org.opencontainers.image.'))
+                args.push('--annotation', `index:${key}=${value}`);
+        }
+        let output = 'push';
+        if (settings.push)
+            args.push('--output', 'type=image,push=true');
+        else {
+            output = 'oci';
+            args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`);
+        }
+        args.push(settings.context);
+        return [{ platforms: settings.platforms, args, metadataFile, output }];
+    }
+    // One invocation per platform: the docker driver, or `platform` mode (one platform per job).
+    return settings.platforms.map((platform) => {
+        const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, `metadata-${platformKey(platform)}.json`);
+        const args = commonArgs(settings, builder, [platform], metadataFile);
+        args.push(...cachePlan(settings, caps, env, platform).args, ...attest);
+        const invocation = { platforms: [platform], args, metadataFile, output: 'daemon' };
+        if (settings.push && caps.pushByDigest) {
+            invocation.output = 'push-by-digest';
+            args.push('--output', `type=image,name=${settings.repository},push-by-digest=true,name-canonical=true,push=true`);
+        }
+        else if (settings.push) {
+            // Named in the engine now, pushed only once every platform has built: a failed
+            // platform then leaves nothing in the registry.
+            invocation.output = 'push-staging';
+            invocation.stagingRef = `${settings.repository}:${stagingTag(platform)}`;
+            args.push('--output', `type=image,name=${invocation.stagingRef}`);
+        }
+        else if (caps.ociExport) {
+            invocation.output = 'oci';
+            args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`);
+        }
+        else {
+            args.push('--output', 'type=image');
+        }
+        args.push(settings.context);
+        return invocation;
     });
-    return env;
 }
-/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
-function classifyPushFailure(output) {
-    // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
-    if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output))
-        return 'protected-branch';
-    if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output))
-        return 'hook-declined';
-    if (/Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(output)) {
-        return 'authentication';
+/** `docker buildx imagetools create` merging per-platform manifests into one index with every tag. */
+function mergeArgs(settings, builder, sources, dryRun) {
+    const args = ['buildx', 'imagetools', 'create', '--builder', builder];
+    if (dryRun)
+        args.push('--dry-run');
+    for (const tag of settings.tags)
+        args.push('--tag', `${settings.repository}:${tag}`);
+    for (const [key, value] of Object.entries(settings.labels)) {
+        if (key.startsWith('org.opencontainers.image.'))
+            args.push('--annotation', `index:${key}=${value}`);
     }
-    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
-    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-    if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
-        return 'non-fast-forward';
-    }
-    return 'other';
+    args.push(...sources);
+    return args;
 }
-const PUSH_FAILURE_HELP = {
-    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-    'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
-    'hook-declined': 'a server-side hook declined the push',
-    authentication: 'authentication failed; check the token and its permissions (contents: write)',
-    other: 'git push failed',
-};
-class PushRejectedError extends Error {
-    kind;
-    output;
-    refspec;
-    name = 'PushRejectedError';
-    constructor(kind, output, refspec) {
-        const detail = output.trim().split('\n').slice(-8).join('\n');
-        super(`push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
-        this.kind = kind;
-        this.output = output;
-        this.refspec = refspec;
-    }
-    get retryable() {
-        return this.kind === 'non-fast-forward';
-    }
+/** The standard way to register QEMU handlers on a runner (docker/setup-qemu-action runs the same image). */
+function binfmtInstallArgs(architectures) {
+    return ['run', '--privileged', '--rm', 'tonistiigi/binfmt', '--install', architectures.join(',')];
 }
-/** True for errors a fetch-rebuild-push cycle can fix. */
-function isRetryablePushError(error) {
-    return error instanceof PushRejectedError && error.retryable;
+function createBuilderArgs(name) {
+    return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
 }
-class Git {
-    cwd;
-    options;
-    env;
-    constructor(cwd, options = {}) {
-        this.cwd = cwd;
-        this.options = options;
-        this.env = {
-            // Never wait for a password on a terminal; never translate messages we classify.
-            GIT_TERMINAL_PROMPT: '0',
-            GCM_INTERACTIVE: 'never',
-            LC_ALL: 'C',
-            ...options.env,
-            ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
-        };
+
+;// CONCATENATED MODULE: ./src/docker.ts
+// The one module that runs docker: builder inspection and creation, QEMU registration, builds,
+// and registry reads/writes through `docker buildx imagetools`.
+
+
+
+
+
+const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
+async function inspectBuilder(name) {
+    const args = ['buildx', 'inspect', ...(name ? [name] : []), '--bootstrap'];
+    const result = await execute('docker', args, { quiet: true });
+    return parseBuilderInspect(result.stdout);
+}
+async function containerdImageStore() {
+    const result = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { quiet: true, allowFailure: true });
+    return result.exitCode === 0 && usesContainerdStore(result.stdout);
+}
+async function createContainerBuilder(name) {
+    await execute('docker', createBuilderArgs(name));
+    return inspectBuilder(name);
+}
+/** The enabled handlers registered with binfmt_misc (empty when it is not mounted). */
+function binfmtEntries() {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(`${BINFMT_DIR}/status`))
+        return [];
+    return (0,external_node_fs_namespaceObject.readdirSync)(BINFMT_DIR).filter((entry) => {
+        if (entry === 'status' || entry === 'register')
+            return false;
+        // A handler file starts with "enabled" or "disabled"; a disabled one emulates nothing.
+        return (0,external_node_fs_namespaceObject.readFileSync)(`${BINFMT_DIR}/${entry}`, 'utf8').startsWith('enabled');
+    });
+}
+async function installBinfmt(architectures) {
+    await execute('docker', binfmtInstallArgs(architectures));
+}
+/** Runs one `docker buildx build`; throws CommandError (with the log's tail) when it fails. */
+async function runBuild(args, metadataFile) {
+    const started = Date.now();
+    const result = await execute('docker', args, { allowFailure: true });
+    // buildx writes its progress to stderr; show it in the step log as the build would.
+    const log = result.stderr + result.stdout;
+    info(log.trimEnd());
+    if (result.exitCode !== 0) {
+        const tail = log.trim().split('\n').slice(-20).join('\n');
+        throw new Error(`docker buildx build failed (exit code ${result.exitCode}):\n${tail}`);
     }
-    /** Runs git and throws CommandError on a non-zero exit. */
-    async run(args, options = {}) {
-        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
+    const metadata = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8'));
+    return { metadata, log, seconds: (Date.now() - started) / 1000 };
+}
+/** The raw manifest (index or image) a reference names in the registry, and its digest. */
+async function readManifest(ref) {
+    const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { quiet: true });
+    // `inspect --raw` prints exactly the stored bytes, over which the digest is computed.
+    const raw = result.stdout;
+    return { raw, digest: sha256Digest(raw), contents: parseIndex(raw) };
+}
+/** Runs `imagetools create --dry-run` and returns the index it would push (raw JSON and digest). */
+async function dryRunMerge(args) {
+    const result = await execute('docker', args, { quiet: true });
+    // `--dry-run` prints the index it would push followed by one newline that is not part of it.
+    const raw = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
+    return { raw, digest: sha256Digest(raw) };
+}
+/** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
+async function pushImage(ref) {
+    const result = await execute('docker', ['push', ref]);
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1];
+    if (!digest)
+        throw new Error(`docker push ${ref} printed no digest:\n${result.stdout.trim()}`);
+    return digest;
+}
+async function merge(args) {
+    await execute('docker', args);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
+// Helpers that read action inputs through @actions/core and turn bad values into
+// one InputError naming the input, the value and what was expected.
+
+
+/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
+function splitList(text) {
+    return text
+        .split(/[\r\n,]+/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && !item.startsWith('#'));
+}
+function getString(name, options = {}) {
+    const value = getInput(name, { trimWhitespace: true });
+    if (value === '') {
+        if (options.required)
+            throw new errors_InputError(name, 'is required and was not given');
+        return options.default ?? '';
     }
-    /** Runs git and returns the result whatever the exit code. */
-    async tryRun(args, options = {}) {
-        return execute('git', args, {
-            cwd: this.cwd,
-            env: { ...this.env, ...options.env },
-            input: options.input,
-            quiet: this.options.quiet,
-            allowFailure: true,
-        });
+    return value;
+}
+function getList(name, options = {}) {
+    const items = splitList(getInput(name));
+    if (options.required && items.length === 0)
+        throw new errors_InputError(name, 'is required: give one or more values, one per line or comma-separated');
+    return items;
+}
+/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
+function getBoolean(name, defaultValue) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new errors_InputError(name, `"${value}" is not a boolean (expected true or false)`);
+}
+function getInteger(name, defaultValue, range) {
+    const value = core.getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!/^[0-9]+$/.test(value))
+        throw new InputError(name, `"${value}" is not a whole number`);
+    const n = Number(value);
+    if (n < range.min || n > range.max)
+        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
+    return n;
+}
+function getChoice(name, choices, defaultValue) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!choices.includes(value)) {
+        throw new errors_InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
     }
-    async topLevel() {
-        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
-    }
-    async revParse(rev) {
-        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
-    }
-    async tryRevParse(rev) {
-        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
-    async tryCurrentBranch() {
-        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    async remoteExists(remote) {
-        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
-    }
-    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
-    async fetchBranch(remote, branch) {
-        const tracking = `refs/remotes/${remote}/${branch}`;
-        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
-        // window in which a concurrent pipeline can land first, so it is kept short.
-        await this.run([
-            'fetch',
-            '--quiet',
-            '--no-tags',
-            '--no-recurse-submodules',
-            '--no-auto-maintenance',
-            '--no-write-fetch-head',
-            '--no-show-forced-updates',
-            remote,
-            `+refs/heads/${branch}:${tracking}`,
-        ]);
-        return this.revParse(tracking);
-    }
-    /** A file's content at a commit, or undefined when the commit has no such file. */
-    async tryShow(commit, path) {
-        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
-        return result.exitCode === 0 ? result.stdout : undefined;
-    }
-    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
-    async fileModes(commit, paths) {
-        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
-        const modes = new Map();
-        for (const entry of result.stdout.split('\0')) {
-            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
-            if (match)
-                modes.set(match[2], match[1]);
-        }
-        return modes;
-    }
-    /**
-     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
-     */
-    async createCommit(parent, files, message, author) {
-        const dir = mkdtempSync(join(tmpdir(), 'git-index-'));
-        const env = { GIT_INDEX_FILE: join(dir, 'index') };
-        try {
-            await this.run(['read-tree', parent], { env });
-            const modes = await this.fileModes(parent, files.map((file) => file.path));
-            const entries = [];
-            for (const file of files) {
-                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
-            }
-            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            const tree = (await this.run(['write-tree'], { env })).stdout.trim();
-            const identity = {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            };
-            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
-        }
-        finally {
-            rmSync(dir, { recursive: true, force: true });
-        }
-    }
-    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
-    async push(remote, source, branch, options = {}) {
-        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
-        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
-        if (result.exitCode !== 0) {
-            throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
-        }
-    }
-    async updateRef(ref, commit) {
-        await this.run(['update-ref', ref, commit]);
-    }
-    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
-    async tryMergeFastForward(commit) {
-        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
-    }
+    return value;
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
@@ -32008,576 +32295,6 @@ function parseRepository(input) {
         throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
     }
     return ref;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
-// Helpers that read action inputs through @actions/core and turn bad values into
-// one InputError naming the input, the value and what was expected.
-
-
-/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
-function splitList(text) {
-    return text
-        .split(/[\r\n,]+/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '' && !item.startsWith('#'));
-}
-function getString(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
-    if (value === '') {
-        if (options.required)
-            throw new errors_InputError(name, 'is required and was not given');
-        return options.default ?? '';
-    }
-    return value;
-}
-function getList(name, options = {}) {
-    const items = splitList(getInput(name));
-    if (options.required && items.length === 0)
-        throw new errors_InputError(name, 'is required: give one or more values, one per line or comma-separated');
-    return items;
-}
-/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
-function getBoolean(name, defaultValue) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new errors_InputError(name, `"${value}" is not a boolean (expected true or false)`);
-}
-function getInteger(name, defaultValue, range) {
-    const value = core.getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!/^[0-9]+$/.test(value))
-        throw new InputError(name, `"${value}" is not a whole number`);
-    const n = Number(value);
-    if (n < range.min || n > range.max)
-        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
-    return n;
-}
-function getChoice(name, choices, defaultValue) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!choices.includes(value)) {
-        throw new errors_InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
-// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
-// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
-const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
-const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
-const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
-class InvalidPlatformError extends Error {
-    name = 'InvalidPlatformError';
-}
-/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
-function parsePlatform(text) {
-    const parts = text.trim().toLowerCase().split('/');
-    const [os, rawArch, variant, ...rest] = parts;
-    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
-    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
-        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
-    }
-    if (!KNOWN_OS.has(os))
-        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
-    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-    if (!KNOWN_ARCH.has(architecture)) {
-        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
-    }
-    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
-        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
-    }
-    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
-    if (architecture === 'arm64' && variant === 'v8')
-        return { os, architecture };
-    if (architecture === 'arm' && variant === undefined)
-        return { os, architecture, variant: 'v7' };
-    return variant === undefined ? { os, architecture } : { os, architecture, variant };
-}
-function formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
-function parsePlatforms(items) {
-    const seen = new Set();
-    const result = [];
-    for (const item of items) {
-        const platform = parsePlatform(item);
-        const key = formatPlatform(platform);
-        if (!seen.has(key)) {
-            seen.add(key);
-            result.push(platform);
-        }
-    }
-    return result;
-}
-/** The platforms of `required` that `available` lacks (both compared after normalisation). */
-function missingPlatforms(required, available) {
-    const have = new Set(available.map(formatPlatform));
-    return required.filter((p) => !have.has(formatPlatform(p)));
-}
-/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
-function isAttestationPlatform(p) {
-    return p.os === 'unknown' && p.architecture === 'unknown';
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/retry.ts
-// One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    name = 'RetriesExhaustedError';
-    constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
-        this.attempts = attempts;
-        this.lastError = lastError;
-    }
-}
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
-function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling);
-}
-/**
- * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
- * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
- */
-async function withRetry(fn, options) {
-    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const sleep = options.sleep ?? defaultSleep;
-    const random = options.random ?? Math.random;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (!isRetryable(error))
-                throw error;
-            if (attempt >= maxAttempts)
-                throw new RetriesExhaustedError(attempt, error);
-            const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
-            options.onRetry?.(error, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-/** HTTP statuses worth retrying: throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
-// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
-function sha256Digest(raw) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
-}
-function toDescriptor(entry) {
-    const e = entry;
-    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
-        throw new Error('an index entry lacks its digest or size');
-    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
-    const p = e.platform;
-    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
-        descriptor.platform = { os: p.os, architecture: p.architecture };
-        if (typeof p.variant === 'string' && p.variant !== '')
-            descriptor.platform.variant = p.variant;
-    }
-    if (e.annotations && typeof e.annotations === 'object')
-        descriptor.annotations = e.annotations;
-    return descriptor;
-}
-/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
-function parseIndex(raw) {
-    let doc;
-    try {
-        doc = JSON.parse(raw);
-    }
-    catch {
-        throw new Error('the manifest is not JSON');
-    }
-    const mediaType = String(doc.mediaType ?? '');
-    if (Array.isArray(doc.manifests)) {
-        const entries = doc.manifests.map(toDescriptor);
-        return {
-            isIndex: true,
-            mediaType: mediaType || MEDIA_TYPES.ociIndex,
-            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
-            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
-            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
-        };
-    }
-    if (doc.config && Array.isArray(doc.layers))
-        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
-    throw new Error('the document is neither an image index nor an image manifest');
-}
-/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
-function indexPlatforms(contents) {
-    return contents.images.flatMap((d) => {
-        if (!d.platform)
-            return [];
-        const text = formatPlatform(d.platform);
-        try {
-            return [formatPlatform(parsePlatform(text))];
-        }
-        catch {
-            return [text];
-        }
-    });
-}
-/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
-function manifestSize(raw) {
-    const doc = JSON.parse(raw);
-    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/index.ts
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/capabilities.ts
-// What a buildx builder can do, decided from its driver, and what must be set up first (a
-// docker-container builder, QEMU binfmt handlers). Pure: the I/O lives in docker.ts.
-
-/**
- * The docker driver on the classic image store keeps one platform per image and drops
- * attestations; with the containerd image store it handles multi-platform and attestations but
- * still exports only inline cache. Every other driver runs BuildKit itself and can do it all.
- */
-function capabilitiesOf(driver, containerdStore) {
-    if (driver === 'docker') {
-        return { multiPlatform: containerdStore, ociExport: containerdStore, attestations: containerdStore, cacheExport: false, pushByDigest: false };
-    }
-    return { multiPlatform: true, ociExport: true, attestations: true, cacheExport: true, pushByDigest: true };
-}
-/** Name and driver from `docker buildx inspect` output. */
-function parseBuilderInspect(text) {
-    const field = (name) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
-    const name = field('Name');
-    const driver = field('Driver');
-    if (!name || !driver)
-        throw new Error(`cannot read the builder's name and driver from "docker buildx inspect":\n${text.trim()}`);
-    const platforms = field('Platforms')
-        .split(',')
-        .map((p) => p.trim().replace(/\*$/, ''))
-        .filter(Boolean);
-    return { name, driver, platforms };
-}
-/** True when `docker info`'s DriverStatus shows the containerd image store (docker 24+ option). */
-function usesContainerdStore(driverStatusJson) {
-    return /io\.containerd\.snapshotter/.test(driverStatusJson);
-}
-/**
- * Whether to create a docker-container builder: when asked to, or (auto) on GitHub's hosted
- * runners, whose default builder is the docker driver and where pulling moby/buildkit works.
- * Elsewhere (self-hosted, this repository's local engine) the current builder is used as it is.
- */
-function needsContainerBuilder(choice, current, env) {
-    if (current.driver !== 'docker')
-        return false;
-    if (choice === 'docker-container')
-        return true;
-    if (choice === 'docker')
-        return false;
-    return env.GITHUB_ACTIONS === 'true' && env.RUNNER_ENVIRONMENT === 'github-hosted';
-}
-/** Node's process.arch as an OCI architecture. */
-function hostArchitecture(nodeArch) {
-    return { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' }[nodeArch] ?? nodeArch;
-}
-// The binfmt_misc entry QEMU registers for each architecture (its name in /proc/sys/fs/binfmt_misc).
-const QEMU_HANDLER = {
-    amd64: 'qemu-x86_64',
-    '386': 'qemu-i386',
-    arm64: 'qemu-aarch64',
-    arm: 'qemu-arm',
-    ppc64le: 'qemu-ppc64le',
-    s390x: 'qemu-s390x',
-    riscv64: 'qemu-riscv64',
-    mips64le: 'qemu-mips64el',
-    loong64: 'qemu-loongarch64',
-};
-// Architectures a host runs without emulation besides its own.
-const NATIVE_EXTRA = { amd64: ['386'], arm64: ['arm'] };
-/** The platforms the host cannot run natively: building them needs QEMU. */
-function foreignPlatforms(platforms, hostArch) {
-    const native = new Set([hostArch, ...(NATIVE_EXTRA[hostArch] ?? [])]);
-    return platforms.filter((p) => !native.has(p.architecture));
-}
-/** Which QEMU handlers to install, given the entries present in /proc/sys/fs/binfmt_misc. */
-function emulationPlan(platforms, hostArch, binfmtEntries) {
-    const entries = new Set(binfmtEntries);
-    const foreign = [...new Set(foreignPlatforms(platforms, hostArch).map((p) => p.architecture))];
-    const registered = foreign.filter((arch) => entries.has(QEMU_HANDLER[arch] ?? `qemu-${arch}`));
-    return { foreign: foreign.map((a) => formatPlatform({ os: 'linux', architecture: a })), install: foreign.filter((a) => !registered.includes(a)), registered };
-}
-
-;// CONCATENATED MODULE: ./src/plan.ts
-// The docker argument vectors the action runs, built from Settings and the builder's
-// capabilities. Pure: tests call these directly for both drivers; docker.ts executes them.
-
-
-/** `linux/arm64` -> `linux-arm64`, for tags, scopes and file names. */
-function platformKey(platform) {
-    return formatPlatform(platform).replace(/\//g, '-');
-}
-/**
- * The per-platform tag the docker driver pushes (it cannot push by digest). One stable tag per
- * platform, overwritten by each build, doubles as the inline-cache source for the next build.
- */
-function stagingTag(platform) {
-    return `buildcache-${platformKey(platform)}`;
-}
-/** True when the runner exposes the GitHub Actions cache service to this step. */
-function ghaCacheAvailable(env) {
-    return Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
-}
-/**
- * Cache arguments. With cache export (docker-container): `gha` on GitHub, else a registry cache
- * next to the image when pushing. With the docker driver the engine's own build cache serves
- * rebuilds on the same machine, and pushed images carry inline cache for other machines.
- */
-function cachePlan(settings, caps, env, platform) {
-    const suffix = platform ? `-${platformKey(platform)}` : '';
-    let mode = settings.cache;
-    if (mode === 'none')
-        return { args: ['--no-cache'], description: 'disabled (--no-cache)' };
-    if (mode === 'auto') {
-        if (caps.cacheExport)
-            mode = ghaCacheAvailable(env) ? 'gha' : settings.push ? 'registry' : 'local';
-        else
-            mode = settings.push ? 'registry' : 'local';
-    }
-    if (mode === 'gha') {
-        if (!caps.cacheExport)
-            throw new Error('cache "gha" needs a builder that exports cache (the docker-container driver); this builder uses the docker driver');
-        const scope = `${settings.repository.replace(/[^A-Za-z0-9._-]+/g, '-')}${suffix}`;
-        return { args: ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope}`], description: `GitHub Actions cache (scope ${scope})` };
-    }
-    if (mode === 'registry') {
-        if (caps.cacheExport) {
-            const ref = `${settings.cacheRef ?? `${settings.repository}:buildcache`}${suffix}`;
-            return { args: ['--cache-from', `type=registry,ref=${ref}`, '--cache-to', `type=registry,ref=${ref},mode=max`], description: `registry ${ref}` };
-        }
-        if (!platform)
-            throw new Error('the docker driver builds one platform per invocation');
-        const ref = settings.cacheRef ? `${settings.cacheRef}${suffix}` : `${settings.repository}:${stagingTag(platform)}`;
-        // Inline cache is written into the pushed image; without a push only the engine's cache remains.
-        const args = ['--cache-from', `type=registry,ref=${ref}`];
-        if (settings.push)
-            args.push('--cache-to', 'type=inline');
-        return { args, description: `engine build cache + inline cache in ${ref}` };
-    }
-    // local
-    if (caps.cacheExport) {
-        const dir = settings.cacheRef ?? (0,external_node_path_namespaceObject.join)(settings.runnerTemp, 'buildx-cache');
-        const path = `${dir}${suffix}`;
-        return { args: ['--cache-from', `type=local,src=${path}`, '--cache-to', `type=local,dest=${path},mode=max`], description: `local directory ${path}` };
-    }
-    return { args: [], description: 'engine build cache (docker driver)' };
-}
-function attestationArgs(settings, caps) {
-    // Explicitly off where the builder would drop them, so buildx does not try and warn per build.
-    if (!caps.attestations)
-        return ['--provenance=false'];
-    return [settings.provenance ? '--provenance=mode=max' : '--provenance=false', ...(settings.sbom ? ['--sbom=true'] : [])];
-}
-function commonArgs(settings, builder, platforms, metadataFile) {
-    const args = ['buildx', 'build', '--builder', builder, '--progress', 'plain', '--platform', platforms.map(formatPlatform).join(',')];
-    args.push('--file', settings.file, '--metadata-file', metadataFile);
-    if (settings.target)
-        args.push('--target', settings.target);
-    for (const [key, value] of settings.buildArgs)
-        args.push('--build-arg', `${key}=${value}`);
-    for (const [key, value] of Object.entries(settings.labels))
-        args.push('--label', `${key}=${value}`);
-    return args;
-}
-/** The build invocations for `multi` and `platform` modes (none for `merge`). */
-function planBuilds(settings, builder, caps, env, workDir) {
-    if (settings.mode === 'merge')
-        return [];
-    const attest = attestationArgs(settings, caps);
-    const fullTags = settings.tags.map((tag) => `${settings.repository}:${tag}`);
-    if (settings.mode === 'multi' && caps.multiPlatform) {
-        const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'metadata-all.json');
-        const args = commonArgs(settings, builder, settings.platforms, metadataFile);
-        args.push(...cachePlan(settings, caps, env).args, ...attest);
-        for (const ref of fullTags)
-            args.push('--tag', ref);
-        // Index annotations: labels live in each platform's config, the index needs its own copy.
-        for (const [key, value] of Object.entries(settings.labels)) {
-            if (key.startsWith('org.opencontainers.image.'))
-                args.push('--annotation', `index:${key}=${value}`);
-        }
-        let output = 'push';
-        if (settings.push)
-            args.push('--output', 'type=image,push=true');
-        else {
-            output = 'oci';
-            args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`);
-        }
-        args.push(settings.context);
-        return [{ platforms: settings.platforms, args, metadataFile, output }];
-    }
-    // One invocation per platform: the docker driver, or `platform` mode (one platform per job).
-    return settings.platforms.map((platform) => {
-        const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, `metadata-${platformKey(platform)}.json`);
-        const args = commonArgs(settings, builder, [platform], metadataFile);
-        args.push(...cachePlan(settings, caps, env, platform).args, ...attest);
-        const invocation = { platforms: [platform], args, metadataFile, output: 'daemon' };
-        if (settings.push && caps.pushByDigest) {
-            invocation.output = 'push-by-digest';
-            args.push('--output', `type=image,name=${settings.repository},push-by-digest=true,name-canonical=true,push=true`);
-        }
-        else if (settings.push) {
-            // Named in the engine now, pushed only once every platform has built: a failed
-            // platform then leaves nothing in the registry.
-            invocation.output = 'push-staging';
-            invocation.stagingRef = `${settings.repository}:${stagingTag(platform)}`;
-            args.push('--output', `type=image,name=${invocation.stagingRef}`);
-        }
-        else if (caps.ociExport) {
-            invocation.output = 'oci';
-            args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`);
-        }
-        else {
-            args.push('--output', 'type=image');
-        }
-        args.push(settings.context);
-        return invocation;
-    });
-}
-/** `docker buildx imagetools create` merging per-platform manifests into one index with every tag. */
-function mergeArgs(settings, builder, sources, dryRun) {
-    const args = ['buildx', 'imagetools', 'create', '--builder', builder];
-    if (dryRun)
-        args.push('--dry-run');
-    for (const tag of settings.tags)
-        args.push('--tag', `${settings.repository}:${tag}`);
-    for (const [key, value] of Object.entries(settings.labels)) {
-        if (key.startsWith('org.opencontainers.image.'))
-            args.push('--annotation', `index:${key}=${value}`);
-    }
-    args.push(...sources);
-    return args;
-}
-/** The standard way to register QEMU handlers on a runner (docker/setup-qemu-action runs the same image). */
-function binfmtInstallArgs(architectures) {
-    return ['run', '--privileged', '--rm', 'tonistiigi/binfmt', '--install', architectures.join(',')];
-}
-function createBuilderArgs(name) {
-    return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
-}
-
-;// CONCATENATED MODULE: ./src/docker.ts
-// The one module that runs docker: builder inspection and creation, QEMU registration, builds,
-// and registry reads/writes through `docker buildx imagetools`.
-
-
-
-
-
-const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
-async function inspectBuilder(name) {
-    const args = ['buildx', 'inspect', ...(name ? [name] : []), '--bootstrap'];
-    const result = await exec_execute('docker', args, { quiet: true });
-    return parseBuilderInspect(result.stdout);
-}
-async function containerdImageStore() {
-    const result = await exec_execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { quiet: true, allowFailure: true });
-    return result.exitCode === 0 && usesContainerdStore(result.stdout);
-}
-async function createContainerBuilder(name) {
-    await exec_execute('docker', createBuilderArgs(name));
-    return inspectBuilder(name);
-}
-/** The enabled handlers registered with binfmt_misc (empty when it is not mounted). */
-function binfmtEntries() {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(`${BINFMT_DIR}/status`))
-        return [];
-    return (0,external_node_fs_namespaceObject.readdirSync)(BINFMT_DIR).filter((entry) => {
-        if (entry === 'status' || entry === 'register')
-            return false;
-        // A handler file starts with "enabled" or "disabled"; a disabled one emulates nothing.
-        return (0,external_node_fs_namespaceObject.readFileSync)(`${BINFMT_DIR}/${entry}`, 'utf8').startsWith('enabled');
-    });
-}
-async function installBinfmt(architectures) {
-    await exec_execute('docker', binfmtInstallArgs(architectures));
-}
-/** Runs one `docker buildx build`; throws CommandError (with the log's tail) when it fails. */
-async function runBuild(args, metadataFile) {
-    const started = Date.now();
-    const result = await exec_execute('docker', args, { allowFailure: true });
-    // buildx writes its progress to stderr; show it in the step log as the build would.
-    const log = result.stderr + result.stdout;
-    info(log.trimEnd());
-    if (result.exitCode !== 0) {
-        const tail = log.trim().split('\n').slice(-20).join('\n');
-        throw new Error(`docker buildx build failed (exit code ${result.exitCode}):\n${tail}`);
-    }
-    const metadata = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8'));
-    return { metadata, log, seconds: (Date.now() - started) / 1000 };
-}
-/** The raw manifest (index or image) a reference names in the registry, and its digest. */
-async function readManifest(ref) {
-    const result = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { quiet: true });
-    // `inspect --raw` prints exactly the stored bytes, over which the digest is computed.
-    const raw = result.stdout;
-    return { raw, digest: sha256Digest(raw), contents: parseIndex(raw) };
-}
-/** Runs `imagetools create --dry-run` and returns the index it would push (raw JSON and digest). */
-async function dryRunMerge(args) {
-    const result = await exec_execute('docker', args, { quiet: true });
-    // `--dry-run` prints the index it would push followed by one newline that is not part of it.
-    const raw = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
-    return { raw, digest: sha256Digest(raw) };
-}
-/** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
-async function pushImage(ref) {
-    const result = await exec_execute('docker', ['push', ref]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1];
-    if (!digest)
-        throw new Error(`docker push ${ref} printed no digest:\n${result.stdout.trim()}`);
-    return digest;
-}
-async function merge(args) {
-    await exec_execute('docker', args);
 }
 
 ;// CONCATENATED MODULE: ./src/labels.ts
@@ -32884,7 +32601,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
     const platforms = [];
     for (const image of images) {
         const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`;
-        await exec_execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]);
+        await execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]);
         const layoutIndexJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
         const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
         if (!descriptor)
@@ -32974,9 +32691,25 @@ function mergeLayouts(dir, sources, refName, annotations) {
     return atomically(dir, (partial) => writeMergedLayout(partial, sources, refName, annotations));
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/format.ts
+/** A byte count for people: 512 B, 2.0 KiB, 15 MiB (one decimal below 10 units). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+
 ;// CONCATENATED MODULE: ./src/summary.ts
 // What the action reports: the job summary (markdown), the `metadata` output (JSON), and cache
 // statistics read from buildx's plain progress log. Pure: main.ts writes them.
+
 /** Counts Dockerfile steps and cache hits in `--progress plain` output. */
 function cacheStats(log) {
     const steps = new Set();
@@ -32991,18 +32724,6 @@ function cacheStats(log) {
             cached.add(hit[1]);
     }
     return { steps: steps.size, cached: [...cached].filter((id) => steps.has(id)).length };
-}
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(1)} ${units[unit]}`;
 }
 function renderSummary(result) {
     const lines = [];

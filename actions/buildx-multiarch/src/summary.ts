@@ -1,5 +1,6 @@
 // What the action reports: the job summary (markdown), the `metadata` output (JSON), and cache
 // statistics read from buildx's plain progress log. Pure: main.ts writes them.
+import { formatBytes } from '@aks-gitops/toolkit'
 
 export interface CacheStats {
   /** Dockerfile steps (`[stage n/m]` vertices other than FROM) in the build. */
@@ -49,18 +50,6 @@ export function cacheStats(log: string): CacheStats {
     if (hit?.[1]) cached.add(hit[1])
   }
   return { steps: steps.size, cached: [...cached].filter((id) => steps.has(id)).length }
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(1)} ${units[unit]}`
 }
 
 export function renderSummary(result: ActionResult): string {

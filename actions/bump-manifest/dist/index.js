@@ -40270,6 +40270,8 @@ class errors_InputError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
 // Runs programs with an argument vector (never a shell string) and captures their output.
 // Secrets go through the environment or stdin, never argv: other processes can read argv.
@@ -40316,8 +40318,6 @@ async function execute(command, args, options = {}) {
     return outcome;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../toolkit/src/git.ts
 // One place for every git call an action makes, in the spirit of actions/checkout's
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
@@ -40535,6 +40535,138 @@ class Git {
     }
 }
 
+;// CONCATENATED MODULE: ./src/files.ts
+// Reading and writing the manifest files: glob expansion inside the working directory, and a
+// two-phase write (every temporary file first, then the renames) so a failure leaves nothing
+// half-written.
+
+
+
+const GLOB_CHARS = /[*?[\]{}]/;
+function inside(root, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
+    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
+}
+/** Expands the files input: literal paths must exist, globs must match; all must stay inside the working directory. */
+function expandFiles(workingDirectory, patterns) {
+    let root;
+    try {
+        root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
+    }
+    catch {
+        throw new errors_InputError('working-directory', `"${workingDirectory}" does not exist`);
+    }
+    const found = new Map();
+    for (const pattern of patterns) {
+        const matches = GLOB_CHARS.test(pattern)
+            ? (0,external_node_fs_namespaceObject.globSync)(pattern, { cwd: root }).map((match) => (0,external_node_path_namespaceObject.resolve)(root, match))
+            : [(0,external_node_path_namespaceObject.resolve)(root, pattern)];
+        const files = matches.filter((file) => {
+            try {
+                return (0,external_node_fs_namespaceObject.statSync)(file).isFile();
+            }
+            catch {
+                return false;
+            }
+        });
+        if (files.length === 0) {
+            throw new errors_InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
+        }
+        for (const file of files) {
+            const real = (0,external_node_fs_namespaceObject.realpathSync)(file);
+            if (!inside(root, real))
+                throw new errors_InputError('files', `"${pattern}" points outside the working directory ${root}`);
+            found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern));
+        }
+    }
+    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_namespaceObject.relative)(root, file).split(external_node_path_namespaceObject.sep).join('/'), glob: found.get(file) }));
+}
+function readManifests(workingDirectory, entries) {
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
+    return entries.map(({ path, glob }) => {
+        const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
+        return { path, glob, absolute, text: (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8') };
+    });
+}
+/** Writes every file or none: all temporary files first, then the renames (atomic per file). */
+function writeManifests(files) {
+    const staged = [];
+    try {
+        for (const file of files) {
+            const temp = `${file.absolute}.bump-manifest-${process.pid}.tmp`;
+            (0,external_node_fs_namespaceObject.writeFileSync)(temp, file.text);
+            (0,external_node_fs_namespaceObject.chmodSync)(temp, (0,external_node_fs_namespaceObject.statSync)(file.absolute).mode & 0o7777);
+            staged.push({ temp, target: file.absolute });
+        }
+    }
+    catch (error) {
+        for (const { temp } of staged)
+            (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
+        throw error;
+    }
+    for (const { temp, target } of staged)
+        (0,external_node_fs_namespaceObject.renameSync)(temp, target);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
+// Helpers that read action inputs through @actions/core and turn bad values into
+// one InputError naming the input, the value and what was expected.
+
+
+/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
+function splitList(text) {
+    return text
+        .split(/[\r\n,]+/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && !item.startsWith('#'));
+}
+function getString(name, options = {}) {
+    const value = getInput(name, { trimWhitespace: true });
+    if (value === '') {
+        if (options.required)
+            throw new errors_InputError(name, 'is required and was not given');
+        return options.default ?? '';
+    }
+    return value;
+}
+function getList(name, options = {}) {
+    const items = splitList(getInput(name));
+    if (options.required && items.length === 0)
+        throw new errors_InputError(name, 'is required: give one or more values, one per line or comma-separated');
+    return items;
+}
+/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
+function getBoolean(name, defaultValue) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new errors_InputError(name, `"${value}" is not a boolean (expected true or false)`);
+}
+function getInteger(name, defaultValue, range) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!/^[0-9]+$/.test(value))
+        throw new errors_InputError(name, `"${value}" is not a whole number`);
+    const n = Number(value);
+    if (n < range.min || n > range.max)
+        throw new errors_InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
+    return n;
+}
+function getChoice(name, choices, defaultValue) {
+    const value = core.getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!choices.includes(value)) {
+        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
@@ -40706,338 +40838,6 @@ function parseRepository(input) {
         throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
     }
     return ref;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
-// Helpers that read action inputs through @actions/core and turn bad values into
-// one InputError naming the input, the value and what was expected.
-
-
-/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
-function splitList(text) {
-    return text
-        .split(/[\r\n,]+/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '' && !item.startsWith('#'));
-}
-function getString(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
-    if (value === '') {
-        if (options.required)
-            throw new errors_InputError(name, 'is required and was not given');
-        return options.default ?? '';
-    }
-    return value;
-}
-function getList(name, options = {}) {
-    const items = splitList(getInput(name));
-    if (options.required && items.length === 0)
-        throw new errors_InputError(name, 'is required: give one or more values, one per line or comma-separated');
-    return items;
-}
-/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
-function getBoolean(name, defaultValue) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new errors_InputError(name, `"${value}" is not a boolean (expected true or false)`);
-}
-function getInteger(name, defaultValue, range) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!/^[0-9]+$/.test(value))
-        throw new errors_InputError(name, `"${value}" is not a whole number`);
-    const n = Number(value);
-    if (n < range.min || n > range.max)
-        throw new errors_InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
-    return n;
-}
-function getChoice(name, choices, defaultValue) {
-    const value = core.getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!choices.includes(value)) {
-        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
-// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
-// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
-const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
-const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
-const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
-class InvalidPlatformError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'InvalidPlatformError';
-}
-/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
-function platforms_parsePlatform(text) {
-    const parts = text.trim().toLowerCase().split('/');
-    const [os, rawArch, variant, ...rest] = parts;
-    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
-    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
-        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
-    }
-    if (!KNOWN_OS.has(os))
-        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
-    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-    if (!KNOWN_ARCH.has(architecture)) {
-        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
-    }
-    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
-        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
-    }
-    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
-    if (architecture === 'arm64' && variant === 'v8')
-        return { os, architecture };
-    if (architecture === 'arm' && variant === undefined)
-        return { os, architecture, variant: 'v7' };
-    return variant === undefined ? { os, architecture } : { os, architecture, variant };
-}
-function platforms_formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
-function parsePlatforms(items) {
-    const seen = new Set();
-    const result = [];
-    for (const item of items) {
-        const platform = platforms_parsePlatform(item);
-        const key = platforms_formatPlatform(platform);
-        if (!seen.has(key)) {
-            seen.add(key);
-            result.push(platform);
-        }
-    }
-    return result;
-}
-/** The platforms of `required` that `available` lacks (both compared after normalisation). */
-function missingPlatforms(required, available) {
-    const have = new Set(available.map(platforms_formatPlatform));
-    return required.filter((p) => !have.has(platforms_formatPlatform(p)));
-}
-/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
-function platforms_isAttestationPlatform(p) {
-    return p.os === 'unknown' && p.architecture === 'unknown';
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/retry.ts
-// One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    name = 'RetriesExhaustedError';
-    constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
-        this.attempts = attempts;
-        this.lastError = lastError;
-    }
-}
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
-function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling);
-}
-/**
- * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
- * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
- */
-async function withRetry(fn, options) {
-    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const sleep = options.sleep ?? defaultSleep;
-    const random = options.random ?? Math.random;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (!isRetryable(error))
-                throw error;
-            if (attempt >= maxAttempts)
-                throw new RetriesExhaustedError(attempt, error);
-            const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
-            options.onRetry?.(error, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-/** HTTP statuses worth retrying: throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
-// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
-function sha256Digest(raw) {
-    return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-}
-function toDescriptor(entry) {
-    const e = entry;
-    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
-        throw new Error('an index entry lacks its digest or size');
-    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
-    const p = e.platform;
-    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
-        descriptor.platform = { os: p.os, architecture: p.architecture };
-        if (typeof p.variant === 'string' && p.variant !== '')
-            descriptor.platform.variant = p.variant;
-    }
-    if (e.annotations && typeof e.annotations === 'object')
-        descriptor.annotations = e.annotations;
-    return descriptor;
-}
-/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
-function parseIndex(raw) {
-    let doc;
-    try {
-        doc = JSON.parse(raw);
-    }
-    catch {
-        throw new Error('the manifest is not JSON');
-    }
-    const mediaType = String(doc.mediaType ?? '');
-    if (Array.isArray(doc.manifests)) {
-        const entries = doc.manifests.map(toDescriptor);
-        return {
-            isIndex: true,
-            mediaType: mediaType || MEDIA_TYPES.ociIndex,
-            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
-            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
-            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
-        };
-    }
-    if (doc.config && Array.isArray(doc.layers))
-        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
-    throw new Error('the document is neither an image index nor an image manifest');
-}
-/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
-function indexPlatforms(contents) {
-    return contents.images.flatMap((d) => {
-        if (!d.platform)
-            return [];
-        const text = formatPlatform(d.platform);
-        try {
-            return [formatPlatform(parsePlatform(text))];
-        }
-        catch {
-            return [text];
-        }
-    });
-}
-/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
-function manifestSize(raw) {
-    const doc = JSON.parse(raw);
-    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/index.ts
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/files.ts
-// Reading and writing the manifest files: glob expansion inside the working directory, and a
-// two-phase write (every temporary file first, then the renames) so a failure leaves nothing
-// half-written.
-
-
-
-const GLOB_CHARS = /[*?[\]{}]/;
-function inside(root, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
-    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
-}
-/** Expands the files input: literal paths must exist, globs must match; all must stay inside the working directory. */
-function expandFiles(workingDirectory, patterns) {
-    let root;
-    try {
-        root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
-    }
-    catch {
-        throw new errors_InputError('working-directory', `"${workingDirectory}" does not exist`);
-    }
-    const found = new Map();
-    for (const pattern of patterns) {
-        const matches = GLOB_CHARS.test(pattern)
-            ? (0,external_node_fs_namespaceObject.globSync)(pattern, { cwd: root }).map((match) => (0,external_node_path_namespaceObject.resolve)(root, match))
-            : [(0,external_node_path_namespaceObject.resolve)(root, pattern)];
-        const files = matches.filter((file) => {
-            try {
-                return (0,external_node_fs_namespaceObject.statSync)(file).isFile();
-            }
-            catch {
-                return false;
-            }
-        });
-        if (files.length === 0) {
-            throw new errors_InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
-        }
-        for (const file of files) {
-            const real = (0,external_node_fs_namespaceObject.realpathSync)(file);
-            if (!inside(root, real))
-                throw new errors_InputError('files', `"${pattern}" points outside the working directory ${root}`);
-            found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern));
-        }
-    }
-    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_namespaceObject.relative)(root, file).split(external_node_path_namespaceObject.sep).join('/'), glob: found.get(file) }));
-}
-function readManifests(workingDirectory, entries) {
-    const root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
-    return entries.map(({ path, glob }) => {
-        const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
-        return { path, glob, absolute, text: (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8') };
-    });
-}
-/** Writes every file or none: all temporary files first, then the renames (atomic per file). */
-function writeManifests(files) {
-    const staged = [];
-    try {
-        for (const file of files) {
-            const temp = `${file.absolute}.bump-manifest-${process.pid}.tmp`;
-            (0,external_node_fs_namespaceObject.writeFileSync)(temp, file.text);
-            (0,external_node_fs_namespaceObject.chmodSync)(temp, (0,external_node_fs_namespaceObject.statSync)(file.absolute).mode & 0o7777);
-            staged.push({ temp, target: file.absolute });
-        }
-    }
-    catch (error) {
-        for (const { temp } of staged)
-            (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
-        throw error;
-    }
-    for (const { temp, target } of staged)
-        (0,external_node_fs_namespaceObject.renameSync)(temp, target);
 }
 
 ;// CONCATENATED MODULE: ./src/reference.ts
@@ -41742,6 +41542,60 @@ function planFiles(files, request) {
 }
 function changedPlans(plans) {
     return plans.filter((plan) => plan.updated !== plan.original);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/retry.ts
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient. Auth errors, protected branches and
+// bad input never change on a second try, so they are never retried.
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    name = 'RetriesExhaustedError';
+    constructor(attempts, lastError) {
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+    }
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
+function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling);
+}
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+async function withRetry(fn, options) {
+    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
+    const sleep = options.sleep ?? defaultSleep;
+    const random = options.random ?? Math.random;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (!isRetryable(error))
+                throw error;
+            if (attempt >= maxAttempts)
+                throw new RetriesExhaustedError(attempt, error);
+            const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+            options.onRetry?.(error, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+/** HTTP statuses worth retrying: throttling and server-side failures. */
+function isTransientHttpStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    return (typeof code === 'string' &&
+        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts

@@ -1,5 +1,6 @@
 export * from './errors'
 export * from './exec'
+export * from './format'
 export * from './git'
 export * from './image-ref'
 export * from './inputs'
