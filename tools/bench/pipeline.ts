@@ -34,7 +34,7 @@ function pipeline(name: string): Run {
   const started = performance.now()
   const run = spawnSync(
     'pnpm',
-    ['exec', 'tsx', 'tools/pipeline/cli.ts', 'vote', '--no-test', '--source', source, '--registry', `127.0.0.1:5000/${namespace}`, '--production-registry', `127.0.0.1:5001/${namespace}`],
+    ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', 'vote', '--no-test', '--source', source, '--registry', `127.0.0.1:5000/${namespace}`, '--production-registry', `127.0.0.1:5001/${namespace}`],
     { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, PIPELINE_STATE_DIR: stateDir, CI: 'true' } },
   )
   const total = (performance.now() - started) / 1000

@@ -18,7 +18,7 @@ const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encodin
 
 function pipeline(...args: string[]): { status: number; output: string } {
   const common = ['vote', '--no-test', '--commit', sha, '--registry', staging, '--production-registry', production]
-  const run = spawnSync('pnpm', ['exec', 'tsx', 'tools/pipeline/cli.ts', ...common, ...args], {
+  const run = spawnSync('pnpm', ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', ...common, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     env: { ...process.env, PIPELINE_STATE_DIR: stateDir, CI: 'true' },
