@@ -6,7 +6,7 @@
 // It builds a copy of HEAD (git archive), so the edit never touches this work tree.
 // Targets (issue #8): warm < 60 s; one-line change < 180 s.
 //
-//   pnpm --filter @aks-gitops/tools run bench:pipeline [-- --keep-cache]
+//   pnpm --filter @aks-gitops/tools run bench:pipeline [--keep-cache]
 //
 // --keep-cache skips the prune, so "cold" only means a fresh registry and remote (the build cache
 // of other work on this machine survives).
@@ -17,12 +17,14 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO_ROOT } from '../src/action-runner'
 
-const { values } = parseArgs({ options: { 'keep-cache': { type: 'boolean', default: false } } })
+// `pnpm run x -- --flag` passes the `--` through: drop it.
+const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { 'keep-cache': { type: 'boolean', default: false } } })
 
 interface Run {
   name: string
   total: number
   steps: Record<string, number>
+  digest: string
 }
 
 const stateDir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'))
@@ -39,8 +41,11 @@ function pipeline(name: string): Run {
   )
   const total = (performance.now() - started) / 1000
   if (run.status !== 0) throw new Error(`${name} run failed:\n${run.stdout}\n${run.stderr}`)
-  const summary = JSON.parse(readFileSync(join(stateDir, 'last-run-vote.json'), 'utf8')) as { timings: { name: string; seconds: number }[] }
-  return { name, total, steps: Object.fromEntries(summary.timings.map((t) => [t.name, t.seconds])) }
+  const summary = JSON.parse(readFileSync(join(stateDir, 'last-run-vote.json'), 'utf8')) as {
+    timings: { name: string; seconds: number }[]
+    results: { digest?: string }[]
+  }
+  return { name, total, steps: Object.fromEntries(summary.timings.map((t) => [t.name, t.seconds])), digest: summary.results[0]?.digest ?? '' }
 }
 
 // The benchmark builds a copy of HEAD, never this work tree, so its edit cannot leak into anyone's commit.
@@ -67,11 +72,14 @@ function main(): void {
   const runs = [cold, warm, pipeline('change')]
   const steps = [...new Set(runs.flatMap((r) => Object.keys(r.steps)))]
   const change = runs[2] as Run
+  // The change must reach the image, or the "change" column would only time another warm run.
+  if (change.digest === warm.digest) throw new Error(`the one-line change did not change the image (${change.digest})`)
 
   console.log(`\npnpm pipeline vote (release/vote/v1.0.0 -> staging, linux/amd64 + linux/arm64), seconds${values['keep-cache'] ? ' (build cache kept)' : ''}`)
   console.log(['step'.padEnd(10), ...runs.map((r) => r.name.padStart(9))].join(''))
   for (const step of steps) console.log([step.padEnd(10), ...runs.map((r) => (r.steps[step]?.toFixed(1) ?? '-').padStart(9))].join(''))
   console.log(['total'.padEnd(10), ...runs.map((r) => r.total.toFixed(1).padStart(9))].join(''))
+  console.log(['digest'.padEnd(10), ...runs.map((r) => r.digest.slice(7, 15).padStart(9))].join(''))
   console.log(`\nwarm / cold:   ${(warm.total / cold.total).toFixed(2)}x   (target: warm < 60 s: ${warm.total < 60 ? 'met' : 'MISSED'})`)
   console.log(`change / cold: ${(change.total / cold.total).toFixed(2)}x   (target: one-line change < 180 s: ${change.total < 180 ? 'met' : 'MISSED'})`)
 }

@@ -115,7 +115,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? await progress.step('remote', async () => options.remote || ensureLocalRemote(STATE_DIR, REPO_ROOT, options.branch), (r) => r)
       : ''
 
-    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs() }
+    const sourceDateEpoch = execFileSync('git', ['show', '--no-patch', '--format=%ct', sha], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), sourceDateEpoch }
     for (const plan of events) {
       progress.line(describeEvent(plan))
       if (plan.environment === 'production') {

@@ -31,6 +31,8 @@ export interface RunContext {
   remote: string
   /** Build arguments that point the Dockerfiles at the local base-image stand-ins. */
   buildArgs: string[]
+  /** The commit's time (Unix seconds): the image's `created` label, so a rebuild of one commit is the same image. */
+  sourceDateEpoch: string
 }
 
 export interface EventResult {
@@ -78,6 +80,7 @@ function githubEnv(ctx: RunContext, ref: string, workspace: string): Record<stri
     GITHUB_REPOSITORY: 'local/aks-gitops',
     GITHUB_SERVER_URL: 'http://localhost',
     GITHUB_WORKSPACE: workspace,
+    SOURCE_DATE_EPOCH: ctx.sourceDateEpoch,
   }
 }
 
