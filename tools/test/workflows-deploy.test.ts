@@ -4,12 +4,12 @@
 // against a git remote, and the files of the commit it pushed are routed through the
 // workflows' real `on:` filters.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT, runAction } from '../src/action-runner'
+import { git } from './helpers/git'
 import { interpolate, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
 import { runStepScript } from '../src/workflows/run-script'
@@ -27,14 +27,6 @@ function overlayRegistry(environment: string): string {
   }
   const vote = overlay.images.find((image) => image.name === 'vote')
   return (vote?.newName ?? '').replace(/\/vote$/, '')
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
-  }).trim()
 }
 
 describe('a deploy of the pipeline pushes a manifest commit that starts no build', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeTags } from '../../actions/buildx-multiarch/src/tags'
+import { git } from './helpers/git'
 import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById, type Workflow } from '../src/workflows/load'
 import { runStepScript } from '../src/workflows/run-script'
@@ -128,14 +129,6 @@ describe('the pipeline plan', () => {
     }
   })
 })
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
-  }).trim()
-}
 
 function commit(cwd: string, file: string): string {
   writeFileSync(join(cwd, file), `${file}\n`)
