@@ -29,45 +29,34 @@ BUILD_DEBS=(busybox-static)
 ARCHES=(amd64 arm64)
 FORCE=${1:-}
 
+# shellcheck source=apt-download.sh
+. tools/engine/apt-download.sh
+
 log() { printf '[base-images] %s\n' "$*" >&2; }
 die() { printf '[base-images] error: %s\n' "$*" >&2; exit 1; }
 
 image_exists() { docker buildx imagetools inspect "$1" >/dev/null 2>&1; }
-
-# The machine's own Debian mirror, as tools/engine/start.sh finds it.
-debian_mirror() {
-  awk '/^URIs:/{u=$2} /^Suites:/ && / (bookworm|stable)( |$)/ {print u; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null ||
-    true
-}
 
 # Downloads Debian packages for one architecture with a temporary apt configuration (no change to
 # the machine's dpkg architectures or sources) into $CACHE/debs-<arch>.
 download_debs() {
   local arch=$1
   shift
-  local dir="$CACHE/debs-$arch" apt_dir="$CACHE/apt-$arch"
-  mkdir -p "$dir" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources"
+  local dir="$CACHE/debs-$arch"
+  mkdir -p "$dir"
   local missing=() p
   for p in "$@"; do compgen -G "$dir/${p}_*.deb" >/dev/null || missing+=("$p"); done
   [ "${#missing[@]}" = 0 ] && return
-  local mirror
-  mirror=$(debian_mirror)
-  [ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt/sources.list.d"
-  printf 'Types: deb\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$mirror" >"$apt_dir/sources/debian.sources"
-  local opts=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o Dir::Etc::sourcelist=/dev/null
-    -o "Dir::Etc::sourceparts=$apt_dir/sources" -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-    -o Dir::State::status=/dev/null -o APT::Sandbox::User=root)
   log "downloading ${missing[*]} for $arch"
-  apt-get "${opts[@]}" update -qq
-  (cd "$dir" && apt-get "${opts[@]}" download "${missing[@]/%/:$arch}" >/dev/null)
+  apt_download "$CACHE/apt-$arch" bookworm "$arch" "$dir" "${missing[@]}" || die "cannot download ${missing[*]} for $arch"
 }
 
 # Fetches an npm package tarball once into the cache and prints its path.
 npm_tarball() {
   local spec=$1 dir="$CACHE/npm"
   mkdir -p "$dir"
-  local file="$dir/$(printf '%s' "$spec" | tr '@/' '--').tgz"
+  local file
+  file="$dir/$(printf '%s' "$spec" | tr '@/' '--').tgz"
   if [ ! -s "$file" ]; then
     log "fetching $spec from npm"
     local tmp

@@ -15,6 +15,9 @@ APT_PACKAGES=(docker.io docker-registry qemu-user-static binfmt-support skopeo i
 # Debian bookworm has no docker-buildx; the next release's package works with bookworm's engine.
 BUILDX_SUITE=trixie
 
+# shellcheck source=apt-download.sh
+. "$(dirname "$0")/apt-download.sh"
+
 log() { printf '[engine] %s\n' "$*" >&2; }
 die() { printf '[engine] error: %s\n' "$*" >&2; exit 1; }
 
@@ -36,30 +39,12 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# The mirror this machine already uses for Debian's main suite, from its own apt sources.
-debian_mirror() {
-  local uri
-  uri=$(awk '/^URIs:/{u=$2} /^Suites:/ && / (bookworm|stable)( |$)/ {print u; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-    uri=$(awk '$1=="deb" && $3 ~ /^(bookworm|stable)$/ {print $2; exit}' /etc/apt/sources.list)
-  fi
-  [ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list*"
-  printf '%s\n' "$uri"
-}
-
 install_buildx() {
   docker buildx version >/dev/null 2>&1 && return
   log "installing docker-buildx from Debian $BUILDX_SUITE"
   local tmp
   tmp=$(mktemp -d)
-  # A temporary source list, used only by these apt calls: the machine's own sources are untouched.
-  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$(debian_mirror)" "$BUILDX_SUITE" >"$tmp/buildx.sources"
-  mkdir -p "$tmp/lists/partial" "$tmp/cache"
-  local apt_opts=(-o Dir::Etc::sourcelist=/dev/null -o "Dir::Etc::sourceparts=$tmp" -o "Dir::State::Lists=$tmp/lists"
-    -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
-  apt-get "${apt_opts[@]}" update -qq
-  (cd "$tmp" && apt-get "${apt_opts[@]}" download docker-buildx >/dev/null)
+  apt_download "$tmp/apt" "$BUILDX_SUITE" "$(dpkg --print-architecture)" "$tmp" docker-buildx || die "cannot download docker-buildx"
   dpkg -i "$tmp"/docker-buildx_*.deb >/dev/null
   rm -rf "$tmp"
   docker buildx version >/dev/null || die "docker buildx does not work after installing it"
@@ -85,8 +70,7 @@ start_dockerd() {
   [ -n "${DOCKER_STORAGE_DRIVER:-}" ] && args+=(--storage-driver "$DOCKER_STORAGE_DRIVER")
   setsid nohup dockerd "${args[@]}" >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/dockerd.pid"
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return
     sleep 0.5
   done
@@ -115,8 +99,7 @@ http:
 YAML
   setsid nohup docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
   echo $! >"$dir/registry.pid"
-  local i
-  for i in $(seq 1 40); do
+  for _ in $(seq 1 40); do
     registry_up "$port" && return
     sleep 0.25
   done
