@@ -116,32 +116,29 @@ function audit(box: Sandbox, tags: string[], succeeded: boolean[]): { landed: nu
   return { landed, lost, clobbered }
 }
 
-async function concurrentBumps(): Promise<Scenario> {
+/**
+ * Runs `push` for every service at once, each in its own clone of one fresh remote, and audits
+ * main afterwards. `push` resolves to whether that run reported success, plus its attempts.
+ */
+async function concurrently(
+  approach: string,
+  push: (work: string, service: string, tag: string) => Promise<{ ok: boolean; attempts?: number }>,
+): Promise<Scenario> {
   const box = sandbox(deploymentsSeed())
   try {
     const works = SERVICES.map((s) => box.clone(s))
     const tags = SERVICES.map((_, i) => `2.0.${i}`)
     const cpuBefore = childCpuSeconds()
     const started = performance.now()
-    const runs = await Promise.all(
-      SERVICES.map((service, i) =>
-        runBump(works[i] as string, { files: fileOf(service), image: `${REGISTRY}/${service}`, tag: tags[i] as string, 'max-attempts': '10' }),
-      ),
-    )
+    const runs = await Promise.all(SERVICES.map((service, i) => push(works[i] as string, service, tags[i] as string)))
     const wall = performance.now() - started
     const cpu = childCpuSeconds() - cpuBefore
-    const attempts = runs.map((r) => Number(r.outputs.attempts || 0))
-    const result = audit(
-      box,
-      tags,
-      runs.map((r) => r.exitCode === 0),
-    )
-    const failures = runs.filter((r) => r.exitCode !== 0).map((r) => r.errors.join('; '))
-    if (failures.length > 0) console.error(`bump-manifest failures:\n${failures.join('\n')}`)
+    const attempts = runs.map((r) => r.attempts ?? 1)
+    const retried = runs.some((r) => r.attempts !== undefined)
     return {
-      approach: 'bump-manifest',
-      ...result,
-      attempts: `total ${attempts.reduce((a, b) => a + b, 0)}, max ${Math.max(...attempts)}, median ${median(attempts)}`,
+      approach,
+      ...audit(box, tags, runs.map((r) => r.ok)),
+      attempts: retried ? `total ${attempts.reduce((a, b) => a + b, 0)}, max ${Math.max(...attempts)}, median ${median(attempts)}` : '1 each (no retry)',
       wall,
       cpu,
     }
@@ -150,20 +147,14 @@ async function concurrentBumps(): Promise<Scenario> {
   }
 }
 
-async function concurrentSed(): Promise<Scenario> {
-  const box = sandbox(deploymentsSeed())
-  try {
-    const works = SERVICES.map((s) => box.clone(s))
-    const tags = SERVICES.map((_, i) => `2.0.${i}`)
-    const cpuBefore = childCpuSeconds()
-    const started = performance.now()
-    const pushed = await Promise.all(SERVICES.map((service, i) => sedAndPush(works[i] as string, service, tags[i] as string)))
-    const wall = performance.now() - started
-    return { approach: 'seed sed+push', ...audit(box, tags, pushed), attempts: '1 each (no retry)', wall, cpu: childCpuSeconds() - cpuBefore }
-  } finally {
-    box.remove()
-  }
-}
+const concurrentBumps = (): Promise<Scenario> =>
+  concurrently('bump-manifest', async (work, service, tag) => {
+    const run = await runBump(work, { files: fileOf(service), image: `${REGISTRY}/${service}`, tag, 'max-attempts': '10' })
+    if (run.exitCode !== 0) console.error(`bump-manifest failed for ${service}: ${run.errors.join('; ')}`)
+    return { ok: run.exitCode === 0, attempts: Number(run.outputs.attempts || 0) }
+  })
+
+const concurrentSed = (): Promise<Scenario> => concurrently('seed sed+push', async (work, service, tag) => ({ ok: await sedAndPush(work, service, tag) }))
 
 /** The mixed case the tests also cover: half the images are entries of one kustomization.yaml. */
 async function concurrentKustomization(): Promise<{ landed: number; wall: number; attempts: number[] }> {
