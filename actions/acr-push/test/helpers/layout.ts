@@ -75,6 +75,10 @@ export function writeLayout(dir: string, options: LayoutOptions): Layout {
     }
     return { digest, size: data.length }
   }
+  const putJson = (value: unknown, counted: boolean) => put(Buffer.from(JSON.stringify(value)), counted)
+  // An image manifest over a config and layers, as buildx writes them (not counted: manifests are not layer bytes).
+  const putManifest = (config: { digest: string; size: number }, layers: object[]) =>
+    putJson({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: CONFIG, ...config }, layers }, false)
   const layerBytes = options.layerBytes ?? 1024
   const shared = options.sharedLayerBytes
     ? put(gzipSync(tarWithFile('shared.bin', randomBytes(options.sharedLayerBytes)), { level: 1 }), true)
@@ -87,44 +91,27 @@ export function writeLayout(dir: string, options: LayoutOptions): Layout {
       const file = tarWithFile(`${platform.architecture}-${i}.bin`, randomBytes(layerBytes))
       layers.push(put(gzipSync(file, { level: 1 }), true))
     }
-    const config = put(
-      Buffer.from(
-        JSON.stringify({
-          architecture: platform.architecture,
-          os: platform.os,
-          ...(platform.variant ? { variant: platform.variant } : {}),
-          config: {},
-          rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-        }),
-      ),
+    const config = putJson(
+      {
+        architecture: platform.architecture,
+        os: platform.os,
+        ...(platform.variant ? { variant: platform.variant } : {}),
+        config: {},
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      },
       true,
     )
-    const manifest = put(
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: MANIFEST,
-          config: { mediaType: CONFIG, ...config },
-          layers: layers.map((l) => ({ mediaType: LAYER, ...l })),
-        }),
-      ),
-      false,
+    const manifest = putManifest(
+      config,
+      layers.map((l) => ({ mediaType: LAYER, ...l })),
     )
     manifests.push({ mediaType: MANIFEST, ...manifest, platform })
     if (options.attestations) {
-      const statement = put(Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', subject: [{ digest: manifest.digest }] })), true)
-      const emptyConfig = put(Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } })), true)
-      const attestation = put(
-        Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: MANIFEST,
-            config: { mediaType: CONFIG, ...emptyConfig },
-            layers: [{ mediaType: 'application/vnd.in-toto+json', ...statement, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
-          }),
-        ),
-        false,
-      )
+      const statement = putJson({ _type: 'https://in-toto.io/Statement/v0.1', subject: [{ digest: manifest.digest }] }, true)
+      const emptyConfig = putJson({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } }, true)
+      const attestation = putManifest(emptyConfig, [
+        { mediaType: 'application/vnd.in-toto+json', ...statement, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+      ])
       manifests.push({
         mediaType: MANIFEST,
         ...attestation,
