@@ -2,28 +2,132 @@ export const id = 532;
 export const ids = [532];
 export const modules = {
 
-/***/ 1532:
+/***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   N$: () => (/* binding */ refUpdateFailure),
+/* harmony export */   WS: () => (/* binding */ refUpdateHelp),
+/* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
+/* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
+/* harmony export */ });
+/**
+ * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
+ * (https://docs.github.com/en/rest/git/refs#update-a-reference: 200, 409 and 422 with
+ * `{message, documentation_url}`). Only "Update is not a fast forward" (the branch moved since it
+ * was read) is worth another attempt; a ruleset or branch protection ("Repository rule violations
+ * found", "Reference cannot be updated"), a missing permission or an empty repository (409 "Git
+ * Repository is empty.") will say the same thing again.
+ */
+function refUpdateFailure(status, message) {
+    if (status === 422 && /not a fast.?forward/i.test(message))
+        return 'non-fast-forward';
+    if (/rule violation|protected branch|reference cannot be updated|GH0(0[0-9]|1[0-9])/i.test(message))
+        return 'protected-branch';
+    if (status === 401 || status === 403 || status === 404)
+        return 'authentication';
+    return 'other';
+}
+const REF_UPDATE_HELP = {
+    'non-fast-forward': 'the branch moved since it was read (not a fast forward)',
+    'protected-branch': 'a ruleset or branch protection rule refused it; GITHUB_TOKEN cannot bypass rulesets: use pull-request mode (a required pull request or required checks) or a token on the bypass list',
+    'hook-declined': 'a server-side hook declined it',
+    authentication: 'the token may not write to this repository (it needs contents: write)',
+    other: 'GitHub refused it',
+};
+function refUpdateHelp(kind) {
+    return REF_UPDATE_HELP[kind];
+}
+/**
+ * GraphQL refusals of `enablePullRequestAutoMerge` that leave a working pull request, only not set
+ * to merge itself: "Auto merge is not allowed for this repository" (the repository setting "Allow
+ * auto-merge" is off), "Pull request is in clean status" / "unstable status" (nothing left to wait
+ * for: the mutation only arms a pull request that is still blocked), and "Protected branch rules
+ * not configured for this branch" (nothing to wait for either). Anything else (a missing
+ * permission, a merge method the repository does not allow) is a configuration error.
+ * https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/incorporating-changes-from-a-pull-request/automatically-merging-a-pull-request
+ */
+function autoMergeRefusal(message) {
+    if (/auto.?merge is not allowed|not allowed to use auto.?merge/i.test(message))
+        return 'not-allowed';
+    if (/is in (clean|unstable|has_hooks) status|protected branch rules not configured/i.test(message))
+        return 'already-mergeable';
+    return undefined;
+}
+const AUTO_MERGE_HELP = {
+    'not-allowed': 'the repository does not allow auto-merge (Settings > General > Allow auto-merge)',
+    'already-mergeable': 'the pull request can already be merged (no required check or review is pending), so there is nothing for auto-merge to wait for',
+};
+
+
+/***/ }),
+
+/***/ 1532:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   enableAutoMerge: () => (/* binding */ enableAutoMerge),
+/* harmony export */   github: () => (/* binding */ github),
 /* harmony export */   openOrUpdatePullRequest: () => (/* binding */ openOrUpdatePullRequest)
 /* harmony export */ });
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8258);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(770);
 // Opens or updates the pull request of pull-request mode through the GitHub REST API
-// (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike).
+// (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike), and arms auto-merge on
+// it through the GraphQL API, the only API that has it.
 
-async function openOrUpdatePullRequest(request) {
-    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(request.token, { baseUrl: request.apiUrl });
+
+/** One client for REST and GraphQL; @octokit/graphql derives the GraphQL URL from baseUrl (…/api/v3 → …/api/graphql on GHES). */
+function github(token, apiUrl) {
+    return (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
+}
+async function openOrUpdatePullRequest(octokit, request) {
     const [owner = '', repo = ''] = request.repository.split('/');
     // GET /repos/{owner}/{repo}/pulls?head=owner:branch finds the one a previous run opened.
     const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${request.head}`, base: request.base, state: 'open' });
     const existing = open[0];
     if (existing) {
         const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: request.title, body: request.body });
-        return { url: data.html_url, number: data.number, created: false };
+        return { url: data.html_url, number: data.number, nodeId: data.node_id, created: false };
     }
     const { data } = await octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body });
-    return { url: data.html_url, number: data.number, created: true };
+    return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true };
+}
+// https://docs.github.com/en/graphql/reference/mutations#enablepullrequestautomerge
+// expectedHeadOid: arm it only while the pull request's head is the commit this run made, so a
+// commit pushed onto the branch by someone else is never merged unseen.
+const ENABLE_AUTO_MERGE = `
+mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHeadOid: GitObjectID) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod, expectedHeadOid: $expectedHeadOid }) {
+    pullRequest { autoMergeRequest { mergeMethod enabledAt } }
+  }
+}`;
+/** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
+function graphqlMessages(error) {
+    const errors = error?.errors;
+    if (Array.isArray(errors))
+        return errors.map((e) => String(e.message ?? ''));
+    return [error instanceof Error ? error.message : String(error)];
+}
+/**
+ * Enables auto-merge on the pull request. A repository that does not allow it, or a pull request
+ * with nothing left to wait for, is reported (the pull request stays open); anything else throws.
+ */
+async function enableAutoMerge(octokit, pullRequestId, method, expectedHeadOid) {
+    try {
+        await octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId, mergeMethod: method.toUpperCase(), expectedHeadOid });
+        return { state: 'enabled' };
+    }
+    catch (error) {
+        const messages = graphqlMessages(error);
+        for (const message of messages) {
+            const refusal = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .autoMergeRefusal */ .aX)(message);
+            if (refusal)
+                return { state: refusal, reason: `${_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .AUTO_MERGE_HELP */ .Xv[refusal]} (GitHub: "${message}")` };
+        }
+        throw new Error(`auto-merge (${method}) could not be enabled: ${messages.join('; ')}`);
+    }
 }
 
 

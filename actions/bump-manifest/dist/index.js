@@ -23927,7 +23927,7 @@ module.exports = {
 
 
 const { types, inspect } = __nccwpck_require__(7975)
-const { markAsUncloneable } = __nccwpck_require__(5919)
+const { markAsUncloneable } = __nccwpck_require__(8300)
 const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
@@ -26230,7 +26230,7 @@ module.exports = {
 const { webidl } = __nccwpck_require__(2582)
 const { kEnumerableProperty } = __nccwpck_require__(3373)
 const { kConstruct } = __nccwpck_require__(3988)
-const { MessagePort } = __nccwpck_require__(5919)
+const { MessagePort } = __nccwpck_require__(8300)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -28368,6 +28368,1025 @@ module.exports = {
 
 /***/ }),
 
+/***/ 2224:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F4: () => (/* binding */ changedPlans),
+/* harmony export */   Sh: () => (/* binding */ ManifestError),
+/* harmony export */   jP: () => (/* binding */ planFiles)
+/* harmony export */ });
+/* unused harmony export planFile */
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
+/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2465);
+/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
+// Plans the edit of each file: parse every document, find the matches, check the result is not
+// ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
+// bad file stops the run before anything is written.
+
+
+
+
+/** A file that cannot be edited: does not parse, matches nothing, or matches ambiguously. */
+class ManifestError extends Error {
+    name = 'ManifestError';
+}
+function findChanges(path, text, request) {
+    const documents = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseAllDocuments */ .hR)(text, { prettyErrors: true, uniqueKeys: false });
+    const docs = Array.isArray(documents) ? documents : [];
+    const changes = [];
+    docs.forEach((doc, index) => {
+        const error = doc.errors[0];
+        if (error)
+            throw new ManifestError(`${path}: the YAML does not parse (document ${index + 1}): ${error.message.split('\n')[0]}`);
+        const root = doc.contents;
+        try {
+            if (request.paths)
+                changes.push(...(0,_targets__WEBPACK_IMPORTED_MODULE_1__/* .pathChanges */ .PG)(root, index, request, request.paths));
+            else if ((0,_targets__WEBPACK_IMPORTED_MODULE_1__/* .isKustomization */ .Sv)(root, path))
+                changes.push(...(0,_targets__WEBPACK_IMPORTED_MODULE_1__/* .kustomizeChanges */ .l0)(text, root, index, request));
+            else
+                changes.push(...(0,_targets__WEBPACK_IMPORTED_MODULE_1__/* .containerChanges */ .bV)(doc, root, index, request, request.container));
+        }
+        catch (error) {
+            if (error instanceof _yaml_text__WEBPACK_IMPORTED_MODULE_2__/* .YamlEditError */ .a6)
+                throw new ManifestError(`${path}: ${error.message}`);
+            throw error;
+        }
+    });
+    return changes;
+}
+function checkAmbiguity(path, changes, request) {
+    const byDocument = new Map();
+    for (const change of changes.filter((c) => c.kind === 'kustomize')) {
+        byDocument.set(change.document, [...(byDocument.get(change.document) ?? []), change]);
+    }
+    for (const entries of byDocument.values()) {
+        if (entries.length > 1) {
+            throw new ManifestError(`${path}: the image matches ${entries.length} images: entries (${entries.map((e) => e.target).join(', ')}); make the image input name exactly one`);
+        }
+    }
+    // One image at different references in one workload (say a main and a canary container) is a
+    // question only the workflow author can answer: ask for `container` rather than guess.
+    if (request.container !== undefined)
+        return;
+    const byWorkload = new Map();
+    for (const change of changes.filter((c) => c.kind === 'container')) {
+        const workload = `${change.document} ${change.location.split(' ')[0]}`;
+        byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), change]);
+    }
+    for (const containers of byWorkload.values()) {
+        const references = new Set(containers.map((c) => c.previous));
+        if (references.size > 1) {
+            throw new ManifestError(`${path}: the image is used at ${references.size} different references in one workload (${containers
+                .map((c) => `${c.location}: ${c.previous}`)
+                .join('; ')}); set the container input to choose one`);
+        }
+    }
+}
+function describeWanted(request) {
+    const image = (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .familiarReference */ .ZD)(request.image);
+    if (request.paths)
+        return `no path of ${request.paths.map((p) => p.text).join(', ')} holds a value for ${image}`;
+    const container = request.container ? ` in a container named "${request.container}"` : '';
+    return `nothing references ${image}${container} (looked at containers and initContainers of workloads and kustomize images: entries)`;
+}
+/** Plans one file. Throws ManifestError when it cannot be edited as asked. */
+function planFile(path, text, request) {
+    const changes = findChanges(path, text, request);
+    if (changes.length === 0) {
+        if (request.allowNoMatch)
+            return { path, original: text, updated: text, changes };
+        throw new ManifestError(`${path}: ${describeWanted(request)}`);
+    }
+    checkAmbiguity(path, changes, request);
+    const updated = (0,_yaml_text__WEBPACK_IMPORTED_MODULE_2__/* .applyEdits */ .ct)(text, changes.flatMap((c) => c.edits));
+    verify(path, updated, changes, request);
+    return { path, original: text, updated, changes };
+}
+// The edited text must parse, and planning it again must find every target already at its new
+// value: a splice that broke the YAML or hit the wrong bytes never reaches the disk.
+function verify(path, updated, changes, request) {
+    // After a move to new-name the targets are found under their new repository.
+    const moved = request.newName === undefined ? request : { ...request, image: (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .parseRepository */ .SU)(request.newName) };
+    let again;
+    try {
+        again = findChanges(path, updated, moved);
+    }
+    catch (error) {
+        throw new ManifestError(`${path}: internal error, the edited file would not parse: ${error.message}`);
+    }
+    const expected = changes.map((c) => `${c.document} ${c.location} ${c.updated}`);
+    const found = again.map((c) => `${c.document} ${c.location} ${c.previous}`);
+    if (again.some((c) => c.edits.length > 0) || expected.join('\n') !== found.join('\n')) {
+        throw new ManifestError(`${path}: internal error, the edit could not be verified (expected ${expected.join(', ')}; found ${found.join(', ')})`);
+    }
+}
+/**
+ * Plans every file; the first error stops the whole run (nothing is written before all succeed).
+ * A file named literally must match; files found by a glob may not, but one of them must.
+ */
+function planFiles(files, request) {
+    const plans = files.map((file) => planFile(file.path, file.text, { ...request, allowNoMatch: request.allowNoMatch || file.glob }));
+    if (!request.allowNoMatch && plans.every((plan) => plan.changes.length === 0)) {
+        throw new ManifestError(`${files.length === 1 ? files[0]?.path : `none of ${files.map((f) => f.path).join(', ')}`}: ${describeWanted(request)}`);
+    }
+    return plans;
+}
+function changedPlans(plans) {
+    return plans.filter((plan) => plan.updated !== plan.original);
+}
+
+
+/***/ }),
+
+/***/ 5470:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VK: () => (/* binding */ shortDigest),
+/* harmony export */   dw: () => (/* binding */ updatedReference),
+/* harmony export */   km: () => (/* binding */ joinReference),
+/* harmony export */   sf: () => (/* binding */ referencesImage)
+/* harmony export */ });
+/* unused harmony export repositoryText */
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6605);
+// The new image reference and how it is written: pure string work on image references.
+
+/** The repository part of a reference as written (`vote` stays `vote`, not docker.io/library/vote). */
+function repositoryText(reference) {
+    const at = reference.indexOf('@');
+    const withoutDigest = at >= 0 ? reference.slice(0, at) : reference;
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** `repo[:tag][@digest]` from its parts. */
+function joinReference(repository, tag, digest) {
+    return `${repository}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+}
+/** True when `reference` names the repository to match, whatever its tag/digest (docker.io normalised). */
+function referencesImage(reference, image) {
+    try {
+        return (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .sameRepository */ .RB)((0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .parseImageReference */ .o_)(reference), image);
+    }
+    catch {
+        // Placeholders such as ${IMAGE} or invalid text are simply not a match.
+        return false;
+    }
+}
+/** The updated container image: the new repository or the one as written, plus exactly the new tag/digest. */
+function updatedReference(current, request) {
+    return joinReference(request.newName ?? repositoryText(current), request.tag, request.digest);
+}
+/** `sha256:0123456789ab…` for messages and summaries. */
+function shortDigest(digest) {
+    const colon = digest.indexOf(':');
+    return digest.length > colon + 13 ? `${digest.slice(0, colon + 13)}…` : digest;
+}
+
+
+/***/ }),
+
+/***/ 2465:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PG: () => (/* binding */ pathChanges),
+/* harmony export */   Sv: () => (/* binding */ isKustomization),
+/* harmony export */   bV: () => (/* binding */ containerChanges),
+/* harmony export */   l0: () => (/* binding */ kustomizeChanges),
+/* harmony export */   ob: () => (/* binding */ parsePathSpec)
+/* harmony export */ });
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
+/* harmony import */ var _reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5470);
+/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4346);
+// Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
+// entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
+
+
+
+
+/** Paths to the pod spec of each workload kind (CronJob nests a Job template). */
+const POD_SPEC_PATHS = {
+    Pod: ['spec'],
+    Deployment: ['spec', 'template', 'spec'],
+    StatefulSet: ['spec', 'template', 'spec'],
+    DaemonSet: ['spec', 'template', 'spec'],
+    ReplicaSet: ['spec', 'template', 'spec'],
+    ReplicationController: ['spec', 'template', 'spec'],
+    Job: ['spec', 'template', 'spec'],
+    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+const CONTAINER_LISTS = ['initContainers', 'containers'];
+/** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
+function scalarString(node) {
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node) || node.value === null || node.value === undefined)
+        return undefined;
+    if (typeof node.value === 'string')
+        return node.value;
+    return node.source ?? String(node.value);
+}
+function child(map, key) {
+    return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(map) ? map.get(key, true) : undefined;
+}
+function isFlow(node) {
+    return Boolean(node?.flow);
+}
+/** Containers of a workload object (or of every item of a `kind: List`). */
+function containerChanges(doc, root, document, request, container) {
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+        return [];
+    const kind = scalarString(root.get('kind', true));
+    if (kind === 'List') {
+        const items = child(root, 'items');
+        return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : [];
+    }
+    const path = kind ? POD_SPEC_PATHS[kind] : undefined;
+    if (!path)
+        return [];
+    let spec = root;
+    for (const key of path)
+        spec = child(spec, key);
+    const name = scalarString(child(child(root, 'metadata'), 'name')) ?? '(unnamed)';
+    const changes = [];
+    for (const list of CONTAINER_LISTS) {
+        const seq = child(spec, list);
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(seq))
+            continue;
+        for (const item of seq.items) {
+            const containerName = scalarString(child(item, 'name')) ?? '(unnamed)';
+            const imageNode = child(item, 'image');
+            // An alias is resolved to see whether it matches; replaceScalar then refuses to edit through it.
+            const current = scalarString((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isAlias */ .Vj)(imageNode) ? imageNode.resolve(doc) : imageNode);
+            if (current === undefined || !(0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(current, request.image))
+                continue;
+            if (container !== undefined && containerName !== container)
+                continue;
+            const updated = (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .updatedReference */ .dw)(current, request);
+            const location = `${kind}/${name} ${list}[${containerName}]`;
+            changes.push({
+                kind: 'container',
+                document,
+                location,
+                target: containerName,
+                previous: current,
+                updated,
+                edits: updated === current ? [] : [(0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .replaceScalar */ .BB)(imageNode, updated, isFlow(item), location)],
+            });
+        }
+    }
+    return changes;
+}
+/** True when the document is a kustomization (by kind, or by file name with an `images:` list). */
+function isKustomization(root, fileName) {
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+        return false;
+    const kind = scalarString(root.get('kind', true));
+    if (kind === 'Kustomization' || kind === 'Component')
+        return true;
+    return /(^|\/)kustomization\.ya?ml$|(^|\/)Kustomization$/.test(fileName) && kind === undefined;
+}
+/** The image a kustomize entry produces: newName (or name), newTag, digest. */
+function entryReference(entry) {
+    const name = scalarString(entry.get('newName', true)) ?? scalarString(entry.get('name', true)) ?? '';
+    return (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .joinReference */ .km)(name, scalarString(entry.get('newTag', true)), scalarString(entry.get('digest', true)));
+}
+/**
+ * kustomization `images:` entries whose name or newName is the image. Sets newName/newTag/digest as
+ * `kustomize edit set image` would, and removes a tag or digest the new reference does not have
+ * (an old digest left beside a new tag would keep pinning the old image).
+ */
+function kustomizeChanges(text, root, document, request) {
+    const images = child(root, 'images');
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(images))
+        return [];
+    const changes = [];
+    for (const entry of images.items) {
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(entry))
+            continue;
+        const name = scalarString(entry.get('name', true));
+        const newName = scalarString(entry.get('newName', true));
+        const matches = (name !== undefined && (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(name, request.image)) || (newName !== undefined && (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(newName, request.image));
+        if (!matches)
+            continue;
+        const location = `images[${name}]`;
+        const previous = entryReference(entry);
+        const edits = [];
+        if (request.newName !== undefined && request.newName !== newName)
+            edits.push((0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .setMapValue */ .O0)(text, entry, 'newName', request.newName, location));
+        for (const [key, value] of [['newTag', request.tag], ['digest', request.digest]]) {
+            const current = scalarString(entry.get(key, true));
+            if (value === undefined) {
+                const removal = (0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .deleteMapKey */ .D6)(text, entry, key);
+                if (removal)
+                    edits.push(removal);
+            }
+            else if (value !== current) {
+                edits.push((0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .setMapValue */ .O0)(text, entry, key, value, location));
+            }
+        }
+        const updated = (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .joinReference */ .km)(request.newName ?? newName ?? name ?? '', request.tag, request.digest);
+        changes.push({ kind: 'kustomize', document, location, target: name ?? '', previous, updated, edits });
+    }
+    return changes;
+}
+/** Parses `image.tag` or `spec.values.images[1]=reference` into a PathSpec; throws on bad syntax. */
+function parsePathSpec(spec) {
+    const eq = spec.lastIndexOf('=');
+    const pathText = (eq >= 0 ? spec.slice(0, eq) : spec).trim();
+    const field = (eq >= 0 ? spec.slice(eq + 1).trim() : 'reference');
+    if (!['reference', 'repository', 'tag', 'digest'].includes(field)) {
+        throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`"${spec}": the part after = must be reference, repository, tag or digest`);
+    }
+    const segments = [];
+    const re = /([^.[\]]+)|\[([0-9]+)\]/gy;
+    for (const part of pathText.split('.')) {
+        if (part === '')
+            throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`"${pathText}" is not a path like image.tag or containers[0].image`);
+        re.lastIndex = 0;
+        let match;
+        let consumed = 0;
+        while ((match = re.exec(part)) !== null) {
+            segments.push(match[1] !== undefined ? match[1] : Number(match[2]));
+            consumed = re.lastIndex;
+        }
+        if (consumed !== part.length)
+            throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`"${pathText}" is not a path like image.tag or containers[0].image`);
+    }
+    return { segments, text: pathText, field };
+}
+/** The value a path receives and whether its current value belongs to the image. */
+function pathValue(field, current, request) {
+    switch (field) {
+        case 'reference':
+            return { matches: (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(current, request.image), value: (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .updatedReference */ .dw)(current, request) };
+        case 'repository': {
+            let matches = false;
+            try {
+                matches = (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .sameRepository */ .RB)((0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .parseRepository */ .SU)(current), request.image);
+            }
+            catch {
+                matches = false;
+            }
+            return { matches, value: request.newName ?? current };
+        }
+        case 'tag':
+            return { matches: true, value: request.tag ?? current };
+        case 'digest':
+            return { matches: true, value: request.digest ?? current };
+    }
+}
+/** Values at explicit paths (Helm values and other YAML). A missing path is no match. */
+function pathChanges(root, document, request, specs) {
+    const changes = [];
+    for (const spec of specs) {
+        let parent;
+        let node = root;
+        for (const segment of spec.segments) {
+            parent = node;
+            if (typeof segment === 'number')
+                node = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node) ? node.items[segment] : undefined;
+            else
+                node = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node) ? node.get(segment, true) : undefined;
+            if (node === undefined)
+                break;
+        }
+        if (node === undefined || node === null)
+            continue;
+        const current = scalarString(node);
+        if (current === undefined && !(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node)) {
+            throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`${spec.text} is a ${(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node) ? 'map' : (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node) ? 'list' : 'alias or other node'}, not a single value`);
+        }
+        const { matches, value } = pathValue(spec.field, current ?? '', request);
+        if (!matches)
+            continue;
+        const edits = value === current ? [] : [(0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .replaceScalar */ .BB)(node, value, isFlow(parent), spec.text)];
+        changes.push({ kind: 'path', document, location: spec.text, target: spec.text, previous: current ?? '', updated: value, edits });
+    }
+    return changes;
+}
+
+
+/***/ }),
+
+/***/ 4346:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BB: () => (/* binding */ replaceScalar),
+/* harmony export */   D6: () => (/* binding */ deleteMapKey),
+/* harmony export */   O0: () => (/* binding */ setMapValue),
+/* harmony export */   a6: () => (/* binding */ YamlEditError),
+/* harmony export */   ct: () => (/* binding */ applyEdits)
+/* harmony export */ });
+/* unused harmony exports lineEnding, renderScalar */
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
+// Text edits by source position. The YAML tree only tells us WHERE a value sits; the new text is
+// spliced into the original bytes, so comments, quoting, key order, anchors, flow style, document
+// separators and CRLF line endings outside the edited scalar stay exactly as they were.
+// Re-stringifying the document would reformat it. Pure: no I/O.
+
+class YamlEditError extends Error {
+    name = 'YamlEditError';
+}
+/** The file's line ending: CRLF when its first line break is CRLF. */
+function lineEnding(text) {
+    const lf = text.indexOf('\n');
+    return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
+}
+// A plain scalar is safe when YAML reads it back as the same string (not a number, bool, null,
+// or something cut short by `: `, ` #`, or a flow indicator inside a flow collection).
+function plainIsSafe(value, inFlow) {
+    if (value === '' || /^\s|\s$|[\r\n]/.test(value))
+        return false;
+    const source = inFlow ? `[${value}]` : `k: ${value}`;
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(source);
+    if (doc.errors.length > 0)
+        return false;
+    const parsed = doc.toJS();
+    const read = inFlow ? parsed[0] : parsed.k;
+    return read === value && (!inFlow || parsed.length === 1);
+}
+function doubleQuoted(value) {
+    // JSON string escapes are a subset of YAML double-quoted escapes.
+    return JSON.stringify(value);
+}
+/** Text for `value` in the style of the scalar it replaces (plain stays plain when that is safe). */
+function renderScalar(value, style, inFlow) {
+    switch (style) {
+        case 'QUOTE_SINGLE':
+            return `'${value.replace(/'/g, "''")}'`;
+        case 'QUOTE_DOUBLE':
+            return doubleQuoted(value);
+        default:
+            return plainIsSafe(value, inFlow) ? value : doubleQuoted(value);
+    }
+}
+function scalarOf(node, what) {
+    if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isAlias */ .Vj)(node)) {
+        throw new YamlEditError(`${what} is an alias (*${node.source}); edit the anchored value instead`);
+    }
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node) || !node.range)
+        throw new YamlEditError(`${what} is not a scalar value`);
+    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+        throw new YamlEditError(`${what} is a block scalar (| or >); write it as a single-line value`);
+    }
+    return node;
+}
+/** Replaces the scalar's text (quotes included), keeping its style. */
+function replaceScalar(node, value, inFlow, what) {
+    const scalar = scalarOf(node, what);
+    const [start, end] = scalar.range;
+    // An empty value (`newTag:`) sits right after the colon: keep a space between them.
+    const text = renderScalar(value, scalar.type, inFlow);
+    return { start, end, text: start === end ? ` ${text}` : text };
+}
+function pairOf(map, key) {
+    return map.items.find((pair) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(pair.key) && pair.key.value === key);
+}
+function keyStart(pair) {
+    return pair.key.range?.[0] ?? 0;
+}
+function valueEnd(pair) {
+    const node = (pair.value ?? pair.key);
+    return node.range?.[1] ?? 0;
+}
+function endOfLine(text, index) {
+    const lf = text.indexOf('\n', index);
+    if (lf < 0)
+        return text.length;
+    return lf > 0 && text[lf - 1] === '\r' ? lf - 1 : lf;
+}
+/** Sets `key` in a map: replaces its scalar when present, otherwise inserts a new pair after the last one. */
+function setMapValue(text, map, key, value, what) {
+    const existing = pairOf(map, key);
+    if (existing)
+        return replaceScalar(existing.value, value, Boolean(map.flow), `${what}.${key}`);
+    const last = map.items[map.items.length - 1];
+    if (!last)
+        throw new YamlEditError(`${what} is an empty map`);
+    const rendered = `${key}: ${renderScalar(value, undefined, Boolean(map.flow))}`;
+    if (map.flow)
+        return { start: valueEnd(last), end: valueEnd(last), text: `, ${rendered}` };
+    // Block map: a new line at the column of the map's keys, after the last pair's line.
+    const first = keyStart(map.items[0]);
+    const column = first - (text.lastIndexOf('\n', first - 1) + 1);
+    const at = endOfLine(text, valueEnd(last));
+    return { start: at, end: at, text: `${lineEnding(text)}${' '.repeat(column)}${rendered}` };
+}
+/** Removes `key` from a map, or returns undefined when it is absent. */
+function deleteMapKey(text, map, key) {
+    const index = map.items.findIndex((pair) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(pair.key) && pair.key.value === key);
+    if (index < 0)
+        return undefined;
+    const pair = map.items[index];
+    const next = map.items[index + 1];
+    // Not the last pair: drop from this key to the next key, which then takes this key's place.
+    if (next)
+        return { start: keyStart(pair), end: keyStart(next), text: '' };
+    const previous = map.items[index - 1];
+    if (!previous)
+        throw new YamlEditError(`cannot remove "${key}", the only key of its map`);
+    if (map.flow)
+        return { start: valueEnd(previous), end: valueEnd(pair), text: '' };
+    // Last pair of a block map: drop its whole line, keeping the previous line's own comment.
+    return { start: endOfLine(text, valueEnd(previous)), end: endOfLine(text, valueEnd(pair)), text: '' };
+}
+/** Applies non-overlapping edits to the text. */
+function applyEdits(text, edits) {
+    const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+    for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i].start < sorted[i - 1].end)
+            throw new YamlEditError('internal error: overlapping edits');
+    }
+    let result = text;
+    for (const edit of sorted.reverse())
+        result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 4118:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  TU: () => (/* binding */ Git),
+  $m: () => (/* binding */ PushRejectedError),
+  BQ: () => (/* binding */ isRetryablePushError),
+  gg: () => (/* binding */ maskToken)
+});
+
+// UNUSED EXPORTS: authConfigEntries, basicCredential, classifyPushFailure, configEnvironment
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(5919);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(9846);
+;// CONCATENATED MODULE: ../toolkit/src/exec.ts
+// Runs programs with an argument vector (never a shell string) and captures their output.
+// Secrets go through the environment or stdin, never argv: other processes can read argv.
+
+
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    name = 'CommandError';
+    constructor(command, args, result) {
+        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
+        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+    }
+}
+function mergeEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+async function execute(command, args, options = {}) {
+    if (!options.quiet)
+        core/* info */.pq(`[command]${command} ${args.join(' ')}`);
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined) {
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    }
+    const result = await (0,exec/* getExecOutput */.H)(command, [...args], execOptions);
+    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    if (outcome.exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, outcome);
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/git.ts
+// One place for every git call an action makes, in the spirit of actions/checkout's
+// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
+// and authentication carried by the environment only (never argv, a URL or .git/config).
+
+
+
+
+
+/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
+function basicCredential(token) {
+    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+}
+/** Masks the token and every derived form before anything can print them. */
+function maskToken(token) {
+    core/* setSecret */.Pq(token);
+    core/* setSecret */.Pq(basicCredential(token));
+}
+/**
+ * Config entries that authenticate git to `serverUrl`. The empty value first resets an
+ * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
+ * extraheader value it collects, and two Authorization headers make the server refuse the request.
+ */
+function authConfigEntries(auth) {
+    const origin = new URL(auth.serverUrl).origin;
+    const key = `http.${origin}/.extraheader`;
+    return [
+        { key, value: '' },
+        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
+    ];
+}
+/**
+ * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
+ * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
+ */
+function configEnvironment(base, entries) {
+    const existing = base.GIT_CONFIG_COUNT;
+    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
+    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
+    entries.forEach((entry, i) => {
+        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
+        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
+    });
+    return env;
+}
+/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
+function classifyPushFailure(output) {
+    // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
+    if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output))
+        return 'protected-branch';
+    if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output))
+        return 'hook-declined';
+    if (/Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(output)) {
+        return 'authentication';
+    }
+    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
+    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
+    if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
+        return 'non-fast-forward';
+    }
+    return 'other';
+}
+const PUSH_FAILURE_HELP = {
+    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
+    'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
+    'hook-declined': 'a server-side hook declined the push',
+    authentication: 'authentication failed; check the token and its permissions (contents: write)',
+    other: 'git push failed',
+};
+class PushRejectedError extends Error {
+    kind;
+    output;
+    refspec;
+    name = 'PushRejectedError';
+    constructor(kind, output, refspec) {
+        const detail = output.trim().split('\n').slice(-8).join('\n');
+        super(`push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
+        this.kind = kind;
+        this.output = output;
+        this.refspec = refspec;
+    }
+    get retryable() {
+        return this.kind === 'non-fast-forward';
+    }
+}
+/** True for errors a fetch-rebuild-push cycle can fix. */
+function isRetryablePushError(error) {
+    return error instanceof PushRejectedError && error.retryable;
+}
+class Git {
+    cwd;
+    options;
+    env;
+    constructor(cwd, options = {}) {
+        this.cwd = cwd;
+        this.options = options;
+        this.env = {
+            // Never wait for a password on a terminal; never translate messages we classify.
+            GIT_TERMINAL_PROMPT: '0',
+            GCM_INTERACTIVE: 'never',
+            LC_ALL: 'C',
+            ...options.env,
+            ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
+        };
+    }
+    /** Runs git and throws CommandError on a non-zero exit. */
+    async run(args, options = {}) {
+        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
+    }
+    /** Runs git and returns the result whatever the exit code. */
+    async tryRun(args, options = {}) {
+        return execute('git', args, {
+            cwd: this.cwd,
+            env: { ...this.env, ...options.env },
+            input: options.input,
+            quiet: this.options.quiet,
+            allowFailure: true,
+        });
+    }
+    async topLevel() {
+        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
+    }
+    async revParse(rev) {
+        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
+    }
+    async tryRevParse(rev) {
+        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
+    async tryCurrentBranch() {
+        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    async remoteExists(remote) {
+        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
+    }
+    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
+    async fetchBranch(remote, branch) {
+        const tracking = `refs/remotes/${remote}/${branch}`;
+        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
+        // window in which a concurrent pipeline can land first, so it is kept short.
+        await this.run([
+            'fetch',
+            '--quiet',
+            '--no-tags',
+            '--no-recurse-submodules',
+            '--no-auto-maintenance',
+            '--no-write-fetch-head',
+            '--no-show-forced-updates',
+            remote,
+            `+refs/heads/${branch}:${tracking}`,
+        ]);
+        return this.revParse(tracking);
+    }
+    /** A file's content at a commit, or undefined when the commit has no such file. */
+    async tryShow(commit, path) {
+        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
+        return result.exitCode === 0 ? result.stdout : undefined;
+    }
+    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
+    async fileModes(commit, paths) {
+        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
+        const modes = new Map();
+        for (const entry of result.stdout.split('\0')) {
+            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
+            if (match)
+                modes.set(match[2], match[1]);
+        }
+        return modes;
+    }
+    /**
+     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
+     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
+     */
+    async createCommit(parent, files, message, author) {
+        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'git-index-'));
+        const env = { GIT_INDEX_FILE: (0,external_node_path_.join)(dir, 'index') };
+        try {
+            await this.run(['read-tree', parent], { env });
+            const modes = await this.fileModes(parent, files.map((file) => file.path));
+            const entries = [];
+            for (const file of files) {
+                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
+                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
+            }
+            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
+            const tree = (await this.run(['write-tree'], { env })).stdout.trim();
+            const identity = {
+                GIT_AUTHOR_NAME: author.name,
+                GIT_AUTHOR_EMAIL: author.email,
+                GIT_COMMITTER_NAME: author.name,
+                GIT_COMMITTER_EMAIL: author.email,
+            };
+            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
+        }
+        finally {
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        }
+    }
+    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
+    async push(remote, source, branch, options = {}) {
+        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
+        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
+        if (result.exitCode !== 0) {
+            throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
+        }
+    }
+    async updateRef(ref, commit) {
+        await this.run(['update-ref', ref, commit]);
+    }
+    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
+    async tryMergeFastForward(commit) {
+        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6605:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RB: () => (/* binding */ sameRepository),
+/* harmony export */   SU: () => (/* binding */ parseRepository),
+/* harmony export */   WQ: () => (/* binding */ digestProblem),
+/* harmony export */   ZD: () => (/* binding */ familiarReference),
+/* harmony export */   o_: () => (/* binding */ parseImageReference),
+/* harmony export */   r_: () => (/* binding */ isValidTag)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_REGISTRY, InvalidReferenceError, isValidDigest, repositoryName, formatImageReference */
+// Image references parsed the way Docker's distribution/reference package does
+// (ParseNormalizedNamed): registry host with optional port, repository path,
+// tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+const DEFAULT_REGISTRY = 'docker.io';
+const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+const NAME_TOTAL_LENGTH_MAX = 255;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
+const PORT_RE = /^[0-9]+$/;
+const ANCHORED_IDENTIFIER_RE = /^[a-f0-9]{64}$/;
+/** Digest algorithms we accept and the hex length each one requires (as go-digest validates). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+class InvalidReferenceError extends Error {
+    name = 'InvalidReferenceError';
+}
+/** True when `tag` is a valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+/** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
+function digestProblem(digest) {
+    const colon = digest.indexOf(':');
+    if (colon <= 0)
+        return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
+    const algorithm = digest.slice(0, colon);
+    const hex = digest.slice(colon + 1);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined) {
+        return `unsupported digest algorithm "${algorithm}" (expected one of ${Object.keys(DIGEST_HEX_LENGTH).join(', ')})`;
+    }
+    if (!/^[a-f0-9]*$/.test(hex))
+        return 'the digest must be lowercase hexadecimal after the algorithm';
+    if (hex.length !== length)
+        return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
+    return undefined;
+}
+function isValidDigest(digest) {
+    return digestProblem(digest) === undefined;
+}
+function isValidDomain(domain) {
+    const [host = '', port, ...rest] = splitHostPort(domain);
+    if (rest.length > 0 || host === '')
+        return false;
+    if (port !== undefined && !PORT_RE.test(port))
+        return false;
+    if (IPV6_RE.test(host))
+        return true;
+    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
+}
+// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
+function splitHostPort(domain) {
+    if (domain.startsWith('[')) {
+        const end = domain.indexOf(']');
+        if (end < 0)
+            return [''];
+        const host = domain.slice(0, end + 1);
+        const rest = domain.slice(end + 1);
+        if (rest === '')
+            return [host];
+        if (!rest.startsWith(':'))
+            return [''];
+        return [host, ...rest.slice(1).split(':')];
+    }
+    return domain.split(':');
+}
+// The first path element is a registry only when it looks like one: it has a '.' or ':',
+// is "localhost", or has uppercase letters (never valid in a repository).
+function looksLikeRegistry(first) {
+    return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+}
+/**
+ * Parses and normalises an image reference: `vote`, `myacr.azurecr.io/team/vote:1.2.3`,
+ * `localhost:5000/vote@sha256:...`. Throws InvalidReferenceError with a message that says what is wrong.
+ */
+function parseImageReference(input) {
+    const text = input.trim();
+    const fail = (why) => {
+        throw new InvalidReferenceError(`invalid image reference "${input}": ${why}`);
+    };
+    if (text === '')
+        fail('it is empty');
+    if (/\s/.test(text))
+        fail('it contains white space');
+    if (ANCHORED_IDENTIFIER_RE.test(text))
+        fail('a 64-character hexadecimal string is an image ID, not a repository name');
+    let remainder = text;
+    let digest;
+    const at = remainder.indexOf('@');
+    if (at >= 0) {
+        digest = remainder.slice(at + 1);
+        remainder = remainder.slice(0, at);
+        const problem = digestProblem(digest);
+        if (problem)
+            fail(problem);
+    }
+    // A tag follows the last ':' that comes after the last '/' (a ':' before it is a port).
+    let tag;
+    const lastSlash = remainder.lastIndexOf('/');
+    const lastColon = remainder.lastIndexOf(':');
+    if (lastColon > lastSlash) {
+        tag = remainder.slice(lastColon + 1);
+        remainder = remainder.slice(0, lastColon);
+        if (!isValidTag(tag)) {
+            fail(`tag "${tag}" is not valid (expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
+        }
+    }
+    if (remainder === '')
+        fail('the repository name is missing');
+    if (remainder.length > NAME_TOTAL_LENGTH_MAX)
+        fail(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    const slash = remainder.indexOf('/');
+    let registry = DEFAULT_REGISTRY;
+    let repository = remainder;
+    if (slash >= 0 && looksLikeRegistry(remainder.slice(0, slash))) {
+        registry = remainder.slice(0, slash);
+        repository = remainder.slice(slash + 1);
+        if (!isValidDomain(registry))
+            fail(`"${registry}" is not a valid registry host`);
+    }
+    if (registry === LEGACY_DEFAULT_REGISTRY)
+        registry = DEFAULT_REGISTRY;
+    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
+        repository = OFFICIAL_REPO_PREFIX + repository;
+    if (repository !== repository.toLowerCase())
+        fail(`repository name "${repository}" must be lowercase`);
+    for (const component of repository.split('/')) {
+        if (!PATH_COMPONENT_RE.test(component)) {
+            fail(component === ''
+                ? 'the repository path has an empty component'
+                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
+        }
+    }
+    const ref = { registry, repository };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** `registry/repository`, fully qualified (docker.io/library/redis). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The normalised reference as text: `registry/repository[:tag][@digest]`. */
+function formatImageReference(ref) {
+    return repositoryName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
+}
+/** The short form Docker prints: drops docker.io/ and library/ (`redis:7` rather than `docker.io/library/redis:7`). */
+function familiarReference(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith(OFFICIAL_REPO_PREFIX) ? ref.repository.slice(OFFICIAL_REPO_PREFIX.length) : ref.repository;
+    }
+    return name + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
+}
+/** True when both references name the same repository, whatever their tags and digests. */
+function sameRepository(a, b) {
+    return a.registry === b.registry && a.repository === b.repository;
+}
+/** Parses a reference that must name a repository only (no tag, no digest), such as an `image` input. */
+function parseRepository(input) {
+    const ref = parseImageReference(input);
+    if (ref.tag !== undefined || ref.digest !== undefined) {
+        throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
+    }
+    return ref;
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -28473,6 +29492,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -28491,6 +29517,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -28543,7 +29576,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/ty
 
 /***/ }),
 
-/***/ 5919:
+/***/ 8300:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
@@ -28561,6 +29594,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -28868,7 +29908,7 @@ exports.composeNode = composeNode;
 var identity = __nccwpck_require__(8721);
 var Scalar = __nccwpck_require__(815);
 var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(6760);
+var resolveFlowScalar = __nccwpck_require__(4379);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -29837,7 +30877,7 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6760:
+/***/ 4379:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -32149,7 +33189,7 @@ exports.toJS = toJS;
 
 
 var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(6760);
+var resolveFlowScalar = __nccwpck_require__(4379);
 var errors = __nccwpck_require__(2330);
 var stringifyString = __nccwpck_require__(2715);
 
@@ -37157,156 +38197,28 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 5919:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  N4: () => (/* binding */ endGroup),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  Oh: () => (/* binding */ startGroup),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -37476,8 +38388,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -38739,16 +39651,421 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(9846);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 9846:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  H: () => (/* binding */ getExecOutput)
+});
+
+// UNUSED EXPORTS: exec
+
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -38774,7 +40091,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -38788,7 +40105,7 @@ function readlink(fsPath) {
 const UV_FS_O_EXLOCK = 0x10000000;
 const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -38802,7 +40119,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -38829,7 +40146,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -38844,7 +40161,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -38873,11 +40190,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -39097,7 +40414,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -39112,7 +40429,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -39123,7 +40440,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -39132,7 +40449,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -39563,7 +40880,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -39811,7 +41128,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -39857,7 +41174,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -39869,389 +41186,170 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
+/***/ })
 
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(5919);
 ;// CONCATENATED MODULE: ../toolkit/src/errors.ts
 /** The message of anything thrown, for logs and `setFailed`. */
 function errorMessage(e) {
@@ -40261,7 +41359,7 @@ function errorMessage(e) {
  * An input that fails validation. `main.ts` turns it into one `setFailed` message
  * before anything has been changed.
  */
-class errors_InputError extends Error {
+class InputError extends Error {
     input;
     name = 'InputError';
     constructor(input, why) {
@@ -40270,271 +41368,8 @@ class errors_InputError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../toolkit/src/exec.ts
-// Runs programs with an argument vector (never a shell string) and captures their output.
-// Secrets go through the environment or stdin, never argv: other processes can read argv.
-
-
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    name = 'CommandError';
-    constructor(command, args, result) {
-        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
-        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-    }
-}
-function mergeEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-async function execute(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined) {
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    }
-    const result = await getExecOutput(command, [...args], execOptions);
-    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    if (outcome.exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, outcome);
-    return outcome;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/git.ts
-// One place for every git call an action makes, in the spirit of actions/checkout's
-// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
-// and authentication carried by the environment only (never argv, a URL or .git/config).
-
-
-
-
-
-/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
-function basicCredential(token) {
-    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-}
-/** Masks the token and every derived form before anything can print them. */
-function maskToken(token) {
-    core_setSecret(token);
-    core_setSecret(basicCredential(token));
-}
-/**
- * Config entries that authenticate git to `serverUrl`. The empty value first resets an
- * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
- * extraheader value it collects, and two Authorization headers make the server refuse the request.
- */
-function authConfigEntries(auth) {
-    const origin = new URL(auth.serverUrl).origin;
-    const key = `http.${origin}/.extraheader`;
-    return [
-        { key, value: '' },
-        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
-    ];
-}
-/**
- * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
- * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
- */
-function configEnvironment(base, entries) {
-    const existing = base.GIT_CONFIG_COUNT;
-    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
-    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
-    entries.forEach((entry, i) => {
-        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
-        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
-    });
-    return env;
-}
-/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
-function classifyPushFailure(output) {
-    // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
-    if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output))
-        return 'protected-branch';
-    if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output))
-        return 'hook-declined';
-    if (/Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(output)) {
-        return 'authentication';
-    }
-    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
-    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-    if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
-        return 'non-fast-forward';
-    }
-    return 'other';
-}
-const PUSH_FAILURE_HELP = {
-    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-    'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
-    'hook-declined': 'a server-side hook declined the push',
-    authentication: 'authentication failed; check the token and its permissions (contents: write)',
-    other: 'git push failed',
-};
-class PushRejectedError extends Error {
-    kind;
-    output;
-    refspec;
-    name = 'PushRejectedError';
-    constructor(kind, output, refspec) {
-        const detail = output.trim().split('\n').slice(-8).join('\n');
-        super(`push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
-        this.kind = kind;
-        this.output = output;
-        this.refspec = refspec;
-    }
-    get retryable() {
-        return this.kind === 'non-fast-forward';
-    }
-}
-/** True for errors a fetch-rebuild-push cycle can fix. */
-function isRetryablePushError(error) {
-    return error instanceof PushRejectedError && error.retryable;
-}
-class Git {
-    cwd;
-    options;
-    env;
-    constructor(cwd, options = {}) {
-        this.cwd = cwd;
-        this.options = options;
-        this.env = {
-            // Never wait for a password on a terminal; never translate messages we classify.
-            GIT_TERMINAL_PROMPT: '0',
-            GCM_INTERACTIVE: 'never',
-            LC_ALL: 'C',
-            ...options.env,
-            ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
-        };
-    }
-    /** Runs git and throws CommandError on a non-zero exit. */
-    async run(args, options = {}) {
-        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
-    }
-    /** Runs git and returns the result whatever the exit code. */
-    async tryRun(args, options = {}) {
-        return execute('git', args, {
-            cwd: this.cwd,
-            env: { ...this.env, ...options.env },
-            input: options.input,
-            quiet: this.options.quiet,
-            allowFailure: true,
-        });
-    }
-    async topLevel() {
-        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
-    }
-    async revParse(rev) {
-        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
-    }
-    async tryRevParse(rev) {
-        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
-    async tryCurrentBranch() {
-        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    async remoteExists(remote) {
-        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
-    }
-    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
-    async fetchBranch(remote, branch) {
-        const tracking = `refs/remotes/${remote}/${branch}`;
-        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
-        // window in which a concurrent pipeline can land first, so it is kept short.
-        await this.run([
-            'fetch',
-            '--quiet',
-            '--no-tags',
-            '--no-recurse-submodules',
-            '--no-auto-maintenance',
-            '--no-write-fetch-head',
-            '--no-show-forced-updates',
-            remote,
-            `+refs/heads/${branch}:${tracking}`,
-        ]);
-        return this.revParse(tracking);
-    }
-    /** A file's content at a commit, or undefined when the commit has no such file. */
-    async tryShow(commit, path) {
-        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
-        return result.exitCode === 0 ? result.stdout : undefined;
-    }
-    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
-    async fileModes(commit, paths) {
-        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
-        const modes = new Map();
-        for (const entry of result.stdout.split('\0')) {
-            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
-            if (match)
-                modes.set(match[2], match[1]);
-        }
-        return modes;
-    }
-    /**
-     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
-     */
-    async createCommit(parent, files, message, author) {
-        const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'git-index-'));
-        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(dir, 'index') };
-        try {
-            await this.run(['read-tree', parent], { env });
-            const modes = await this.fileModes(parent, files.map((file) => file.path));
-            const entries = [];
-            for (const file of files) {
-                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
-            }
-            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            const tree = (await this.run(['write-tree'], { env })).stdout.trim();
-            const identity = {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            };
-            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-        }
-    }
-    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
-    async push(remote, source, branch, options = {}) {
-        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
-        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
-        if (result.exitCode !== 0) {
-            throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
-        }
-    }
-    async updateRef(ref, commit) {
-        await this.run(['update-ref', ref, commit]);
-    }
-    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
-    async tryMergeFastForward(commit) {
-        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
-    }
-}
-
+// EXTERNAL MODULE: ../toolkit/src/git.ts + 2 modules
+var src_git = __nccwpck_require__(4118);
 ;// CONCATENATED MODULE: ./src/files.ts
 // Reading and writing the manifest files: glob expansion inside the working directory, and a
 // two-phase write (every temporary file first, then the renames) so a failure leaves nothing
@@ -40544,48 +41379,48 @@ class Git {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 function inside(root, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
-    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
+    const rel = (0,external_node_path_.relative)(root, path);
+    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
 }
 /** Expands the files input: literal paths must exist, globs must match; all must stay inside the working directory. */
 function expandFiles(workingDirectory, patterns) {
     let root;
     try {
-        root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
+        root = (0,external_node_fs_.realpathSync)(workingDirectory);
     }
     catch {
-        throw new errors_InputError('working-directory', `"${workingDirectory}" does not exist`);
+        throw new InputError('working-directory', `"${workingDirectory}" does not exist`);
     }
     const found = new Map();
     for (const pattern of patterns) {
         const matches = GLOB_CHARS.test(pattern)
-            ? (0,external_node_fs_namespaceObject.globSync)(pattern, { cwd: root }).map((match) => (0,external_node_path_namespaceObject.resolve)(root, match))
-            : [(0,external_node_path_namespaceObject.resolve)(root, pattern)];
+            ? (0,external_node_fs_.globSync)(pattern, { cwd: root }).map((match) => (0,external_node_path_.resolve)(root, match))
+            : [(0,external_node_path_.resolve)(root, pattern)];
         const files = matches.filter((file) => {
             try {
-                return (0,external_node_fs_namespaceObject.statSync)(file).isFile();
+                return (0,external_node_fs_.statSync)(file).isFile();
             }
             catch {
                 return false;
             }
         });
         if (files.length === 0) {
-            throw new errors_InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
+            throw new InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
         }
         for (const file of files) {
-            const real = (0,external_node_fs_namespaceObject.realpathSync)(file);
+            const real = (0,external_node_fs_.realpathSync)(file);
             if (!inside(root, real))
-                throw new errors_InputError('files', `"${pattern}" points outside the working directory ${root}`);
+                throw new InputError('files', `"${pattern}" points outside the working directory ${root}`);
             found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern));
         }
     }
-    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_namespaceObject.relative)(root, file).split(external_node_path_namespaceObject.sep).join('/'), glob: found.get(file) }));
+    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_.relative)(root, file).split(external_node_path_.sep).join('/'), glob: found.get(file) }));
 }
 function readManifests(workingDirectory, entries) {
-    const root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
+    const root = (0,external_node_fs_.realpathSync)(workingDirectory);
     return entries.map(({ path, glob }) => {
-        const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
-        return { path, glob, absolute, text: (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8') };
+        const absolute = (0,external_node_path_.resolve)(root, path);
+        return { path, glob, absolute, text: (0,external_node_fs_.readFileSync)(absolute, 'utf8') };
     });
 }
 /** Writes every file or none: all temporary files first, then the renames (atomic per file). */
@@ -40594,18 +41429,18 @@ function writeManifests(files) {
     try {
         for (const file of files) {
             const temp = `${file.absolute}.bump-manifest-${process.pid}.tmp`;
-            (0,external_node_fs_namespaceObject.writeFileSync)(temp, file.text);
-            (0,external_node_fs_namespaceObject.chmodSync)(temp, (0,external_node_fs_namespaceObject.statSync)(file.absolute).mode & 0o7777);
+            (0,external_node_fs_.writeFileSync)(temp, file.text);
+            (0,external_node_fs_.chmodSync)(temp, (0,external_node_fs_.statSync)(file.absolute).mode & 0o7777);
             staged.push({ temp, target: file.absolute });
         }
     }
     catch (error) {
         for (const { temp } of staged)
-            (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
+            (0,external_node_fs_.rmSync)(temp, { force: true });
         throw error;
     }
     for (const { temp, target } of staged)
-        (0,external_node_fs_namespaceObject.renameSync)(temp, target);
+        (0,external_node_fs_.renameSync)(temp, target);
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
@@ -40621,44 +41456,44 @@ function splitList(text) {
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
 function getString(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
+    const value = core/* getInput */.V4(name, { trimWhitespace: true });
     if (value === '') {
         if (options.required)
-            throw new errors_InputError(name, 'is required and was not given');
+            throw new InputError(name, 'is required and was not given');
         return options.default ?? '';
     }
     return value;
 }
 function getList(name, options = {}) {
-    const items = splitList(getInput(name));
+    const items = splitList(core/* getInput */.V4(name));
     if (options.required && items.length === 0)
-        throw new errors_InputError(name, 'is required: give one or more values, one per line or comma-separated');
+        throw new InputError(name, 'is required: give one or more values, one per line or comma-separated');
     return items;
 }
 /** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
 function getBoolean(name, defaultValue) {
-    const value = getInput(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (['true', 'True', 'TRUE'].includes(value))
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new errors_InputError(name, `"${value}" is not a boolean (expected true or false)`);
+    throw new InputError(name, `"${value}" is not a boolean (expected true or false)`);
 }
 function getInteger(name, defaultValue, range) {
-    const value = getInput(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!/^[0-9]+$/.test(value))
-        throw new errors_InputError(name, `"${value}" is not a whole number`);
+        throw new InputError(name, `"${value}" is not a whole number`);
     const n = Number(value);
     if (n < range.min || n > range.max)
-        throw new errors_InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
+        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
     return n;
 }
 function getChoice(name, choices, defaultValue) {
-    const value = core.getInput(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!choices.includes(value)) {
@@ -40667,213 +41502,10 @@ function getChoice(name, choices, defaultValue) {
     return value;
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
-// Image references parsed the way Docker's distribution/reference package does
-// (ParseNormalizedNamed): registry host with optional port, repository path,
-// tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
-const DEFAULT_REGISTRY = 'docker.io';
-const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
-const OFFICIAL_REPO_PREFIX = 'library/';
-const NAME_TOTAL_LENGTH_MAX = 255;
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
-const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
-const PORT_RE = /^[0-9]+$/;
-const ANCHORED_IDENTIFIER_RE = /^[a-f0-9]{64}$/;
-/** Digest algorithms we accept and the hex length each one requires (as go-digest validates). */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-class InvalidReferenceError extends Error {
-    name = 'InvalidReferenceError';
-}
-/** True when `tag` is a valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-/** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
-function digestProblem(digest) {
-    const colon = digest.indexOf(':');
-    if (colon <= 0)
-        return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
-    const algorithm = digest.slice(0, colon);
-    const hex = digest.slice(colon + 1);
-    const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined) {
-        return `unsupported digest algorithm "${algorithm}" (expected one of ${Object.keys(DIGEST_HEX_LENGTH).join(', ')})`;
-    }
-    if (!/^[a-f0-9]*$/.test(hex))
-        return 'the digest must be lowercase hexadecimal after the algorithm';
-    if (hex.length !== length)
-        return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
-    return undefined;
-}
-function isValidDigest(digest) {
-    return digestProblem(digest) === undefined;
-}
-function isValidDomain(domain) {
-    const [host = '', port, ...rest] = splitHostPort(domain);
-    if (rest.length > 0 || host === '')
-        return false;
-    if (port !== undefined && !PORT_RE.test(port))
-        return false;
-    if (IPV6_RE.test(host))
-        return true;
-    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
-}
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain) {
-    if (domain.startsWith('[')) {
-        const end = domain.indexOf(']');
-        if (end < 0)
-            return [''];
-        const host = domain.slice(0, end + 1);
-        const rest = domain.slice(end + 1);
-        if (rest === '')
-            return [host];
-        if (!rest.startsWith(':'))
-            return [''];
-        return [host, ...rest.slice(1).split(':')];
-    }
-    return domain.split(':');
-}
-// The first path element is a registry only when it looks like one: it has a '.' or ':',
-// is "localhost", or has uppercase letters (never valid in a repository).
-function looksLikeRegistry(first) {
-    return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
-}
-/**
- * Parses and normalises an image reference: `vote`, `myacr.azurecr.io/team/vote:1.2.3`,
- * `localhost:5000/vote@sha256:...`. Throws InvalidReferenceError with a message that says what is wrong.
- */
-function parseImageReference(input) {
-    const text = input.trim();
-    const fail = (why) => {
-        throw new InvalidReferenceError(`invalid image reference "${input}": ${why}`);
-    };
-    if (text === '')
-        fail('it is empty');
-    if (/\s/.test(text))
-        fail('it contains white space');
-    if (ANCHORED_IDENTIFIER_RE.test(text))
-        fail('a 64-character hexadecimal string is an image ID, not a repository name');
-    let remainder = text;
-    let digest;
-    const at = remainder.indexOf('@');
-    if (at >= 0) {
-        digest = remainder.slice(at + 1);
-        remainder = remainder.slice(0, at);
-        const problem = digestProblem(digest);
-        if (problem)
-            fail(problem);
-    }
-    // A tag follows the last ':' that comes after the last '/' (a ':' before it is a port).
-    let tag;
-    const lastSlash = remainder.lastIndexOf('/');
-    const lastColon = remainder.lastIndexOf(':');
-    if (lastColon > lastSlash) {
-        tag = remainder.slice(lastColon + 1);
-        remainder = remainder.slice(0, lastColon);
-        if (!isValidTag(tag)) {
-            fail(`tag "${tag}" is not valid (expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
-        }
-    }
-    if (remainder === '')
-        fail('the repository name is missing');
-    if (remainder.length > NAME_TOTAL_LENGTH_MAX)
-        fail(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
-    const slash = remainder.indexOf('/');
-    let registry = DEFAULT_REGISTRY;
-    let repository = remainder;
-    if (slash >= 0 && looksLikeRegistry(remainder.slice(0, slash))) {
-        registry = remainder.slice(0, slash);
-        repository = remainder.slice(slash + 1);
-        if (!isValidDomain(registry))
-            fail(`"${registry}" is not a valid registry host`);
-    }
-    if (registry === LEGACY_DEFAULT_REGISTRY)
-        registry = DEFAULT_REGISTRY;
-    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
-        repository = OFFICIAL_REPO_PREFIX + repository;
-    if (repository !== repository.toLowerCase())
-        fail(`repository name "${repository}" must be lowercase`);
-    for (const component of repository.split('/')) {
-        if (!PATH_COMPONENT_RE.test(component)) {
-            fail(component === ''
-                ? 'the repository path has an empty component'
-                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
-        }
-    }
-    const ref = { registry, repository };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    return ref;
-}
-/** `registry/repository`, fully qualified (docker.io/library/redis). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The normalised reference as text: `registry/repository[:tag][@digest]`. */
-function formatImageReference(ref) {
-    return repositoryName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
-}
-/** The short form Docker prints: drops docker.io/ and library/ (`redis:7` rather than `docker.io/library/redis:7`). */
-function familiarReference(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith(OFFICIAL_REPO_PREFIX) ? ref.repository.slice(OFFICIAL_REPO_PREFIX.length) : ref.repository;
-    }
-    return name + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
-}
-/** True when both references name the same repository, whatever their tags and digests. */
-function sameRepository(a, b) {
-    return a.registry === b.registry && a.repository === b.repository;
-}
-/** Parses a reference that must name a repository only (no tag, no digest), such as an `image` input. */
-function parseRepository(input) {
-    const ref = parseImageReference(input);
-    if (ref.tag !== undefined || ref.digest !== undefined) {
-        throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
-    }
-    return ref;
-}
-
-;// CONCATENATED MODULE: ./src/reference.ts
-// The new image reference and how it is written: pure string work on image references.
-
-/** The repository part of a reference as written (`vote` stays `vote`, not docker.io/library/vote). */
-function repositoryText(reference) {
-    const at = reference.indexOf('@');
-    const withoutDigest = at >= 0 ? reference.slice(0, at) : reference;
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/** `repo[:tag][@digest]` from its parts. */
-function joinReference(repository, tag, digest) {
-    return `${repository}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
-}
-/** True when `reference` names the repository to match, whatever its tag/digest (docker.io normalised). */
-function referencesImage(reference, image) {
-    try {
-        return sameRepository(parseImageReference(reference), image);
-    }
-    catch {
-        // Placeholders such as ${IMAGE} or invalid text are simply not a match.
-        return false;
-    }
-}
-/** The updated container image: the new repository or the one as written, plus exactly the new tag/digest. */
-function updatedReference(current, request) {
-    return joinReference(request.newName ?? repositoryText(current), request.tag, request.digest);
-}
-/** `sha256:0123456789ab…` for messages and summaries. */
-function shortDigest(digest) {
-    const colon = digest.indexOf(':');
-    return digest.length > colon + 13 ? `${digest.slice(0, colon + 13)}…` : digest;
-}
-
+// EXTERNAL MODULE: ../toolkit/src/image-ref.ts
+var image_ref = __nccwpck_require__(6605);
+// EXTERNAL MODULE: ./src/reference.ts
+var reference = __nccwpck_require__(5470);
 ;// CONCATENATED MODULE: ./src/message.ts
 // The commit message: a template with placeholders, a body listing each change, and a trailer
 // tooling can recognise. Pure: no I/O.
@@ -40899,7 +41531,7 @@ function unknownPlaceholders(template) {
 }
 function placeholderValues(values) {
     const name = values.image.split('/').pop() ?? values.image;
-    const short = values.digest ? shortDigest(values.digest) : '';
+    const short = values.digest ? (0,reference/* shortDigest */.VK)(values.digest) : '';
     return {
         image: values.image,
         name,
@@ -40927,340 +41559,8 @@ function commitMessage(template, values, plans) {
     return `${subject}${body}${trailer}\n`;
 }
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8293);
-;// CONCATENATED MODULE: ./src/yaml-text.ts
-// Text edits by source position. The YAML tree only tells us WHERE a value sits; the new text is
-// spliced into the original bytes, so comments, quoting, key order, anchors, flow style, document
-// separators and CRLF line endings outside the edited scalar stay exactly as they were.
-// Re-stringifying the document would reformat it. Pure: no I/O.
-
-class YamlEditError extends Error {
-    name = 'YamlEditError';
-}
-/** The file's line ending: CRLF when its first line break is CRLF. */
-function lineEnding(text) {
-    const lf = text.indexOf('\n');
-    return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
-}
-// A plain scalar is safe when YAML reads it back as the same string (not a number, bool, null,
-// or something cut short by `: `, ` #`, or a flow indicator inside a flow collection).
-function plainIsSafe(value, inFlow) {
-    if (value === '' || /^\s|\s$|[\r\n]/.test(value))
-        return false;
-    const source = inFlow ? `[${value}]` : `k: ${value}`;
-    const doc = (0,dist/* parseDocument */.Tp)(source);
-    if (doc.errors.length > 0)
-        return false;
-    const parsed = doc.toJS();
-    const read = inFlow ? parsed[0] : parsed.k;
-    return read === value && (!inFlow || parsed.length === 1);
-}
-function doubleQuoted(value) {
-    // JSON string escapes are a subset of YAML double-quoted escapes.
-    return JSON.stringify(value);
-}
-/** Text for `value` in the style of the scalar it replaces (plain stays plain when that is safe). */
-function renderScalar(value, style, inFlow) {
-    switch (style) {
-        case 'QUOTE_SINGLE':
-            return `'${value.replace(/'/g, "''")}'`;
-        case 'QUOTE_DOUBLE':
-            return doubleQuoted(value);
-        default:
-            return plainIsSafe(value, inFlow) ? value : doubleQuoted(value);
-    }
-}
-function scalarOf(node, what) {
-    if ((0,dist/* isAlias */.Vj)(node)) {
-        throw new YamlEditError(`${what} is an alias (*${node.source}); edit the anchored value instead`);
-    }
-    if (!(0,dist/* isScalar */.jn)(node) || !node.range)
-        throw new YamlEditError(`${what} is not a scalar value`);
-    if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
-        throw new YamlEditError(`${what} is a block scalar (| or >); write it as a single-line value`);
-    }
-    return node;
-}
-/** Replaces the scalar's text (quotes included), keeping its style. */
-function replaceScalar(node, value, inFlow, what) {
-    const scalar = scalarOf(node, what);
-    const [start, end] = scalar.range;
-    // An empty value (`newTag:`) sits right after the colon: keep a space between them.
-    const text = renderScalar(value, scalar.type, inFlow);
-    return { start, end, text: start === end ? ` ${text}` : text };
-}
-function pairOf(map, key) {
-    return map.items.find((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
-}
-function keyStart(pair) {
-    return pair.key.range?.[0] ?? 0;
-}
-function valueEnd(pair) {
-    const node = (pair.value ?? pair.key);
-    return node.range?.[1] ?? 0;
-}
-function endOfLine(text, index) {
-    const lf = text.indexOf('\n', index);
-    if (lf < 0)
-        return text.length;
-    return lf > 0 && text[lf - 1] === '\r' ? lf - 1 : lf;
-}
-/** Sets `key` in a map: replaces its scalar when present, otherwise inserts a new pair after the last one. */
-function setMapValue(text, map, key, value, what) {
-    const existing = pairOf(map, key);
-    if (existing)
-        return replaceScalar(existing.value, value, Boolean(map.flow), `${what}.${key}`);
-    const last = map.items[map.items.length - 1];
-    if (!last)
-        throw new YamlEditError(`${what} is an empty map`);
-    const rendered = `${key}: ${renderScalar(value, undefined, Boolean(map.flow))}`;
-    if (map.flow)
-        return { start: valueEnd(last), end: valueEnd(last), text: `, ${rendered}` };
-    // Block map: a new line at the column of the map's keys, after the last pair's line.
-    const first = keyStart(map.items[0]);
-    const column = first - (text.lastIndexOf('\n', first - 1) + 1);
-    const at = endOfLine(text, valueEnd(last));
-    return { start: at, end: at, text: `${lineEnding(text)}${' '.repeat(column)}${rendered}` };
-}
-/** Removes `key` from a map, or returns undefined when it is absent. */
-function deleteMapKey(text, map, key) {
-    const index = map.items.findIndex((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
-    if (index < 0)
-        return undefined;
-    const pair = map.items[index];
-    const next = map.items[index + 1];
-    // Not the last pair: drop from this key to the next key, which then takes this key's place.
-    if (next)
-        return { start: keyStart(pair), end: keyStart(next), text: '' };
-    const previous = map.items[index - 1];
-    if (!previous)
-        throw new YamlEditError(`cannot remove "${key}", the only key of its map`);
-    if (map.flow)
-        return { start: valueEnd(previous), end: valueEnd(pair), text: '' };
-    // Last pair of a block map: drop its whole line, keeping the previous line's own comment.
-    return { start: endOfLine(text, valueEnd(previous)), end: endOfLine(text, valueEnd(pair)), text: '' };
-}
-/** Applies non-overlapping edits to the text. */
-function applyEdits(text, edits) {
-    const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-    for (let i = 1; i < sorted.length; i++) {
-        if (sorted[i].start < sorted[i - 1].end)
-            throw new YamlEditError('internal error: overlapping edits');
-    }
-    let result = text;
-    for (const edit of sorted.reverse())
-        result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/targets.ts
-// Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
-// entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
-
-
-
-
-/** Paths to the pod spec of each workload kind (CronJob nests a Job template). */
-const POD_SPEC_PATHS = {
-    Pod: ['spec'],
-    Deployment: ['spec', 'template', 'spec'],
-    StatefulSet: ['spec', 'template', 'spec'],
-    DaemonSet: ['spec', 'template', 'spec'],
-    ReplicaSet: ['spec', 'template', 'spec'],
-    ReplicationController: ['spec', 'template', 'spec'],
-    Job: ['spec', 'template', 'spec'],
-    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
-const CONTAINER_LISTS = ['initContainers', 'containers'];
-/** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
-function scalarString(node) {
-    if (!(0,dist/* isScalar */.jn)(node) || node.value === null || node.value === undefined)
-        return undefined;
-    if (typeof node.value === 'string')
-        return node.value;
-    return node.source ?? String(node.value);
-}
-function child(map, key) {
-    return (0,dist/* isMap */.jh)(map) ? map.get(key, true) : undefined;
-}
-function isFlow(node) {
-    return Boolean(node?.flow);
-}
-/** Containers of a workload object (or of every item of a `kind: List`). */
-function containerChanges(doc, root, document, request, container) {
-    if (!(0,dist/* isMap */.jh)(root))
-        return [];
-    const kind = scalarString(root.get('kind', true));
-    if (kind === 'List') {
-        const items = child(root, 'items');
-        return (0,dist/* isSeq */.oP)(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : [];
-    }
-    const path = kind ? POD_SPEC_PATHS[kind] : undefined;
-    if (!path)
-        return [];
-    let spec = root;
-    for (const key of path)
-        spec = child(spec, key);
-    const name = scalarString(child(child(root, 'metadata'), 'name')) ?? '(unnamed)';
-    const changes = [];
-    for (const list of CONTAINER_LISTS) {
-        const seq = child(spec, list);
-        if (!(0,dist/* isSeq */.oP)(seq))
-            continue;
-        for (const item of seq.items) {
-            const containerName = scalarString(child(item, 'name')) ?? '(unnamed)';
-            const imageNode = child(item, 'image');
-            // An alias is resolved to see whether it matches; replaceScalar then refuses to edit through it.
-            const current = scalarString((0,dist/* isAlias */.Vj)(imageNode) ? imageNode.resolve(doc) : imageNode);
-            if (current === undefined || !referencesImage(current, request.image))
-                continue;
-            if (container !== undefined && containerName !== container)
-                continue;
-            const updated = updatedReference(current, request);
-            const location = `${kind}/${name} ${list}[${containerName}]`;
-            changes.push({
-                kind: 'container',
-                document,
-                location,
-                target: containerName,
-                previous: current,
-                updated,
-                edits: updated === current ? [] : [replaceScalar(imageNode, updated, isFlow(item), location)],
-            });
-        }
-    }
-    return changes;
-}
-/** True when the document is a kustomization (by kind, or by file name with an `images:` list). */
-function isKustomization(root, fileName) {
-    if (!(0,dist/* isMap */.jh)(root))
-        return false;
-    const kind = scalarString(root.get('kind', true));
-    if (kind === 'Kustomization' || kind === 'Component')
-        return true;
-    return /(^|\/)kustomization\.ya?ml$|(^|\/)Kustomization$/.test(fileName) && kind === undefined;
-}
-/** The image a kustomize entry produces: newName (or name), newTag, digest. */
-function entryReference(entry) {
-    const name = scalarString(entry.get('newName', true)) ?? scalarString(entry.get('name', true)) ?? '';
-    return joinReference(name, scalarString(entry.get('newTag', true)), scalarString(entry.get('digest', true)));
-}
-/**
- * kustomization `images:` entries whose name or newName is the image. Sets newName/newTag/digest as
- * `kustomize edit set image` would, and removes a tag or digest the new reference does not have
- * (an old digest left beside a new tag would keep pinning the old image).
- */
-function kustomizeChanges(text, root, document, request) {
-    const images = child(root, 'images');
-    if (!(0,dist/* isSeq */.oP)(images))
-        return [];
-    const changes = [];
-    for (const entry of images.items) {
-        if (!(0,dist/* isMap */.jh)(entry))
-            continue;
-        const name = scalarString(entry.get('name', true));
-        const newName = scalarString(entry.get('newName', true));
-        const matches = (name !== undefined && referencesImage(name, request.image)) || (newName !== undefined && referencesImage(newName, request.image));
-        if (!matches)
-            continue;
-        const location = `images[${name}]`;
-        const previous = entryReference(entry);
-        const edits = [];
-        if (request.newName !== undefined && request.newName !== newName)
-            edits.push(setMapValue(text, entry, 'newName', request.newName, location));
-        for (const [key, value] of [['newTag', request.tag], ['digest', request.digest]]) {
-            const current = scalarString(entry.get(key, true));
-            if (value === undefined) {
-                const removal = deleteMapKey(text, entry, key);
-                if (removal)
-                    edits.push(removal);
-            }
-            else if (value !== current) {
-                edits.push(setMapValue(text, entry, key, value, location));
-            }
-        }
-        const updated = joinReference(request.newName ?? newName ?? name ?? '', request.tag, request.digest);
-        changes.push({ kind: 'kustomize', document, location, target: name ?? '', previous, updated, edits });
-    }
-    return changes;
-}
-/** Parses `image.tag` or `spec.values.images[1]=reference` into a PathSpec; throws on bad syntax. */
-function parsePathSpec(spec) {
-    const eq = spec.lastIndexOf('=');
-    const pathText = (eq >= 0 ? spec.slice(0, eq) : spec).trim();
-    const field = (eq >= 0 ? spec.slice(eq + 1).trim() : 'reference');
-    if (!['reference', 'repository', 'tag', 'digest'].includes(field)) {
-        throw new YamlEditError(`"${spec}": the part after = must be reference, repository, tag or digest`);
-    }
-    const segments = [];
-    const re = /([^.[\]]+)|\[([0-9]+)\]/gy;
-    for (const part of pathText.split('.')) {
-        if (part === '')
-            throw new YamlEditError(`"${pathText}" is not a path like image.tag or containers[0].image`);
-        re.lastIndex = 0;
-        let match;
-        let consumed = 0;
-        while ((match = re.exec(part)) !== null) {
-            segments.push(match[1] !== undefined ? match[1] : Number(match[2]));
-            consumed = re.lastIndex;
-        }
-        if (consumed !== part.length)
-            throw new YamlEditError(`"${pathText}" is not a path like image.tag or containers[0].image`);
-    }
-    return { segments, text: pathText, field };
-}
-/** The value a path receives and whether its current value belongs to the image. */
-function pathValue(field, current, request) {
-    switch (field) {
-        case 'reference':
-            return { matches: referencesImage(current, request.image), value: updatedReference(current, request) };
-        case 'repository': {
-            let matches = false;
-            try {
-                matches = sameRepository(parseRepository(current), request.image);
-            }
-            catch {
-                matches = false;
-            }
-            return { matches, value: request.newName ?? current };
-        }
-        case 'tag':
-            return { matches: true, value: request.tag ?? current };
-        case 'digest':
-            return { matches: true, value: request.digest ?? current };
-    }
-}
-/** Values at explicit paths (Helm values and other YAML). A missing path is no match. */
-function pathChanges(root, document, request, specs) {
-    const changes = [];
-    for (const spec of specs) {
-        let parent;
-        let node = root;
-        for (const segment of spec.segments) {
-            parent = node;
-            if (typeof segment === 'number')
-                node = (0,dist/* isSeq */.oP)(node) ? node.items[segment] : undefined;
-            else
-                node = (0,dist/* isMap */.jh)(node) ? node.get(segment, true) : undefined;
-            if (node === undefined)
-                break;
-        }
-        if (node === undefined || node === null)
-            continue;
-        const current = scalarString(node);
-        if (current === undefined && !(0,dist/* isScalar */.jn)(node)) {
-            throw new YamlEditError(`${spec.text} is a ${(0,dist/* isMap */.jh)(node) ? 'map' : (0,dist/* isSeq */.oP)(node) ? 'list' : 'alias or other node'}, not a single value`);
-        }
-        const { matches, value } = pathValue(spec.field, current ?? '', request);
-        if (!matches)
-            continue;
-        const edits = value === current ? [] : [replaceScalar(node, value, isFlow(parent), spec.text)];
-        changes.push({ kind: 'path', document, location: spec.text, target: spec.text, previous: current ?? '', updated: value, edits });
-    }
-    return changes;
-}
-
+// EXTERNAL MODULE: ./src/targets.ts
+var targets = __nccwpck_require__(2465);
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input, parsed and validated into one typed settings object before anything happens.
 // Nothing else reads inputs. A bad value throws InputError naming the input and what was expected.
@@ -41269,6 +41569,8 @@ function pathChanges(root, document, request, specs) {
 
 
 const DEFAULT_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+const COMMIT_METHODS = ['git', 'api'];
+const MERGE_METHODS = ['merge', 'squash', 'rebase'];
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** The branch name rules of `git check-ref-format --branch`, plus no leading `-` (never an option). */
@@ -41293,17 +41595,17 @@ function optional(name) {
 }
 function parseImageInput(name, value) {
     try {
-        return parseRepository(value);
+        return (0,image_ref/* parseRepository */.SU)(value);
     }
     catch (error) {
-        throw new errors_InputError(name, `${errorMessage(error)} (expected a repository such as myacr.azurecr.io/vote)`);
+        throw new InputError(name, `${errorMessage(error)} (expected a repository such as myacr.azurecr.io/vote)`);
     }
 }
 function parseTag() {
     const tag = optional('tag');
-    if (tag !== undefined && !isValidTag(tag)) {
+    if (tag !== undefined && !(0,image_ref/* isValidTag */.r_)(tag)) {
         const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag;
-        throw new errors_InputError('tag', `"${shown}" is not a valid tag (expected 1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+        throw new InputError('tag', `"${shown}" is not a valid tag (expected 1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     }
     return tag;
 }
@@ -41311,9 +41613,9 @@ function parseDigest() {
     const digest = optional('digest');
     if (digest === undefined)
         return undefined;
-    const problem = digestProblem(digest);
+    const problem = (0,image_ref/* digestProblem */.WQ)(digest);
     if (problem)
-        throw new errors_InputError('digest', `"${digest}" is not a valid digest: ${problem}`);
+        throw new InputError('digest', `"${digest}" is not a valid digest: ${problem}`);
     return digest;
 }
 function parsePaths(tag, digest, newName) {
@@ -41323,17 +41625,17 @@ function parsePaths(tag, digest, newName) {
     return specs.map((text) => {
         let spec;
         try {
-            spec = parsePathSpec(text);
+            spec = (0,targets/* parsePathSpec */.ob)(text);
         }
         catch (error) {
-            throw new errors_InputError('yaml-path', errorMessage(error));
+            throw new InputError('yaml-path', errorMessage(error));
         }
         if (spec.field === 'tag' && tag === undefined)
-            throw new errors_InputError('yaml-path', `"${text}" sets the tag but no tag input was given`);
+            throw new InputError('yaml-path', `"${text}" sets the tag but no tag input was given`);
         if (spec.field === 'digest' && digest === undefined)
-            throw new errors_InputError('yaml-path', `"${text}" sets the digest but no digest input was given`);
+            throw new InputError('yaml-path', `"${text}" sets the digest but no digest input was given`);
         if (spec.field === 'repository' && newName === undefined) {
-            throw new errors_InputError('yaml-path', `"${text}" sets the repository but no new-name input was given`);
+            throw new InputError('yaml-path', `"${text}" sets the repository but no new-name input was given`);
         }
         return spec;
     });
@@ -41344,48 +41646,48 @@ function parseCommitMessage() {
         return undefined;
     const marker = skipMarker(template);
     if (marker) {
-        throw new errors_InputError('commit-message', `contains "${marker}", which would also skip the manifest validation workflow; manifest commits do not rebuild images anyway, because the build workflows are path-filtered to the services' sources`);
+        throw new InputError('commit-message', `contains "${marker}", which would also skip the manifest validation workflow; manifest commits do not rebuild images anyway, because the build workflows are path-filtered to the services' sources`);
     }
     const unknown = unknownPlaceholders(template);
     if (unknown.length > 0) {
-        throw new errors_InputError('commit-message', `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+        throw new InputError('commit-message', `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
     }
     return template;
 }
 function readSettings(env = process.env) {
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const workingInput = getString('working-directory');
-    const workingDirectory = workingInput === '' ? workspace : (0,external_node_path_namespaceObject.isAbsolute)(workingInput) ? workingInput : (0,external_node_path_namespaceObject.resolve)(workspace, workingInput);
+    const workingDirectory = workingInput === '' ? workspace : (0,external_node_path_.isAbsolute)(workingInput) ? workingInput : (0,external_node_path_.resolve)(workspace, workingInput);
     const files = getList('files', { required: true });
     const imageText = getString('image', { required: true });
     const image = parseImageInput('image', imageText);
     const tag = parseTag();
     const digest = parseDigest();
     if (tag === undefined && digest === undefined)
-        throw new errors_InputError('tag', 'give a tag, a digest, or both (none was given)');
+        throw new InputError('tag', 'give a tag, a digest, or both (none was given)');
     const newNameText = optional('new-name');
     if (newNameText !== undefined)
         parseImageInput('new-name', newNameText);
     const container = optional('container');
     if (container !== undefined && !CONTAINER_NAME.test(container)) {
-        throw new errors_InputError('container', `"${container}" is not a container name (expected lowercase letters, digits and -)`);
+        throw new InputError('container', `"${container}" is not a container name (expected lowercase letters, digits and -)`);
     }
     const remote = getString('remote', { default: 'origin' });
     if (!REMOTE_NAME.test(remote))
-        throw new errors_InputError('remote', `"${remote}" is not a git remote name`);
+        throw new InputError('remote', `"${remote}" is not a git remote name`);
     const branch = optional('branch');
     const branchError = branch === undefined ? undefined : branchProblem(branch);
     if (branch !== undefined && branchError)
-        throw new errors_InputError('branch', `"${branch}" ${branchError}`);
+        throw new InputError('branch', `"${branch}" ${branchError}`);
     const pullRequestBranch = optional('pull-request-branch');
     const prBranchError = pullRequestBranch === undefined ? undefined : branchProblem(pullRequestBranch);
     if (pullRequestBranch !== undefined && prBranchError)
-        throw new errors_InputError('pull-request-branch', `"${pullRequestBranch}" ${prBranchError}`);
+        throw new InputError('pull-request-branch', `"${pullRequestBranch}" ${prBranchError}`);
     const author = { name: getString('author-name', { default: DEFAULT_AUTHOR.name }), email: getString('author-email', { default: DEFAULT_AUTHOR.email }) };
     if (/[<>\r\n]/.test(author.name))
-        throw new errors_InputError('author-name', 'must not contain <, > or a line break');
+        throw new InputError('author-name', 'must not contain <, > or a line break');
     if (!/^[^<>\s@]+@[^<>\s@]+$/.test(author.email))
-        throw new errors_InputError('author-email', `"${author.email}" is not an e-mail address`);
+        throw new InputError('author-email', `"${author.email}" is not an e-mail address`);
     const commit = getBoolean('commit', true);
     const push = getBoolean('push', true) && commit;
     const pullRequest = getBoolean('pull-request', false);
@@ -41393,15 +41695,39 @@ function readSettings(env = process.env) {
     const repository = env.GITHUB_REPOSITORY;
     if (pullRequest) {
         if (!commit || !getBoolean('push', true))
-            throw new errors_InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)');
+            throw new InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)');
         if (token === undefined)
-            throw new errors_InputError('token', 'is required in pull-request mode (it calls the GitHub API)');
+            throw new InputError('token', 'is required in pull-request mode (it calls the GitHub API)');
         if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
-            throw new errors_InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)');
+            throw new InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)');
+    }
+    const commitMethod = getChoice('commit-method', COMMIT_METHODS, 'git');
+    if (commitMethod === 'api') {
+        if (!commit || !getBoolean('push', true)) {
+            throw new InputError('commit-method', '"api" creates the commit on GitHub, so it needs commit and push true (use git to commit locally only)');
+        }
+        if (token === undefined)
+            throw new InputError('token', 'is required with commit-method api (it calls the GitHub API)');
+        if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
+            throw new InputError('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)');
+        // GitHub signs an API commit only when it carries no custom author or committer
+        // (https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).
+        if (author.name !== DEFAULT_AUTHOR.name || author.email !== DEFAULT_AUTHOR.email) {
+            throw new InputError('author-name', 'and author-email cannot be set with commit-method api: GitHub signs a commit made through the API only without a custom author, and makes the token\'s identity its author');
+        }
+    }
+    const autoMergeText = optional('auto-merge');
+    const autoMerge = autoMergeText === undefined || autoMergeText === 'off' || autoMergeText === 'false' ? undefined : autoMergeText;
+    if (autoMerge !== undefined) {
+        if (!MERGE_METHODS.includes(autoMerge)) {
+            throw new InputError('auto-merge', `"${autoMerge}" is not a merge method (expected merge, squash or rebase; empty or off to leave it off)`);
+        }
+        if (!pullRequest)
+            throw new InputError('auto-merge', 'needs pull-request: true (auto-merge merges the pull request this step opens)');
     }
     const environment = optional('environment');
     if (environment !== undefined && /[\r\n]/.test(environment))
-        throw new errors_InputError('environment', 'must be one line');
+        throw new InputError('environment', 'must be one line');
     const settings = {
         workingDirectory,
         files,
@@ -41414,136 +41740,22 @@ function readSettings(env = process.env) {
         author,
         maxAttempts: getInteger('max-attempts', 5, { min: 1, max: 50 }),
         pullRequest,
+        commitMethod,
         dryRun: getBoolean('dry-run', false),
         serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     };
     const paths = parsePaths(tag, digest, newNameText);
     const commitMessage = parseCommitMessage();
-    const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository };
+    const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository, autoMerge: autoMerge };
     for (const [key, value] of Object.entries(assign))
         if (value !== undefined)
             settings[key] = value;
     return settings;
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
-// Plans the edit of each file: parse every document, find the matches, check the result is not
-// ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
-// bad file stops the run before anything is written.
-
-
-
-
-/** A file that cannot be edited: does not parse, matches nothing, or matches ambiguously. */
-class ManifestError extends Error {
-    name = 'ManifestError';
-}
-function findChanges(path, text, request) {
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { prettyErrors: true, uniqueKeys: false });
-    const docs = Array.isArray(documents) ? documents : [];
-    const changes = [];
-    docs.forEach((doc, index) => {
-        const error = doc.errors[0];
-        if (error)
-            throw new ManifestError(`${path}: the YAML does not parse (document ${index + 1}): ${error.message.split('\n')[0]}`);
-        const root = doc.contents;
-        try {
-            if (request.paths)
-                changes.push(...pathChanges(root, index, request, request.paths));
-            else if (isKustomization(root, path))
-                changes.push(...kustomizeChanges(text, root, index, request));
-            else
-                changes.push(...containerChanges(doc, root, index, request, request.container));
-        }
-        catch (error) {
-            if (error instanceof YamlEditError)
-                throw new ManifestError(`${path}: ${error.message}`);
-            throw error;
-        }
-    });
-    return changes;
-}
-function checkAmbiguity(path, changes, request) {
-    const byDocument = new Map();
-    for (const change of changes.filter((c) => c.kind === 'kustomize')) {
-        byDocument.set(change.document, [...(byDocument.get(change.document) ?? []), change]);
-    }
-    for (const entries of byDocument.values()) {
-        if (entries.length > 1) {
-            throw new ManifestError(`${path}: the image matches ${entries.length} images: entries (${entries.map((e) => e.target).join(', ')}); make the image input name exactly one`);
-        }
-    }
-    // One image at different references in one workload (say a main and a canary container) is a
-    // question only the workflow author can answer: ask for `container` rather than guess.
-    if (request.container !== undefined)
-        return;
-    const byWorkload = new Map();
-    for (const change of changes.filter((c) => c.kind === 'container')) {
-        const workload = `${change.document} ${change.location.split(' ')[0]}`;
-        byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), change]);
-    }
-    for (const containers of byWorkload.values()) {
-        const references = new Set(containers.map((c) => c.previous));
-        if (references.size > 1) {
-            throw new ManifestError(`${path}: the image is used at ${references.size} different references in one workload (${containers
-                .map((c) => `${c.location}: ${c.previous}`)
-                .join('; ')}); set the container input to choose one`);
-        }
-    }
-}
-function describeWanted(request) {
-    const image = familiarReference(request.image);
-    if (request.paths)
-        return `no path of ${request.paths.map((p) => p.text).join(', ')} holds a value for ${image}`;
-    const container = request.container ? ` in a container named "${request.container}"` : '';
-    return `nothing references ${image}${container} (looked at containers and initContainers of workloads and kustomize images: entries)`;
-}
-/** Plans one file. Throws ManifestError when it cannot be edited as asked. */
-function planFile(path, text, request) {
-    const changes = findChanges(path, text, request);
-    if (changes.length === 0) {
-        if (request.allowNoMatch)
-            return { path, original: text, updated: text, changes };
-        throw new ManifestError(`${path}: ${describeWanted(request)}`);
-    }
-    checkAmbiguity(path, changes, request);
-    const updated = applyEdits(text, changes.flatMap((c) => c.edits));
-    verify(path, updated, changes, request);
-    return { path, original: text, updated, changes };
-}
-// The edited text must parse, and planning it again must find every target already at its new
-// value: a splice that broke the YAML or hit the wrong bytes never reaches the disk.
-function verify(path, updated, changes, request) {
-    // After a move to new-name the targets are found under their new repository.
-    const moved = request.newName === undefined ? request : { ...request, image: parseRepository(request.newName) };
-    let again;
-    try {
-        again = findChanges(path, updated, moved);
-    }
-    catch (error) {
-        throw new ManifestError(`${path}: internal error, the edited file would not parse: ${error.message}`);
-    }
-    const expected = changes.map((c) => `${c.document} ${c.location} ${c.updated}`);
-    const found = again.map((c) => `${c.document} ${c.location} ${c.previous}`);
-    if (again.some((c) => c.edits.length > 0) || expected.join('\n') !== found.join('\n')) {
-        throw new ManifestError(`${path}: internal error, the edit could not be verified (expected ${expected.join(', ')}; found ${found.join(', ')})`);
-    }
-}
-/**
- * Plans every file; the first error stops the whole run (nothing is written before all succeed).
- * A file named literally must match; files found by a glob may not, but one of them must.
- */
-function planFiles(files, request) {
-    const plans = files.map((file) => planFile(file.path, file.text, { ...request, allowNoMatch: request.allowNoMatch || file.glob }));
-    if (!request.allowNoMatch && plans.every((plan) => plan.changes.length === 0)) {
-        throw new ManifestError(`${files.length === 1 ? files[0]?.path : `none of ${files.map((f) => f.path).join(', ')}`}: ${describeWanted(request)}`);
-    }
-    return plans;
-}
-function changedPlans(plans) {
-    return plans.filter((plan) => plan.updated !== plan.original);
-}
-
+// EXTERNAL MODULE: ./src/plan.ts
+var plan = __nccwpck_require__(2224);
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
@@ -41599,44 +41811,55 @@ function isTransientNetworkError(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
-// Commits the planned edit and pushes it. Each attempt starts from the remote branch tip, re-applies
-// the same edit to the files as they are there (not a textual rebase), builds a commit that touches
-// only those files and pushes it. A non-fast-forward rejection (someone else landed first) starts a
-// new attempt after a jittered, capped backoff; every other failure stops at once.
+// Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
+// edit to the files as they are there (not a textual rebase), builds a commit that touches only those
+// files and lands it (git push, or a ref update through GitHub's API: see CommitStore). A
+// non-fast-forward rejection (someone else landed first) starts a new attempt after a jittered,
+// capped backoff; every other failure stops at once.
 
 
 
-async function baseCommit(request) {
-    const { git } = request;
-    if (request.push) {
-        try {
-            return await git.fetchBranch(request.remote, request.branch);
-        }
-        catch (error) {
-            throw new ManifestError(`cannot fetch branch "${request.branch}" from ${request.remote}: ${error.message}`);
-        }
-    }
-    const local = await git.tryRevParse(`refs/heads/${request.branch}`);
-    if (!local)
-        throw new ManifestError(`there is no local branch "${request.branch}" to commit on`);
-    return local;
+function gitStore(options) {
+    const { git } = options;
+    return {
+        async base() {
+            if (options.push) {
+                try {
+                    return await git.fetchBranch(options.remote, options.branch);
+                }
+                catch (error) {
+                    throw new plan/* ManifestError */.Sh(`cannot fetch branch "${options.branch}" from ${options.remote}: ${error.message}`);
+                }
+            }
+            const local = await git.tryRevParse(`refs/heads/${options.branch}`);
+            if (!local)
+                throw new plan/* ManifestError */.Sh(`there is no local branch "${options.branch}" to commit on`);
+            return local;
+        },
+        read: (base, path) => git.tryShow(base, path),
+        commit: (base, files, message) => git.createCommit(base, files, message, options.author),
+        async land(commit) {
+            if (options.push)
+                await git.push(options.remote, commit, options.pushBranch, { force: options.force });
+        },
+    };
 }
 async function attempt(request, attemptNumber) {
-    const base = await baseCommit(request);
+    const { store } = request;
+    const base = await store.base();
     const files = [];
     for (const [path, repoPath] of request.repoPaths) {
-        const text = await request.git.tryShow(base, repoPath);
+        const text = await store.read(base, repoPath);
         if (text === undefined)
-            throw new ManifestError(`${path} does not exist on branch "${request.branch}" (${base.slice(0, 12)})`);
+            throw new plan/* ManifestError */.Sh(`${path} does not exist on branch "${request.branch}" (${base.slice(0, 12)})`);
         files.push({ path, text });
     }
     const plans = request.replan(files);
-    const changed = changedPlans(plans);
+    const changed = (0,plan/* changedPlans */.F4)(plans);
     if (changed.length === 0)
         return { changed: false, base, attempts: attemptNumber, plans };
-    const commit = await request.git.createCommit(base, changed.map((plan) => ({ path: request.repoPaths.get(plan.path), content: plan.updated })), request.message(plans), request.author);
-    if (request.push)
-        await request.git.push(request.remote, commit, request.pushBranch, { force: request.force });
+    const commit = await store.commit(base, changed.map((plan) => ({ path: request.repoPaths.get(plan.path), content: plan.updated })), request.message(plans));
+    await store.land(commit);
     return { changed: true, commit, base, attempts: attemptNumber, plans };
 }
 /** The backoff unit: the last attempt's duration, within bounds (see publish). */
@@ -41663,8 +41886,8 @@ async function publish(request) {
         maxAttempts: request.maxAttempts,
         baseDelayMs: 4000,
         maxDelayMs: 16000,
-        isRetryable: isRetryablePushError,
-        onRetry: (_error, n, delay) => info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
+        isRetryable: src_git/* isRetryablePushError */.BQ,
+        onRetry: (_error, n, delay) => core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
         sleep: (delay) => sleep((delay / 1000) * backoffUnit(lastAttemptMs)),
     });
 }
@@ -41675,6 +41898,11 @@ function previousImages(plans) {
 }
 function updatedFiles(plans) {
     return plans.filter((plan) => plan.updated !== plan.original).map((plan) => plan.path);
+}
+function autoMergeLine(autoMerge) {
+    if (autoMerge.state === 'enabled')
+        return `Auto-merge (${autoMerge.method}) enabled: GitHub merges the pull request once its required reviews and checks pass.`;
+    return `Auto-merge (${autoMerge.method}) not enabled: ${cell(autoMerge.reason ?? autoMerge.state)}. The pull request stays open.`;
 }
 function cell(text) {
     return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
@@ -41695,10 +41923,14 @@ function summaryMarkdown(plans, outcome) {
         lines.push('Dry run: nothing was written, committed or pushed.');
     else if (!outcome.changed)
         lines.push('Every reference was already up to date: no commit.');
-    else if (outcome.pullRequestUrl)
-        lines.push(`Pull request: ${outcome.pullRequestUrl} (commit \`${outcome.commit}\`).`);
+    else if (outcome.pullRequestUrl) {
+        lines.push(`Pull request: ${outcome.pullRequestUrl} (commit \`${outcome.commit}\`${outcome.viaApi ? ', created and signed by GitHub through its API' : ''}).`);
+        if (outcome.autoMerge)
+            lines.push('', autoMergeLine(outcome.autoMerge));
+    }
     else if (outcome.commit) {
-        lines.push(`Commit \`${outcome.commit}\` ${outcome.pushed ? 'pushed to' : 'made on'} \`${outcome.branch}\` in ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}.`);
+        const how = outcome.viaApi ? 'created through the GitHub API (signed by GitHub) on' : outcome.pushed ? 'pushed to' : 'made on';
+        lines.push(`Commit \`${outcome.commit}\` ${how} \`${outcome.branch}\` in ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}.`);
     }
     else
         lines.push('Files edited in the work tree (commit: false).');
@@ -41736,43 +41968,44 @@ function messageValues(settings, branch, plans) {
     };
 }
 function setOutputs(plans, outcome) {
-    setOutput('changed', String(outcome.changed));
-    setOutput('commit-sha', outcome.commit ?? '');
-    setOutput('previous-images', JSON.stringify(previousImages(plans)));
-    setOutput('updated-files', JSON.stringify(updatedFiles(plans)));
-    setOutput('pull-request-url', outcome.pullRequestUrl ?? '');
-    setOutput('attempts', String(outcome.attempts));
+    core/* setOutput */.uH('changed', String(outcome.changed));
+    core/* setOutput */.uH('commit-sha', outcome.commit ?? '');
+    core/* setOutput */.uH('previous-images', JSON.stringify(previousImages(plans)));
+    core/* setOutput */.uH('updated-files', JSON.stringify(updatedFiles(plans)));
+    core/* setOutput */.uH('pull-request-url', outcome.pullRequestUrl ?? '');
+    core/* setOutput */.uH('attempts', String(outcome.attempts));
+    core/* setOutput */.uH('auto-merge', outcome.autoMerge?.state ?? '');
 }
 async function report(plans, outcome) {
     setOutputs(plans, outcome);
     try {
-        await summary.addRaw(summaryMarkdown(plans, outcome)).write();
+        await core/* summary */.z.addRaw(summaryMarkdown(plans, outcome)).write();
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
-        warning(`Could not write the job summary: ${errorMessage(error)}`);
+        core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`);
     }
 }
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
 async function gitTarget(settings, paths) {
     const auth = settings.token ? { token: settings.token, serverUrl: settings.serverUrl } : undefined;
-    const top = await new Git(settings.workingDirectory, { auth })
+    const top = await new src_git/* Git */.TU(settings.workingDirectory, { auth })
         .topLevel()
         .catch(() => {
-        throw new errors_InputError('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`);
+        throw new InputError('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`);
     });
     // From here on git runs at the top level, where repository-relative paths mean what they say.
-    const git = new Git(top, { auth });
+    const git = new src_git/* Git */.TU(top, { auth });
     const current = await git.tryCurrentBranch();
     const branch = settings.branch ?? current;
     if (!branch) {
-        throw new errors_InputError('branch', 'is required when HEAD is detached (tag builds check out a tag): name the branch to commit to, e.g. main');
+        throw new InputError('branch', 'is required when HEAD is detached (tag builds check out a tag): name the branch to commit to, e.g. main');
     }
-    if (settings.push && !(await git.remoteExists(settings.remote)))
-        throw new errors_InputError('remote', `"${settings.remote}" is not a remote of this repository`);
-    const root = (0,external_node_fs_namespaceObject.realpathSync)(top);
-    const workdir = (0,external_node_fs_namespaceObject.realpathSync)(settings.workingDirectory);
-    const repoPaths = new Map(paths.map((path) => [path, (0,external_node_path_namespaceObject.relative)(root, (0,external_node_path_namespaceObject.resolve)(workdir, path)).split(external_node_path_namespaceObject.sep).join('/')]));
+    if (settings.push && settings.commitMethod === 'git' && !(await git.remoteExists(settings.remote)))
+        throw new InputError('remote', `"${settings.remote}" is not a remote of this repository`);
+    const root = (0,external_node_fs_.realpathSync)(top);
+    const workdir = (0,external_node_fs_.realpathSync)(settings.workingDirectory);
+    const repoPaths = new Map(paths.map((path) => [path, (0,external_node_path_.relative)(root, (0,external_node_path_.resolve)(workdir, path)).split(external_node_path_.sep).join('/')]));
     return { git, branch, current, repoPaths };
 }
 function pullRequestBranch(settings, branch) {
@@ -41781,55 +42014,87 @@ function pullRequestBranch(settings, branch) {
     const name = (settings.newName ?? settings.imageText).split('/').pop() ?? 'image';
     return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`;
 }
+/** The pull request title and body: the commit message's subject and the rest. */
+function pullRequestText(settings, branch, plans) {
+    const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans), plans).trim().split('\n');
+    return { title, body: body.join('\n').trim() };
+}
+async function openPullRequest(settings, target, head, commit, plans, outcome) {
+    // Loaded only when the API is used: Octokit is most of the bundle, and startup time counts when
+    // many pipelines bump at once.
+    const { enableAutoMerge, github, openOrUpdatePullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532));
+    const octokit = github(settings.token, settings.apiUrl);
+    const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) });
+    core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`);
+    outcome.pullRequestUrl = pr.url;
+    if (!settings.autoMerge)
+        return undefined;
+    try {
+        const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit);
+        outcome.autoMerge = { method: settings.autoMerge, ...result };
+        if (result.state === 'enabled')
+            core/* info */.pq(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
+        else
+            core/* warning */.$e(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+async function commitStore(settings, target, landBranch) {
+    if (settings.commitMethod === 'api') {
+        const [{ apiStore }, { github }] = await Promise.all([__nccwpck_require__.e(/* import() */ 644).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532))]);
+        const octokit = github(settings.token, settings.apiUrl);
+        return apiStore({ octokit, repository: settings.repository, branch: target.branch, landBranch, force: settings.pullRequest });
+    }
+    const { git } = target;
+    return gitStore({ git, remote: settings.remote, branch: target.branch, pushBranch: landBranch, push: settings.push, force: settings.pullRequest, author: settings.author });
+}
+/** After an API commit: fetch it, so the checked-out branch can follow as it does after a push. */
+async function tryFetchApiCommit(settings, target, commit) {
+    if (!(await target.git.remoteExists(settings.remote)))
+        return false;
+    try {
+        return (await target.git.fetchBranch(settings.remote, target.branch)) === commit;
+    }
+    catch {
+        return false;
+    }
+}
 async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const request = planRequest(settings);
-    const pushBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
-    startGroup(`Commit${settings.push ? ` and push to ${settings.remote}/${pushBranch}` : ` on ${target.branch}`}`);
+    const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
+    const api = settings.commitMethod === 'api';
+    const where = api ? `${settings.repository}@${landBranch} through the GitHub API` : settings.push ? `${settings.remote}/${landBranch}` : '';
+    core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     try {
         result = await publish({
-            git: target.git,
-            remote: settings.remote,
+            store: await commitStore(settings, target, landBranch),
             branch: target.branch,
-            pushBranch,
-            push: settings.push,
-            force: settings.pullRequest,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
-            replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
+            replan: (files) => (0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
             message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
-            author: settings.author,
             onAttempt,
         });
     }
     finally {
-        endGroup();
+        core/* endGroup */.N4();
     }
-    const outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: pushBranch, pushed: settings.push, attempts: result.attempts };
+    const outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: landBranch, pushed: settings.push, attempts: result.attempts, viaApi: api };
     if (!result.changed || !result.commit)
         return { plans: result.plans.length > 0 ? result.plans : plans, outcome };
     if (settings.pullRequest) {
-        const message = commitMessage(settings.commitMessage, messageValues(settings, target.branch, result.plans), result.plans);
-        const [title = '', ...body] = message.trim().split('\n');
-        // Loaded only in pull-request mode: Octokit is most of the bundle, and startup time counts
-        // when many pipelines bump at once.
-        const { openOrUpdatePullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532));
-        const pr = await openOrUpdatePullRequest({
-            token: settings.token,
-            apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-            repository: settings.repository,
-            head: pushBranch,
-            base: target.branch,
-            title,
-            body: body.join('\n').trim(),
-        });
-        info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`);
-        outcome.pullRequestUrl = pr.url;
+        const failure = await openPullRequest(settings, target, landBranch, result.commit, result.plans, outcome);
+        return { plans: result.plans, outcome, failure };
     }
-    else if (target.current === target.branch) {
+    if (target.current === target.branch) {
         // Bring the checked-out branch and work tree up to the new commit for later steps.
-        if (!(await target.git.tryMergeFastForward(result.commit)))
-            warning(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
+        const local = !api || (await tryFetchApiCommit(settings, target, result.commit));
+        if (!local || !(await target.git.tryMergeFastForward(result.commit)))
+            core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
     }
     else if (!settings.push) {
         await target.git.updateRef(`refs/heads/${target.branch}`, result.commit);
@@ -41840,32 +42105,34 @@ async function run() {
     let attempts = 0;
     try {
         // Mask the token before anything else can print it.
-        const rawToken = getInput('token');
+        const rawToken = core/* getInput */.V4('token');
         if (rawToken)
-            maskToken(rawToken.trim());
+            (0,src_git/* maskToken */.gg)(rawToken.trim());
         const settings = readSettings();
-        core_debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
+        core/* debug */.Yz(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
         const entries = expandFiles(settings.workingDirectory, settings.files);
         const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
         const manifests = readManifests(settings.workingDirectory, entries);
-        const plans = planFiles(manifests, planRequest(settings));
+        const plans = (0,plan/* planFiles */.jP)(manifests, planRequest(settings));
         for (const row of previousImages(plans))
-            info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
+            core/* info */.pq(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
         const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
         if (settings.dryRun || !target) {
-            const changed = changedPlans(plans);
+            const changed = (0,plan/* changedPlans */.F4)(plans);
             if (!settings.dryRun) {
-                writeManifests(changed.map((plan) => ({ absolute: (0,external_node_path_namespaceObject.resolve)(settings.workingDirectory, plan.path), text: plan.updated })));
+                writeManifests(changed.map((plan) => ({ absolute: (0,external_node_path_.resolve)(settings.workingDirectory, plan.path), text: plan.updated })));
             }
             await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 });
             return;
         }
-        const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n));
+        const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n));
         await report(final, outcome);
+        if (failure)
+            throw failure;
     }
     catch (error) {
-        setOutput('attempts', String(attempts));
-        setFailed(errorMessage(error));
+        core/* setOutput */.uH('attempts', String(attempts));
+        core/* setFailed */.C1(errorMessage(error));
     }
 }
 

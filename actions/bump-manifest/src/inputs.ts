@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path'
 import {
   digestProblem,
   getBoolean,
+  getChoice,
   getInteger,
   getList,
   getString,
@@ -18,6 +19,11 @@ import { skipMarker, unknownPlaceholders, PLACEHOLDERS } from './message'
 import { parsePathSpec, type PathSpec } from './targets'
 
 export const DEFAULT_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' }
+
+export const COMMIT_METHODS = ['git', 'api'] as const
+export type CommitMethod = (typeof COMMIT_METHODS)[number]
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const
+export type MergeMethod = (typeof MERGE_METHODS)[number]
 
 export interface Settings {
   workingDirectory: string
@@ -42,10 +48,16 @@ export interface Settings {
   maxAttempts: number
   pullRequest: boolean
   pullRequestBranch?: string
+  /** Enable auto-merge on the pull request with this method (pull-request mode only). */
+  autoMerge?: MergeMethod
+  /** git: commit with git plumbing and push. api: create the commit through GitHub's Git Data API, which signs it. */
+  commitMethod: CommitMethod
   dryRun: boolean
   /** GITHUB_SERVER_URL: where the token is sent as an HTTP header. */
   serverUrl: string
-  /** GITHUB_REPOSITORY (owner/name), for pull requests. */
+  /** GITHUB_API_URL: the REST API (and, derived from it, GraphQL). */
+  apiUrl: string
+  /** GITHUB_REPOSITORY (owner/name), for pull requests and commit-method api. */
   repository?: string
 }
 
@@ -169,6 +181,30 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     if (token === undefined) throw new InputError('token', 'is required in pull-request mode (it calls the GitHub API)')
     if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)')
   }
+  const commitMethod = getChoice('commit-method', COMMIT_METHODS, 'git')
+  if (commitMethod === 'api') {
+    if (!commit || !getBoolean('push', true)) {
+      throw new InputError('commit-method', '"api" creates the commit on GitHub, so it needs commit and push true (use git to commit locally only)')
+    }
+    if (token === undefined) throw new InputError('token', 'is required with commit-method api (it calls the GitHub API)')
+    if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new InputError('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)')
+    // GitHub signs an API commit only when it carries no custom author or committer
+    // (https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).
+    if (author.name !== DEFAULT_AUTHOR.name || author.email !== DEFAULT_AUTHOR.email) {
+      throw new InputError(
+        'author-name',
+        'and author-email cannot be set with commit-method api: GitHub signs a commit made through the API only without a custom author, and makes the token\'s identity its author',
+      )
+    }
+  }
+  const autoMergeText = optional('auto-merge')
+  const autoMerge = autoMergeText === undefined || autoMergeText === 'off' || autoMergeText === 'false' ? undefined : autoMergeText
+  if (autoMerge !== undefined) {
+    if (!(MERGE_METHODS as readonly string[]).includes(autoMerge)) {
+      throw new InputError('auto-merge', `"${autoMerge}" is not a merge method (expected merge, squash or rebase; empty or off to leave it off)`)
+    }
+    if (!pullRequest) throw new InputError('auto-merge', 'needs pull-request: true (auto-merge merges the pull request this step opens)')
+  }
   const environment = optional('environment')
   if (environment !== undefined && /[\r\n]/.test(environment)) throw new InputError('environment', 'must be one line')
 
@@ -184,12 +220,14 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     author,
     maxAttempts: getInteger('max-attempts', 5, { min: 1, max: 50 }),
     pullRequest,
+    commitMethod,
     dryRun: getBoolean('dry-run', false),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
   }
   const paths = parsePaths(tag, digest, newNameText)
   const commitMessage = parseCommitMessage()
-  const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository }
+  const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository, autoMerge: autoMerge as MergeMethod | undefined }
   for (const [key, value] of Object.entries(assign)) if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value
   return settings
 }

@@ -8,7 +8,7 @@ import { expandFiles, readManifests, writeManifests } from './files'
 import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
 import { changedPlans, planFiles, type FilePlan, type PlanRequest } from './plan'
-import { publish } from './publish'
+import { gitStore, publish, type CommitStore } from './publish'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 
 function planRequest(settings: Settings): PlanRequest {
@@ -37,6 +37,7 @@ function setOutputs(plans: readonly FilePlan[], outcome: Outcome): void {
   core.setOutput('updated-files', JSON.stringify(updatedFiles(plans)))
   core.setOutput('pull-request-url', outcome.pullRequestUrl ?? '')
   core.setOutput('attempts', String(outcome.attempts))
+  core.setOutput('auto-merge', outcome.autoMerge?.state ?? '')
 }
 
 async function report(plans: readonly FilePlan[], outcome: Outcome): Promise<void> {
@@ -71,7 +72,7 @@ async function gitTarget(settings: Settings, paths: readonly string[]): Promise<
   if (!branch) {
     throw new InputError('branch', 'is required when HEAD is detached (tag builds check out a tag): name the branch to commit to, e.g. main')
   }
-  if (settings.push && !(await git.remoteExists(settings.remote))) throw new InputError('remote', `"${settings.remote}" is not a remote of this repository`)
+  if (settings.push && settings.commitMethod === 'git' && !(await git.remoteExists(settings.remote))) throw new InputError('remote', `"${settings.remote}" is not a remote of this repository`)
   const root = realpathSync(top)
   const workdir = realpathSync(settings.workingDirectory)
   const repoPaths = new Map(paths.map((path) => [path, relative(root, resolve(workdir, path)).split(sep).join('/')]))
@@ -84,58 +85,90 @@ function pullRequestBranch(settings: Settings, branch: string): string {
   return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`
 }
 
-async function commitAndPush(
-  settings: Settings,
-  target: GitTarget,
-  plans: FilePlan[],
-  globbed: Set<string>,
-  onAttempt: (attempt: number) => void,
-): Promise<{ plans: FilePlan[]; outcome: Outcome }> {
+interface Published {
+  plans: FilePlan[]
+  outcome: Outcome
+  /** A failure after the change landed (auto-merge): reported after the outputs are set. */
+  failure?: Error
+}
+
+/** The pull request title and body: the commit message's subject and the rest. */
+function pullRequestText(settings: Settings, branch: string, plans: FilePlan[]): { title: string; body: string } {
+  const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans), plans).trim().split('\n')
+  return { title, body: body.join('\n').trim() }
+}
+
+async function openPullRequest(settings: Settings, target: GitTarget, head: string, commit: string, plans: FilePlan[], outcome: Outcome): Promise<Error | undefined> {
+  // Loaded only when the API is used: Octokit is most of the bundle, and startup time counts when
+  // many pipelines bump at once.
+  const { enableAutoMerge, github, openOrUpdatePullRequest } = await import('./pull-request')
+  const octokit = github(settings.token as string, settings.apiUrl)
+  const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) })
+  core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`)
+  outcome.pullRequestUrl = pr.url
+  if (!settings.autoMerge) return undefined
+  try {
+    const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit)
+    outcome.autoMerge = { method: settings.autoMerge, ...result }
+    if (result.state === 'enabled') core.info(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`)
+    else core.warning(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`)
+    return undefined
+  } catch (error) {
+    return error as Error
+  }
+}
+
+async function commitStore(settings: Settings, target: GitTarget, landBranch: string): Promise<CommitStore> {
+  if (settings.commitMethod === 'api') {
+    const [{ apiStore }, { github }] = await Promise.all([import('./git-data'), import('./pull-request')])
+    const octokit = github(settings.token as string, settings.apiUrl)
+    return apiStore({ octokit, repository: settings.repository as string, branch: target.branch, landBranch, force: settings.pullRequest })
+  }
+  const { git } = target
+  return gitStore({ git, remote: settings.remote, branch: target.branch, pushBranch: landBranch, push: settings.push, force: settings.pullRequest, author: settings.author })
+}
+
+/** After an API commit: fetch it, so the checked-out branch can follow as it does after a push. */
+async function tryFetchApiCommit(settings: Settings, target: GitTarget, commit: string): Promise<boolean> {
+  if (!(await target.git.remoteExists(settings.remote))) return false
+  try {
+    return (await target.git.fetchBranch(settings.remote, target.branch)) === commit
+  } catch {
+    return false
+  }
+}
+
+async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, onAttempt: (attempt: number) => void): Promise<Published> {
   const request = planRequest(settings)
-  const pushBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
-  core.startGroup(`Commit${settings.push ? ` and push to ${settings.remote}/${pushBranch}` : ` on ${target.branch}`}`)
+  const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
+  const api = settings.commitMethod === 'api'
+  const where = api ? `${settings.repository}@${landBranch} through the GitHub API` : settings.push ? `${settings.remote}/${landBranch}` : ''
+  core.startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`)
   let result
   try {
     result = await publish({
-      git: target.git,
-      remote: settings.remote,
+      store: await commitStore(settings, target, landBranch),
       branch: target.branch,
-      pushBranch,
-      push: settings.push,
-      force: settings.pullRequest,
       maxAttempts: settings.maxAttempts,
       repoPaths: target.repoPaths,
       replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
       message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
-      author: settings.author,
       onAttempt,
     })
   } finally {
     core.endGroup()
   }
-  const outcome: Outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: pushBranch, pushed: settings.push, attempts: result.attempts }
+  const outcome: Outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: landBranch, pushed: settings.push, attempts: result.attempts, viaApi: api }
   if (!result.changed || !result.commit) return { plans: result.plans.length > 0 ? result.plans : plans, outcome }
 
   if (settings.pullRequest) {
-    const message = commitMessage(settings.commitMessage, messageValues(settings, target.branch, result.plans), result.plans)
-    const [title = '', ...body] = message.trim().split('\n')
-    // Loaded only in pull-request mode: Octokit is most of the bundle, and startup time counts
-    // when many pipelines bump at once.
-    const { openOrUpdatePullRequest } = await import('./pull-request')
-    const pr = await openOrUpdatePullRequest({
-      token: settings.token as string,
-      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-      repository: settings.repository as string,
-      head: pushBranch,
-      base: target.branch,
-      title,
-      body: body.join('\n').trim(),
-    })
-    core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`)
-    outcome.pullRequestUrl = pr.url
-  } else if (target.current === target.branch) {
+    const failure = await openPullRequest(settings, target, landBranch, result.commit, result.plans, outcome)
+    return { plans: result.plans, outcome, failure }
+  }
+  if (target.current === target.branch) {
     // Bring the checked-out branch and work tree up to the new commit for later steps.
-    if (!(await target.git.tryMergeFastForward(result.commit))) core.warning(`Could not fast-forward the local ${target.branch} to ${result.commit}`)
+    const local = !api || (await tryFetchApiCommit(settings, target, result.commit))
+    if (!local || !(await target.git.tryMergeFastForward(result.commit))) core.warning(`Could not fast-forward the local ${target.branch} to ${result.commit}`)
   } else if (!settings.push) {
     await target.git.updateRef(`refs/heads/${target.branch}`, result.commit)
   }
@@ -166,8 +199,9 @@ export async function run(): Promise<void> {
       await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 })
       return
     }
-    const { plans: final, outcome } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n))
+    const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n))
     await report(final, outcome)
+    if (failure) throw failure
   } catch (error) {
     core.setOutput('attempts', String(attempts))
     core.setFailed(errorMessage(error))

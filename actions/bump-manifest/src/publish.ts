@@ -1,12 +1,25 @@
-// Commits the planned edit and pushes it. Each attempt starts from the remote branch tip, re-applies
-// the same edit to the files as they are there (not a textual rebase), builds a commit that touches
-// only those files and pushes it. A non-fast-forward rejection (someone else landed first) starts a
-// new attempt after a jittered, capped backoff; every other failure stops at once.
+// Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
+// edit to the files as they are there (not a textual rebase), builds a commit that touches only those
+// files and lands it (git push, or a ref update through GitHub's API: see CommitStore). A
+// non-fast-forward rejection (someone else landed first) starts a new attempt after a jittered,
+// capped backoff; every other failure stops at once.
 import * as core from '@actions/core'
-import { isRetryablePushError, withRetry, type Git, type Identity } from '@aks-gitops/toolkit'
+import { isRetryablePushError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
 import { changedPlans, ManifestError, type FilePlan } from './plan'
 
-export interface PublishRequest {
+/** Where an attempt reads the branch and lands its commit: git (fetch, plumbing, push) or GitHub's Git Data API. */
+export interface CommitStore {
+  /** The commit to build on: the branch tip as it is now. Throws ManifestError when it cannot be read. */
+  base(): Promise<string>
+  /** A file's content at `base` (repository-relative path), undefined when there is none. */
+  read(base: string, path: string): Promise<string | undefined>
+  /** A commit on top of `base` that changes exactly `files`. */
+  commit(base: string, files: readonly FileContent[], message: string): Promise<string>
+  /** Moves the target branch to `commit`; a moved branch throws a retryable PushRejectedError. */
+  land(commit: string): Promise<void>
+}
+
+export interface GitStoreOptions {
   git: Git
   remote: string
   /** The branch the change is for (and the base of a pull request). */
@@ -17,13 +30,42 @@ export interface PublishRequest {
   push: boolean
   /** Force the push (the pull request branch is ours and rebuilt on the latest base). */
   force: boolean
+  author: Identity
+}
+
+export function gitStore(options: GitStoreOptions): CommitStore {
+  const { git } = options
+  return {
+    async base() {
+      if (options.push) {
+        try {
+          return await git.fetchBranch(options.remote, options.branch)
+        } catch (error) {
+          throw new ManifestError(`cannot fetch branch "${options.branch}" from ${options.remote}: ${(error as Error).message}`)
+        }
+      }
+      const local = await git.tryRevParse(`refs/heads/${options.branch}`)
+      if (!local) throw new ManifestError(`there is no local branch "${options.branch}" to commit on`)
+      return local
+    },
+    read: (base, path) => git.tryShow(base, path),
+    commit: (base, files, message) => git.createCommit(base, files, message, options.author),
+    async land(commit) {
+      if (options.push) await git.push(options.remote, commit, options.pushBranch, { force: options.force })
+    },
+  }
+}
+
+export interface PublishRequest {
+  store: CommitStore
+  /** The branch the change is for, for messages. */
+  branch: string
   maxAttempts: number
   /** Repository-relative path of each planned file, by its display path. */
   repoPaths: Map<string, string>
   /** Re-applies the edit to files read from the base commit. Throws ManifestError on failure. */
   replan: (files: { path: string; text: string }[]) => FilePlan[]
   message: (plans: FilePlan[]) => string
-  author: Identity
   /** Called as each attempt starts (so a failure can still report how many were made). */
   onAttempt?: (attempt: number) => void
   /** Injected for tests. */
@@ -38,38 +80,24 @@ export interface PublishResult {
   plans: FilePlan[]
 }
 
-async function baseCommit(request: PublishRequest): Promise<string> {
-  const { git } = request
-  if (request.push) {
-    try {
-      return await git.fetchBranch(request.remote, request.branch)
-    } catch (error) {
-      throw new ManifestError(`cannot fetch branch "${request.branch}" from ${request.remote}: ${(error as Error).message}`)
-    }
-  }
-  const local = await git.tryRevParse(`refs/heads/${request.branch}`)
-  if (!local) throw new ManifestError(`there is no local branch "${request.branch}" to commit on`)
-  return local
-}
-
 async function attempt(request: PublishRequest, attemptNumber: number): Promise<PublishResult> {
-  const base = await baseCommit(request)
+  const { store } = request
+  const base = await store.base()
   const files: { path: string; text: string }[] = []
   for (const [path, repoPath] of request.repoPaths) {
-    const text = await request.git.tryShow(base, repoPath)
+    const text = await store.read(base, repoPath)
     if (text === undefined) throw new ManifestError(`${path} does not exist on branch "${request.branch}" (${base.slice(0, 12)})`)
     files.push({ path, text })
   }
   const plans = request.replan(files)
   const changed = changedPlans(plans)
   if (changed.length === 0) return { changed: false, base, attempts: attemptNumber, plans }
-  const commit = await request.git.createCommit(
+  const commit = await store.commit(
     base,
     changed.map((plan) => ({ path: request.repoPaths.get(plan.path) as string, content: plan.updated })),
     request.message(plans),
-    request.author,
   )
-  if (request.push) await request.git.push(request.remote, commit, request.pushBranch, { force: request.force })
+  await store.land(commit)
   return { changed: true, commit, base, attempts: attemptNumber, plans }
 }
 
@@ -102,7 +130,7 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
       maxDelayMs: 16000,
       isRetryable: isRetryablePushError,
       onRetry: (_error, n, delay) =>
-        core.info(`The remote branch moved during attempt ${n}; fetching it and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
+        core.info(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
       sleep: (delay) => sleep((delay / 1000) * backoffUnit(lastAttemptMs)),
     },
   )

@@ -27,6 +27,15 @@ export interface Outcome {
   pushed: boolean
   pullRequestUrl?: string
   attempts: number
+  /** The commit was created through GitHub's Git Data API (commit-method api). */
+  viaApi?: boolean
+  /** Requested auto-merge and what came of it. */
+  autoMerge?: { method: string; state: 'enabled' | 'not-allowed' | 'already-mergeable'; reason?: string }
+}
+
+function autoMergeLine(autoMerge: NonNullable<Outcome['autoMerge']>): string {
+  if (autoMerge.state === 'enabled') return `Auto-merge (${autoMerge.method}) enabled: GitHub merges the pull request once its required reviews and checks pass.`
+  return `Auto-merge (${autoMerge.method}) not enabled: ${cell(autoMerge.reason ?? autoMerge.state)}. The pull request stays open.`
 }
 
 function cell(text: string): string {
@@ -47,9 +56,12 @@ export function summaryMarkdown(plans: readonly FilePlan[], outcome: Outcome): s
   }
   if (outcome.dryRun) lines.push('Dry run: nothing was written, committed or pushed.')
   else if (!outcome.changed) lines.push('Every reference was already up to date: no commit.')
-  else if (outcome.pullRequestUrl) lines.push(`Pull request: ${outcome.pullRequestUrl} (commit \`${outcome.commit}\`).`)
-  else if (outcome.commit) {
-    lines.push(`Commit \`${outcome.commit}\` ${outcome.pushed ? 'pushed to' : 'made on'} \`${outcome.branch}\` in ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}.`)
+  else if (outcome.pullRequestUrl) {
+    lines.push(`Pull request: ${outcome.pullRequestUrl} (commit \`${outcome.commit}\`${outcome.viaApi ? ', created and signed by GitHub through its API' : ''}).`)
+    if (outcome.autoMerge) lines.push('', autoMergeLine(outcome.autoMerge))
+  } else if (outcome.commit) {
+    const how = outcome.viaApi ? 'created through the GitHub API (signed by GitHub) on' : outcome.pushed ? 'pushed to' : 'made on'
+    lines.push(`Commit \`${outcome.commit}\` ${how} \`${outcome.branch}\` in ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}.`)
   } else lines.push('Files edited in the work tree (commit: false).')
   return `${lines.join('\n')}\n`
 }

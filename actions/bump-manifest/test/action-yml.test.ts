@@ -13,7 +13,7 @@ describe('action.yml', () => {
 
   it('reads every declared input, and no other', () => {
     const source = read('src/inputs.ts')
-    const used = new Set([...source.matchAll(/(?:getString|getList|getBoolean|getInteger|optional)\('([a-z-]+)'/g)].map((m) => m[1]))
+    const used = new Set([...source.matchAll(/(?:getString|getList|getBoolean|getInteger|getChoice|optional)\('([a-z-]+)'/g)].map((m) => m[1]))
     expect([...used].sort()).toEqual(Object.keys(action.inputs).sort())
   })
 })

@@ -1,8 +1,12 @@
-// A local stand-in for the three GitHub REST endpoints pull-request mode calls, answering in the
-// documented shapes (https://docs.github.com/rest/pulls/pulls): list pull requests (filtered by
-// head and base), create a pull request, update a pull request. It checks the token.
+// A local stand-in for the GitHub endpoints bump-manifest calls, answering in the documented shapes:
+// the three pull request endpoints of pull-request mode (https://docs.github.com/rest/pulls/pulls:
+// list filtered by head and base, create, update), the Git Data API of commit-method api over a real
+// bare repository (fake-git-data.ts), and the GraphQL mutation enablePullRequestAutoMerge
+// (https://docs.github.com/en/graphql/reference/mutations#enablepullrequestautomerge). It checks the token.
+import { execFileSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { handleGitData, type GitDataState, type Rule } from './fake-git-data'
 
 export interface FakePull {
   number: number
@@ -11,27 +15,52 @@ export interface FakePull {
   head: string
   base: string
   state: 'open' | 'closed'
+  /** The merge method auto-merge was enabled with (MERGE, SQUASH, REBASE). */
+  autoMerge?: string
+}
+
+export interface FakeGitHubOptions {
+  /** Serve the Git Data API over this bare repository (and check expectedHeadOid against it). */
+  bare?: string
+  /** Rulesets by branch, enforced on ref updates through the API. */
+  rules?: Record<string, Rule[]>
+  /** The repository setting "Allow auto-merge" (default true). */
+  allowAutoMerge?: boolean
+  /** The pull requests' merge state: BLOCKED (waiting for required reviews or checks, the default) or CLEAN. */
+  mergeStateStatus?: 'BLOCKED' | 'CLEAN'
 }
 
 export interface FakeGitHub {
   url: string
   pulls: FakePull[]
-  requests: { method: string; path: string; authorization: string | undefined }[]
+  requests: { method: string; path: string; authorization: string | undefined; body: Record<string, unknown> }[]
+  /** The Git Data API's state: set beforeRefUpdate to land another commit in the middle of an attempt. */
+  gitData?: GitDataState
   close(): Promise<void>
 }
 
-async function body(req: IncomingMessage): Promise<Record<string, string>> {
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   let text = ''
   for await (const chunk of req) text += chunk
-  return text ? (JSON.parse(text) as Record<string, string>) : {}
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {}
 }
 
-export async function startFakeGitHub(owner: string, repo: string, token: string): Promise<FakeGitHub> {
+/** A GraphQL error as GitHub sends it: HTTP 200, data null for the field, and an errors array. */
+const graphqlError = (message: string) => ({
+  data: { enablePullRequestAutoMerge: null },
+  errors: [{ type: 'UNPROCESSABLE', path: ['enablePullRequestAutoMerge'], locations: [{ line: 3, column: 3 }], message }],
+})
+
+export async function startFakeGitHub(owner: string, repo: string, token: string, options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const pulls: FakePull[] = []
   const requests: FakeGitHub['requests'] = []
+  const gitData: GitDataState | undefined = options.bare
+    ? { bare: options.bare, rules: new Map(Object.entries(options.rules ?? {})), signed: new Set() }
+    : undefined
   let url = ''
   const shape = (pull: FakePull) => ({
     id: 1000 + pull.number,
+    node_id: `PR_kwDO${pull.number}`,
     number: pull.number,
     state: pull.state,
     title: pull.title,
@@ -44,13 +73,21 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
   const server: Server = createServer((req, res) => {
     void (async () => {
       const parsed = new URL(req.url ?? '/', 'http://localhost')
-      requests.push({ method: req.method ?? '', path: parsed.pathname + parsed.search, authorization: req.headers.authorization })
+      const data = req.method === 'GET' ? {} : await readBody(req)
+      // Octokit percent-encodes the slashes of a {ref} parameter (heads%2Fmain), as GitHub accepts.
+      const pathname = decodeURIComponent(parsed.pathname)
+      requests.push({ method: req.method ?? '', path: pathname + parsed.search, authorization: req.headers.authorization, body: data })
       const send = (status: number, data: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
         res.end(JSON.stringify(data))
       }
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' })
-      const prefix = `/repos/${owner}/${repo}/pulls`
+      if (req.method === 'POST' && parsed.pathname === '/graphql') return send(200, autoMerge(String(data.query ?? ''), (data.variables ?? {}) as Record<string, string>))
+      const repoPrefix = `/repos/${owner}/${repo}`
+      if (gitData && pathname.startsWith(`${repoPrefix}/git/`)) {
+        if (handleGitData(gitData, `${url}${repoPrefix}`, req.method ?? '', pathname.slice(repoPrefix.length), data, send)) return
+      }
+      const prefix = `${repoPrefix}/pulls`
       if (req.method === 'GET' && parsed.pathname === prefix) {
         const head = parsed.searchParams.get('head')
         const base = parsed.searchParams.get('base')
@@ -61,26 +98,40 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
         )
       }
       if (req.method === 'POST' && parsed.pathname === prefix) {
-        const data = await body(req)
         if (pulls.some((p) => p.head === data.head && p.state === 'open')) {
           return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists' }] })
         }
-        const pull: FakePull = { number: pulls.length + 1, title: data.title ?? '', body: data.body ?? '', head: data.head ?? '', base: data.base ?? '', state: 'open' }
+        const text = (key: string) => String(data[key] ?? '')
+        const pull: FakePull = { number: pulls.length + 1, title: text('title'), body: text('body'), head: text('head'), base: text('base'), state: 'open' }
         pulls.push(pull)
         return send(201, shape(pull))
       }
       const number = new RegExp(`^${prefix}/([0-9]+)$`).exec(parsed.pathname)?.[1]
       const pull = pulls.find((p) => String(p.number) === number)
       if (req.method === 'PATCH' && pull) {
-        const data = await body(req)
-        if (data.title !== undefined) pull.title = data.title
-        if (data.body !== undefined) pull.body = data.body
+        if (data.title !== undefined) pull.title = String(data.title)
+        if (data.body !== undefined) pull.body = String(data.body)
         return send(200, shape(pull))
       }
       send(404, { message: 'Not Found' })
     })()
   })
+  /** enablePullRequestAutoMerge(input: {pullRequestId, mergeMethod, expectedHeadOid}), refused as GitHub refuses it. */
+  function autoMerge(query: string, variables: Record<string, string>) {
+    if (!/mutation[\s\S]*enablePullRequestAutoMerge\(/.test(query)) return { errors: [{ message: 'this fake answers enablePullRequestAutoMerge only' }] }
+    const pull = pulls.find((p) => shape(p).node_id === variables.pullRequestId)
+    if (!pull) return { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], message: `Could not resolve to a node with the global id of '${variables.pullRequestId}'` }] }
+    if (!['MERGE', 'SQUASH', 'REBASE'].includes(variables.mergeMethod ?? '')) return { errors: [{ message: `Variable $mergeMethod of type PullRequestMergeMethod! was provided invalid value` }] }
+    if (options.allowAutoMerge === false) return graphqlError('Pull request Auto merge is not allowed for this repository')
+    if (options.mergeStateStatus === 'CLEAN') return graphqlError('Pull request Pull request is in clean status')
+    if (gitData && variables.expectedHeadOid) {
+      const head = execFileSync('git', ['rev-parse', `refs/heads/${pull.head}`], { cwd: gitData.bare, encoding: 'utf8' }).trim()
+      if (head !== variables.expectedHeadOid) return graphqlError('Pull request head sha does not match expected head oid')
+    }
+    pull.autoMerge = variables.mergeMethod
+    return { data: { enablePullRequestAutoMerge: { pullRequest: { autoMergeRequest: { mergeMethod: pull.autoMerge, enabledAt: new Date().toISOString() } } } } }
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, pulls, requests, close: () => new Promise((resolve) => server.close(() => resolve())) }
+  return { url, pulls, requests, gitData, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }

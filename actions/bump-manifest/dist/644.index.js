@@ -1,0 +1,190 @@
+export const id = 644;
+export const ids = [644];
+export const modules = {
+
+/***/ 644:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   RefUpdateRejectedError: () => (/* binding */ RefUpdateRejectedError),
+/* harmony export */   apiStore: () => (/* binding */ apiStore)
+/* harmony export */ });
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4118);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
+/* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
+
+
+
+/** A ref update GitHub refused; retryable (through PushRejectedError) only when not a fast forward. */
+class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m {
+    status;
+    name = 'RefUpdateRejectedError';
+    constructor(kind, status, apiMessage, branch, sha) {
+        super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`);
+        this.status = status;
+        this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`;
+    }
+}
+/** Status and GitHub's own message of an Octokit RequestError (or of anything else thrown). */
+function apiFailure(error) {
+    const e = error;
+    const status = typeof e?.status === 'number' ? e.status : 0;
+    const data = e?.response?.data?.message;
+    return { status, message: typeof data === 'string' ? data : String(e?.message ?? error) };
+}
+function apiStore(options) {
+    const { octokit, branch, landBranch, force } = options;
+    const [owner = '', repo = ''] = options.repository.split('/');
+    // Trees are immutable, so entries read once by sha stay true for every attempt.
+    const trees = new Map();
+    const commitTrees = new Map();
+    async function treeEntries(sha) {
+        const cached = trees.get(sha);
+        if (cached)
+            return cached;
+        // GET /repos/{owner}/{repo}/git/trees/{tree_sha}, not recursive: one level at a time is never truncated.
+        const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha });
+        const entries = data.tree.map(({ path, mode, type, sha: entrySha }) => ({ path, mode, type, sha: entrySha }));
+        trees.set(sha, entries);
+        return entries;
+    }
+    async function rootTree(commit) {
+        const cached = commitTrees.get(commit);
+        if (cached)
+            return cached;
+        const { data } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: commit });
+        commitTrees.set(commit, data.tree.sha);
+        return data.tree.sha;
+    }
+    /** The blob entry at a repository-relative path, walking the trees from the commit's root. */
+    async function entryAt(commit, path) {
+        let tree = await rootTree(commit);
+        const parts = path.split('/');
+        for (const [i, part] of parts.entries()) {
+            const entry = (await treeEntries(tree)).find((e) => e.path === part);
+            if (!entry)
+                return undefined;
+            if (i === parts.length - 1)
+                return entry.type === 'blob' ? entry : undefined;
+            if (entry.type !== 'tree')
+                return undefined;
+            tree = entry.sha;
+        }
+        return undefined;
+    }
+    return {
+        async base() {
+            try {
+                // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
+                const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+                return data.object.sha;
+            }
+            catch (error) {
+                const { status, message } = apiFailure(error);
+                const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
+                throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`);
+            }
+        },
+        async read(base, path) {
+            const entry = await entryAt(base, path);
+            if (!entry)
+                return undefined;
+            // GET /repos/{owner}/{repo}/git/blobs/{file_sha}: base64 content.
+            const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: entry.sha });
+            return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+        },
+        async commit(base, files, message) {
+            const entries = [];
+            for (const file of files) {
+                const mode = ((await entryAt(base, file.path))?.mode ?? '100644');
+                entries.push({ path: file.path, mode, type: 'blob', content: file.content });
+            }
+            const { data: tree } = await octokit.rest.git.createTree({ owner, repo, base_tree: await rootTree(base), tree: entries });
+            // No author/committer: GitHub then uses the token's identity and signs the commit.
+            const { data: commit } = await octokit.rest.git.createCommit({ owner, repo, message, tree: tree.sha, parents: [base] });
+            return commit.sha;
+        },
+        async land(sha) {
+            try {
+                await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force });
+            }
+            catch (error) {
+                const { status, message } = apiFailure(error);
+                if (force && status === 422 && /reference does not exist/i.test(message)) {
+                    // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit.
+                    await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha });
+                    return;
+                }
+                throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
+            }
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 770:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   N$: () => (/* binding */ refUpdateFailure),
+/* harmony export */   WS: () => (/* binding */ refUpdateHelp),
+/* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
+/* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
+/* harmony export */ });
+/**
+ * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
+ * (https://docs.github.com/en/rest/git/refs#update-a-reference: 200, 409 and 422 with
+ * `{message, documentation_url}`). Only "Update is not a fast forward" (the branch moved since it
+ * was read) is worth another attempt; a ruleset or branch protection ("Repository rule violations
+ * found", "Reference cannot be updated"), a missing permission or an empty repository (409 "Git
+ * Repository is empty.") will say the same thing again.
+ */
+function refUpdateFailure(status, message) {
+    if (status === 422 && /not a fast.?forward/i.test(message))
+        return 'non-fast-forward';
+    if (/rule violation|protected branch|reference cannot be updated|GH0(0[0-9]|1[0-9])/i.test(message))
+        return 'protected-branch';
+    if (status === 401 || status === 403 || status === 404)
+        return 'authentication';
+    return 'other';
+}
+const REF_UPDATE_HELP = {
+    'non-fast-forward': 'the branch moved since it was read (not a fast forward)',
+    'protected-branch': 'a ruleset or branch protection rule refused it; GITHUB_TOKEN cannot bypass rulesets: use pull-request mode (a required pull request or required checks) or a token on the bypass list',
+    'hook-declined': 'a server-side hook declined it',
+    authentication: 'the token may not write to this repository (it needs contents: write)',
+    other: 'GitHub refused it',
+};
+function refUpdateHelp(kind) {
+    return REF_UPDATE_HELP[kind];
+}
+/**
+ * GraphQL refusals of `enablePullRequestAutoMerge` that leave a working pull request, only not set
+ * to merge itself: "Auto merge is not allowed for this repository" (the repository setting "Allow
+ * auto-merge" is off), "Pull request is in clean status" / "unstable status" (nothing left to wait
+ * for: the mutation only arms a pull request that is still blocked), and "Protected branch rules
+ * not configured for this branch" (nothing to wait for either). Anything else (a missing
+ * permission, a merge method the repository does not allow) is a configuration error.
+ * https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/incorporating-changes-from-a-pull-request/automatically-merging-a-pull-request
+ */
+function autoMergeRefusal(message) {
+    if (/auto.?merge is not allowed|not allowed to use auto.?merge/i.test(message))
+        return 'not-allowed';
+    if (/is in (clean|unstable|has_hooks) status|protected branch rules not configured/i.test(message))
+        return 'already-mergeable';
+    return undefined;
+}
+const AUTO_MERGE_HELP = {
+    'not-allowed': 'the repository does not allow auto-merge (Settings > General > Allow auto-merge)',
+    'already-mergeable': 'the pull request can already be merged (no required check or review is pending), so there is nothing for auto-merge to wait for',
+};
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=644.index.js.map

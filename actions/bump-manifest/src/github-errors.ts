@@ -1,0 +1,54 @@
+// What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
+// refused auto-merge (pull-request mode). Pure: status codes and messages in, a verdict out.
+import type { PushFailureKind } from '@aks-gitops/toolkit'
+
+/**
+ * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
+ * (https://docs.github.com/en/rest/git/refs#update-a-reference: 200, 409 and 422 with
+ * `{message, documentation_url}`). Only "Update is not a fast forward" (the branch moved since it
+ * was read) is worth another attempt; a ruleset or branch protection ("Repository rule violations
+ * found", "Reference cannot be updated"), a missing permission or an empty repository (409 "Git
+ * Repository is empty.") will say the same thing again.
+ */
+export function refUpdateFailure(status: number, message: string): PushFailureKind {
+  if (status === 422 && /not a fast.?forward/i.test(message)) return 'non-fast-forward'
+  if (/rule violation|protected branch|reference cannot be updated|GH0(0[0-9]|1[0-9])/i.test(message)) return 'protected-branch'
+  if (status === 401 || status === 403 || status === 404) return 'authentication'
+  return 'other'
+}
+
+const REF_UPDATE_HELP: Record<PushFailureKind, string> = {
+  'non-fast-forward': 'the branch moved since it was read (not a fast forward)',
+  'protected-branch':
+    'a ruleset or branch protection rule refused it; GITHUB_TOKEN cannot bypass rulesets: use pull-request mode (a required pull request or required checks) or a token on the bypass list',
+  'hook-declined': 'a server-side hook declined it',
+  authentication: 'the token may not write to this repository (it needs contents: write)',
+  other: 'GitHub refused it',
+}
+
+export function refUpdateHelp(kind: PushFailureKind): string {
+  return REF_UPDATE_HELP[kind]
+}
+
+/** Why `enablePullRequestAutoMerge` was refused, when the refusal is the repository's state rather than a fault. */
+export type AutoMergeRefusal = 'not-allowed' | 'already-mergeable'
+
+/**
+ * GraphQL refusals of `enablePullRequestAutoMerge` that leave a working pull request, only not set
+ * to merge itself: "Auto merge is not allowed for this repository" (the repository setting "Allow
+ * auto-merge" is off), "Pull request is in clean status" / "unstable status" (nothing left to wait
+ * for: the mutation only arms a pull request that is still blocked), and "Protected branch rules
+ * not configured for this branch" (nothing to wait for either). Anything else (a missing
+ * permission, a merge method the repository does not allow) is a configuration error.
+ * https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/incorporating-changes-from-a-pull-request/automatically-merging-a-pull-request
+ */
+export function autoMergeRefusal(message: string): AutoMergeRefusal | undefined {
+  if (/auto.?merge is not allowed|not allowed to use auto.?merge/i.test(message)) return 'not-allowed'
+  if (/is in (clean|unstable|has_hooks) status|protected branch rules not configured/i.test(message)) return 'already-mergeable'
+  return undefined
+}
+
+export const AUTO_MERGE_HELP: Record<AutoMergeRefusal, string> = {
+  'not-allowed': 'the repository does not allow auto-merge (Settings > General > Allow auto-merge)',
+  'already-mergeable': 'the pull request can already be merged (no required check or review is pending), so there is nothing for auto-merge to wait for',
+}
