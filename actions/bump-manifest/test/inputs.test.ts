@@ -37,10 +37,13 @@ describe('readSettings', () => {
       author: DEFAULT_AUTHOR,
       maxAttempts: 5,
       pullRequest: false,
+      commitMethod: 'git',
       dryRun: false,
       allowNoMatch: false,
       serverUrl: 'https://github.com',
+      apiUrl: 'https://api.github.com',
     })
+    expect(settings.autoMerge).toBeUndefined()
     expect(settings.branch).toBeUndefined()
     expect(settings.digest).toBeUndefined()
   })
@@ -63,10 +66,11 @@ describe('readSettings', () => {
         'max-attempts': '9',
         'pull-request': 'true',
         'pull-request-branch': 'bump/vote',
+        'auto-merge': 'squash',
         'dry-run': 'true',
         'allow-no-match': 'true',
       },
-      { GITHUB_REPOSITORY: 'octo/gitops', GITHUB_SERVER_URL: 'https://ghe.example.com' },
+      { GITHUB_REPOSITORY: 'octo/gitops', GITHUB_SERVER_URL: 'https://ghe.example.com', GITHUB_API_URL: 'https://ghe.example.com/api/v3' },
     )
     expect(settings).toMatchObject({
       digest: DIGEST,
@@ -81,15 +85,28 @@ describe('readSettings', () => {
       maxAttempts: 9,
       pullRequest: true,
       pullRequestBranch: 'bump/vote',
+      autoMerge: 'squash',
       dryRun: true,
       allowNoMatch: true,
       repository: 'octo/gitops',
       serverUrl: 'https://ghe.example.com',
+      apiUrl: 'https://ghe.example.com/api/v3',
     })
     expect(settings.paths?.map((p) => [p.text, p.field])).toEqual([
       ['image.tag', 'tag'],
       ['image.digest', 'digest'],
     ])
+  })
+
+  it('reads commit-method api, and auto-merge off as off', () => {
+    const env = { GITHUB_REPOSITORY: 'octo/gitops' }
+    expect(withInputs({ ...base, 'commit-method': 'api', token: 't' }, env).commitMethod).toBe('api')
+    expect(withInputs({ ...base, 'commit-method': 'api', token: 't', 'pull-request': 'true', 'auto-merge': 'rebase' }, env)).toMatchObject({ commitMethod: 'api', autoMerge: 'rebase' })
+    expect(withInputs({ ...base, 'auto-merge': 'off' }, env).autoMerge).toBeUndefined()
+  })
+
+  it('needs GITHUB_REPOSITORY with commit-method api', () => {
+    expect(refusal({ ...base, 'commit-method': 'api', token: 't' }).message).toMatch(/^Input "commit-method": "api" needs GITHUB_REPOSITORY/)
   })
 
   it('turns push off when commit is off', () => {
@@ -125,8 +142,14 @@ describe('readSettings', () => {
     [{ 'yaml-path': 'image..tag' }, 'yaml-path', /not a path/],
     [{ 'pull-request': 'true' }, 'token', /required in pull-request mode/],
     [{ 'pull-request': 'true', token: 't', push: 'false' }, 'pull-request', /needs commit and push/],
+    [{ 'commit-method': 'rest' }, 'commit-method', /"rest" is not one of git, api/],
+    [{ 'commit-method': 'api' }, 'token', /required with commit-method api/],
+    [{ 'commit-method': 'api', token: 't', push: 'false' }, 'commit-method', /needs commit and push true/],
+    [{ 'commit-method': 'api', token: 't', 'author-name': 'Release Bot' }, 'author-name', /GitHub signs a commit made through the API only without a custom author/],
+    [{ 'auto-merge': 'fast-forward', 'pull-request': 'true', token: 't' }, 'auto-merge', /expected merge, squash or rebase/],
+    [{ 'auto-merge': 'squash' }, 'auto-merge', /needs pull-request: true/],
   ])('refuses %o naming the input', (inputs, input, why) => {
-    const error = refusal({ ...base, ...inputs })
+    const error = refusal({ ...base, ...inputs }, { GITHUB_REPOSITORY: 'octo/gitops' })
     expect(error.input).toBe(input)
     expect(error.message).toMatch(why)
   })

@@ -67,6 +67,18 @@ describe('report', () => {
       'Pull request: https://x/pull/1',
     )
   })
+
+  it('says when GitHub made the commit, and what came of auto-merge', () => {
+    const api = { changed: true, dryRun: false, pushed: true, attempts: 1, commit: 'abc', viaApi: true }
+    expect(summaryMarkdown(plans, { ...api, branch: 'main' })).toContain('Commit `abc` created through the GitHub API (signed by GitHub) on `main` in 1 attempt.')
+    const pr = { ...api, pullRequestUrl: 'https://x/pull/1' }
+    expect(summaryMarkdown(plans, { ...pr, autoMerge: { method: 'squash', state: 'enabled' } })).toContain(
+      'Pull request: https://x/pull/1 (commit `abc`, created and signed by GitHub through its API).\n\nAuto-merge (squash) enabled',
+    )
+    expect(summaryMarkdown(plans, { ...pr, autoMerge: { method: 'merge', state: 'not-allowed', reason: 'the repository does not allow auto-merge' } })).toContain(
+      'Auto-merge (merge) not enabled: the repository does not allow auto-merge. The pull request stays open.',
+    )
+  })
 })
 
 describe('backoffUnit', () => {
