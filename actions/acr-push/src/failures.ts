@@ -7,6 +7,7 @@ export type FaultKind =
   | 'forbidden'
   | 'not-found'
   | 'unknown-registry'
+  | 'dns-temporary'
   | 'unreachable'
   | 'timeout'
   | 'throttled'
@@ -28,7 +29,7 @@ export class RegistryError extends Error {
 }
 
 export function isRetryableKind(kind: FaultKind): boolean {
-  return kind === 'unreachable' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error'
+  return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error'
 }
 
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
@@ -36,7 +37,10 @@ const PATTERNS: Array<[FaultKind, RegExp]> = [
   ['throttled', /\b429\b|toomanyrequests|too many requests/i],
   ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
   ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
-  ['unknown-registry', /no such host|server misbehaving|name or service not known|Temporary failure in name resolution/i],
+  // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
+  // "no such host" will not.
+  ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
+  ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
   ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
   ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
   ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
@@ -51,10 +55,13 @@ export function classifyOutput(text: string): FaultKind {
 
 const ADVICE: Record<FaultKind, string> = {
   unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
+  // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
+  // allowed): https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access
   forbidden:
-    'the identity is signed in but lacks permission (403): grant it AcrPush on the registry, or the repository-scoped Writer role on registries with ABAC repository permissions',
+    "the registry refused the request (403): usually its firewall or network rules (public network access disabled, or this runner's IP or virtual network not allowed: see the registry's Networking settings); otherwise the identity lacks the role (AcrPush, or Container Registry Repository Writer on registries with ABAC repository permissions)",
   'not-found': 'not found in the registry',
   'unknown-registry': 'the registry host does not resolve: check the registry name (e.g. myacr.azurecr.io)',
+  'dns-temporary': "the runner's DNS resolver did not answer (a temporary name-resolution failure)",
   unreachable: 'the registry is unreachable (connection refused or reset): is it up, and is the address right?',
   timeout: 'the registry did not answer in time',
   throttled: 'the registry throttled the requests (HTTP 429)',
@@ -91,6 +98,33 @@ export function toRegistryError(operation: string, error: unknown): RegistryErro
 
 export function isRetryable(error: unknown): boolean {
   return error instanceof RegistryError && error.retryable
+}
+
+/** Who the sign-in gave credentials to, for explaining a later 401. */
+export interface SignInOutcome {
+  /** Registries signed in to with an ACR refresh token (oidc, service-principal). */
+  acrTokenRegistries: string[]
+  /** Registries read without credentials because they are not ACR login servers. */
+  anonymousRegistries: string[]
+}
+
+/**
+ * ACR's "401 unauthorized: authentication required" after a successful token sign-in means the
+ * identity lacks pull or push on that repository; on a registry read anonymously it means that
+ * registry needs credentials this step did not send. Returns the hint to append, or undefined.
+ * Roles: https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview
+ */
+export function unauthorizedHint(error: unknown, outcome: Partial<SignInOutcome> | undefined): string | undefined {
+  const cause = error instanceof RetriesExhaustedError ? error.lastError : error
+  if (!(cause instanceof RegistryError) || cause.kind !== 'unauthorized' || !outcome) return undefined
+  const named = (registries: string[]) => registries.filter((registry) => cause.message.includes(registry))
+  const anonymous = named(outcome.anonymousRegistries ?? [])
+  if (anonymous.length > 0) {
+    return `${anonymous.join(', ')} was read anonymously: this action hands Azure tokens to ACR login servers only (*.azurecr.io, *.azurecr.cn, *.azurecr.us and the login-server-suffixes input), and this registry needs credentials. Sign in to it before this step (e.g. docker/login-action) and use auth: docker-config, or, if it is an ACR under another name, list its suffix in login-server-suffixes.`
+  }
+  const signedIn = named(outcome.acrTokenRegistries ?? [])
+  if (signedIn.length === 0) return undefined
+  return `The sign-in to ${signedIn.join(', ')} succeeded, so ACR's 401 means the identity lacks pull (to read) or push (to write) on this repository. Assign AcrPull / AcrPush on the registry; on registries whose role assignment mode is "RBAC Registry + ABAC Repository Permissions", AcrPull/AcrPush are not honored: assign Container Registry Repository Reader / Container Registry Repository Writer (optionally with a condition on the repository).`
 }
 
 /** The message to fail the step with; unwraps the last error after retries, saying how many attempts were made. */

@@ -18,6 +18,7 @@ import {
   type ImageReference,
   type Platform,
 } from '@aks-gitops/toolkit'
+import { PUBLIC_AUTHORITY_HOST, defaultAudience, isAcrLoginServer, parseAuthorityHost, parseLoginServerSuffix, parseTokenBaseOverride } from './auth/cloud'
 
 export const AUTH_MODES = ['oidc', 'service-principal', 'admin', 'basic', 'none', 'docker-config'] as const
 export type AuthMode = (typeof AUTH_MODES)[number]
@@ -31,6 +32,19 @@ export interface Credentials {
   /** service-principal: the client secret; admin/basic: the password. */
   secret?: string
   username?: string
+  /** oidc and service-principal only. */
+  entra?: EntraSettings
+}
+
+export interface EntraSettings {
+  /** The authority-host input, else AZURE_AUTHORITY_HOST (as the Azure SDKs read it), else the public cloud's. */
+  authorityHost: string
+  /** The audience of GitHub's token: the audience input, else the one the authority host's cloud expects. */
+  audience: string
+  /** Extra ACR login-server suffixes (private DNS names, other clouds, local stand-ins). */
+  loginServerSuffixes: string[]
+  /** ACR_PUSH_TOKEN_BASE_URL: points the registry token endpoints at a local server in tests (loopback only). */
+  tokenBaseOverride?: string
 }
 
 export interface Settings {
@@ -89,13 +103,35 @@ function guid(name: string, mode: AuthMode): string {
   return value
 }
 
-export function readCredentials(): Credentials {
+function readEntra(env: NodeJS.ProcessEnv): EntraSettings {
+  const hostInput = getString('authority-host')
+  let authorityHost: string
+  try {
+    authorityHost = parseAuthorityHost(hostInput || env.AZURE_AUTHORITY_HOST || PUBLIC_AUTHORITY_HOST)
+  } catch (e) {
+    const from = hostInput ? '' : ' (taken from AZURE_AUTHORITY_HOST, since the input is empty)'
+    throw new InputError('authority-host', `${e instanceof Error ? e.message : String(e)}${from}`)
+  }
+  const audience = getString('audience') || defaultAudience(authorityHost)
+  if (/\s/.test(audience)) throw new InputError('audience', `"${audience}" contains whitespace (expected e.g. api://AzureADTokenExchange)`)
+  const loginServerSuffixes = getList('login-server-suffixes').map((entry) => {
+    try {
+      return parseLoginServerSuffix(entry)
+    } catch (e) {
+      throw new InputError('login-server-suffixes', e instanceof Error ? e.message : String(e))
+    }
+  })
+  const override = env.ACR_PUSH_TOKEN_BASE_URL
+  return { authorityHost, audience, loginServerSuffixes, ...(override ? { tokenBaseOverride: parseTokenBaseOverride(override) } : {}) }
+}
+
+export function readCredentials(env: NodeJS.ProcessEnv = process.env): Credentials {
   const mode = getChoice('auth', AUTH_MODES, 'oidc')
   switch (mode) {
     case 'oidc':
-      return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode) }
+      return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode), entra: readEntra(env) }
     case 'service-principal':
-      return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode), secret: requireInput('client-secret', mode) }
+      return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode), secret: requireInput('client-secret', mode), entra: readEntra(env) }
     case 'admin':
     case 'basic':
       return { mode, username: requireInput('username', mode), secret: requireInput('password', mode) }
@@ -136,11 +172,20 @@ export function readSettings(workspace: string): Settings {
     throw new InputError('require-platforms', e instanceof Error ? e.message : String(e))
   }
 
+  const auth = readCredentials()
+  if (auth.entra && destination && !verifyOnly && !isAcrLoginServer(destination.registry, auth.entra.loginServerSuffixes)) {
+    // An ACR refresh token is valid for every registry the identity can reach: it goes to ACR only.
+    throw new InputError(
+      'destination',
+      `"${destination.registry}" is not an Azure Container Registry login server (*.azurecr.io, *.azurecr.cn, *.azurecr.us, or a suffix in login-server-suffixes): auth "${auth.mode}" sends its token to ACR only. For another registry use auth basic or docker-config`,
+    )
+  }
+
   return {
     source,
     ...(destination ? { destination } : {}),
     tags: [...new Set(tags)],
-    auth: readCredentials(),
+    auth,
     requirePlatforms,
     verifyOnly,
     immutableTags: getBoolean('immutable-tags', false),

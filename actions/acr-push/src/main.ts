@@ -4,7 +4,7 @@ import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '@aks-gitops/toolkit'
 import { authenticate, type RegistryAccess } from './auth'
 import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
-import { RegistryError, failureMessage } from './failures'
+import { RegistryError, failureMessage, unauthorizedHint } from './failures'
 import { readLayout, readRemote, type ImageDetails } from './image'
 import { describeSettings, readSettings, type Settings } from './inputs'
 import { ROUTE_DESCRIPTIONS, chooseRoute, missingRequired, movedTags, platformGateMessage, withDigest, withTag } from './plan'
@@ -145,7 +145,9 @@ export async function run(): Promise<void> {
     if (settings.verifyOnly) await verify(settings, ctx)
     else await publish(settings, ctx, layout)
   } catch (error) {
-    core.setFailed(failureMessage(error))
+    // A 401 after sign-in names the roles to assign, or says the registry was read anonymously.
+    const hint = unauthorizedHint(error, auth)
+    core.setFailed(hint ? `${failureMessage(error)}\n${hint}` : failureMessage(error))
   } finally {
     // The credentials live only as long as this step needs them.
     if (auth?.temporary) removeConfig(auth.dockerConfigDir)

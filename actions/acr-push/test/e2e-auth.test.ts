@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { STATE_DOCKER_CONFIG, createTemporaryConfig } from '../src/auth/docker-config'
 import { post } from '../src/main'
 import { logWithoutMaskCommands, registryDigest, runAcrPush } from './helpers/action'
-import { GITHUB_REQUEST_TOKEN, startFakeAzure } from './helpers/fake-azure'
+import { GITHUB_REQUEST_TOKEN, TOKEN_TENANT, startFakeAzure } from './helpers/fake-azure'
 import { writeLayout } from './helpers/layout'
 import { startRegistry, type TestRegistry } from './helpers/registry'
 
@@ -18,6 +18,8 @@ const REFRESH = 'acr-refresh-token-e2e-41d7'
 const TENANT = '11111111-2222-3333-4444-555555555555'
 const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 const BASIC: [string, string] = [ACR_USER, REFRESH]
+/** The local registries stand in for ACRs: listed as login servers (any port on 127.0.0.1; `localhost` is not listed). */
+const LOCAL_ACRS = '127.0.0.1'
 
 let registry: TestRegistry
 beforeAll(async () => {
@@ -40,7 +42,8 @@ describe('auth: oidc', () => {
     try {
       const layout = image()
       const run = await runAcrPush(
-        { source: layout.dir, destination: `${registry.host}/oidc/vote`, tags: 'sha-1234567', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT },
+        // The tenant typed as a domain name: Entra's URL takes it as is, ACR's exchange gets the token's tid.
+        { source: layout.dir, destination: `${registry.host}/oidc/vote`, tags: 'sha-1234567', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': 'contoso.onmicrosoft.com', 'login-server-suffixes': LOCAL_ACRS },
         fake.env,
       )
       expect(run.errors).toEqual([])
@@ -48,13 +51,13 @@ describe('auth: oidc', () => {
       expect(await registryDigest(registry.host, 'oidc/vote', 'sha-1234567', BASIC)).toBe(layout.indexDigest)
       expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
         'GET /github/token',
-        `POST /${TENANT}/oauth2/v2.0/token`,
+        'POST /contoso.onmicrosoft.com/oauth2/v2.0/token',
         'POST /oauth2/exchange',
         'POST /oauth2/token',
       ])
       expect(fake.requests[0]?.query.audience).toBe('api://AzureADTokenExchange')
       expect(fake.requests[1]?.form.client_assertion).toBe(fake.githubToken)
-      expect(fake.requests[2]?.form).toMatchObject({ grant_type: 'access_token', service: registry.host, tenant: TENANT })
+      expect(fake.requests[2]?.form).toMatchObject({ grant_type: 'access_token', service: registry.host, tenant: TOKEN_TENANT })
       expect(fake.requests[3]?.form.scope).toBe('repository:oidc/vote:pull,push')
       expect(run.stdout).toMatch(new RegExp(`\\[command\\]docker login ${registry.host} --username ${ACR_USER} --password-stdin`))
       for (const secret of [GITHUB_REQUEST_TOKEN, fake.githubToken, fake.aadToken, REFRESH]) {
@@ -73,11 +76,11 @@ describe('auth: oidc', () => {
     try {
       const layout = image()
       const env = { ...fake.env }
-      const stage = await runAcrPush({ source: layout.dir, destination: `${registry.host}/staging/vote`, tags: '2.0.0-rc.1', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT }, env)
+      const stage = await runAcrPush({ source: layout.dir, destination: `${registry.host}/staging/vote`, tags: '2.0.0-rc.1', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT, 'login-server-suffixes': LOCAL_ACRS }, env)
       expect(stage.exitCode, stage.stdout).toBe(0)
       fake.requests.length = 0
       const run = await runAcrPush(
-        { source: `${registry.host}/staging/vote:2.0.0-rc.1`, destination: `${production.host}/vote`, tags: '2.0.0', 'immutable-tags': 'true', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT },
+        { source: `${registry.host}/staging/vote:2.0.0-rc.1`, destination: `${production.host}/vote`, tags: '2.0.0', 'immutable-tags': 'true', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT, 'login-server-suffixes': LOCAL_ACRS },
         env,
       )
       expect(run.exitCode, run.stdout).toBe(0)
@@ -100,7 +103,7 @@ describe('auth: oidc', () => {
     try {
       const layout = image()
       const run = await runAcrPush(
-        { source: layout.dir, destination: `${registry.host}/oidc/readonly`, tags: 'v1', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT },
+        { source: layout.dir, destination: `${registry.host}/oidc/readonly`, tags: 'v1', auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT, 'login-server-suffixes': LOCAL_ACRS },
         fake.env,
       )
       expect(run.exitCode).toBe(1)
@@ -113,7 +116,7 @@ describe('auth: oidc', () => {
 
   it('explains a job without the id-token permission', async () => {
     const run = await runAcrPush(
-      { source: image().dir, destination: `${registry.host}/oidc/vote`, auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT },
+      { source: image().dir, destination: `${registry.host}/oidc/vote`, auth: 'oidc', 'client-id': CLIENT, 'tenant-id': TENANT, 'login-server-suffixes': LOCAL_ACRS },
       { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
     )
     expect(run.exitCode).toBe(1)
@@ -127,7 +130,7 @@ describe('other auth modes', () => {
     try {
       const layout = image()
       const run = await runAcrPush(
-        { source: layout.dir, destination: `${registry.host}/sp/vote`, tags: 'v1', auth: 'service-principal', 'client-id': CLIENT, 'tenant-id': TENANT, 'client-secret': 'sp-secret-value-99' },
+        { source: layout.dir, destination: `${registry.host}/sp/vote`, tags: 'v1', auth: 'service-principal', 'client-id': CLIENT, 'tenant-id': TENANT, 'client-secret': 'sp-secret-value-99', 'login-server-suffixes': LOCAL_ACRS },
         { ...fake.env, ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
       )
       expect(run.exitCode, run.stdout).toBe(0)

@@ -13,6 +13,8 @@ function withInputs(inputs: Record<string, string>) {
 }
 afterEach(() => {
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
+  delete process.env.AZURE_AUTHORITY_HOST
+  delete process.env.ACR_PUSH_TOKEN_BASE_URL
 })
 
 const TENANT = '11111111-2222-3333-4444-555555555555'
@@ -35,7 +37,12 @@ describe('readSettings', () => {
   it('reads an OIDC promotion with defaults', () => {
     withInputs({ source: 'contoso.azurecr.io/staging/vote:1.2.3-rc.4', destination: 'contoso.azurecr.io/vote', tags: '1.2.3\n1.2', 'client-id': CLIENT, 'tenant-id': TENANT })
     const settings = readSettings(workspace)
-    expect(settings.auth).toEqual({ mode: 'oidc', clientId: CLIENT, tenantId: TENANT })
+    expect(settings.auth).toEqual({
+      mode: 'oidc',
+      clientId: CLIENT,
+      tenantId: TENANT,
+      entra: { authorityHost: 'https://login.microsoftonline.com', audience: 'api://AzureADTokenExchange', loginServerSuffixes: [] },
+    })
     expect(settings.tags).toEqual(['1.2.3', '1.2'])
     expect(settings.requirePlatforms).toEqual([])
     expect(settings.maxAttempts).toBe(4)
@@ -48,14 +55,53 @@ describe('readSettings', () => {
     expect(describeSettings(settings)).not.toContain('hunter2')
   })
 
+  it('takes the authority host from AZURE_AUTHORITY_HOST when the input is empty, and the audience follows it', () => {
+    process.env.AZURE_AUTHORITY_HOST = 'https://login.microsoftonline.us/'
+    withInputs({ source: 'contoso.azurecr.us/vote:1', destination: 'contoso.azurecr.us/vote', 'client-id': CLIENT, 'tenant-id': TENANT })
+    expect(readSettings(workspace).auth.entra).toMatchObject({ authorityHost: 'https://login.microsoftonline.us', audience: 'api://AzureADTokenExchangeUSGov' })
+    withInputs({ 'authority-host': 'https://login.chinacloudapi.cn', destination: 'contoso.azurecr.cn/vote' })
+    expect(readSettings(workspace).auth.entra).toMatchObject({ authorityHost: 'https://login.chinacloudapi.cn', audience: 'api://AzureADTokenExchangeChina' })
+    withInputs({ audience: 'api://custom' })
+    expect(readSettings(workspace).auth.entra?.audience).toBe('api://custom')
+  })
+
+  it('accepts a destination under login-server-suffixes, and the loopback token override', () => {
+    process.env.ACR_PUSH_TOKEN_BASE_URL = 'http://127.0.0.1:8080'
+    withInputs({ source: 'image', destination: '127.0.0.1:5000/vote', 'login-server-suffixes': '127.0.0.1:5000\nacr.example.cloud', 'client-id': CLIENT, 'tenant-id': TENANT })
+    expect(readSettings(workspace).auth.entra).toMatchObject({ loginServerSuffixes: ['127.0.0.1:5000', 'acr.example.cloud'], tokenBaseOverride: 'http://127.0.0.1:8080' })
+  })
+
+  it('refuses a token override that is not loopback', () => {
+    process.env.ACR_PUSH_TOKEN_BASE_URL = 'https://attacker.example.com'
+    withInputs({ source: 'image', destination: 'contoso.azurecr.io/vote', 'client-id': CLIENT, 'tenant-id': TENANT })
+    expect(() => readSettings(workspace)).toThrow(/ACR_PUSH_TOKEN_BASE_URL may only name a loopback host/)
+  })
+
+  it('refuses a plain-http AZURE_AUTHORITY_HOST, saying where the value came from', () => {
+    process.env.AZURE_AUTHORITY_HOST = 'http://login.example.com'
+    withInputs({ source: 'image', destination: 'contoso.azurecr.io/vote', 'client-id': CLIENT, 'tenant-id': TENANT })
+    expect(() => readSettings(workspace)).toThrow(/Input "authority-host": "http:\/\/login\.example\.com" is not https.*taken from AZURE_AUTHORITY_HOST/)
+  })
+
+  const OIDC = { source: 'image', 'client-id': CLIENT, 'tenant-id': TENANT }
+  it.each([
+    [{ ...OIDC, destination: 'ghcr.io/octo/vote' }, /Input "destination": "ghcr\.io" is not an Azure Container Registry login server/],
+    [{ ...OIDC, destination: 'contoso.azurecr.io.evil.example/vote' }, /Input "destination": "contoso\.azurecr\.io\.evil\.example" is not an Azure Container Registry/],
+    [{ ...OIDC, destination: 'r.azurecr.io/v', 'authority-host': 'http://login.example.com' }, /Input "authority-host": "http:\/\/login\.example\.com" is not https/],
+    [{ ...OIDC, destination: 'r.azurecr.io/v', 'login-server-suffixes': '*.example.com' }, /Input "login-server-suffixes": "\*\.example\.com" is not a host name suffix/],
+  ])('refuses, before anything is sent, %j', (inputs, message) => {
+    withInputs(inputs)
+    expect(() => readSettings(workspace)).toThrow(message)
+  })
+
   it.each([
     [{ source: 'image' }, /Input "destination": is required/],
     [{ source: 'image', destination: 'contoso.azurecr.io/vote:1' }, /Input "destination": .*repository only/],
     [{ source: 'image', destination: 'r.io/v', tags: 'ok,-bad' }, /Input "tags": "-bad" is not a valid tag/],
     [{ source: 'image', destination: 'r.io/v', auth: 'kerberos' }, /Input "auth": "kerberos" is not one of oidc, service-principal, admin, basic, none, docker-config/],
-    [{ source: 'image', destination: 'r.io/v' }, /Input "client-id": is required when auth is "oidc"/],
-    [{ source: 'image', destination: 'r.io/v', 'client-id': 'app', 'tenant-id': TENANT }, /Input "client-id": "app" is not a GUID/],
-    [{ source: 'image', destination: 'r.io/v', auth: 'service-principal', 'client-id': CLIENT, 'tenant-id': TENANT }, /Input "client-secret": is required/],
+    [{ source: 'image', destination: 'r.azurecr.io/v' }, /Input "client-id": is required when auth is "oidc"/],
+    [{ source: 'image', destination: 'r.azurecr.io/v', 'client-id': 'app', 'tenant-id': TENANT }, /Input "client-id": "app" is not a GUID/],
+    [{ source: 'image', destination: 'r.azurecr.io/v', auth: 'service-principal', 'client-id': CLIENT, 'tenant-id': TENANT }, /Input "client-secret": is required/],
     [{ source: 'image', destination: 'r.io/v', auth: 'basic', username: 'u' }, /Input "password": is required when auth is "basic"/],
     [{ source: 'image', destination: 'r.io/v', auth: 'none', 'require-platforms': 'linux/sparc' }, /Input "require-platforms": .*unknown architecture "sparc"/],
     [{ source: 'image', verify: '', 'verify-only': 'true', auth: 'none' }, /Input "source": verify-only reads an image from a registry/],

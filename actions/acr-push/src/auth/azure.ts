@@ -3,6 +3,7 @@
 // as it exists; none is ever logged, put in argv, or written anywhere but the temporary docker config.
 import * as core from '@actions/core'
 import { RegistryError } from '../failures'
+import { federatedCredentialHint, isFederatedCredentialMismatch } from './subject-hint'
 import {
   acrExchangeRequest,
   acrTokenRequest,
@@ -17,8 +18,6 @@ import {
 export interface AzureIdentity {
   clientId: string
   tenantId: string
-  /** service-principal only. */
-  clientSecret?: string
 }
 
 function stringField(body: Record<string, unknown>, field: string, what: string): string {
@@ -28,7 +27,8 @@ function stringField(body: Record<string, unknown>, field: string, what: string)
   return value
 }
 
-export async function githubIdToken(env: NodeJS.ProcessEnv, maxAttempts: number): Promise<string> {
+/** GitHub's OIDC token for `audience` (api://AzureADTokenExchange, or the sovereign cloud's). */
+export async function githubIdToken(env: NodeJS.ProcessEnv, audience: string, maxAttempts: number): Promise<string> {
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL
   const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
   if (!url || !token) {
@@ -38,7 +38,7 @@ export async function githubIdToken(env: NodeJS.ProcessEnv, maxAttempts: number)
     )
   }
   core.setSecret(token)
-  const body = await sendWithRetry('GitHub OIDC token request', githubIdTokenRequest(url, token), maxAttempts, core.warning)
+  const body = await sendWithRetry('GitHub OIDC token request', githubIdTokenRequest(url, token, audience), maxAttempts, core.warning)
   return stringField(body, 'value', 'GitHub OIDC token request')
 }
 
@@ -54,20 +54,16 @@ export async function entraAccessToken(
     const body = await sendWithRetry('Microsoft Entra token request', request, maxAttempts, core.warning)
     return stringField(body, 'access_token', 'Microsoft Entra token request')
   } catch (error) {
-    if (error instanceof RegistryError && 'assertion' in proof) {
-      // The usual cause: no federated credential matches this job's subject. Say which subject to add.
-      const subject = jwtClaims(proof.assertion).sub
-      throw new RegistryError(
-        error.kind,
-        `${error.message}\nThis job's OIDC subject is "${String(subject)}": the app registration ${identity.clientId} needs a federated credential with exactly that subject (issuer https://token.actions.githubusercontent.com, audience ${'api://AzureADTokenExchange'}).`,
-      )
+    // Only Entra's "no matching federated identity record" errors get the subject hint.
+    if (error instanceof RegistryError && 'assertion' in proof && isFederatedCredentialMismatch(error.message)) {
+      throw new RegistryError(error.kind, `${error.message}\n${federatedCredentialHint(jwtClaims(proof.assertion), identity.clientId)}`)
     }
     throw error
   }
 }
 
-export async function acrRefreshToken(endpoints: Endpoints, registry: string, tenantId: string, accessToken: string, maxAttempts: number) {
-  const body = await sendWithRetry(`ACR token exchange at ${registry}`, acrExchangeRequest(endpoints, registry, tenantId, accessToken), maxAttempts, core.warning)
+export async function acrRefreshToken(endpoints: Endpoints, registry: string, accessToken: string, maxAttempts: number) {
+  const body = await sendWithRetry(`ACR token exchange at ${registry}`, acrExchangeRequest(endpoints, registry, accessToken), maxAttempts, core.warning)
   return stringField(body, 'refresh_token', `ACR token exchange at ${registry}`)
 }
 

@@ -5,12 +5,13 @@ import * as core from '@actions/core'
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { toRegistryError } from '../failures'
+import { toRegistryError, type SignInOutcome } from '../failures'
 import { runTool } from '../run-tool'
 
 export const STATE_DOCKER_CONFIG = 'temporary-docker-config'
 
-export interface DockerAuth {
+/** The outcome fields say, after sign-in, who got an ACR token and who is read anonymously. */
+export interface DockerAuth extends Partial<SignInOutcome> {
   /** DOCKER_CONFIG for docker and buildx. */
   dockerConfigDir: string
   /** config.json for skopeo --authfile, when one exists. */

@@ -1,41 +1,32 @@
 // The OIDC chain with no stored secret: GitHub's ID token -> Microsoft Entra access token for the
 // registry audience (federated credential) -> ACR refresh token (/oauth2/exchange). Requests are
-// built by pure functions (tested for their exact shape) and sent by one small fetch wrapper.
-import { withRetry } from '@aks-gitops/toolkit'
+// built by pure functions (tested for their exact shape) and sent through the toolkit's
+// proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
+import { HttpNetworkError, proxyFor, sendRequest, withRetry, type HttpRequest } from '@aks-gitops/toolkit'
 import { RegistryError, isRetryable, type FaultKind } from '../failures'
 
-export const GITHUB_AUDIENCE = 'api://AzureADTokenExchange'
+export type { HttpRequest } from '@aks-gitops/toolkit'
+
 export const ACR_SCOPE = 'https://containerregistry.azure.net/.default'
-export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com'
 /** docker login's username for an ACR refresh token (an all-zero GUID, as `az acr login --expose-token` prints). */
 export const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000'
-
-export interface HttpRequest {
-  method: 'GET' | 'POST'
-  url: string
-  headers: Record<string, string>
-  /** application/x-www-form-urlencoded fields. */
-  form?: Record<string, string>
-}
+const USER_AGENT = 'aks-gitops-acr-push'
 
 export interface Endpoints {
-  /** Entra authority host; AZURE_AUTHORITY_HOST (as the Azure SDKs read it) overrides it for sovereign clouds and tests. */
+  /** Entra authority host (the authority-host input, else AZURE_AUTHORITY_HOST, else the public cloud's). */
   authorityHost: string
-  /** Base URL of a registry's token endpoints: https://<registry> unless overridden for tests. */
+  /** Base URL of a registry's token endpoints: https://<registry>, or the loopback test override. */
   registryBase: (registry: string) => string
 }
 
-export function endpointsFromEnv(env: NodeJS.ProcessEnv): Endpoints {
-  const authorityHost = (env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST).replace(/\/+$/, '')
-  // Only tests set this: it points the token exchange at a local server instead of the registry.
-  const override = env.ACR_PUSH_TOKEN_BASE_URL?.replace(/\/+$/, '')
-  return { authorityHost, registryBase: (registry) => override || `https://${registry}` }
+export function endpointsFor(authorityHost: string, tokenBaseOverride?: string): Endpoints {
+  return { authorityHost, registryBase: (registry) => tokenBaseOverride ?? `https://${registry}` }
 }
 
 /** GitHub's OIDC endpoint: the runner gives the URL and a bearer token for it; we add the audience. */
-export function githubIdTokenRequest(requestUrl: string, requestToken: string): HttpRequest {
+export function githubIdTokenRequest(requestUrl: string, requestToken: string, audience: string): HttpRequest {
   const url = new URL(requestUrl)
-  url.searchParams.set('audience', GITHUB_AUDIENCE)
+  url.searchParams.set('audience', audience)
   return { method: 'GET', url: url.toString(), headers: { Authorization: `Bearer ${requestToken}`, Accept: 'application/json' } }
 }
 
@@ -61,13 +52,20 @@ export function entraTokenRequest(
   }
 }
 
-/** ACR's /oauth2/exchange: an Entra access token for an ACR refresh token. */
-export function acrExchangeRequest(endpoints: Endpoints, registry: string, tenantId: string, accessToken: string): HttpRequest {
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * ACR's /oauth2/exchange: an Entra access token for an ACR refresh token. `tenant` is optional
+ * (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md); when sent it is the token's own
+ * tenant (`tid`), never the tenant-id input as typed (which may be a domain name).
+ */
+export function acrExchangeRequest(endpoints: Endpoints, registry: string, accessToken: string): HttpRequest {
+  const tid = jwtClaims(accessToken).tid
   return {
     method: 'POST',
     url: `${endpoints.registryBase(registry)}/oauth2/exchange`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    form: { grant_type: 'access_token', service: registry, tenant: tenantId, access_token: accessToken },
+    form: { grant_type: 'access_token', service: registry, ...(typeof tid === 'string' && GUID_RE.test(tid) ? { tenant: tid } : {}), access_token: accessToken },
   }
 }
 
@@ -91,42 +89,39 @@ function statusKind(status: number): FaultKind {
   return 'other'
 }
 
-function networkKind(error: unknown): FaultKind {
-  const cause = (error as { cause?: { code?: string } }).cause
-  const code = cause?.code ?? (error as { code?: string }).code
+/** Node's network error codes: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
+export function networkKind(code: string): FaultKind {
   if (code === 'ENOTFOUND') return 'unknown-registry'
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || (error as Error).name === 'TimeoutError') return 'timeout'
+  if (code === 'EAI_AGAIN') return 'dns-temporary'
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout'
   return 'unreachable'
 }
 
 /** Sends one request and returns its JSON body; an error status becomes a RegistryError with the server's own explanation. */
 export async function sendJson(what: string, request: HttpRequest, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-  let response: Response
+  let status: number
+  let text: string
   try {
-    response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.form ? { body: new URLSearchParams(request.form).toString() } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
+    ;({ status, body: text } = await sendRequest(request, { userAgent: USER_AGENT, timeoutMs }))
   } catch (error) {
-    const kind = networkKind(error)
-    const reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message
+    if (!(error instanceof HttpNetworkError)) throw new RegistryError('other', `${what}: ${error instanceof Error ? error.message : String(error)}`)
+    const kind = networkKind(error.code)
+    const proxy = proxyFor(request.url)
     // The URL is safe to show: secrets travel in headers and bodies only.
-    throw new RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${new URL(request.url).origin}: ${reason})`)
+    const where = `${new URL(request.url).origin}${proxy ? ` via proxy ${proxy}` : ''}`
+    throw new RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`)
   }
-  const text = await response.text()
   let body: Record<string, unknown> = {}
   try {
     body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
   } catch {
     body = {}
   }
-  if (!response.ok) {
+  if (status < 200 || status > 299) {
     // Entra answers {error, error_description}; ACR answers {errors: [{code, message}]}; neither echoes secrets.
     const errors = body.errors as Array<{ message?: string }> | undefined
     const explanation = String(body.error_description ?? body.error ?? errors?.[0]?.message ?? text.slice(0, 200)).split('\r\n')[0]
-    throw new RegistryError(statusKind(response.status), `${what} failed with HTTP ${response.status}: ${explanation}`)
+    throw new RegistryError(statusKind(status), `${what} failed with HTTP ${status}: ${explanation}`)
   }
   return body
 }

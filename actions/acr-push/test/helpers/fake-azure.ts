@@ -1,7 +1,9 @@
 // One local HTTP server that answers as GitHub's OIDC token endpoint, Microsoft Entra's v2.0 token
 // endpoint and ACR's /oauth2/exchange and /oauth2/token do (their documented request and response
-// shapes), and records every request so tests can assert exactly what was sent.
-import { createServer, type IncomingMessage } from 'node:http'
+// shapes), and records every request so tests can assert exactly what was sent. Plain http on
+// loopback, or https with a given certificate (for the proxy test, where it stands behind host names).
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 
 export interface RecordedRequest {
   method: string
@@ -22,7 +24,18 @@ export interface FakeAzureOptions {
   grantedActions?: string[]
   /** Statuses to answer, in order, before serving a path normally (e.g. {'/oauth2/exchange': [429]}). */
   failures?: Record<string, number[]>
+  /** Registries (the exchange's `service`) whose /oauth2/exchange answers 401, as for an identity without access. */
+  refuseExchange?: string[]
+  /** Audiences Entra's federated credential accepts (default: the public cloud's). */
+  acceptedAudiences?: string[]
+  /** Serve https with this key and certificate instead of http. */
+  tls?: { key: string; cert: string }
 }
+
+/** The tenant (`tid`) of the Entra access tokens this server issues. */
+export const TOKEN_TENANT = '7f3e2a10-5c4b-4d3e-9a8b-0c1d2e3f4a5b'
+/** The repository claims of the GitHub tokens it issues (the immutable subject form is built from them). */
+export const REPOSITORY_CLAIMS = { repository: 'octo/shop', repository_owner: 'octo', repository_owner_id: '1234', repository_id: '5678' }
 
 export const GITHUB_REQUEST_TOKEN = 'gh-request-token-8f3a'
 
@@ -34,12 +47,14 @@ export function fakeJwt(claims: Record<string, unknown>): string {
 export async function startFakeAzure(options: FakeAzureOptions = {}) {
   const requests: RecordedRequest[] = []
   const subject = options.subject ?? 'repo:octo/shop:environment:production'
-  const githubToken = fakeJwt({ iss: 'https://token.actions.githubusercontent.com', aud: 'api://AzureADTokenExchange', sub: subject })
-  const aadToken = fakeJwt({ aud: 'https://containerregistry.azure.net', tid: 'tenant' })
+  // GitHub puts the requested audience into the token's aud claim.
+  const githubTokenFor = (aud: string) => fakeJwt({ iss: 'https://token.actions.githubusercontent.com', aud, sub: subject, ...REPOSITORY_CLAIMS })
+  const githubToken = githubTokenFor('api://AzureADTokenExchange')
+  const aadToken = fakeJwt({ aud: 'https://containerregistry.azure.net', tid: TOKEN_TENANT })
   const refreshToken = options.refreshToken ?? 'acr-refresh-token-5b9c'
   const failures = Object.fromEntries(Object.entries(options.failures ?? {}).map(([k, v]) => [k, [...v]]))
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     let body = ''
     req.on('data', (chunk: Buffer) => (body += chunk.toString()))
     req.on('end', () => {
@@ -55,12 +70,20 @@ export async function startFakeAzure(options: FakeAzureOptions = {}) {
 
       if (req.method === 'GET' && url.pathname === '/github/token') {
         if (req.headers.authorization !== `Bearer ${GITHUB_REQUEST_TOKEN}`) return send(401, { message: 'Bad credentials' })
-        return send(200, { count: 1, value: githubToken })
+        return send(200, { count: 1, value: githubTokenFor(url.searchParams.get('audience') ?? '') })
       }
       const entra = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname)
       if (req.method === 'POST' && entra) {
         if (form.client_assertion) {
-          const sub = JSON.parse(Buffer.from(form.client_assertion.split('.')[1] ?? '', 'base64url').toString()).sub as string
+          const claims = JSON.parse(Buffer.from(form.client_assertion.split('.')[1] ?? '', 'base64url').toString()) as { sub: string; aud: string }
+          const sub = claims.sub
+          if (!(options.acceptedAudiences ?? ['api://AzureADTokenExchange']).includes(claims.aud)) {
+            return send(400, {
+              error: 'invalid_client',
+              error_description: `AADSTS700212: No matching federated identity record found for presented assertion audience '${claims.aud}'.\r\nTrace ID: 2`,
+              error_codes: [700212],
+            })
+          }
           if (!(options.acceptedSubjects ?? [subject]).includes(sub)) {
             return send(400, {
               error: 'invalid_client',
@@ -74,7 +97,9 @@ export async function startFakeAzure(options: FakeAzureOptions = {}) {
         return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: aadToken })
       }
       if (req.method === 'POST' && url.pathname === '/oauth2/exchange') {
-        if (form.access_token !== aadToken) return send(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid access token' }] })
+        if (form.access_token !== aadToken || options.refuseExchange?.includes(form.service ?? '')) {
+          return send(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid access token' }] })
+        }
         return send(200, { refresh_token: refreshToken })
       }
       if (req.method === 'POST' && url.pathname === '/oauth2/token') {
@@ -85,12 +110,15 @@ export async function startFakeAzure(options: FakeAzureOptions = {}) {
       }
       send(404, { error: 'not_found' })
     })
-  })
+  }
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  const port = typeof address === 'object' && address ? address.port : 0
+  const base = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
   return {
     base,
+    port,
     requests,
     githubToken,
     aadToken,
