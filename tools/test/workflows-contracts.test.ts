@@ -84,7 +84,7 @@ jobs:
 describe('dependabot', () => {
   const config = parse(readFileSync(join(REPO_ROOT, '.github/dependabot.yml'), 'utf8')) as {
     version: number
-    updates: { 'package-ecosystem': string; directory?: string; directories?: string[]; schedule: { interval: string } }[]
+    updates: { 'package-ecosystem': string; directory?: string; directories?: string[]; 'target-branch'?: string; schedule: { interval: string } }[]
   }
 
   it('parses as version 2 with a known schedule for every entry', () => {
@@ -100,6 +100,13 @@ describe('dependabot', () => {
     expect(byEcosystem.get('github-actions')?.directory).toBe('/')
     expect(byEcosystem.get('npm')?.directory).toBe('/')
     expect(existsSync(join(REPO_ROOT, 'pnpm-lock.yaml'))).toBe(true)
+  })
+
+  // GitFlow integrates on develop; without target-branch Dependabot opens its pull requests against
+  // the default branch (main), past the release process.
+  // https://docs.github.com/en/code-security/dependabot/working-with-dependabot/dependabot-options-reference#target-branch-
+  it('opens every update against develop', () => {
+    expect(config.updates.map((update) => update['target-branch'])).toEqual(config.updates.map(() => 'develop'))
   })
 
   it('watches only directories that exist', () => {

@@ -10,7 +10,8 @@ import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT, runAction } from '../src/action-runner'
 import { git } from './helpers/git'
-import { interpolate, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
+import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
 import { runStepScript } from '../src/workflows/run-script'
 import { triggeredWorkflows } from '../src/workflows/triggers'
@@ -50,7 +51,6 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
   async function deploy(ref: string, environment: string) {
     // The plan job of the vote caller's run.
     const callWith = workflowById(workflows, 'vote').jobs.pipeline?.with ?? {}
-    const declared = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call.inputs
     const context: ExpressionContext = {
       'vars.ACR_STAGING_REGISTRY': overlayRegistry('staging'),
       'vars.ACR_PRODUCTION_REGISTRY': overlayRegistry('production'),
@@ -59,10 +59,11 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
       'github.sha': SHA,
       'github.run_number': '12',
       'github.token': '',
-      'secrets.manifest-push-token': '',
+      'secrets.GITOPS_PUSH_TOKEN': '',
+      'steps.app.outputs.token': '',
+      ...UNSET_GITOPS_VARIABLES,
     }
-    for (const [name, input] of Object.entries(declared)) context[`inputs.${name}`] = String(input.default ?? '')
-    for (const [name, value] of Object.entries(callWith)) context[`inputs.${name}`] = interpolate(String(value), context)
+    Object.assign(context, callInputs(pipeline, callWith, context))
     const planStep = findStep(pipeline, 'plan', 'plan')
     const plan = runStepScript(planStep.run ?? '', resolveEnv(planStep.env, context))
     expect(plan.exitCode, plan.stdout).toBe(0)
@@ -72,7 +73,7 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
 
     // The deploy job: checkout of the manifest branch into source/, then bump-manifest.
     const workspace = mkdtempSync(join(root, 'workspace-'))
-    git(workspace, 'clone', '-q', '--branch', context['inputs.manifest-branch'] ?? '', remote, 'source')
+    git(workspace, 'clone', '-q', '--branch', String(context['inputs.manifest-branch']), remote, 'source')
     const run = await runAction({
       action: 'actions/bump-manifest',
       inputs: resolveEnv(findStep(pipeline, 'deploy', 'bump').with, context),

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/action-runner'
 import { RULES, permissionMap } from '../src/workflows/hardening'
 import { loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
+import { itChecksEachRule } from './helpers/rules'
 
 const workflows = loadWorkflows()
 
@@ -30,16 +31,28 @@ const VIOLATIONS: Record<keyof typeof RULES, ReturnType<typeof parseWorkflow>> =
   orderedDeploys: planted(job('{contents: write}', '      - uses: ./actions/bump-manifest\n        with:\n          files: x\n')),
 }
 
+describe('orderedDeploys', () => {
+  // The deploy job as it was: one waiting run per group, which the next arrival cancels.
+  const deploy = (queue: string) => planted(`  deploy:
+    runs-on: ubuntu-latest
+    permissions: {contents: write}
+    concurrency:
+      group: deploy-\${{ inputs.service }}-\${{ inputs.environment }}
+      cancel-in-progress: false
+${queue}    steps:
+      - uses: ./actions/bump-manifest
+        with:
+          files: x
+`)
+  it('refuses a deploy job that keeps only one pending run, and accepts queue: max', () => {
+    expect(RULES.orderedDeploys(deploy(''))).toEqual(['.github/workflows/planted.yml: deploy job deploy keeps only one pending run (set queue: max)'])
+    expect(RULES.orderedDeploys(deploy('      queue: single\n'))).toHaveLength(1)
+    expect(RULES.orderedDeploys(deploy('      queue: max\n'))).toEqual([])
+  })
+})
+
 describe('hardening rules', () => {
-  for (const name of Object.keys(RULES) as (keyof typeof RULES)[]) {
-    const rule = RULES[name]
-    it(`${name}: every workflow complies`, () => {
-      expect(workflows.flatMap(rule)).toEqual([])
-    })
-    it(`${name}: a planted violation is reported`, () => {
-      expect(rule(VIOLATIONS[name]).length).toBeGreaterThan(0)
-    })
-  }
+  itChecksEachRule(RULES, VIOLATIONS, workflows)
 
   it('checks every workflow file there is', () => {
     expect(workflows.map((w) => w.id)).toEqual(
@@ -58,7 +71,7 @@ describe('privileges of the pipeline', () => {
     expect(jobPermissions('test')).toEqual({ contents: 'read' })
     expect(jobPermissions('build')).toEqual({ contents: 'read' })
     expect(jobPermissions('publish')).toEqual({ contents: 'read', 'id-token': 'write' })
-    expect(jobPermissions('deploy')).toEqual({ contents: 'write' })
+    expect(jobPermissions('deploy')).toEqual({ contents: 'write', 'pull-requests': 'write' })
   })
 
   it('hands the image from build to publish as an artifact, not through a registry credential', () => {
@@ -91,6 +104,11 @@ describe('privileges of the pipeline', () => {
     }
   })
 
+  it('lets pull-requests: write stand beside contents: write only in a manifest job', () => {
+    const pushing = planted(job('{contents: write, pull-requests: write}', '      - run: git push origin HEAD\n'))
+    expect(RULES.separatedPrivileges(pushing)).toEqual(['.github/workflows/planted.yml: job j writes contents and also pull-requests'])
+  })
+
   it('queues the pipeline\'s and redeploy\'s manifest commits in one group per service and environment', () => {
     const group = (workflow: string, job: string) =>
       (workflowById(workflows, workflow).jobs[job]?.concurrency as { group: string }).group
@@ -104,10 +122,15 @@ describe('third-party pins', () => {
   // The commits these version tags point at, as pinned (with the same version comment) by many
   // public workflows found with the code search this project's tooling provides; there is no
   // network here to ask GitHub. Dependabot (.github/dependabot.yml) moves them from now on.
+  // upload-artifact v7.0.0, download-artifact v8.0.1 and create-github-app-token v3.1.1 were read
+  // from each action's own repository (a mirror of github.com/actions/<name>): the tag points at
+  // that commit and its action.yml says `using: node24` (upload-artifact v5.0.0 and
+  // download-artifact v5.0.0, pinned before, said node20).
   const PINS: Record<string, string> = {
     'actions/checkout': '08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0',
-    'actions/upload-artifact': '330a01c490aca151604b8cf639adc76d48f6c5d4 # v5.0.0',
-    'actions/download-artifact': '634f93cb2916e3fdff6788551b99b062d0335ce0 # v5.0.0',
+    'actions/upload-artifact': 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0',
+    'actions/download-artifact': '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1',
+    'actions/create-github-app-token': '1b10c78c7865c340bc4f6099eb2f838309f1e8c3 # v3.1.1',
     'actions/setup-node': 'a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0',
     'pnpm/action-setup': 'a7487c7e89a18df4991f7f222e4898a00d66ddda # v4.1.0',
   }

@@ -2,20 +2,18 @@
 // jobs' real `needs:` and `if:` conditions (GitHub's rules for skipped and failed needs).
 import { describe, expect, it } from 'vitest'
 import { evaluate, simulateJobs, type JobResult } from '../src/workflows/job-graph'
-import { interpolate, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
 import { runStepScript } from '../src/workflows/run-script'
+import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()
 const pipeline = workflowById(workflows, 'pipeline')
 const SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567'
 
 function inputs(caller: string, overrides: Record<string, string> = {}): ExpressionContext {
-  const declared = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call.inputs
-  const context: ExpressionContext = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': '' }
-  for (const [name, input] of Object.entries(declared)) context[`inputs.${name}`] = String(input.default ?? '')
-  const call = workflowById(workflows, caller).jobs.pipeline?.with ?? {}
-  for (const [name, value] of Object.entries(call)) context[`inputs.${name}`] = interpolate(String(value), context)
+  const context: ExpressionContext = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': '', ...UNSET_GITOPS_VARIABLES }
+  Object.assign(context, callInputs(pipeline, workflowById(workflows, caller).jobs.pipeline?.with ?? {}, context))
   for (const [name, value] of Object.entries(overrides)) context[`inputs.${name}`] = value
   return context
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/action-runner'
-import { ALLOWED_MESSAGES, lintWorkflow, lintWorkflowRaw } from '../src/workflows/actionlint'
+import { ALLOWED_MESSAGES, QUEUE_KEY_MESSAGE, lintWorkflow, lintWorkflowRaw } from '../src/workflows/actionlint'
 import { loadWorkflows, parseWorkflow, runScripts, type RunScript } from '../src/workflows/load'
 import { actionSchemaErrors, workflowSchemaErrors } from '../src/workflows/schema'
 
@@ -43,12 +43,22 @@ jobs:
     expect(await lintWorkflow(every, '.github/workflows/reusable.yml')).toEqual([])
   }, 60_000)
 
+  // `queue` (GitHub changelog 2026-05-07) is newer than actionlint 1.7.7, which reports the key and
+  // nothing else; GitHub's parser knows it (workflows-platform.test.ts checks its values).
+  it('allows exactly the one message actionlint 1.7.7 gives for queue: in a concurrency block', async () => {
+    const queued = reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    concurrency:\n      group: g\n      cancel-in-progress: false\n      queue: max\n    steps')
+    const raw = await lintWorkflowRaw(queued, '.github/workflows/reusable.yml')
+    expect(raw.filter((finding) => finding.kind === 'syntax-check').map((finding) => finding.message)).toEqual([QUEUE_KEY_MESSAGE])
+    expect(await lintWorkflow(queued, '.github/workflows/reusable.yml')).toEqual([])
+  }, 60_000)
+
   it.each([
     ['a misspelt job property', reusable.replace('job.workflow_sha', 'job.workflow_shaa'), /workflow_shaa/],
     ['an untrusted value expanded in a script', `${reusable}      - run: echo "\${{ github.event.head_commit.message }}"\n`, /potentially untrusted/],
     // actionlint knows the inputs of popular actions by version tag (not by SHA pin).
     ['an unknown input of a known action', reusable.replace(/actions\/checkout@\S+ # v5.0.0/, 'actions/checkout@v4').replace('persist-credentials: false', 'persist-credential: false'), /input "persist-credential" is not defined/],
     ['a job without runs-on', reusable.replace('    runs-on: ubuntu-latest\n', ''), /runs-on/],
+    ['a misspelt concurrency key', reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    concurrency:\n      group: g\n      queu: max\n    steps'), /unexpected key "queu" for "concurrency" section/],
     ['an undefined step output', `${reusable}      - run: echo "$X"\n        env:\n          X: \${{ steps.nope.outputs.x }}\n`, /property "nope" is not defined/],
   ])('still reports %s', async (_, text, message) => {
     const findings = await lintWorkflow(text, '.github/workflows/planted.yml')

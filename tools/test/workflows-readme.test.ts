@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/action-runner'
 import { lintWorkflow } from '../src/workflows/actionlint'
 import { RULES } from '../src/workflows/hardening'
-import { loadWorkflows, parseWorkflow } from '../src/workflows/load'
+import { PLATFORM_RULES } from '../src/workflows/platform'
+import { findStep, loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
+import { runStepScript } from '../src/workflows/run-script'
 import { checkLocalActions, checkReusableCalls } from '../src/workflows/local-actions'
 import { workflowSchemaErrors } from '../src/workflows/schema'
 
@@ -46,10 +48,66 @@ describe('README examples', () => {
     // orderedDeploys wants the group built from the service and environment inputs; a standalone
     // example names them literally, so only its cancel-in-progress is checked here.
     const { orderedDeploys: _ordered, ...rules } = RULES
-    for (const rule of Object.values(rules)) expect(rule(workflow)).toEqual([])
-    const deploy = workflow.jobs.deploy?.concurrency as { 'cancel-in-progress'?: boolean } | undefined
-    if (deploy) expect(deploy['cancel-in-progress']).toBe(false)
+    for (const rule of [...Object.values(rules), ...Object.values(PLATFORM_RULES)]) expect(rule(workflow)).toEqual([])
+    const deploy = workflow.jobs.deploy?.concurrency as { 'cancel-in-progress'?: boolean; queue?: string } | undefined
+    if (deploy) expect(deploy).toMatchObject({ 'cancel-in-progress': false, queue: 'max' })
     expect(checkLocalActions(workflow)).toEqual([])
     expect(checkReusableCalls(workflow, loadWorkflows())).toEqual([])
+  })
+})
+
+describe("the README's setup section", () => {
+  const setup = readme.slice(readme.indexOf('### Setting up the calling repository'), readme.indexOf('### Releases of the actions'))
+  const row = (name: string) => setup.split('\n').find((line) => line.startsWith(`| ${name} |`)) ?? ''
+
+  it('is there', () => {
+    expect(setup.length).toBeGreaterThan(1000)
+  })
+
+  it('names every secret and variable the workflows read', () => {
+    const names = new Set<string>()
+    for (const workflow of loadWorkflows()) {
+      for (const match of workflow.text.matchAll(/\b(?:secrets|vars)\.([A-Za-z0-9_]+)/g)) names.add(match[1] ?? '')
+    }
+    names.delete('GITHUB_TOKEN')
+    expect(names.size).toBeGreaterThan(8)
+    for (const name of names) expect(setup, name).toContain(`\`${name}\``)
+  })
+
+  // https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens
+  it('shows both OIDC subject forms, when each applies and how to tell', () => {
+    for (const environment of ['staging', 'production']) {
+      expect(row('Microsoft Entra')).toContain(`\`repo:ORG/REPO:environment:${environment}\``)
+    }
+    expect(row('Microsoft Entra')).toContain('`repo:ORG@<owner-id>/REPO@<repo-id>:environment:staging`')
+    expect(setup).toMatch(/created, renamed or transferred after 2026-06-18, or opted in \| `repo:ORG@<owner-id>\/REPO@<repo-id>:environment:production`/)
+    expect(setup).toContain("gh api repos/ORG/REPO --jq '.created_at, .owner.id, .id'")
+    expect(setup).toContain('AADSTS700213')
+  })
+
+  // The production rule must admit what the pipeline and the redeploy run from; the redeploy's
+  // guard enforces the same rule before any approval.
+  it('gives each environment the deployment rule the redeploy guard enforces', () => {
+    expect(row('environment `production`')).toContain('branch `main` **and** tags `*/v*`')
+    expect(row('environment `staging`')).toContain('deployment branches `main`, `develop` and `release/*/*`')
+    expect(row('environment `gitops`')).toContain('`main`, `develop`, `release/*/*` and tags `*/v*`')
+    const rule = findStep(workflowById(loadWorkflows(), 'redeploy'), 'resolve', 'rule')
+    const allowed = (environment: string, ref: string) => runStepScript(rule.run ?? '', { ENVIRONMENT: environment, REF: ref }).exitCode === 0
+    expect(['refs/heads/main', 'refs/tags/vote/v1.0.0', 'refs/heads/develop'].map((ref) => allowed('production', ref))).toEqual([true, true, false])
+    expect(['refs/heads/main', 'refs/heads/develop', 'refs/heads/release/vote/v1.0.0', 'refs/tags/vote/v1.0.0'].map((ref) => allowed('staging', ref)))
+      .toEqual([true, true, true, false])
+  })
+
+  it('says which protection of main calls for which way of landing the manifest commit', () => {
+    expect(setup).toContain('| a pull request | `GITOPS_PULL_REQUEST=true`, and `GITOPS_AUTO_MERGE=squash`')
+    expect(setup).toContain('| signed commits | `GITOPS_COMMIT_METHOD=api` |')
+    expect(setup).toMatch(/\| status checks, or only some actors may push \| the GitHub App .* bypass list/)
+  })
+
+  it('notes the tag-push limit, path filters against required checks, pnpm-version and the choice against $/', () => {
+    expect(setup).toContain('more than three\n  tags are pushed at once')
+    expect(setup).toContain('**Path-filtered workflows must not be required checks.**')
+    expect(setup).toContain('passes `pnpm-version`')
+    expect(setup).toContain('**The pipeline\'s own actions come from a checkout, not `$/`.**')
   })
 })

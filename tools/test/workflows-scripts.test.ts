@@ -7,26 +7,21 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeTags } from '../../actions/buildx-multiarch/src/tags'
 import { git } from './helpers/git'
-import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
+import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById, type Workflow } from '../src/workflows/load'
 import { runStepScript } from '../src/workflows/run-script'
 
 const workflows = loadWorkflows()
 const pipeline = workflowById(workflows, 'pipeline')
 const SHA = '3f9c2e1a7b6d5c4e3f2a1b0c9d8e7f6a5b4c3d2e'
-const VARS = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io' }
+const VARS = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io', ...UNSET_GITOPS_VARIABLES }
 
 /** The inputs the pipeline receives from a caller: workflow_call defaults, then the caller's `with:`. */
 function pipelineInputs(caller: Workflow): ExpressionContext {
-  const declared = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call.inputs
-  const context: ExpressionContext = {}
-  for (const [name, input] of Object.entries(declared)) context[`inputs.${name}`] = input.default === undefined ? '' : String(input.default)
   const call = Object.values(caller.jobs).find((job) => job.uses === './.github/workflows/pipeline.yml')
   if (!call) throw new Error(`${caller.path} does not call the pipeline`)
-  for (const [name, value] of Object.entries(call.with ?? {})) {
-    context[`inputs.${name}`] = resolveEnv({ value }, VARS).value
-  }
-  return context
+  return callInputs(pipeline, call.with ?? {}, VARS)
 }
 
 function plan(caller: string, event: string, ref: string, runNumber = 42) {

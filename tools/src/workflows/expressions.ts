@@ -1,30 +1,55 @@
-// Just enough of GitHub's expression language to give a step the env it would get: a value is
-// literal text with `${{ path }}` or `${{ a || b }}` parts, looked up in a flat context table
-// ({'github.ref': ..., 'inputs.service': ...}). Anything else is an error, so a test never
-// silently feeds a script something the workflow would not.
+// Gives a step the env and inputs it would get: a value is literal text with `${{ expression }}`
+// parts, evaluated with the job-condition evaluator (literals, context paths, ==, !=, !, &&, ||,
+// parentheses) against a flat context table ({'github.ref': ..., 'inputs.service': ...}). A path
+// missing from the table or anything beyond that grammar is an error, so a test never silently
+// feeds a script something the workflow would not. Results become strings as GitHub makes them
+// for `env:` and `with:` (true/false for booleans, '' for null).
+import { evaluate } from './job-graph'
+import type { Workflow } from './load'
 
-export type ExpressionContext = Record<string, string | undefined>
+/** Context paths to values; a boolean input stays a boolean, as GitHub gives it to expressions. */
+export type ExpressionContext = Record<string, string | boolean | undefined>
 
-function evaluate(expression: string, context: ExpressionContext): string {
-  const alternatives = expression.split('||').map((part) => part.trim())
-  for (const alternative of alternatives) {
-    let value: string | undefined
-    const literal = /^'((?:[^']|'')*)'$/.exec(alternative)
-    if (literal) value = (literal[1] ?? '').replace(/''/g, "'")
-    else if (/^[A-Za-z_][\w.-]*$/.test(alternative)) {
-      if (!(alternative in context)) throw new Error(`no value for \${{ ${alternative} }} in the test context`)
-      value = context[alternative]
-    } else throw new Error(`expression '${expression}' is beyond this evaluator`)
-    if (value) return value
-  }
-  return ''
+function value(expression: string, context: ExpressionContext): string {
+  const result = evaluate(
+    expression,
+    (path) => {
+      if (!(path in context)) throw new Error(`no value for \${{ ${path} }} in the test context`)
+      return context[path] ?? ''
+    },
+    (fn) => {
+      throw new Error(`${fn}() in '${expression}' is beyond this evaluator`)
+    },
+  )
+  return result === null ? '' : String(result)
 }
 
 export function interpolate(text: string, context: ExpressionContext): string {
-  return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => evaluate(expression, context))
+  return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => value(expression, context))
 }
 
 /** A step's `env:` block evaluated against `context`. */
 export function resolveEnv(env: Record<string, unknown> | undefined, context: ExpressionContext): Record<string, string> {
-  return Object.fromEntries(Object.entries(env ?? {}).map(([key, value]) => [key, interpolate(String(value), context)]))
+  return Object.fromEntries(Object.entries(env ?? {}).map(([key, entry]) => [key, interpolate(String(entry), context)]))
+}
+
+interface CallInput {
+  type?: string
+  default?: unknown
+}
+
+/**
+ * The `inputs.*` the jobs of the reusable workflow `called` see when `callerWith` calls it: each
+ * declared default, then the caller's `with:` evaluated in `context`, as the declared type (a
+ * boolean input is a boolean, so `inputs.x && 'a' || 'b'` behaves as on GitHub).
+ */
+export function callInputs(called: Workflow, callerWith: Record<string, unknown>, context: ExpressionContext): ExpressionContext {
+  const on = called.on as { workflow_call?: { inputs?: Record<string, CallInput> } } | undefined
+  const declared = on?.workflow_call?.inputs ?? {}
+  const typed = (input: CallInput | undefined, value: unknown): string | boolean =>
+    input?.type === 'boolean' ? value === true || value === 'true' : value === undefined ? '' : String(value)
+  const inputs: ExpressionContext = {}
+  for (const [name, input] of Object.entries(declared)) inputs[`inputs.${name}`] = typed(input, input.default)
+  for (const [name, value] of Object.entries(callerWith)) inputs[`inputs.${name}`] = typed(declared[name], interpolate(String(value), context))
+  return inputs
 }

@@ -93,16 +93,18 @@ function pushesWithGit(job: Job): boolean {
 
 /**
  * Every checkout says persist-credentials explicitly, and keeps the token in .git/config only
- * in a job that itself runs `git push` with contents: write.
+ * in a job that itself runs `git push`, with contents: write or a token of its own given to the
+ * checkout (a GitHub App token, say, while the job's GITHUB_TOKEN only reads).
  */
 export const checkoutCredentials: Rule = (workflow) => {
   const problems: string[] = []
   for (const [id, job] of jobs(workflow)) {
-    const canPush = permissionMap(job.permissions).contents === 'write' && pushesWithGit(job)
+    const writes = permissionMap(job.permissions).contents === 'write'
     for (const step of steps(job)) {
       if (!step.uses?.startsWith('actions/checkout@')) continue
       const persist = step.with?.['persist-credentials']
       if (persist === false || persist === 'false') continue
+      const canPush = pushesWithGit(job) && (writes || step.with?.token !== undefined)
       if (!canPush) problems.push(`${workflow.path}: job ${id} keeps checkout credentials but does not push`)
       else if (persist !== true && persist !== 'true') problems.push(`${workflow.path}: job ${id}: set persist-credentials explicitly`)
     }
@@ -111,7 +113,15 @@ export const checkoutCredentials: Rule = (workflow) => {
 }
 
 /** Secrets the workflows may name: no cloud credential, Azure is reached through OIDC only. */
-export const ALLOWED_SECRETS = new Set(['GITHUB_TOKEN', 'GITOPS_PUSH_TOKEN', 'manifest-push-token'])
+export const ALLOWED_SECRETS = new Set([
+  'GITHUB_TOKEN',
+  // The manifest commit's token, or the key of the GitHub App that mints one in the deploy job.
+  'GITOPS_PUSH_TOKEN',
+  'GITOPS_APP_PRIVATE_KEY',
+  // The release job's token with the Workflows permission, or the key of the App that mints it.
+  'RELEASE_TOKEN',
+  'RELEASE_APP_PRIVATE_KEY',
+])
 const CREDENTIAL_INPUTS = /^(password|username|client-secret|creds|credentials|admin-password|registry-password|azure-credentials)$/
 
 export const noCloudSecrets: Rule = (workflow) => {
@@ -143,7 +153,8 @@ function usesAction(job: Job, name: string): boolean {
 
 /**
  * Privilege separation: the job that builds holds no write scope, no OIDC and no secret; an
- * OIDC job never writes contents; contents: write only where the manifest commit or a tag push is.
+ * OIDC job never writes contents; contents: write only where the manifest commit or a tag push is,
+ * and pull-requests: write only beside it in a manifest job (its pull-request mode).
  */
 export const separatedPrivileges: Rule = (workflow) => {
   const problems: string[] = []
@@ -162,7 +173,8 @@ export const separatedPrivileges: Rule = (workflow) => {
       if (!usesAction(job, 'acr-push')) problems.push(`${workflow.path}: job ${id} can mint OIDC tokens but does not use acr-push`)
     }
     if (permissions.contents === 'write') {
-      if (writes.length !== 1) problems.push(`${workflow.path}: job ${id} writes contents and also ${writes.join(', ')}`)
+      const others = writes.filter((scope) => scope !== 'contents' && !(scope === 'pull-requests' && usesAction(job, 'bump-manifest')))
+      if (others.length > 0) problems.push(`${workflow.path}: job ${id} writes contents and also ${others.join(', ')}`)
       if (!usesAction(job, 'bump-manifest') && !pushesWithGit(job)) {
         problems.push(`${workflow.path}: job ${id} has contents: write but neither bumps manifests nor pushes`)
       }
@@ -171,17 +183,22 @@ export const separatedPrivileges: Rule = (workflow) => {
   return problems
 }
 
-/** Jobs that commit manifests queue per service and environment and are never cancelled midway. */
+/**
+ * Jobs that commit manifests queue per service and environment, are never cancelled midway, and
+ * keep every waiting run (`queue: max`): by default GitHub keeps one pending run per group and
+ * cancels it when the next arrives, so a rollback waiting behind a deploy could vanish.
+ */
 export const orderedDeploys: Rule = (workflow) => {
   const problems: string[] = []
   for (const [id, job] of jobs(workflow)) {
     if (!usesAction(job, 'bump-manifest')) continue
-    const concurrency = job.concurrency as { group?: string; 'cancel-in-progress'?: unknown } | undefined
+    const concurrency = job.concurrency as { group?: string; 'cancel-in-progress'?: unknown; queue?: unknown } | undefined
     if (!concurrency?.group) {
       problems.push(`${workflow.path}: deploy job ${id} has no concurrency group`)
       continue
     }
     if (concurrency['cancel-in-progress'] !== false) problems.push(`${workflow.path}: deploy job ${id} may be cancelled in progress`)
+    if (concurrency.queue !== 'max') problems.push(`${workflow.path}: deploy job ${id} keeps only one pending run (set queue: max)`)
     if (!/service/.test(concurrency.group) || !/environment/.test(concurrency.group)) {
       problems.push(`${workflow.path}: deploy job ${id}'s concurrency group '${concurrency.group}' is not per service and environment`)
     }
