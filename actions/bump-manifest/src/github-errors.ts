@@ -37,14 +37,15 @@ export type AutoMergeRefusal = 'not-allowed' | 'already-mergeable'
  * GraphQL refusals of `enablePullRequestAutoMerge` that leave a working pull request, only not set
  * to merge itself: "Auto merge is not allowed for this repository" (the repository setting "Allow
  * auto-merge" is off), "Pull request is in clean status" / "unstable status" (nothing left to wait
- * for: the mutation only arms a pull request that is still blocked), and "Protected branch rules
- * not configured for this branch" (nothing to wait for either). Anything else (a missing
+ * for: the mutation only arms a pull request that is still blocked; "Can't enable auto-merge for
+ * this pull request" is the same race seen when the last check passes first), and "Protected branch
+ * rules not configured for this branch" (nothing to wait for either). Anything else (a missing
  * permission, a merge method the repository does not allow) is a configuration error.
  * https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/incorporating-changes-from-a-pull-request/automatically-merging-a-pull-request
  */
 export function autoMergeRefusal(message: string): AutoMergeRefusal | undefined {
   if (/auto.?merge is not allowed|not allowed to use auto.?merge/i.test(message)) return 'not-allowed'
-  if (/is in (clean|unstable|has_hooks) status|protected branch rules not configured/i.test(message)) return 'already-mergeable'
+  if (/is in (clean|unstable|has_hooks) status|protected branch rules not configured|can'?t enable auto-?merge for this pull request/i.test(message)) return 'already-mergeable'
   return undefined
 }
 

@@ -27,6 +27,7 @@ describe('autoMergeRefusal (enablePullRequestAutoMerge)', () => {
     ['Pull request Pull request is in clean status', 'already-mergeable'],
     ['Pull request Pull request is in unstable status', 'already-mergeable'],
     ['Pull request Protected branch rules not configured for this branch', 'already-mergeable'],
+    ["Can't enable auto-merge for this pull request.", 'already-mergeable'],
   ] as const)('"%s" leaves the pull request open: %s', (message, refusal) => {
     expect(autoMergeRefusal(message)).toBe(refusal)
   })
