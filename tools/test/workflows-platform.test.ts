@@ -2,12 +2,13 @@
 // also against a planted violation (the old release job, a token handed between jobs, ...), and the
 // guard scripts that make a misconfigured release, deploy or redeploy fail before anything happens.
 import { describe, expect, it } from 'vitest'
-import { resolveEnv } from '../src/workflows/expressions'
+import { callInputs, resolveEnv } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
 import { PLATFORM_RULES } from '../src/workflows/platform'
 import { runStepScript } from '../src/workflows/run-script'
 import { workflowSchemaErrors } from '../src/workflows/schema'
 import { itChecksEachRule } from './helpers/rules'
+import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()
 const CHECKOUT = 'actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0'
@@ -245,5 +246,29 @@ describe('the test job installs the pnpm a caller asks for', () => {
     expect(inputs['pnpm-version']).toMatchObject({ type: 'string', default: '' })
     const setup = pipeline.jobs.test?.steps?.find((step) => step.uses?.startsWith('pnpm/action-setup@'))
     expect(setup?.with).toEqual({ version: '${{ inputs.pnpm-version }}' })
+  })
+})
+
+describe('one set of repository variables chooses how pipeline and redeploy land the manifest commit', () => {
+  const pipeline = workflowById(workflows, 'pipeline')
+  const LANDING = ['pull-request', 'auto-merge', 'commit-method', 'token'] as const
+  const landing = (workflow: string, job: string, variables: Record<string, string>, tokens: Record<string, string>) => {
+    const context = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': '', ...variables, ...tokens }
+    const inputs = workflow === 'pipeline' ? callInputs(pipeline, workflowById(workflows, 'vote').jobs.pipeline?.with ?? {}, context) : {}
+    const bump = workflowById(workflows, workflow).jobs[job]?.steps?.find((step) => step.uses?.endsWith('/actions/bump-manifest'))
+    const wanted = Object.fromEntries(LANDING.map((key) => [key, bump?.with?.[key]]))
+    return resolveEnv(wanted, { ...context, ...inputs })
+  }
+  const TOKENS = { 'steps.app.outputs.token': '', 'secrets.GITOPS_PUSH_TOKEN': '', 'github.token': 'github-token' }
+
+  it.each([['pipeline', 'deploy'], ['redeploy', 'deploy']])('%s: unset variables push with git and GITHUB_TOKEN', (workflow, job) => {
+    expect(landing(workflow, job, { ...UNSET_GITOPS_VARIABLES }, TOKENS)).toEqual({ 'pull-request': 'false', 'auto-merge': '', 'commit-method': 'git', token: 'github-token' })
+  })
+
+  it.each([['pipeline', 'deploy'], ['redeploy', 'deploy']])('%s: a pull request with squash auto-merge through the API, with the minted App token', (workflow, job) => {
+    const variables = { ...UNSET_GITOPS_VARIABLES, 'vars.GITOPS_PULL_REQUEST': 'true', 'vars.GITOPS_AUTO_MERGE': 'squash', 'vars.GITOPS_COMMIT_METHOD': 'api' }
+    const tokens = { ...TOKENS, 'steps.app.outputs.token': 'app-token', 'secrets.GITOPS_PUSH_TOKEN': 'fine-grained' }
+    expect(landing(workflow, job, variables, tokens)).toEqual({ 'pull-request': 'true', 'auto-merge': 'squash', 'commit-method': 'api', token: 'app-token' })
+    expect(landing(workflow, job, variables, { ...tokens, 'steps.app.outputs.token': '' }).token).toBe('fine-grained')
   })
 })
