@@ -42056,11 +42056,13 @@ async function tryFetchApiCommit(settings, target, commit) {
     if (!(await target.git.remoteExists(settings.remote)))
         return false;
     try {
-        return (await target.git.fetchBranch(settings.remote, target.branch)) === commit;
+        await target.git.fetchBranch(settings.remote, target.branch);
     }
     catch {
         return false;
     }
+    // The branch may have moved on past the commit already; it is here as long as it was fetched.
+    return (await target.git.tryRevParse(commit)) !== undefined;
 }
 async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const request = planRequest(settings);

@@ -132,10 +132,12 @@ async function commitStore(settings: Settings, target: GitTarget, landBranch: st
 async function tryFetchApiCommit(settings: Settings, target: GitTarget, commit: string): Promise<boolean> {
   if (!(await target.git.remoteExists(settings.remote))) return false
   try {
-    return (await target.git.fetchBranch(settings.remote, target.branch)) === commit
+    await target.git.fetchBranch(settings.remote, target.branch)
   } catch {
     return false
   }
+  // The branch may have moved on past the commit already; it is here as long as it was fetched.
+  return (await target.git.tryRevParse(commit)) !== undefined
 }
 
 async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, onAttempt: (attempt: number) => void): Promise<Published> {

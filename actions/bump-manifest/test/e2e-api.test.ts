@@ -116,6 +116,26 @@ describe('commit-method api', () => {
     expect(git(work, 'rev-parse', 'HEAD')).toBe(head)
   })
 
+  it('gives up after max-attempts when the branch keeps moving, landing nothing of its own', async () => {
+    const { box, api, work, env } = await setUp()
+    // Every ref update races another commit (an empty one on top of main).
+    api.gitData!.beforeRefUpdate = () => {
+      const tip = box.remoteHead()
+      const other = execFileSync('git', ['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', 'other'], {
+        cwd: box.remote,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' },
+      }).trim()
+      git(box.remote, 'update-ref', 'refs/heads/main', other)
+    }
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api', 'max-attempts': '2' }, env)
+    expect(run.exitCode).not.toBe(0)
+    expect(run.errors[0]).toMatch(/^gave up after 2 attempts: update of branch "main" to [0-9a-f]{40} through the GitHub API rejected: the branch moved since it was read/)
+    expect(run.outputs.attempts).toBe('2')
+    expect(git(box.remote, 'log', '--format=%s', 'main').split('\n')).toEqual(['other', 'other', 'seed manifests'])
+    expect(box.remoteFile(VOTE)).toBe(seed[VOTE])
+  })
+
   it('fails at once, changing nothing, when a ruleset requires a pull request (422 "Repository rule violations found")', async () => {
     const { box, api, work, env } = await setUp({ rules: { main: ['pull_request'] } })
     const head = box.remoteHead()
