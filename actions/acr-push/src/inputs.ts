@@ -59,6 +59,21 @@ export interface Settings {
   maxAttempts: number
   /** Deadline of each registry command (docker, skopeo). */
   timeoutSeconds: number
+  /** release-candidate: resolve the rc of this version in `source` (a repository) before anything else. */
+  release?: ReleaseCandidateSettings
+}
+
+export interface ReleaseCandidateSettings {
+  /** X.Y.Z: its candidates are the tags X.Y.Z-rc.N. */
+  version: string
+  /** The checkout of the tagged commit (full history). */
+  gitDirectory: string
+  /** The tagged commit (a revision of that checkout). */
+  commit: string
+  /** Git pathspecs of everything that goes into the image. */
+  paths: string[]
+  /** The staging manifest whose pin is preferred; undefined = registry tags only. */
+  stagingManifest?: string
 }
 
 const LAYOUT_PREFIXES = ['oci:', 'oci-layout://']
@@ -140,9 +155,49 @@ export function readCredentials(env: NodeJS.ProcessEnv = process.env): Credentia
   }
 }
 
+const RELEASE_VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
+
+/** The release-candidate inputs; undefined when release-candidate is empty. */
+export function readReleaseCandidate(workspace: string, env: NodeJS.ProcessEnv): ReleaseCandidateSettings | undefined {
+  const version = getString('release-candidate')
+  if (version === '') return undefined
+  if (!RELEASE_VERSION_RE.test(version)) throw new InputError('release-candidate', `"${version}" is not a release version (expected X.Y.Z, e.g. 1.4.2, as in the tag <service>/v1.4.2)`)
+  const gitDirectory = resolve(workspace, getString('release-git-directory', { default: '.' }))
+  if (!existsSync(gitDirectory) || !statSync(gitDirectory).isDirectory()) {
+    throw new InputError('release-git-directory', `"${gitDirectory}" is not a directory (expected the checkout of the tagged commit)`)
+  }
+  const commit = getString('release-commit', { default: env.GITHUB_SHA || 'HEAD' })
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_./^~-]*$/.test(commit)) throw new InputError('release-commit', `"${commit}" is not a commit (expected a SHA or a ref)`)
+  const paths = getList('release-paths')
+  if (paths.length === 0) {
+    throw new InputError('release-paths', 'is required with release-candidate: the paths that go into the image (e.g. apps/vote/**), to check that none changed after the candidate was built')
+  }
+  for (const path of paths) {
+    if (path.startsWith('/') || path.split('/').includes('..') || path.startsWith(':')) {
+      throw new InputError('release-paths', `"${path}" is not a path relative to the repository root (expected e.g. apps/vote/** or package.json)`)
+    }
+  }
+  const manifest = getString('release-staging-manifest')
+  const release: ReleaseCandidateSettings = { version, gitDirectory, commit, paths }
+  return manifest ? { ...release, stagingManifest: resolve(workspace, manifest) } : release
+}
+
+function releaseSource(value: string): Source {
+  try {
+    return { kind: 'image', ref: parseRepository(value) }
+  } catch (e) {
+    if (e instanceof InvalidReferenceError) {
+      throw new InputError('source', `${e.message} (with release-candidate, give the staging repository, e.g. myacr.azurecr.io/vote: the candidate's tag is resolved)`)
+    }
+    throw e
+  }
+}
+
 export function readSettings(workspace: string): Settings {
   const verifyOnly = getBoolean('verify-only', false)
-  const source = parseSource(getString('source', { required: true }), workspace)
+  const release = readReleaseCandidate(workspace, process.env)
+  const sourceText = getString('source', { required: true })
+  const source = release ? releaseSource(sourceText) : parseSource(sourceText, workspace)
 
   let destination: ImageReference | undefined
   const destinationText = getString('destination')
@@ -191,6 +246,7 @@ export function readSettings(workspace: string): Settings {
     immutableTags: getBoolean('immutable-tags', false),
     maxAttempts: getInteger('max-attempts', 4, { min: 1, max: 10 }),
     timeoutSeconds: getInteger('command-timeout', 600, { min: 1, max: 21_600 }),
+    ...(release ? { release } : {}),
   }
 }
 
@@ -206,5 +262,6 @@ export function describeSettings(s: Settings): string {
     immutableTags: s.immutableTags,
     maxAttempts: s.maxAttempts,
     timeoutSeconds: s.timeoutSeconds,
+    release: s.release,
   })
 }

@@ -3,6 +3,7 @@
 import * as core from '@actions/core'
 import { formatImageReference, type ImageReference } from '@aks-gitops/toolkit'
 import { authenticate, type RegistryAccess } from './auth'
+import { announceCandidate, readLocalFacts, resolveCandidate, type LocalFacts } from './candidate'
 import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
 import { RegistryError, failureMessage, unauthorizedHint } from './failures'
 import { readLayout, readRemote, type ImageDetails } from './image'
@@ -129,7 +130,7 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
 export async function run(): Promise<void> {
   let auth: DockerAuth | undefined
   try {
-    const settings = readSettings(process.env.GITHUB_WORKSPACE || process.cwd())
+    let settings = readSettings(process.env.GITHUB_WORKSPACE || process.cwd())
     if (settings.auth.secret) core.setSecret(settings.auth.secret)
     core.debug(`settings: ${describeSettings(settings)}`)
     // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
@@ -139,9 +140,19 @@ export async function run(): Promise<void> {
       gate(settings, `oci:${settings.source.dir}`, layout)
     }
 
+    // release-candidate: a bad commit or staging manifest fails here, before signing in.
+    let local: LocalFacts | undefined
+    if (settings.release && settings.source.kind === 'image') local = await readLocalFacts(settings.release, settings.source.ref)
+
     const limits = { maxAttempts: settings.maxAttempts, timeoutSeconds: settings.timeoutSeconds }
     auth = await core.group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, limits))
     const ctx: RegistryContext = { auth, ...limits }
+    if (settings.release && local && settings.source.kind === 'image') {
+      // From here on the source is the chosen candidate by digest, as if it had been given so.
+      const chosen = await resolveCandidate(settings.release, settings.source.ref, local, ctx)
+      announceCandidate(chosen)
+      settings = { ...settings, source: { kind: 'image', ref: chosen.image } }
+    }
     if (settings.verifyOnly) await verify(settings, ctx)
     else await publish(settings, ctx, layout)
   } catch (error) {

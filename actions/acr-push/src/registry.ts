@@ -16,7 +16,8 @@ export interface RegistryContext {
   timeoutSeconds: number
 }
 
-async function retried<T>(operation: string, ctx: RegistryContext, fn: () => Promise<T>): Promise<T> {
+/** Runs one registry operation with backoff for transient faults; candidate.ts lists tags through it too. */
+export async function retried<T>(operation: string, ctx: RegistryContext, fn: () => Promise<T>): Promise<T> {
   return withRetry(
     async () => {
       try {

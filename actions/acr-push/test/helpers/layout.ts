@@ -21,6 +21,10 @@ export interface LayoutOptions {
   attestations?: boolean
   /** Layer blobs shared by every platform (like a common base), in bytes; 0 for none. */
   sharedLayerBytes?: number
+  /** Annotations of the index (buildx-multiarch copies the org.opencontainers.image.* labels there). */
+  indexAnnotations?: Record<string, string>
+  /** Labels in every platform's config. */
+  labels?: Record<string, string>
 }
 
 export interface Layout {
@@ -96,7 +100,7 @@ export function writeLayout(dir: string, options: LayoutOptions): Layout {
         architecture: platform.architecture,
         os: platform.os,
         ...(platform.variant ? { variant: platform.variant } : {}),
-        config: {},
+        config: options.labels ? { Labels: options.labels } : {},
         rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
       },
       true,
@@ -120,7 +124,8 @@ export function writeLayout(dir: string, options: LayoutOptions): Layout {
       })
     }
   }
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }))
+  const annotations = options.indexAnnotations ? { annotations: options.indexAnnotations } : {}
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests, ...annotations }))
   const indexBlob = put(index, false)
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [{ mediaType: INDEX, ...indexBlob }] }))

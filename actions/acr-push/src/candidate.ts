@@ -1,0 +1,183 @@
+// Resolves the release candidate a tag promotes (release-candidate: X.Y.Z), with the toolkit's
+// pure rules (release-candidate.ts) applied to facts read here: the staging manifest's pin, the
+// staging repository's tags (skopeo list-tags: the registry's GET /v2/<name>/tags/list,
+// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags), each
+// candidate's revision, and git in the tagged checkout.
+import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
+import {
+  Git,
+  candidateOrder,
+  formatImageReference,
+  imageRevision,
+  judgeCandidate,
+  noCandidateMessage,
+  repositoryName,
+  stagingPin,
+  type Ancestry,
+  type CandidateFacts,
+  type CandidateRef,
+  type ImageReference,
+  type PinnedImage,
+  type Rejected,
+} from '@aks-gitops/toolkit'
+import { parseAllDocuments } from 'yaml'
+import { RegistryError } from './failures'
+import { readRemote, type ImageDetails } from './image'
+import type { ReleaseCandidateSettings } from './inputs'
+import { isLoopbackRegistry, withDigest, withTag } from './plan'
+import { retried, type RegistryContext } from './registry'
+import { runTool } from './run-tool'
+
+export interface ChosenCandidate {
+  tag: string
+  origin: CandidateRef['origin']
+  digest: string
+  revision: string
+  /** The staging image by digest. */
+  image: ImageReference
+  details: ImageDetails
+}
+
+/** What the checkout and the manifest say, read before signing in: a bad commit or manifest fails first. */
+export interface LocalFacts {
+  git: Git
+  target: string
+  pin?: PinnedImage
+}
+
+export async function readLocalFacts(release: ReleaseCandidateSettings, repository: ImageReference): Promise<LocalFacts> {
+  const git = new Git(release.gitDirectory, { quiet: true })
+  const target = await git.tryRevParse(release.commit)
+  if (!target) {
+    throw new RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`)
+  }
+  if (!release.stagingManifest) return { git, target }
+  let text: string
+  try {
+    text = readFileSync(release.stagingManifest, 'utf8')
+  } catch (error) {
+    throw new RegistryError('other', `release-staging-manifest: cannot read ${release.stagingManifest}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const documents = parseAllDocuments(text).map((doc) => doc.toJS() as unknown)
+  const pin = stagingPin(documents, repositoryName(repository))
+  return pin ? { git, target, pin } : { git, target }
+}
+
+function listTagsArgs(repository: ImageReference, authFile: string | undefined): string[] {
+  const args = ['list-tags', '--retry-times', '0']
+  if (authFile) args.push('--authfile', authFile)
+  if (isLoopbackRegistry(repository.registry)) args.push('--tls-verify=false')
+  args.push(`docker://${repositoryName(repository)}`)
+  return args
+}
+
+/** Every tag of the repository; none when the repository does not exist yet. */
+async function listTags(repository: ImageReference, ctx: RegistryContext): Promise<string[]> {
+  try {
+    return await retried(`listing the tags of ${repositoryName(repository)}`, ctx, async () => {
+      const result = await runTool('skopeo', listTagsArgs(repository, ctx.auth.authFile), ctx.timeoutSeconds, { quiet: true })
+      return (JSON.parse(result.stdout) as { Tags?: string[] | null }).Tags ?? []
+    })
+  } catch (error) {
+    if (error instanceof RegistryError && error.kind === 'not-found') return []
+    throw error
+  }
+}
+
+/** The first image manifest's config (OCI image config JSON), for a revision kept only as a label. */
+async function firstConfig(ref: ImageReference, details: ImageDetails, ctx: RegistryContext): Promise<string | undefined> {
+  const first = details.isIndex ? [...details.manifests.keys()][0] : details.digest
+  if (!first) return undefined
+  const name = formatImageReference(withDigest(ref, first))
+  return retried(`reading the config of ${name}`, ctx, async () => {
+    const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
+      env: { DOCKER_CONFIG: ctx.auth.dockerConfigDir },
+      quiet: true,
+    })
+    return result.stdout
+  })
+}
+
+async function ancestry(git: Git, revision: string, target: string): Promise<Ancestry> {
+  if (!(await git.tryRevParse(revision))) return 'unknown-commit'
+  const result = await git.tryRun(['merge-base', '--is-ancestor', revision, target])
+  if (result.exitCode > 1) throw new Error(`git merge-base --is-ancestor ${revision} ${target} failed: ${result.stderr.trim()}`)
+  return result.exitCode === 0 ? 'ancestor' : 'not-ancestor'
+}
+
+/** Files under `paths` whose content differs between the two commits, and the newest commit that changed one. */
+async function changes(git: Git, revision: string, target: string, paths: readonly string[]): Promise<{ files: string[]; by?: string }> {
+  const diff = await git.run(['diff', '--no-renames', '--name-only', '-z', revision, target, '--', ...paths])
+  const files = diff.stdout.split('\0').filter(Boolean)
+  if (files.length === 0) return { files }
+  const log = await git.run(['log', '-1', '--format=%H', `${revision}..${target}`, '--', ...files])
+  const by = log.stdout.trim()
+  return by ? { files, by } : { files }
+}
+
+async function gather(candidate: CandidateRef, repository: ImageReference, local: LocalFacts, release: ReleaseCandidateSettings, ctx: RegistryContext): Promise<{ facts: CandidateFacts; details: ImageDetails }> {
+  const ref = candidate.digest ? withDigest(repository, candidate.digest) : withTag(repository, candidate.tag)
+  const details = await readRemote(ref, ctx)
+  let revision = imageRevision(details.raw)
+  if (!revision) revision = imageRevision(details.raw, await firstConfig(ref, details, ctx))
+  const facts: CandidateFacts = { ...candidate, digest: details.digest, changedFiles: [] }
+  if (!revision) return { facts, details }
+  facts.revision = revision
+  facts.ancestry = await ancestry(local.git, revision, local.target)
+  if (facts.ancestry === 'ancestor') {
+    const changed = await changes(local.git, revision, local.target, release.paths)
+    facts.changedFiles = changed.files
+    if (changed.by) facts.changedBy = changed.by
+  }
+  return { facts, details }
+}
+
+/** The candidate to promote, or a RegistryError saying what was found and what to do. */
+export async function resolveCandidate(release: ReleaseCandidateSettings, repository: ImageReference, local: LocalFacts, ctx: RegistryContext): Promise<ChosenCandidate> {
+  const tags = await core.group(`List the tags of ${repositoryName(repository)}`, () => listTags(repository, ctx))
+  const order = candidateOrder(release.version, local.pin, tags)
+  const rejected: Rejected[] = []
+  for (const candidate of order) {
+    const label = `${candidate.tag}${candidate.origin === 'staging-manifest' ? ' (pinned in staging)' : ''}`
+    let gathered: { facts: CandidateFacts; details: ImageDetails }
+    try {
+      gathered = await core.group(`Examine ${label}`, () => gather(candidate, repository, local, release, ctx))
+    } catch (error) {
+      // A pinned digest that is gone from the registry is a finding, not a crash; anything else is.
+      if (!(error instanceof RegistryError && error.kind === 'not-found')) throw error
+      rejected.push({ facts: candidate, reason: `is not in the registry (${candidate.digest ?? candidate.tag} not found)` })
+      continue
+    }
+    const verdict = judgeCandidate(gathered.facts, local.target)
+    if (verdict.ok && gathered.facts.revision) {
+      core.info(`Release candidate: ${label} ${gathered.facts.digest}, built from ${gathered.facts.revision}`)
+      return {
+        tag: candidate.tag,
+        origin: candidate.origin,
+        digest: gathered.facts.digest,
+        revision: gathered.facts.revision,
+        image: withDigest(repository, gathered.facts.digest),
+        details: gathered.details,
+      }
+    }
+    if (!verdict.ok) {
+      core.info(`${label} ${verdict.reason}`)
+      rejected.push({ facts: candidate, reason: verdict.reason })
+    }
+  }
+  const context = { version: release.version, repository: repositoryName(repository), target: local.target, rejected }
+  throw new RegistryError('other', noCandidateMessage(local.pin ? { ...context, pin: local.pin } : context))
+}
+
+/** The candidate's outputs, and a line the job summary (written with the rest) starts with. */
+export function announceCandidate(chosen: ChosenCandidate): void {
+  core.setOutput('candidate-tag', chosen.tag)
+  core.setOutput('candidate-revision', chosen.revision)
+  core.setOutput('candidate-origin', chosen.origin)
+  const from = chosen.origin === 'staging-manifest' ? 'the digest the staging manifest pins' : 'the newest candidate in the staging registry'
+  core.summary.addRaw(
+    `<p>Release candidate <code>${chosen.tag}</code> (${from}): <code>${formatImageReference(chosen.image)}</code>, built from <code>${chosen.revision}</code>.</p>`,
+    true,
+  )
+}
