@@ -1,5 +1,5 @@
 // Pure planning: which way an image travels, which argv each tool gets. No I/O.
-import { formatImageReference, formatPlatform, sameRepository, type ImageReference, type Platform } from '@aks-gitops/toolkit'
+import { formatImageReference, formatPlatform, isLoopbackHost, sameRepository, type ImageReference, type Platform } from '@aks-gitops/toolkit'
 import type { Source } from './inputs'
 
 export type Route =
@@ -28,8 +28,8 @@ export function chooseRoute(source: Source, destination: ImageReference): Route 
 
 /** Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other hosts). */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '')
-  return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]'
+  // One rule for loopback, shared with the token requests (toolkit http.ts).
+  return isLoopbackHost(registry)
 }
 
 export function withDigest(ref: ImageReference, digest: string): ImageReference {
