@@ -40789,8 +40789,9 @@ async function sendJson(what, request, timeoutMs = 30_000) {
     catch (error) {
         if (!(error instanceof HttpNetworkError))
             throw new RegistryError('other', `${what}: ${error instanceof Error ? error.message : String(error)}`);
-        const kind = networkKind(error.code);
         const proxy = proxyFor(request.url);
+        // A proxy that wants other credentials (407) will not change its mind on a second try.
+        const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code);
         // The URL is safe to show: secrets travel in headers and bodies only.
         const where = `${new URL(request.url).origin}${proxy ? ` via proxy ${proxy}` : ''}`;
         throw new RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`);
@@ -40985,20 +40986,142 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/tool-versions.ts
+// Which versions of docker buildx and skopeo this step needs, read from what the tools print for
+// `--version`, and the one message that says what to do when a runner's tool is too old. Pure.
+//
+// Minimums (the oldest release that has every flag this action passes):
+// - skopeo 1.6.0: `copy --preserve-digests` and `copy --multi-arch index-only` both arrived in
+//   v1.6.0 (containers/skopeo, cmd/skopeo/copy.go; docs/skopeo-copy.1.md).
+// - buildx 0.9.0: `imagetools create --progress` arrived in v0.9.0 (docker/buildx
+//   commands/imagetools/create.go); `imagetools inspect --raw/--format` are older (v0.8.0).
+// What GitHub's hosted runners ship (actions/runner-images, images/ubuntu/Ubuntu2204-Readme.md,
+// Ubuntu2404-Readme.md, Ubuntu2604-Readme.md): ubuntu-22.04 skopeo 1.4.1 (too old),
+// ubuntu-24.04 skopeo 1.13.3, ubuntu-26.04 skopeo 1.21.0-dev; Docker-Buildx 0.36.1 on all three.
+const MINIMUM_VERSIONS = { skopeo: '1.6.0', buildx: '0.9.0' };
+/** Where to get a recent enough tool, for the error message: the hosted runner image to use instead. */
+const RUNNER_ADVICE = {
+    skopeo: 'GitHub\'s ubuntu-22.04 image ships skopeo 1.4.1: use runs-on: ubuntu-24.04 (skopeo 1.13.3) or newer',
+    buildx: 'GitHub\'s ubuntu-22.04, ubuntu-24.04 and ubuntu-26.04 images ship Docker Buildx 0.36.1: use one of them, or docker/setup-buildx-action',
+};
+const COMMANDS = {
+    skopeo: { command: 'skopeo', args: ['--version'] },
+    buildx: { command: 'docker', args: ['buildx', 'version'] },
+};
+function versionCommand(tool) {
+    return COMMANDS[tool];
+}
+/** The first x.y.z in a text, with an optional leading v: "0.13.1+ds1", "v0.36.1", "1.21.0-dev". */
+function parseVersion(text) {
+    const match = /\bv?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: match[0].replace(/^v/, '') };
+}
+/**
+ * The version a tool printed. skopeo prints "skopeo version 1.9.3" (newer builds add
+ * " commit: <sha>"); buildx prints "github.com/docker/buildx v0.36.1 <revision>" (Debian's
+ * package: "github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3").
+ */
+function toolVersion(tool, output) {
+    const line = output.split('\n').find((l) => (tool === 'skopeo' ? /skopeo version/i.test(l) : /buildx/i.test(l)));
+    return line ? parseVersion(line.slice(line.search(tool === 'skopeo' ? /version/i : /\s/))) : undefined;
+}
+function compare(a, b) {
+    return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+/** Tools each kind of run starts: verify-only reads through buildx; publishing also copies and tags with skopeo. */
+function toolsNeeded(verifyOnly) {
+    return verifyOnly ? ['buildx'] : ['buildx', 'skopeo'];
+}
+/** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */
+function versionProblem(tool, output) {
+    const minimum = MINIMUM_VERSIONS[tool];
+    const name = tool === 'buildx' ? 'docker buildx' : 'skopeo';
+    const needs = `acr-push needs ${name} ${minimum} or newer`;
+    if (output === undefined)
+        return `${name} was not found on this runner: ${needs}. ${RUNNER_ADVICE[tool]}`;
+    const found = toolVersion(tool, output);
+    if (!found)
+        return `could not read the version of ${name} from "${output.trim().split('\n')[0] ?? ''}": ${needs}`;
+    const required = parseVersion(minimum);
+    if (required && compare(found, required) < 0) {
+        return `${name} ${found.text} is too old: ${needs} (${tool === 'skopeo' ? 'copy --preserve-digests and --multi-arch' : 'imagetools create --progress'}). ${RUNNER_ADVICE[tool]}, or install a newer ${name}`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/run-tool.ts
 // Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
 // answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
+// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
+// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
+
 
 
 const TIMEOUT_EXIT_CODE = 124;
 function timedArgs(command, args, timeoutSeconds) {
     return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
 }
+/**
+ * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
+ * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
+ * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
+ * plus an undefined entry, which removes the variable, for each such name in `env`.
+ */
+function scrubbedEnv(env, extra = {}) {
+    const scrubbed = {};
+    for (const name of Object.keys(env)) {
+        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
+            scrubbed[name] = undefined;
+    }
+    return { ...scrubbed, ...extra };
+}
+/**
+ * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
+ * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
+ * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
+ */
+function redactSignatures(text) {
+    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
+    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
+}
+function redacted(result) {
+    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
+}
 /** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
 async function runTool(command, args, timeoutSeconds, options = {}) {
     if (!options.quiet)
         info(`[command]${command} ${args.join(' ')}`);
-    return execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, quiet: true });
+    const env = scrubbedEnv(process.env, options.env);
+    try {
+        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new CommandError(error.command, error.args, redacted(error.result));
+        throw error;
+    }
+}
+async function printedVersion(tool, timeoutSeconds) {
+    const { command, args } = versionCommand(tool);
+    try {
+        const result = await runTool(command, args, timeoutSeconds, { quiet: true, allowFailure: true });
+        // coreutils `timeout` exits 127 when it cannot find the command; docker exits 1 without the buildx plugin.
+        return result.exitCode === 0 ? `${result.stdout}\n${result.stderr}` : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
+async function requireTools(verifyOnly, timeoutSeconds) {
+    const tools = toolsNeeded(verifyOnly);
+    const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)));
+    const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p) => p !== undefined);
+    if (problems.length > 0)
+        throw new Error(problems.join('\n'));
+    core_debug(`tool versions: ${outputs.map((o) => o?.trim().split('\n')[0]).join('; ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/auth/docker-config.ts
@@ -41012,17 +41135,48 @@ async function runTool(command, args, timeoutSeconds, options = {}) {
 
 
 const STATE_DOCKER_CONFIG = 'temporary-docker-config';
-function createTemporaryConfig(runnerTemp) {
+/**
+ * docker looks for CLI plugins in DOCKER_CONFIG/cli-plugins, then in the config's
+ * cliPluginsExtraDirs (absolute paths), then in the system directories
+ * (https://docs.docker.com/reference/cli/docker/#docker-cli-configuration-file-configjson-properties;
+ * docker/cli cli-plugins/manager/manager_unix.go). docker/setup-buildx-action installs buildx into
+ * the original config's cli-plugins, so the temporary config must list that directory, and any extra
+ * directories the original config names, or a switched DOCKER_CONFIG would lose that buildx.
+ */
+function pluginDirs(originalDir, originalConfig) {
+    let extra;
+    try {
+        extra = originalConfig ? JSON.parse(originalConfig).cliPluginsExtraDirs : undefined;
+    }
+    catch {
+        extra = undefined;
+    }
+    const listed = Array.isArray(extra) ? extra.filter((d) => typeof d === 'string' && (0,external_node_path_namespaceObject.isAbsolute)(d)) : [];
+    return [...new Set([(0,external_node_path_namespaceObject.join)(originalDir, 'cli-plugins'), ...listed])];
+}
+function originalDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+}
+function createTemporaryConfig(runnerTemp, env = process.env) {
+    const original = originalDockerConfigDir(env);
+    let originalConfig;
+    try {
+        originalConfig = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(original, 'config.json'), 'utf8');
+    }
+    catch {
+        originalConfig = undefined; // no config there (or unreadable): only its cli-plugins directory
+    }
+    const plugins = pluginDirs(original, originalConfig);
     const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(), 'acr-push-docker-config-'));
     (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
     const authFile = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(authFile, '{"auths":{}}\n', { mode: 0o600 });
+    (0,external_node_fs_namespaceObject.writeFileSync)(authFile, `${JSON.stringify({ auths: {}, cliPluginsExtraDirs: plugins })}\n`, { mode: 0o600 });
     saveState(STATE_DOCKER_CONFIG, dir);
     return { dockerConfigDir: dir, authFile, temporary: true };
 }
 /** The docker config the job already has (after azure/docker-login, `az acr login`, ...). */
 function existingConfig(env) {
-    const dir = env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+    const dir = originalDockerConfigDir(env);
     const authFile = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
     return { dockerConfigDir: dir, ...((0,external_node_fs_namespaceObject.existsSync)(authFile) ? { authFile } : {}), temporary: false };
 }
@@ -41647,20 +41801,28 @@ function manifestSize(raw) {
 const ROUTE_DESCRIPTIONS = {
     'push-layout': 'OCI layout pushed by digest (skopeo)',
     'mount-copy': 'copied within one registry by digest, blobs mounted (buildx imagetools)',
+    'manifest-copy': 'single manifest copied within one registry by digest, its bytes unchanged (skopeo)',
     'cross-registry-copy': 'copied to another registry by digest (skopeo)',
-    retag: 'digest already in the repository: tags only (buildx imagetools)',
+    retag: 'digest already in the repository: tags only',
 };
-function chooseRoute(source, destination) {
+/**
+ * `isIndex`: buildx imagetools create copies an index as is but wraps a single manifest in a new
+ * index (always before buildx 0.15, which added --prefer-index; docker/buildx
+ * util/imagetools/create.go), so a single manifest travels with skopeo, which keeps its bytes.
+ */
+function chooseRoute(source, destination, isIndex) {
     if (source.kind === 'layout')
         return 'push-layout';
     if (sameRepository(source.ref, destination))
         return 'retag';
-    return source.ref.registry === destination.registry ? 'mount-copy' : 'cross-registry-copy';
+    if (source.ref.registry !== destination.registry)
+        return 'cross-registry-copy';
+    return isIndex ? 'mount-copy' : 'manifest-copy';
 }
 /** Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other hosts). */
 function isLoopbackRegistry(registry) {
-    const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '');
-    return host === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
+    // One rule for loopback, shared with the token requests (toolkit http.ts).
+    return isLoopbackHost(registry);
 }
 function withDigest(ref, digest) {
     return { registry: ref.registry, repository: ref.repository, digest };
@@ -41673,7 +41835,19 @@ function withTag(ref, tag) {
  * pushed by digest, so no tag names the image before it has been checked.
  */
 function skopeoCopyArgs(source, destination, authFile) {
-    const args = ['--debug', 'copy', '--all', '--preserve-digests', '--retry-times', '0'];
+    return ['--debug', ...skopeoCopyTail(['--all'], source, destination, authFile)];
+}
+/**
+ * Points a tag at a digest already in the repository by carbon copy: skopeo reads the manifest or
+ * index by digest and writes the same bytes under the tag (--preserve-digests refuses any change;
+ * index-only copies no child manifest, they are there already). So the tag can only name the digest
+ * that was checked, whether it is an index or a single manifest.
+ */
+function skopeoTagArgs(pushed, tag, authFile) {
+    return skopeoCopyTail(['--multi-arch', 'index-only'], `docker://${formatImageReference(pushed)}`, tag, authFile);
+}
+function skopeoCopyTail(selection, source, destination, authFile) {
+    const args = ['copy', ...selection, '--preserve-digests', '--retry-times', '0'];
     if (authFile)
         args.push('--authfile', authFile);
     if (source.startsWith('docker://')) {
@@ -41703,9 +41877,10 @@ function movedTags(current, digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/registry.ts
-// The only module that runs registry tools. buildx imagetools reads manifests and copies within
-// one registry (cross-repository blob mounts: no upload); skopeo pushes OCI layouts and copies
-// across registries, preserving the index digest, and its debug log says per blob what it did.
+// The only module that runs registry tools. buildx imagetools reads manifests and copies an index
+// within one registry (cross-repository blob mounts: no upload); skopeo pushes OCI layouts, copies
+// across registries and single manifests, preserving the digest, and its debug log says per blob
+// what it did; skopeo also writes the tags, as carbon copies of the checked digest.
 // Every call is retried with backoff for transient faults only (429, 5xx, connection errors, timeouts).
 
 
@@ -41774,7 +41949,23 @@ async function skopeoCopy(source, destination, ctx) {
         return `${result.stdout}\n${result.stderr}`;
     });
 }
-/** buildx imagetools create: copies an index to new references in the same registry (blob mounts) or retags it. */
+/**
+ * Points each tag at `pushed` (a digest in the same repository) with the same manifest bytes, then
+ * reads every tag back: it must resolve to exactly that digest.
+ */
+async function tagByCopy(pushed, tags, ctx) {
+    for (const tag of tags) {
+        const args = skopeoTagArgs(pushed, tag, ctx.auth.authFile);
+        await retried(`tagging ${formatImageReference(tag)}`, ctx, () => runTool('skopeo', args, ctx.timeoutSeconds));
+        info(`${formatImageReference(tag)} -> ${pushed.digest}`);
+    }
+    for (const tag of tags) {
+        const now = await tagDigest(tag, ctx);
+        if (now !== pushed.digest)
+            throw new RegistryError('other', `${formatImageReference(tag)} points at ${now ?? 'nothing'} after tagging, not ${pushed.digest}`);
+    }
+}
+/** buildx imagetools create: copies an index to another repository of the same registry (blob mounts). */
 async function imagetoolsCreate(targets, source, ctx) {
     const args = imagetoolsCreateArgs(targets, source);
     await retried(`writing ${targets.map(formatImageReference).join(', ')}`, ctx, async () => {
@@ -42304,48 +42495,6 @@ function formatBytes(bytes) {
     return `${value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-// The job summary a person reads: what went where, under which digest, for which platforms, and
-// how many bytes travelled.
-
-
-const METHOD = {
-    'skopeo-log': 'per blob, from skopeo\'s log of its uploads, mounts and skips',
-    'buildx-mount': 'buildx imagetools within one registry: every blob mounted from the source repository or already present, none uploaded',
-    none: 'nothing copied: the digest was already in the destination repository',
-};
-function transferLines(t) {
-    const mountedLabel = t.method === 'buildx-mount' ? 'mounted or already present' : 'mounted';
-    return [
-        `uploaded: ${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`,
-        `${mountedLabel}: ${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`,
-        ...(t.method === 'skopeo-log' ? [`already present: ${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`] : []),
-        `image blobs in total: ${formatBytes(t.totalBytes)} (${t.totalBlobs} blobs); measured ${METHOD[t.method]}`,
-    ];
-}
-async function writeSummary(report) {
-    const rows = [
-        [{ data: 'what', header: true }, { data: 'value', header: true }],
-        ['source', `<code>${report.source}</code>`],
-        ...(report.destination ? [['destination', `<code>${report.destination}</code>`]] : []),
-        ['image', `<code>${report.image}</code>`],
-        ['tags', report.tags.map((t) => `<code>${t}</code>`).join('<br>') || '(none: pushed by digest only)'],
-        ['platforms', report.platforms.join(', ')],
-        ['route', report.route],
-    ];
-    if (report.transfer) {
-        const t = report.transfer;
-        rows.push(['bytes uploaded', `${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`]);
-        rows.push([t.method === 'buildx-mount' ? 'bytes mounted or already present' : 'bytes mounted', `${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`]);
-        if (t.method === 'skopeo-log')
-            rows.push(['bytes already present', `${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`]);
-    }
-    const summary = summary_summary.addHeading(report.verifyOnly ? 'acr-push: image verified' : 'acr-push: image published', 3).addTable(rows);
-    if (report.transfer)
-        summary.addRaw(`<p>Bytes measured ${METHOD[report.transfer.method]}.</p>`, true);
-    await summary.write();
-}
-
 ;// CONCATENATED MODULE: ./src/transfer.ts
 // Bytes uploaded vs mounted vs already present, per blob. skopeo's debug log records what it did
 // with each blob (PUT of an upload, "mount OK", "Skipping blob ... (already present)"); the sizes
@@ -42419,10 +42568,14 @@ function figuresFromSkopeo(sizes, evidence) {
         presentBytes: present.bytes,
     };
 }
+function figuresBasis(figures) {
+    return figures.method === 'skopeo-log' ? 'measured' : figures.method === 'buildx-mount' ? 'inferred' : 'no-copy';
+}
 /**
- * buildx reports no per-blob outcome. Within one registry its pusher mounts every blob from the
- * source repository (or finds it present), so nothing is uploaded: the tests and the benchmark
- * check that claim against a counting proxy in front of the registry.
+ * Inferred, not measured: buildx reports no per-blob outcome (not even in its debug log). Within
+ * one registry its pusher asks to mount every blob from the source repository, or finds it present,
+ * and uploads only what a registry refuses to mount; these figures assume none was refused. The
+ * tests and the benchmark check that assumption against a counting proxy in front of the registry.
  */
 function figuresFromMount(sizes) {
     const total = sum(sizes, sizes.keys());
@@ -42442,9 +42595,54 @@ function noTransfer(sizes) {
     return { ...figuresFromMount(sizes), method: 'none', mountedBlobs: 0, mountedBytes: 0, presentBlobs: sizes.size, presentBytes: sum(sizes, sizes.keys()).bytes };
 }
 
+;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary a person reads: what went where, under which digest, for which platforms, and
+// how many bytes travelled.
+
+
+
+const METHOD = {
+    'skopeo-log': 'measured per blob, from skopeo\'s log of its uploads, mounts and skips',
+    'buildx-mount': 'inferred, not measured: buildx imagetools reports nothing per blob; within one registry it mounts each blob from the source repository or finds it present, and would upload only a blob the registry refused to mount',
+    none: 'nothing copied: the digest was already in the destination repository',
+};
+function transferLines(t) {
+    const mountedLabel = t.method === 'buildx-mount' ? 'mounted or already present' : 'mounted';
+    return [
+        `uploaded: ${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`,
+        `${mountedLabel}: ${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`,
+        ...(t.method === 'skopeo-log' ? [`already present: ${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`] : []),
+        `image blobs in total: ${formatBytes(t.totalBytes)} (${t.totalBlobs} blobs); figures ${METHOD[t.method]}`,
+    ];
+}
+async function writeSummary(report) {
+    const rows = [
+        [{ data: 'what', header: true }, { data: 'value', header: true }],
+        ['source', `<code>${report.source}</code>`],
+        ...(report.destination ? [['destination', `<code>${report.destination}</code>`]] : []),
+        ['image', `<code>${report.image}</code>`],
+        ['tags', report.tags.map((t) => `<code>${t}</code>`).join('<br>') || '(none: pushed by digest only)'],
+        ['platforms', report.platforms.join(', ')],
+        ['route', report.route],
+    ];
+    if (report.transfer) {
+        const t = report.transfer;
+        const basis = figuresBasis(t) === 'inferred' ? ' (inferred)' : '';
+        rows.push([`bytes uploaded${basis}`, `${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`]);
+        rows.push([`${t.method === 'buildx-mount' ? 'bytes mounted or already present' : 'bytes mounted'}${basis}`, `${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`]);
+        if (t.method === 'skopeo-log')
+            rows.push(['bytes already present', `${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`]);
+    }
+    const summary = summary_summary.addHeading(report.verifyOnly ? 'acr-push: image verified' : 'acr-push: image published', 3).addTable(rows);
+    if (report.transfer)
+        summary.addRaw(`<p>Byte figures (${figuresBasis(report.transfer)}): ${METHOD[report.transfer.method]}.</p>`, true);
+    await summary.write();
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // acr-push: sign in (OIDC by default), publish an OCI layout or copy an image reference by digest,
 // check its platforms in the registry, then (and only then) point the tags at it.
+
 
 
 
@@ -42524,12 +42722,12 @@ async function publish(settings, ctx, layout) {
             throw new RegistryError('other', `immutable-tags: refusing to move ${detail} in ${formatImageReference(destination)} to ${image.digest}; nothing was pushed or tagged`);
         }
     }
-    const route = chooseRoute(source, destination);
+    const route = chooseRoute(source, destination, image.isIndex);
     const sizes = blobSizes(image.raw, image.manifests);
     const pushed = formatImageReference(target);
     const transfer = await group(`Push ${pushed} (${route})`, async () => {
         let figures;
-        if (route === 'push-layout' || route === 'cross-registry-copy') {
+        if (route === 'push-layout' || route === 'cross-registry-copy' || route === 'manifest-copy') {
             const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`;
             figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)));
         }
@@ -42548,19 +42746,13 @@ async function publish(settings, ctx, layout) {
     const published = await group(`Verify ${pushed}`, () => readRemote(target, ctx));
     gate(settings, pushed, published);
     setImageOutputs(destination, image.digest, published.platforms, []);
-    if (tagRefs.length > 0) {
-        await group(`Tag ${settings.tags.join(', ')}`, async () => {
-            await imagetoolsCreate(tagRefs, target, ctx);
-            for (const ref of tagRefs) {
-                const now = await tagDigest(ref, ctx);
-                if (now !== image.digest)
-                    throw new RegistryError('other', `${formatImageReference(ref)} points at ${now ?? 'nothing'} after tagging, not ${image.digest}`);
-            }
-        });
-    }
+    // Each tag is a carbon copy of the digest just checked: never a new index wrapped around it.
+    if (tagRefs.length > 0)
+        await group(`Tag ${settings.tags.join(', ')}`, () => tagByCopy({ ...target, digest: image.digest }, tagRefs, ctx));
     setImageOutputs(destination, image.digest, published.platforms, tagRefs);
     setOutput('bytes-uploaded', String(transfer.uploadedBytes));
     setOutput('bytes-mounted', String(transfer.mountedBytes));
+    setOutput('bytes-basis', figuresBasis(transfer));
     await writeSummary({
         source: sourceName,
         destination: formatImageReference(destination),
@@ -42580,6 +42772,8 @@ async function run() {
         if (settings.auth.secret)
             core_setSecret(settings.auth.secret);
         core_debug(`settings: ${describeSettings(settings)}`);
+        // An old skopeo (ubuntu-22.04 ships 1.4.1) fails here, before anything is read, signed in or pushed.
+        await requireTools(settings.verifyOnly, settings.timeoutSeconds);
         // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
         let layout;
         if (settings.source.kind === 'layout') {

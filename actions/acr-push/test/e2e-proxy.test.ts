@@ -94,13 +94,15 @@ describe('sign-in behind an HTTPS proxy', () => {
     }
   })
 
-  it('says which proxy it went through when the proxy refuses the tunnel', async () => {
+  it('says which proxy refused the tunnel (407), without retrying or printing its credentials', async () => {
     const { proxy, env, stop } = await setup()
     try {
       const { values } = inputs('refused/vote')
-      const run = await runAcrPush({ ...values, 'max-attempts': '1' }, { ...env, HTTPS_PROXY: proxy.url.replace('proxy%20p%40ss', 'wrong') })
+      const run = await runAcrPush({ ...values, 'max-attempts': '3' }, { ...env, HTTPS_PROXY: proxy.url.replace('proxy%20p%40ss', 'wrong') })
       expect(run.exitCode).toBe(1)
       expect(run.errors[0]).toMatch(/GitHub OIDC token request: could not connect \(https:\/\/pipelines\.actions\.githubusercontent\.com via proxy http:\/\/127\.0\.0\.1:\d+: .*407/)
+      expect(proxy.connects).toHaveLength(1)
+      expect(run.stdout).not.toContain('wrong@')
     } finally {
       await stop()
     }

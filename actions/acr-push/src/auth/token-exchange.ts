@@ -105,8 +105,9 @@ export async function sendJson(what: string, request: HttpRequest, timeoutMs = 3
     ;({ status, body: text } = await sendRequest(request, { userAgent: USER_AGENT, timeoutMs }))
   } catch (error) {
     if (!(error instanceof HttpNetworkError)) throw new RegistryError('other', `${what}: ${error instanceof Error ? error.message : String(error)}`)
-    const kind = networkKind(error.code)
     const proxy = proxyFor(request.url)
+    // A proxy that wants other credentials (407) will not change its mind on a second try.
+    const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code)
     // The URL is safe to show: secrets travel in headers and bodies only.
     const where = `${new URL(request.url).origin}${proxy ? ` via proxy ${proxy}` : ''}`
     throw new RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`)
