@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT } from '../src/action-runner'
+import { describeAudit } from './audit'
 import { ensureLocalRemote } from './gitops'
 import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options'
 import { planEvents, type EventPlan } from './plan'
@@ -65,6 +66,7 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
   progress.line(`Summary: ${options.service}`)
   for (const r of results) {
     progress.line(`  ref        ${r.plan.ref}`)
+    if (r.audit) progress.line(`  audit      ${r.audit.status === 'passed' ? 'passed: ' : ''}${describeAudit(r.audit)}`)
     if (r.published.length) progress.line(`  published  ${r.published.join('\n             ')}`)
     else if (r.plan.tags.length === 0) progress.line(`  published  nothing (${r.plan.kind} builds are not published)`)
     if (r.digest) progress.line(`  digest     ${r.digest}`)

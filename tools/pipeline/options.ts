@@ -22,6 +22,10 @@ export interface PipelineOptions {
   /** The directory to build (the workspace of the build step); empty = this repository's work tree. */
   source: string
   runTests: boolean
+  /** Run the dependency audit gate (the workflow's audit steps) before the build. */
+  audit: boolean
+  /** Its threshold (low, moderate, high, critical); empty: the workflow's default audit-level. */
+  auditLevel: string
 }
 
 export const USAGE = `Usage: pnpm pipeline <service> [options]
@@ -53,6 +57,9 @@ Options:
   --source <dir>            directory to build, e.g. another checkout of this repository
                             (default this work tree, uncommitted changes included)
   --no-test                 skip the service's tests
+  --audit-level <level>     fail the dependency audit at low, moderate, high or critical
+                            (default: the reusable workflow's audit-level input)
+  --no-audit                skip the dependency audit (pnpm audit of the service's packages)
   -h, --help                this text
 
 Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local) holds the engine's data, the
@@ -83,14 +90,17 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
   const values: Record<string, string> = {}
   const positional: string[] = []
   let runTests = true
+  let audit = true
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '-h' || arg === '--help') return 'help'
     if (arg === '--no-test') {
       runTests = false
+    } else if (arg === '--no-audit') {
+      audit = false
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
-      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source'].includes(name ?? '')) {
+      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source', 'audit-level'].includes(name ?? '')) {
         throw new UsageError(`unknown option ${arg} (see --help)`)
       }
       const value = inline ?? argv[++i]
@@ -116,6 +126,10 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
       throw new UsageError(`--${name} "${value}" is not a registry host[:port][/namespace]`)
     }
   }
+  const auditLevel = values['audit-level'] ?? ''
+  if (auditLevel !== '' && !['low', 'moderate', 'high', 'critical'].includes(auditLevel)) {
+    throw new UsageError(`--audit-level must be low, moderate, high or critical, not "${auditLevel}"`)
+  }
   return {
     service,
     ref,
@@ -127,5 +141,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
     commit: values.commit ?? 'HEAD',
     source: values.source ?? '',
     runTests,
+    audit,
+    auditLevel,
   }
 }

@@ -4,7 +4,7 @@
 import { computeTags, shaTag, type RefKind } from '../../actions/buildx-multiarch/src/tags'
 import { promotionRef, type Environment, type PipelineOptions } from './options'
 
-export type StepName = 'test' | 'build' | 'publish' | 'promote' | 'deploy' | 'verify'
+export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'promote' | 'deploy' | 'verify'
 
 export interface EventPlan {
   ref: string
@@ -42,7 +42,8 @@ function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: 
       manifest: overlayFile('production'),
     }
   }
-  const steps: StepName[] = runTests ? ['test', 'build'] : ['build']
+  // The dependency audit gates the build, as in the workflow's build job.
+  const steps: StepName[] = [...(runTests ? ['test' as const] : []), ...(options.audit ? ['audit' as const] : []), 'build']
   if (!tagPlan.publish) return { ...base, steps, destination: stagingImage }
   return {
     ...base,

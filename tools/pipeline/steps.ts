@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '../src/action-runner'
+import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
   cloneGitops,
@@ -37,6 +38,8 @@ export interface RunContext {
 
 export interface EventResult {
   plan: EventPlan
+  /** The dependency audit gate; `unavailable` when the registry's audit endpoint gave no report. */
+  audit?: AuditResult
   digest?: string
   platforms?: string
   published: string[]
@@ -61,6 +64,7 @@ export class StepError extends Error {
 
 const HINTS: Record<string, string> = {
   test: 'run the service tests alone: pnpm exec vitest run apps/<service>',
+  audit: 'update the dependency (pnpm update <package> in apps/<service>, or an override in pnpm-workspace.yaml), or raise --audit-level; --no-audit skips the gate',
   build: 'check the Dockerfile and that the engine runs: tools/engine/start.sh --status; tools/engine/base-images.sh rebuilds the base images',
   publish: 'check the registry: curl http://<registry>/v2/ ; tools/engine/start.sh starts the local ones',
   promote: 'promotion copies <staging>/<service>:sha-<7>: run the release ref first (pnpm pipeline <service> --ref release/<service>/vX.Y.Z)',
@@ -120,6 +124,19 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
       case 'test':
         await progress.step('test', (sink) => runTests(options.service, sink), () => `apps/${options.service}`)
         break
+      case 'audit': {
+        // The workflow's audit steps themselves. A missing report (this machine's registry
+        // access may refuse the audit endpoint) is reported as such and does not stop the run:
+        // the summary says the gate did not run; on GitHub the same answer fails the build job.
+        const cwd = options.source ? resolve(options.source) : REPO_ROOT
+        const audit = async (sink: (s: string) => void): Promise<AuditResult> => {
+          result.audit = dependencyAudit(options.service, options.auditLevel, cwd, sink)
+          if (result.audit.status === 'failed') throw new StepError('audit', describeAudit(result.audit), HINTS.audit ?? '')
+          return result.audit
+        }
+        await progress.step('audit', audit, describeAudit)
+        break
+      }
       case 'build': {
         const inputs = {
           image: plan.stagingImage,

@@ -133,13 +133,19 @@ describe('third-party pins', () => {
     'actions/create-github-app-token': '1b10c78c7865c340bc4f6099eb2f838309f1e8c3 # v3.1.1',
     'actions/setup-node': 'a0853c24544627f65ddf259abe73b1d18a591444 # v5.0.0',
     'pnpm/action-setup': 'a7487c7e89a18df4991f7f222e4898a00d66ddda # v4.1.0',
+    // The quality gates' actions, each SHA read from the tag in the action's own repository
+    // (git rev-parse vX.Y.Z^{commit} in a clone): anchore/scan-action v7.4.0 (grype v0.110.0),
+    // anchore/sbom-action v0.24.0 (syft v1.42.3), actions/attest v4.2.2.
+    'anchore/scan-action': 'e1165082ffb1fe366ebaf02d8526e7c4989ea9d2 # v7.4.0',
+    'anchore/sbom-action': 'e22c389904149dbc22b58101806040fa8d37a610 # v0.24.0',
+    'actions/attest': '1e69f48acb82d1966a394da916b4c1698aa569d6 # v4.2.2',
   }
 
   it('pins every action to the one recorded commit and version, in the workflows and the README', () => {
     const texts = [...workflows.map((w) => [w.path, w.text]), ['README.md', readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')]]
     const seen = new Set<string>()
     for (const [path, text] of texts) {
-      for (const match of (text ?? '').matchAll(/uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40}\s*#\s*\S+)/g)) {
+      for (const match of (text ?? '').matchAll(/uses:\s*([\w.-]+\/[\w.-]+)(?:\/[\w./-]+)?@([0-9a-f]{40}\s*#\s*\S+)/g)) {
         const [, action = '', pin = ''] = match
         expect(`${action}@${pin.replace(/\s+#\s*/, ' # ')}`, path).toBe(`${action}@${PINS[action]}`)
         seen.add(action)

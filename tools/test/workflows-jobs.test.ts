@@ -39,8 +39,9 @@ describe('pipeline jobs per GitFlow event', () => {
   it.each([
     ['push', 'refs/heads/feature/ballot', ['build', 'plan', 'test']],
     ['pull_request', 'refs/pull/9/merge', ['build', 'plan', 'test']],
-    ['push', 'refs/heads/develop', ['build', 'deploy', 'plan', 'publish', 'test']],
-    ['push', 'refs/heads/release/vote/v1.2.0', ['build', 'deploy', 'plan', 'publish', 'test']],
+    // provenance and attest-sbom: the attestations of what publish pushed (quality gates).
+    ['push', 'refs/heads/develop', ['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
+    ['push', 'refs/heads/release/vote/v1.2.0', ['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
     // Production promotes the release candidate: no test, no build.
     ['push', 'refs/tags/vote/v1.2.0', ['deploy', 'plan', 'publish']],
     ['push', 'refs/heads/main', ['build', 'plan', 'test']],
@@ -49,7 +50,7 @@ describe('pipeline jobs per GitFlow event', () => {
   })
 
   it('builds even when the caller has no test command', () => {
-    expect(jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['build', 'deploy', 'plan', 'publish'])
+    expect(jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish'])
   })
 
   it('publishes and deploys nothing after a failed test or build, and deploys nothing after a failed publish', () => {

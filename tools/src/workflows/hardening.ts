@@ -151,6 +151,12 @@ function usesAction(job: Job, name: string): boolean {
   return steps(job).some((step) => step.uses !== undefined && new RegExp(`(^|/)actions/${name}$`).test(step.uses))
 }
 
+/** A job whose steps only fetch artifacts and run actions/attest: no checkout, no script, no registry. */
+function isAttestationJob(job: Job): boolean {
+  const all = steps(job)
+  return all.some((step) => step.uses?.startsWith('actions/attest@')) && all.every((step) => /^actions\/(attest|download-artifact)@/.test(step.uses ?? ''))
+}
+
 /**
  * Privilege separation: the job that builds holds no write scope, no OIDC and no secret; an
  * OIDC job never writes contents; contents: write only where the manifest commit or a tag push is,
@@ -168,9 +174,15 @@ export const separatedPrivileges: Rule = (workflow) => {
       if (body.includes('secrets.')) problems.push(`${workflow.path}: build job ${id} sees a secret`)
       if (job.environment !== undefined) problems.push(`${workflow.path}: build job ${id} runs in an environment`)
     }
-    if (permissions['id-token'] === 'write') {
+    if (permissions['id-token'] === 'write' && isAttestationJob(job)) {
+      // Its OIDC token only buys the Sigstore certificate that signs the attestation.
+      if (writes.sort().join(',') !== 'attestations,id-token') problems.push(`${workflow.path}: attestation job ${id} writes ${writes.join(', ')}`)
+    } else if (permissions['id-token'] === 'write') {
       if (writes.length !== 1) problems.push(`${workflow.path}: OIDC job ${id} has other write scopes: ${writes.join(', ')}`)
       if (!usesAction(job, 'acr-push')) problems.push(`${workflow.path}: job ${id} can mint OIDC tokens but does not use acr-push`)
+    }
+    if (permissions.attestations === 'write' && !isAttestationJob(job)) {
+      problems.push(`${workflow.path}: job ${id} can write attestations but does more than attest (only actions/attest and download-artifact steps)`)
     }
     if (permissions.contents === 'write') {
       const others = writes.filter((scope) => scope !== 'contents' && !(scope === 'pull-requests' && usesAction(job, 'bump-manifest')))

