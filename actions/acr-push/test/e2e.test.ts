@@ -195,13 +195,13 @@ describe('refusals and faults', () => {
     expect(run.errors[0]).toMatch(/the registry is unreachable \(connection refused or reset\)[\s\S]*gave up after 2 attempts/)
   })
 
-  it('reports a missing permission (403) with the role to grant, without retrying it', async () => {
+  it('reports a refusal (403) as firewall or role, without retrying it', async () => {
     const image = layout(BOTH, 1000)
     plainProxy.reset()
     plainProxy.failNext(1, 403, /^PUT \/v2\/acl\/vote\/manifests\//)
     const run = await runAcrPush({ source: image.dir, destination: `${plainProxy.host}/acl/vote`, tags: 'v1', auth: 'none', 'max-attempts': '3' })
     expect(run.exitCode).toBe(1)
-    expect(run.errors[0]).toMatch(/lacks permission \(403\): grant it AcrPush/)
+    expect(run.errors[0]).toMatch(/refused the request \(403\): usually its firewall or network rules[\s\S]*AcrPush/)
     expect(run.stdout).not.toMatch(/::warning::/)
     expect(await registryDigest(plain.host, 'acl/vote', 'v1')).toBeUndefined()
   })
