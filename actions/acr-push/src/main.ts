@@ -9,9 +9,10 @@ import { RegistryError, failureMessage, unauthorizedHint } from './failures'
 import { readLayout, readRemote, type ImageDetails } from './image'
 import { describeSettings, readSettings, type Settings } from './inputs'
 import { ROUTE_DESCRIPTIONS, chooseRoute, missingRequired, movedTags, platformGateMessage, withDigest, withTag } from './plan'
-import { imagetoolsCreate, skopeoCopy, tagDigest, type RegistryContext } from './registry'
+import { imagetoolsCreate, skopeoCopy, tagByCopy, tagDigest, type RegistryContext } from './registry'
+import { requireTools } from './run-tool'
 import { transferLines, writeSummary } from './summary'
-import { blobSizes, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug, type TransferFigures } from './transfer'
+import { blobSizes, figuresBasis, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug, type TransferFigures } from './transfer'
 
 function registriesFor(settings: Settings): RegistryAccess[] {
   const list: RegistryAccess[] = []
@@ -79,12 +80,12 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
     }
   }
 
-  const route = chooseRoute(source, destination)
+  const route = chooseRoute(source, destination, image.isIndex)
   const sizes = blobSizes(image.raw, image.manifests)
   const pushed = formatImageReference(target)
   const transfer = await core.group(`Push ${pushed} (${route})`, async (): Promise<TransferFigures> => {
     let figures: TransferFigures
-    if (route === 'push-layout' || route === 'cross-registry-copy') {
+    if (route === 'push-layout' || route === 'cross-registry-copy' || route === 'manifest-copy') {
       const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`
       figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)))
     } else if (route === 'mount-copy' && source.kind === 'image') {
@@ -102,18 +103,12 @@ async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDe
   gate(settings, pushed, published)
   setImageOutputs(destination, image.digest, published.platforms, [])
 
-  if (tagRefs.length > 0) {
-    await core.group(`Tag ${settings.tags.join(', ')}`, async () => {
-      await imagetoolsCreate(tagRefs, target, ctx)
-      for (const ref of tagRefs) {
-        const now = await tagDigest(ref, ctx)
-        if (now !== image.digest) throw new RegistryError('other', `${formatImageReference(ref)} points at ${now ?? 'nothing'} after tagging, not ${image.digest}`)
-      }
-    })
-  }
+  // Each tag is a carbon copy of the digest just checked: never a new index wrapped around it.
+  if (tagRefs.length > 0) await core.group(`Tag ${settings.tags.join(', ')}`, () => tagByCopy({ ...target, digest: image.digest }, tagRefs, ctx))
   setImageOutputs(destination, image.digest, published.platforms, tagRefs)
   core.setOutput('bytes-uploaded', String(transfer.uploadedBytes))
   core.setOutput('bytes-mounted', String(transfer.mountedBytes))
+  core.setOutput('bytes-basis', figuresBasis(transfer))
   await writeSummary({
     source: sourceName,
     destination: formatImageReference(destination),
@@ -133,6 +128,8 @@ export async function run(): Promise<void> {
     let settings = readSettings(process.env.GITHUB_WORKSPACE || process.cwd())
     if (settings.auth.secret) core.setSecret(settings.auth.secret)
     core.debug(`settings: ${describeSettings(settings)}`)
+    // An old skopeo (ubuntu-22.04 ships 1.4.1) fails here, before anything is read, signed in or pushed.
+    await requireTools(settings.verifyOnly, settings.timeoutSeconds)
     // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
     let layout: ImageDetails | undefined
     if (settings.source.kind === 'layout') {

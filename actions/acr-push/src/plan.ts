@@ -5,8 +5,10 @@ import type { Source } from './inputs'
 export type Route =
   /** skopeo: OCI layout -> registry. */
   | 'push-layout'
-  /** imagetools: another repository of the same registry (blob mounts). */
+  /** imagetools: an index to another repository of the same registry (blob mounts). */
   | 'mount-copy'
+  /** skopeo: a single manifest to another repository of the same registry (buildx would wrap it in a new index). */
+  | 'manifest-copy'
   /** skopeo: another registry (blobs uploaded unless already there). */
   | 'cross-registry-copy'
   /** The digest is already in the destination repository: only tags change. */
@@ -16,14 +18,21 @@ export type Route =
 export const ROUTE_DESCRIPTIONS: Record<Route, string> = {
   'push-layout': 'OCI layout pushed by digest (skopeo)',
   'mount-copy': 'copied within one registry by digest, blobs mounted (buildx imagetools)',
+  'manifest-copy': 'single manifest copied within one registry by digest, its bytes unchanged (skopeo)',
   'cross-registry-copy': 'copied to another registry by digest (skopeo)',
-  retag: 'digest already in the repository: tags only (buildx imagetools)',
+  retag: 'digest already in the repository: tags only',
 }
 
-export function chooseRoute(source: Source, destination: ImageReference): Route {
+/**
+ * `isIndex`: buildx imagetools create copies an index as is but wraps a single manifest in a new
+ * index (always before buildx 0.15, which added --prefer-index; docker/buildx
+ * util/imagetools/create.go), so a single manifest travels with skopeo, which keeps its bytes.
+ */
+export function chooseRoute(source: Source, destination: ImageReference, isIndex: boolean): Route {
   if (source.kind === 'layout') return 'push-layout'
   if (sameRepository(source.ref, destination)) return 'retag'
-  return source.ref.registry === destination.registry ? 'mount-copy' : 'cross-registry-copy'
+  if (source.ref.registry !== destination.registry) return 'cross-registry-copy'
+  return isIndex ? 'mount-copy' : 'manifest-copy'
 }
 
 /** Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other hosts). */
@@ -45,7 +54,21 @@ export function withTag(ref: ImageReference, tag: string): ImageReference {
  * pushed by digest, so no tag names the image before it has been checked.
  */
 export function skopeoCopyArgs(source: string, destination: ImageReference, authFile?: string): string[] {
-  const args = ['--debug', 'copy', '--all', '--preserve-digests', '--retry-times', '0']
+  return ['--debug', ...skopeoCopyTail(['--all'], source, destination, authFile)]
+}
+
+/**
+ * Points a tag at a digest already in the repository by carbon copy: skopeo reads the manifest or
+ * index by digest and writes the same bytes under the tag (--preserve-digests refuses any change;
+ * index-only copies no child manifest, they are there already). So the tag can only name the digest
+ * that was checked, whether it is an index or a single manifest.
+ */
+export function skopeoTagArgs(pushed: ImageReference, tag: ImageReference, authFile?: string): string[] {
+  return skopeoCopyTail(['--multi-arch', 'index-only'], `docker://${formatImageReference(pushed)}`, tag, authFile)
+}
+
+function skopeoCopyTail(selection: string[], source: string, destination: ImageReference, authFile?: string): string[] {
+  const args = ['copy', ...selection, '--preserve-digests', '--retry-times', '0']
   if (authFile) args.push('--authfile', authFile)
   if (source.startsWith('docker://')) {
     const registry = source.slice('docker://'.length).split('/')[0] ?? ''

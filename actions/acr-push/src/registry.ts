@@ -1,12 +1,13 @@
-// The only module that runs registry tools. buildx imagetools reads manifests and copies within
-// one registry (cross-repository blob mounts: no upload); skopeo pushes OCI layouts and copies
-// across registries, preserving the index digest, and its debug log says per blob what it did.
+// The only module that runs registry tools. buildx imagetools reads manifests and copies an index
+// within one registry (cross-repository blob mounts: no upload); skopeo pushes OCI layouts, copies
+// across registries and single manifests, preserving the digest, and its debug log says per blob
+// what it did; skopeo also writes the tags, as carbon copies of the checked digest.
 // Every call is retried with backoff for transient faults only (429, 5xx, connection errors, timeouts).
 import * as core from '@actions/core'
 import { formatImageReference, sha256Digest, withRetry, type ImageReference } from '@aks-gitops/toolkit'
 import type { DockerAuth } from './auth/docker-config'
 import { RegistryError, isRetryable, toRegistryError } from './failures'
-import { imagetoolsCreateArgs, skopeoCopyArgs } from './plan'
+import { imagetoolsCreateArgs, skopeoCopyArgs, skopeoTagArgs } from './plan'
 import { runTool } from './run-tool'
 
 export interface RegistryContext {
@@ -83,7 +84,23 @@ export async function skopeoCopy(source: string, destination: ImageReference, ct
   })
 }
 
-/** buildx imagetools create: copies an index to new references in the same registry (blob mounts) or retags it. */
+/**
+ * Points each tag at `pushed` (a digest in the same repository) with the same manifest bytes, then
+ * reads every tag back: it must resolve to exactly that digest.
+ */
+export async function tagByCopy(pushed: ImageReference & { digest: string }, tags: ImageReference[], ctx: RegistryContext): Promise<void> {
+  for (const tag of tags) {
+    const args = skopeoTagArgs(pushed, tag, ctx.auth.authFile)
+    await retried(`tagging ${formatImageReference(tag)}`, ctx, () => runTool('skopeo', args, ctx.timeoutSeconds))
+    core.info(`${formatImageReference(tag)} -> ${pushed.digest}`)
+  }
+  for (const tag of tags) {
+    const now = await tagDigest(tag, ctx)
+    if (now !== pushed.digest) throw new RegistryError('other', `${formatImageReference(tag)} points at ${now ?? 'nothing'} after tagging, not ${pushed.digest}`)
+  }
+}
+
+/** buildx imagetools create: copies an index to another repository of the same registry (blob mounts). */
 export async function imagetoolsCreate(targets: ImageReference[], source: ImageReference, ctx: RegistryContext): Promise<void> {
   const args = imagetoolsCreateArgs(targets, source)
   await retried(`writing ${targets.map(formatImageReference).join(', ')}`, ctx, async () => {

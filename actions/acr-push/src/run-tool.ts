@@ -1,7 +1,10 @@
 // Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
 // answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
+// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
+// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
 import * as core from '@actions/core'
-import { execute, type ExecOptions, type ExecResult } from '@aks-gitops/toolkit'
+import { CommandError, execute, type ExecOptions, type ExecResult } from '@aks-gitops/toolkit'
+import { toolsNeeded, versionCommand, versionProblem, type Tool } from './tool-versions'
 
 export const TIMEOUT_EXIT_CODE = 124
 
@@ -9,8 +12,62 @@ export function timedArgs(command: string, args: readonly string[], timeoutSecon
   return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args]
 }
 
+/**
+ * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
+ * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
+ * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
+ * plus an undefined entry, which removes the variable, for each such name in `env`.
+ */
+export function scrubbedEnv(env: NodeJS.ProcessEnv, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const scrubbed: Record<string, string | undefined> = {}
+  for (const name of Object.keys(env)) {
+    if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name)) scrubbed[name] = undefined
+  }
+  return { ...scrubbed, ...extra }
+}
+
+/**
+ * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
+ * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
+ * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
+ */
+export function redactSignatures(text: string): string {
+  // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
+  return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***')
+}
+
+function redacted(result: ExecResult): ExecResult {
+  return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) }
+}
+
 /** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
 export async function runTool(command: string, args: readonly string[], timeoutSeconds: number, options: ExecOptions = {}): Promise<ExecResult> {
   if (!options.quiet) core.info(`[command]${command} ${args.join(' ')}`)
-  return execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, quiet: true })
+  const env = scrubbedEnv(process.env, options.env)
+  try {
+    return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }))
+  } catch (error) {
+    if (error instanceof CommandError) throw new CommandError(error.command, error.args, redacted(error.result))
+    throw error
+  }
+}
+
+async function printedVersion(tool: Tool, timeoutSeconds: number): Promise<string | undefined> {
+  const { command, args } = versionCommand(tool)
+  try {
+    const result = await runTool(command, args, timeoutSeconds, { quiet: true, allowFailure: true })
+    // coreutils `timeout` exits 127 when it cannot find the command; docker exits 1 without the buildx plugin.
+    return result.exitCode === 0 ? `${result.stdout}\n${result.stderr}` : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
+export async function requireTools(verifyOnly: boolean, timeoutSeconds: number): Promise<void> {
+  const tools = toolsNeeded(verifyOnly)
+  const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)))
+  const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p): p is string => p !== undefined)
+  if (problems.length > 0) throw new Error(problems.join('\n'))
+  core.debug(`tool versions: ${outputs.map((o) => o?.trim().split('\n')[0]).join('; ')}`)
 }

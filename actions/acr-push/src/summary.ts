@@ -2,7 +2,7 @@
 // how many bytes travelled.
 import * as core from '@actions/core'
 import { formatBytes } from '@aks-gitops/toolkit'
-import type { TransferFigures } from './transfer'
+import { figuresBasis, type TransferFigures } from './transfer'
 
 export interface Report {
   source: string
@@ -17,8 +17,9 @@ export interface Report {
 }
 
 const METHOD: Record<TransferFigures['method'], string> = {
-  'skopeo-log': 'per blob, from skopeo\'s log of its uploads, mounts and skips',
-  'buildx-mount': 'buildx imagetools within one registry: every blob mounted from the source repository or already present, none uploaded',
+  'skopeo-log': 'measured per blob, from skopeo\'s log of its uploads, mounts and skips',
+  'buildx-mount':
+    'inferred, not measured: buildx imagetools reports nothing per blob; within one registry it mounts each blob from the source repository or finds it present, and would upload only a blob the registry refused to mount',
   none: 'nothing copied: the digest was already in the destination repository',
 }
 
@@ -28,7 +29,7 @@ export function transferLines(t: TransferFigures): string[] {
     `uploaded: ${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`,
     `${mountedLabel}: ${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`,
     ...(t.method === 'skopeo-log' ? [`already present: ${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`] : []),
-    `image blobs in total: ${formatBytes(t.totalBytes)} (${t.totalBlobs} blobs); measured ${METHOD[t.method]}`,
+    `image blobs in total: ${formatBytes(t.totalBytes)} (${t.totalBlobs} blobs); figures ${METHOD[t.method]}`,
   ]
 }
 
@@ -44,11 +45,12 @@ export async function writeSummary(report: Report): Promise<void> {
   ]
   if (report.transfer) {
     const t = report.transfer
-    rows.push(['bytes uploaded', `${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`])
-    rows.push([t.method === 'buildx-mount' ? 'bytes mounted or already present' : 'bytes mounted', `${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`])
+    const basis = figuresBasis(t) === 'inferred' ? ' (inferred)' : ''
+    rows.push([`bytes uploaded${basis}`, `${formatBytes(t.uploadedBytes)} (${t.uploadedBytes} bytes, ${t.uploadedBlobs} blobs)`])
+    rows.push([`${t.method === 'buildx-mount' ? 'bytes mounted or already present' : 'bytes mounted'}${basis}`, `${formatBytes(t.mountedBytes)} (${t.mountedBytes} bytes, ${t.mountedBlobs} blobs)`])
     if (t.method === 'skopeo-log') rows.push(['bytes already present', `${formatBytes(t.presentBytes)} (${t.presentBytes} bytes, ${t.presentBlobs} blobs)`])
   }
   const summary = core.summary.addHeading(report.verifyOnly ? 'acr-push: image verified' : 'acr-push: image published', 3).addTable(rows)
-  if (report.transfer) summary.addRaw(`<p>Bytes measured ${METHOD[report.transfer.method]}.</p>`, true)
+  if (report.transfer) summary.addRaw(`<p>Byte figures (${figuresBasis(report.transfer)}): ${METHOD[report.transfer.method]}.</p>`, true)
   await summary.write()
 }

@@ -8,6 +8,12 @@ export interface BlobEvidence {
   mounted: Set<string>
 }
 
+/**
+ * How the figures were obtained: `measured` per blob from skopeo's log; `inferred` for buildx within
+ * one registry (it reports nothing per blob); `no-copy` when no blob was copied (a retag).
+ */
+export type FiguresBasis = 'measured' | 'inferred' | 'no-copy'
+
 export interface TransferFigures {
   /** How the figures were obtained, for the summary. */
   method: 'skopeo-log' | 'buildx-mount' | 'none'
@@ -87,10 +93,15 @@ export function figuresFromSkopeo(sizes: Map<string, number>, evidence: BlobEvid
   }
 }
 
+export function figuresBasis(figures: TransferFigures): FiguresBasis {
+  return figures.method === 'skopeo-log' ? 'measured' : figures.method === 'buildx-mount' ? 'inferred' : 'no-copy'
+}
+
 /**
- * buildx reports no per-blob outcome. Within one registry its pusher mounts every blob from the
- * source repository (or finds it present), so nothing is uploaded: the tests and the benchmark
- * check that claim against a counting proxy in front of the registry.
+ * Inferred, not measured: buildx reports no per-blob outcome (not even in its debug log). Within
+ * one registry its pusher asks to mount every blob from the source repository, or finds it present,
+ * and uploads only what a registry refuses to mount; these figures assume none was refused. The
+ * tests and the benchmark check that assumption against a counting proxy in front of the registry.
  */
 export function figuresFromMount(sizes: Map<string, number>): TransferFigures {
   const total = sum(sizes, sizes.keys())

@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { CommandError, RetriesExhaustedError, parseImageReference, parsePlatforms } from '@aks-gitops/toolkit'
 import { describe, expect, it } from 'vitest'
 import { classifyOutput, failureMessage, isRetryable, toRegistryError } from '../src/failures'
-import { chooseRoute, imagetoolsCreateArgs, isLoopbackRegistry, missingRequired, movedTags, platformGateMessage, skopeoCopyArgs } from '../src/plan'
-import { blobSizes, figuresFromMount, figuresFromSkopeo, parseSkopeoDebug } from '../src/transfer'
+import { pluginDirs } from '../src/auth/docker-config'
+import { chooseRoute, imagetoolsCreateArgs, isLoopbackRegistry, missingRequired, movedTags, platformGateMessage, skopeoCopyArgs, skopeoTagArgs } from '../src/plan'
+import { redactSignatures, scrubbedEnv } from '../src/run-tool'
+import { blobSizes, figuresBasis, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug } from '../src/transfer'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')
 const d = (hex: string) => `sha256:${hex}`
@@ -59,11 +61,24 @@ describe('classifyOutput on real tool messages', () => {
 
 describe('routes and argv', () => {
   const dest = parseImageReference('contoso.azurecr.io/prod/vote')
-  it('chooses the route by where the source is', () => {
-    expect(chooseRoute({ kind: 'layout', dir: '/l' }, dest)).toBe('push-layout')
-    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contoso.azurecr.io/staging/vote:1.0.0-rc.3') }, dest)).toBe('mount-copy')
-    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contosostaging.azurecr.io/vote:1.0.0-rc.3') }, dest)).toBe('cross-registry-copy')
-    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contoso.azurecr.io/prod/vote:sha-abc1234') }, dest)).toBe('retag')
+  it('chooses the route by where the source is, and whether it is an index', () => {
+    expect(chooseRoute({ kind: 'layout', dir: '/l' }, dest, true)).toBe('push-layout')
+    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contoso.azurecr.io/staging/vote:1.0.0-rc.3') }, dest, true)).toBe('mount-copy')
+    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contosostaging.azurecr.io/vote:1.0.0-rc.3') }, dest, true)).toBe('cross-registry-copy')
+    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contoso.azurecr.io/prod/vote:sha-abc1234') }, dest, true)).toBe('retag')
+    // buildx before 0.15 wraps a single manifest in a new index (docker/buildx util/imagetools/create.go): skopeo copies it.
+    expect(chooseRoute({ kind: 'image', ref: parseImageReference('contoso.azurecr.io/staging/vote:amd64') }, dest, false)).toBe('manifest-copy')
+  })
+
+  it('tags by carbon copy: skopeo writes the bytes of the checked digest under the tag, children untouched', () => {
+    const pushed = { ...dest, digest: d('c'.repeat(64)) }
+    expect(skopeoTagArgs(pushed, { ...dest, tag: '1.2.3' }, '/runner/tmp/cfg/config.json')).toEqual([
+      'copy', '--multi-arch', 'index-only', '--preserve-digests', '--retry-times', '0', '--authfile', '/runner/tmp/cfg/config.json',
+      `docker://contoso.azurecr.io/prod/vote@${pushed.digest}`, 'docker://contoso.azurecr.io/prod/vote:1.2.3',
+    ])
+    expect(skopeoTagArgs({ registry: '127.0.0.1:5000', repository: 'v', digest: pushed.digest }, { registry: '127.0.0.1:5000', repository: 'v', tag: 'x' })).toEqual(
+      expect.arrayContaining(['--src-tls-verify=false', '--dest-tls-verify=false']),
+    )
   })
 
   it('speaks plain HTTP only to loopback registries', () => {
@@ -146,5 +161,47 @@ describe('bytes uploaded vs mounted', () => {
     const result = blobSizes(index, manifests)
     expect(result.size).toBe(4)
     expect(figuresFromMount(result)).toMatchObject({ uploadedBytes: 0, mountedBytes: 1517, totalBlobs: 4 })
+  })
+})
+
+describe('honest figures', () => {
+  it('labels buildx figures inferred, skopeo figures measured, a retag no-copy', () => {
+    const sizes = new Map([[d('a'.repeat(64)), 10]])
+    expect(figuresBasis(figuresFromMount(sizes))).toBe('inferred')
+    expect(figuresBasis(figuresFromSkopeo(sizes, { uploaded: new Set([d('a'.repeat(64))]), mounted: new Set() }))).toBe('measured')
+    expect(figuresBasis(noTransfer(sizes))).toBe('no-copy')
+  })
+})
+
+describe('what the tools see and print', () => {
+  it('runs tools without the step inputs or the OIDC request token', () => {
+    const env = { PATH: '/usr/bin', INPUT_PASSWORD: 'p', 'INPUT_CLIENT-SECRET': 's', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't', ACTIONS_ID_TOKEN_REQUEST_URL: 'u', HTTPS_PROXY: 'http://proxy:3128' }
+    expect(scrubbedEnv(env, { DOCKER_CONFIG: '/tmp/c' })).toEqual({
+      INPUT_PASSWORD: undefined,
+      'INPUT_CLIENT-SECRET': undefined,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
+      ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
+      DOCKER_CONFIG: '/tmp/c',
+    })
+  })
+
+  it('redacts the signature of signed storage URLs and keeps the rest of the message', () => {
+    // The shape of the blob redirect ACR answers with (a service SAS: sv, se, sr, sp, sig).
+    const line =
+      'failed to copy: httpReadSeeker: failed open: unexpected status code https://contoso.blob.core.windows.net/abc/blobs/sha256:12?sv=2020-04-08&se=2026-11-30T05%3A00%3A00Z&sr=b&sp=r&sig=Zm9vYmFy%2Fabc%3D: 403 Forbidden'
+    const out = redactSignatures(line)
+    expect(out).not.toContain('Zm9vYmFy')
+    expect(out).toContain('&sp=r&sig=***: 403 Forbidden')
+    expect(redactSignatures('"https://h/x?sig=abc&se=1" and https://h/y?SIG=def')).toBe('"https://h/x?sig=***&se=1" and https://h/y?SIG=***')
+    expect(redactSignatures('signature=ok, design=fine')).toBe('signature=ok, design=fine')
+  })
+
+  it('keeps the plugins of the original docker config reachable from the temporary one', () => {
+    expect(pluginDirs('/home/runner/.docker', undefined)).toEqual(['/home/runner/.docker/cli-plugins'])
+    expect(pluginDirs('/home/runner/.docker', JSON.stringify({ cliPluginsExtraDirs: ['/opt/plugins', 'relative/ignored', 3] }))).toEqual([
+      '/home/runner/.docker/cli-plugins',
+      '/opt/plugins',
+    ])
+    expect(pluginDirs('/d', '{not json')).toEqual(['/d/cli-plugins'])
   })
 })

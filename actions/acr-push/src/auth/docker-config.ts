@@ -2,9 +2,9 @@
 // skopeo via --authfile): a 0700 directory in RUNNER_TEMP holding a 0600 config.json, removed at
 // the end of main and, should main die, by the post step.
 import * as core from '@actions/core'
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { toRegistryError, type SignInOutcome } from '../failures'
 import { runTool } from '../run-tool'
 
@@ -20,18 +20,49 @@ export interface DockerAuth extends Partial<SignInOutcome> {
   temporary: boolean
 }
 
-export function createTemporaryConfig(runnerTemp: string | undefined): DockerAuth {
+/**
+ * docker looks for CLI plugins in DOCKER_CONFIG/cli-plugins, then in the config's
+ * cliPluginsExtraDirs (absolute paths), then in the system directories
+ * (https://docs.docker.com/reference/cli/docker/#docker-cli-configuration-file-configjson-properties;
+ * docker/cli cli-plugins/manager/manager_unix.go). docker/setup-buildx-action installs buildx into
+ * the original config's cli-plugins, so the temporary config must list that directory, and any extra
+ * directories the original config names, or a switched DOCKER_CONFIG would lose that buildx.
+ */
+export function pluginDirs(originalDir: string, originalConfig: string | undefined): string[] {
+  let extra: unknown
+  try {
+    extra = originalConfig ? (JSON.parse(originalConfig) as { cliPluginsExtraDirs?: unknown }).cliPluginsExtraDirs : undefined
+  } catch {
+    extra = undefined
+  }
+  const listed = Array.isArray(extra) ? extra.filter((d): d is string => typeof d === 'string' && isAbsolute(d)) : []
+  return [...new Set([join(originalDir, 'cli-plugins'), ...listed])]
+}
+
+function originalDockerConfigDir(env: NodeJS.ProcessEnv): string {
+  return env.DOCKER_CONFIG || join(homedir(), '.docker')
+}
+
+export function createTemporaryConfig(runnerTemp: string | undefined, env: NodeJS.ProcessEnv = process.env): DockerAuth {
+  const original = originalDockerConfigDir(env)
+  let originalConfig: string | undefined
+  try {
+    originalConfig = readFileSync(join(original, 'config.json'), 'utf8')
+  } catch {
+    originalConfig = undefined // no config there (or unreadable): only its cli-plugins directory
+  }
+  const plugins = pluginDirs(original, originalConfig)
   const dir = mkdtempSync(join(runnerTemp || tmpdir(), 'acr-push-docker-config-'))
   chmodSync(dir, 0o700)
   const authFile = join(dir, 'config.json')
-  writeFileSync(authFile, '{"auths":{}}\n', { mode: 0o600 })
+  writeFileSync(authFile, `${JSON.stringify({ auths: {}, cliPluginsExtraDirs: plugins })}\n`, { mode: 0o600 })
   core.saveState(STATE_DOCKER_CONFIG, dir)
   return { dockerConfigDir: dir, authFile, temporary: true }
 }
 
 /** The docker config the job already has (after azure/docker-login, `az acr login`, ...). */
 export function existingConfig(env: NodeJS.ProcessEnv): DockerAuth {
-  const dir = env.DOCKER_CONFIG || join(homedir(), '.docker')
+  const dir = originalDockerConfigDir(env)
   const authFile = join(dir, 'config.json')
   return { dockerConfigDir: dir, ...(existsSync(authFile) ? { authFile } : {}), temporary: false }
 }
