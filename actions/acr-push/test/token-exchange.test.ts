@@ -50,7 +50,9 @@ describe('request shapes', () => {
     expect(acrExchangeRequest(overridden, REGISTRY, 'x').url).toBe('http://127.0.0.1:8/oauth2/exchange')
   })
 
-  // Item 8: ACR's exchange takes an optional tenant (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md):
+  // Item 8: ACR's exchange takes "the AAD tenant associated to the AAD credentials"
+  // (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md), optional in the SDK
+  // (https://learn.microsoft.com/dotnet/api/azure.containers.containerregistry.containerregistryclient.exchangeaadaccesstokenforacrrefreshtoken):
   // the Entra token's own tid, never the tenant-id input as typed (it may be a domain name).
   it('sends the tenant from the Entra token (tid), or no tenant when the token has none', () => {
     const endpoints = endpointsFor('https://login.microsoftonline.com')

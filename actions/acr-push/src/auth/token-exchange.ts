@@ -55,9 +55,11 @@ export function entraTokenRequest(
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
- * ACR's /oauth2/exchange: an Entra access token for an ACR refresh token. `tenant` is optional
- * (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md); when sent it is the token's own
- * tenant (`tid`), never the tenant-id input as typed (which may be a domain name).
+ * ACR's /oauth2/exchange: an Entra access token for an ACR refresh token. `tenant` is "the AAD
+ * tenant associated to the AAD credentials" (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md)
+ * and optional (the SDK's ExchangeAadAccessTokenForAcrRefreshToken defaults it:
+ * https://learn.microsoft.com/dotnet/api/azure.containers.containerregistry.containerregistryclient.exchangeaadaccesstokenforacrrefreshtoken):
+ * so it is the token's own tenant (`tid`) or left out, never the tenant-id input as typed (a domain name, say).
  */
 export function acrExchangeRequest(endpoints: Endpoints, registry: string, accessToken: string): HttpRequest {
   const tid = jwtClaims(accessToken).tid
