@@ -58,6 +58,7 @@ describe('quality gate rules', () => {
       ['provenance of the built, not the published, digest', planted((jobs) => void ((stepsOf(jobs, 'provenance')[0]?.with ?? {})['subject-digest'] = '${{ needs.build.outputs.digest }}'))],
       ['an attestation pushed to the registry', planted((jobs) => void ((stepsOf(jobs, 'attest-sbom').at(-1)?.with ?? {})['push-to-registry'] = true))],
       ['no SBOM attestation', planted((jobs) => void delete jobs['attest-sbom'])],
+      ['SBOMs for the platform manifests only', planted((jobs) => void stepsOf(jobs, 'attest-sbom').pop())],
     ],
   }
 

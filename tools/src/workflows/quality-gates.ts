@@ -97,8 +97,9 @@ export const publishAfterGates: Rule = (workflow) => {
 
 /**
  * Attestations name what publish pushed: the destination repository with the published index
- * digest (provenance) or a platform manifest digest of that index (SBOM), kept in GitHub's
- * attestation store (push-to-registry false: the attest jobs hold no registry credential).
+ * digest (provenance; each platform's SBOM too) or a platform manifest digest of that index (that
+ * platform's SBOM), kept in GitHub's attestation store (push-to-registry false: the attest jobs
+ * hold no registry credential).
  */
 export const attestThePublishedDigest: Rule = (workflow) => {
   const problems: string[] = []
@@ -108,12 +109,14 @@ export const attestThePublishedDigest: Rule = (workflow) => {
       if (!usesRemote(step, 'actions/attest')) continue
       const where = `${workflow.path}: job ${id}`
       const sbom = step.with?.['sbom-path'] !== undefined
-      kinds.add(sbom ? 'sbom' : 'provenance')
+      const digest = step.with?.['subject-digest']
+      const published = digest === '${{ needs.publish.outputs.digest }}'
+      kinds.add(sbom ? (published ? 'index SBOM' : 'platform SBOM') : 'provenance')
       if (!needsOf(job).includes('publish')) problems.push(`${where} attests without waiting for publish`)
       if (step.with?.['subject-name'] !== '${{ needs.plan.outputs.destination }}') problems.push(`${where}: subject-name is not the published repository`)
-      const digest = step.with?.['subject-digest']
-      const expected = sbom ? '${{ matrix.digest }}' : '${{ needs.publish.outputs.digest }}'
-      if (digest !== expected) problems.push(`${where}: subject-digest ${String(digest)} is not ${expected}`)
+      if (!published && !(sbom && digest === '${{ matrix.digest }}')) {
+        problems.push(`${where}: subject-digest ${String(digest)} is neither the published digest nor (for an SBOM) a platform's`)
+      }
       if (sbom) {
         const include = (job as { strategy?: { matrix?: { include?: unknown } } }).strategy?.matrix?.include
         if (include !== '${{ fromJSON(needs.build.outputs.platform-manifests) }}') problems.push(`${where}: the SBOM matrix is not the build's platform manifests`)
@@ -124,7 +127,7 @@ export const attestThePublishedDigest: Rule = (workflow) => {
   const publishes = Object.values(workflow.jobs).some((job) => (job.steps ?? []).some((step) => usesLocal(step, 'acr-push')))
   const builds = Object.values(workflow.jobs).some((job) => (job.steps ?? []).some((step) => usesLocal(step, 'buildx-multiarch')))
   if (publishes && builds) {
-    for (const kind of ['provenance', 'sbom']) if (!kinds.has(kind)) problems.push(`${workflow.path}: publishes images without a ${kind} attestation`)
+    for (const kind of ['provenance', 'platform SBOM', 'index SBOM']) if (!kinds.has(kind)) problems.push(`${workflow.path}: publishes images without a ${kind} attestation`)
   }
   return problems
 }
