@@ -81,6 +81,19 @@ describe('sendRequest', () => {
     await expect(sendRequest({ method: 'GET', url: 'http://login.example.com/x', headers: {} }, { userAgent: 't', timeoutMs: 5000 })).rejects.toThrow(/refusing to send credentials/)
   })
 
+  it('reports a server that accepts but never answers as ETIMEDOUT after the timeout', async () => {
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const address = silent.address()
+    try {
+      const failure = sendRequest({ method: 'GET', url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, headers: {} }, { userAgent: 't', timeoutMs: 300 })
+      await expect(failure).rejects.toMatchObject({ name: 'HttpNetworkError', code: 'ETIMEDOUT' })
+    } finally {
+      silent.closeAllConnections()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
+  })
+
   it("reports a connection failure with Node's error code", async () => {
     const failure = sendRequest({ method: 'GET', url: 'http://127.0.0.1:1/x', headers: {} }, { userAgent: 't', timeoutMs: 5000 })
     await expect(failure).rejects.toBeInstanceOf(HttpNetworkError)
