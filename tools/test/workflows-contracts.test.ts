@@ -62,7 +62,8 @@ describe('reusable workflow calls', () => {
     const withOf = (id: string) => workflowById(workflows, id).jobs.pipeline?.with ?? {}
     for (const id of ['result', 'worker']) {
       expect(withOf(id).service).toBe(id)
-      expect({ ...withOf(id), service: '', 'test-command': '' }).toEqual({ ...withOf('vote'), service: '', 'test-command': '' })
+      // paths names the service's own folder (apps/<service>/**); workflows-promotion.test.ts checks it.
+      expect({ ...withOf(id), service: '', 'test-command': '', paths: '' }).toEqual({ ...withOf('vote'), service: '', 'test-command': '', paths: '' })
     }
   })
 

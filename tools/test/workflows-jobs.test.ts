@@ -42,8 +42,8 @@ describe('pipeline jobs per GitFlow event', () => {
     // provenance and attest-sbom: the attestations of what publish pushed (quality gates).
     ['push', 'refs/heads/develop', ['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
     ['push', 'refs/heads/release/vote/v1.2.0', ['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
-    // Production promotes the release candidate: no test, no build.
-    ['push', 'refs/tags/vote/v1.2.0', ['deploy', 'plan', 'publish']],
+    // Production promotes the release candidate (found by `candidate` before the approval): no test, no build.
+    ['push', 'refs/tags/vote/v1.2.0', ['candidate', 'deploy', 'plan', 'publish']],
     ['push', 'refs/heads/main', ['build', 'plan', 'test']],
   ])('%s %s runs %j', (event, ref, expected) => {
     expect(jobsFor(event, ref)).toEqual(expected)
@@ -57,7 +57,7 @@ describe('pipeline jobs per GitFlow event', () => {
     expect(jobsFor('push', 'refs/heads/develop', { failing: 'test' })).toEqual(['plan', 'test'])
     expect(jobsFor('push', 'refs/heads/develop', { failing: 'build' })).toEqual(['build', 'plan', 'test'])
     expect(jobsFor('push', 'refs/heads/develop', { failing: 'publish' })).toEqual(['build', 'plan', 'publish', 'test'])
-    expect(jobsFor('push', 'refs/tags/vote/v1.2.0', { failing: 'publish' })).toEqual(['plan', 'publish'])
+    expect(jobsFor('push', 'refs/tags/vote/v1.2.0', { failing: 'publish' })).toEqual(['candidate', 'plan', 'publish'])
   })
 })
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/action-runner'
-import { ALLOWED_MESSAGES, QUEUE_KEY_MESSAGE, lintWorkflow, lintWorkflowRaw } from '../src/workflows/actionlint'
+import { ALLOWED_MESSAGES, DEPLOYMENT_KEY_MESSAGE, QUEUE_KEY_MESSAGE, lintWorkflow, lintWorkflowRaw } from '../src/workflows/actionlint'
 import { loadWorkflows, parseWorkflow, runScripts, type RunScript } from '../src/workflows/load'
 import { actionSchemaErrors, workflowSchemaErrors } from '../src/workflows/schema'
 
@@ -50,6 +50,16 @@ jobs:
     const raw = await lintWorkflowRaw(queued, '.github/workflows/reusable.yml')
     expect(raw.filter((finding) => finding.kind === 'syntax-check').map((finding) => finding.message)).toEqual([QUEUE_KEY_MESSAGE])
     expect(await lintWorkflow(queued, '.github/workflows/reusable.yml')).toEqual([])
+  }, 60_000)
+
+  // `environment: {name, deployment: false}` is documented by GitHub and newer than actionlint 1.7.7.
+  it('allows exactly the one message actionlint 1.7.7 gives for deployment: in an environment', async () => {
+    const undeployed = reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    environment:\n      name: staging\n      deployment: false\n    steps')
+    const raw = await lintWorkflowRaw(undeployed, '.github/workflows/reusable.yml')
+    expect(raw.filter((finding) => finding.kind === 'syntax-check').map((finding) => finding.message)).toEqual([DEPLOYMENT_KEY_MESSAGE])
+    expect(await lintWorkflow(undeployed, '.github/workflows/reusable.yml')).toEqual([])
+    const misspelt = undeployed.replace('deployment: false', 'deploymnet: false')
+    expect((await lintWorkflow(misspelt, '.github/workflows/planted.yml')).map((finding) => finding.message).join('\n')).toMatch(/unexpected key "deploymnet" for "environment" section/)
   }, 60_000)
 
   it.each([

@@ -132,53 +132,7 @@ function commit(cwd: string, file: string): string {
   return git(cwd, 'rev-parse', 'HEAD')
 }
 
-describe('the production promotion finds the release candidate from the tag', () => {
-  let root: string
-  let releaseHead: string
-  beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'promote-'))
-    const repo = join(root, 'repo')
-    git(root, 'init', '-q', '-b', 'main', repo)
-    commit(repo, 'a')
-    git(repo, 'switch', '-q', '-c', 'release/vote/v1.2.3')
-    commit(repo, 'b')
-    releaseHead = commit(repo, 'c')
-    git(repo, 'switch', '-q', 'main')
-    commit(repo, 'd')
-    // GitFlow's `release finish`: a --no-ff merge into main, tagged.
-    git(repo, 'merge', '-q', '--no-ff', '-m', 'Merge release/vote/v1.2.3', 'release/vote/v1.2.3')
-    git(repo, 'tag', '-a', '-m', 'vote 1.2.3', 'vote/v1.2.3')
-    git(repo, 'tag', 'vote/v1.2.4', releaseHead)
-  })
-  afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-  // As actions/checkout does for a tag push with fetch-depth: 2.
-  function checkoutTag(tag: string): string {
-    const dir = mkdtempSync(join(root, 'checkout-'))
-    git(dir, 'init', '-q')
-    git(dir, 'fetch', '-q', '--depth=2', `file://${join(root, 'repo')}`, `+refs/tags/${tag}:refs/tags/${tag}`)
-    git(dir, 'checkout', '-q', `refs/tags/${tag}`)
-    return dir
-  }
-
-  function findCandidate(dir: string) {
-    const step = findStep(pipeline, 'publish', 'release')
-    expect(step['working-directory']).toBe('source')
-    return runStepScript(step.run ?? '', resolveEnv(step.env, { 'needs.plan.outputs.staging-image': 'stagingacr.azurecr.io/vote' }), dir)
-  }
-
-  it('promotes the second parent of the tagged merge commit (the release head)', () => {
-    const run = findCandidate(checkoutTag('vote/v1.2.3'))
-    expect(run.exitCode, run.stderr).toBe(0)
-    expect(run.outputs.source).toBe(`stagingacr.azurecr.io/vote:sha-${releaseHead.slice(0, 7)}`)
-  })
-
-  it('promotes the tagged commit itself when the tag is on the release head', () => {
-    const run = findCandidate(checkoutTag('vote/v1.2.4'))
-    expect(run.exitCode, run.stderr).toBe(0)
-    expect(run.outputs.source).toBe(`stagingacr.azurecr.io/vote:sha-${releaseHead.slice(0, 7)}`)
-  })
-})
+// The production promotion's candidate (no longer a script here) is tested in workflows-promotion.test.ts.
 
 describe('the release workflow moves the major tag forward only', () => {
   let root: string

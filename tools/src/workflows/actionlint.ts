@@ -40,8 +40,16 @@ export const ALLOWED_MESSAGES: readonly string[] = NEW_JOB_PROPERTIES.map(
 /** The one syntax message actionlint 1.7.7 gives for `queue:` in a concurrency block. */
 export const QUEUE_KEY_MESSAGE = 'unexpected key "queue" for "concurrency" section. expected one of "cancel-in-progress", "group"'
 
+/**
+ * The one syntax message actionlint 1.7.7 gives for `deployment:` in a job's environment, which
+ * GitHub documents (an environment's secrets, variables and OIDC subject without a deployment
+ * record: https://docs.github.com/en/actions/how-tos/deploy/configure-and-manage-deployments/control-deployments#using-environments-without-deployments)
+ * and its parser accepts; pipeline.yml's candidate job uses it.
+ */
+export const DEPLOYMENT_KEY_MESSAGE = 'unexpected key "deployment" for "environment" section. expected one of "name", "url"'
+
 export function isAllowed(finding: LintFinding): boolean {
-  if (finding.kind === 'syntax-check') return finding.message === QUEUE_KEY_MESSAGE
+  if (finding.kind === 'syntax-check') return finding.message === QUEUE_KEY_MESSAGE || finding.message === DEPLOYMENT_KEY_MESSAGE
   return finding.kind === 'expression' && ALLOWED_MESSAGES.includes(finding.message)
 }
 
