@@ -2,10 +2,11 @@
 // See options.ts for the flags and plan.ts for what each ref does.
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '../src/action-runner'
 import { describeAudit } from './audit'
 import { ensureLocalRemote } from './gitops'
+import { servicePaths } from './service-paths'
 import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options'
 import { planEvents, type EventPlan } from './plan'
 import { formatSeconds, Progress } from './progress'
@@ -28,11 +29,16 @@ function runScript(script: string, args: string[], sink: (s: string) => void): P
   })
 }
 
-function resolveCommit(rev: string): string {
+/** The repository --commit names: a --source that is a git checkout, else this repository. */
+function gitDirectoryOf(options: PipelineOptions): string {
+  return options.source && existsSync(join(resolve(options.source), '.git')) ? resolve(options.source) : REPO_ROOT
+}
+
+function resolveCommit(rev: string, gitDirectory: string): string {
   try {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: gitDirectory, encoding: 'utf8' }).trim()
   } catch {
-    throw new StepError('setup', `--commit ${rev} is not a commit of this repository`, 'give a commit SHA, branch or tag: git log --oneline')
+    throw new StepError('setup', `--commit ${rev} is not a commit of ${gitDirectory}`, 'give a commit SHA, branch or tag: git log --oneline')
   }
 }
 
@@ -67,6 +73,7 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
   for (const r of results) {
     progress.line(`  ref        ${r.plan.ref}`)
     if (r.audit) progress.line(`  audit      ${r.audit.status === 'passed' ? 'passed: ' : ''}${describeAudit(r.audit)}`)
+    if (r.candidate) progress.line(`  candidate  ${r.candidate.tag} (${r.candidate.origin}), built from ${r.candidate.revision}`)
     if (r.published.length) progress.line(`  published  ${r.published.join('\n             ')}`)
     else if (r.plan.tags.length === 0) progress.line(`  published  nothing (${r.plan.kind} builds are not published)`)
     if (r.digest) progress.line(`  digest     ${r.digest}`)
@@ -102,7 +109,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const workDir = mkdtempSync(join(STATE_DIR, 'run-'))
   const results: EventResult[] = []
   try {
-    const sha = resolveCommit(options.commit)
+    const gitDirectory = gitDirectoryOf(options)
+    const sha = resolveCommit(options.commit, gitDirectory)
     const runNumber = nextRunNumber(options.service)
     const events = planEvents(options, sha, runNumber)
     progress.line(`pipeline ${options.service} at ${sha.slice(0, 7)}, run #${runNumber}`)
@@ -117,8 +125,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? await progress.step('remote', async () => options.remote || ensureLocalRemote(STATE_DIR, REPO_ROOT, options.branch), (r) => r)
       : ''
 
-    const sourceDateEpoch = execFileSync('git', ['show', '--no-patch', '--format=%ct', sha], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
-    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), sourceDateEpoch }
+    const sourceDateEpoch = execFileSync('git', ['show', '--no-patch', '--format=%ct', sha], { cwd: gitDirectory, encoding: 'utf8' }).trim()
+    const paths = servicePaths(REPO_ROOT, options.service)
+    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), sourceDateEpoch, gitDirectory, paths }
     for (const plan of events) {
       progress.line(describeEvent(plan))
       if (plan.environment === 'production') {

@@ -42,7 +42,8 @@ Options:
                               feature/<name>             build only
                               develop                    build, publish sha-<7>, deploy staging
                               release/<service>/vX.Y.Z   build, publish X.Y.Z-rc.<n> + sha-<7>, deploy staging
-                              <service>/vX.Y.Z (a tag)   promote the staging digest to production as X.Y.Z
+                              <service>/vX.Y.Z (a tag)   promote the release candidate staging ran
+                                                         (X.Y.Z-rc.<n>) to production as X.Y.Z
   --env staging|production  production after a release ref: also run the tag event that promotes
                             the release to production (default staging; a tag ref implies production)
   --registry <host[/ns]>    staging registry (default 127.0.0.1:5000, started locally)
@@ -52,10 +53,11 @@ Options:
                             remote seeded from this repository, under the state directory)
   --branch <name>           branch Argo CD syncs (default main)
   --commit <rev>            the commit the event is for (GITHUB_SHA; default HEAD). A tag promotes
-                            the staging image sha-<7> of this commit, so give the release's commit
-                            when HEAD has moved on since
+                            the candidate staging pins, else the newest X.Y.Z-rc.<n> built from
+                            this commit or an ancestor with no change to the service's paths since
   --source <dir>            directory to build, e.g. another checkout of this repository
-                            (default this work tree, uncommitted changes included)
+                            (default this work tree, uncommitted changes included); when it is a
+                            git checkout, --commit names a commit of it
   --no-test                 skip the service's tests
   --audit-level <level>     fail the dependency audit at low, moderate, high or critical
                             (default: the reusable workflow's audit-level input)

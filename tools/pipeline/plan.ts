@@ -1,10 +1,10 @@
 // What the reusable workflow (.github/workflows/pipeline.yml) would do for an event, as data.
 // Tags come from the same function buildx-multiarch uses, so the local run and GitHub agree.
 // Pure: no I/O.
-import { computeTags, shaTag, type RefKind } from '../../actions/buildx-multiarch/src/tags'
+import { computeTags, type RefKind } from '../../actions/buildx-multiarch/src/tags'
 import { promotionRef, type Environment, type PipelineOptions } from './options'
 
-export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'promote' | 'deploy' | 'verify'
+export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'deploy' | 'verify'
 
 export interface EventPlan {
   ref: string
@@ -18,8 +18,11 @@ export interface EventPlan {
   stagingImage: string
   /** Where this event publishes: the staging image, or the production registry for a promotion. */
   destination: string
-  /** For a promotion, the staging image it copies: the release head's sha-<7> tag, as the workflow finds it. */
-  promoteFrom?: string
+  /**
+   * For a promotion, the release version whose candidate (X.Y.Z-rc.N in stagingImage) the
+   * candidate step resolves with acr-push release-candidate, as the workflow's candidate job does.
+   */
+  releaseCandidate?: string
   /** The kustomization the deploy step edits, relative to the GitOps repository. */
   manifest?: string
 }
@@ -36,9 +39,10 @@ function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: 
     return {
       ...base,
       environment: 'production',
-      steps: ['promote', 'deploy', 'verify'],
+      // The candidate is found (and its platforms checked) before the approval; promote copies it.
+      steps: ['candidate', 'promote', 'deploy', 'verify'],
       destination: `${options.productionRegistry}/${options.service}`,
-      promoteFrom: `${stagingImage}:${shaTag(sha)}`,
+      releaseCandidate: tagPlan.version,
       manifest: overlayFile('production'),
     }
   }

@@ -16,7 +16,7 @@ import {
   type RenderedImage,
 } from './gitops'
 import type { PipelineOptions } from './options'
-import type { EventPlan } from './plan'
+import { overlayFile, type EventPlan } from './plan'
 import type { Progress } from './progress'
 
 export const PLATFORMS = 'linux/amd64,linux/arm64'
@@ -34,10 +34,16 @@ export interface RunContext {
   buildArgs: string[]
   /** The commit's time (Unix seconds): the image's `created` label, so a rebuild of one commit is the same image. */
   sourceDateEpoch: string
+  /** The git repository the commit belongs to (--source, else this repository): the tagged checkout of a promotion. */
+  gitDirectory: string
+  /** What goes into the service's image, as its caller workflow passes `paths` to the pipeline. */
+  paths: string[]
 }
 
 export interface EventResult {
   plan: EventPlan
+  /** The release candidate a promotion copies, as acr-push resolved it. */
+  candidate?: { tag: string; revision: string; origin: string; image: string }
   /** The dependency audit gate; `unavailable` when the registry's audit endpoint gave no report. */
   audit?: AuditResult
   digest?: string
@@ -67,7 +73,8 @@ const HINTS: Record<string, string> = {
   audit: 'update the dependency (pnpm update <package> in apps/<service>, or an override in pnpm-workspace.yaml), or raise --audit-level; --no-audit skips the gate',
   build: 'check the Dockerfile and that the engine runs: tools/engine/start.sh --status; tools/engine/base-images.sh rebuilds the base images',
   publish: 'check the registry: curl http://<registry>/v2/ ; tools/engine/start.sh starts the local ones',
-  promote: 'promotion copies <staging>/<service>:sha-<7>: run the release ref first (pnpm pipeline <service> --ref release/<service>/vX.Y.Z)',
+  candidate: 'a tag promotes a release candidate X.Y.Z-rc.N of the staging registry built from this commit or an ancestor with no change to the service since: run the release ref for this commit first (pnpm pipeline <service> --ref release/<service>/vX.Y.Z --commit <sha>)',
+  promote: 'promotion copies the candidate by digest to the production registry: check that it is up (curl http://<production-registry>/v2/)',
   deploy: 'check that the GitOps remote has k8s-specifications/overlays/<env>/kustomization.yaml and accepts pushes',
   verify: 'the rendered manifests reference an image the registry lacks, or kustomize failed: see the log',
 }
@@ -153,11 +160,43 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         result.platforms = run.outputs.platforms
         break
       }
+      case 'candidate': {
+        // The workflow's candidate job: the staging manifest Argo CD syncs, the tagged commit's
+        // history, the staging registry; verify-only, so nothing is copied yet.
+        const run = await progress.step(
+          'candidate',
+          async (sink) => {
+            const staging = join(ctx.workDir, 'gitops-candidate')
+            cloneGitops(ctx.remote, options.branch, staging)
+            const inputs = {
+              ...registryAuth(),
+              source: plan.stagingImage,
+              'release-candidate': plan.releaseCandidate ?? '',
+              'release-git-directory': ctx.gitDirectory,
+              'release-commit': ctx.sha,
+              'release-paths': ctx.paths.join('\n'),
+              'release-staging-manifest': join(staging, overlayFile('staging')),
+              'require-platforms': PLATFORMS,
+              'verify-only': 'true',
+            }
+            return action('candidate', 'acr-push', inputs, env, sink)
+          },
+          (r) => `${r.outputs['candidate-tag']} ${r.outputs.digest?.slice(0, 19)}… (${r.outputs['candidate-origin']}, built from ${r.outputs['candidate-revision']?.slice(0, 12)})`,
+        )
+        result.candidate = {
+          tag: run.outputs['candidate-tag'] ?? '',
+          revision: run.outputs['candidate-revision'] ?? '',
+          origin: run.outputs['candidate-origin'] ?? '',
+          image: run.outputs.image ?? '',
+        }
+        break
+      }
       case 'publish':
       case 'promote': {
         const inputs = {
           ...registryAuth(),
-          source: step === 'publish' ? layout : (plan.promoteFrom ?? ''),
+          // A promotion copies exactly the digest the candidate step resolved.
+          source: step === 'publish' ? layout : (result.candidate?.image ?? ''),
           destination: plan.destination,
           tags: plan.tags.join(','),
           'require-platforms': PLATFORMS,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseOptions, promotionRef, qualifyRef, UsageError, type PipelineOptions } from '../../pipeline/options'
 import { planEvents } from '../../pipeline/plan'
+import { pathsInCaller, servicePaths } from '../../pipeline/service-paths'
+import { REPO_ROOT } from '../../src/action-runner'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 
@@ -73,14 +75,17 @@ describe('planEvents', () => {
       manifest: 'k8s-specifications/overlays/staging/kustomization.yaml',
     })
   })
-  it('promotes the staging sha tag to the production registry for a tag, without building', () => {
+  it('promotes the release candidate of the tag\'s version to the production registry, without building', () => {
     const [event] = planEvents(options(['vote', '--ref', 'vote/v1.0.0']), SHA, 8)
+    // Never sha-<7> of the commit: a later build of the same commit moves that tag.
+    expect(JSON.stringify(event)).not.toMatch(/sha-/)
     expect(event).toMatchObject({
       kind: 'release-tag',
       environment: 'production',
       tags: ['1.0.0'],
-      steps: ['promote', 'deploy', 'verify'],
-      promoteFrom: '127.0.0.1:5000/vote:sha-0123456',
+      steps: ['candidate', 'promote', 'deploy', 'verify'],
+      releaseCandidate: '1.0.0',
+      stagingImage: '127.0.0.1:5000/vote',
       destination: '127.0.0.1:5001/vote',
       manifest: 'k8s-specifications/overlays/production/kustomization.yaml',
     })
@@ -89,7 +94,7 @@ describe('planEvents', () => {
     const events = planEvents(options(['vote', '--env', 'production', '--no-test']), SHA, 3)
     expect(events.map((e) => [e.ref, e.environment, e.steps.join(' ')])).toEqual([
       ['refs/heads/release/vote/v1.0.0', 'staging', 'audit build publish deploy verify'],
-      ['refs/tags/vote/v1.0.0', 'production', 'promote deploy verify'],
+      ['refs/tags/vote/v1.0.0', 'production', 'candidate promote deploy verify'],
     ])
   })
   it('only builds feature branches', () => {
@@ -108,5 +113,17 @@ describe('planEvents', () => {
   })
   it('refuses a release branch of another service', () => {
     expect(() => planEvents(options(['vote', '--ref', 'release/result/v1.0.0']), SHA, 1)).toThrow(/for service "result"/)
+  })
+})
+
+describe('servicePaths', () => {
+  it.each(['vote', 'result', 'worker'])('reads what goes into the %s image from its caller workflow', (service) => {
+    const paths = servicePaths(REPO_ROOT, service)
+    expect(paths[0]).toBe(`apps/${service}/**`)
+    expect(paths).toContain('pnpm-lock.yaml')
+    expect(paths.some((path) => path.startsWith('.github/'))).toBe(false)
+  })
+  it('refuses a caller that passes no paths', () => {
+    expect(() => pathsInCaller('jobs:\n  pipeline:\n    uses: ./.github/workflows/pipeline.yml\n    with:\n      service: vote\n', 'vote.yml')).toThrow(/vote\.yml passes no paths to the pipeline/)
   })
 })

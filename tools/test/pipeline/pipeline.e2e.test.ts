@@ -1,23 +1,39 @@
-// The local pipeline end to end: a release branch of vote to staging, then its tag to production,
-// against the real engine, the local registries and a local bare GitOps remote. Slow (two real
-// image builds under QEMU on a cold cache), so it runs once per suite.
+// The local pipeline end to end against the real engine, the local registries and a local bare
+// GitOps remote, on a clone of this repository (--source), so the test can add commits: a release
+// branch of vote to staging; its tag on a README-only commit after the rc; develop building the
+// release's commit again (which moves sha-<7>); the tag once more. Slow (two real image builds
+// under QEMU), so it runs once per suite.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../../src/action-runner'
+import { git } from '../helpers/git'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'pipeline-e2e-'))
 const namespace = `e2e-${process.pid}-${Date.now().toString(36)}`
 const staging = `127.0.0.1:5000/${namespace}`
 const production = `127.0.0.1:5001/${namespace}`
 
-// Pinned, so that a commit made while the test runs does not change the event's commit.
-const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+// A clone of the committed HEAD: a commit made in the shared work tree while the test runs does
+// not change the events' commits, and the test's own commits stay out of it.
+const source = join(stateDir, 'source')
+let releaseCommit = ''
+let readmeCommit = ''
 
-function pipeline(...args: string[]): { status: number; output: string } {
-  const common = ['vote', '--no-test', '--commit', sha, '--registry', staging, '--production-registry', production]
+function cloneWithReadmeCommit(): void {
+  git(stateDir, 'clone', '--quiet', REPO_ROOT, source)
+  releaseCommit = git(source, 'rev-parse', 'HEAD')
+  writeFileSync(join(source, 'README.md'), `${readFileSync(join(source, 'README.md'), 'utf8')}\nA line of documentation after the release candidate.\n`)
+  git(source, 'commit', '--quiet', '-am', 'README only: no path of the vote image')
+  readmeCommit = git(source, 'rev-parse', 'HEAD')
+}
+
+function pipeline(commit: string, ...args: string[]): { status: number; output: string } {
+  // The build step builds the clone's work tree: check the event's commit out first.
+  git(source, 'checkout', '--quiet', '--detach', commit)
+  const common = ['vote', '--no-test', '--no-audit', '--source', source, '--commit', commit, '--registry', staging, '--production-registry', production]
   const run = spawnSync('pnpm', ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', ...common, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -39,14 +55,17 @@ function inspect(reference: string): { digest: string; platforms: Record<string,
 const remoteGit = (...args: string[]): string =>
   execFileSync('git', ['--git-dir', join(stateDir, 'gitops.git'), ...args], { encoding: 'utf8' }).trim()
 
-describe('pnpm pipeline vote', { timeout: 20 * 60_000 }, () => {
+describe('pnpm pipeline vote', { timeout: 30 * 60_000 }, () => {
   let release: { status: number; output: string }
   let promotion: { status: number; output: string }
 
   beforeAll(() => {
-    release = pipeline('--ref', 'release/vote/v1.0.0')
-    promotion = pipeline('--ref', 'vote/v1.0.0')
-  }, 20 * 60_000)
+    cloneWithReadmeCommit()
+    release = pipeline(releaseCommit, '--ref', 'release/vote/v1.0.0')
+    // The tag lands on a commit whose last change touched no path of the vote image: that commit
+    // has no image of its own, and none is needed.
+    promotion = pipeline(readmeCommit, '--ref', 'vote/v1.0.0')
+  }, 30 * 60_000)
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }))
 
   it('publishes the release candidate for amd64 and arm64 to the staging registry', () => {
@@ -54,7 +73,7 @@ describe('pnpm pipeline vote', { timeout: 20 * 60_000 }, () => {
     expect(release.output).toMatch(/✔ build .*linux\/amd64,linux\/arm64/)
     const rc = inspect(`${staging}/vote:1.0.0-rc.1`)
     expect(Object.keys(rc.platforms).sort()).toEqual(['linux/amd64', 'linux/arm64'])
-    expect(inspect(`${staging}/vote:sha-${sha.slice(0, 7)}`).digest).toBe(rc.digest)
+    expect(inspect(`${staging}/vote:sha-${releaseCommit.slice(0, 7)}`).digest).toBe(rc.digest)
   })
 
   it('ships an arm64 image whose Node really is arm64 and runs (under QEMU here)', () => {
@@ -66,9 +85,12 @@ describe('pnpm pipeline vote', { timeout: 20 * 60_000 }, () => {
     expect(arch.trim()).toMatch(/^arm64 v24\./)
   })
 
-  it('promotes the exact staging digest to production as 1.0.0, without rebuilding', () => {
+  it('promotes the rc for a tag on a README-only commit after it: the digest staging pins, without rebuilding', () => {
     expect(promotion.status, promotion.output).toBe(0)
     expect(promotion.output).not.toMatch(/✔ build/)
+    // That commit never got a sha-<7> image: the old promotion had nothing to copy.
+    expect(() => inspect(`${staging}/vote:sha-${readmeCommit.slice(0, 7)}`)).toThrow()
+    expect(promotion.output).toMatch(new RegExp(`candidate\\s+1\\.0\\.0-rc\\.1 \\(staging-manifest\\), built from ${releaseCommit}`))
     expect(inspect(`${production}/vote:1.0.0`).digest).toBe(inspect(`${staging}/vote:1.0.0-rc.1`).digest)
   })
 
@@ -95,20 +117,38 @@ describe('pnpm pipeline vote', { timeout: 20 * 60_000 }, () => {
     expect(release.output).toMatch(/verified\s+127\.0\.0\.1:5000\/.*vote:1\.0\.0-rc\.1@sha256:[0-9a-f]{64} \[linux\/amd64,linux\/arm64\]/)
     expect(promotion.output).toMatch(/Summary: vote[\s\S]*manifests\s+[0-9a-f]{40} \(production, main\)/)
     const summary = JSON.parse(readFileSync(join(stateDir, 'last-run-vote.json'), 'utf8')) as { timings: { name: string }[] }
-    expect(summary.timings.map((t) => t.name)).toEqual(['engine', 'remote', 'promote', 'deploy', 'verify'])
+    expect(summary.timings.map((t) => t.name)).toEqual(['engine', 'remote', 'candidate', 'promote', 'deploy', 'verify'])
   })
 
   it('is idempotent: promoting the same tag again changes nothing and succeeds', () => {
-    const again = pipeline('--ref', 'vote/v1.0.0')
+    const again = pipeline(readmeCommit, '--ref', 'vote/v1.0.0')
     expect(again.status, again.output).toBe(0)
     expect(again.output).toMatch(/already deployed: no change/)
     expect(remoteGit('rev-list', '--count', 'main')).toBe('3')
   })
 
-  it('fails a promotion whose release candidate was never built, with the step and what to do', () => {
-    const missing = pipeline('--ref', 'vote/v9.9.9', '--production-registry', `${production}-other`, '--registry', `${staging}-none`)
+  it('after develop builds the release commit again, promotes the rc digest staging ran, not the develop build', () => {
+    const rc = inspect(`${staging}/vote:1.0.0-rc.1`).digest
+    const develop = pipeline(releaseCommit, '--ref', 'develop')
+    expect(develop.status, develop.output).toBe(0)
+    // sha-<7> of the release commit now names the develop build, and staging runs it.
+    const moved = inspect(`${staging}/vote:sha-${releaseCommit.slice(0, 7)}`).digest
+    expect(moved).not.toBe(rc)
+    expect(remoteGit('show', 'main:k8s-specifications/overlays/staging/kustomization.yaml')).toContain(`newTag: sha-${releaseCommit.slice(0, 7)}`)
+
+    // A fresh production repository, so the copy itself shows which digest was chosen.
+    const tag = pipeline(releaseCommit, '--ref', 'vote/v1.0.0', '--production-registry', `${production}-again`)
+    expect(tag.status, tag.output).toBe(0)
+    expect(tag.output).toMatch(new RegExp(`candidate\\s+1\\.0\\.0-rc\\.1 \\(registry\\), built from ${releaseCommit}`))
+    expect(inspect(`${production}-again/vote:1.0.0`).digest).toBe(rc)
+  })
+
+  it('fails a promotion whose release candidate was never built, before anything is copied, with what to do', () => {
+    const missing = pipeline(readmeCommit, '--ref', 'vote/v9.9.9', '--production-registry', `${production}-other`)
     expect(missing.status).toBe(1)
-    expect(missing.output).toMatch(/pipeline failed in step "promote"/)
-    expect(missing.output).toMatch(/what to do: .*run the release ref first/)
+    expect(missing.output).toMatch(/pipeline failed in step "candidate"/)
+    expect(missing.output).toMatch(/No release candidate of 9\.9\.9 in 127\.0\.0\.1:5000\/.*\/vote: no tag 9\.9\.9-rc\.<N> exists there/)
+    expect(missing.output).toMatch(/what to do: .*run the release ref for this commit first/)
+    expect(() => inspect(`${production}-other/vote:9.9.9`)).toThrow()
   })
 })
