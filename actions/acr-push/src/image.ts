@@ -79,8 +79,10 @@ export async function readRemote(ref: ImageReference, ctx: RegistryContext): Pro
     throw new RegistryError('other', `the registry returned a manifest whose digest ${digest} differs from the requested ${ref.digest}`)
   }
   const index = parseIndex(raw)
-  const manifests = new Map<string, string>()
-  for (const d of [...index.images, ...index.attestations]) manifests.set(d.digest, await inspectRaw(withDigest(ref, d.digest), ctx))
+  // The child manifests are independent reads: in parallel (each is a docker process of ~50 ms).
+  const children = [...index.images, ...index.attestations]
+  const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx)))
+  const manifests = new Map(children.map((d, i) => [d.digest, raws[i] ?? '']))
   const platforms = index.isIndex ? indexPlatforms(index) : [normalise(await singleImagePlatform(withDigest(ref, digest), ctx))]
   return { digest, raw, isIndex: index.isIndex, manifests, platforms }
 }

@@ -94,10 +94,10 @@ export async function tagByCopy(pushed: ImageReference & { digest: string }, tag
     await retried(`tagging ${formatImageReference(tag)}`, ctx, () => runTool('skopeo', args, ctx.timeoutSeconds))
     core.info(`${formatImageReference(tag)} -> ${pushed.digest}`)
   }
-  for (const tag of tags) {
-    const now = await tagDigest(tag, ctx)
-    if (now !== pushed.digest) throw new RegistryError('other', `${formatImageReference(tag)} points at ${now ?? 'nothing'} after tagging, not ${pushed.digest}`)
-  }
+  const now = await Promise.all(tags.map((tag) => tagDigest(tag, ctx)))
+  tags.forEach((tag, i) => {
+    if (now[i] !== pushed.digest) throw new RegistryError('other', `${formatImageReference(tag)} points at ${now[i] ?? 'nothing'} after tagging, not ${pushed.digest}`)
+  })
 }
 
 /** buildx imagetools create: copies an index to another repository of the same registry (blob mounts). */
