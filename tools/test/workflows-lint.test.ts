@@ -43,23 +43,17 @@ jobs:
     expect(await lintWorkflow(every, '.github/workflows/reusable.yml')).toEqual([])
   }, 60_000)
 
-  // `queue` (GitHub changelog 2026-05-07) is newer than actionlint 1.7.7, which reports the key and
-  // nothing else; GitHub's parser knows it (workflows-platform.test.ts checks its values).
-  it('allows exactly the one message actionlint 1.7.7 gives for queue: in a concurrency block', async () => {
-    const queued = reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    concurrency:\n      group: g\n      cancel-in-progress: false\n      queue: max\n    steps')
-    const raw = await lintWorkflowRaw(queued, '.github/workflows/reusable.yml')
-    expect(raw.filter((finding) => finding.kind === 'syntax-check').map((finding) => finding.message)).toEqual([QUEUE_KEY_MESSAGE])
-    expect(await lintWorkflow(queued, '.github/workflows/reusable.yml')).toEqual([])
-  }, 60_000)
-
-  // `environment: {name, deployment: false}` is documented by GitHub and newer than actionlint 1.7.7.
-  it('allows exactly the one message actionlint 1.7.7 gives for deployment: in an environment', async () => {
-    const undeployed = reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    environment:\n      name: staging\n      deployment: false\n    steps')
-    const raw = await lintWorkflowRaw(undeployed, '.github/workflows/reusable.yml')
-    expect(raw.filter((finding) => finding.kind === 'syntax-check').map((finding) => finding.message)).toEqual([DEPLOYMENT_KEY_MESSAGE])
-    expect(await lintWorkflow(undeployed, '.github/workflows/reusable.yml')).toEqual([])
-    const misspelt = undeployed.replace('deployment: false', 'deploymnet: false')
-    expect((await lintWorkflow(misspelt, '.github/workflows/planted.yml')).map((finding) => finding.message).join('\n')).toMatch(/unexpected key "deploymnet" for "environment" section/)
+  // `queue` (GitHub changelog 2026-05-07; workflows-platform.test.ts checks its values) and
+  // `environment: {name, deployment: false}` (GitHub's docs, see actionlint.ts) are newer than
+  // actionlint 1.7.7, which reports the key and nothing else; GitHub's parser knows both.
+  it.each([
+    ['queue: in a concurrency block', '    concurrency:\n      group: g\n      cancel-in-progress: false\n      queue: max\n', QUEUE_KEY_MESSAGE],
+    ['deployment: in an environment', '    environment:\n      name: staging\n      deployment: false\n', DEPLOYMENT_KEY_MESSAGE],
+  ])('allows exactly the one message actionlint 1.7.7 gives for %s', async (_, block, message) => {
+    const text = reusable.replace('    permissions: {}\n    steps', `    permissions: {}\n${block}    steps`)
+    const raw = await lintWorkflowRaw(text, '.github/workflows/reusable.yml')
+    expect(raw.filter((finding) => finding.kind === 'syntax-check').map((finding) => finding.message)).toEqual([message])
+    expect(await lintWorkflow(text, '.github/workflows/reusable.yml')).toEqual([])
   }, 60_000)
 
   it.each([
@@ -68,6 +62,7 @@ jobs:
     // actionlint knows the inputs of popular actions by version tag (not by SHA pin).
     ['an unknown input of a known action', reusable.replace(/actions\/checkout@\S+ # v5.0.0/, 'actions/checkout@v4').replace('persist-credentials: false', 'persist-credential: false'), /input "persist-credential" is not defined/],
     ['a job without runs-on', reusable.replace('    runs-on: ubuntu-latest\n', ''), /runs-on/],
+    ['a misspelt environment key', reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    environment:\n      name: staging\n      deploymnet: false\n    steps'), /unexpected key "deploymnet" for "environment" section/],
     ['a misspelt concurrency key', reusable.replace('    permissions: {}\n    steps', '    permissions: {}\n    concurrency:\n      group: g\n      queu: max\n    steps'), /unexpected key "queu" for "concurrency" section/],
     ['an undefined step output', `${reusable}      - run: echo "$X"\n        env:\n          X: \${{ steps.nope.outputs.x }}\n`, /property "nope" is not defined/],
   ])('still reports %s', async (_, text, message) => {
