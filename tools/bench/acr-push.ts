@@ -18,6 +18,8 @@ import { writeLayout } from '../../actions/acr-push/test/helpers/layout'
 import { startCountingProxy, type CountingProxy } from '../../actions/acr-push/test/helpers/registry'
 
 const { values } = parseArgs({
+  // pnpm passes the `--` of `pnpm run bench:acr-push -- --source ...` through.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     source: { type: 'string' },
     'layer-mb': { type: 'string', default: '8' },
