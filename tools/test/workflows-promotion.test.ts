@@ -194,10 +194,10 @@ describe('the candidate and publish steps, run as the real acr-push bundle', () 
     for (const [name, value] of Object.entries(outputs)) context[`needs.plan.outputs.${name}`] = value
     Object.assign(context, { 'inputs.registry-auth': 'none', 'inputs.azure-client-id': '', 'inputs.azure-tenant-id': '' })
 
-    // The candidate job's workspace: the manifest branch in gitops/ (staging runs a develop build,
+    // The candidate job's workspace: the manifest branch at its root (staging runs a develop build,
     // not a candidate of 1.2.0), the tagged commit with its history in source/.
     const workspace = mkdtempSync(join(root, 'candidate-'))
-    const manifest = join(workspace, 'gitops', String(context['inputs.manifests']))
+    const manifest = join(workspace, String(context['inputs.manifests']))
     mkdirSync(dirname(manifest), { recursive: true })
     writeFileSync(manifest, `images:\n  - name: vote\n    newName: ${staging}/vote\n    newTag: sha-${(commits.rc ?? '').slice(0, 7)}\n    digest: ${digests[`sha-${(commits.rc ?? '').slice(0, 7)}`]}\n`)
     git(workspace, 'clone', '-q', repo, 'source')

@@ -42078,18 +42078,28 @@ async function readLocalFacts(release, repository) {
     if (!target) {
         throw new RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`);
     }
-    if (!release.stagingManifest)
-        return { git, target };
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(release.stagingManifest, 'utf8');
+    const documents = [];
+    for (const file of stagingFiles(release.stagingManifests)) {
+        try {
+            documents.push(...(0,dist/* parseAllDocuments */.hR)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')).map((doc) => doc.toJS()));
+        }
+        catch (error) {
+            throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        }
     }
-    catch (error) {
-        throw new RegistryError('other', `release-staging-manifest: cannot read ${release.stagingManifest}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const documents = (0,dist/* parseAllDocuments */.hR)(text).map((doc) => doc.toJS());
     const pin = stagingPin(documents, repositoryName(repository));
     return pin ? { git, target, pin } : { git, target };
+}
+/** The files the release-staging-manifest entries name; a glob (as the pipeline's `manifests`) must match one at least. */
+function stagingFiles(entries) {
+    return entries.flatMap((entry) => {
+        if (!/[*?[{]/.test(entry))
+            return [entry];
+        const files = (0,external_node_fs_namespaceObject.globSync)(entry).sort();
+        if (files.length === 0)
+            throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`);
+        return files;
+    });
 }
 function listTagsArgs(repository, authFile) {
     const args = ['list-tags', '--retry-times', '0'];
@@ -42399,9 +42409,8 @@ function readReleaseCandidate(workspace, env) {
             throw new InputError('release-paths', `"${path}" is not a path relative to the repository root (expected e.g. apps/vote/** or package.json)`);
         }
     }
-    const manifest = getString('release-staging-manifest');
-    const release = { version, gitDirectory, commit, paths };
-    return manifest ? { ...release, stagingManifest: (0,external_node_path_namespaceObject.resolve)(workspace, manifest) } : release;
+    const stagingManifests = getList('release-staging-manifest').map((file) => (0,external_node_path_namespaceObject.resolve)(workspace, file));
+    return { version, gitDirectory, commit, paths, stagingManifests };
 }
 function releaseSource(value) {
     try {

@@ -4,7 +4,7 @@
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags), each
 // candidate's revision, and git in the tagged checkout.
 import * as core from '@actions/core'
-import { readFileSync } from 'node:fs'
+import { globSync, readFileSync } from 'node:fs'
 import {
   Git,
   candidateOrder,
@@ -52,16 +52,26 @@ export async function readLocalFacts(release: ReleaseCandidateSettings, reposito
   if (!target) {
     throw new RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`)
   }
-  if (!release.stagingManifest) return { git, target }
-  let text: string
-  try {
-    text = readFileSync(release.stagingManifest, 'utf8')
-  } catch (error) {
-    throw new RegistryError('other', `release-staging-manifest: cannot read ${release.stagingManifest}: ${error instanceof Error ? error.message : String(error)}`)
+  const documents: unknown[] = []
+  for (const file of stagingFiles(release.stagingManifests)) {
+    try {
+      documents.push(...parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as unknown))
+    } catch (error) {
+      throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
-  const documents = parseAllDocuments(text).map((doc) => doc.toJS() as unknown)
   const pin = stagingPin(documents, repositoryName(repository))
   return pin ? { git, target, pin } : { git, target }
+}
+
+/** The files the release-staging-manifest entries name; a glob (as the pipeline's `manifests`) must match one at least. */
+function stagingFiles(entries: readonly string[]): string[] {
+  return entries.flatMap((entry) => {
+    if (!/[*?[{]/.test(entry)) return [entry]
+    const files = globSync(entry).sort()
+    if (files.length === 0) throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`)
+    return files
+  })
 }
 
 function listTagsArgs(repository: ImageReference, authFile: string | undefined): string[] {

@@ -72,8 +72,8 @@ export interface ReleaseCandidateSettings {
   commit: string
   /** Git pathspecs of everything that goes into the image. */
   paths: string[]
-  /** The staging manifest whose pin is preferred; undefined = registry tags only. */
-  stagingManifest?: string
+  /** The staging manifests (files or globs, absolute) whose pin is preferred; empty = registry tags only. */
+  stagingManifests: string[]
 }
 
 const LAYOUT_PREFIXES = ['oci:', 'oci-layout://']
@@ -177,9 +177,8 @@ export function readReleaseCandidate(workspace: string, env: NodeJS.ProcessEnv):
       throw new InputError('release-paths', `"${path}" is not a path relative to the repository root (expected e.g. apps/vote/** or package.json)`)
     }
   }
-  const manifest = getString('release-staging-manifest')
-  const release: ReleaseCandidateSettings = { version, gitDirectory, commit, paths }
-  return manifest ? { ...release, stagingManifest: resolve(workspace, manifest) } : release
+  const stagingManifests = getList('release-staging-manifest').map((file) => resolve(workspace, file))
+  return { version, gitDirectory, commit, paths, stagingManifests }
 }
 
 function releaseSource(value: string): Source {

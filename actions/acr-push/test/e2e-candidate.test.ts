@@ -99,10 +99,11 @@ describe('release-candidate', () => {
     expect(digests['1.0.0-rc.1']).not.toBe(digests[`sha-${(commits.rc1 ?? '').slice(0, 7)}`])
   }, 60_000)
 
-  it('prefers the digest the staging manifest pins when it is an rc of the version', async () => {
-    const manifest = join(mkdtempSync(join(tmpdir(), 'rc-manifest-')), 'kustomization.yaml')
-    writeFileSync(manifest, `images:\n  - name: vote\n    newName: ${registry.host}/vote\n    newTag: 1.0.0-rc.1\n    digest: ${digests['1.0.0-rc.1']}\n`)
-    const run = await candidate('1.0.0', commits.readme ?? '', { 'release-staging-manifest': manifest })
+  it('prefers the digest the staging manifests pin when it is an rc of the version (files or globs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rc-manifest-'))
+    writeFileSync(join(dir, 'a-result.yaml'), `images:\n  - name: result\n    newName: ${registry.host}/result\n    newTag: 1.0.0-rc.9\n    digest: ${digests['1.0.0-rc.2']}\n`)
+    writeFileSync(join(dir, 'kustomization.yaml'), `images:\n  - name: vote\n    newName: ${registry.host}/vote\n    newTag: 1.0.0-rc.1\n    digest: ${digests['1.0.0-rc.1']}\n`)
+    const run = await candidate('1.0.0', commits.readme ?? '', { 'release-staging-manifest': `${dir}/*.yaml` })
     expect(run.errors).toEqual([])
     expect(run.outputs).toMatchObject({ 'candidate-tag': '1.0.0-rc.1', 'candidate-origin': 'staging-manifest', digest: digests['1.0.0-rc.1'] })
     // Only the pin was examined: rc.2 was never read.
@@ -136,6 +137,7 @@ describe('release-candidate', () => {
     [{ 'release-paths': '' }, /Input "release-paths": is required with release-candidate/],
     [{ 'release-paths': '../x' }, /Input "release-paths": "\.\.\/x" is not a path relative to the repository root/],
     [{ 'release-commit': 'f'.repeat(40) }, /release-commit "f{40}" is not a commit of the checkout/],
+    [{ 'release-staging-manifest': '/nonexistent/*.yaml' }, /release-staging-manifest: "\/nonexistent\/\*\.yaml" matches no file/],
   ])('fails on bad input %j before signing in', async (bad, message) => {
     const run = await runAcrPush({
       source: '127.0.0.1:1/vote',
