@@ -41032,9 +41032,12 @@ function toolVersion(tool, output) {
 function compare(a, b) {
     return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
-/** Tools each kind of run starts: verify-only reads through buildx; publishing also copies and tags with skopeo. */
-function toolsNeeded(verifyOnly) {
-    return verifyOnly ? ['buildx'] : ['buildx', 'skopeo'];
+/**
+ * Tools a run starts: every run reads through buildx; publishing copies and tags with skopeo, and
+ * release-candidate lists tags with skopeo (even with verify-only).
+ */
+function toolsNeeded(run) {
+    return run.verifyOnly && !run.releaseCandidate ? ['buildx'] : ['buildx', 'skopeo'];
 }
 /** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */
 function versionProblem(tool, output) {
@@ -41117,8 +41120,8 @@ async function printedVersion(tool, timeoutSeconds) {
     }
 }
 /** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
-async function requireTools(verifyOnly, timeoutSeconds) {
-    const tools = toolsNeeded(verifyOnly);
+async function requireTools(run, timeoutSeconds) {
+    const tools = toolsNeeded(run);
     const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)));
     const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p) => p !== undefined);
     if (problems.length > 0)
@@ -42785,7 +42788,7 @@ async function run() {
             core_setSecret(settings.auth.secret);
         core_debug(`settings: ${describeSettings(settings)}`);
         // An old skopeo (ubuntu-22.04 ships 1.4.1) fails here, before anything is read, signed in or pushed.
-        await requireTools(settings.verifyOnly, settings.timeoutSeconds);
+        await requireTools({ verifyOnly: settings.verifyOnly, releaseCandidate: settings.release !== undefined }, settings.timeoutSeconds);
         // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
         let layout;
         if (settings.source.kind === 'layout') {

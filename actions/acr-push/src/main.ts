@@ -129,7 +129,7 @@ export async function run(): Promise<void> {
     if (settings.auth.secret) core.setSecret(settings.auth.secret)
     core.debug(`settings: ${describeSettings(settings)}`)
     // An old skopeo (ubuntu-22.04 ships 1.4.1) fails here, before anything is read, signed in or pushed.
-    await requireTools(settings.verifyOnly, settings.timeoutSeconds)
+    await requireTools({ verifyOnly: settings.verifyOnly, releaseCandidate: settings.release !== undefined }, settings.timeoutSeconds)
     // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
     let layout: ImageDetails | undefined
     if (settings.source.kind === 'layout') {

@@ -64,8 +64,8 @@ async function printedVersion(tool: Tool, timeoutSeconds: number): Promise<strin
 }
 
 /** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
-export async function requireTools(verifyOnly: boolean, timeoutSeconds: number): Promise<void> {
-  const tools = toolsNeeded(verifyOnly)
+export async function requireTools(run: { verifyOnly: boolean; releaseCandidate: boolean }, timeoutSeconds: number): Promise<void> {
+  const tools = toolsNeeded(run)
   const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)))
   const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p): p is string => p !== undefined)
   if (problems.length > 0) throw new Error(problems.join('\n'))

@@ -57,9 +57,12 @@ function compare(a: Version, b: Version): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch
 }
 
-/** Tools each kind of run starts: verify-only reads through buildx; publishing also copies and tags with skopeo. */
-export function toolsNeeded(verifyOnly: boolean): Tool[] {
-  return verifyOnly ? ['buildx'] : ['buildx', 'skopeo']
+/**
+ * Tools a run starts: every run reads through buildx; publishing copies and tags with skopeo, and
+ * release-candidate lists tags with skopeo (even with verify-only).
+ */
+export function toolsNeeded(run: { verifyOnly: boolean; releaseCandidate: boolean }): Tool[] {
+  return run.verifyOnly && !run.releaseCandidate ? ['buildx'] : ['buildx', 'skopeo']
 }
 
 /** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */

@@ -40,7 +40,9 @@ describe('minimums', () => {
   })
 
   it('checks skopeo only when the run will start it', () => {
-    expect(toolsNeeded(true)).toEqual(['buildx'])
-    expect(toolsNeeded(false)).toEqual(['buildx', 'skopeo'])
+    expect(toolsNeeded({ verifyOnly: true, releaseCandidate: false })).toEqual(['buildx'])
+    expect(toolsNeeded({ verifyOnly: false, releaseCandidate: false })).toEqual(['buildx', 'skopeo'])
+    // release-candidate lists the staging tags with skopeo list-tags, verify-only or not.
+    expect(toolsNeeded({ verifyOnly: true, releaseCandidate: true })).toEqual(['buildx', 'skopeo'])
   })
 })
