@@ -33,7 +33,7 @@ function cloneWithReadmeCommit(): void {
 function pipeline(commit: string, ...args: string[]): { status: number; output: string } {
   // The build step builds the clone's work tree: check the event's commit out first.
   git(source, 'checkout', '--quiet', '--detach', commit)
-  const common = ['vote', '--no-test', '--no-audit', '--source', source, '--commit', commit, '--registry', staging, '--production-registry', production]
+  const common = ['vote', '--no-test', '--source', source, '--commit', commit, '--registry', staging, '--production-registry', production]
   const run = spawnSync('pnpm', ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', ...common, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
