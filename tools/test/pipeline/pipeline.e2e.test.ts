@@ -71,6 +71,10 @@ describe('pnpm pipeline vote', { timeout: 30 * 60_000 }, () => {
   it('publishes the release candidate for amd64 and arm64 to the staging registry', () => {
     expect(release.status, release.output).toBe(0)
     expect(release.output).toMatch(/✔ build .*linux\/amd64,linux\/arm64/)
+    // The dependency audit gate ran before the build, and the summary says what it found, or
+    // that the registry's audit endpoint gave no report (as on the development machine: 405).
+    expect(release.output).toMatch(/audit +(passed: \d+ of \d+ advisories at or above high in apps\/vote apps\/shared|NOT RUN: no report from the registry's audit endpoint \(.+\))/)
+    expect(release.output.indexOf('▸ audit')).toBeLessThan(release.output.indexOf('▸ build'))
     const rc = inspect(`${staging}/vote:1.0.0-rc.1`)
     expect(Object.keys(rc.platforms).sort()).toEqual(['linux/amd64', 'linux/arm64'])
     expect(inspect(`${staging}/vote:sha-${releaseCommit.slice(0, 7)}`).digest).toBe(rc.digest)
