@@ -60,6 +60,7 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
       'github.run_number': '12',
       'github.token': '',
       'secrets.GITOPS_PUSH_TOKEN': '',
+      'secrets.manifest-push-token': '',
       'steps.app.outputs.token': '',
       ...UNSET_GITOPS_VARIABLES,
     }

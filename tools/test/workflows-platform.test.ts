@@ -165,7 +165,8 @@ describe('the release job stops at its first step without a token that may push 
 
 describe('the deploy job checks its App settings before it mints anything', () => {
   const step = findStep(workflowById(workflows, 'pipeline'), 'deploy', 'credentials')
-  const check = (clientId: string, key: boolean) => runStepScript(step.run ?? '', { APP_CLIENT_ID: clientId, HAS_APP_KEY: String(key) })
+  const check = (clientId: string, key: boolean, legacyToken = false) =>
+    runStepScript(step.run ?? '', { APP_CLIENT_ID: clientId, HAS_APP_KEY: String(key), HAS_LEGACY_TOKEN: String(legacyToken) })
 
   it('mints an App token exactly when a client ID and a key are set', () => {
     expect(check('Iv23liExample', true).outputs).toEqual({ app: 'true' })
@@ -189,13 +190,20 @@ describe('the deploy job checks its App settings before it mints anything', () =
     expect(run.outputs).toEqual({})
   })
 
+  it('honours the v1.0 secret manifest-push-token with a deprecation warning, and says nothing without it', () => {
+    const legacy = check('', false, true)
+    expect(legacy.exitCode).toBe(0)
+    expect(legacy.stdout).toMatch(/::warning title=pipeline::secret manifest-push-token is deprecated: store the token as the environment secret GITOPS_PUSH_TOKEN/)
+    expect(check('', false).stdout).not.toMatch(/::warning/)
+  })
+
   it('lands the commit the way the inputs say, with the token minted in the job or else the environment\'s', () => {
     const bump = findStep(workflowById(workflows, 'pipeline'), 'deploy', 'bump')
     expect(bump.with).toMatchObject({
       'pull-request': '${{ inputs.manifest-pull-request }}',
       'auto-merge': '${{ inputs.manifest-auto-merge }}',
       'commit-method': '${{ inputs.manifest-commit-method }}',
-      token: '${{ steps.app.outputs.token || secrets.GITOPS_PUSH_TOKEN || github.token }}',
+      token: '${{ steps.app.outputs.token || secrets.GITOPS_PUSH_TOKEN || secrets.manifest-push-token || github.token }}',
     })
     expect(workflowById(workflows, 'pipeline').jobs.deploy?.environment).toBe('${{ inputs.manifest-environment }}')
     expect(workflowById(workflows, 'redeploy').jobs.deploy?.environment).toBe('gitops')
@@ -259,7 +267,7 @@ describe('one set of repository variables chooses how pipeline and redeploy land
     const wanted = Object.fromEntries(LANDING.map((key) => [key, bump?.with?.[key]]))
     return resolveEnv(wanted, { ...context, ...inputs })
   }
-  const TOKENS = { 'steps.app.outputs.token': '', 'secrets.GITOPS_PUSH_TOKEN': '', 'github.token': 'github-token' }
+  const TOKENS = { 'steps.app.outputs.token': '', 'secrets.GITOPS_PUSH_TOKEN': '', 'secrets.manifest-push-token': '', 'github.token': 'github-token' }
 
   it.each([['pipeline', 'deploy'], ['redeploy', 'deploy']])('%s: unset variables push with git and GITHUB_TOKEN', (workflow, job) => {
     expect(landing(workflow, job, { ...UNSET_GITOPS_VARIABLES }, TOKENS)).toEqual({ 'pull-request': 'false', 'auto-merge': '', 'commit-method': 'git', token: 'github-token' })
@@ -270,5 +278,11 @@ describe('one set of repository variables chooses how pipeline and redeploy land
     const tokens = { ...TOKENS, 'steps.app.outputs.token': 'app-token', 'secrets.GITOPS_PUSH_TOKEN': 'fine-grained' }
     expect(landing(workflow, job, variables, tokens)).toEqual({ 'pull-request': 'true', 'auto-merge': 'squash', 'commit-method': 'api', token: 'app-token' })
     expect(landing(workflow, job, variables, { ...tokens, 'steps.app.outputs.token': '' }).token).toBe('fine-grained')
+    // The environment's token wins over the deprecated one a caller of v1.0 still passes.
+    if (workflow === 'pipeline') {
+      const legacy = { ...tokens, 'steps.app.outputs.token': '', 'secrets.manifest-push-token': 'legacy' }
+      expect(landing(workflow, job, variables, legacy).token).toBe('fine-grained')
+      expect(landing(workflow, job, variables, { ...legacy, 'secrets.GITOPS_PUSH_TOKEN': '' }).token).toBe('legacy')
+    }
   })
 })

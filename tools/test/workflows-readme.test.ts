@@ -67,7 +67,7 @@ describe("the README's setup section", () => {
   it('names every secret and variable the workflows read', () => {
     const names = new Set<string>()
     for (const workflow of loadWorkflows()) {
-      for (const match of workflow.text.matchAll(/\b(?:secrets|vars)\.([A-Za-z0-9_]+)/g)) names.add(match[1] ?? '')
+      for (const match of workflow.text.matchAll(/\b(?:secrets|vars)\.([A-Za-z0-9_-]+)/g)) names.add(match[1] ?? '')
     }
     names.delete('GITHUB_TOKEN')
     expect(names.size).toBeGreaterThan(8)

@@ -118,6 +118,8 @@ export const ALLOWED_SECRETS = new Set([
   // The manifest commit's token, or the key of the GitHub App that mints one in the deploy job.
   'GITOPS_PUSH_TOKEN',
   'GITOPS_APP_PRIVATE_KEY',
+  // v1.0's name for GITOPS_PUSH_TOKEN, passed by the caller: still honoured, with a warning.
+  'manifest-push-token',
   // The release job's token with the Workflows permission, or the key of the App that mints it.
   'RELEASE_TOKEN',
   'RELEASE_APP_PRIVATE_KEY',
