@@ -42149,13 +42149,23 @@ async function ancestry(git, revision, target) {
         throw new Error(`git merge-base --is-ancestor ${revision} ${target} failed: ${result.stderr.trim()}`);
     return result.exitCode === 0 ? 'ancestor' : 'not-ancestor';
 }
+/**
+ * release-paths in the syntax of the callers' `on.push.paths` filters, as git pathspecs: `*` stays
+ * within one directory and `**` crosses them (git's glob magic, as GitHub's filters), and a leading
+ * `!` excludes what an earlier pattern included.
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet
+ */
+function releasePathspecs(paths) {
+    return paths.map((path) => (path.startsWith('!') ? `:(exclude,glob)${path.slice(1)}` : `:(glob)${path}`));
+}
 /** Files under `paths` whose content differs between the two commits, and the newest commit that changed one. */
 async function changes(git, revision, target, paths) {
-    const diff = await git.run(['diff', '--no-renames', '--name-only', '-z', revision, target, '--', ...paths]);
+    const diff = await git.run(['diff', '--no-renames', '--name-only', '-z', revision, target, '--', ...releasePathspecs(paths)]);
     const files = diff.stdout.split('\0').filter(Boolean);
     if (files.length === 0)
         return { files };
-    const log = await git.run(['log', '-1', '--format=%H', `${revision}..${target}`, '--', ...files]);
+    // The names git printed, taken literally (a file name may hold `*` or `?`).
+    const log = await git.run(['log', '-1', '--format=%H', `${revision}..${target}`, '--', ...files.map((file) => `:(literal)${file}`)]);
     const by = log.stdout.trim();
     return by ? { files, by } : { files };
 }
@@ -42407,10 +42417,15 @@ function readReleaseCandidate(workspace, env) {
     if (paths.length === 0) {
         throw new InputError('release-paths', 'is required with release-candidate: the paths that go into the image (e.g. apps/vote/**), to check that none changed after the candidate was built');
     }
-    for (const path of paths) {
-        if (path.startsWith('/') || path.split('/').includes('..') || path.startsWith(':')) {
-            throw new InputError('release-paths', `"${path}" is not a path relative to the repository root (expected e.g. apps/vote/** or package.json)`);
+    for (const entry of paths) {
+        // A leading `!` excludes, as in on.push.paths; what follows must still be a relative path.
+        const path = entry.startsWith('!') ? entry.slice(1) : entry;
+        if (path === '' || path.startsWith('/') || path.split('/').includes('..') || path.startsWith(':') || path.startsWith('!')) {
+            throw new InputError('release-paths', `"${entry}" is not a path pattern relative to the repository root (expected e.g. apps/vote/**, package.json or !apps/vote/README.md)`);
         }
+    }
+    if (paths.every((entry) => entry.startsWith('!'))) {
+        throw new InputError('release-paths', 'has only exclusions (!...): list the paths that go into the image first, then what to leave out');
     }
     const stagingManifests = getList('release-staging-manifest').map((file) => (0,external_node_path_namespaceObject.resolve)(workspace, file));
     return { version, gitDirectory, commit, paths, stagingManifests };

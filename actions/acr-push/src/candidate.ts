@@ -116,12 +116,23 @@ async function ancestry(git: Git, revision: string, target: string): Promise<Anc
   return result.exitCode === 0 ? 'ancestor' : 'not-ancestor'
 }
 
+/**
+ * release-paths in the syntax of the callers' `on.push.paths` filters, as git pathspecs: `*` stays
+ * within one directory and `**` crosses them (git's glob magic, as GitHub's filters), and a leading
+ * `!` excludes what an earlier pattern included.
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet
+ */
+export function releasePathspecs(paths: readonly string[]): string[] {
+  return paths.map((path) => (path.startsWith('!') ? `:(exclude,glob)${path.slice(1)}` : `:(glob)${path}`))
+}
+
 /** Files under `paths` whose content differs between the two commits, and the newest commit that changed one. */
 async function changes(git: Git, revision: string, target: string, paths: readonly string[]): Promise<{ files: string[]; by?: string }> {
-  const diff = await git.run(['diff', '--no-renames', '--name-only', '-z', revision, target, '--', ...paths])
+  const diff = await git.run(['diff', '--no-renames', '--name-only', '-z', revision, target, '--', ...releasePathspecs(paths)])
   const files = diff.stdout.split('\0').filter(Boolean)
   if (files.length === 0) return { files }
-  const log = await git.run(['log', '-1', '--format=%H', `${revision}..${target}`, '--', ...files])
+  // The names git printed, taken literally (a file name may hold `*` or `?`).
+  const log = await git.run(['log', '-1', '--format=%H', `${revision}..${target}`, '--', ...files.map((file) => `:(literal)${file}`)])
   const by = log.stdout.trim()
   return by ? { files, by } : { files }
 }

@@ -172,10 +172,15 @@ export function readReleaseCandidate(workspace: string, env: NodeJS.ProcessEnv):
   if (paths.length === 0) {
     throw new InputError('release-paths', 'is required with release-candidate: the paths that go into the image (e.g. apps/vote/**), to check that none changed after the candidate was built')
   }
-  for (const path of paths) {
-    if (path.startsWith('/') || path.split('/').includes('..') || path.startsWith(':')) {
-      throw new InputError('release-paths', `"${path}" is not a path relative to the repository root (expected e.g. apps/vote/** or package.json)`)
+  for (const entry of paths) {
+    // A leading `!` excludes, as in on.push.paths; what follows must still be a relative path.
+    const path = entry.startsWith('!') ? entry.slice(1) : entry
+    if (path === '' || path.startsWith('/') || path.split('/').includes('..') || path.startsWith(':') || path.startsWith('!')) {
+      throw new InputError('release-paths', `"${entry}" is not a path pattern relative to the repository root (expected e.g. apps/vote/**, package.json or !apps/vote/README.md)`)
     }
+  }
+  if (paths.every((entry) => entry.startsWith('!'))) {
+    throw new InputError('release-paths', 'has only exclusions (!...): list the paths that go into the image first, then what to leave out')
   }
   const stagingManifests = getList('release-staging-manifest').map((file) => resolve(workspace, file))
   return { version, gitDirectory, commit, paths, stagingManifests }

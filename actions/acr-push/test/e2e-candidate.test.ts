@@ -74,6 +74,9 @@ beforeAll(async () => {
   git('switch', '-q', 'release/vote/v1.0.0')
   git('switch', '-q', '-c', 'later')
   commit('later', 'apps/shared/db.ts')
+  // Only documentation of the service changed after rc1: excluded by `!apps/vote/**/*.md`.
+  git('switch', '-q', '-c', 'docs', commits.readme ?? '')
+  commit('docs', 'apps/vote/docs/notes.md')
   await publish('1.0.0-rc.1', commits.rc1 ?? '')
   // Newer, but built from a commit the tag does not contain, and its revision only in the config.
   await publish('1.0.0-rc.2', commits.side ?? '', 'label')
@@ -125,6 +128,20 @@ describe('release-candidate', () => {
     expect(run.outputs['candidate-tag']).toBeUndefined()
   }, 60_000)
 
+  // The callers' on.push.paths syntax: `!` excludes, `*` stays within one directory
+  // (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet).
+  it('honours exclusions in release-paths as on.push.paths does', async () => {
+    const excluded = await candidate('1.0.0', commits.docs ?? '', { 'release-paths': `${PATHS}\n!apps/vote/**/*.md` })
+    expect(excluded.errors).toEqual([])
+    expect(excluded.outputs).toMatchObject({ 'candidate-tag': '1.0.0-rc.1', digest: digests['1.0.0-rc.1'] })
+    const included = await candidate('1.0.0', commits.docs ?? '')
+    expect(included.exitCode).toBe(1)
+    expect(included.errors.join('\n')).toContain(`commit ${(commits.docs ?? '').slice(0, 12)} changed apps/vote/docs/notes.md`)
+    // `*` does not cross a directory: apps/vote/*.md leaves apps/vote/docs/notes.md in.
+    const shallow = await candidate('1.0.0', commits.docs ?? '', { 'release-paths': `${PATHS}\n!apps/vote/*.md` })
+    expect(shallow.exitCode).toBe(1)
+  }, 60_000)
+
   it('says so when no rc of the version exists', async () => {
     const run = await candidate('2.0.0', commits.readme ?? '')
     expect(run.exitCode).toBe(1)
@@ -135,7 +152,9 @@ describe('release-candidate', () => {
     [{ 'release-candidate': 'v1.0.0' }, /Input "release-candidate": "v1\.0\.0" is not a release version \(expected X\.Y\.Z/],
     [{ source: '127.0.0.1:1/vote:1.0.0-rc.1' }, /Input "source": .* must name a repository only.*with release-candidate, give the staging repository/],
     [{ 'release-paths': '' }, /Input "release-paths": is required with release-candidate/],
-    [{ 'release-paths': '../x' }, /Input "release-paths": "\.\.\/x" is not a path relative to the repository root/],
+    [{ 'release-paths': '../x' }, /Input "release-paths": "\.\.\/x" is not a path pattern relative to the repository root/],
+    [{ 'release-paths': 'apps/vote/**\n!' }, /Input "release-paths": "!" is not a path pattern relative to the repository root/],
+    [{ 'release-paths': '!apps/vote/*.md' }, /Input "release-paths": has only exclusions/],
     [{ 'release-commit': 'f'.repeat(40) }, /release-commit "f{40}" is not a commit of the checkout/],
     [{ 'release-staging-manifest': '/nonexistent/*.yaml' }, /release-staging-manifest: "\/nonexistent\/\*\.yaml" matches no file/],
   ])('fails on bad input %j before signing in', async (bad, message) => {
