@@ -60,6 +60,10 @@ describe('quality gate rules', () => {
       ['no SBOM attestation', planted((jobs) => void delete jobs['attest-sbom'])],
       ['SBOMs for the platform manifests only', planted((jobs) => void stepsOf(jobs, 'attest-sbom').pop())],
     ],
+    deployAfterAttestations: [
+      ['a deploy that does not wait for the provenance', planted((jobs) => void ((jobs.deploy as Job).needs = ['plan', 'publish', 'attest-sbom']))],
+      ['a deploy after a failed attestation', planted((jobs) => void ((jobs.deploy as Job).if = "${{ always() && needs.publish.result == 'success' }}"))],
+    ],
   }
 
   for (const name of Object.keys(GATE_RULES) as (keyof typeof GATE_RULES)[]) {

@@ -22,6 +22,8 @@ function needsOf(job: Job): string[] {
 }
 
 const byId = (id: string) => (step: Step) => step.id === id
+/** A job whose `if` lets it run after a job it needs has failed. */
+const mayRunAfterFailure = (job: Job) => /always\(\)/.test(job.if ?? '') || !/!failure\(\)|success\(\)/.test(job.if ?? 'success()')
 
 /**
  * In every job that builds an image: the audit and its gate come before the build, the scan after
@@ -88,7 +90,7 @@ export const publishAfterGates: Rule = (workflow) => {
     for (const [builder] of builders) {
       if (!needsOf(job).includes(builder)) problems.push(`${workflow.path}: job ${id} publishes without needing ${builder}, whose gates it skips`)
     }
-    if (/always\(\)/.test(job.if ?? '') || !/!failure\(\)|success\(\)/.test(job.if ?? 'success()')) {
+    if (mayRunAfterFailure(job)) {
       problems.push(`${workflow.path}: job ${id} may publish after a failed gate (if: ${job.if})`)
     }
   }
@@ -132,9 +134,27 @@ export const attestThePublishedDigest: Rule = (workflow) => {
   return problems
 }
 
+/** The manifest commit waits for every attestation job and never follows a failed one. */
+export const deployAfterAttestations: Rule = (workflow) => {
+  const problems: string[] = []
+  const attesters = Object.entries(workflow.jobs)
+    .filter(([, job]) => (job.steps ?? []).some((step) => usesRemote(step, 'actions/attest')))
+    .map(([id]) => id)
+  if (attesters.length === 0) return problems
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    if (!(job.steps ?? []).some((step) => usesLocal(step, 'bump-manifest'))) continue
+    for (const attester of attesters) {
+      if (!needsOf(job).includes(attester)) problems.push(`${workflow.path}: job ${id} commits the manifests without waiting for ${attester}`)
+    }
+    if (mayRunAfterFailure(job)) problems.push(`${workflow.path}: job ${id} may commit the manifests after a failed attestation (if: ${job.if})`)
+  }
+  return problems
+}
+
 export const GATE_RULES = {
   gatesAroundTheBuild,
   gatesSwitchedByInputs,
   publishAfterGates,
   attestThePublishedDigest,
+  deployAfterAttestations,
 } satisfies Record<string, Rule>
