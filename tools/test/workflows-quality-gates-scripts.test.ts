@@ -15,7 +15,7 @@ import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions
 import { evaluate } from '../src/workflows/job-graph'
 import { loadWorkflows, workflowById, type Step } from '../src/workflows/load'
 import { runStepScript, type ScriptRun } from '../src/workflows/run-script'
-import { installStandins, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
+import { installStandins, runStandin, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
 
 const pipeline = workflowById(loadWorkflows(), 'pipeline')
 const buildSteps = pipeline.jobs.build?.steps ?? []
@@ -85,7 +85,7 @@ function runGates(options: GateOptions = {}): GateRun {
   const result: GateRun = { ran: [], runs: {}, calls: [], runnerTemp }
   for (const step of GATE_STEPS) {
     const key = keyOf(step)
-    if (step.if !== undefined && evaluate(step.if, (path) => context[path] ?? null, () => true) !== true) continue
+    if (step.if !== undefined && evaluate(String(step.if), (path) => context[path] ?? null, () => true) !== true) continue
     result.ran.push(key)
     const outputs: Record<string, string> = {}
     if (step.id === 'grype' || step.id === 'syft') outputs.cmd = standins[step.id]
@@ -231,4 +231,51 @@ describe('the SBOMs, run with a syft stand-in', () => {
     expect(off.ran).not.toContain('syft')
     expect(off.calls.filter((c) => c.startsWith('syft'))).toEqual([])
   }, 60_000)
+})
+
+// The stand-ins themselves, against the behaviour cited in helpers/anchore-standins.ts: what the
+// scripts above rely on must hold of them, or the tests above prove nothing.
+describe('the stand-ins, against grype\'s and syft\'s sources', () => {
+  let dir: string
+  let oci: string
+  beforeAll(() => {
+    // A single-platform layout as skopeo writes it: index.json names that image's manifest.
+    dir = mkdtempSync(join(temp, 'standins-'))
+    oci = join(dir, 'one')
+    execFileSync('skopeo', ['copy', '--src-tls-verify=false', '--override-arch', 'arm64', `docker://${REGISTRY_IMAGE}`, `oci:${oci}`], { stdio: 'ignore' })
+  }, 120_000)
+  const grype = (db: StandinDb | undefined, ...argv: string[]) => {
+    const file = join(dir, 'db.json')
+    if (db !== undefined) writeFileSync(file, JSON.stringify(db))
+    else rmSync(file, { force: true })
+    return runStandin('grype', argv, { ANCHORE_STANDIN_DB: file })
+  }
+  const fixable = holding('arm64', vulnerability('CVE-2026-7777', 'High', 'fixed', ['2']), vulnerability('CVE-2026-7778', 'Critical', 'unknown'))
+
+  it('grype: exit code 2 with the report written when --fail-on is hit, 0 below it', () => {
+    const file = join(dir, 'report.json')
+    expect(grype(fixable, `oci-dir:${oci}`, '--only-fixed', '--fail-on', 'high', '-o', 'json', '--file', file).exitCode).toBe(2)
+    const document = JSON.parse(readFileSync(file, 'utf8')) as { matches: { vulnerability: { id: string } }[]; ignoredMatches: { appliedIgnoreRules: unknown[] }[] }
+    expect(document.matches.map((m) => m.vulnerability.id)).toEqual(['CVE-2026-7777'])
+    expect(document.ignoredMatches[0]?.appliedIgnoreRules).toEqual([{ namespace: '', 'fix-state': 'unknown' }])
+    expect(grype(fixable, `oci-dir:${oci}`, '--only-fixed', '--fail-on=critical', '-o', 'json', '--file', file).exitCode).toBe(0)
+    expect(grype(fixable, `oci-dir:${oci}`, '-f', 'critical', '-o', 'json', '--file', file).exitCode).toBe(2) // the unfixed Critical counts without --only-fixed
+  })
+
+  it('grype: exit code 1 for a bad --fail-on (no report) and without a database (the report created empty first)', () => {
+    const file = join(dir, 'bad.json')
+    expect(grype(fixable, `oci-dir:${oci}`, '--fail-on', 'severe', '-o', 'json', '--file', file)).toMatchObject({ exitCode: 1, stderr: "ERROR bad --fail-on severity value 'severe'\n" })
+    expect(existsSync(file)).toBe(false)
+    expect(grype(undefined, `oci-dir:${oci}`, '--fail-on', 'high', '-o', 'json', '--file', file)).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/failed to load vulnerability db/) })
+    expect(readFileSync(file, 'utf8')).toBe('')
+    expect(grype(fixable, `oci-dir:${layout}`, '-o', 'json').stderr).toMatch(/unexpected number of OCI directory manifests|unexpected media type/)
+    expect(grype(fixable, `oci-dir:${oci}`, '--only-fixd').stderr).toMatch(/unknown flag: --only-fixd/)
+  })
+
+  it('syft: an SPDX document for -o spdx-json=FILE, exit code 1 for another format', () => {
+    const file = join(dir, 'sbom.json')
+    expect(runStandin('syft', ['scan', `oci-dir:${oci}`, '-o', `spdx-json=${file}`], {}).exitCode).toBe(0)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ spdxVersion: 'SPDX-2.3', packages: [{ versionInfo: expect.stringMatching(/^sha256:/) }] })
+    expect(runStandin('syft', ['scan', `oci-dir:${oci}`, '-o', 'cyclonedx-json'], {}).exitCode).toBe(1)
+  })
 })
