@@ -2,7 +2,8 @@
 // pipeline and over planted violations, which jobs the gate inputs switch, and the gates' own
 // run: scripts executed here for real: the audit with pnpm against this machine's registry, its
 // gate over pnpm's report format, and the per-platform split of a real multi-platform OCI layout.
-// The grype scan itself cannot run here (its database is downloaded from the internet).
+// grype and syft themselves cannot run here (grype's database is downloaded from the internet):
+// their scripts run with stand-ins in workflows-quality-gates-scripts.test.ts.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
