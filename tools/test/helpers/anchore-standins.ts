@@ -20,8 +20,8 @@
 // vulnerabilities come from a fixture (ANCHORE_STANDIN_DB, keyed by the image's architecture, read
 // from the layout itself). Without that file grype fails as it does without its database.
 import { createHash } from 'node:crypto'
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { readOciDirImage, type OciDirImage } from './oci-dir'
 
 export const SEVERITIES = ['negligible', 'low', 'medium', 'high', 'critical'] as const
@@ -92,7 +92,10 @@ function openReports(outputs: string[], defaultFile: string | undefined, accepts
   return outputs.map((output) => {
     const [format, file] = output.includes('=') ? [output.slice(0, output.indexOf('=')), output.slice(output.indexOf('=') + 1)] : [output, defaultFile]
     if (!accepts(format)) throw new CliError(`unsupported output format "${format}" (the stand-in writes the formats the pipeline uses only)`)
-    if (file !== undefined && file !== '') writeFileSync(file, '')
+    if (file !== undefined && file !== '') {
+      mkdirSync(dirname(file), { recursive: true }) // both writers create missing directories
+      writeFileSync(file, '')
+    }
     return file === '' ? undefined : file
   })
 }
