@@ -1,4 +1,5 @@
 // Command-line options of the local pipeline, parsed and validated in one place. Pure: no I/O.
+import { isReleaseVersion } from '@aks-gitops/toolkit'
 
 export const SERVICES = ['vote', 'result', 'worker'] as const
 export type Service = (typeof SERVICES)[number]
@@ -72,13 +73,12 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const VERSION_RE = /^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
-
 /** Turns a short ref (`develop`, `release/vote/v1.0.0`, `vote/v1.0.0`) into a full one. */
 export function qualifyRef(ref: string, service: string): string {
   if (ref.startsWith('refs/')) return ref
   const [first, ...rest] = ref.split('/')
-  if (first === service && rest.length === 1 && VERSION_RE.test(rest[0] ?? '')) return `refs/tags/${ref}`
+  const version = rest.length === 1 ? (rest[0] ?? '') : ''
+  if (first === service && version.startsWith('v') && isReleaseVersion(version.slice(1))) return `refs/tags/${ref}`
   return `refs/heads/${ref}`
 }
 

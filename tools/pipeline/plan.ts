@@ -1,7 +1,7 @@
 // What the reusable workflow (.github/workflows/pipeline.yml) would do for an event, as data.
 // Tags come from the same function buildx-multiarch uses, so the local run and GitHub agree.
 // Pure: no I/O.
-import { computeTags, type RefKind } from '../../actions/buildx-multiarch/src/tags'
+import { computeTags, type RefKind } from '@aks-gitops/toolkit'
 import { promotionRef, type Environment, type PipelineOptions } from './options'
 
 export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'deploy' | 'verify'

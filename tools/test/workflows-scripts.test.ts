@@ -1,11 +1,11 @@
 // Executes the workflows' own run: scripts (extracted from the YAML) with the env the runner
-// would give them, and compares what they compute with actions/buildx-multiarch/src/tags.ts.
+// would give them, and compares what they compute with actions/toolkit/src/gitflow.ts.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { computeTags } from '../../actions/buildx-multiarch/src/tags'
+import { computeTags } from '@aks-gitops/toolkit'
 import { git } from './helpers/git'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
@@ -38,7 +38,7 @@ function plan(caller: string, event: string, ref: string, runNumber = 42) {
 
 const KIND = { develop: 'develop', release: 'release', production: 'release-tag', feature: 'feature', 'pull-request': 'pull-request', other: 'other' }
 
-describe('the pipeline plan agrees with tags.ts on every GitFlow ref', () => {
+describe('the pipeline plan agrees with gitflow.ts on every GitFlow ref', () => {
   const refs: [string, string][] = [
     ['push', 'refs/heads/develop'],
     ['push', 'refs/heads/release/vote/v1.2.3'],

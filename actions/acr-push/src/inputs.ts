@@ -11,6 +11,7 @@ import {
   getInteger,
   getList,
   getString,
+  isReleaseVersion,
   isValidTag,
   parseImageReference,
   parsePlatforms,
@@ -155,13 +156,11 @@ export function readCredentials(env: NodeJS.ProcessEnv = process.env): Credentia
   }
 }
 
-const RELEASE_VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
-
 /** The release-candidate inputs; undefined when release-candidate is empty. */
 export function readReleaseCandidate(workspace: string, env: NodeJS.ProcessEnv): ReleaseCandidateSettings | undefined {
   const version = getString('release-candidate')
   if (version === '') return undefined
-  if (!RELEASE_VERSION_RE.test(version)) throw new InputError('release-candidate', `"${version}" is not a release version (expected X.Y.Z, e.g. 1.4.2, as in the tag <service>/v1.4.2)`)
+  if (!isReleaseVersion(version)) throw new InputError('release-candidate', `"${version}" is not a release version (expected X.Y.Z, e.g. 1.4.2, as in the tag <service>/v1.4.2)`)
   const gitDirectory = resolve(workspace, getString('release-git-directory', { default: '.' }))
   if (!existsSync(gitDirectory) || !statSync(gitDirectory).isDirectory()) {
     throw new InputError('release-git-directory', `"${gitDirectory}" is not a directory (expected the checkout of the tagged commit)`)

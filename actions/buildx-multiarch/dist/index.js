@@ -32297,6 +32297,89 @@ function parseRepository(input) {
     return ref;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/gitflow.ts
+// The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
+// release version and a release candidate tag look like. buildx-multiarch computes its tags here,
+// acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
+// it. Pure: no I/O.
+//
+//   refs/heads/develop                 -> sha-<7>                        (published, staging)
+//   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
+//   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
+//   any other ref                      -> no tags
+class RefError extends Error {
+    name = 'RefError';
+}
+const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+const SERVICE = /^[a-z0-9][a-z0-9._-]*$/;
+/** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
+function isReleaseVersion(version) {
+    return VERSION.test(version);
+}
+/** The tag of release candidate N of `version`: `X.Y.Z-rc.N`. */
+function rcTag(version, n) {
+    return `${version}-rc.${n}`;
+}
+/** N of `X.Y.Z-rc.N` when the tag is a candidate of `version`, else undefined. */
+function rcNumber(version, tag) {
+    if (!tag.startsWith(`${version}-rc.`))
+        return undefined;
+    const rest = tag.slice(version.length + 4);
+    return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+}
+/** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
+function shaTag(sha) {
+    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+        throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
+    return `sha-${sha.slice(0, 7).toLowerCase()}`;
+}
+function runNumberOf(value) {
+    const text = String(value).trim();
+    if (!/^[1-9][0-9]*$/.test(text))
+        throw new RefError(`run number "${text}" is not a positive whole number`);
+    return Number(text);
+}
+// `<svc>/vX.Y.Z` -> { service, version }; a RefError when the rest of the ref has another shape.
+function serviceVersion(rest, what, expectedService) {
+    const parts = rest.split('/');
+    const [service = '', semver = ''] = parts;
+    const version = semver.slice(1);
+    if (parts.length !== 2 || !SERVICE.test(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
+        throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
+    }
+    if (expectedService && service !== expectedService) {
+        throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`);
+    }
+    return { service, version };
+}
+/** Computes the tags and version for one build from the git ref (see the table at the top). */
+function computeTags(context) {
+    const { ref } = context;
+    const service = context.service?.trim() || undefined;
+    if (ref.startsWith('refs/heads/release/')) {
+        const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
+        const version = rcTag(parsed.version, runNumberOf(context.runNumber));
+        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service };
+    }
+    if (ref.startsWith('refs/tags/')) {
+        const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
+        return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service };
+    }
+    if (ref === 'refs/heads/develop') {
+        const sha = shaTag(context.sha);
+        return { kind: 'develop', tags: [sha], version: sha, publish: true };
+    }
+    const pull = /^refs\/pull\/([0-9]+)\/(merge|head)$/.exec(ref);
+    if (pull)
+        return { kind: 'pull-request', tags: [], version: `pr-${pull[1]}`, publish: false };
+    if (ref.startsWith('refs/heads/feature/'))
+        return { kind: 'feature', tags: [], version: shaTag(context.sha), publish: false };
+    if (ref === '')
+        throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
+    return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
+}
+
 ;// CONCATENATED MODULE: ./src/labels.ts
 // OCI image labels (org.opencontainers.image.*) from the workflow's context, and the KEY=VALUE
 // lists the action takes for labels and build arguments. Pure: no I/O.
@@ -32343,76 +32426,9 @@ function parseKeyValueLines(text, what) {
     return pairs;
 }
 
-;// CONCATENATED MODULE: ./src/tags.ts
-// Image tags from the git ref, following the GitFlow table in DESIGN.md. Pure: no I/O, so the
-// workflows' tests can import it and check what each event would publish.
-//
-//   refs/heads/develop                 -> sha-<7>                        (published, staging)
-//   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
-//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
-//   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
-//   any other ref                      -> no tags
-class RefError extends Error {
-    name = 'RefError';
-}
-const SEMVER = /^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
-const SERVICE = /^[a-z0-9][a-z0-9._-]*$/;
-/** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
-function shaTag(sha) {
-    if (!/^[0-9a-f]{7,64}$/i.test(sha))
-        throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
-    return `sha-${sha.slice(0, 7).toLowerCase()}`;
-}
-function runNumberOf(value) {
-    const text = String(value).trim();
-    if (!/^[1-9][0-9]*$/.test(text))
-        throw new RefError(`run number "${text}" is not a positive whole number`);
-    return Number(text);
-}
-// `<svc>/vX.Y.Z` -> { service, version }; a RefError when the rest of the ref has another shape.
-function serviceVersion(rest, what, expectedService) {
-    const parts = rest.split('/');
-    const [service = '', semver = ''] = parts;
-    const match = SEMVER.exec(semver);
-    if (parts.length !== 2 || !SERVICE.test(service) || !match) {
-        throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
-    }
-    if (expectedService && service !== expectedService) {
-        throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`);
-    }
-    return { service, version: `${match[1]}.${match[2]}.${match[3]}` };
-}
-/** Computes the tags and version for one build from the git ref (see the table at the top). */
-function computeTags(context) {
-    const { ref } = context;
-    const service = context.service?.trim() || undefined;
-    if (ref.startsWith('refs/heads/release/')) {
-        const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
-        const version = `${parsed.version}-rc.${runNumberOf(context.runNumber)}`;
-        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service };
-    }
-    if (ref.startsWith('refs/tags/')) {
-        const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
-        return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service };
-    }
-    if (ref === 'refs/heads/develop') {
-        const sha = shaTag(context.sha);
-        return { kind: 'develop', tags: [sha], version: sha, publish: true };
-    }
-    const pull = /^refs\/pull\/([0-9]+)\/(merge|head)$/.exec(ref);
-    if (pull)
-        return { kind: 'pull-request', tags: [], version: `pr-${pull[1]}`, publish: false };
-    if (ref.startsWith('refs/heads/feature/'))
-        return { kind: 'feature', tags: [], version: shaTag(context.sha), publish: false };
-    if (ref === '')
-        throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
-    return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
-}
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reads and validates every input (and the runner's GITHUB_* context) into one typed Settings
 // object before anything runs: nothing else in the action reads inputs.
-
 
 
 

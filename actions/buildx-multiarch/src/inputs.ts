@@ -9,6 +9,7 @@ import {
   getBoolean,
   getChoice,
   getList,
+  computeTags,
   getString,
   InputError,
   isValidTag,
@@ -18,9 +19,9 @@ import {
   repositoryName,
   errorMessage,
   type Platform,
+  type RefKind,
 } from '@aks-gitops/toolkit'
 import { defaultTitle, ociLabels, parseKeyValueLines, sourceUrl } from './labels'
-import { computeTags, type RefKind } from './tags'
 
 export const MODES = ['multi', 'platform', 'merge'] as const
 export const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'] as const

@@ -5,20 +5,9 @@
 // release merges back) moves that tag to another digest, and a release head whose last push
 // touched no service path has no image of its own. Pure: the facts are gathered elsewhere.
 
+import { rcNumber } from './gitflow'
+
 export const REVISION_LABEL = 'org.opencontainers.image.revision'
-
-const VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
-
-export function isReleaseVersion(version: string): boolean {
-  return VERSION_RE.test(version)
-}
-
-/** N of `X.Y.Z-rc.N` when the tag is a candidate of `version`, else undefined. */
-export function rcNumber(version: string, tag: string): number | undefined {
-  if (!tag.startsWith(`${version}-rc.`)) return undefined
-  const rest = tag.slice(version.length + 4)
-  return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined
-}
 
 /** The candidates of `version` among `tags`, newest (highest N) first. */
 export function rcTags(version: string, tags: readonly string[]): string[] {

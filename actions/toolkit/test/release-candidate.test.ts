@@ -4,11 +4,11 @@ import {
   imageRevision,
   judgeCandidate,
   noCandidateMessage,
-  rcNumber,
   rcTags,
   stagingPin,
   type CandidateFacts,
 } from '../src/release-candidate'
+import { rcNumber } from '../src/gitflow'
 
 const D1 = `sha256:${'1'.repeat(64)}`
 const D2 = `sha256:${'2'.repeat(64)}`

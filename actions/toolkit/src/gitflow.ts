@@ -1,5 +1,7 @@
-// Image tags from the git ref, following the GitFlow table in DESIGN.md. Pure: no I/O, so the
-// workflows' tests can import it and check what each event would publish.
+// The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
+// release version and a release candidate tag look like. buildx-multiarch computes its tags here,
+// acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
+// it. Pure: no I/O.
 //
 //   refs/heads/develop                 -> sha-<7>                        (published, staging)
 //   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
@@ -36,8 +38,25 @@ export class RefError extends Error {
   override name = 'RefError'
 }
 
-const SEMVER = /^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
+const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
 const SERVICE = /^[a-z0-9][a-z0-9._-]*$/
+
+/** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
+export function isReleaseVersion(version: string): boolean {
+  return VERSION.test(version)
+}
+
+/** The tag of release candidate N of `version`: `X.Y.Z-rc.N`. */
+export function rcTag(version: string, n: number): string {
+  return `${version}-rc.${n}`
+}
+
+/** N of `X.Y.Z-rc.N` when the tag is a candidate of `version`, else undefined. */
+export function rcNumber(version: string, tag: string): number | undefined {
+  if (!tag.startsWith(`${version}-rc.`)) return undefined
+  const rest = tag.slice(version.length + 4)
+  return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined
+}
 
 /** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
 export function shaTag(sha: string): string {
@@ -55,14 +74,14 @@ function runNumberOf(value: number | string): number {
 function serviceVersion(rest: string, what: string, expectedService?: string): { service: string; version: string } {
   const parts = rest.split('/')
   const [service = '', semver = ''] = parts
-  const match = SEMVER.exec(semver)
-  if (parts.length !== 2 || !SERVICE.test(service) || !match) {
+  const version = semver.slice(1)
+  if (parts.length !== 2 || !SERVICE.test(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
     throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`)
   }
   if (expectedService && service !== expectedService) {
     throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`)
   }
-  return { service, version: `${match[1]}.${match[2]}.${match[3]}` }
+  return { service, version }
 }
 
 /** Computes the tags and version for one build from the git ref (see the table at the top). */
@@ -71,7 +90,7 @@ export function computeTags(context: RefContext): TagPlan {
   const service = context.service?.trim() || undefined
   if (ref.startsWith('refs/heads/release/')) {
     const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service)
-    const version = `${parsed.version}-rc.${runNumberOf(context.runNumber)}`
+    const version = rcTag(parsed.version, runNumberOf(context.runNumber))
     return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service }
   }
   if (ref.startsWith('refs/tags/')) {

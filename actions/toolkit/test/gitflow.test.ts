@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeTags, RefError, shaTag } from '../src/tags'
+import { computeTags, RefError, shaTag } from '../src/gitflow'
 
 const sha = '0123456789abcdef0123456789abcdef01234567'
 const at = (ref: string, extra: { runNumber?: number | string; service?: string } = {}) => computeTags({ ref, sha, runNumber: extra.runNumber ?? 42, service: extra.service })
