@@ -1,21 +1,13 @@
 // The hardening rules GitHub's security guidance asks of workflows, as checks over parsed YAML.
 // Each returns human-readable violations; the tests assert none for the repository's workflows
 // and at least one for a planted bad workflow, so no rule can pass vacuously.
-import type { Job, Step, Workflow } from './load'
+import { jobsOf, jobUsesLocal, stepsOf, usesRemote, type Concurrency, type Job, type Workflow } from './load'
 
 export type Rule = (workflow: Workflow) => string[]
 
 const SHA_PIN = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/
 const VERSION_COMMENT = /#\s*v\d+\.\d+\.\d+\s*$/
 const READ_LEVELS = new Set(['read', 'none'])
-
-function jobs(workflow: Workflow): [string, Job][] {
-  return Object.entries(workflow.jobs)
-}
-
-function steps(job: Job): Step[] {
-  return job.steps ?? []
-}
 
 /** Permission map of a job ({} when absent or `{}`), `write-all`/`read-all` expanded roughly. */
 export function permissionMap(value: unknown): Record<string, string> {
@@ -35,7 +27,7 @@ export const minimalPermissions: Rule = (workflow) => {
       if (!READ_LEVELS.has(level)) problems.push(`${workflow.path}: top-level permission ${scope}: ${level} is not read-only`)
     }
   }
-  for (const [id, job] of jobs(workflow)) {
+  for (const [id, job] of jobsOf(workflow)) {
     if (job.permissions === undefined) problems.push(`${workflow.path}: job ${id} does not state its permissions`)
   }
   return problems
@@ -61,8 +53,8 @@ export const pinnedActions: Rule = (workflow) => {
 
 /** No `${{ }}` inside a run: script: values reach the shell through env: only. */
 export const noExpressionsInRun: Rule = (workflow) =>
-  jobs(workflow).flatMap(([id, job]) =>
-    steps(job)
+  jobsOf(workflow).flatMap(([id, job]) =>
+    stepsOf(job)
       .filter((step) => typeof step.run === 'string' && step.run.includes('${{'))
       .map((step) => `${workflow.path}: job ${id}, step '${step.name ?? step.id ?? step.run}' expands an expression in run:`),
   )
@@ -73,9 +65,9 @@ export const noPullRequestTargetCheckout: Rule = (workflow) => {
   const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys((on ?? {}) as object)
   if (!events.includes('pull_request_target')) return []
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
-    for (const step of steps(job)) {
-      if (!step.uses?.startsWith('actions/checkout@')) continue
+  for (const [id, job] of jobsOf(workflow)) {
+    for (const step of stepsOf(job)) {
+      if (!usesRemote(step, 'actions/checkout')) continue
       const ref = String(step.with?.ref ?? '')
       const repository = String(step.with?.repository ?? '')
       // The default (empty) ref is the base branch, which is safe; the pull request's head is not.
@@ -88,7 +80,7 @@ export const noPullRequestTargetCheckout: Rule = (workflow) => {
 }
 
 function pushesWithGit(job: Job): boolean {
-  return steps(job).some((step) => typeof step.run === 'string' && /\bgit\s+push\b/.test(step.run))
+  return stepsOf(job).some((step) => typeof step.run === 'string' && /\bgit\s+push\b/.test(step.run))
 }
 
 /**
@@ -98,10 +90,10 @@ function pushesWithGit(job: Job): boolean {
  */
 export const checkoutCredentials: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
+  for (const [id, job] of jobsOf(workflow)) {
     const writes = permissionMap(job.permissions).contents === 'write'
-    for (const step of steps(job)) {
-      if (!step.uses?.startsWith('actions/checkout@')) continue
+    for (const step of stepsOf(job)) {
+      if (!usesRemote(step, 'actions/checkout')) continue
       const persist = step.with?.['persist-credentials']
       if (persist === false || persist === 'false') continue
       const canPush = pushesWithGit(job) && (writes || step.with?.token !== undefined)
@@ -133,8 +125,8 @@ export const noCloudSecrets: Rule = (workflow) => {
     if (!ALLOWED_SECRETS.has(name)) problems.push(`${workflow.path}: uses secret ${name}; Azure access must go through OIDC`)
   }
   if (/secrets:\s*inherit/.test(workflow.text)) problems.push(`${workflow.path}: secrets: inherit hands every secret over`)
-  for (const [id, job] of jobs(workflow)) {
-    for (const step of steps(job)) {
+  for (const [id, job] of jobsOf(workflow)) {
+    for (const step of stepsOf(job)) {
       for (const key of Object.keys(step.with ?? {})) {
         if (CREDENTIAL_INPUTS.test(key)) problems.push(`${workflow.path}: job ${id} passes a credential input '${key}'`)
       }
@@ -149,14 +141,10 @@ export const noCloudSecrets: Rule = (workflow) => {
   return problems
 }
 
-function usesAction(job: Job, name: string): boolean {
-  return steps(job).some((step) => step.uses !== undefined && new RegExp(`(^|/)actions/${name}$`).test(step.uses))
-}
-
 /** A job whose steps only fetch artifacts and run actions/attest: no checkout, no script, no registry. */
 function isAttestationJob(job: Job): boolean {
-  const all = steps(job)
-  return all.some((step) => step.uses?.startsWith('actions/attest@')) && all.every((step) => /^actions\/(attest|download-artifact)@/.test(step.uses ?? ''))
+  const all = stepsOf(job)
+  return all.some((step) => usesRemote(step, 'actions/attest')) && all.every((step) => usesRemote(step, 'actions/attest') || usesRemote(step, 'actions/download-artifact'))
 }
 
 /**
@@ -166,12 +154,12 @@ function isAttestationJob(job: Job): boolean {
  */
 export const separatedPrivileges: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
+  for (const [id, job] of jobsOf(workflow)) {
     if (job.uses) continue
     const permissions = permissionMap(job.permissions)
     const writes = Object.entries(permissions).filter(([, level]) => level === 'write').map(([scope]) => scope)
     const body = JSON.stringify(job)
-    if (usesAction(job, 'buildx-multiarch')) {
+    if (jobUsesLocal(job, 'buildx-multiarch')) {
       if (writes.length > 0) problems.push(`${workflow.path}: build job ${id} has write scopes ${writes.join(', ')}`)
       if (body.includes('secrets.')) problems.push(`${workflow.path}: build job ${id} sees a secret`)
       if (job.environment !== undefined) problems.push(`${workflow.path}: build job ${id} runs in an environment`)
@@ -181,15 +169,15 @@ export const separatedPrivileges: Rule = (workflow) => {
       if (writes.sort().join(',') !== 'attestations,id-token') problems.push(`${workflow.path}: attestation job ${id} writes ${writes.join(', ')}`)
     } else if (permissions['id-token'] === 'write') {
       if (writes.length !== 1) problems.push(`${workflow.path}: OIDC job ${id} has other write scopes: ${writes.join(', ')}`)
-      if (!usesAction(job, 'acr-push')) problems.push(`${workflow.path}: job ${id} can mint OIDC tokens but does not use acr-push`)
+      if (!jobUsesLocal(job, 'acr-push')) problems.push(`${workflow.path}: job ${id} can mint OIDC tokens but does not use acr-push`)
     }
     if (permissions.attestations === 'write' && !isAttestationJob(job)) {
       problems.push(`${workflow.path}: job ${id} can write attestations but does more than attest (only actions/attest and download-artifact steps)`)
     }
     if (permissions.contents === 'write') {
-      const others = writes.filter((scope) => scope !== 'contents' && !(scope === 'pull-requests' && usesAction(job, 'bump-manifest')))
+      const others = writes.filter((scope) => scope !== 'contents' && !(scope === 'pull-requests' && jobUsesLocal(job, 'bump-manifest')))
       if (others.length > 0) problems.push(`${workflow.path}: job ${id} writes contents and also ${others.join(', ')}`)
-      if (!usesAction(job, 'bump-manifest') && !pushesWithGit(job)) {
+      if (!jobUsesLocal(job, 'bump-manifest') && !pushesWithGit(job)) {
         problems.push(`${workflow.path}: job ${id} has contents: write but neither bumps manifests nor pushes`)
       }
     }
@@ -204,9 +192,9 @@ export const separatedPrivileges: Rule = (workflow) => {
  */
 export const orderedDeploys: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
-    if (!usesAction(job, 'bump-manifest')) continue
-    const concurrency = job.concurrency as { group?: string; 'cancel-in-progress'?: unknown; queue?: unknown } | undefined
+  for (const [id, job] of jobsOf(workflow)) {
+    if (!jobUsesLocal(job, 'bump-manifest')) continue
+    const concurrency = job.concurrency as Concurrency | undefined
     if (!concurrency?.group) {
       problems.push(`${workflow.path}: deploy job ${id} has no concurrency group`)
       continue

@@ -2,7 +2,7 @@
 // evaluator for the part of GitHub's expression language job conditions use (literals, context
 // paths, ==, !=, !, &&, ||, parentheses and the status functions), with GitHub's rule that a
 // condition without a status function is `success() && (condition)`.
-import type { Job } from './load'
+import { needsOf, type Job } from './load'
 
 export type JobResult = 'success' | 'failure' | 'skipped'
 type Value = string | boolean | null
@@ -79,10 +79,6 @@ export function evaluate(expression: string, lookup: (path: string) => Value, st
   const value = or()
   if (position !== tokens.length) throw new Error(`unexpected '${peek()}' in '${expression}'`)
   return value
-}
-
-function needsOf(job: Job): string[] {
-  return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]
 }
 
 /**

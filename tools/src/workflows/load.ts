@@ -17,6 +17,13 @@ export interface Step {
   'working-directory'?: string
 }
 
+/** A workflow's or a job's `concurrency:` block in its mapping form. */
+export interface Concurrency {
+  group?: string
+  'cancel-in-progress'?: unknown
+  queue?: unknown
+}
+
 export interface Job {
   name?: string
   'runs-on'?: unknown
@@ -110,6 +117,35 @@ export function findStep(workflow: Workflow, jobId: string, stepId: string): Ste
   const step = workflow.jobs[jobId]?.steps?.find((s) => s.id === stepId)
   if (!step) throw new Error(`${workflow.path}: job ${jobId} has no step with id ${stepId}`)
   return step
+}
+
+/** A workflow's jobs as [id, job] pairs, in file order. */
+export function jobsOf(workflow: Workflow): [string, Job][] {
+  return Object.entries(workflow.jobs)
+}
+
+export function stepsOf(job: Job): Step[] {
+  return job.steps ?? []
+}
+
+/** The jobs `needs:` names, whether it is one name or a list. */
+export function needsOf(job: Job): string[] {
+  return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]
+}
+
+/** The step runs this repository's action NAME (`./actions/NAME`, `./pipeline/actions/NAME`, `OWNER/REPO/actions/NAME`). */
+export function usesLocal(step: Step, name: string): boolean {
+  return step.uses !== undefined && new RegExp(`(^|/)actions/${name}$`).test(step.uses)
+}
+
+/** Some step of the job runs this repository's action NAME. */
+export function jobUsesLocal(job: Job, name: string): boolean {
+  return stepsOf(job).some((step) => usesLocal(step, name))
+}
+
+/** The step runs the action `owner/name` at some ref, e.g. usesRemote(step, 'actions/checkout'). */
+export function usesRemote(step: Step, action: string): boolean {
+  return step.uses?.startsWith(`${action}@`) === true
 }
 
 export interface ActionMetadata {

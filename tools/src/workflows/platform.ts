@@ -4,24 +4,10 @@
 // can see. Each returns human-readable violations; the tests assert none for the repository's
 // workflows and at least one for a planted bad workflow.
 import { permissionMap, type Rule } from './hardening'
-import type { Job, Step, Workflow } from './load'
+import { jobsOf, stepsOf, usesLocal, usesRemote, type Concurrency, type Job } from './load'
 
-const APP_TOKEN_ACTION = /^actions\/create-github-app-token@/
+const APP_TOKEN_ACTION = 'actions/create-github-app-token'
 const DEFAULT_TOKEN = /github\.token|secrets\.GITHUB_TOKEN/
-
-function jobs(workflow: Workflow): [string, Job][] {
-  return Object.entries(workflow.jobs)
-}
-
-function steps(job: Job): Step[] {
-  return job.steps ?? []
-}
-
-interface Concurrency {
-  group?: string
-  'cancel-in-progress'?: unknown
-  queue?: unknown
-}
 
 /**
  * `queue: max` only where cancel-in-progress is false or absent: "The combination of queue: max
@@ -31,7 +17,7 @@ interface Concurrency {
  * (single or max) but not this combination.
  */
 export const queueWithoutCancel: Rule = (workflow) => {
-  const blocks: [string, unknown][] = [['the workflow', workflow.concurrency], ...jobs(workflow).map(([id, job]): [string, unknown] => [`job ${id}`, job.concurrency])]
+  const blocks: [string, unknown][] = [['the workflow', workflow.concurrency], ...jobsOf(workflow).map(([id, job]): [string, unknown] => [`job ${id}`, job.concurrency])]
   const problems: string[] = []
   for (const [where, block] of blocks) {
     if (!block || typeof block !== 'object') continue
@@ -51,7 +37,7 @@ function namedSettings(text: string): string[] {
 }
 
 function pushesTags(job: Job): boolean {
-  return steps(job).some((step) => typeof step.run === 'string' && /\bgit\s+push\b[^\n]*(refs\/tags\/|--tags|--follow-tags)/.test(step.run))
+  return stepsOf(job).some((step) => typeof step.run === 'string' && /\bgit\s+push\b[^\n]*(refs\/tags\/|--tags|--follow-tags)/.test(step.run))
 }
 
 /**
@@ -62,20 +48,20 @@ function pushesTags(job: Job): boolean {
  */
 export const tagPushToken: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
+  for (const [id, job] of jobsOf(workflow)) {
     if (!pushesTags(job)) continue
     const where = `${workflow.path}: job ${id} pushes a tag`
-    const checkout = steps(job).find((step) => step.uses?.startsWith('actions/checkout@') && String(step.with?.['persist-credentials']) === 'true')
+    const checkout = stepsOf(job).find((step) => usesRemote(step, 'actions/checkout') && String(step.with?.['persist-credentials']) === 'true')
     const token = String(checkout?.with?.token ?? '')
     if (!checkout || token === '' || DEFAULT_TOKEN.test(token)) {
       problems.push(`${where} with GITHUB_TOKEN; give its checkout a token with the Workflows permission`)
       continue
     }
-    const app = steps(job).find((step) => step.uses !== undefined && APP_TOKEN_ACTION.test(step.uses))
+    const app = stepsOf(job).find((step) => usesRemote(step, APP_TOKEN_ACTION))
     if (token.includes('steps.') && String(app?.with?.['permission-workflows']) !== 'write') {
       problems.push(`${where} with an App token minted without permission-workflows: write`)
     }
-    const guard = steps(job)[0]
+    const guard = stepsOf(job)[0]
     const needed = namedSettings(`${token} ${JSON.stringify(app?.with ?? {})}`)
     const checked = JSON.stringify(guard?.env ?? {})
     const missing = needed.filter((name) => !checked.includes(name))
@@ -94,9 +80,9 @@ export const tagPushToken: Rule = (workflow) => {
  */
 export const tokensMintedInJob: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
+  for (const [id, job] of jobsOf(workflow)) {
     const minted = new Set<string>()
-    for (const step of steps(job)) {
+    for (const step of stepsOf(job)) {
       for (const [key, value] of Object.entries(step.with ?? {})) {
         if (!/token/.test(key)) continue
         const text = String(value)
@@ -105,7 +91,7 @@ export const tokensMintedInJob: Rule = (workflow) => {
           if (!minted.has(match[1] ?? '')) problems.push(`${workflow.path}: job ${id} reads a token from step '${match[1]}', which is not an earlier create-github-app-token step of the job`)
         }
       }
-      if (step.id && step.uses !== undefined && APP_TOKEN_ACTION.test(step.uses)) minted.add(step.id)
+      if (step.id && usesRemote(step, APP_TOKEN_ACTION)) minted.add(step.id)
     }
     for (const [name, value] of Object.entries(job.outputs ?? {})) {
       if ([...minted].some((step) => String(value).includes(`steps.${step}.outputs.token`))) {
@@ -119,8 +105,8 @@ export const tokensMintedInJob: Rule = (workflow) => {
 /** A manifest job that may open a pull request holds pull-requests: write (and can enable auto-merge). */
 export const pullRequestPermission: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
-    const bump = steps(job).find((step) => step.uses !== undefined && /(^|\/)actions\/bump-manifest$/.test(step.uses))
+  for (const [id, job] of jobsOf(workflow)) {
+    const bump = stepsOf(job).find((step) => usesLocal(step, 'bump-manifest'))
     const mode = bump?.with?.['pull-request']
     if (mode === undefined || mode === false || mode === 'false') continue
     if (permissionMap(job.permissions)['pull-requests'] !== 'write') {
@@ -141,7 +127,7 @@ export const declaredSecrets: Rule = (workflow) => {
   if (!on || typeof on !== 'object' || !('workflow_call' in on)) return []
   const declared = Object.keys(((on as Record<string, { secrets?: Record<string, unknown> } | null>).workflow_call ?? {}).secrets ?? {})
   const problems: string[] = []
-  for (const [id, job] of jobs(workflow)) {
+  for (const [id, job] of jobsOf(workflow)) {
     for (const name of namedSettings(JSON.stringify(job)).filter((setting) => setting.startsWith('secrets.'))) {
       const secret = name.slice('secrets.'.length)
       if (!declared.includes(secret)) problems.push(`${workflow.path}: job ${id} reads ${name}, which workflow_call does not declare`)

@@ -3,23 +3,12 @@
 // leaves the build job, publish never runs after a failed gate, each gate is switched by its input
 // alone, and the attestations name the digest publish pushed. Like hardening.ts, each rule returns
 // readable violations; the tests run it over the repository and over planted violations.
-import type { Job, Step } from './load'
 import type { Rule } from './hardening'
+import { jobsOf, jobUsesLocal, needsOf, stepsOf, usesLocal, usesRemote, type Job, type Step } from './load'
 
 /** The inputs that switch the gates, and their severity thresholds. */
 export const GATE_SWITCHES = { audit: 'dependency-audit', scan: 'vulnerability-scan', attestations: 'attestations' } as const
 export const GATE_LEVELS = { audit: 'audit-level', scan: 'scan-severity' } as const
-
-const usesLocal = (step: Step, name: string) => step.uses !== undefined && new RegExp(`(^|/)actions/${name}$`).test(step.uses)
-const usesRemote = (step: Step, action: string) => step.uses?.startsWith(`${action}@`) === true
-
-function position(steps: readonly Step[], predicate: (step: Step) => boolean): number {
-  return steps.findIndex(predicate)
-}
-
-function needsOf(job: Job): string[] {
-  return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]
-}
 
 const byId = (id: string) => (step: Step) => step.id === id
 /** A job whose `if` lets it run after a job it needs has failed. */
@@ -32,14 +21,14 @@ const mayRunAfterFailure = (job: Job) => /always\(\)/.test(job.if ?? '') || !/!f
  */
 export const gatesAroundTheBuild: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of Object.entries(workflow.jobs)) {
-    const steps = job.steps ?? []
-    const build = position(steps, (step) => usesLocal(step, 'buildx-multiarch'))
+  for (const [id, job] of jobsOf(workflow)) {
+    const steps = stepsOf(job)
+    const build = steps.findIndex((step) => usesLocal(step, 'buildx-multiarch'))
     if (build < 0) continue
     const where = `${workflow.path}: job ${id}`
-    const audit = position(steps, byId('audit'))
-    const auditGate = position(steps, byId('audit-gate'))
-    const scan = position(steps, byId('scan'))
+    const audit = steps.findIndex(byId('audit'))
+    const auditGate = steps.findIndex(byId('audit-gate'))
+    const scan = steps.findIndex(byId('scan'))
     if (audit < 0 || auditGate < 0) problems.push(`${where} has no dependency audit (steps audit and audit-gate)`)
     else {
       if (!(audit < auditGate && auditGate < build)) problems.push(`${where} audits the dependencies after the build has run the Dockerfile`)
@@ -70,9 +59,9 @@ export const gatesSwitchedByInputs: Rule = (workflow) => {
     const ok = exact ? text === `inputs.${input}` : text.endsWith(`&& inputs.${input}`) && !/always\(\)/.test(text)
     if (!ok) problems.push(`${workflow.path}: ${where} is not switched by input ${input} (if: ${condition ?? 'none'})`)
   }
-  for (const [id, job] of Object.entries(workflow.jobs)) {
-    if ((job.steps ?? []).some((step) => usesRemote(step, 'actions/attest'))) expect(`job ${id}`, job.if, GATE_SWITCHES.attestations, false)
-    for (const step of job.steps ?? []) {
+  for (const [id, job] of jobsOf(workflow)) {
+    if (stepsOf(job).some((step) => usesRemote(step, 'actions/attest'))) expect(`job ${id}`, job.if, GATE_SWITCHES.attestations, false)
+    for (const step of stepsOf(job)) {
       if (step.id === 'audit' || step.id === 'audit-gate') expect(`step ${step.id} of job ${id}`, step.if, GATE_SWITCHES.audit, true)
       if (step.id === 'scan' || step.uses?.startsWith('anchore/scan-action/')) expect(`step '${step.name}' of job ${id}`, step.if, GATE_SWITCHES.scan, true)
     }
@@ -83,10 +72,10 @@ export const gatesSwitchedByInputs: Rule = (workflow) => {
 /** Publish takes the image from the build job, after every gate there passed. */
 export const publishAfterGates: Rule = (workflow) => {
   const problems: string[] = []
-  for (const [id, job] of Object.entries(workflow.jobs)) {
-    const steps = job.steps ?? []
+  for (const [id, job] of jobsOf(workflow)) {
+    const steps = stepsOf(job)
     if (!steps.some((step) => usesLocal(step, 'acr-push')) || !steps.some((step) => usesRemote(step, 'actions/download-artifact'))) continue
-    const builders = Object.entries(workflow.jobs).filter(([, other]) => (other.steps ?? []).some((step) => usesLocal(step, 'buildx-multiarch')))
+    const builders = jobsOf(workflow).filter(([, other]) => jobUsesLocal(other, 'buildx-multiarch'))
     for (const [builder] of builders) {
       if (!needsOf(job).includes(builder)) problems.push(`${workflow.path}: job ${id} publishes without needing ${builder}, whose gates it skips`)
     }
@@ -106,8 +95,8 @@ export const publishAfterGates: Rule = (workflow) => {
 export const attestThePublishedDigest: Rule = (workflow) => {
   const problems: string[] = []
   const kinds = new Set<string>()
-  for (const [id, job] of Object.entries(workflow.jobs)) {
-    for (const step of job.steps ?? []) {
+  for (const [id, job] of jobsOf(workflow)) {
+    for (const step of stepsOf(job)) {
       if (!usesRemote(step, 'actions/attest')) continue
       const where = `${workflow.path}: job ${id}`
       const sbom = step.with?.['sbom-path'] !== undefined
@@ -126,8 +115,8 @@ export const attestThePublishedDigest: Rule = (workflow) => {
       if (step.with?.['push-to-registry'] !== false) problems.push(`${where}: push-to-registry needs a registry credential in an attestation job`)
     }
   }
-  const publishes = Object.values(workflow.jobs).some((job) => (job.steps ?? []).some((step) => usesLocal(step, 'acr-push')))
-  const builds = Object.values(workflow.jobs).some((job) => (job.steps ?? []).some((step) => usesLocal(step, 'buildx-multiarch')))
+  const publishes = Object.values(workflow.jobs).some((job) => jobUsesLocal(job, 'acr-push'))
+  const builds = Object.values(workflow.jobs).some((job) => jobUsesLocal(job, 'buildx-multiarch'))
   if (publishes && builds) {
     for (const kind of ['provenance', 'platform SBOM', 'index SBOM']) if (!kinds.has(kind)) problems.push(`${workflow.path}: publishes images without a ${kind} attestation`)
   }
@@ -137,12 +126,12 @@ export const attestThePublishedDigest: Rule = (workflow) => {
 /** The manifest commit waits for every attestation job and never follows a failed one. */
 export const deployAfterAttestations: Rule = (workflow) => {
   const problems: string[] = []
-  const attesters = Object.entries(workflow.jobs)
-    .filter(([, job]) => (job.steps ?? []).some((step) => usesRemote(step, 'actions/attest')))
+  const attesters = jobsOf(workflow)
+    .filter(([, job]) => stepsOf(job).some((step) => usesRemote(step, 'actions/attest')))
     .map(([id]) => id)
   if (attesters.length === 0) return problems
-  for (const [id, job] of Object.entries(workflow.jobs)) {
-    if (!(job.steps ?? []).some((step) => usesLocal(step, 'bump-manifest'))) continue
+  for (const [id, job] of jobsOf(workflow)) {
+    if (!jobUsesLocal(job, 'bump-manifest')) continue
     for (const attester of attesters) {
       if (!needsOf(job).includes(attester)) problems.push(`${workflow.path}: job ${id} commits the manifests without waiting for ${attester}`)
     }
