@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeTags, RefError, shaTag } from '../src/gitflow'
+import { computeTags, isReleaseVersion, rcNumber, rcTag, RefError, shaTag } from '../src/gitflow'
 
 const sha = '0123456789abcdef0123456789abcdef01234567'
 const at = (ref: string, extra: { runNumber?: number | string; service?: string } = {}) => computeTags({ ref, sha, runNumber: extra.runNumber ?? 42, service: extra.service })
@@ -58,5 +58,19 @@ describe('computeTags over the GitFlow table', () => {
 
   it('shaTag lowercases and keeps 7 characters', () => {
     expect(shaTag('ABCDEF0123')).toBe('sha-abcdef0')
+  })
+})
+
+describe('release versions and candidate tags', () => {
+  it('accepts X.Y.Z without leading zeros or pre-release, as release refs name it', () => {
+    expect(['0.1.0', '1.2.3', '10.0.99'].map(isReleaseVersion)).toEqual([true, true, true])
+    expect(['v1.2.3', '01.2.3', '1.2', '1.2.3-rc.1', '1.2.3 '].map(isReleaseVersion)).toEqual([false, false, false, false, false])
+  })
+
+  it('writes and reads back X.Y.Z-rc.N, the tag computeTags gives a release branch', () => {
+    expect(rcTag('1.2.0', 7)).toBe('1.2.0-rc.7')
+    expect(rcNumber('1.2.0', rcTag('1.2.0', 7))).toBe(7)
+    expect(computeTags({ ref: 'refs/heads/release/vote/v1.2.0', sha, runNumber: 7 }).tags[0]).toBe(rcTag('1.2.0', 7))
+    expect(rcNumber('1.2.0', '1.2.0-rc.x')).toBeUndefined()
   })
 })
