@@ -134,6 +134,10 @@ function apiStore(options) {
 /* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
 /* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
 /* harmony export */ });
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4118);
+// What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
+// refused auto-merge (pull-request mode). Pure: status codes and messages in, a verdict out.
+
 /**
  * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
  * (https://docs.github.com/en/rest/git/refs#update-a-reference: 200, 409 and 422 with
@@ -145,7 +149,9 @@ function apiStore(options) {
 function refUpdateFailure(status, message) {
     if (status === 422 && /not a fast.?forward/i.test(message))
         return 'non-fast-forward';
-    if (/rule violation|protected branch|reference cannot be updated|GH0(0[0-9]|1[0-9])/i.test(message))
+    // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
+    // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
+    if (/reference cannot be updated/i.test(message) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .classifyPushFailure */ .hN)(message) === 'protected-branch')
         return 'protected-branch';
     if (status === 401 || status === 403 || status === 404)
         return 'authentication';

@@ -28918,11 +28918,12 @@ function applyEdits(text, edits) {
 __nccwpck_require__.d(__webpack_exports__, {
   TU: () => (/* binding */ Git),
   $m: () => (/* binding */ PushRejectedError),
+  hN: () => (/* binding */ classifyPushFailure),
   BQ: () => (/* binding */ isRetryablePushError),
   gg: () => (/* binding */ maskToken)
 });
 
-// UNUSED EXPORTS: authConfigEntries, basicCredential, classifyPushFailure, configEnvironment
+// UNUSED EXPORTS: authConfigEntries, basicCredential, configEnvironment
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);

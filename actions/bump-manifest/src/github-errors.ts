@@ -1,6 +1,6 @@
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: status codes and messages in, a verdict out.
-import type { PushFailureKind } from '@aks-gitops/toolkit'
+import { classifyPushFailure, type PushFailureKind } from '@aks-gitops/toolkit'
 
 /**
  * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
@@ -12,7 +12,9 @@ import type { PushFailureKind } from '@aks-gitops/toolkit'
  */
 export function refUpdateFailure(status: number, message: string): PushFailureKind {
   if (status === 422 && /not a fast.?forward/i.test(message)) return 'non-fast-forward'
-  if (/rule violation|protected branch|reference cannot be updated|GH0(0[0-9]|1[0-9])/i.test(message)) return 'protected-branch'
+  // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
+  // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
+  if (/reference cannot be updated/i.test(message) || classifyPushFailure(message) === 'protected-branch') return 'protected-branch'
   if (status === 401 || status === 403 || status === 404) return 'authentication'
   return 'other'
 }

@@ -11,6 +11,7 @@ describe('refUpdateFailure (PATCH /git/refs/heads/{branch})', () => {
     [422, 'Repository rule violations found\n\nChanges must be made through a pull request.\n\n', 'protected-branch'],
     [422, 'Repository rule violations found\n\nCommits must have verified signatures.\n\n', 'protected-branch'],
     [422, 'Reference cannot be updated', 'protected-branch'],
+    [422, 'GH013: Repository rule violations found for refs/heads/main.', 'protected-branch'],
     [409, 'Git Repository is empty.', 'other'],
     [403, 'Resource not accessible by integration', 'authentication'],
     [404, 'Not Found', 'authentication'],
