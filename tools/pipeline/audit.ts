@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
-import { findStep, loadWorkflows, workflowById, type Workflow } from '../src/workflows/load'
+import { findStep, loadWorkflows, workflowById, workflowCall } from '../src/workflows/load'
 import { hostEnv, runStepScript, type ScriptRun } from '../src/workflows/run-script'
 
 export interface AuditResult {
@@ -23,11 +23,6 @@ export interface AuditResult {
   summary: string
 }
 
-function declaredDefault(workflow: Workflow, input: string): string {
-  const inputs = (workflow.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }).workflow_call.inputs
-  return String(inputs[input]?.default ?? '')
-}
-
 const errorLine = (run: ScriptRun) => /::error[^:]*::(.*)/.exec(run.stdout)?.[1] ?? `exit code ${run.exitCode}`
 
 /**
@@ -37,7 +32,7 @@ const errorLine = (run: ScriptRun) => /::error[^:]*::(.*)/.exec(run.stdout)?.[1]
 export function dependencyAudit(service: string, level: string, cwd: string, sink: (chunk: string) => void): AuditResult {
   const pipeline = workflowById(loadWorkflows(), 'pipeline')
   const temp = mkdtempSync(join(tmpdir(), 'pipeline-audit-'))
-  const auditLevel = level || declaredDefault(pipeline, 'audit-level')
+  const auditLevel = level || String(workflowCall(pipeline)?.inputs?.['audit-level']?.default ?? '')
   try {
     const context: ExpressionContext = { 'inputs.service': service, 'inputs.audit-directory': '', 'inputs.audit-level': auditLevel, 'runner.temp': temp }
     const run = (id: string, extra: ExpressionContext = {}): ScriptRun => {

@@ -3,7 +3,7 @@
 // guard scripts that make a misconfigured release, deploy or redeploy fail before anything happens.
 import { describe, expect, it } from 'vitest'
 import { callInputs, resolveEnv } from '../src/workflows/expressions'
-import { findStep, loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
+import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall } from '../src/workflows/load'
 import { PLATFORM_RULES } from '../src/workflows/platform'
 import { runStepScript } from '../src/workflows/run-script'
 import { workflowSchemaErrors } from '../src/workflows/schema'
@@ -250,7 +250,7 @@ describe('redeploy refuses a ref its environment\'s deployment rule would refuse
 describe('the test job installs the pnpm a caller asks for', () => {
   const pipeline = workflowById(workflows, 'pipeline')
   it('passes pnpm-version (empty: package.json\'s packageManager) to pnpm/action-setup', () => {
-    const inputs = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: unknown; type?: string }> } }).workflow_call.inputs
+    const inputs = workflowCall(pipeline)?.inputs ?? {}
     expect(inputs['pnpm-version']).toMatchObject({ type: 'string', default: '' })
     const setup = pipeline.jobs.test?.steps?.find((step) => step.uses?.startsWith('pnpm/action-setup@'))
     expect(setup?.with).toEqual({ version: '${{ inputs.pnpm-version }}' })

@@ -13,14 +13,14 @@ import { REPO_ROOT } from '../src/action-runner'
 import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { RULES } from '../src/workflows/hardening'
 import { evaluate, simulateJobs } from '../src/workflows/job-graph'
-import { findStep, loadWorkflows, parseWorkflow, workflowById, type Job, type Step, type Workflow } from '../src/workflows/load'
+import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, type Job, type Step, type Workflow } from '../src/workflows/load'
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
 import { hostEnv, runStepScript, type ScriptRun } from '../src/workflows/run-script'
 
 const workflows = loadWorkflows()
 const pipeline = workflowById(workflows, 'pipeline')
-const declared = (pipeline.on as { workflow_call: { inputs: Record<string, { type?: string; default?: unknown }> } }).workflow_call.inputs
+const declared = workflowCall(pipeline)?.inputs ?? {}
 
 /** The pipeline with one job edited (a deep copy: the loaded workflow stays as it is). */
 function planted(edit: (jobs: Record<string, Job>) => void): Workflow {

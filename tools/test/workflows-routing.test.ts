@@ -6,13 +6,13 @@ import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
 import { filterPatternToRegExp, matchesFilters } from '../src/workflows/filter-pattern'
 import { REPO_ROOT } from '../src/action-runner'
-import { loadWorkflows, workflowById } from '../src/workflows/load'
+import { loadWorkflows, workflowById, workflowCall } from '../src/workflows/load'
 import { triggeredWorkflows, type RepoEvent } from '../src/workflows/triggers'
 
 const workflows = loadWorkflows()
 const BUILDS = ['result', 'vote', 'worker']
 const pipeline = workflowById(workflows, 'pipeline')
-const pipelineInputs = (pipeline.on as { workflow_call: { inputs: Record<string, { default?: string }> } }).workflow_call.inputs
+const pipelineInputs = workflowCall(pipeline)?.inputs ?? {}
 /** The files a deploy's manifest commit touches: the pipeline's own defaults for both environments. */
 const MANIFEST_COMMIT = [pipelineInputs.manifests?.default, pipelineInputs['production-manifests']?.default].map(String)
 

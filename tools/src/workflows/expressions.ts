@@ -5,7 +5,7 @@
 // feeds a script something the workflow would not. Results become strings as GitHub makes them
 // for `env:` and `with:` (true/false for booleans, '' for null).
 import { evaluate } from './job-graph'
-import type { Workflow } from './load'
+import { workflowCall, type CallInput, type Workflow } from './load'
 
 /** Context paths to values; a boolean input stays a boolean, as GitHub gives it to expressions. */
 export type ExpressionContext = Record<string, string | boolean | undefined>
@@ -33,19 +33,13 @@ export function resolveEnv(env: Record<string, unknown> | undefined, context: Ex
   return Object.fromEntries(Object.entries(env ?? {}).map(([key, entry]) => [key, interpolate(String(entry), context)]))
 }
 
-interface CallInput {
-  type?: string
-  default?: unknown
-}
-
 /**
  * The `inputs.*` the jobs of the reusable workflow `called` see when `callerWith` calls it: each
  * declared default, then the caller's `with:` evaluated in `context`, as the declared type (a
  * boolean input is a boolean, so `inputs.x && 'a' || 'b'` behaves as on GitHub).
  */
 export function callInputs(called: Workflow, callerWith: Record<string, unknown>, context: ExpressionContext): ExpressionContext {
-  const on = called.on as { workflow_call?: { inputs?: Record<string, CallInput> } } | undefined
-  const declared = on?.workflow_call?.inputs ?? {}
+  const declared = workflowCall(called)?.inputs ?? {}
   const typed = (input: CallInput | undefined, value: unknown): string | boolean =>
     input?.type === 'boolean' ? value === true || value === 'true' : value === undefined ? '' : String(value)
   const inputs: ExpressionContext = {}

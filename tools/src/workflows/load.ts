@@ -81,6 +81,27 @@ export function loadWorkflows(dir = WORKFLOWS_DIR): Workflow[] {
     .map((file) => parseWorkflow(`.github/workflows/${file}`, readFileSync(join(dir, file), 'utf8')))
 }
 
+export interface CallInput {
+  type?: string
+  required?: boolean
+  default?: unknown
+  description?: string
+}
+
+/** A reusable workflow's `on.workflow_call` block. */
+export interface WorkflowCall {
+  inputs?: Record<string, CallInput>
+  secrets?: Record<string, { required?: boolean } | null>
+  outputs?: Record<string, unknown>
+}
+
+/** The `on.workflow_call` block ({} when it is empty), or undefined when the workflow is not reusable. */
+export function workflowCall(workflow: Workflow): WorkflowCall | undefined {
+  const on = workflow.on
+  if (!on || typeof on !== 'object' || !('workflow_call' in on)) return undefined
+  return (on as { workflow_call: WorkflowCall | null }).workflow_call ?? {}
+}
+
 export function workflowById(workflows: readonly Workflow[], id: string): Workflow {
   const found = workflows.find((workflow) => workflow.id === id)
   if (!found) throw new Error(`no workflow ${id}.yml`)

@@ -3,7 +3,7 @@
 // the action declares; and that callers of a reusable workflow match its workflow_call block
 // and grant every permission its jobs ask for.
 import { permissionMap } from './hardening'
-import { loadActionMetadata, type ActionMetadata, type Workflow } from './load'
+import { loadActionMetadata, workflowCall, type ActionMetadata, type Workflow } from './load'
 
 /** `./actions/NAME` or `./pipeline/actions/NAME` -> NAME. */
 export function localActionName(uses: string): string | undefined {
@@ -47,12 +47,6 @@ export function checkLocalActions(workflow: Workflow, metadata: (name: string) =
   return problems
 }
 
-interface CallInputs {
-  inputs?: Record<string, { required?: boolean; default?: unknown; type?: string }>
-  secrets?: Record<string, { required?: boolean }>
-  outputs?: Record<string, unknown>
-}
-
 /** Jobs that call `./.github/workflows/X.yml` pass only declared inputs/secrets and every required one. */
 export function checkReusableCalls(workflow: Workflow, all: readonly Workflow[]): string[] {
   const problems: string[] = []
@@ -61,12 +55,11 @@ export function checkReusableCalls(workflow: Workflow, all: readonly Workflow[])
     if (!match) continue
     const where = `${workflow.path}: job ${jobId} calls ${job.uses}`
     const called = all.find((w) => w.id === match[1])
-    const on = called?.on as Record<string, unknown> | undefined
-    if (!called || !on || !('workflow_call' in on)) {
+    const declared = called && workflowCall(called)
+    if (!called || !declared) {
       problems.push(`${where}, which is not a reusable workflow`)
       continue
     }
-    const declared = (on.workflow_call ?? {}) as CallInputs
     const inputs = declared.inputs ?? {}
     for (const key of Object.keys(job.with ?? {})) if (!(key in inputs)) problems.push(`${where}: undeclared input '${key}'`)
     for (const [key, input] of Object.entries(inputs)) {

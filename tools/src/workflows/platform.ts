@@ -4,7 +4,7 @@
 // can see. Each returns human-readable violations; the tests assert none for the repository's
 // workflows and at least one for a planted bad workflow.
 import { permissionMap, type Rule } from './hardening'
-import { jobsOf, stepsOf, usesLocal, usesRemote, type Concurrency, type Job } from './load'
+import { jobsOf, stepsOf, usesLocal, usesRemote, workflowCall, type Concurrency, type Job } from './load'
 
 const APP_TOKEN_ACTION = 'actions/create-github-app-token'
 const DEFAULT_TOKEN = /github\.token|secrets\.GITHUB_TOKEN/
@@ -123,9 +123,9 @@ export const pullRequestPermission: Rule = (workflow) => {
  * https://docs.github.com/en/actions/how-tos/reuse-automations/reuse-workflows#using-inputs-and-secrets-in-a-reusable-workflow
  */
 export const declaredSecrets: Rule = (workflow) => {
-  const on = workflow.on
-  if (!on || typeof on !== 'object' || !('workflow_call' in on)) return []
-  const declared = Object.keys(((on as Record<string, { secrets?: Record<string, unknown> } | null>).workflow_call ?? {}).secrets ?? {})
+  const call = workflowCall(workflow)
+  if (!call) return []
+  const declared = Object.keys(call.secrets ?? {})
   const problems: string[] = []
   for (const [id, job] of jobsOf(workflow)) {
     for (const name of namedSettings(JSON.stringify(job)).filter((setting) => setting.startsWith('secrets.'))) {
