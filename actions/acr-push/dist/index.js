@@ -41519,17 +41519,29 @@ class Git {
     }
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/release-candidate.ts
-// Which release candidate a tag `<service>/vX.Y.Z` promotes, decided from immutable facts only:
-// the digest the staging manifests pin, the rc tags X.Y.Z-rc.N in the staging repository, each
-// image's source commit (its org.opencontainers.image.revision) and what git says about that
-// commit and the tagged one. Never `sha-<7>`: a later build of the same commit (develop after the
-// release merges back) moves that tag to another digest, and a release head whose last push
-// touched no service path has no image of its own. Pure: the facts are gathered elsewhere.
-const REVISION_LABEL = 'org.opencontainers.image.revision';
-const VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+;// CONCATENATED MODULE: ../toolkit/src/gitflow.ts
+// The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
+// release version and a release candidate tag look like. buildx-multiarch computes its tags here,
+// acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
+// it. Pure: no I/O.
+//
+//   refs/heads/develop                 -> sha-<7>                        (published, staging)
+//   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
+//   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
+//   any other ref                      -> no tags
+class RefError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'RefError';
+}
+const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+const SERVICE = /^[a-z0-9][a-z0-9._-]*$/;
+/** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
 function isReleaseVersion(version) {
-    return VERSION_RE.test(version);
+    return VERSION.test(version);
+}
+/** The tag of release candidate N of `version`: `X.Y.Z-rc.N`. */
+function rcTag(version, n) {
+    return `${version}-rc.${n}`;
 }
 /** N of `X.Y.Z-rc.N` when the tag is a candidate of `version`, else undefined. */
 function rcNumber(version, tag) {
@@ -41538,6 +41550,67 @@ function rcNumber(version, tag) {
     const rest = tag.slice(version.length + 4);
     return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
 }
+/** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
+function shaTag(sha) {
+    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+        throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
+    return `sha-${sha.slice(0, 7).toLowerCase()}`;
+}
+function runNumberOf(value) {
+    const text = String(value).trim();
+    if (!/^[1-9][0-9]*$/.test(text))
+        throw new RefError(`run number "${text}" is not a positive whole number`);
+    return Number(text);
+}
+// `<svc>/vX.Y.Z` -> { service, version }; a RefError when the rest of the ref has another shape.
+function serviceVersion(rest, what, expectedService) {
+    const parts = rest.split('/');
+    const [service = '', semver = ''] = parts;
+    const version = semver.slice(1);
+    if (parts.length !== 2 || !SERVICE.test(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
+        throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
+    }
+    if (expectedService && service !== expectedService) {
+        throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`);
+    }
+    return { service, version };
+}
+/** Computes the tags and version for one build from the git ref (see the table at the top). */
+function computeTags(context) {
+    const { ref } = context;
+    const service = context.service?.trim() || undefined;
+    if (ref.startsWith('refs/heads/release/')) {
+        const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
+        const version = rcTag(parsed.version, runNumberOf(context.runNumber));
+        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service };
+    }
+    if (ref.startsWith('refs/tags/')) {
+        const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
+        return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service };
+    }
+    if (ref === 'refs/heads/develop') {
+        const sha = shaTag(context.sha);
+        return { kind: 'develop', tags: [sha], version: sha, publish: true };
+    }
+    const pull = /^refs\/pull\/([0-9]+)\/(merge|head)$/.exec(ref);
+    if (pull)
+        return { kind: 'pull-request', tags: [], version: `pr-${pull[1]}`, publish: false };
+    if (ref.startsWith('refs/heads/feature/'))
+        return { kind: 'feature', tags: [], version: shaTag(context.sha), publish: false };
+    if (ref === '')
+        throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
+    return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/release-candidate.ts
+// Which release candidate a tag `<service>/vX.Y.Z` promotes, decided from immutable facts only:
+// the digest the staging manifests pin, the rc tags X.Y.Z-rc.N in the staging repository, each
+// image's source commit (its org.opencontainers.image.revision) and what git says about that
+// commit and the tagged one. Never `sha-<7>`: a later build of the same commit (develop after the
+// release merges back) moves that tag to another digest, and a release head whose last push
+// touched no service path has no image of its own. Pure: the facts are gathered elsewhere.
+
+const REVISION_LABEL = 'org.opencontainers.image.revision';
 /** The candidates of `version` among `tags`, newest (highest N) first. */
 function rcTags(version, tags) {
     return tags
@@ -41931,15 +42004,15 @@ async function tagDigest(ref, ctx) {
         throw error;
     }
 }
-/** The platform of a single-platform image, read from its config. */
-async function singleImagePlatform(ref, ctx) {
+/** The image config (OCI image config JSON) of a single-platform image: its platform and labels. */
+async function inspectConfig(ref, ctx) {
     const name = formatImageReference(ref);
     return retried(`reading the config of ${name}`, ctx, async () => {
         const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
             env: dockerEnv(ctx),
             quiet: true,
         });
-        return JSON.parse(result.stdout);
+        return result.stdout;
     });
 }
 /** skopeo copy --all --preserve-digests; returns its debug log, which records each blob it uploaded, mounted or skipped. */
@@ -42037,12 +42110,10 @@ function readLayout(dir) {
     const manifests = new Map();
     for (const d of [...index.images, ...index.attestations])
         manifests.set(d.digest, readBlob(dir, d.digest));
-    let platforms = indexPlatforms(index);
-    if (!index.isIndex) {
-        const config = JSON.parse(raw).config;
-        platforms = configPlatform(readBlob(dir, config.digest));
-    }
-    return { digest, raw, isIndex: index.isIndex, manifests, platforms };
+    if (index.isIndex)
+        return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) };
+    const config = readBlob(dir, JSON.parse(raw).config.digest);
+    return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config };
 }
 /** The image a reference names in a registry (a tag is resolved to its digest). */
 async function readRemote(ref, ctx) {
@@ -42056,8 +42127,10 @@ async function readRemote(ref, ctx) {
     const children = [...index.images, ...index.attestations];
     const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx)));
     const manifests = new Map(children.map((d, i) => [d.digest, raws[i] ?? '']));
-    const platforms = index.isIndex ? indexPlatforms(index) : [normalise(await singleImagePlatform(withDigest(ref, digest), ctx))];
-    return { digest, raw, isIndex: index.isIndex, manifests, platforms };
+    if (index.isIndex)
+        return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) };
+    const config = await inspectConfig(withDigest(ref, digest), ctx);
+    return { digest, raw, isIndex: false, manifests, platforms: [normalise(JSON.parse(config))], config };
 }
 
 ;// CONCATENATED MODULE: ./src/candidate.ts
@@ -42127,19 +42200,15 @@ async function listTags(repository, ctx) {
         throw error;
     }
 }
-/** The first image manifest's config (OCI image config JSON), for a revision kept only as a label. */
+/**
+ * The first image manifest's config (OCI image config JSON), for a revision kept only as a label;
+ * a single manifest's was read with it already.
+ */
 async function firstConfig(ref, details, ctx) {
-    const first = details.isIndex ? [...details.manifests.keys()][0] : details.digest;
-    if (!first)
-        return undefined;
-    const name = formatImageReference(withDigest(ref, first));
-    return retried(`reading the config of ${name}`, ctx, async () => {
-        const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
-            env: { DOCKER_CONFIG: ctx.auth.dockerConfigDir },
-            quiet: true,
-        });
-        return result.stdout;
-    });
+    if (!details.isIndex)
+        return details.config;
+    const first = [...details.manifests.keys()][0];
+    return first ? inspectConfig(withDigest(ref, first), ctx) : undefined;
 }
 async function ancestry(git, revision, target) {
     if (!(await git.tryRevParse(revision)))
@@ -42398,13 +42467,12 @@ function readCredentials(env = process.env) {
             return { mode };
     }
 }
-const RELEASE_VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
 /** The release-candidate inputs; undefined when release-candidate is empty. */
 function readReleaseCandidate(workspace, env) {
     const version = getString('release-candidate');
     if (version === '')
         return undefined;
-    if (!RELEASE_VERSION_RE.test(version))
+    if (!isReleaseVersion(version))
         throw new InputError('release-candidate', `"${version}" is not a release version (expected X.Y.Z, e.g. 1.4.2, as in the tag <service>/v1.4.2)`);
     const gitDirectory = (0,external_node_path_namespaceObject.resolve)(workspace, getString('release-git-directory', { default: '.' }));
     if (!(0,external_node_fs_namespaceObject.existsSync)(gitDirectory) || !(0,external_node_fs_namespaceObject.statSync)(gitDirectory).isDirectory()) {
@@ -42708,12 +42776,13 @@ function setImageOutputs(ref, digest, platforms, tags) {
     setOutput('platforms', platforms.join(','));
     setOutput('tags', tags.map(formatImageReference).join('\n'));
 }
-async function verify(settings, ctx) {
+/** `known`: the source's details when run() read them already (an OCI layout, or the chosen release candidate). */
+async function verify(settings, ctx, known) {
     if (settings.source.kind !== 'image')
         return;
     const ref = settings.source.ref;
     const name = formatImageReference(ref);
-    const details = await group(`Read ${name}`, () => readRemote(ref, ctx));
+    const details = known ?? (await group(`Read ${name}`, () => readRemote(ref, ctx)));
     gate(settings, name, details);
     setImageOutputs(ref, details.digest, details.platforms, ref.tag ? [ref] : []);
     await writeSummary({
@@ -42726,17 +42795,17 @@ async function verify(settings, ctx) {
         verifyOnly: true,
     });
 }
-async function publish(settings, ctx, layout) {
+async function publish(settings, ctx, known) {
     const { destination, source } = settings;
     if (!destination)
         throw new Error('destination is required unless verify-only is true');
     const sourceName = source.kind === 'layout' ? `oci:${source.dir}` : formatImageReference(source.ref);
     let image;
     if (source.kind === 'layout') {
-        image = layout ?? readLayout(source.dir);
+        image = known ?? readLayout(source.dir);
     }
     else {
-        image = await group(`Read ${sourceName}`, () => readRemote(source.ref, ctx));
+        image = known ?? (await group(`Read ${sourceName}`, () => readRemote(source.ref, ctx)));
         // Gate on the source first: a missing platform fails before anything is pushed (run() gated a layout already).
         gate(settings, sourceName, image);
     }
@@ -42805,10 +42874,11 @@ async function run() {
         // An old skopeo (ubuntu-22.04 ships 1.4.1) fails here, before anything is read, signed in or pushed.
         await requireTools({ verifyOnly: settings.verifyOnly, releaseCandidate: settings.release !== undefined }, settings.timeoutSeconds);
         // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
-        let layout;
+        // `known`: the source as already read (the layout now, or the chosen candidate below), not read again.
+        let known;
         if (settings.source.kind === 'layout') {
-            layout = readLayout(settings.source.dir);
-            gate(settings, `oci:${settings.source.dir}`, layout);
+            known = readLayout(settings.source.dir);
+            gate(settings, `oci:${settings.source.dir}`, known);
         }
         // release-candidate: a bad commit or staging manifest fails here, before signing in.
         let local;
@@ -42822,11 +42892,12 @@ async function run() {
             const chosen = await resolveCandidate(settings.release, settings.source.ref, local, ctx);
             announceCandidate(chosen);
             settings = { ...settings, source: { kind: 'image', ref: chosen.image } };
+            known = chosen.details;
         }
         if (settings.verifyOnly)
-            await verify(settings, ctx);
+            await verify(settings, ctx, known);
         else
-            await publish(settings, ctx, layout);
+            await publish(settings, ctx, known);
     }
     catch (error) {
         // A 401 after sign-in names the roles to assign, or says the registry was read anonymously.

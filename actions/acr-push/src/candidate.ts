@@ -26,7 +26,7 @@ import { RegistryError } from './failures'
 import { readRemote, type ImageDetails } from './image'
 import type { ReleaseCandidateSettings } from './inputs'
 import { isLoopbackRegistry, withDigest, withTag } from './plan'
-import { retried, type RegistryContext } from './registry'
+import { inspectConfig, retried, type RegistryContext } from './registry'
 import { runTool } from './run-tool'
 
 export interface ChosenCandidate {
@@ -95,18 +95,14 @@ async function listTags(repository: ImageReference, ctx: RegistryContext): Promi
   }
 }
 
-/** The first image manifest's config (OCI image config JSON), for a revision kept only as a label. */
+/**
+ * The first image manifest's config (OCI image config JSON), for a revision kept only as a label;
+ * a single manifest's was read with it already.
+ */
 async function firstConfig(ref: ImageReference, details: ImageDetails, ctx: RegistryContext): Promise<string | undefined> {
-  const first = details.isIndex ? [...details.manifests.keys()][0] : details.digest
-  if (!first) return undefined
-  const name = formatImageReference(withDigest(ref, first))
-  return retried(`reading the config of ${name}`, ctx, async () => {
-    const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
-      env: { DOCKER_CONFIG: ctx.auth.dockerConfigDir },
-      quiet: true,
-    })
-    return result.stdout
-  })
+  if (!details.isIndex) return details.config
+  const first = [...details.manifests.keys()][0]
+  return first ? inspectConfig(withDigest(ref, first), ctx) : undefined
 }
 
 async function ancestry(git: Git, revision: string, target: string): Promise<Ancestry> {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { digestProblem, formatPlatform, indexPlatforms, isAttestationPlatform, parseIndex, parsePlatform, sha256Digest, type ImageReference } from '@aks-gitops/toolkit'
 import { RegistryError } from './failures'
 import { withDigest } from './plan'
-import { inspectRaw, singleImagePlatform, type RegistryContext } from './registry'
+import { inspectConfig, inspectRaw, type RegistryContext } from './registry'
 
 export interface ImageDetails {
   digest: string
@@ -15,6 +15,8 @@ export interface ImageDetails {
   manifests: Map<string, string>
   /** Platforms of the image manifests, normalised; attestation entries (unknown/unknown) excluded. */
   platforms: string[]
+  /** A single manifest's image config JSON (read for its platform); undefined for an index. */
+  config?: string
 }
 
 function blobPath(dir: string, digest: string): string {
@@ -63,12 +65,9 @@ export function readLayout(dir: string): ImageDetails {
   const index = parseIndex(raw)
   const manifests = new Map<string, string>()
   for (const d of [...index.images, ...index.attestations]) manifests.set(d.digest, readBlob(dir, d.digest))
-  let platforms = indexPlatforms(index)
-  if (!index.isIndex) {
-    const config = (JSON.parse(raw) as { config: { digest: string } }).config
-    platforms = configPlatform(readBlob(dir, config.digest))
-  }
-  return { digest, raw, isIndex: index.isIndex, manifests, platforms }
+  if (index.isIndex) return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) }
+  const config = readBlob(dir, (JSON.parse(raw) as { config: { digest: string } }).config.digest)
+  return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config }
 }
 
 /** The image a reference names in a registry (a tag is resolved to its digest). */
@@ -83,6 +82,7 @@ export async function readRemote(ref: ImageReference, ctx: RegistryContext): Pro
   const children = [...index.images, ...index.attestations]
   const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx)))
   const manifests = new Map(children.map((d, i) => [d.digest, raws[i] ?? '']))
-  const platforms = index.isIndex ? indexPlatforms(index) : [normalise(await singleImagePlatform(withDigest(ref, digest), ctx))]
-  return { digest, raw, isIndex: index.isIndex, manifests, platforms }
+  if (index.isIndex) return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) }
+  const config = await inspectConfig(withDigest(ref, digest), ctx)
+  return { digest, raw, isIndex: false, manifests, platforms: [normalise(JSON.parse(config) as { os?: string; architecture?: string; variant?: string })], config }
 }

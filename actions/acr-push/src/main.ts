@@ -37,11 +37,12 @@ function setImageOutputs(ref: ImageReference, digest: string, platforms: string[
   core.setOutput('tags', tags.map(formatImageReference).join('\n'))
 }
 
-async function verify(settings: Settings, ctx: RegistryContext): Promise<void> {
+/** `known`: the source's details when run() read them already (an OCI layout, or the chosen release candidate). */
+async function verify(settings: Settings, ctx: RegistryContext, known: ImageDetails | undefined): Promise<void> {
   if (settings.source.kind !== 'image') return
   const ref = settings.source.ref
   const name = formatImageReference(ref)
-  const details = await core.group(`Read ${name}`, () => readRemote(ref, ctx))
+  const details = known ?? (await core.group(`Read ${name}`, () => readRemote(ref, ctx)))
   gate(settings, name, details)
   setImageOutputs(ref, details.digest, details.platforms, ref.tag ? [ref] : [])
   await writeSummary({
@@ -55,15 +56,15 @@ async function verify(settings: Settings, ctx: RegistryContext): Promise<void> {
   })
 }
 
-async function publish(settings: Settings, ctx: RegistryContext, layout: ImageDetails | undefined): Promise<void> {
+async function publish(settings: Settings, ctx: RegistryContext, known: ImageDetails | undefined): Promise<void> {
   const { destination, source } = settings
   if (!destination) throw new Error('destination is required unless verify-only is true')
   const sourceName = source.kind === 'layout' ? `oci:${source.dir}` : formatImageReference(source.ref)
   let image: ImageDetails
   if (source.kind === 'layout') {
-    image = layout ?? readLayout(source.dir)
+    image = known ?? readLayout(source.dir)
   } else {
-    image = await core.group(`Read ${sourceName}`, () => readRemote(source.ref, ctx))
+    image = known ?? (await core.group(`Read ${sourceName}`, () => readRemote(source.ref, ctx)))
     // Gate on the source first: a missing platform fails before anything is pushed (run() gated a layout already).
     gate(settings, sourceName, image)
   }
@@ -131,10 +132,11 @@ export async function run(): Promise<void> {
     // An old skopeo (ubuntu-22.04 ships 1.4.1) fails here, before anything is read, signed in or pushed.
     await requireTools({ verifyOnly: settings.verifyOnly, releaseCandidate: settings.release !== undefined }, settings.timeoutSeconds)
     // A missing, corrupt or single-arch layout fails here, before signing in or pushing anything.
-    let layout: ImageDetails | undefined
+    // `known`: the source as already read (the layout now, or the chosen candidate below), not read again.
+    let known: ImageDetails | undefined
     if (settings.source.kind === 'layout') {
-      layout = readLayout(settings.source.dir)
-      gate(settings, `oci:${settings.source.dir}`, layout)
+      known = readLayout(settings.source.dir)
+      gate(settings, `oci:${settings.source.dir}`, known)
     }
 
     // release-candidate: a bad commit or staging manifest fails here, before signing in.
@@ -149,9 +151,10 @@ export async function run(): Promise<void> {
       const chosen = await resolveCandidate(settings.release, settings.source.ref, local, ctx)
       announceCandidate(chosen)
       settings = { ...settings, source: { kind: 'image', ref: chosen.image } }
+      known = chosen.details
     }
-    if (settings.verifyOnly) await verify(settings, ctx)
-    else await publish(settings, ctx, layout)
+    if (settings.verifyOnly) await verify(settings, ctx, known)
+    else await publish(settings, ctx, known)
   } catch (error) {
     // A 401 after sign-in names the roles to assign, or says the registry was read anonymously.
     const hint = unauthorizedHint(error, auth)

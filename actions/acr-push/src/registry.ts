@@ -61,15 +61,15 @@ export async function tagDigest(ref: ImageReference, ctx: RegistryContext): Prom
   }
 }
 
-/** The platform of a single-platform image, read from its config. */
-export async function singleImagePlatform(ref: ImageReference, ctx: RegistryContext): Promise<{ os?: string; architecture?: string; variant?: string }> {
+/** The image config (OCI image config JSON) of a single-platform image: its platform and labels. */
+export async function inspectConfig(ref: ImageReference, ctx: RegistryContext): Promise<string> {
   const name = formatImageReference(ref)
   return retried(`reading the config of ${name}`, ctx, async () => {
     const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
       env: dockerEnv(ctx),
       quiet: true,
     })
-    return JSON.parse(result.stdout) as { os?: string; architecture?: string; variant?: string }
+    return result.stdout
   })
 }
 

@@ -117,6 +117,9 @@ describe('release-candidate', () => {
     const run = await candidate('1.0.0', commits.readme ?? '', { 'verify-only': 'false', destination: `${registry.host}/prod/vote`, tags: '1.0.0', 'immutable-tags': 'true' })
     expect(run.errors).toEqual([])
     expect(await registryDigest(registry.host, 'prod/vote', '1.0.0', [USER, PASSWORD])).toBe(digests['1.0.0-rc.1'])
+    // The candidate is read once, when it is examined; the copy reuses what that read found.
+    expect(run.stdout).toMatch(/::group::Examine 1\.0\.0-rc\.1/)
+    expect(run.stdout).not.toMatch(/::group::Read /)
   }, 60_000)
 
   it('refuses when the service paths changed after every rc, naming the commit and files', async () => {
