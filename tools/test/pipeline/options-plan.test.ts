@@ -3,6 +3,7 @@ import { parseOptions, promotionRef, qualifyRef, UsageError, type PipelineOption
 import { planEvents } from '../../pipeline/plan'
 import { pathsInCaller, servicePaths } from '../../pipeline/service-paths'
 import { REPO_ROOT } from '../../src/action-runner'
+import { parseWorkflow } from '../../src/workflows/load'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 
@@ -124,6 +125,6 @@ describe('servicePaths', () => {
     expect(paths.some((path) => path.startsWith('.github/'))).toBe(false)
   })
   it('refuses a caller that passes no paths', () => {
-    expect(() => pathsInCaller('jobs:\n  pipeline:\n    uses: ./.github/workflows/pipeline.yml\n    with:\n      service: vote\n', 'vote.yml')).toThrow(/vote\.yml passes no paths to the pipeline/)
+    expect(() => pathsInCaller(parseWorkflow('vote.yml', 'jobs:\n  pipeline:\n    uses: ./.github/workflows/pipeline.yml\n    with:\n      service: vote\n'))).toThrow(/vote\.yml passes no paths to the pipeline/)
   })
 })
