@@ -41897,11 +41897,6 @@ function chooseRoute(source, destination, isIndex) {
         return 'cross-registry-copy';
     return isIndex ? 'mount-copy' : 'manifest-copy';
 }
-/** Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other hosts). */
-function isLoopbackRegistry(registry) {
-    // One rule for loopback, shared with the token requests (toolkit http.ts).
-    return isLoopbackHost(registry);
-}
 function withDigest(ref, digest) {
     return { registry: ref.registry, repository: ref.repository, digest };
 }
@@ -41928,12 +41923,14 @@ function skopeoCopyTail(selection, source, destination, authFile) {
     const args = ['copy', ...selection, '--preserve-digests', '--retry-times', '0'];
     if (authFile)
         args.push('--authfile', authFile);
+    // Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other
+    // hosts). One rule for loopback, shared with the token requests: the toolkit's isLoopbackHost.
     if (source.startsWith('docker://')) {
         const registry = source.slice('docker://'.length).split('/')[0] ?? '';
-        if (isLoopbackRegistry(registry))
+        if (isLoopbackHost(registry))
             args.push('--src-tls-verify=false');
     }
-    if (isLoopbackRegistry(destination.registry))
+    if (isLoopbackHost(destination.registry))
         args.push('--dest-tls-verify=false');
     args.push(source, `docker://${formatImageReference(destination)}`);
     return args;
@@ -42181,7 +42178,7 @@ function listTagsArgs(repository, authFile) {
     const args = ['list-tags', '--retry-times', '0'];
     if (authFile)
         args.push('--authfile', authFile);
-    if (isLoopbackRegistry(repository.registry))
+    if (isLoopbackHost(repository.registry))
         args.push('--tls-verify=false');
     args.push(`docker://${repositoryName(repository)}`);
     return args;

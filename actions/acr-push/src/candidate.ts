@@ -10,6 +10,7 @@ import {
   candidateOrder,
   formatImageReference,
   imageRevision,
+  isLoopbackHost,
   judgeCandidate,
   noCandidateMessage,
   repositoryName,
@@ -25,7 +26,7 @@ import { parseAllDocuments } from 'yaml'
 import { RegistryError } from './failures'
 import { readRemote, type ImageDetails } from './image'
 import type { ReleaseCandidateSettings } from './inputs'
-import { isLoopbackRegistry, withDigest, withTag } from './plan'
+import { withDigest, withTag } from './plan'
 import { inspectConfig, retried, type RegistryContext } from './registry'
 import { runTool } from './run-tool'
 
@@ -77,7 +78,7 @@ function stagingFiles(entries: readonly string[]): string[] {
 function listTagsArgs(repository: ImageReference, authFile: string | undefined): string[] {
   const args = ['list-tags', '--retry-times', '0']
   if (authFile) args.push('--authfile', authFile)
-  if (isLoopbackRegistry(repository.registry)) args.push('--tls-verify=false')
+  if (isLoopbackHost(repository.registry)) args.push('--tls-verify=false')
   args.push(`docker://${repositoryName(repository)}`)
   return args
 }

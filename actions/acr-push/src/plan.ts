@@ -35,12 +35,6 @@ export function chooseRoute(source: Source, destination: ImageReference, isIndex
   return isIndex ? 'mount-copy' : 'manifest-copy'
 }
 
-/** Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other hosts). */
-export function isLoopbackRegistry(registry: string): boolean {
-  // One rule for loopback, shared with the token requests (toolkit http.ts).
-  return isLoopbackHost(registry)
-}
-
 export function withDigest(ref: ImageReference, digest: string): ImageReference {
   return { registry: ref.registry, repository: ref.repository, digest }
 }
@@ -70,11 +64,13 @@ export function skopeoTagArgs(pushed: ImageReference, tag: ImageReference, authF
 function skopeoCopyTail(selection: string[], source: string, destination: ImageReference, authFile?: string): string[] {
   const args = ['copy', ...selection, '--preserve-digests', '--retry-times', '0']
   if (authFile) args.push('--authfile', authFile)
+  // Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other
+  // hosts). One rule for loopback, shared with the token requests: the toolkit's isLoopbackHost.
   if (source.startsWith('docker://')) {
     const registry = source.slice('docker://'.length).split('/')[0] ?? ''
-    if (isLoopbackRegistry(registry)) args.push('--src-tls-verify=false')
+    if (isLoopbackHost(registry)) args.push('--src-tls-verify=false')
   }
-  if (isLoopbackRegistry(destination.registry)) args.push('--dest-tls-verify=false')
+  if (isLoopbackHost(destination.registry)) args.push('--dest-tls-verify=false')
   args.push(source, `docker://${formatImageReference(destination)}`)
   return args
 }

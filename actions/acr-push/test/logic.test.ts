@@ -2,11 +2,11 @@
 // gate, immutable tags, and the per-blob byte figures from skopeo's real debug logs.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CommandError, RetriesExhaustedError, parseImageReference, parsePlatforms } from '@aks-gitops/toolkit'
+import { CommandError, RetriesExhaustedError, isLoopbackHost, parseImageReference, parsePlatforms } from '@aks-gitops/toolkit'
 import { describe, expect, it } from 'vitest'
 import { classifyOutput, failureMessage, isRetryable, toRegistryError } from '../src/failures'
 import { pluginDirs } from '../src/auth/docker-config'
-import { chooseRoute, imagetoolsCreateArgs, isLoopbackRegistry, missingRequired, movedTags, platformGateMessage, skopeoCopyArgs, skopeoTagArgs } from '../src/plan'
+import { chooseRoute, imagetoolsCreateArgs, missingRequired, movedTags, platformGateMessage, skopeoCopyArgs, skopeoTagArgs } from '../src/plan'
 import { redactSignatures, scrubbedEnv } from '../src/run-tool'
 import { blobSizes, figuresBasis, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug } from '../src/transfer'
 
@@ -82,8 +82,8 @@ describe('routes and argv', () => {
   })
 
   it('speaks plain HTTP only to loopback registries', () => {
-    expect(['localhost:5000', '127.0.0.1:5001', '127.1.2.3', '[::1]:5000'].map(isLoopbackRegistry)).toEqual([true, true, true, true])
-    expect(['contoso.azurecr.io', '10.0.0.1:5000', 'localhost.example.com', '127.0.0.1.nip.io'].map(isLoopbackRegistry)).toEqual([false, false, false, false])
+    expect(['localhost:5000', '127.0.0.1:5001', '127.1.2.3', '[::1]:5000'].map(isLoopbackHost)).toEqual([true, true, true, true])
+    expect(['contoso.azurecr.io', '10.0.0.1:5000', 'localhost.example.com', '127.0.0.1.nip.io'].map(isLoopbackHost)).toEqual([false, false, false, false])
   })
 
   it('pushes by digest with skopeo, the auth file as a path (never a secret) in argv', () => {
