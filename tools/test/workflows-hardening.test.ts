@@ -101,6 +101,9 @@ describe('privileges of the pipeline', () => {
       expect(own?.with, `job ${id}`).toMatchObject({ repository: '${{ job.workflow_repository }}', ref: '${{ job.workflow_sha }}' })
       const guard = job.steps?.[0]
       expect(guard?.env?.WORKFLOW_SHA, `job ${id} checks job.workflow_sha first`).toBe('${{ job.workflow_sha }}')
+      // GitHub has no step reuse inside a workflow, so the check is repeated per job: one script.
+      expect(guard?.run, `job ${id} runs the build job's check`).toBe(pipeline.jobs.build?.steps?.[0]?.run)
+      expect(guard?.run).toMatch(/\$WORKFLOW_SHA" =~ \^\[0-9a-f\]\{40\}\$/)
     }
   })
 
