@@ -6,15 +6,33 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ restFailure),
+/* harmony export */   Cj: () => (/* binding */ graphqlMessages),
 /* harmony export */   N$: () => (/* binding */ refUpdateFailure),
 /* harmony export */   WS: () => (/* binding */ refUpdateHelp),
 /* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
 /* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4118);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(29);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4118);
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
-// refused auto-merge (pull-request mode). Pure: status codes and messages in, a verdict out.
+// refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
+// messages here, then a verdict out.
 
+/** Status and GitHub's own message of an Octokit RequestError (REST), or status 0 and the message of anything else thrown. */
+function restFailure(error) {
+    const e = error;
+    const status = typeof e?.status === 'number' ? e.status : 0;
+    const data = e?.response?.data?.message;
+    return { status, message: typeof data === 'string' ? data : (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error) };
+}
+/** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
+function graphqlMessages(error) {
+    const errors = error?.errors;
+    if (Array.isArray(errors))
+        return errors.map((e) => String(e.message ?? ''));
+    return [(0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error)];
+}
 /**
  * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
  * (https://docs.github.com/en/rest/git/refs#update-a-reference: 200, 409 and 422 with
@@ -28,7 +46,7 @@ function refUpdateFailure(status, message) {
         return 'non-fast-forward';
     // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
     // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
-    if (/reference cannot be updated/i.test(message) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .classifyPushFailure */ .hN)(message) === 'protected-branch')
+    if (/reference cannot be updated/i.test(message) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__/* .classifyPushFailure */ .hN)(message) === 'protected-branch')
         return 'protected-branch';
     if (status === 401 || status === 403 || status === 404)
         return 'authentication';
@@ -110,13 +128,6 @@ mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHe
     pullRequest { autoMergeRequest { mergeMethod enabledAt } }
   }
 }`;
-/** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
-function graphqlMessages(error) {
-    const errors = error?.errors;
-    if (Array.isArray(errors))
-        return errors.map((e) => String(e.message ?? ''));
-    return [error instanceof Error ? error.message : String(error)];
-}
 /**
  * Enables auto-merge on the pull request. A repository that does not allow it, or a pull request
  * with nothing left to wait for, is reported (the pull request stays open); anything else throws.
@@ -127,7 +138,7 @@ async function enableAutoMerge(octokit, pullRequestId, method, expectedHeadOid) 
         return { state: 'enabled' };
     }
     catch (error) {
-        const messages = graphqlMessages(error);
+        const messages = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .graphqlMessages */ .Cj)(error);
         for (const message of messages) {
             const refusal = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .autoMergeRefusal */ .aX)(message);
             if (refusal)

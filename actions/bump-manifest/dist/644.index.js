@@ -13,6 +13,15 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4118);
 /* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 /* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
+// commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
+// and "require signed commits" rules pass. Each attempt reads the branch head and the files there
+// through the same API (one consistent snapshot, by commit sha; no git credentials needed), then
+//   POST /repos/{o}/{r}/git/trees    base_tree + the changed files with inline content (GitHub writes the blobs)
+//   POST /repos/{o}/{r}/git/commits  message, tree, parents: [head]; no author or committer, or GitHub would not sign it
+//   PATCH /repos/{o}/{r}/git/refs/heads/{branch}  sha, force: false: refused with 422 "Update is not a fast forward"
+//                                     when the branch moved meanwhile, which publish() retries on the new head.
+// https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
+// https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
 
 
 
@@ -25,13 +34,6 @@ class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODUL
         this.status = status;
         this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`;
     }
-}
-/** Status and GitHub's own message of an Octokit RequestError (or of anything else thrown). */
-function apiFailure(error) {
-    const e = error;
-    const status = typeof e?.status === 'number' ? e.status : 0;
-    const data = e?.response?.data?.message;
-    return { status, message: typeof data === 'string' ? data : String(e?.message ?? error) };
 }
 function apiStore(options) {
     const { octokit, branch, landBranch, force } = options;
@@ -81,7 +83,7 @@ function apiStore(options) {
                 return data.object.sha;
             }
             catch (error) {
-                const { status, message } = apiFailure(error);
+                const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
                 const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
                 throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`);
             }
@@ -110,7 +112,7 @@ function apiStore(options) {
                 await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force });
             }
             catch (error) {
-                const { status, message } = apiFailure(error);
+                const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
                 if (force && status === 422 && /reference does not exist/i.test(message)) {
                     // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit.
                     await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha });
@@ -129,15 +131,33 @@ function apiStore(options) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ restFailure),
+/* harmony export */   Cj: () => (/* binding */ graphqlMessages),
 /* harmony export */   N$: () => (/* binding */ refUpdateFailure),
 /* harmony export */   WS: () => (/* binding */ refUpdateHelp),
 /* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
 /* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4118);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(29);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4118);
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
-// refused auto-merge (pull-request mode). Pure: status codes and messages in, a verdict out.
+// refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
+// messages here, then a verdict out.
 
+/** Status and GitHub's own message of an Octokit RequestError (REST), or status 0 and the message of anything else thrown. */
+function restFailure(error) {
+    const e = error;
+    const status = typeof e?.status === 'number' ? e.status : 0;
+    const data = e?.response?.data?.message;
+    return { status, message: typeof data === 'string' ? data : (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error) };
+}
+/** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
+function graphqlMessages(error) {
+    const errors = error?.errors;
+    if (Array.isArray(errors))
+        return errors.map((e) => String(e.message ?? ''));
+    return [(0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error)];
+}
 /**
  * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
  * (https://docs.github.com/en/rest/git/refs#update-a-reference: 200, 409 and 422 with
@@ -151,7 +171,7 @@ function refUpdateFailure(status, message) {
         return 'non-fast-forward';
     // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
     // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
-    if (/reference cannot be updated/i.test(message) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .classifyPushFailure */ .hN)(message) === 'protected-branch')
+    if (/reference cannot be updated/i.test(message) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__/* .classifyPushFailure */ .hN)(message) === 'protected-branch')
         return 'protected-branch';
     if (status === 401 || status === 403 || status === 404)
         return 'authentication';

@@ -28910,6 +28910,33 @@ function applyEdits(text, edits) {
 
 /***/ }),
 
+/***/ 29:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ InputError),
+/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */ });
+/** The message of anything thrown, for logs and `setFailed`. */
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * An input that fails validation. `main.ts` turns it into one `setFailed` message
+ * before anything has been changed.
+ */
+class InputError extends Error {
+    input;
+    name = 'InputError';
+    constructor(input, why) {
+        super(`Input "${input}": ${why}`);
+        this.input = input;
+    }
+}
+
+
+/***/ }),
+
 /***/ 4118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41351,24 +41378,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
 var core = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../toolkit/src/errors.ts
-/** The message of anything thrown, for logs and `setFailed`. */
-function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-/**
- * An input that fails validation. `main.ts` turns it into one `setFailed` message
- * before anything has been changed.
- */
-class InputError extends Error {
-    input;
-    name = 'InputError';
-    constructor(input, why) {
-        super(`Input "${input}": ${why}`);
-        this.input = input;
-    }
-}
-
+// EXTERNAL MODULE: ../toolkit/src/errors.ts
+var errors = __nccwpck_require__(29);
 // EXTERNAL MODULE: ../toolkit/src/git.ts + 2 modules
 var src_git = __nccwpck_require__(4118);
 ;// CONCATENATED MODULE: ./src/files.ts
@@ -41390,7 +41401,7 @@ function expandFiles(workingDirectory, patterns) {
         root = (0,external_node_fs_.realpathSync)(workingDirectory);
     }
     catch {
-        throw new InputError('working-directory', `"${workingDirectory}" does not exist`);
+        throw new errors/* InputError */.d('working-directory', `"${workingDirectory}" does not exist`);
     }
     const found = new Map();
     for (const pattern of patterns) {
@@ -41406,12 +41417,12 @@ function expandFiles(workingDirectory, patterns) {
             }
         });
         if (files.length === 0) {
-            throw new InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
+            throw new errors/* InputError */.d('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
         }
         for (const file of files) {
             const real = (0,external_node_fs_.realpathSync)(file);
             if (!inside(root, real))
-                throw new InputError('files', `"${pattern}" points outside the working directory ${root}`);
+                throw new errors/* InputError */.d('files', `"${pattern}" points outside the working directory ${root}`);
             found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern));
         }
     }
@@ -41460,7 +41471,7 @@ function getString(name, options = {}) {
     const value = core/* getInput */.V4(name, { trimWhitespace: true });
     if (value === '') {
         if (options.required)
-            throw new InputError(name, 'is required and was not given');
+            throw new errors/* InputError */.d(name, 'is required and was not given');
         return options.default ?? '';
     }
     return value;
@@ -41468,7 +41479,7 @@ function getString(name, options = {}) {
 function getList(name, options = {}) {
     const items = splitList(core/* getInput */.V4(name));
     if (options.required && items.length === 0)
-        throw new InputError(name, 'is required: give one or more values, one per line or comma-separated');
+        throw new errors/* InputError */.d(name, 'is required: give one or more values, one per line or comma-separated');
     return items;
 }
 /** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
@@ -41480,17 +41491,17 @@ function getBoolean(name, defaultValue) {
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new InputError(name, `"${value}" is not a boolean (expected true or false)`);
+    throw new errors/* InputError */.d(name, `"${value}" is not a boolean (expected true or false)`);
 }
 function getInteger(name, defaultValue, range) {
     const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!/^[0-9]+$/.test(value))
-        throw new InputError(name, `"${value}" is not a whole number`);
+        throw new errors/* InputError */.d(name, `"${value}" is not a whole number`);
     const n = Number(value);
     if (n < range.min || n > range.max)
-        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
+        throw new errors/* InputError */.d(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
     return n;
 }
 function getChoice(name, choices, defaultValue) {
@@ -41498,7 +41509,7 @@ function getChoice(name, choices, defaultValue) {
     if (value === '')
         return defaultValue;
     if (!choices.includes(value)) {
-        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
+        throw new errors/* InputError */.d(name, `"${value}" is not one of ${choices.join(', ')}`);
     }
     return value;
 }
@@ -41599,14 +41610,14 @@ function parseImageInput(name, value) {
         return (0,image_ref/* parseRepository */.SU)(value);
     }
     catch (error) {
-        throw new InputError(name, `${errorMessage(error)} (expected a repository such as myacr.azurecr.io/vote)`);
+        throw new errors/* InputError */.d(name, `${(0,errors/* errorMessage */.g)(error)} (expected a repository such as myacr.azurecr.io/vote)`);
     }
 }
 function parseTag() {
     const tag = optional('tag');
     if (tag !== undefined && !(0,image_ref/* isValidTag */.r_)(tag)) {
         const shown = tag.length > 40 ? `${tag.slice(0, 40)}… (${tag.length} characters)` : tag;
-        throw new InputError('tag', `"${shown}" is not a valid tag (expected 1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+        throw new errors/* InputError */.d('tag', `"${shown}" is not a valid tag (expected 1 to 128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
     }
     return tag;
 }
@@ -41616,7 +41627,7 @@ function parseDigest() {
         return undefined;
     const problem = (0,image_ref/* digestProblem */.WQ)(digest);
     if (problem)
-        throw new InputError('digest', `"${digest}" is not a valid digest: ${problem}`);
+        throw new errors/* InputError */.d('digest', `"${digest}" is not a valid digest: ${problem}`);
     return digest;
 }
 function parsePaths(tag, digest, newName) {
@@ -41629,14 +41640,14 @@ function parsePaths(tag, digest, newName) {
             spec = (0,targets/* parsePathSpec */.ob)(text);
         }
         catch (error) {
-            throw new InputError('yaml-path', errorMessage(error));
+            throw new errors/* InputError */.d('yaml-path', (0,errors/* errorMessage */.g)(error));
         }
         if (spec.field === 'tag' && tag === undefined)
-            throw new InputError('yaml-path', `"${text}" sets the tag but no tag input was given`);
+            throw new errors/* InputError */.d('yaml-path', `"${text}" sets the tag but no tag input was given`);
         if (spec.field === 'digest' && digest === undefined)
-            throw new InputError('yaml-path', `"${text}" sets the digest but no digest input was given`);
+            throw new errors/* InputError */.d('yaml-path', `"${text}" sets the digest but no digest input was given`);
         if (spec.field === 'repository' && newName === undefined) {
-            throw new InputError('yaml-path', `"${text}" sets the repository but no new-name input was given`);
+            throw new errors/* InputError */.d('yaml-path', `"${text}" sets the repository but no new-name input was given`);
         }
         return spec;
     });
@@ -41647,11 +41658,11 @@ function parseCommitMessage() {
         return undefined;
     const marker = skipMarker(template);
     if (marker) {
-        throw new InputError('commit-message', `contains "${marker}", which would also skip the manifest validation workflow; manifest commits do not rebuild images anyway, because the build workflows are path-filtered to the services' sources`);
+        throw new errors/* InputError */.d('commit-message', `contains "${marker}", which would also skip the manifest validation workflow; manifest commits do not rebuild images anyway, because the build workflows are path-filtered to the services' sources`);
     }
     const unknown = unknownPlaceholders(template);
     if (unknown.length > 0) {
-        throw new InputError('commit-message', `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
+        throw new errors/* InputError */.d('commit-message', `unknown placeholder ${unknown.map((u) => `{${u}}`).join(', ')} (known: ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')})`);
     }
     return template;
 }
@@ -41665,30 +41676,30 @@ function readSettings(env = process.env) {
     const tag = parseTag();
     const digest = parseDigest();
     if (tag === undefined && digest === undefined)
-        throw new InputError('tag', 'give a tag, a digest, or both (none was given)');
+        throw new errors/* InputError */.d('tag', 'give a tag, a digest, or both (none was given)');
     const newNameText = optional('new-name');
     if (newNameText !== undefined)
         parseImageInput('new-name', newNameText);
     const container = optional('container');
     if (container !== undefined && !CONTAINER_NAME.test(container)) {
-        throw new InputError('container', `"${container}" is not a container name (expected lowercase letters, digits and -)`);
+        throw new errors/* InputError */.d('container', `"${container}" is not a container name (expected lowercase letters, digits and -)`);
     }
     const remote = getString('remote', { default: 'origin' });
     if (!REMOTE_NAME.test(remote))
-        throw new InputError('remote', `"${remote}" is not a git remote name`);
+        throw new errors/* InputError */.d('remote', `"${remote}" is not a git remote name`);
     const branch = optional('branch');
     const branchError = branch === undefined ? undefined : branchProblem(branch);
     if (branch !== undefined && branchError)
-        throw new InputError('branch', `"${branch}" ${branchError}`);
+        throw new errors/* InputError */.d('branch', `"${branch}" ${branchError}`);
     const pullRequestBranch = optional('pull-request-branch');
     const prBranchError = pullRequestBranch === undefined ? undefined : branchProblem(pullRequestBranch);
     if (pullRequestBranch !== undefined && prBranchError)
-        throw new InputError('pull-request-branch', `"${pullRequestBranch}" ${prBranchError}`);
+        throw new errors/* InputError */.d('pull-request-branch', `"${pullRequestBranch}" ${prBranchError}`);
     const author = { name: getString('author-name', { default: DEFAULT_AUTHOR.name }), email: getString('author-email', { default: DEFAULT_AUTHOR.email }) };
     if (/[<>\r\n]/.test(author.name))
-        throw new InputError('author-name', 'must not contain <, > or a line break');
+        throw new errors/* InputError */.d('author-name', 'must not contain <, > or a line break');
     if (!/^[^<>\s@]+@[^<>\s@]+$/.test(author.email))
-        throw new InputError('author-email', `"${author.email}" is not an e-mail address`);
+        throw new errors/* InputError */.d('author-email', `"${author.email}" is not an e-mail address`);
     const commit = getBoolean('commit', true);
     const push = getBoolean('push', true) && commit;
     const pullRequest = getBoolean('pull-request', false);
@@ -41696,39 +41707,39 @@ function readSettings(env = process.env) {
     const repository = env.GITHUB_REPOSITORY;
     if (pullRequest) {
         if (!commit || !getBoolean('push', true))
-            throw new InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)');
+            throw new errors/* InputError */.d('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)');
         if (token === undefined)
-            throw new InputError('token', 'is required in pull-request mode (it calls the GitHub API)');
+            throw new errors/* InputError */.d('token', 'is required in pull-request mode (it calls the GitHub API)');
         if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
-            throw new InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)');
+            throw new errors/* InputError */.d('pull-request', 'needs GITHUB_REPOSITORY (owner/name)');
     }
     const commitMethod = getChoice('commit-method', COMMIT_METHODS, 'git');
     if (commitMethod === 'api') {
         if (!commit || !getBoolean('push', true)) {
-            throw new InputError('commit-method', '"api" creates the commit on GitHub, so it needs commit and push true (use git to commit locally only)');
+            throw new errors/* InputError */.d('commit-method', '"api" creates the commit on GitHub, so it needs commit and push true (use git to commit locally only)');
         }
         if (token === undefined)
-            throw new InputError('token', 'is required with commit-method api (it calls the GitHub API)');
+            throw new errors/* InputError */.d('token', 'is required with commit-method api (it calls the GitHub API)');
         if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
-            throw new InputError('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)');
+            throw new errors/* InputError */.d('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)');
         // GitHub signs an API commit only when it carries no custom author or committer
         // (https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).
         if (author.name !== DEFAULT_AUTHOR.name || author.email !== DEFAULT_AUTHOR.email) {
-            throw new InputError('author-name', 'and author-email cannot be set with commit-method api: GitHub signs a commit made through the API only without a custom author, and makes the token\'s identity its author');
+            throw new errors/* InputError */.d('author-name', 'and author-email cannot be set with commit-method api: GitHub signs a commit made through the API only without a custom author, and makes the token\'s identity its author');
         }
     }
     const autoMergeText = optional('auto-merge');
     const autoMerge = autoMergeText === undefined || autoMergeText === 'off' || autoMergeText === 'false' ? undefined : autoMergeText;
     if (autoMerge !== undefined) {
         if (!MERGE_METHODS.includes(autoMerge)) {
-            throw new InputError('auto-merge', `"${autoMerge}" is not a merge method (expected merge, squash or rebase; empty or off to leave it off)`);
+            throw new errors/* InputError */.d('auto-merge', `"${autoMerge}" is not a merge method (expected merge, squash or rebase; empty or off to leave it off)`);
         }
         if (!pullRequest)
-            throw new InputError('auto-merge', 'needs pull-request: true (auto-merge merges the pull request this step opens)');
+            throw new errors/* InputError */.d('auto-merge', 'needs pull-request: true (auto-merge merges the pull request this step opens)');
     }
     const environment = optional('environment');
     if (environment !== undefined && /[\r\n]/.test(environment))
-        throw new InputError('environment', 'must be one line');
+        throw new errors/* InputError */.d('environment', 'must be one line');
     const settings = {
         workingDirectory,
         files,
@@ -41984,7 +41995,7 @@ async function report(plans, outcome) {
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
-        core/* warning */.$e(`Could not write the job summary: ${errorMessage(error)}`);
+        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
     }
 }
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
@@ -41993,17 +42004,17 @@ async function gitTarget(settings, paths) {
     const top = await new src_git/* Git */.TU(settings.workingDirectory, { auth })
         .topLevel()
         .catch(() => {
-        throw new InputError('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`);
+        throw new errors/* InputError */.d('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`);
     });
     // From here on git runs at the top level, where repository-relative paths mean what they say.
     const git = new src_git/* Git */.TU(top, { auth });
     const current = await git.tryCurrentBranch();
     const branch = settings.branch ?? current;
     if (!branch) {
-        throw new InputError('branch', 'is required when HEAD is detached (tag builds check out a tag): name the branch to commit to, e.g. main');
+        throw new errors/* InputError */.d('branch', 'is required when HEAD is detached (tag builds check out a tag): name the branch to commit to, e.g. main');
     }
     if (settings.push && settings.commitMethod === 'git' && !(await git.remoteExists(settings.remote)))
-        throw new InputError('remote', `"${settings.remote}" is not a remote of this repository`);
+        throw new errors/* InputError */.d('remote', `"${settings.remote}" is not a remote of this repository`);
     const root = (0,external_node_fs_.realpathSync)(top);
     const workdir = (0,external_node_fs_.realpathSync)(settings.workingDirectory);
     const repoPaths = new Map(paths.map((path) => [path, (0,external_node_path_.relative)(root, (0,external_node_path_.resolve)(workdir, path)).split(external_node_path_.sep).join('/')]));
@@ -42020,11 +42031,8 @@ function pullRequestText(settings, branch, plans) {
     const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans), plans).trim().split('\n');
     return { title, body: body.join('\n').trim() };
 }
-async function openPullRequest(settings, target, head, commit, plans, outcome) {
-    // Loaded only when the API is used: Octokit is most of the bundle, and startup time counts when
-    // many pipelines bump at once.
-    const { enableAutoMerge, github, openOrUpdatePullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532));
-    const octokit = github(settings.token, settings.apiUrl);
+async function openPullRequest(settings, target, github, head, commit, plans, outcome) {
+    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
     const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) });
     core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`);
     outcome.pullRequestUrl = pr.url;
@@ -42043,10 +42051,9 @@ async function openPullRequest(settings, target, head, commit, plans, outcome) {
         return error;
     }
 }
-async function commitStore(settings, target, landBranch) {
+async function commitStore(settings, target, landBranch, github) {
     if (settings.commitMethod === 'api') {
-        const [{ apiStore }, { github }] = await Promise.all([__nccwpck_require__.e(/* import() */ 644).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532))]);
-        const octokit = github(settings.token, settings.apiUrl);
+        const [{ apiStore }, octokit] = await Promise.all([__nccwpck_require__.e(/* import() */ 644).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), github()]);
         return apiStore({ octokit, repository: settings.repository, branch: target.branch, landBranch, force: settings.pullRequest });
     }
     const { git } = target;
@@ -42070,11 +42077,15 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
     const api = settings.commitMethod === 'api';
     const where = api ? `${settings.repository}@${landBranch} through the GitHub API` : settings.push ? `${settings.remote}/${landBranch}` : '';
+    // One client for the commit and the pull request, loaded only when the API is used: Octokit is
+    // most of the bundle, and startup time counts when many pipelines bump at once.
+    let client;
+    const github = () => (client ??= Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
     core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     try {
         result = await publish({
-            store: await commitStore(settings, target, landBranch),
+            store: await commitStore(settings, target, landBranch, github),
             branch: target.branch,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
@@ -42090,7 +42101,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     if (!result.changed || !result.commit)
         return { plans: result.plans.length > 0 ? result.plans : plans, outcome };
     if (settings.pullRequest) {
-        const failure = await openPullRequest(settings, target, landBranch, result.commit, result.plans, outcome);
+        const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome);
         return { plans: result.plans, outcome, failure };
     }
     if (target.current === target.branch) {
@@ -42135,7 +42146,7 @@ async function run() {
     }
     catch (error) {
         core/* setOutput */.uH('attempts', String(attempts));
-        core/* setFailed */.C1(errorMessage(error));
+        core/* setFailed */.C1((0,errors/* errorMessage */.g)(error));
     }
 }
 

@@ -7,13 +7,11 @@
 //                                     when the branch moved meanwhile, which publish() retries on the new head.
 // https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
 // https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
-import type { getOctokit } from '@actions/github'
 import { PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
-import { refUpdateFailure, refUpdateHelp } from './github-errors'
+import { refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
 import { ManifestError } from './plan'
 import type { CommitStore } from './publish'
-
-type Octokit = ReturnType<typeof getOctokit>
+import type { Octokit } from './pull-request'
 
 interface TreeEntry {
   path: string
@@ -35,14 +33,6 @@ export class RefUpdateRejectedError extends PushRejectedError {
     super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`)
     this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${refUpdateHelp(kind)}\nHTTP ${status}: ${apiMessage.trim()}`
   }
-}
-
-/** Status and GitHub's own message of an Octokit RequestError (or of anything else thrown). */
-function apiFailure(error: unknown): { status: number; message: string } {
-  const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } }
-  const status = typeof e?.status === 'number' ? e.status : 0
-  const data = e?.response?.data?.message
-  return { status, message: typeof data === 'string' ? data : String(e?.message ?? error) }
 }
 
 export interface ApiStoreOptions {
@@ -103,7 +93,7 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
         const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })
         return data.object.sha
       } catch (error) {
-        const { status, message } = apiFailure(error)
+        const { status, message } = restFailure(error)
         const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message
         throw new ManifestError(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`)
       }
@@ -133,7 +123,7 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       try {
         await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force })
       } catch (error) {
-        const { status, message } = apiFailure(error)
+        const { status, message } = restFailure(error)
         if (force && status === 422 && /reference does not exist/i.test(message)) {
           // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit.
           await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha })

@@ -1,6 +1,22 @@
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
-// refused auto-merge (pull-request mode). Pure: status codes and messages in, a verdict out.
-import { classifyPushFailure, type PushFailureKind } from '@aks-gitops/toolkit'
+// refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
+// messages here, then a verdict out.
+import { classifyPushFailure, errorMessage, type PushFailureKind } from '@aks-gitops/toolkit'
+
+/** Status and GitHub's own message of an Octokit RequestError (REST), or status 0 and the message of anything else thrown. */
+export function restFailure(error: unknown): { status: number; message: string } {
+  const e = error as { status?: unknown; response?: { data?: { message?: unknown } } } | null
+  const status = typeof e?.status === 'number' ? e.status : 0
+  const data = e?.response?.data?.message
+  return { status, message: typeof data === 'string' ? data : errorMessage(error) }
+}
+
+/** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
+export function graphqlMessages(error: unknown): string[] {
+  const errors = (error as { errors?: { message?: unknown }[] } | null)?.errors
+  if (Array.isArray(errors)) return errors.map((e) => String(e.message ?? ''))
+  return [errorMessage(error)]
+}
 
 /**
  * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`

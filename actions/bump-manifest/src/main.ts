@@ -9,6 +9,7 @@ import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
 import { changedPlans, planFiles, type FilePlan, type PlanRequest } from './plan'
 import { gitStore, publish, type CommitStore } from './publish'
+import type { Octokit } from './pull-request'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 
 function planRequest(settings: Settings): PlanRequest {
@@ -98,11 +99,11 @@ function pullRequestText(settings: Settings, branch: string, plans: FilePlan[]):
   return { title, body: body.join('\n').trim() }
 }
 
-async function openPullRequest(settings: Settings, target: GitTarget, head: string, commit: string, plans: FilePlan[], outcome: Outcome): Promise<Error | undefined> {
-  // Loaded only when the API is used: Octokit is most of the bundle, and startup time counts when
-  // many pipelines bump at once.
-  const { enableAutoMerge, github, openOrUpdatePullRequest } = await import('./pull-request')
-  const octokit = github(settings.token as string, settings.apiUrl)
+/** The run's one GitHub client, made on first use. */
+type GitHubClient = () => Promise<Octokit>
+
+async function openPullRequest(settings: Settings, target: GitTarget, github: GitHubClient, head: string, commit: string, plans: FilePlan[], outcome: Outcome): Promise<Error | undefined> {
+  const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([import('./pull-request'), github()])
   const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) })
   core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`)
   outcome.pullRequestUrl = pr.url
@@ -118,10 +119,9 @@ async function openPullRequest(settings: Settings, target: GitTarget, head: stri
   }
 }
 
-async function commitStore(settings: Settings, target: GitTarget, landBranch: string): Promise<CommitStore> {
+async function commitStore(settings: Settings, target: GitTarget, landBranch: string, github: GitHubClient): Promise<CommitStore> {
   if (settings.commitMethod === 'api') {
-    const [{ apiStore }, { github }] = await Promise.all([import('./git-data'), import('./pull-request')])
-    const octokit = github(settings.token as string, settings.apiUrl)
+    const [{ apiStore }, octokit] = await Promise.all([import('./git-data'), github()])
     return apiStore({ octokit, repository: settings.repository as string, branch: target.branch, landBranch, force: settings.pullRequest })
   }
   const { git } = target
@@ -145,11 +145,15 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
   const api = settings.commitMethod === 'api'
   const where = api ? `${settings.repository}@${landBranch} through the GitHub API` : settings.push ? `${settings.remote}/${landBranch}` : ''
+  // One client for the commit and the pull request, loaded only when the API is used: Octokit is
+  // most of the bundle, and startup time counts when many pipelines bump at once.
+  let client: Promise<Octokit> | undefined
+  const github: GitHubClient = () => (client ??= import('./pull-request').then((m) => m.github(settings.token as string, settings.apiUrl)))
   core.startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`)
   let result
   try {
     result = await publish({
-      store: await commitStore(settings, target, landBranch),
+      store: await commitStore(settings, target, landBranch, github),
       branch: target.branch,
       maxAttempts: settings.maxAttempts,
       repoPaths: target.repoPaths,
@@ -164,7 +168,7 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   if (!result.changed || !result.commit) return { plans: result.plans.length > 0 ? result.plans : plans, outcome }
 
   if (settings.pullRequest) {
-    const failure = await openPullRequest(settings, target, landBranch, result.commit, result.plans, outcome)
+    const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome)
     return { plans: result.plans, outcome, failure }
   }
   if (target.current === target.branch) {

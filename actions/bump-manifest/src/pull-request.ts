@@ -2,7 +2,7 @@
 // (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike), and arms auto-merge on
 // it through the GraphQL API, the only API that has it.
 import { getOctokit } from '@actions/github'
-import { AUTO_MERGE_HELP, autoMergeRefusal, type AutoMergeRefusal } from './github-errors'
+import { AUTO_MERGE_HELP, autoMergeRefusal, graphqlMessages, type AutoMergeRefusal } from './github-errors'
 import type { MergeMethod } from './inputs'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -59,13 +59,6 @@ mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHe
     pullRequest { autoMergeRequest { mergeMethod enabledAt } }
   }
 }`
-
-/** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
-function graphqlMessages(error: unknown): string[] {
-  const errors = (error as { errors?: { message?: unknown }[] } | null)?.errors
-  if (Array.isArray(errors)) return errors.map((e) => String(e.message ?? ''))
-  return [error instanceof Error ? error.message : String(error)]
-}
 
 /**
  * Enables auto-merge on the pull request. A repository that does not allow it, or a pull request

@@ -1,6 +1,24 @@
 // The verdicts on GitHub's refusals, with the bodies GitHub sends (see github-errors.ts for sources).
 import { describe, expect, it } from 'vitest'
-import { autoMergeRefusal, refUpdateFailure } from '../src/github-errors'
+import { autoMergeRefusal, graphqlMessages, refUpdateFailure, restFailure } from '../src/github-errors'
+
+describe('narrowing Octokit errors', () => {
+  it('takes the status and GitHub\'s own message of a REST error, the message of anything else', () => {
+    const requestError = Object.assign(new Error('Update is not a fast forward - https://docs.github.com/rest'), {
+      status: 422,
+      response: { data: { message: 'Update is not a fast forward', documentation_url: 'https://docs.github.com/rest' } },
+    })
+    expect(restFailure(requestError)).toEqual({ status: 422, message: 'Update is not a fast forward' })
+    expect(restFailure(new Error('socket hang up'))).toEqual({ status: 0, message: 'socket hang up' })
+    expect(restFailure('plain')).toEqual({ status: 0, message: 'plain' })
+  })
+
+  it('takes every GraphQL error message, or the message of anything else', () => {
+    const graphqlError = Object.assign(new Error('Request failed due to following response errors'), { errors: [{ message: 'first' }, { message: 'second' }] })
+    expect(graphqlMessages(graphqlError)).toEqual(['first', 'second'])
+    expect(graphqlMessages(new Error('Bad credentials'))).toEqual(['Bad credentials'])
+  })
+})
 
 describe('refUpdateFailure (PATCH /git/refs/heads/{branch})', () => {
   it('retries only "Update is not a fast forward"', () => {
