@@ -40638,9 +40638,13 @@ class HttpNetworkError extends Error {
         this.code = code;
     }
 }
+/** The host name of `host[:port]`, an IPv6 address kept in its brackets: `[::1]:5000` -> `[::1]`. */
+function hostName(host) {
+    return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+}
 /** localhost, 127.0.0.0/8 or [::1], with or without a port. */
 function isLoopbackHost(host) {
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+    const name = hostName(host);
     return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
 }
 /**
@@ -40949,7 +40953,7 @@ function parseLoginServerSuffix(value) {
 /** True for a registry (host[:port]) under one of the ACR suffixes or the extra entries; an entry with a port matches exactly. */
 function isAcrLoginServer(registry, extraSuffixes) {
     const full = registry.toLowerCase();
-    const host = full.startsWith('[') ? full.slice(0, full.indexOf(']') + 1) : (full.split(':')[0] ?? '');
+    const host = hostName(full);
     return [...ACR_LOGIN_SERVER_SUFFIXES, ...extraSuffixes].some((entry) => /:\d+$/.test(entry) ? full === entry : host === entry || host.endsWith(`.${entry}`));
 }
 /** The test-only override of the registry token endpoints: loopback hosts only, so it can never redirect a token elsewhere. */

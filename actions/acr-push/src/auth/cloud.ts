@@ -1,6 +1,6 @@
 // Pure rules of the Azure side of sign-in: which registries may receive an Entra-derived token,
 // and the defaults that follow the cloud (authority host -> GitHub token audience).
-import { insecureUrlReason, isLoopbackHost } from '@aks-gitops/toolkit'
+import { hostName, insecureUrlReason, isLoopbackHost } from '@aks-gitops/toolkit'
 
 /**
  * ACR login servers in Azure's clouds: public, China (21Vianet), US Government, as the Azure CLI's
@@ -53,7 +53,7 @@ export function parseLoginServerSuffix(value: string): string {
 /** True for a registry (host[:port]) under one of the ACR suffixes or the extra entries; an entry with a port matches exactly. */
 export function isAcrLoginServer(registry: string, extraSuffixes: readonly string[]): boolean {
   const full = registry.toLowerCase()
-  const host = full.startsWith('[') ? full.slice(0, full.indexOf(']') + 1) : (full.split(':')[0] ?? '')
+  const host = hostName(full)
   return [...ACR_LOGIN_SERVER_SUFFIXES, ...extraSuffixes].some((entry) =>
     /:\d+$/.test(entry) ? full === entry : host === entry || host.endsWith(`.${entry}`),
   )
