@@ -17,6 +17,7 @@ import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, typ
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
 import { hostEnv, runStepScript, type ScriptRun } from '../src/workflows/run-script'
+import { itChecksEachRule } from './helpers/rules'
 
 const workflows = loadWorkflows()
 const pipeline = workflowById(workflows, 'pipeline')
@@ -67,14 +68,7 @@ describe('quality gate rules', () => {
     ],
   }
 
-  for (const name of Object.keys(GATE_RULES) as (keyof typeof GATE_RULES)[]) {
-    it(`${name}: every workflow complies`, () => {
-      expect(workflows.flatMap(GATE_RULES[name])).toEqual([])
-    })
-    it.each(violations[name])(`${name}: reports %s`, (_, workflow) => {
-      expect(GATE_RULES[name](workflow).length).toBeGreaterThan(0)
-    })
-  }
+  itChecksEachRule(GATE_RULES, violations, workflows)
 })
 
 describe('permissions and pins of the gates', () => {
