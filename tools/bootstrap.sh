@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian machine (as root) ready for the tests and the local pipeline, and does
 # next to nothing on a machine that is already ready:
-#   1. Debian packages the tests use (Redis, PostgreSQL, Chromium, shellcheck, git),
+#   1. Debian packages the tests use (Redis, PostgreSQL, Chromium, shellcheck, git; jq and openssl,
+#      which the workflows' scripts and the https stand-ins' throwaway certificates need),
 #   2. pnpm at the version package.json pins, and the workspace's node_modules,
 #   3. the Docker engine with buildx, QEMU and the local registries (tools/engine/start.sh),
 #   4. the base-image stand-ins in the local registry (tools/engine/base-images.sh).
@@ -14,7 +15,7 @@ say() { [ "$QUIET" = --quiet ] || printf '[bootstrap] %s\n' "$*" >&2; }
 die() { printf '[bootstrap] error: %s\n' "$*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages and starts dockerd)"
 
-TEST_PACKAGES=(git curl ca-certificates redis-server postgresql chromium shellcheck)
+TEST_PACKAGES=(git curl ca-certificates openssl jq redis-server postgresql chromium shellcheck)
 missing=()
 for p in "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
