@@ -40696,11 +40696,100 @@ async function sendRequest(request, options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/auth/cloud.ts
+// Pure rules of the Azure side of sign-in: which registries may receive an Entra-derived token,
+// the defaults that follow the cloud (authority host -> GitHub token audience), and what an Entra GUID is.
+
+/**
+ * ACR login servers in Azure's clouds: public, China (21Vianet), US Government, as the Azure CLI's
+ * cloud definitions name them (acr_login_server_endpoint). An ACR refresh token is valid for every
+ * registry the identity can reach, so it is exchanged at these hosts only, never at a registry that
+ * merely answers with ACR's challenge:
+ * https://learn.microsoft.com/azure/container-registry/container-registry-authentication#az-acr-login-with---expose-token
+ */
+const ACR_LOGIN_SERVER_SUFFIXES = ['azurecr.io', 'azurecr.cn', 'azurecr.us'];
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An Entra GUID (client id, tenant id, a token's tid): xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx. */
+function isGuid(value) {
+    return GUID_RE.test(value);
+}
+const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+/**
+ * The audience GitHub's token must carry for Entra in each cloud
+ * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust, "audience"),
+ * keyed by the cloud's authority host (the Azure SDKs' AzureAuthorityHosts).
+ */
+const AUDIENCE_BY_AUTHORITY = {
+    'login.microsoftonline.com': 'api://AzureADTokenExchange',
+    'login.microsoftonline.us': 'api://AzureADTokenExchangeUSGov',
+    'login.chinacloudapi.cn': 'api://AzureADTokenExchangeChina',
+    'login.partner.microsoftonline.cn': 'api://AzureADTokenExchangeChina',
+};
+const PUBLIC_AUDIENCE = 'api://AzureADTokenExchange';
+function defaultAudience(authorityHost) {
+    return AUDIENCE_BY_AUTHORITY[new URL(authorityHost).hostname.toLowerCase()] ?? PUBLIC_AUDIENCE;
+}
+/** An authority host as given (input or AZURE_AUTHORITY_HOST): an https origin (http only on loopback), no path. */
+function parseAuthorityHost(value) {
+    const reason = insecureUrlReason(value);
+    if (reason)
+        throw new Error(`${reason} (expected e.g. https://login.microsoftonline.us)`);
+    const url = new URL(value);
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+        throw new Error(`"${value}" must be a bare origin such as https://login.microsoftonline.us (no path, query or credentials)`);
+    }
+    return url.origin;
+}
+/** One entry of login-server-suffixes: a DNS suffix (acr.contoso.internal) or an exact host:port (127.0.0.1:5000). */
+function parseLoginServerSuffix(value) {
+    const entry = value.trim().toLowerCase().replace(/^\./, '');
+    if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/.test(entry) && !/^\[::1\](?::\d{1,5})?$/.test(entry)) {
+        throw new Error(`"${value}" is not a host name suffix or host:port (expected e.g. azurecr.example.cloud or 127.0.0.1:5000; no scheme, path or wildcard)`);
+    }
+    return entry;
+}
+/** True for a registry (host[:port]) under one of the ACR suffixes or the extra entries; an entry with a port matches exactly. */
+function isAcrLoginServer(registry, extraSuffixes) {
+    const full = registry.toLowerCase();
+    const host = hostName(full);
+    return [...ACR_LOGIN_SERVER_SUFFIXES, ...extraSuffixes].some((entry) => /:\d+$/.test(entry) ? full === entry : host === entry || host.endsWith(`.${entry}`));
+}
+/** The test-only override of the registry token endpoints: loopback hosts only, so it can never redirect a token elsewhere. */
+function parseTokenBaseOverride(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new Error(`ACR_PUSH_TOKEN_BASE_URL "${value}" is not a URL`);
+    }
+    if (!isLoopbackHost(url.host) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new Error(`ACR_PUSH_TOKEN_BASE_URL may only name a loopback host (localhost, 127.0.0.0/8, [::1]) for tests, not "${url.origin}"`);
+    }
+    return url.origin;
+}
+/** Splits the registries a step touches into those that may receive an ACR token and those read anonymously. */
+function planTokenSignIn(registries, extraSuffixes) {
+    const plan = { exchange: [], anonymous: [] };
+    for (const access of registries) {
+        if (isAcrLoginServer(access.registry, extraSuffixes))
+            plan.exchange.push(access);
+        else if (access.pushRepository) {
+            // inputs.ts refuses such a destination already; this keeps the rule where the token is sent.
+            throw new Error(`${access.registry} is not an ACR login server: no token is sent to it`);
+        }
+        else
+            plan.anonymous.push(access.registry);
+    }
+    return plan;
+}
+
 ;// CONCATENATED MODULE: ./src/auth/token-exchange.ts
 // The OIDC chain with no stored secret: GitHub's ID token -> Microsoft Entra access token for the
 // registry audience (federated credential) -> ACR refresh token (/oauth2/exchange). Requests are
 // built by pure functions (tested for their exact shape) and sent through the toolkit's
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
+
 
 
 const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
@@ -40733,7 +40822,6 @@ function entraTokenRequest(endpoints, tenantId, clientId, proof) {
         form,
     };
 }
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * ACR's /oauth2/exchange: an Entra access token for an ACR refresh token. `tenant` is "the AAD
  * tenant associated to the AAD credentials" (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md)
@@ -40747,7 +40835,7 @@ function acrExchangeRequest(endpoints, registry, accessToken) {
         method: 'POST',
         url: `${endpoints.registryBase(registry)}/oauth2/exchange`,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        form: { grant_type: 'access_token', service: registry, ...(typeof tid === 'string' && GUID_RE.test(tid) ? { tenant: tid } : {}), access_token: accessToken },
+        form: { grant_type: 'access_token', service: registry, ...(typeof tid === 'string' && isGuid(tid) ? { tenant: tid } : {}), access_token: accessToken },
     };
 }
 /** ACR's /oauth2/token: a refresh token for a repository-scoped access token (used to check push permission). */
@@ -40901,89 +40989,6 @@ async function checkPushPermission(endpoints, registry, repository, refreshToken
     if (!actions.includes('push')) {
         throw new RegistryError('forbidden', `${what}: the identity may not push to ${registry}/${repository} (granted: ${actions.join(', ') || 'nothing'}). Assign it AcrPush on the registry, or on registries with ABAC repository permissions the "Container Registry Repository Writer" role scoped to this repository.`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/auth/cloud.ts
-// Pure rules of the Azure side of sign-in: which registries may receive an Entra-derived token,
-// and the defaults that follow the cloud (authority host -> GitHub token audience).
-
-/**
- * ACR login servers in Azure's clouds: public, China (21Vianet), US Government, as the Azure CLI's
- * cloud definitions name them (acr_login_server_endpoint). An ACR refresh token is valid for every
- * registry the identity can reach, so it is exchanged at these hosts only, never at a registry that
- * merely answers with ACR's challenge:
- * https://learn.microsoft.com/azure/container-registry/container-registry-authentication#az-acr-login-with---expose-token
- */
-const ACR_LOGIN_SERVER_SUFFIXES = ['azurecr.io', 'azurecr.cn', 'azurecr.us'];
-const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
-/**
- * The audience GitHub's token must carry for Entra in each cloud
- * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-create-trust, "audience"),
- * keyed by the cloud's authority host (the Azure SDKs' AzureAuthorityHosts).
- */
-const AUDIENCE_BY_AUTHORITY = {
-    'login.microsoftonline.com': 'api://AzureADTokenExchange',
-    'login.microsoftonline.us': 'api://AzureADTokenExchangeUSGov',
-    'login.chinacloudapi.cn': 'api://AzureADTokenExchangeChina',
-    'login.partner.microsoftonline.cn': 'api://AzureADTokenExchangeChina',
-};
-const PUBLIC_AUDIENCE = 'api://AzureADTokenExchange';
-function defaultAudience(authorityHost) {
-    return AUDIENCE_BY_AUTHORITY[new URL(authorityHost).hostname.toLowerCase()] ?? PUBLIC_AUDIENCE;
-}
-/** An authority host as given (input or AZURE_AUTHORITY_HOST): an https origin (http only on loopback), no path. */
-function parseAuthorityHost(value) {
-    const reason = insecureUrlReason(value);
-    if (reason)
-        throw new Error(`${reason} (expected e.g. https://login.microsoftonline.us)`);
-    const url = new URL(value);
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
-        throw new Error(`"${value}" must be a bare origin such as https://login.microsoftonline.us (no path, query or credentials)`);
-    }
-    return url.origin;
-}
-/** One entry of login-server-suffixes: a DNS suffix (acr.contoso.internal) or an exact host:port (127.0.0.1:5000). */
-function parseLoginServerSuffix(value) {
-    const entry = value.trim().toLowerCase().replace(/^\./, '');
-    if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/.test(entry) && !/^\[::1\](?::\d{1,5})?$/.test(entry)) {
-        throw new Error(`"${value}" is not a host name suffix or host:port (expected e.g. azurecr.example.cloud or 127.0.0.1:5000; no scheme, path or wildcard)`);
-    }
-    return entry;
-}
-/** True for a registry (host[:port]) under one of the ACR suffixes or the extra entries; an entry with a port matches exactly. */
-function isAcrLoginServer(registry, extraSuffixes) {
-    const full = registry.toLowerCase();
-    const host = hostName(full);
-    return [...ACR_LOGIN_SERVER_SUFFIXES, ...extraSuffixes].some((entry) => /:\d+$/.test(entry) ? full === entry : host === entry || host.endsWith(`.${entry}`));
-}
-/** The test-only override of the registry token endpoints: loopback hosts only, so it can never redirect a token elsewhere. */
-function parseTokenBaseOverride(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new Error(`ACR_PUSH_TOKEN_BASE_URL "${value}" is not a URL`);
-    }
-    if (!isLoopbackHost(url.host) || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-        throw new Error(`ACR_PUSH_TOKEN_BASE_URL may only name a loopback host (localhost, 127.0.0.0/8, [::1]) for tests, not "${url.origin}"`);
-    }
-    return url.origin;
-}
-/** Splits the registries a step touches into those that may receive an ACR token and those read anonymously. */
-function planTokenSignIn(registries, extraSuffixes) {
-    const plan = { exchange: [], anonymous: [] };
-    for (const access of registries) {
-        if (isAcrLoginServer(access.registry, extraSuffixes))
-            plan.exchange.push(access);
-        else if (access.pushRepository) {
-            // inputs.ts refuses such a destination already; this keeps the rule where the token is sent.
-            throw new Error(`${access.registry} is not an ACR login server: no token is sent to it`);
-        }
-        else
-            plan.anonymous.push(access.registry);
-    }
-    return plan;
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -42421,11 +42426,10 @@ function requireInput(name, mode) {
         throw new InputError(name, `is required when auth is "${mode}"`);
     return value;
 }
-const inputs_GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 function guid(name, mode) {
     const value = requireInput(name, mode);
     // Entra tenants may also be given by domain name (contoso.onmicrosoft.com).
-    if (!inputs_GUID_RE.test(value) && !(name === 'tenant-id' && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value))) {
+    if (!isGuid(value) && !(name === 'tenant-id' && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value))) {
         throw new InputError(name, `"${value}" is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
     }
     return value;

@@ -19,7 +19,7 @@ import {
   type ImageReference,
   type Platform,
 } from '@aks-gitops/toolkit'
-import { PUBLIC_AUTHORITY_HOST, defaultAudience, isAcrLoginServer, parseAuthorityHost, parseLoginServerSuffix, parseTokenBaseOverride } from './auth/cloud'
+import { PUBLIC_AUTHORITY_HOST, defaultAudience, isAcrLoginServer, isGuid, parseAuthorityHost, parseLoginServerSuffix, parseTokenBaseOverride } from './auth/cloud'
 
 export const AUTH_MODES = ['oidc', 'service-principal', 'admin', 'basic', 'none', 'docker-config'] as const
 export type AuthMode = (typeof AUTH_MODES)[number]
@@ -108,12 +108,10 @@ function requireInput(name: string, mode: AuthMode): string {
   return value
 }
 
-const GUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
-
 function guid(name: string, mode: AuthMode): string {
   const value = requireInput(name, mode)
   // Entra tenants may also be given by domain name (contoso.onmicrosoft.com).
-  if (!GUID_RE.test(value) && !(name === 'tenant-id' && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value))) {
+  if (!isGuid(value) && !(name === 'tenant-id' && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value))) {
     throw new InputError(name, `"${value}" is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`)
   }
   return value

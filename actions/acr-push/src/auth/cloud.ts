@@ -1,5 +1,5 @@
 // Pure rules of the Azure side of sign-in: which registries may receive an Entra-derived token,
-// and the defaults that follow the cloud (authority host -> GitHub token audience).
+// the defaults that follow the cloud (authority host -> GitHub token audience), and what an Entra GUID is.
 import { hostName, insecureUrlReason, isLoopbackHost } from '@aks-gitops/toolkit'
 
 /**
@@ -10,6 +10,13 @@ import { hostName, insecureUrlReason, isLoopbackHost } from '@aks-gitops/toolkit
  * https://learn.microsoft.com/azure/container-registry/container-registry-authentication#az-acr-login-with---expose-token
  */
 export const ACR_LOGIN_SERVER_SUFFIXES = ['azurecr.io', 'azurecr.cn', 'azurecr.us'] as const
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** An Entra GUID (client id, tenant id, a token's tid): xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx. */
+export function isGuid(value: string): boolean {
+  return GUID_RE.test(value)
+}
 
 export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com'
 

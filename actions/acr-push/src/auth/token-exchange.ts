@@ -4,6 +4,7 @@
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
 import { HttpNetworkError, proxyFor, sendRequest, withRetry, type HttpRequest } from '@aks-gitops/toolkit'
 import { RegistryError, isRetryable, type FaultKind } from '../failures'
+import { isGuid } from './cloud'
 
 export type { HttpRequest } from '@aks-gitops/toolkit'
 
@@ -52,8 +53,6 @@ export function entraTokenRequest(
   }
 }
 
-const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 /**
  * ACR's /oauth2/exchange: an Entra access token for an ACR refresh token. `tenant` is "the AAD
  * tenant associated to the AAD credentials" (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md)
@@ -67,7 +66,7 @@ export function acrExchangeRequest(endpoints: Endpoints, registry: string, acces
     method: 'POST',
     url: `${endpoints.registryBase(registry)}/oauth2/exchange`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    form: { grant_type: 'access_token', service: registry, ...(typeof tid === 'string' && GUID_RE.test(tid) ? { tenant: tid } : {}), access_token: accessToken },
+    form: { grant_type: 'access_token', service: registry, ...(typeof tid === 'string' && isGuid(tid) ? { tenant: tid } : {}), access_token: accessToken },
   }
 }
 
