@@ -42059,19 +42059,6 @@ async function commitStore(settings, target, landBranch, github) {
     const { git } = target;
     return gitStore({ git, remote: settings.remote, branch: target.branch, pushBranch: landBranch, push: settings.push, force: settings.pullRequest, author: settings.author });
 }
-/** After an API commit: fetch it, so the checked-out branch can follow as it does after a push. */
-async function tryFetchApiCommit(settings, target, commit) {
-    if (!(await target.git.remoteExists(settings.remote)))
-        return false;
-    try {
-        await target.git.fetchBranch(settings.remote, target.branch);
-    }
-    catch {
-        return false;
-    }
-    // The branch may have moved on past the commit already; it is here as long as it was fetched.
-    return (await target.git.tryRevParse(commit)) !== undefined;
-}
 async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const request = planRequest(settings);
     const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
@@ -42105,9 +42092,13 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
         return { plans: result.plans, outcome, failure };
     }
     if (target.current === target.branch) {
-        // Bring the checked-out branch and work tree up to the new commit for later steps.
-        const local = !api || (await tryFetchApiCommit(settings, target, result.commit));
-        if (!local || !(await target.git.tryMergeFastForward(result.commit)))
+        // Bring the checked-out branch and work tree up to the new commit for later steps. An API commit
+        // exists only on GitHub: fetch the branch first (it holds the commit even when it moved on since).
+        // A failed fetch (no such remote, no credentials) needs no check of its own: the merge of a commit
+        // that is not here fails and warns.
+        if (api)
+            await target.git.fetchBranch(settings.remote, target.branch).catch(() => undefined);
+        if (!(await target.git.tryMergeFastForward(result.commit)))
             core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
     }
     else if (!settings.push) {

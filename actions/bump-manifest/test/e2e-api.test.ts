@@ -116,6 +116,39 @@ describe('commit-method api', () => {
     expect(git(work, 'rev-parse', 'HEAD')).toBe(head)
   })
 
+  it('fast-forwards the checkout to its own commit when another commit lands right after it', async () => {
+    const { box, api, work, env } = await setUp()
+    let later = ''
+    api.gitData!.afterRefUpdate = () => {
+      const tip = box.remoteHead()
+      later = execFileSync('git', ['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', 'later'], {
+        cwd: box.remote,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' },
+      }).trim()
+      git(box.remote, 'update-ref', 'refs/heads/main', later)
+    }
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, env)
+    expect(run.errors).toEqual([])
+    expect(run.stdout).not.toContain('::warning::')
+    expect(box.remoteHead()).toBe(later)
+    expect(git(box.remote, 'rev-parse', `${later}^`)).toBe(run.outputs['commit-sha'])
+    expect(git(work, 'rev-parse', 'HEAD')).toBe(run.outputs['commit-sha'])
+    expect(git(work, 'status', '--porcelain')).toBe('')
+  })
+
+  it('warns, and still succeeds, when the checkout cannot fetch its API commit (no such remote)', async () => {
+    const { box, work, env } = await setUp()
+    const before = git(work, 'rev-parse', 'HEAD')
+    git(work, 'remote', 'remove', 'origin')
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, env)
+    expect(run.exitCode).toBe(0)
+    expect(run.errors).toEqual([])
+    expect(run.outputs['commit-sha']).toBe(box.remoteHead())
+    expect(run.stdout).toContain(`::warning::Could not fast-forward the local main to ${box.remoteHead()}`)
+    expect(git(work, 'rev-parse', 'HEAD')).toBe(before)
+  })
+
   it('gives up after max-attempts when the branch keeps moving, landing nothing of its own', async () => {
     const { box, api, work, env } = await setUp()
     // Every ref update races another commit (an empty one on top of main).

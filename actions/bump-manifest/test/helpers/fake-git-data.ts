@@ -30,6 +30,8 @@ export interface GitDataState {
   signed: Set<string>
   /** Called before each PATCH of a ref is applied (the moment another pipeline can land first). */
   beforeRefUpdate?: (ref: string) => void
+  /** Called after a PATCH of a ref succeeded (another pipeline landing right after this one). */
+  afterRefUpdate?: (ref: string) => void
 }
 
 type Send = (status: number, data: unknown) => void
@@ -147,6 +149,7 @@ export function handleGitData(state: GitDataState, base: string, method: string,
     if (body.force !== true && !fastForward) return invalid('Update is not a fast forward', 'refs#update-a-reference')
     // Compare-and-swap on the value just checked: a concurrent update loses as on GitHub.
     if (tryGit(bare, ['update-ref', ref, sha, current]) === undefined) return invalid('Update is not a fast forward', 'refs#update-a-reference')
+    state.afterRefUpdate?.(ref)
     return reply(200, refShape(base, ref, sha))
   }
   if (method === 'POST' && kind === 'refs' && !rest) {
