@@ -40364,6 +40364,24 @@ function parseRepository(input) {
     return ref;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/errors.ts
+/** The message of anything thrown, for logs and `setFailed`. */
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * An input that fails validation. `main.ts` turns it into one `setFailed` message
+ * before anything has been changed.
+ */
+class InputError extends Error {
+    input;
+    name = 'InputError';
+    constructor(input, why) {
+        super(`Input "${input}": ${why}`);
+        this.input = input;
+    }
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
@@ -40541,7 +40559,7 @@ function toRegistryError(operation, error) {
     }
     if (isTransientNetworkError(error))
         return new RegistryError('unreachable', describeFault(operation, 'unreachable', String(error.message)));
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
     return new RegistryError(kind, `${operation}: ${message}`);
 }
@@ -40571,10 +40589,10 @@ function unauthorizedHint(error, outcome) {
 /** The message to fail the step with; unwraps the last error after retries, saying how many attempts were made. */
 function failureMessage(error) {
     if (error instanceof RetriesExhaustedError) {
-        const last = error.lastError instanceof Error ? error.lastError.message : String(error.lastError);
+        const last = errorMessage(error.lastError);
         return `${last}\n(gave up after ${error.attempts} attempts with backoff)`;
     }
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
 }
 
 ;// CONCATENATED MODULE: ./src/auth/subject-hint.ts
@@ -40627,6 +40645,7 @@ function federatedCredentialHint(claims, clientId) {
 // (https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/using-a-proxy-server-with-self-hosted-runners),
 // tunnelling through the proxy with CONNECT, while Node's fetch ignores those variables. Like the
 // runner's toolkit and Go's net/http, it never proxies loopback hosts.
+
 
 
 /** A request that got no HTTP answer; `code` is Node's (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ...) or ETIMEDOUT. */
@@ -40686,7 +40705,7 @@ async function sendRequest(request, options) {
         return { status: response.message.statusCode ?? 0, body: await response.readBody() };
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         // http-client reports its socket timeout as a plain Error("Request timeout: <path>").
         const code = /^Request timeout/.test(message) ? 'ETIMEDOUT' : String(error.code ?? 'ERR_NETWORK');
         throw new HttpNetworkError(code, message);
@@ -40882,7 +40901,7 @@ async function sendJson(what, request, timeoutMs = 30_000) {
     }
     catch (error) {
         if (!(error instanceof HttpNetworkError))
-            throw new RegistryError('other', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+            throw new RegistryError('other', `${what}: ${errorMessage(error)}`);
         const proxy = proxyFor(request.url);
         // A proxy that wants other credentials (407) will not change its mind on a second try.
         const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code);
@@ -40910,7 +40929,7 @@ async function sendWithRetry(what, request, maxAttempts, onRetry) {
         maxAttempts,
         baseDelayMs: 1000,
         isRetryable: isRetryable,
-        onRetry: (error, attempt, delay) => onRetry(`${error instanceof Error ? error.message : String(error)}; attempt ${attempt + 1} in ${delay} ms`),
+        onRetry: (error, attempt, delay) => onRetry(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
     });
 }
 /** Claims of a JWT, without verifying it (we only read what the issuer told us, for messages and checks). */
@@ -41234,7 +41253,7 @@ async function login(auth, registry, username, password, limits) {
         maxAttempts,
         baseDelayMs: 1000,
         isRetryable: isRetryable,
-        onRetry: (error, attempt, delay) => warning(`${error instanceof Error ? error.message : String(error)}; attempt ${attempt + 1} in ${delay} ms`),
+        onRetry: (error, attempt, delay) => warning(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
     });
 }
 /**
@@ -41985,7 +42004,7 @@ async function retried(operation, ctx, fn) {
         baseDelayMs: 1000,
         maxDelayMs: 15_000,
         isRetryable: isRetryable,
-        onRetry: (error, attempt, delay) => warning(`${error instanceof Error ? error.message.split('\n')[0] : String(error)} (attempt ${attempt} of ${ctx.maxAttempts}; next in ${delay} ms)`),
+        onRetry: (error, attempt, delay) => warning(`${errorMessage(error).split('\n')[0]} (attempt ${attempt} of ${ctx.maxAttempts}; next in ${delay} ms)`),
     });
 }
 function dockerEnv(ctx) {
@@ -42104,7 +42123,7 @@ function readLayout(dir) {
         top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
     }
     catch (e) {
-        throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${e instanceof Error ? e.message : String(e)}`);
+        throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
     }
     const entries = top.manifests ?? [];
     if (entries.length !== 1 || typeof entries[0]?.digest !== 'string') {
@@ -42166,7 +42185,7 @@ async function readLocalFacts(release, repository) {
             documents.push(...(0,dist/* parseAllDocuments */.hR)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')).map((doc) => doc.toJS()));
         }
         catch (error) {
-            throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+            throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${errorMessage(error)}`);
         }
     }
     const pin = stagingPin(documents, repositoryName(repository));
@@ -42310,24 +42329,6 @@ function announceCandidate(chosen) {
     summary_summary.addRaw(`<p>Release candidate <code>${chosen.tag}</code> (${from}): <code>${formatImageReference(chosen.image)}</code>, built from <code>${chosen.revision}</code>.</p>`, true);
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/errors.ts
-/** The message of anything thrown, for logs and `setFailed`. */
-function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-/**
- * An input that fails validation. `main.ts` turns it into one `setFailed` message
- * before anything has been changed.
- */
-class InputError extends Error {
-    input;
-    name = 'InputError';
-    constructor(input, why) {
-        super(`Input "${input}": ${why}`);
-        this.input = input;
-    }
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
 // Helpers that read action inputs through @actions/core and turn bad values into
 // one InputError naming the input, the value and what was expected.
@@ -42442,7 +42443,7 @@ function readEntra(env) {
     }
     catch (e) {
         const from = hostInput ? '' : ' (taken from AZURE_AUTHORITY_HOST, since the input is empty)';
-        throw new InputError('authority-host', `${e instanceof Error ? e.message : String(e)}${from}`);
+        throw new InputError('authority-host', `${errorMessage(e)}${from}`);
     }
     const audience = getString('audience') || defaultAudience(authorityHost);
     if (/\s/.test(audience))
@@ -42452,7 +42453,7 @@ function readEntra(env) {
             return parseLoginServerSuffix(entry);
         }
         catch (e) {
-            throw new InputError('login-server-suffixes', e instanceof Error ? e.message : String(e));
+            throw new InputError('login-server-suffixes', errorMessage(e));
         }
     });
     const override = env.ACR_PUSH_TOKEN_BASE_URL;
@@ -42547,7 +42548,7 @@ function readSettings(workspace) {
         requirePlatforms = parsePlatforms(getList('require-platforms'));
     }
     catch (e) {
-        throw new InputError('require-platforms', e instanceof Error ? e.message : String(e));
+        throw new InputError('require-platforms', errorMessage(e));
     }
     const auth = readCredentials();
     if (auth.entra && destination && !verifyOnly && !isAcrLoginServer(destination.registry, auth.entra.loginServerSuffixes)) {
@@ -42925,7 +42926,7 @@ async function post() {
             info('The temporary docker config was already removed at the end of the main step');
     }
     catch (error) {
-        warning(`Could not remove the temporary docker config: ${error instanceof Error ? error.message : String(error)}`);
+        warning(`Could not remove the temporary docker config: ${errorMessage(error)}`);
     }
 }
 

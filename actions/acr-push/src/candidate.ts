@@ -8,6 +8,7 @@ import { globSync, readFileSync } from 'node:fs'
 import {
   Git,
   candidateOrder,
+  errorMessage,
   formatImageReference,
   imageRevision,
   isLoopbackHost,
@@ -58,7 +59,7 @@ export async function readLocalFacts(release: ReleaseCandidateSettings, reposito
     try {
       documents.push(...parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS() as unknown))
     } catch (error) {
-      throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${errorMessage(error)}`)
     }
   }
   const pin = stagingPin(documents, repositoryName(repository))

@@ -1,6 +1,6 @@
 // Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
 // and whether another attempt can help. Pure: tested on the tools' real messages.
-import { CommandError, RetriesExhaustedError, isTransientNetworkError } from '@aks-gitops/toolkit'
+import { CommandError, RetriesExhaustedError, errorMessage, isTransientNetworkError } from '@aks-gitops/toolkit'
 
 export type FaultKind =
   | 'unauthorized'
@@ -91,7 +91,7 @@ export function toRegistryError(operation: string, error: unknown): RegistryErro
     return new RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout))
   }
   if (isTransientNetworkError(error)) return new RegistryError('unreachable', describeFault(operation, 'unreachable', String((error as Error).message)))
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other'
   return new RegistryError(kind, `${operation}: ${message}`)
 }
@@ -130,8 +130,8 @@ export function unauthorizedHint(error: unknown, outcome: Partial<SignInOutcome>
 /** The message to fail the step with; unwraps the last error after retries, saying how many attempts were made. */
 export function failureMessage(error: unknown): string {
   if (error instanceof RetriesExhaustedError) {
-    const last = error.lastError instanceof Error ? error.lastError.message : String(error.lastError)
+    const last = errorMessage(error.lastError)
     return `${last}\n(gave up after ${error.attempts} attempts with backoff)`
   }
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }

@@ -2,7 +2,7 @@
 // manifests (for blob sizes) and its platforms; from an OCI layout on disk or from a registry.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { digestProblem, formatPlatform, indexPlatforms, isAttestationPlatform, parseIndex, parsePlatform, sha256Digest, type ImageReference } from '@aks-gitops/toolkit'
+import { digestProblem, errorMessage, formatPlatform, indexPlatforms, isAttestationPlatform, parseIndex, parsePlatform, sha256Digest, type ImageReference } from '@aks-gitops/toolkit'
 import { RegistryError } from './failures'
 import { withDigest } from './plan'
 import { inspectConfig, inspectRaw, type RegistryContext } from './registry'
@@ -54,7 +54,7 @@ export function readLayout(dir: string): ImageDetails {
   try {
     top = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as typeof top
   } catch (e) {
-    throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${e instanceof Error ? e.message : String(e)}`)
+    throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`)
   }
   const entries = top.manifests ?? []
   if (entries.length !== 1 || typeof entries[0]?.digest !== 'string') {

@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path'
 import {
   InputError,
   InvalidReferenceError,
+  errorMessage,
   formatPlatform,
   getBoolean,
   getChoice,
@@ -124,7 +125,7 @@ function readEntra(env: NodeJS.ProcessEnv): EntraSettings {
     authorityHost = parseAuthorityHost(hostInput || env.AZURE_AUTHORITY_HOST || PUBLIC_AUTHORITY_HOST)
   } catch (e) {
     const from = hostInput ? '' : ' (taken from AZURE_AUTHORITY_HOST, since the input is empty)'
-    throw new InputError('authority-host', `${e instanceof Error ? e.message : String(e)}${from}`)
+    throw new InputError('authority-host', `${errorMessage(e)}${from}`)
   }
   const audience = getString('audience') || defaultAudience(authorityHost)
   if (/\s/.test(audience)) throw new InputError('audience', `"${audience}" contains whitespace (expected e.g. api://AzureADTokenExchange)`)
@@ -132,7 +133,7 @@ function readEntra(env: NodeJS.ProcessEnv): EntraSettings {
     try {
       return parseLoginServerSuffix(entry)
     } catch (e) {
-      throw new InputError('login-server-suffixes', e instanceof Error ? e.message : String(e))
+      throw new InputError('login-server-suffixes', errorMessage(e))
     }
   })
   const override = env.ACR_PUSH_TOKEN_BASE_URL
@@ -225,7 +226,7 @@ export function readSettings(workspace: string): Settings {
   try {
     requirePlatforms = parsePlatforms(getList('require-platforms'))
   } catch (e) {
-    throw new InputError('require-platforms', e instanceof Error ? e.message : String(e))
+    throw new InputError('require-platforms', errorMessage(e))
   }
 
   const auth = readCredentials()

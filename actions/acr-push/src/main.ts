@@ -1,7 +1,7 @@
 // acr-push: sign in (OIDC by default), publish an OCI layout or copy an image reference by digest,
 // check its platforms in the registry, then (and only then) point the tags at it.
 import * as core from '@actions/core'
-import { formatImageReference, type ImageReference } from '@aks-gitops/toolkit'
+import { errorMessage, formatImageReference, type ImageReference } from '@aks-gitops/toolkit'
 import { authenticate, type RegistryAccess } from './auth'
 import { announceCandidate, readLocalFacts, resolveCandidate, type LocalFacts } from './candidate'
 import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
@@ -172,6 +172,6 @@ export async function post(): Promise<void> {
     if (dir && removeConfig(dir)) core.info(`Removed the temporary docker config ${dir}`)
     else if (dir) core.info('The temporary docker config was already removed at the end of the main step')
   } catch (error) {
-    core.warning(`Could not remove the temporary docker config: ${error instanceof Error ? error.message : String(error)}`)
+    core.warning(`Could not remove the temporary docker config: ${errorMessage(error)}`)
   }
 }

@@ -4,7 +4,7 @@
 // what it did; skopeo also writes the tags, as carbon copies of the checked digest.
 // Every call is retried with backoff for transient faults only (429, 5xx, connection errors, timeouts).
 import * as core from '@actions/core'
-import { formatImageReference, sha256Digest, withRetry, type ImageReference } from '@aks-gitops/toolkit'
+import { errorMessage, formatImageReference, sha256Digest, withRetry, type ImageReference } from '@aks-gitops/toolkit'
 import type { DockerAuth } from './auth/docker-config'
 import { RegistryError, isRetryable, toRegistryError } from './failures'
 import { imagetoolsCreateArgs, skopeoCopyArgs, skopeoTagArgs } from './plan'
@@ -33,7 +33,7 @@ export async function retried<T>(operation: string, ctx: RegistryContext, fn: ()
       maxDelayMs: 15_000,
       isRetryable,
       onRetry: (error, attempt, delay) =>
-        core.warning(`${error instanceof Error ? error.message.split('\n')[0] : String(error)} (attempt ${attempt} of ${ctx.maxAttempts}; next in ${delay} ms)`),
+        core.warning(`${errorMessage(error).split('\n')[0]} (attempt ${attempt} of ${ctx.maxAttempts}; next in ${delay} ms)`),
     },
   )
 }

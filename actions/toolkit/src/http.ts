@@ -7,6 +7,7 @@
 // runner's toolkit and Go's net/http, it never proxies loopback hosts.
 import { HttpClient } from '@actions/http-client'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { errorMessage } from './errors'
 
 export interface HttpRequest {
   method: 'GET' | 'POST'
@@ -79,7 +80,7 @@ export async function sendRequest(request: HttpRequest, options: { userAgent: st
     const response = await client.request(request.method, request.url, body, request.headers)
     return { status: response.message.statusCode ?? 0, body: await response.readBody() }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     // http-client reports its socket timeout as a plain Error("Request timeout: <path>").
     const code = /^Request timeout/.test(message) ? 'ETIMEDOUT' : String((error as { code?: unknown }).code ?? 'ERR_NETWORK')
     throw new HttpNetworkError(code, message)

@@ -1,7 +1,7 @@
 // Signs in to the registries this step touches, per the `auth` input, and returns the docker
 // config the tools must use.
 import * as core from '@actions/core'
-import { withRetry } from '@aks-gitops/toolkit'
+import { errorMessage, withRetry } from '@aks-gitops/toolkit'
 import { isRetryable } from '../failures'
 import type { Credentials, EntraSettings } from '../inputs'
 import { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken } from './azure'
@@ -22,7 +22,7 @@ async function login(auth: DockerAuth, registry: string, username: string, passw
     maxAttempts,
     baseDelayMs: 1000,
     isRetryable,
-    onRetry: (error, attempt, delay) => core.warning(`${error instanceof Error ? error.message : String(error)}; attempt ${attempt + 1} in ${delay} ms`),
+    onRetry: (error, attempt, delay) => core.warning(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
   })
 }
 

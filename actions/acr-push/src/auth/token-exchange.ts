@@ -2,7 +2,7 @@
 // registry audience (federated credential) -> ACR refresh token (/oauth2/exchange). Requests are
 // built by pure functions (tested for their exact shape) and sent through the toolkit's
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
-import { HttpNetworkError, proxyFor, sendRequest, withRetry, type HttpRequest } from '@aks-gitops/toolkit'
+import { HttpNetworkError, errorMessage, proxyFor, sendRequest, withRetry, type HttpRequest } from '@aks-gitops/toolkit'
 import { RegistryError, isRetryable, type FaultKind } from '../failures'
 import { isGuid } from './cloud'
 
@@ -105,7 +105,7 @@ export async function sendJson(what: string, request: HttpRequest, timeoutMs = 3
   try {
     ;({ status, body: text } = await sendRequest(request, { userAgent: USER_AGENT, timeoutMs }))
   } catch (error) {
-    if (!(error instanceof HttpNetworkError)) throw new RegistryError('other', `${what}: ${error instanceof Error ? error.message : String(error)}`)
+    if (!(error instanceof HttpNetworkError)) throw new RegistryError('other', `${what}: ${errorMessage(error)}`)
     const proxy = proxyFor(request.url)
     // A proxy that wants other credentials (407) will not change its mind on a second try.
     const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code)
@@ -133,7 +133,7 @@ export async function sendWithRetry(what: string, request: HttpRequest, maxAttem
     maxAttempts,
     baseDelayMs: 1000,
     isRetryable,
-    onRetry: (error, attempt, delay) => onRetry(`${error instanceof Error ? error.message : String(error)}; attempt ${attempt + 1} in ${delay} ms`),
+    onRetry: (error, attempt, delay) => onRetry(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
   })
 }
 
