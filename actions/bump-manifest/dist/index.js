@@ -41705,22 +41705,24 @@ function readSettings(env = process.env) {
     const pullRequest = getBoolean('pull-request', false);
     const token = optional('token');
     const repository = env.GITHUB_REPOSITORY;
+    // Pull-request mode and commit-method api call the GitHub API on this repository.
+    const ownerName = repository !== undefined && /^[^/\s]+\/[^/\s]+$/.test(repository);
     if (pullRequest) {
-        if (!commit || !getBoolean('push', true))
+        if (!push)
             throw new errors/* InputError */.d('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)');
         if (token === undefined)
             throw new errors/* InputError */.d('token', 'is required in pull-request mode (it calls the GitHub API)');
-        if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
+        if (!ownerName)
             throw new errors/* InputError */.d('pull-request', 'needs GITHUB_REPOSITORY (owner/name)');
     }
     const commitMethod = getChoice('commit-method', COMMIT_METHODS, 'git');
     if (commitMethod === 'api') {
-        if (!commit || !getBoolean('push', true)) {
+        if (!push) {
             throw new errors/* InputError */.d('commit-method', '"api" creates the commit on GitHub, so it needs commit and push true (use git to commit locally only)');
         }
         if (token === undefined)
             throw new errors/* InputError */.d('token', 'is required with commit-method api (it calls the GitHub API)');
-        if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository))
+        if (!ownerName)
             throw new errors/* InputError */.d('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)');
         // GitHub signs an API commit only when it carries no custom author or committer
         // (https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).

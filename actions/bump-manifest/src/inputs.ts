@@ -176,18 +176,20 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   const pullRequest = getBoolean('pull-request', false)
   const token = optional('token')
   const repository = env.GITHUB_REPOSITORY
+  // Pull-request mode and commit-method api call the GitHub API on this repository.
+  const ownerName = repository !== undefined && /^[^/\s]+\/[^/\s]+$/.test(repository)
   if (pullRequest) {
-    if (!commit || !getBoolean('push', true)) throw new InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)')
+    if (!push) throw new InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)')
     if (token === undefined) throw new InputError('token', 'is required in pull-request mode (it calls the GitHub API)')
-    if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)')
+    if (!ownerName) throw new InputError('pull-request', 'needs GITHUB_REPOSITORY (owner/name)')
   }
   const commitMethod = getChoice('commit-method', COMMIT_METHODS, 'git')
   if (commitMethod === 'api') {
-    if (!commit || !getBoolean('push', true)) {
+    if (!push) {
       throw new InputError('commit-method', '"api" creates the commit on GitHub, so it needs commit and push true (use git to commit locally only)')
     }
     if (token === undefined) throw new InputError('token', 'is required with commit-method api (it calls the GitHub API)')
-    if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new InputError('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)')
+    if (!ownerName) throw new InputError('commit-method', '"api" needs GITHUB_REPOSITORY (owner/name)')
     // GitHub signs an API commit only when it carries no custom author or committer
     // (https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).
     if (author.name !== DEFAULT_AUTHOR.name || author.email !== DEFAULT_AUTHOR.email) {
