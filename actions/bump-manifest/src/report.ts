@@ -1,5 +1,6 @@
 // What the step reports: output values and the job summary table. Pure: builds data and text.
 import type { FilePlan } from './plan'
+import type { AutoMergeResult } from './pull-request'
 
 export interface PreviousImage {
   file: string
@@ -30,7 +31,7 @@ export interface Outcome {
   /** The commit was created through GitHub's Git Data API (commit-method api). */
   viaApi?: boolean
   /** Requested auto-merge and what came of it. */
-  autoMerge?: { method: string; state: 'enabled' | 'not-allowed' | 'already-mergeable'; reason?: string }
+  autoMerge?: { method: string } & AutoMergeResult
 }
 
 function autoMergeLine(autoMerge: NonNullable<Outcome['autoMerge']>): string {
