@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import type { ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById, workflowCall } from '../src/workflows/load'
-import { hostEnv, runStepScript, type ScriptRun } from '../src/workflows/run-script'
+import { hostEnv, runStep, type ScriptRun } from '../src/workflows/run-script'
 
 export interface AuditResult {
   /** passed/failed: the gate judged a report; unavailable: the registry's audit endpoint gave none. */
@@ -37,9 +37,7 @@ export function dependencyAudit(service: string, level: string, cwd: string, sin
     const context: ExpressionContext = { 'inputs.service': service, 'inputs.audit-directory': '', 'inputs.audit-level': auditLevel, 'runner.temp': temp }
     const run = (id: string, extra: ExpressionContext = {}): ScriptRun => {
       const step = findStep(pipeline, 'build', id)
-      // The machine's environment (PATH, its CA bundle), as a runner gives its own to a step.
-      const env = { ...hostEnv(), ...resolveEnv(step.env, { ...context, ...extra }) }
-      const result = runStepScript(step.run ?? '', env, step['working-directory'] === 'source' ? cwd : temp)
+      const result = runStep(step, { ...context, ...extra }, { env: hostEnv(), cwd: step['working-directory'] === 'source' ? cwd : temp })
       sink(result.stdout + result.stderr)
       return result
     }

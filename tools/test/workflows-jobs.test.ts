@@ -2,9 +2,9 @@
 // jobs' real `needs:` and `if:` conditions (GitHub's rules for skipped and failed needs).
 import { describe, expect, it } from 'vitest'
 import { evaluate, simulateJobs, type JobResult } from '../src/workflows/job-graph'
-import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import { callInputs, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
-import { runStepScript } from '../src/workflows/run-script'
+import { runStep } from '../src/workflows/run-script'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()
@@ -21,7 +21,7 @@ function inputs(caller: string, overrides: Record<string, string> = {}): Express
 function jobsFor(event: string, ref: string, options: { failing?: string; inputs?: Record<string, string> } = {}) {
   const context: ExpressionContext = { ...inputs('vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
   const step = findStep(pipeline, 'plan', 'plan')
-  const plan = runStepScript(step.run ?? '', resolveEnv(step.env, context))
+  const plan = runStep(step, context)
   expect(plan.exitCode, plan.stdout).toBe(0)
   const results = simulateJobs(
     pipeline.jobs,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { callInputs, resolveEnv } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall } from '../src/workflows/load'
 import { PLATFORM_RULES } from '../src/workflows/platform'
-import { runStepScript } from '../src/workflows/run-script'
+import { runStep, runStepScript } from '../src/workflows/run-script'
 import { workflowSchemaErrors } from '../src/workflows/schema'
 import { itChecksEachRule } from './helpers/rules'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
@@ -214,7 +214,7 @@ describe('redeploy refuses a ref its environment\'s deployment rule would refuse
   const redeploy = workflowById(workflows, 'redeploy')
   const step = findStep(redeploy, 'resolve', 'rule')
   const check = (environment: string, ref: string) =>
-    runStepScript(step.run ?? '', resolveEnv(step.env, { 'github.ref': ref, 'inputs.environment': environment }))
+    runStep(step, { 'github.ref': ref, 'inputs.environment': environment })
 
   it('runs in a job without an environment, first', () => {
     expect(redeploy.jobs.resolve?.environment).toBeUndefined()

@@ -15,7 +15,7 @@ import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows
 import { simulateJobs, type JobResult } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, type Workflow } from '../src/workflows/load'
 import { promotionViolations } from '../src/workflows/promotion'
-import { runStepScript } from '../src/workflows/run-script'
+import { runStep } from '../src/workflows/run-script'
 import { git } from './helpers/git'
 
 const workflows = loadWorkflows()
@@ -116,7 +116,7 @@ function planOutputs(ref: string, sha: string, overrides: ExpressionContext = {}
   const base = { ...defaults, ...overrides }
   const context: ExpressionContext = { ...base, ...callInputs(pipeline, workflowById(workflows, 'vote').jobs.pipeline?.with ?? {}, base) }
   const step = findStep(pipeline, 'plan', 'plan')
-  const plan = runStepScript(step.run ?? '', resolveEnv(step.env, context))
+  const plan = runStep(step, context)
   expect(plan.exitCode, plan.stdout).toBe(0)
   return { context, outputs: plan.outputs }
 }

@@ -11,10 +11,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import type { ExpressionContext } from '../src/workflows/expressions'
 import { evaluate } from '../src/workflows/job-graph'
 import { loadWorkflows, workflowById, type Step } from '../src/workflows/load'
-import { runStepScript, type ScriptRun } from '../src/workflows/run-script'
+import { runStep, type ScriptRun } from '../src/workflows/run-script'
 import { installStandins, runStandin, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
 
 const pipeline = workflowById(loadWorkflows(), 'pipeline')
@@ -65,7 +65,7 @@ interface GateOptions {
 
 /**
  * Runs GATE_STEPS as the runner would: each `if:` evaluated over the inputs, plan outputs and
- * earlier steps' outputs, `run:` scripts through runStepScript, the download actions by handing
+ * earlier steps' outputs, `run:` scripts through runStep, the download actions by handing
  * out the stand-ins' paths as their `cmd` output, and nothing after a failed step.
  */
 function runGates(options: GateOptions = {}): GateRun {
@@ -90,7 +90,7 @@ function runGates(options: GateOptions = {}): GateRun {
     const outputs: Record<string, string> = {}
     if (step.id === 'grype' || step.id === 'syft') outputs.cmd = standins[step.id]
     else if (step.run !== undefined) {
-      const run = runStepScript(step.run, { PATH: process.env.PATH ?? '', ANCHORE_STANDIN_DB: db, ...resolveEnv(step.env, context) })
+      const run = runStep(step, context, { env: { ANCHORE_STANDIN_DB: db } })
       result.runs[key] = run
       Object.assign(outputs, run.outputs)
       if (run.exitCode !== 0) break

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/action-runner'
-import { resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import type { ExpressionContext } from '../src/workflows/expressions'
 import { RULES } from '../src/workflows/hardening'
 import { evaluate, simulateJobs } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, type Job, type Step, type Workflow } from '../src/workflows/load'
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
-import { hostEnv, runStepScript, type ScriptRun } from '../src/workflows/run-script'
+import { hostEnv, runStep, type ScriptRun } from '../src/workflows/run-script'
 import { itChecksEachRule } from './helpers/rules'
 
 const workflows = loadWorkflows()
@@ -147,8 +147,7 @@ describe('which gates run', () => {
 
 /** Runs a build-job step's script with the env the runner would give it (plus `extra`). */
 function runBuildStep(id: string, context: ExpressionContext, cwd?: string, extra: Record<string, string> = {}): ScriptRun {
-  const step = findStep(pipeline, 'build', id)
-  return runStepScript(step.run ?? '', { PATH: process.env.PATH ?? '', ...extra, ...resolveEnv(step.env, context) }, cwd)
+  return runStep(findStep(pipeline, 'build', id), context, { env: extra, cwd })
 }
 
 describe('the dependency audit, run here', () => {

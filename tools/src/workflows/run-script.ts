@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseFileCommands } from '../action-runner'
+import { resolveEnv, type ExpressionContext } from './expressions'
+import type { Step } from './load'
 
 export interface ScriptRun {
   exitCode: number
@@ -24,6 +26,14 @@ export function hostEnv(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !/^(GITHUB|RUNNER)_/.test(entry[0])),
   )
+}
+
+/**
+ * Runs a workflow step's `run:` script with its `env:` evaluated in `context`, on top of `env`
+ * (e.g. hostEnv()), in `cwd`.
+ */
+export function runStep(step: Step, context: ExpressionContext, options: { env?: Record<string, string>; cwd?: string } = {}): ScriptRun {
+  return runStepScript(step.run ?? '', { ...options.env, ...resolveEnv(step.env, context) }, options.cwd)
 }
 
 export function runStepScript(script: string, env: Record<string, string>, cwd?: string): ScriptRun {
