@@ -28379,6 +28379,7 @@ module.exports = {
 /* unused harmony export planFile */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(29);
 /* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2465);
 /* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
 // Plans the edit of each file: parse every document, find the matches, check the result is not
@@ -28475,7 +28476,7 @@ function verify(path, updated, changes, request) {
         again = findChanges(path, updated, moved);
     }
     catch (error) {
-        throw new ManifestError(`${path}: internal error, the edited file would not parse: ${error.message}`);
+        throw new ManifestError(`${path}: internal error, the edited file would not parse: ${(0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .g)(error)}`);
     }
     const expected = changes.map((c) => `${c.document} ${c.location} ${c.updated}`);
     const found = again.map((c) => `${c.document} ${c.location} ${c.previous}`);
@@ -41842,7 +41843,7 @@ function gitStore(options) {
                     return await git.fetchBranch(options.remote, options.branch);
                 }
                 catch (error) {
-                    throw new plan/* ManifestError */.Sh(`cannot fetch branch "${options.branch}" from ${options.remote}: ${error.message}`);
+                    throw new plan/* ManifestError */.Sh(`cannot fetch branch "${options.branch}" from ${options.remote}: ${(0,errors/* errorMessage */.g)(error)}`);
                 }
             }
             const local = await git.tryRevParse(`refs/heads/${options.branch}`);

@@ -2,7 +2,7 @@
 // ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
 // bad file stops the run before anything is written.
 import { parseAllDocuments } from 'yaml'
-import { familiarReference, parseRepository } from '@aks-gitops/toolkit'
+import { errorMessage, familiarReference, parseRepository } from '@aks-gitops/toolkit'
 import type { NewReference } from './reference'
 import { containerChanges, kustomizeChanges, isKustomization, pathChanges, type Change, type PathSpec } from './targets'
 import { applyEdits, YamlEditError } from './yaml-text'
@@ -112,7 +112,7 @@ function verify(path: string, updated: string, changes: readonly Change[], reque
   try {
     again = findChanges(path, updated, moved)
   } catch (error) {
-    throw new ManifestError(`${path}: internal error, the edited file would not parse: ${(error as Error).message}`)
+    throw new ManifestError(`${path}: internal error, the edited file would not parse: ${errorMessage(error)}`)
   }
   const expected = changes.map((c) => `${c.document} ${c.location} ${c.updated}`)
   const found = again.map((c) => `${c.document} ${c.location} ${c.previous}`)

@@ -4,7 +4,7 @@
 // non-fast-forward rejection (someone else landed first) starts a new attempt after a jittered,
 // capped backoff; every other failure stops at once.
 import * as core from '@actions/core'
-import { isRetryablePushError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
+import { errorMessage, isRetryablePushError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
 import { changedPlans, ManifestError, type FilePlan } from './plan'
 
 /** Where an attempt reads the branch and lands its commit: git (fetch, plumbing, push) or GitHub's Git Data API. */
@@ -41,7 +41,7 @@ export function gitStore(options: GitStoreOptions): CommitStore {
         try {
           return await git.fetchBranch(options.remote, options.branch)
         } catch (error) {
-          throw new ManifestError(`cannot fetch branch "${options.branch}" from ${options.remote}: ${(error as Error).message}`)
+          throw new ManifestError(`cannot fetch branch "${options.branch}" from ${options.remote}: ${errorMessage(error)}`)
         }
       }
       const local = await git.tryRevParse(`refs/heads/${options.branch}`)
