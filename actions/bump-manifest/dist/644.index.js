@@ -7,7 +7,6 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   RefUpdateRejectedError: () => (/* binding */ RefUpdateRejectedError),
 /* harmony export */   apiStore: () => (/* binding */ apiStore)
 /* harmony export */ });
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4118);
@@ -27,11 +26,9 @@ __webpack_require__.r(__webpack_exports__);
 
 /** A ref update GitHub refused; retryable (through PushRejectedError) only when not a fast forward. */
 class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m {
-    status;
     name = 'RefUpdateRejectedError';
     constructor(kind, status, apiMessage, branch, sha) {
         super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`);
-        this.status = status;
         this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`;
     }
 }

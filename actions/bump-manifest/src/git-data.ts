@@ -21,11 +21,11 @@ interface TreeEntry {
 }
 
 /** A ref update GitHub refused; retryable (through PushRejectedError) only when not a fast forward. */
-export class RefUpdateRejectedError extends PushRejectedError {
+class RefUpdateRejectedError extends PushRejectedError {
   override name = 'RefUpdateRejectedError'
   constructor(
     kind: PushFailureKind,
-    readonly status: number,
+    status: number,
     apiMessage: string,
     branch: string,
     sha: string,
