@@ -17,6 +17,7 @@ import { findStep, loadWorkflows, parseWorkflow, workflowById, type Workflow } f
 import { promotionViolations } from '../src/workflows/promotion'
 import { runStep } from '../src/workflows/run-script'
 import { git } from './helpers/git'
+import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()
 const pipeline = workflowById(workflows, 'pipeline')
@@ -105,9 +106,7 @@ function planOutputs(ref: string, sha: string, overrides: ExpressionContext = {}
     'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io',
     'vars.AZURE_CLIENT_ID': '',
     'vars.AZURE_TENANT_ID': '',
-    'vars.GITOPS_PULL_REQUEST': '',
-    'vars.GITOPS_AUTO_MERGE': '',
-    'vars.GITOPS_COMMIT_METHOD': '',
+    ...UNSET_GITOPS_VARIABLES,
     'github.event_name': 'push',
     'github.ref': ref,
     'github.sha': sha,
