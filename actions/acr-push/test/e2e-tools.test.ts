@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { logWithoutMaskCommands, registryDigest, runAcrPush } from './helpers/action'
 import { writeLayout } from './helpers/layout'
-import { startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from './helpers/registry'
+import { listenOnLoopback, startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from './helpers/registry'
 
 const AMD64 = [{ os: 'linux', architecture: 'amd64' }]
 const BOTH = [...AMD64, { os: 'linux', architecture: 'arm64' }]
@@ -131,9 +131,7 @@ describe('what the tools receive and print', () => {
       })
       req.pipe(upstream)
     })
-    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve))
-    const address = redirecting.address()
-    const sourceHost = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    const { host: sourceHost, stop: stopRedirecting } = await listenOnLoopback(redirecting)
     try {
       const layout = writeLayout(tmp('layout'), { platforms: BOTH, layerBytes: 1000 })
       execFileSync('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout.dir}`, `docker://${registry.host}/signed/app:v1`], { stdio: 'ignore' })
@@ -149,8 +147,7 @@ describe('what the tools receive and print', () => {
         await target.stop()
       }
     } finally {
-      redirecting.closeAllConnections()
-      await new Promise<void>((resolve) => redirecting.close(() => resolve()))
+      await stopRedirecting()
     }
   })
 

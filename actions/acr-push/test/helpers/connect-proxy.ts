@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { listenOnLoopback } from './registry'
 
 export interface ConnectProxy {
   /** http://[user:password@]127.0.0.1:port, for HTTPS_PROXY. */
@@ -53,20 +54,9 @@ export async function startConnectProxy(options: { routes: Record<string, number
     sockets.add(upstream)
     upstream.on('error', () => client.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const { host, stop } = await listenOnLoopback(server, sockets)
   const auth = options.credentials ? `${options.credentials.map(encodeURIComponent).join(':')}@` : ''
-  return {
-    url: `http://${auth}127.0.0.1:${port}`,
-    connects,
-    authorizations,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
+  return { url: `http://${auth}${host}`, connects, authorizations, stop }
 }
 
 export interface TestCertificates {

@@ -4,6 +4,7 @@
 // loopback, or https with a given certificate (for the proxy test, where it stands behind host names).
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
+import { listenOnLoopback } from './registry'
 
 export interface RecordedRequest {
   method: string
@@ -112,9 +113,7 @@ export async function startFakeAzure(options: FakeAzureOptions = {}) {
     })
   }
   const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const { port, stop } = await listenOnLoopback(server)
   const base = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
   return {
     base,
@@ -130,10 +129,6 @@ export async function startFakeAzure(options: FakeAzureOptions = {}) {
       AZURE_AUTHORITY_HOST: base,
       ACR_PUSH_TOKEN_BASE_URL: base,
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    stop,
   }
 }

@@ -3,8 +3,8 @@
 // cross-repository mounts) and can answer the first N requests with an error status.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, request as httpRequest, type Server } from 'node:http'
-import { createServer as createNetServer } from 'node:net'
+import { createServer, request as httpRequest } from 'node:http'
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -18,6 +18,27 @@ export async function freePort(): Promise<number> {
     })
     server.on('error', reject)
   })
+}
+
+/**
+ * Listens on a free 127.0.0.1 port. `stop` destroys `sockets` (the connections a raw or CONNECT
+ * server tracks itself), closes an http(s) server's own connections, and closes the server.
+ */
+export async function listenOnLoopback(server: NetServer, sockets: ReadonlySet<Socket> = new Set()): Promise<{ port: number; host: string; stop: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    port,
+    host: `127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        // http and https servers keep their own list of connections.
+        if ('closeAllConnections' in server && typeof server.closeAllConnections === 'function') server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
 }
 
 export interface TestRegistry {
@@ -74,21 +95,13 @@ export async function startRegistry(options: { user?: string; password?: string 
 
 /** A TCP server that accepts connections and never answers: a registry that hangs. */
 export async function startBlackHole(): Promise<{ host: string; stop: () => Promise<void> }> {
-  const sockets = new Set<import('node:net').Socket>()
+  const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
     sockets.add(socket)
     socket.on('error', () => undefined)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  return {
-    host: `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        server.close(() => resolve())
-      }),
-  }
+  const { host, stop } = await listenOnLoopback(server, sockets)
+  return { host, stop }
 }
 
 export interface Traffic {
@@ -115,7 +128,7 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
   const fresh = (): Traffic => ({ uploadedBytes: 0, uploadedDigests: new Set(), mounts: 0, requests: [] })
   let traffic = fresh()
   let failures = { count: 0, status: 0, match: /./ }
-  const server: Server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     const url = req.url ?? '/'
     const line = `${req.method} ${url.split('?')[0]}`
     traffic.requests.push(line)
@@ -146,11 +159,9 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     })
     req.pipe(upstream)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const { host, stop } = await listenOnLoopback(server)
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     get traffic() {
       return traffic
     },
@@ -160,10 +171,6 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     failNext: (count, status, match = /./) => {
       failures = { count, status, match }
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    stop,
   }
 }
