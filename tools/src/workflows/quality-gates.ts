@@ -8,7 +8,7 @@ import { jobsOf, jobUsesLocal, needsOf, stepsOf, usesLocal, usesRemote, type Job
 
 /** The inputs that switch the gates, and their severity thresholds. */
 export const GATE_SWITCHES = { audit: 'dependency-audit', scan: 'vulnerability-scan', attestations: 'attestations' } as const
-export const GATE_LEVELS = { audit: 'audit-level', scan: 'scan-severity' } as const
+const GATE_LEVELS = { audit: 'audit-level', scan: 'scan-severity' } as const
 
 const byId = (id: string) => (step: Step) => step.id === id
 /** A job whose `if` lets it run after a job it needs has failed. */

@@ -24,7 +24,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { readOciDirImage, type OciDirImage } from './oci-dir'
 
-export const SEVERITIES = ['negligible', 'low', 'medium', 'high', 'critical'] as const
+const SEVERITIES = ['negligible', 'low', 'medium', 'high', 'critical'] as const
 export type FixState = 'fixed' | 'not-fixed' | 'wont-fix' | 'unknown'
 
 export interface StandinVulnerability {
