@@ -122,7 +122,9 @@ function runTests(service: string, sink: (s: string) => void): Promise<void> {
 export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventResult> {
   const { options, progress } = ctx
   const result: EventResult = { plan, published: [], verified: [], unchecked: [], diff: '' }
-  const env = githubEnv(ctx, plan.ref, options.source ? resolve(options.source) : REPO_ROOT)
+  // The checkout a step works in (GITHUB_WORKSPACE): --source, else this work tree.
+  const workspace = options.source ? resolve(options.source) : REPO_ROOT
+  const env = githubEnv(ctx, plan.ref, workspace)
   const layout = join(ctx.workDir, `${options.service}-oci-layout`)
   const gitopsDir = join(ctx.workDir, `gitops-${plan.environment ?? 'none'}`)
 
@@ -135,9 +137,8 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         // The workflow's audit steps themselves. A missing report (this machine's registry
         // access may refuse the audit endpoint) is reported as such and does not stop the run:
         // the summary says the gate did not run; on GitHub the same answer fails the build job.
-        const cwd = options.source ? resolve(options.source) : REPO_ROOT
         const audit = async (sink: (s: string) => void): Promise<AuditResult> => {
-          result.audit = dependencyAudit(options.service, options.auditLevel, cwd, sink)
+          result.audit = dependencyAudit(options.service, options.auditLevel, workspace, sink)
           if (result.audit.status === 'failed') throw new StepError('audit', describeAudit(result.audit), HINTS.audit ?? '')
           return result.audit
         }
