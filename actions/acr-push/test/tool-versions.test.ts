@@ -22,7 +22,7 @@ describe('minimums', () => {
     const problem = versionProblem('skopeo', 'skopeo version 1.4.1\n')
     expect(problem).toMatch(/^skopeo 1\.4\.1 is too old: acr-push needs skopeo 1\.6\.0 or newer/)
     expect(problem).toContain('runs-on: ubuntu-24.04')
-    expect(versionProblem('skopeo', 'skopeo version 1.5.2\n')).toBeDefined()
+    expect(versionProblem('skopeo', 'skopeo version 1.5.2\n')).toMatch(/^skopeo 1\.5\.2 is too old: acr-push needs skopeo 1\.6\.0 or newer/)
   })
 
   it('accepts what ubuntu-24.04, ubuntu-26.04 and Debian bookworm ship', () => {
