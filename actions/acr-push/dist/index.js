@@ -41702,8 +41702,7 @@ function stagingPin(documents, repository) {
  */
 function candidateOrder(version, pin, registryTags, limit = 10) {
     const order = [];
-    const pinned = pin?.tag !== undefined && pin.digest !== undefined && rcNumber(version, pin.tag) !== undefined;
-    if (pinned && pin?.tag && pin.digest)
+    if (pin?.tag && pin.digest && rcNumber(version, pin.tag) !== undefined)
         order.push({ tag: pin.tag, origin: 'staging-manifest', digest: pin.digest });
     for (const tag of rcTags(version, registryTags)) {
         if (!order.some((c) => c.tag === tag))

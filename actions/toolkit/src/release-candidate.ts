@@ -88,8 +88,7 @@ export interface CandidateRef {
  */
 export function candidateOrder(version: string, pin: PinnedImage | undefined, registryTags: readonly string[], limit = 10): CandidateRef[] {
   const order: CandidateRef[] = []
-  const pinned = pin?.tag !== undefined && pin.digest !== undefined && rcNumber(version, pin.tag) !== undefined
-  if (pinned && pin?.tag && pin.digest) order.push({ tag: pin.tag, origin: 'staging-manifest', digest: pin.digest })
+  if (pin?.tag && pin.digest && rcNumber(version, pin.tag) !== undefined) order.push({ tag: pin.tag, origin: 'staging-manifest', digest: pin.digest })
   for (const tag of rcTags(version, registryTags)) {
     if (!order.some((c) => c.tag === tag)) order.push({ tag, origin: 'registry' })
   }
