@@ -42035,7 +42035,7 @@ function pullRequestText(settings, branch, plans) {
     return { title, body: body.join('\n').trim() };
 }
 async function openPullRequest(settings, target, github, head, commit, plans, outcome) {
-    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
+    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
     const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) });
     core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`);
     outcome.pullRequestUrl = pr.url;
@@ -42056,7 +42056,7 @@ async function openPullRequest(settings, target, github, head, commit, plans, ou
 }
 async function commitStore(settings, target, landBranch, github) {
     if (settings.commitMethod === 'api') {
-        const [{ apiStore }, octokit] = await Promise.all([__nccwpck_require__.e(/* import() */ 644).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), github()]);
+        const [{ apiStore }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), github()]);
         return apiStore({ octokit, repository: settings.repository, branch: target.branch, landBranch, force: settings.pullRequest });
     }
     const { git } = target;
@@ -42068,9 +42068,11 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const api = settings.commitMethod === 'api';
     const where = api ? `${settings.repository}@${landBranch} through the GitHub API` : settings.push ? `${settings.remote}/${landBranch}` : '';
     // One client for the commit and the pull request, loaded only when the API is used: Octokit is
-    // most of the bundle, and startup time counts when many pipelines bump at once.
+    // most of the bundle, and startup time counts when many pipelines bump at once. git-data and
+    // pull-request share one lazily loaded chunk (webpackChunkName), so what both import
+    // (github-errors) is bundled once instead of into two chunks.
     let client;
-    const github = () => (client ??= Promise.all(/* import() */[__nccwpck_require__.e(258), __nccwpck_require__.e(532)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
+    const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
     core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     try {

@@ -103,7 +103,7 @@ function pullRequestText(settings: Settings, branch: string, plans: FilePlan[]):
 type GitHubClient = () => Promise<Octokit>
 
 async function openPullRequest(settings: Settings, target: GitTarget, github: GitHubClient, head: string, commit: string, plans: FilePlan[], outcome: Outcome): Promise<Error | undefined> {
-  const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([import('./pull-request'), github()])
+  const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), github()])
   const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) })
   core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`)
   outcome.pullRequestUrl = pr.url
@@ -121,7 +121,7 @@ async function openPullRequest(settings: Settings, target: GitTarget, github: Gi
 
 async function commitStore(settings: Settings, target: GitTarget, landBranch: string, github: GitHubClient): Promise<CommitStore> {
   if (settings.commitMethod === 'api') {
-    const [{ apiStore }, octokit] = await Promise.all([import('./git-data'), github()])
+    const [{ apiStore }, octokit] = await Promise.all([import(/* webpackChunkName: "github-api" */ './git-data'), github()])
     return apiStore({ octokit, repository: settings.repository as string, branch: target.branch, landBranch, force: settings.pullRequest })
   }
   const { git } = target
@@ -134,9 +134,11 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   const api = settings.commitMethod === 'api'
   const where = api ? `${settings.repository}@${landBranch} through the GitHub API` : settings.push ? `${settings.remote}/${landBranch}` : ''
   // One client for the commit and the pull request, loaded only when the API is used: Octokit is
-  // most of the bundle, and startup time counts when many pipelines bump at once.
+  // most of the bundle, and startup time counts when many pipelines bump at once. git-data and
+  // pull-request share one lazily loaded chunk (webpackChunkName), so what both import
+  // (github-errors) is bundled once instead of into two chunks.
   let client: Promise<Octokit> | undefined
-  const github: GitHubClient = () => (client ??= import('./pull-request').then((m) => m.github(settings.token as string, settings.apiUrl)))
+  const github: GitHubClient = () => (client ??= import(/* webpackChunkName: "github-api" */ './pull-request').then((m) => m.github(settings.token as string, settings.apiUrl)))
   core.startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`)
   let result
   try {

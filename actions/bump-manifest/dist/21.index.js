@@ -1,6 +1,128 @@
-export const id = 532;
-export const ids = [532];
+export const id = 21;
+export const ids = [21];
 export const modules = {
+
+/***/ 644:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   apiStore: () => (/* binding */ apiStore)
+/* harmony export */ });
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4118);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
+/* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
+// commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
+// and "require signed commits" rules pass. Each attempt reads the branch head and the files there
+// through the same API (one consistent snapshot, by commit sha; no git credentials needed), then
+//   POST /repos/{o}/{r}/git/trees    base_tree + the changed files with inline content (GitHub writes the blobs)
+//   POST /repos/{o}/{r}/git/commits  message, tree, parents: [head]; no author or committer, or GitHub would not sign it
+//   PATCH /repos/{o}/{r}/git/refs/heads/{branch}  sha, force: false: refused with 422 "Update is not a fast forward"
+//                                     when the branch moved meanwhile, which publish() retries on the new head.
+// https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
+// https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
+
+
+
+/** A ref update GitHub refused; retryable (through PushRejectedError) only when not a fast forward. */
+class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m {
+    name = 'RefUpdateRejectedError';
+    constructor(kind, status, apiMessage, branch, sha) {
+        super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`);
+        this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`;
+    }
+}
+function apiStore(options) {
+    const { octokit, branch, landBranch, force } = options;
+    const [owner = '', repo = ''] = options.repository.split('/');
+    // Trees are immutable, so entries read once by sha stay true for every attempt.
+    const trees = new Map();
+    const commitTrees = new Map();
+    async function treeEntries(sha) {
+        const cached = trees.get(sha);
+        if (cached)
+            return cached;
+        // GET /repos/{owner}/{repo}/git/trees/{tree_sha}, not recursive: one level at a time is never truncated.
+        const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: sha });
+        const entries = data.tree.map(({ path, mode, type, sha: entrySha }) => ({ path, mode, type, sha: entrySha }));
+        trees.set(sha, entries);
+        return entries;
+    }
+    async function rootTree(commit) {
+        const cached = commitTrees.get(commit);
+        if (cached)
+            return cached;
+        const { data } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: commit });
+        commitTrees.set(commit, data.tree.sha);
+        return data.tree.sha;
+    }
+    /** The blob entry at a repository-relative path, walking the trees from the commit's root. */
+    async function entryAt(commit, path) {
+        let tree = await rootTree(commit);
+        const parts = path.split('/');
+        for (const [i, part] of parts.entries()) {
+            const entry = (await treeEntries(tree)).find((e) => e.path === part);
+            if (!entry)
+                return undefined;
+            if (i === parts.length - 1)
+                return entry.type === 'blob' ? entry : undefined;
+            if (entry.type !== 'tree')
+                return undefined;
+            tree = entry.sha;
+        }
+        return undefined;
+    }
+    return {
+        async base() {
+            try {
+                // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
+                const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+                return data.object.sha;
+            }
+            catch (error) {
+                const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
+                const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
+                throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`);
+            }
+        },
+        async read(base, path) {
+            const entry = await entryAt(base, path);
+            if (!entry)
+                return undefined;
+            // GET /repos/{owner}/{repo}/git/blobs/{file_sha}: base64 content.
+            const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: entry.sha });
+            return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+        },
+        async commit(base, files, message) {
+            const entries = [];
+            for (const file of files) {
+                const mode = ((await entryAt(base, file.path))?.mode ?? '100644');
+                entries.push({ path: file.path, mode, type: 'blob', content: file.content });
+            }
+            const { data: tree } = await octokit.rest.git.createTree({ owner, repo, base_tree: await rootTree(base), tree: entries });
+            // No author/committer: GitHub then uses the token's identity and signs the commit.
+            const { data: commit } = await octokit.rest.git.createCommit({ owner, repo, message, tree: tree.sha, parents: [base] });
+            return commit.sha;
+        },
+        async land(sha) {
+            try {
+                await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force });
+            }
+            catch (error) {
+                const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
+                if (force && status === 422 && /reference does not exist/i.test(message)) {
+                    // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit.
+                    await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha });
+                    return;
+                }
+                throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
+            }
+        },
+    };
+}
+
+
+/***/ }),
 
 /***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -153,4 +275,4 @@ async function enableAutoMerge(octokit, pullRequestId, method, expectedHeadOid) 
 
 };
 
-//# sourceMappingURL=532.index.js.map
+//# sourceMappingURL=21.index.js.map
