@@ -40382,6 +40382,52 @@ class InputError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/exec.ts
+// Runs programs with an argument vector (never a shell string) and captures their output.
+// Secrets go through the environment or stdin, never argv: other processes can read argv.
+
+
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    name = 'CommandError';
+    constructor(command, args, result) {
+        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
+        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+    }
+}
+function mergeEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+async function execute(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined) {
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    }
+    const result = await getExecOutput(command, [...args], execOptions);
+    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    if (outcome.exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, outcome);
+    return outcome;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
@@ -40436,55 +40482,10 @@ function isTransientNetworkError(error) {
         ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/exec.ts
-// Runs programs with an argument vector (never a shell string) and captures their output.
-// Secrets go through the environment or stdin, never argv: other processes can read argv.
-
-
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    name = 'CommandError';
-    constructor(command, args, result) {
-        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
-        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-    }
-}
-function mergeEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-async function execute(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined) {
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    }
-    const result = await getExecOutput(command, [...args], execOptions);
-    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    if (outcome.exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, outcome);
-    return outcome;
-}
-
 ;// CONCATENATED MODULE: ./src/failures.ts
 // Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
-// and whether another attempt can help. Pure: tested on the tools' real messages.
+// and whether another attempt can help (retryTransient acts on that for sign-in). The
+// classification is pure: tested on the tools' real messages.
 
 /** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
 class RegistryError extends Error {
@@ -40565,6 +40566,15 @@ function toRegistryError(operation, error) {
 }
 function isRetryable(error) {
     return error instanceof RegistryError && error.retryable;
+}
+/** Runs `fn` again (backoff from 1 s) while it fails with a retryable RegistryError; `warn` says so before each retry. */
+function retryTransient(fn, maxAttempts, warn) {
+    return withRetry(fn, {
+        maxAttempts,
+        baseDelayMs: 1000,
+        isRetryable,
+        onRetry: (error, attempt, delay) => warn(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
+    });
 }
 /**
  * ACR's "401 unauthorized: authentication required" after a successful token sign-in means the
@@ -40925,12 +40935,7 @@ async function sendJson(what, request, timeoutMs = 30_000) {
     return body;
 }
 async function sendWithRetry(what, request, maxAttempts, onRetry) {
-    return withRetry(() => sendJson(what, request), {
-        maxAttempts,
-        baseDelayMs: 1000,
-        isRetryable: isRetryable,
-        onRetry: (error, attempt, delay) => onRetry(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
-    });
+    return retryTransient(() => sendJson(what, request), maxAttempts, onRetry);
 }
 /** Claims of a JWT, without verifying it (we only read what the issuer told us, for messages and checks). */
 function jwtClaims(token) {
@@ -41246,15 +41251,8 @@ function removeConfig(dir) {
 
 
 
-
 async function login(auth, registry, username, password, limits) {
-    const { maxAttempts, timeoutSeconds } = limits;
-    await withRetry(() => dockerLogin(auth, registry, username, password, timeoutSeconds), {
-        maxAttempts,
-        baseDelayMs: 1000,
-        isRetryable: isRetryable,
-        onRetry: (error, attempt, delay) => warning(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
-    });
+    await retryTransient(() => dockerLogin(auth, registry, username, password, limits.timeoutSeconds), limits.maxAttempts, warning);
 }
 /**
  * oidc / service-principal: GitHub token (oidc) -> Entra token -> one ACR refresh token per ACR

@@ -1,6 +1,7 @@
 // Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
-// and whether another attempt can help. Pure: tested on the tools' real messages.
-import { CommandError, RetriesExhaustedError, errorMessage, isTransientNetworkError } from '@aks-gitops/toolkit'
+// and whether another attempt can help (retryTransient acts on that for sign-in). The
+// classification is pure: tested on the tools' real messages.
+import { CommandError, RetriesExhaustedError, errorMessage, isTransientNetworkError, withRetry } from '@aks-gitops/toolkit'
 
 export type FaultKind =
   | 'unauthorized'
@@ -98,6 +99,16 @@ export function toRegistryError(operation: string, error: unknown): RegistryErro
 
 export function isRetryable(error: unknown): boolean {
   return error instanceof RegistryError && error.retryable
+}
+
+/** Runs `fn` again (backoff from 1 s) while it fails with a retryable RegistryError; `warn` says so before each retry. */
+export function retryTransient<T>(fn: () => Promise<T>, maxAttempts: number, warn: (message: string) => void): Promise<T> {
+  return withRetry(fn, {
+    maxAttempts,
+    baseDelayMs: 1000,
+    isRetryable,
+    onRetry: (error, attempt, delay) => warn(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
+  })
 }
 
 /** Who the sign-in gave credentials to, for explaining a later 401. */

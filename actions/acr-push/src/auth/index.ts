@@ -1,8 +1,7 @@
 // Signs in to the registries this step touches, per the `auth` input, and returns the docker
 // config the tools must use.
 import * as core from '@actions/core'
-import { errorMessage, withRetry } from '@aks-gitops/toolkit'
-import { isRetryable } from '../failures'
+import { retryTransient } from '../failures'
 import type { Credentials, EntraSettings } from '../inputs'
 import { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken } from './azure'
 import { planTokenSignIn, type RegistryAccess } from './cloud'
@@ -17,13 +16,7 @@ export interface Limits {
 }
 
 async function login(auth: DockerAuth, registry: string, username: string, password: string, limits: Limits) {
-  const { maxAttempts, timeoutSeconds } = limits
-  await withRetry(() => dockerLogin(auth, registry, username, password, timeoutSeconds), {
-    maxAttempts,
-    baseDelayMs: 1000,
-    isRetryable,
-    onRetry: (error, attempt, delay) => core.warning(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
-  })
+  await retryTransient(() => dockerLogin(auth, registry, username, password, limits.timeoutSeconds), limits.maxAttempts, core.warning)
 }
 
 /**

@@ -2,8 +2,8 @@
 // registry audience (federated credential) -> ACR refresh token (/oauth2/exchange). Requests are
 // built by pure functions (tested for their exact shape) and sent through the toolkit's
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
-import { HttpNetworkError, errorMessage, proxyFor, sendRequest, withRetry, type HttpRequest } from '@aks-gitops/toolkit'
-import { RegistryError, isRetryable, type FaultKind } from '../failures'
+import { HttpNetworkError, errorMessage, proxyFor, sendRequest, type HttpRequest } from '@aks-gitops/toolkit'
+import { RegistryError, retryTransient, type FaultKind } from '../failures'
 import { isGuid } from './cloud'
 
 export type { HttpRequest } from '@aks-gitops/toolkit'
@@ -129,12 +129,7 @@ export async function sendJson(what: string, request: HttpRequest, timeoutMs = 3
 }
 
 export async function sendWithRetry(what: string, request: HttpRequest, maxAttempts: number, onRetry: (message: string) => void) {
-  return withRetry(() => sendJson(what, request), {
-    maxAttempts,
-    baseDelayMs: 1000,
-    isRetryable,
-    onRetry: (error, attempt, delay) => onRetry(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
-  })
+  return retryTransient(() => sendJson(what, request), maxAttempts, onRetry)
 }
 
 /** Claims of a JWT, without verifying it (we only read what the issuer told us, for messages and checks). */
