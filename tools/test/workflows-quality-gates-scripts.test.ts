@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExpressionContext } from '../src/workflows/expressions'
-import { evaluate } from '../src/workflows/job-graph'
+import { stepRuns } from '../src/workflows/job-graph'
 import { loadWorkflows, workflowById, type Step } from '../src/workflows/load'
 import { runStep, type ScriptRun } from '../src/workflows/run-script'
 import { installStandins, runStandin, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
@@ -85,7 +85,7 @@ function runGates(options: GateOptions = {}): GateRun {
   const result: GateRun = { ran: [], runs: {}, calls: [], runnerTemp }
   for (const step of GATE_STEPS) {
     const key = keyOf(step)
-    if (step.if !== undefined && evaluate(String(step.if), (path) => context[path] ?? null, () => true) !== true) continue
+    if (!stepRuns(step.if, (path) => context[path] ?? null)) continue
     result.ran.push(key)
     const outputs: Record<string, string> = {}
     if (step.id === 'grype' || step.id === 'syft') outputs.cmd = standins[step.id]

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../src/action-runner'
 import type { ExpressionContext } from '../src/workflows/expressions'
 import { RULES } from '../src/workflows/hardening'
-import { evaluate, simulateJobs } from '../src/workflows/job-graph'
+import { simulateJobs, stepRuns } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, type Job, type Step, type Workflow } from '../src/workflows/load'
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
@@ -103,7 +103,7 @@ describe('which gates run', () => {
   type Value = string | boolean
   const defaults = Object.fromEntries(Object.entries(declared).map(([name, input]) => [`inputs.${name}`, (input.default ?? '') as Value]))
   const on = (step: Step, inputs: Record<string, Value>, plan: Record<string, string>) =>
-    evaluate(step.if ?? 'true', (path) => (path.startsWith('needs.plan.outputs.') ? (plan[path.slice(19)] ?? '') : (inputs[path] ?? null)), () => true) === true
+    stepRuns(step.if, (path) => (path.startsWith('needs.plan.outputs.') ? (plan[path.slice(19)] ?? '') : (inputs[path] ?? null)))
   const develop = { kind: 'develop', publish: 'true', environment: 'staging', destination: 'acr.example.io/vote' }
   const pullRequest = { kind: 'pull-request', publish: 'false', environment: '', destination: 'localhost/vote' }
   const gateSteps = (inputs: Record<string, Value>, plan: Record<string, string>) =>

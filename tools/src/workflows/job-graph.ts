@@ -82,6 +82,16 @@ export function evaluate(expression: string, lookup: (path: string) => Value, st
 }
 
 /**
+ * Whether a step runs when every earlier step of its job succeeded: its `if:` (absent, the
+ * implied success()) evaluated to a truthy value, success() and always() true, failure() and
+ * cancelled() false.
+ */
+export function stepRuns(condition: string | boolean | undefined, lookup: (path: string) => Value): boolean {
+  // String(): YAML reads a literal `if: true` as a boolean.
+  return condition === undefined || truthy(evaluate(String(condition), lookup, (fn) => fn === 'success' || fn === 'always'))
+}
+
+/**
  * Runs the job graph: each job whose condition holds gets `outcome(job)` (default success),
  * the others are skipped. `lookup` answers the non-`needs` context paths (inputs.*, github.*).
  */
