@@ -8,7 +8,7 @@ import { lintWorkflow } from '../src/workflows/actionlint'
 import { RULES } from '../src/workflows/hardening'
 import { PLATFORM_RULES } from '../src/workflows/platform'
 import { findStep, loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
-import { runStepScript } from '../src/workflows/run-script'
+import { runStep } from '../src/workflows/run-script'
 import { checkLocalActions, checkReusableCalls } from '../src/workflows/local-actions'
 import { workflowSchemaErrors } from '../src/workflows/schema'
 
@@ -92,7 +92,7 @@ describe("the README's setup section", () => {
     expect(row('environment `staging`')).toContain('deployment branches `main`, `develop` and `release/*/*`')
     expect(row('environment `gitops`')).toContain('`main`, `develop`, `release/*/*` and tags `*/v*`')
     const rule = findStep(workflowById(loadWorkflows(), 'redeploy'), 'resolve', 'rule')
-    const allowed = (environment: string, ref: string) => runStepScript(rule.run ?? '', { ENVIRONMENT: environment, REF: ref }).exitCode === 0
+    const allowed = (environment: string, ref: string) => runStep(rule, { 'github.ref': ref, 'inputs.environment': environment }).exitCode === 0
     expect(['refs/heads/main', 'refs/tags/vote/v1.0.0', 'refs/heads/develop'].map((ref) => allowed('production', ref))).toEqual([true, true, false])
     expect(['refs/heads/main', 'refs/heads/develop', 'refs/heads/release/vote/v1.0.0', 'refs/tags/vote/v1.0.0'].map((ref) => allowed('staging', ref)))
       .toEqual([true, true, true, false])
