@@ -149,7 +149,7 @@ export function stepsOf(job: Job): Step[] {
   return job.steps ?? []
 }
 
-/** The jobs `needs:` names, whether it is one name or a list. */
+/** The job names a job's `needs:` lists, whether it gives one name or a list. */
 export function needsOf(job: Job): string[] {
   return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]
 }
