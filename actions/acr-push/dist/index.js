@@ -40482,10 +40482,152 @@ function isTransientNetworkError(error) {
         ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
 }
 
+;// CONCATENATED MODULE: ./src/tool-versions.ts
+// Which versions of docker buildx and skopeo this step needs, read from what the tools print for
+// `--version`, and the one message that says what to do when a runner's tool is too old. Pure.
+//
+// Minimums (the oldest release that has every flag this action passes):
+// - skopeo 1.6.0: `copy --preserve-digests` and `copy --multi-arch index-only` both arrived in
+//   v1.6.0 (containers/skopeo, cmd/skopeo/copy.go; docs/skopeo-copy.1.md).
+// - buildx 0.9.0: `imagetools create --progress` arrived in v0.9.0 (docker/buildx
+//   commands/imagetools/create.go); `imagetools inspect --raw/--format` are older (v0.8.0).
+// What GitHub's hosted runners ship (actions/runner-images, images/ubuntu/Ubuntu2204-Readme.md,
+// Ubuntu2404-Readme.md, Ubuntu2604-Readme.md): ubuntu-22.04 skopeo 1.4.1 (too old),
+// ubuntu-24.04 skopeo 1.13.3, ubuntu-26.04 skopeo 1.21.0-dev; Docker-Buildx 0.36.1 on all three.
+const MINIMUM_VERSIONS = { skopeo: '1.6.0', buildx: '0.9.0' };
+/** Where to get a recent enough tool, for the error message: the hosted runner image to use instead. */
+const RUNNER_ADVICE = {
+    skopeo: 'GitHub\'s ubuntu-22.04 image ships skopeo 1.4.1: use runs-on: ubuntu-24.04 (skopeo 1.13.3) or newer',
+    buildx: 'GitHub\'s ubuntu-22.04, ubuntu-24.04 and ubuntu-26.04 images ship Docker Buildx 0.36.1: use one of them, or docker/setup-buildx-action',
+};
+const COMMANDS = {
+    skopeo: { command: 'skopeo', args: ['--version'] },
+    buildx: { command: 'docker', args: ['buildx', 'version'] },
+};
+function versionCommand(tool) {
+    return COMMANDS[tool];
+}
+/** The first x.y.z in a text, with an optional leading v: "0.13.1+ds1", "v0.36.1", "1.21.0-dev". */
+function parseVersion(text) {
+    const match = /\bv?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: match[0].replace(/^v/, '') };
+}
+/**
+ * The version a tool printed. skopeo prints "skopeo version 1.9.3" (newer builds add
+ * " commit: <sha>"); buildx prints "github.com/docker/buildx v0.36.1 <revision>" (Debian's
+ * package: "github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3").
+ */
+function toolVersion(tool, output) {
+    const line = output.split('\n').find((l) => (tool === 'skopeo' ? /skopeo version/i.test(l) : /buildx/i.test(l)));
+    return line ? parseVersion(line.slice(line.search(tool === 'skopeo' ? /version/i : /\s/))) : undefined;
+}
+function compare(a, b) {
+    return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+/**
+ * Tools a run starts: every run reads through buildx; publishing copies and tags with skopeo, and
+ * release-candidate lists tags with skopeo (even with verify-only).
+ */
+function toolsNeeded(run) {
+    return run.verifyOnly && !run.releaseCandidate ? ['buildx'] : ['buildx', 'skopeo'];
+}
+/** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */
+function versionProblem(tool, output) {
+    const minimum = MINIMUM_VERSIONS[tool];
+    const name = tool === 'buildx' ? 'docker buildx' : 'skopeo';
+    const needs = `acr-push needs ${name} ${minimum} or newer`;
+    if (output === undefined)
+        return `${name} was not found on this runner: ${needs}. ${RUNNER_ADVICE[tool]}`;
+    const found = toolVersion(tool, output);
+    if (!found)
+        return `could not read the version of ${name} from "${output.trim().split('\n')[0] ?? ''}": ${needs}`;
+    const required = parseVersion(minimum);
+    if (required && compare(found, required) < 0) {
+        return `${name} ${found.text} is too old: ${needs} (${tool === 'skopeo' ? 'copy --preserve-digests and --multi-arch' : 'imagetools create --progress'}). ${RUNNER_ADVICE[tool]}, or install a newer ${name}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/run-tool.ts
+// Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
+// answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
+// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
+// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
+
+
+
+const TIMEOUT_EXIT_CODE = 124;
+function timedArgs(command, args, timeoutSeconds) {
+    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
+}
+/**
+ * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
+ * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
+ * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
+ * plus an undefined entry, which removes the variable, for each such name in `env`.
+ */
+function scrubbedEnv(env, extra = {}) {
+    const scrubbed = {};
+    for (const name of Object.keys(env)) {
+        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
+            scrubbed[name] = undefined;
+    }
+    return { ...scrubbed, ...extra };
+}
+/**
+ * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
+ * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
+ * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
+ */
+function redactSignatures(text) {
+    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
+    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
+}
+function redacted(result) {
+    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
+}
+/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
+async function runTool(command, args, timeoutSeconds, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const env = scrubbedEnv(process.env, options.env);
+    try {
+        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new CommandError(error.command, error.args, redacted(error.result));
+        throw error;
+    }
+}
+async function printedVersion(tool, timeoutSeconds) {
+    const { command, args } = versionCommand(tool);
+    try {
+        const result = await runTool(command, args, timeoutSeconds, { quiet: true, allowFailure: true });
+        // coreutils `timeout` exits 127 when it cannot find the command; docker exits 1 without the buildx plugin.
+        return result.exitCode === 0 ? `${result.stdout}\n${result.stderr}` : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
+async function requireTools(run, timeoutSeconds) {
+    const tools = toolsNeeded(run);
+    const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)));
+    const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p) => p !== undefined);
+    if (problems.length > 0)
+        throw new Error(problems.join('\n'));
+    core_debug(`tool versions: ${outputs.map((o) => o?.trim().split('\n')[0]).join('; ')}`);
+}
+
 ;// CONCATENATED MODULE: ./src/failures.ts
 // Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
 // and whether another attempt can help (retryTransient acts on that for sign-in). The
 // classification is pure: tested on the tools' real messages.
+
 
 /** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
 class RegistryError extends Error {
@@ -40548,7 +40690,7 @@ function toRegistryError(operation, error) {
         return error;
     if (error instanceof CommandError) {
         // coreutils `timeout` (see run-tool.ts) exits 124 when the deadline passed.
-        if (error.command === 'timeout' && error.result.exitCode === 124) {
+        if (error.command === 'timeout' && error.result.exitCode === TIMEOUT_EXIT_CODE) {
             return new RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${error.args[1] ?? 'the deadline'})`);
         }
         // skopeo --debug logs every request; only its error lines say what went wrong.
@@ -41021,147 +41163,6 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/tool-versions.ts
-// Which versions of docker buildx and skopeo this step needs, read from what the tools print for
-// `--version`, and the one message that says what to do when a runner's tool is too old. Pure.
-//
-// Minimums (the oldest release that has every flag this action passes):
-// - skopeo 1.6.0: `copy --preserve-digests` and `copy --multi-arch index-only` both arrived in
-//   v1.6.0 (containers/skopeo, cmd/skopeo/copy.go; docs/skopeo-copy.1.md).
-// - buildx 0.9.0: `imagetools create --progress` arrived in v0.9.0 (docker/buildx
-//   commands/imagetools/create.go); `imagetools inspect --raw/--format` are older (v0.8.0).
-// What GitHub's hosted runners ship (actions/runner-images, images/ubuntu/Ubuntu2204-Readme.md,
-// Ubuntu2404-Readme.md, Ubuntu2604-Readme.md): ubuntu-22.04 skopeo 1.4.1 (too old),
-// ubuntu-24.04 skopeo 1.13.3, ubuntu-26.04 skopeo 1.21.0-dev; Docker-Buildx 0.36.1 on all three.
-const MINIMUM_VERSIONS = { skopeo: '1.6.0', buildx: '0.9.0' };
-/** Where to get a recent enough tool, for the error message: the hosted runner image to use instead. */
-const RUNNER_ADVICE = {
-    skopeo: 'GitHub\'s ubuntu-22.04 image ships skopeo 1.4.1: use runs-on: ubuntu-24.04 (skopeo 1.13.3) or newer',
-    buildx: 'GitHub\'s ubuntu-22.04, ubuntu-24.04 and ubuntu-26.04 images ship Docker Buildx 0.36.1: use one of them, or docker/setup-buildx-action',
-};
-const COMMANDS = {
-    skopeo: { command: 'skopeo', args: ['--version'] },
-    buildx: { command: 'docker', args: ['buildx', 'version'] },
-};
-function versionCommand(tool) {
-    return COMMANDS[tool];
-}
-/** The first x.y.z in a text, with an optional leading v: "0.13.1+ds1", "v0.36.1", "1.21.0-dev". */
-function parseVersion(text) {
-    const match = /\bv?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-    if (!match)
-        return undefined;
-    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: match[0].replace(/^v/, '') };
-}
-/**
- * The version a tool printed. skopeo prints "skopeo version 1.9.3" (newer builds add
- * " commit: <sha>"); buildx prints "github.com/docker/buildx v0.36.1 <revision>" (Debian's
- * package: "github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3").
- */
-function toolVersion(tool, output) {
-    const line = output.split('\n').find((l) => (tool === 'skopeo' ? /skopeo version/i.test(l) : /buildx/i.test(l)));
-    return line ? parseVersion(line.slice(line.search(tool === 'skopeo' ? /version/i : /\s/))) : undefined;
-}
-function compare(a, b) {
-    return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-}
-/**
- * Tools a run starts: every run reads through buildx; publishing copies and tags with skopeo, and
- * release-candidate lists tags with skopeo (even with verify-only).
- */
-function toolsNeeded(run) {
-    return run.verifyOnly && !run.releaseCandidate ? ['buildx'] : ['buildx', 'skopeo'];
-}
-/** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */
-function versionProblem(tool, output) {
-    const minimum = MINIMUM_VERSIONS[tool];
-    const name = tool === 'buildx' ? 'docker buildx' : 'skopeo';
-    const needs = `acr-push needs ${name} ${minimum} or newer`;
-    if (output === undefined)
-        return `${name} was not found on this runner: ${needs}. ${RUNNER_ADVICE[tool]}`;
-    const found = toolVersion(tool, output);
-    if (!found)
-        return `could not read the version of ${name} from "${output.trim().split('\n')[0] ?? ''}": ${needs}`;
-    const required = parseVersion(minimum);
-    if (required && compare(found, required) < 0) {
-        return `${name} ${found.text} is too old: ${needs} (${tool === 'skopeo' ? 'copy --preserve-digests and --multi-arch' : 'imagetools create --progress'}). ${RUNNER_ADVICE[tool]}, or install a newer ${name}`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/run-tool.ts
-// Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
-// answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
-// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
-// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
-
-
-
-const TIMEOUT_EXIT_CODE = 124;
-function timedArgs(command, args, timeoutSeconds) {
-    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
-}
-/**
- * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
- * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
- * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
- * plus an undefined entry, which removes the variable, for each such name in `env`.
- */
-function scrubbedEnv(env, extra = {}) {
-    const scrubbed = {};
-    for (const name of Object.keys(env)) {
-        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
-            scrubbed[name] = undefined;
-    }
-    return { ...scrubbed, ...extra };
-}
-/**
- * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
- * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
- * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
- */
-function redactSignatures(text) {
-    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
-    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
-}
-function redacted(result) {
-    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
-}
-/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
-async function runTool(command, args, timeoutSeconds, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const env = scrubbedEnv(process.env, options.env);
-    try {
-        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
-    }
-    catch (error) {
-        if (error instanceof CommandError)
-            throw new CommandError(error.command, error.args, redacted(error.result));
-        throw error;
-    }
-}
-async function printedVersion(tool, timeoutSeconds) {
-    const { command, args } = versionCommand(tool);
-    try {
-        const result = await runTool(command, args, timeoutSeconds, { quiet: true, allowFailure: true });
-        // coreutils `timeout` exits 127 when it cannot find the command; docker exits 1 without the buildx plugin.
-        return result.exitCode === 0 ? `${result.stdout}\n${result.stderr}` : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
-async function requireTools(run, timeoutSeconds) {
-    const tools = toolsNeeded(run);
-    const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)));
-    const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p) => p !== undefined);
-    if (problems.length > 0)
-        throw new Error(problems.join('\n'));
-    core_debug(`tool versions: ${outputs.map((o) => o?.trim().split('\n')[0]).join('; ')}`);
-}
-
 ;// CONCATENATED MODULE: ./src/auth/docker-config.ts
 // The temporary docker config every tool of this step reads (docker, buildx via DOCKER_CONFIG;
 // skopeo via --authfile): a 0700 directory in RUNNER_TEMP holding a 0600 config.json, removed at

@@ -2,6 +2,7 @@
 // and whether another attempt can help (retryTransient acts on that for sign-in). The
 // classification is pure: tested on the tools' real messages.
 import { CommandError, RetriesExhaustedError, errorMessage, isTransientNetworkError, withRetry } from '@aks-gitops/toolkit'
+import { TIMEOUT_EXIT_CODE } from './run-tool'
 
 export type FaultKind =
   | 'unauthorized'
@@ -81,7 +82,7 @@ export function toRegistryError(operation: string, error: unknown): RegistryErro
   if (error instanceof RegistryError) return error
   if (error instanceof CommandError) {
     // coreutils `timeout` (see run-tool.ts) exits 124 when the deadline passed.
-    if (error.command === 'timeout' && error.result.exitCode === 124) {
+    if (error.command === 'timeout' && error.result.exitCode === TIMEOUT_EXIT_CODE) {
       return new RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${error.args[1] ?? 'the deadline'})`)
     }
     // skopeo --debug logs every request; only its error lines say what went wrong.
