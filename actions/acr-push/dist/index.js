@@ -41760,6 +41760,26 @@ function imageRevision(manifestRaw, configRaw) {
     return config.config?.Labels?.[REVISION_LABEL] || undefined;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/glob.ts
+// File inputs that take paths or globs (bump-manifest's `files`, acr-push's
+// `release-staging-manifest`): which entries are globs, and what they match. node:fs's globSync
+// syntax (`*`, `**`, `?`, `[...]`, `{a,b}`), so both actions read an entry the same way.
+
+
+const GLOB_CHARS = /[*?[\]{}]/;
+/** Whether an entry is a glob rather than a literal path. */
+function isGlob(entry) {
+    return GLOB_CHARS.test(entry);
+}
+/** The absolute paths an entry names under `cwd`: what a glob matches, sorted, or the literal path itself. */
+function expandEntry(entry, cwd) {
+    if (!isGlob(entry))
+        return [(0,external_node_path_namespaceObject.resolve)(cwd, entry)];
+    return (0,external_node_fs_namespaceObject.globSync)(entry, { cwd })
+        .map((match) => (0,external_node_path_namespaceObject.resolve)(cwd, match))
+        .sort();
+}
+
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 // EXTERNAL MODULE: external "node:crypto"
@@ -42192,10 +42212,8 @@ async function readLocalFacts(release, repository) {
 /** The files the release-staging-manifest entries name; a glob (as the pipeline's `manifests`) must match one at least. */
 function stagingFiles(entries) {
     return entries.flatMap((entry) => {
-        if (!/[*?[{]/.test(entry))
-            return [entry];
-        const files = (0,external_node_fs_namespaceObject.globSync)(entry).sort();
-        if (files.length === 0)
+        const files = expandEntry(entry, process.cwd());
+        if (isGlob(entry) && files.length === 0)
             throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`);
         return files;
     });

@@ -4,13 +4,15 @@
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags), each
 // candidate's revision, and git in the tagged checkout.
 import * as core from '@actions/core'
-import { globSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import {
   Git,
   candidateOrder,
   errorMessage,
+  expandEntry,
   formatImageReference,
   imageRevision,
+  isGlob,
   isLoopbackHost,
   judgeCandidate,
   noCandidateMessage,
@@ -69,9 +71,8 @@ export async function readLocalFacts(release: ReleaseCandidateSettings, reposito
 /** The files the release-staging-manifest entries name; a glob (as the pipeline's `manifests`) must match one at least. */
 function stagingFiles(entries: readonly string[]): string[] {
   return entries.flatMap((entry) => {
-    if (!/[*?[{]/.test(entry)) return [entry]
-    const files = globSync(entry).sort()
-    if (files.length === 0) throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`)
+    const files = expandEntry(entry, process.cwd())
+    if (isGlob(entry) && files.length === 0) throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`)
     return files
   })
 }

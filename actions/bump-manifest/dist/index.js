@@ -41383,6 +41383,26 @@ var core = __nccwpck_require__(5919);
 var errors = __nccwpck_require__(29);
 // EXTERNAL MODULE: ../toolkit/src/git.ts + 2 modules
 var src_git = __nccwpck_require__(4118);
+;// CONCATENATED MODULE: ../toolkit/src/glob.ts
+// File inputs that take paths or globs (bump-manifest's `files`, acr-push's
+// `release-staging-manifest`): which entries are globs, and what they match. node:fs's globSync
+// syntax (`*`, `**`, `?`, `[...]`, `{a,b}`), so both actions read an entry the same way.
+
+
+const GLOB_CHARS = /[*?[\]{}]/;
+/** Whether an entry is a glob rather than a literal path. */
+function isGlob(entry) {
+    return GLOB_CHARS.test(entry);
+}
+/** The absolute paths an entry names under `cwd`: what a glob matches, sorted, or the literal path itself. */
+function expandEntry(entry, cwd) {
+    if (!isGlob(entry))
+        return [(0,external_node_path_.resolve)(cwd, entry)];
+    return (0,external_node_fs_.globSync)(entry, { cwd })
+        .map((match) => (0,external_node_path_.resolve)(cwd, match))
+        .sort();
+}
+
 ;// CONCATENATED MODULE: ./src/files.ts
 // Reading and writing the manifest files: glob expansion inside the working directory, and a
 // two-phase write (every temporary file first, then the renames) so a failure leaves nothing
@@ -41390,7 +41410,6 @@ var src_git = __nccwpck_require__(4118);
 
 
 
-const GLOB_CHARS = /[*?[\]{}]/;
 function inside(root, path) {
     const rel = (0,external_node_path_.relative)(root, path);
     return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
@@ -41406,10 +41425,7 @@ function expandFiles(workingDirectory, patterns) {
     }
     const found = new Map();
     for (const pattern of patterns) {
-        const matches = GLOB_CHARS.test(pattern)
-            ? (0,external_node_fs_.globSync)(pattern, { cwd: root }).map((match) => (0,external_node_path_.resolve)(root, match))
-            : [(0,external_node_path_.resolve)(root, pattern)];
-        const files = matches.filter((file) => {
+        const files = expandEntry(pattern, root).filter((file) => {
             try {
                 return (0,external_node_fs_.statSync)(file).isFile();
             }
@@ -41418,13 +41434,13 @@ function expandFiles(workingDirectory, patterns) {
             }
         });
         if (files.length === 0) {
-            throw new errors/* InputError */.d('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
+            throw new errors/* InputError */.d('files', isGlob(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
         }
         for (const file of files) {
             const real = (0,external_node_fs_.realpathSync)(file);
             if (!inside(root, real))
                 throw new errors/* InputError */.d('files', `"${pattern}" points outside the working directory ${root}`);
-            found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern));
+            found.set(real, (found.get(real) ?? true) && isGlob(pattern));
         }
     }
     return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_.relative)(root, file).split(external_node_path_.sep).join('/'), glob: found.get(file) }));

@@ -1,9 +1,9 @@
 // Reading and writing the manifest files: glob expansion inside the working directory, and a
 // two-phase write (every temporary file first, then the renames) so a failure leaves nothing
 // half-written.
-import { globSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, realpathSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, realpathSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
-import { InputError } from '@aks-gitops/toolkit'
+import { InputError, expandEntry, isGlob } from '@aks-gitops/toolkit'
 
 export interface ManifestFile {
   /** As shown to people and in outputs: relative to the working directory, forward slashes. */
@@ -12,8 +12,6 @@ export interface ManifestFile {
   text: string
   glob: boolean
 }
-
-const GLOB_CHARS = /[*?[\]{}]/
 
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path)
@@ -36,10 +34,7 @@ export function expandFiles(workingDirectory: string, patterns: readonly string[
   }
   const found = new Map<string, boolean>()
   for (const pattern of patterns) {
-    const matches = GLOB_CHARS.test(pattern)
-      ? globSync(pattern, { cwd: root }).map((match) => resolve(root, match))
-      : [resolve(root, pattern)]
-    const files = matches.filter((file) => {
+    const files = expandEntry(pattern, root).filter((file) => {
       try {
         return statSync(file).isFile()
       } catch {
@@ -47,12 +42,12 @@ export function expandFiles(workingDirectory: string, patterns: readonly string[
       }
     })
     if (files.length === 0) {
-      throw new InputError('files', GLOB_CHARS.test(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`)
+      throw new InputError('files', isGlob(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`)
     }
     for (const file of files) {
       const real = realpathSync(file)
       if (!inside(root, real)) throw new InputError('files', `"${pattern}" points outside the working directory ${root}`)
-      found.set(real, (found.get(real) ?? true) && GLOB_CHARS.test(pattern))
+      found.set(real, (found.get(real) ?? true) && isGlob(pattern))
     }
   }
   return [...found.keys()].sort().map((file) => ({ path: relative(root, file).split(sep).join('/'), glob: found.get(file) as boolean }))
