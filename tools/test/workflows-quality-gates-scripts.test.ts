@@ -15,6 +15,7 @@ import type { ExpressionContext } from '../src/workflows/expressions'
 import { stepRuns } from '../src/workflows/job-graph'
 import { loadWorkflows, workflowById, type Step } from '../src/workflows/load'
 import { runStep, type ScriptRun } from '../src/workflows/run-script'
+import { BASE_IMAGE, copyBaseImageLayout } from './helpers/oci-dir'
 import { installStandins, runStandin, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
 
 const pipeline = workflowById(loadWorkflows(), 'pipeline')
@@ -27,8 +28,6 @@ const keyOf = (step: Step) => step.id ?? step.name ?? ''
 const UPLOAD = 'Hand the OCI layout to the publish job'
 const SBOM = 'Generate an SBOM of every platform'
 
-// A real two-platform index: the base-image stand-in tools/bootstrap.sh pushes.
-const REGISTRY_IMAGE = '127.0.0.1:5000/base/node:24.21.0'
 let temp: string
 let layout: string
 let standins: Standins
@@ -38,7 +37,7 @@ let digests: Record<string, string>
 beforeAll(() => {
   temp = mkdtempSync(join(tmpdir(), 'gate-scripts-'))
   layout = join(temp, 'layout')
-  execFileSync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${REGISTRY_IMAGE}`, `oci:${layout}:node`], { stdio: 'ignore' })
+  copyBaseImageLayout(layout)
   const index = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', `oci:${layout}`], { encoding: 'utf8' })) as { manifests: { digest: string; platform: { architecture: string } }[] }
   digests = Object.fromEntries(index.manifests.map((m) => [m.platform.architecture, m.digest]))
   standins = installStandins(mkdtempSync(join(temp, 'bin-')))
@@ -242,7 +241,7 @@ describe('the stand-ins, against grype\'s and syft\'s sources', () => {
     // A single-platform layout as skopeo writes it: index.json names that image's manifest.
     dir = mkdtempSync(join(temp, 'standins-'))
     oci = join(dir, 'one')
-    execFileSync('skopeo', ['copy', '--src-tls-verify=false', '--override-arch', 'arm64', `docker://${REGISTRY_IMAGE}`, `oci:${oci}`], { stdio: 'ignore' })
+    execFileSync('skopeo', ['copy', '--src-tls-verify=false', '--override-arch', 'arm64', `docker://${BASE_IMAGE}`, `oci:${oci}`], { stdio: 'ignore' })
   }, 120_000)
   const grype = (db: StandinDb | undefined, ...argv: string[]) => {
     const file = join(dir, 'db.json')

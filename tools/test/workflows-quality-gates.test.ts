@@ -17,6 +17,7 @@ import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, typ
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
 import { hostEnv, runStep, type ScriptRun } from '../src/workflows/run-script'
+import { copyBaseImageLayout } from './helpers/oci-dir'
 import { itChecksEachRule } from './helpers/rules'
 
 const workflows = loadWorkflows()
@@ -241,15 +242,12 @@ describe('the dependency audit, run here', () => {
 })
 
 describe('the per-platform views the scan and the SBOMs read', () => {
-  const REGISTRY_IMAGE = '127.0.0.1:5000/base/node:24.21.0'
   let temp: string
   let layout: string
   beforeAll(() => {
     temp = mkdtempSync(join(tmpdir(), 'views-'))
     layout = join(temp, 'layout')
-    // A real amd64 + arm64 index (the base-image stand-in tools/bootstrap.sh pushes) as an OCI
-    // layout whose index.json names the index, the shape buildx-multiarch exports.
-    execFileSync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${REGISTRY_IMAGE}`, `oci:${layout}:node`], { stdio: 'ignore' })
+    copyBaseImageLayout(layout)
   }, 120_000)
   afterAll(() => rmSync(temp, { recursive: true, force: true }))
 

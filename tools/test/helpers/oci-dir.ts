@@ -6,8 +6,17 @@
 // image (go-containerregistry's layout refuses an index there: "unexpected media type") and reads
 // its config and every layer. The stand-ins in anchore-standins.ts read a view the same way, so a
 // view that names the whole multi-platform index, or whose blobs are missing, fails as it would.
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+
+/** A real amd64 + arm64 index: the Node base-image stand-in tools/bootstrap.sh pushes to the local registry. */
+export const BASE_IMAGE = '127.0.0.1:5000/base/node:24.21.0'
+
+/** Copies every platform of BASE_IMAGE into an OCI layout whose index.json names the index: the shape buildx-multiarch exports. */
+export function copyBaseImageLayout(layout: string): void {
+  execFileSync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${BASE_IMAGE}`, `oci:${layout}:node`], { stdio: 'ignore' })
+}
 
 const IMAGE_MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']
 
