@@ -165,8 +165,14 @@ describe('the release job stops at its first step without a token that may push 
 
 describe('the deploy job checks its App settings before it mints anything', () => {
   const step = findStep(workflowById(workflows, 'pipeline'), 'deploy', 'credentials')
+  // The step's own env: block, evaluated from the input, the variable and the secrets.
   const check = (clientId: string, key: boolean, legacyToken = false) =>
-    runStepScript(step.run ?? '', { APP_CLIENT_ID: clientId, HAS_APP_KEY: String(key), HAS_LEGACY_TOKEN: String(legacyToken) })
+    runStep(step, {
+      'inputs.manifest-app-client-id': clientId,
+      'vars.GITOPS_APP_CLIENT_ID': '',
+      'secrets.GITOPS_APP_PRIVATE_KEY': key ? 'a private key' : '',
+      'secrets.manifest-push-token': legacyToken ? 'a legacy token' : '',
+    })
 
   it('mints an App token exactly when a client ID and a key are set', () => {
     expect(check('Iv23liExample', true).outputs).toEqual({ app: 'true' })
