@@ -41403,9 +41403,11 @@ class PushRejectedError extends Error {
     output;
     refspec;
     name = 'PushRejectedError';
-    constructor(kind, output, refspec) {
+    constructor(kind, output, refspec, 
+    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
+    message) {
         const detail = output.trim().split('\n').slice(-8).join('\n');
-        super(`push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
+        super(message ?? `push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
         this.kind = kind;
         this.output = output;
         this.refspec = refspec;

@@ -28,8 +28,7 @@ __webpack_require__.r(__webpack_exports__);
 class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m {
     name = 'RefUpdateRejectedError';
     constructor(kind, status, apiMessage, branch, sha) {
-        super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`);
-        this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`;
+        super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`, `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`);
     }
 }
 function apiStore(options) {

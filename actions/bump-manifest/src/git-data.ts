@@ -30,8 +30,12 @@ class RefUpdateRejectedError extends PushRejectedError {
     branch: string,
     sha: string,
   ) {
-    super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`)
-    this.message = `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${refUpdateHelp(kind)}\nHTTP ${status}: ${apiMessage.trim()}`
+    super(
+      kind,
+      `HTTP ${status}: ${apiMessage}`,
+      `${sha}:${branch}`,
+      `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${refUpdateHelp(kind)}\nHTTP ${status}: ${apiMessage.trim()}`,
+    )
   }
 }
 

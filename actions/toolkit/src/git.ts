@@ -107,9 +107,11 @@ export class PushRejectedError extends Error {
     readonly kind: PushFailureKind,
     readonly output: string,
     readonly refspec: string,
+    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
+    message?: string,
   ) {
     const detail = output.trim().split('\n').slice(-8).join('\n')
-    super(`push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`)
+    super(message ?? `push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`)
   }
   get retryable(): boolean {
     return this.kind === 'non-fast-forward'
