@@ -2,7 +2,7 @@
 // jobs' real `needs:` and `if:` conditions (GitHub's rules for skipped and failed needs).
 import { describe, expect, it } from 'vitest'
 import { evaluate, simulateJobs, type JobResult } from '../src/workflows/job-graph'
-import { callInputs, type ExpressionContext } from '../src/workflows/expressions'
+import { callInputs, lookupIn, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
 import { runStep } from '../src/workflows/run-script'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
@@ -25,10 +25,7 @@ function jobsFor(event: string, ref: string, options: { failing?: string; inputs
   expect(plan.exitCode, plan.stdout).toBe(0)
   const results = simulateJobs(
     pipeline.jobs,
-    (path) => {
-      if (!(path in context)) throw new Error(`no value for ${path}`)
-      return context[path] ?? ''
-    },
+    lookupIn(context),
     (job) => (job === 'plan' ? plan.outputs : {}),
     (job): JobResult => (job === options.failing ? 'failure' : 'success'),
   )

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { writeLayout } from '../../actions/acr-push/test/helpers/layout'
 import { REPO_ROOT, runAction } from '../src/action-runner'
-import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
+import { callInputs, lookupIn, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { simulateJobs, type JobResult } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, type Workflow } from '../src/workflows/load'
 import { promotionViolations } from '../src/workflows/promotion'
@@ -125,10 +125,7 @@ describe('pipeline jobs for a tag', () => {
     const { context, outputs } = planOutputs('refs/tags/vote/v1.2.0', SHA)
     const results = simulateJobs(
       pipeline.jobs,
-      (path) => {
-        if (!(path in context)) throw new Error(`no value for ${path}`)
-        return (context[path] as string | boolean | undefined) ?? ''
-      },
+      lookupIn(context),
       (job) => (job === 'plan' ? outputs : {}),
       (job): JobResult => (job === failing ? 'failure' : 'success'),
     )

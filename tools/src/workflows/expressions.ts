@@ -10,13 +10,18 @@ import { workflowCall, type CallInput, type Workflow } from './load'
 /** Context paths to values; a boolean input stays a boolean, as GitHub gives it to expressions. */
 export type ExpressionContext = Record<string, string | boolean | undefined>
 
+/** Looks context paths up in `context`; a path it lacks is an error, never an empty value. */
+export function lookupIn(context: ExpressionContext): (path: string) => string | boolean {
+  return (path) => {
+    if (!(path in context)) throw new Error(`no value for \${{ ${path} }} in the test context`)
+    return context[path] ?? ''
+  }
+}
+
 function value(expression: string, context: ExpressionContext): string {
   const result = evaluate(
     expression,
-    (path) => {
-      if (!(path in context)) throw new Error(`no value for \${{ ${path} }} in the test context`)
-      return context[path] ?? ''
-    },
+    lookupIn(context),
     (fn) => {
       throw new Error(`${fn}() in '${expression}' is beyond this evaluator`)
     },
