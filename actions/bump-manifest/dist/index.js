@@ -29242,7 +29242,7 @@ class Git {
 /* harmony export */   o_: () => (/* binding */ parseImageReference),
 /* harmony export */   r_: () => (/* binding */ isValidTag)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_REGISTRY, InvalidReferenceError, isValidDigest, repositoryName, formatImageReference */
+/* unused harmony exports DEFAULT_REGISTRY, InvalidReferenceError, repositoryName, formatImageReference */
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
@@ -29282,9 +29282,6 @@ function digestProblem(digest) {
     if (hex.length !== length)
         return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
     return undefined;
-}
-function isValidDigest(digest) {
-    return digestProblem(digest) === undefined;
 }
 function isValidDomain(domain) {
     const [host = '', port, ...rest] = splitHostPort(domain);
@@ -41793,21 +41790,26 @@ var plan = __nccwpck_require__(2224);
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
 // bad input never change on a second try, so they are never retried.
+
 class RetriesExhaustedError extends Error {
     attempts;
     lastError;
     name = 'RetriesExhaustedError';
     constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${(0,errors/* errorMessage */.g)(lastError)}`);
         this.attempts = attempts;
         this.lastError = lastError;
     }
 }
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
-function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling);
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
 }
 /**
  * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
@@ -41817,6 +41819,7 @@ async function withRetry(fn, options) {
     const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
     const sleep = options.sleep ?? defaultSleep;
     const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
     for (let attempt = 1;; attempt++) {
         try {
             return await fn(attempt);
@@ -41826,15 +41829,11 @@ async function withRetry(fn, options) {
                 throw error;
             if (attempt >= maxAttempts)
                 throw new RetriesExhaustedError(attempt, error);
-            const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+            const delay = delayMs(attempt);
             options.onRetry?.(error, attempt, delay);
             await sleep(delay);
         }
     }
-}
-/** HTTP statuses worth retrying: throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 /** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
 function isTransientNetworkError(error) {
@@ -41899,13 +41898,11 @@ async function attempt(request, attemptNumber) {
 function backoffUnit(lastAttemptMs) {
     return Math.min(2000, Math.max(150, lastAttemptMs));
 }
-const publish_defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function publish(request) {
     // Backoff in units of the attempt's own duration: two runs collide when one lands between the
     // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
     // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
     let lastAttemptMs = 0;
-    const sleep = request.sleep ?? publish_defaultSleep;
     return withRetry(async (n) => {
         const started = Date.now();
         request.onAttempt?.(n);
@@ -41917,11 +41914,10 @@ async function publish(request) {
         }
     }, {
         maxAttempts: request.maxAttempts,
-        baseDelayMs: 4000,
-        maxDelayMs: 16000,
+        delayMs: (n) => backoffDelay(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
         isRetryable: src_git/* isRetryablePushError */.BQ,
-        onRetry: (_error, n, delay) => core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
-        sleep: (delay) => sleep((delay / 1000) * backoffUnit(lastAttemptMs)),
+        onRetry: (_error, n, delay) => core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+        sleep: request.sleep,
     });
 }
 

@@ -4,7 +4,7 @@
 // non-fast-forward rejection (someone else landed first) starts a new attempt after a jittered,
 // capped backoff; every other failure stops at once.
 import * as core from '@actions/core'
-import { errorMessage, isRetryablePushError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
+import { backoffDelay, errorMessage, isRetryablePushError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
 import { changedPlans, ManifestError, type FilePlan } from './plan'
 
 /** Where an attempt reads the branch and lands its commit: git (fetch, plumbing, push) or GitHub's Git Data API. */
@@ -106,14 +106,11 @@ export function backoffUnit(lastAttemptMs: number): number {
   return Math.min(2000, Math.max(150, lastAttemptMs))
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
 export async function publish(request: PublishRequest): Promise<PublishResult> {
   // Backoff in units of the attempt's own duration: two runs collide when one lands between the
   // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
   // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
   let lastAttemptMs = 0
-  const sleep = request.sleep ?? defaultSleep
   return withRetry(
     async (n) => {
       const started = Date.now()
@@ -126,12 +123,10 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
     },
     {
       maxAttempts: request.maxAttempts,
-      baseDelayMs: 4000,
-      maxDelayMs: 16000,
+      delayMs: (n) => backoffDelay(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
       isRetryable: isRetryablePushError,
-      onRetry: (_error, n, delay) =>
-        core.info(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${Math.round((delay / 1000) * backoffUnit(lastAttemptMs))} ms`),
-      sleep: (delay) => sleep((delay / 1000) * backoffUnit(lastAttemptMs)),
+      onRetry: (_error, n, delay) => core.info(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+      sleep: request.sleep,
     },
   )
 }

@@ -50,10 +50,6 @@ export function digestProblem(digest: string): string | undefined {
   return undefined
 }
 
-export function isValidDigest(digest: string): boolean {
-  return digestProblem(digest) === undefined
-}
-
 function isValidDomain(domain: string): boolean {
   const [host = '', port, ...rest] = splitHostPort(domain)
   if (rest.length > 0 || host === '') return false

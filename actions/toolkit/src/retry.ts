@@ -1,6 +1,7 @@
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
 // bad input never change on a second try, so they are never retried.
+import { errorMessage } from './errors'
 
 export interface RetryOptions {
   /** Total attempts, including the first. */
@@ -8,6 +9,12 @@ export interface RetryOptions {
   /** Wait before the second attempt, in ms; doubles each time up to maxDelayMs. */
   baseDelayMs?: number
   maxDelayMs?: number
+  /**
+   * The schedule: the wait after failed attempt `attempt`, in ms. Defaults to
+   * backoffDelay(attempt, baseDelayMs, maxDelayMs, random); give it when the wait depends on
+   * something measured at run time (e.g. in units of the last attempt's duration).
+   */
+  delayMs?: (attempt: number) => number
   /** Whether an error is worth another attempt. */
   isRetryable: (error: unknown) => boolean
   /** Called before each wait, e.g. to log. */
@@ -24,17 +31,21 @@ export class RetriesExhaustedError extends Error {
     readonly lastError: unknown,
   ) {
     super(
-      `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`,
     )
   }
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
-export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
-  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))
-  return Math.floor(random() * ceiling)
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+export function backoffDelay(attempt: number, baseDelay: number, maxDelay: number, random: () => number, unitMs = 1): number {
+  const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1))
+  return Math.floor(random() * ceiling * unitMs)
 }
 
 /**
@@ -45,22 +56,18 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
   const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options
   const sleep = options.sleep ?? defaultSleep
   const random = options.random ?? Math.random
+  const delayMs = options.delayMs ?? ((attempt: number) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random))
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt)
     } catch (error) {
       if (!isRetryable(error)) throw error
       if (attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, error)
-      const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random)
+      const delay = delayMs(attempt)
       options.onRetry?.(error, attempt, delay)
       await sleep(delay)
     }
   }
-}
-
-/** HTTP statuses worth retrying: throttling and server-side failures. */
-export function isTransientHttpStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599)
 }
 
 /** Network errors worth retrying (connection reset, refused while restarting, timeouts). */

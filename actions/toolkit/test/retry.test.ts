@@ -49,6 +49,31 @@ describe('withRetry', () => {
     expect((error as Error).message).toMatch(/after 3 attempts: still busy/)
   })
 
+  it('waits as the delayMs schedule says, read before each wait', async () => {
+    const delays: number[] = []
+    let unit = 100
+    await withRetry(
+      async (attempt) => {
+        unit = attempt * 1000 // a duration measured during the attempt
+        if (attempt < 3) throw new Transient('moved')
+      },
+      {
+        maxAttempts: 3,
+        isRetryable: () => true,
+        delayMs: (attempt) => backoffDelay(attempt, 4, 16, () => 0.5, unit),
+        onRetry: (_e, _attempt, delay) => void delays.push(delay),
+        sleep: async (ms) => void delays.push(-ms),
+      },
+    )
+    // Attempt 1 measured 1000 ms: 0.5 * 4 units; attempt 2 measured 2000 ms: 0.5 * 8 units. onRetry and sleep see the same wait.
+    expect(delays).toEqual([2000, -2000, 8000, -8000])
+  })
+
+  it('counts the backoff in units when given one', () => {
+    expect(backoffDelay(1, 4, 16, () => 0.5, 150)).toBe(300)
+    expect(backoffDelay(5, 4, 16, () => 0.999, 2000)).toBe(31968)
+  })
+
   it('caps the backoff', () => {
     expect(backoffDelay(1, 200, 5000, () => 0.999)).toBe(199)
     expect(backoffDelay(10, 200, 5000, () => 0.999)).toBe(4995)
