@@ -1,7 +1,8 @@
 // What the reusable workflow (.github/workflows/pipeline.yml) would do for an event, as data.
-// Tags come from the same function buildx-multiarch uses, so the local run and GitHub agree.
+// The kind, tags, environment and destinations come from the toolkit's planPipeline, the code the
+// workflow's plan job runs, so the local run and GitHub agree; this adds the local steps.
 // Pure: no I/O.
-import { computeTags, type RefKind } from '@aks-gitops/toolkit'
+import { planPipeline, type RefKind } from '@aks-gitops/toolkit'
 import { promotionRef, type Environment, type PipelineOptions } from './options'
 
 export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'deploy' | 'verify'
@@ -12,6 +13,7 @@ export interface EventPlan {
   /** Where the event deploys; undefined for build-only events (feature branches, pull requests). */
   environment?: Environment
   tags: string[]
+  /** X.Y.Z of a release branch or tag; '' otherwise (the workflow's plan output `version`). */
   version: string
   steps: StepName[]
   /** The staging image repository (registry/service). */
@@ -32,30 +34,31 @@ export function overlayFile(environment: Environment): string {
 }
 
 function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: number, runTests: boolean): EventPlan {
-  const tagPlan = computeTags({ ref, sha, runNumber, service: options.service })
-  const stagingImage = `${options.registry}/${options.service}`
-  const base = { ref, kind: tagPlan.kind, tags: tagPlan.tags, version: tagPlan.version, stagingImage }
-  if (tagPlan.kind === 'release-tag') {
+  const planned = planPipeline(
+    { eventName: 'push', ref, sha, runNumber },
+    {
+      service: options.service,
+      registry: options.registry,
+      productionRegistry: options.productionRegistry,
+      environments: { staging: 'staging', production: 'production' },
+      manifests: { staging: overlayFile('staging'), production: overlayFile('production') },
+    },
+  )
+  const base = { ref, kind: planned.kind, tags: planned.tags, version: planned.version, stagingImage: planned.stagingImage, destination: planned.destination }
+  if (planned.kind === 'production') {
     return {
       ...base,
       environment: 'production',
       // The candidate is found (and its platforms checked) before the approval; promote copies it.
       steps: ['candidate', 'promote', 'deploy', 'verify'],
-      destination: `${options.productionRegistry}/${options.service}`,
-      releaseCandidate: tagPlan.version,
-      manifest: overlayFile('production'),
+      releaseCandidate: planned.version,
+      manifest: planned.manifests,
     }
   }
   // The dependency audit gates the build, as in the workflow's build job.
   const steps: StepName[] = [...(runTests ? ['test' as const] : []), ...(options.audit ? ['audit' as const] : []), 'build']
-  if (!tagPlan.publish) return { ...base, steps, destination: stagingImage }
-  return {
-    ...base,
-    environment: 'staging',
-    steps: [...steps, 'publish', 'deploy', 'verify'],
-    destination: stagingImage,
-    manifest: overlayFile('staging'),
-  }
+  if (!planned.publish) return { ...base, steps }
+  return { ...base, environment: 'staging', steps: [...steps, 'publish', 'deploy', 'verify'], manifest: planned.manifests }
 }
 
 /**

@@ -36,7 +36,7 @@ function plan(caller: string, event: string, ref: string, runNumber = 42) {
   return runStepScript(step.run ?? '', resolveEnv(step.env, context))
 }
 
-const KIND = { develop: 'develop', release: 'release', production: 'release-tag', feature: 'feature', 'pull-request': 'pull-request', other: 'other' }
+const KIND = { develop: 'develop', release: 'release', production: 'production', feature: 'feature', 'pull-request': 'pull-request', other: 'other' }
 
 describe('the pipeline plan agrees with gitflow.ts on every GitFlow ref', () => {
   const refs: [string, string][] = [

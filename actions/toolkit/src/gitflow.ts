@@ -1,15 +1,16 @@
 // The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
 // release version and a release candidate tag look like. buildx-multiarch computes its tags here,
 // acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
-// it. Pure: no I/O.
+// it; pipeline-plan.ts adds what the reusable pipeline does with each kind. Pure: no I/O.
 //
 //   refs/heads/develop                 -> sha-<7>                        (published, staging)
 //   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
-//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (production: promotion of the rc digest)
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 
-export type RefKind = 'develop' | 'release' | 'release-tag' | 'feature' | 'pull-request' | 'other'
+/** The kinds of run, named as pipeline.yml's public `kind` output names them. */
+export type RefKind = 'develop' | 'release' | 'production' | 'feature' | 'pull-request' | 'other'
 
 export interface RefContext {
   /** GITHUB_REF, e.g. `refs/heads/release/vote/v1.2.0`. */
@@ -32,6 +33,8 @@ export interface TagPlan {
   publish: boolean
   /** The service named by a release branch or tag. */
   service?: string
+  /** X.Y.Z named by a release branch or tag: the version whose candidates a tag promotes. */
+  release?: string
 }
 
 export class RefError extends Error {
@@ -91,11 +94,11 @@ export function computeTags(context: RefContext): TagPlan {
   if (ref.startsWith('refs/heads/release/')) {
     const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service)
     const version = rcTag(parsed.version, runNumberOf(context.runNumber))
-    return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service }
+    return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service, release: parsed.version }
   }
   if (ref.startsWith('refs/tags/')) {
     const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service)
-    return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service }
+    return { kind: 'production', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service, release: parsed.version }
   }
   if (ref === 'refs/heads/develop') {
     const sha = shaTag(context.sha)

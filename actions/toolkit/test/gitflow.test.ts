@@ -16,12 +16,13 @@ describe('computeTags over the GitFlow table', () => {
       version: '1.2.0-rc.17',
       publish: true,
       service: 'vote',
+      release: '1.2.0',
     })
     expect(at('refs/heads/release/result/v10.0.3').tags).toEqual(['10.0.3-rc.42', 'sha-0123456'])
   })
 
   it('tag <svc>/vX.Y.Z gives X.Y.Z', () => {
-    expect(at('refs/tags/worker/v2.3.4', { service: 'worker' })).toEqual({ kind: 'release-tag', tags: ['2.3.4'], version: '2.3.4', publish: true, service: 'worker' })
+    expect(at('refs/tags/worker/v2.3.4', { service: 'worker' })).toEqual({ kind: 'production', tags: ['2.3.4'], version: '2.3.4', publish: true, service: 'worker', release: '2.3.4' })
   })
 
   it('feature branches and pull requests build without tags', () => {

@@ -81,7 +81,7 @@ describe('planEvents', () => {
     // Never sha-<7> of the commit: a later build of the same commit moves that tag.
     expect(JSON.stringify(event)).not.toMatch(/sha-/)
     expect(event).toMatchObject({
-      kind: 'release-tag',
+      kind: 'production',
       environment: 'production',
       tags: ['1.0.0'],
       steps: ['candidate', 'promote', 'deploy', 'verify'],

@@ -1,0 +1,90 @@
+// What the reusable pipeline (.github/workflows/pipeline.yml) does for one event, from the
+// GitFlow rules of gitflow.ts: the kind of run, whether it publishes, which environment deploys
+// it, the image repositories and the manifests it pins. The workflow's plan job runs this
+// (buildx-multiarch's `plan` entry) and the local pipeline plans with it, so GitHub and this
+// machine route every event the same way. Pure: no I/O.
+//
+//   kind          | publish | environment | destination                  | manifests
+//   develop       | yes     | staging     | registry/repository          | staging
+//   release       | yes     | staging     | registry/repository          | staging
+//   production    | yes     | production  | production-registry/repository | production
+//   feature, pull-request, other: build only (no environment, no tags)
+import { computeTags, RefError, type RefKind } from './gitflow'
+
+export interface PipelineEvent {
+  /** GITHUB_EVENT_NAME: a `pull_request` run is a pull request whatever its ref. */
+  eventName: string
+  /** GITHUB_REF. */
+  ref: string
+  /** GITHUB_SHA: the full 40-character commit. */
+  sha: string
+  /** GITHUB_RUN_NUMBER. */
+  runNumber: number | string
+}
+
+export interface PipelineSettings {
+  /** The service: its image's default repository name and the prefix of its release refs. */
+  service: string
+  /** Repository inside the registries (default the service). */
+  repository?: string
+  /** Login server of the staging registry; may be empty for a run that publishes nothing. */
+  registry: string
+  /** Login server of the production registry (default the staging registry). */
+  productionRegistry?: string
+  /** GitHub environment names of the two deploy targets. */
+  environments: { staging: string; production: string }
+  /** Files (or globs) that pin the image per environment. */
+  manifests: { staging: string; production: string }
+}
+
+export interface PipelinePlan {
+  kind: RefKind
+  publish: boolean
+  /** The environment this run deploys to; '' for a build-only run. */
+  environment: string
+  /** X.Y.Z of a release branch or tag (the version a tag promotes a candidate of); '' otherwise. */
+  version: string
+  /** Tags to publish, most specific first; the first is the one the manifests pin. */
+  tags: string[]
+  /** registry/repository in the staging registry: what builds publish and promotions copy from. */
+  stagingImage: string
+  /** registry/repository this run publishes to. */
+  destination: string
+  /** The manifests the deploy edits (those of the staging environment for a build-only run). */
+  manifests: string
+}
+
+// A lowercase repository path component, as the OCI distribution spec allows one.
+const SERVICE = /^[a-z0-9]+([._-][a-z0-9]+)*$/
+
+/** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
+export function planPipeline(event: PipelineEvent, settings: PipelineSettings): PipelinePlan {
+  const { service } = settings
+  if (!SERVICE.test(service)) throw new RefError(`input service: '${service}' is not a lowercase image name`)
+  if (!/^[0-9a-f]{40}$/.test(event.sha)) throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`)
+  const tagPlan =
+    event.eventName === 'pull_request'
+      ? { kind: 'pull-request' as const, tags: [], publish: false, release: undefined }
+      : computeTags({ ref: event.ref, sha: event.sha, runNumber: event.runNumber, service })
+  // Only the published kinds keep their tags: the table's "none" for the rest.
+  const tags = tagPlan.publish ? tagPlan.tags : []
+  const production = tagPlan.kind === 'production'
+  let registry = settings.registry
+  if (!registry) {
+    if (tagPlan.publish) throw new RefError('input registry is empty: set it (e.g. from vars.ACR_STAGING_REGISTRY)')
+    // Build-only runs (e.g. pull requests from forks) need no registry: name the image locally.
+    registry = 'localhost'
+  }
+  const repository = settings.repository || service
+  const stagingImage = `${registry}/${repository}`
+  return {
+    kind: tagPlan.kind,
+    publish: tagPlan.publish,
+    environment: !tagPlan.publish ? '' : production ? settings.environments.production : settings.environments.staging,
+    version: tagPlan.release ?? '',
+    tags,
+    stagingImage,
+    destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
+    manifests: production ? settings.manifests.production : settings.manifests.staging,
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { planPipeline, RefError, type PipelineSettings } from '../src/index'
+
+const sha = '3f9c2e1a7b6d5c4e3f2a1b0c9d8e7f6a5b4c3d2e'
+const settings: PipelineSettings = {
+  service: 'vote',
+  registry: 'stagingacr.azurecr.io',
+  productionRegistry: 'prodacr.azurecr.io',
+  environments: { staging: 'staging', production: 'production' },
+  manifests: { staging: 'overlays/staging/kustomization.yaml', production: 'overlays/production/kustomization.yaml' },
+}
+const push = (ref: string, more: Partial<PipelineSettings> = {}) => planPipeline({ eventName: 'push', ref, sha, runNumber: 7 }, { ...settings, ...more })
+
+describe('planPipeline', () => {
+  it('publishes develop and release builds to staging', () => {
+    expect(push('refs/heads/develop')).toEqual({
+      kind: 'develop',
+      publish: true,
+      environment: 'staging',
+      version: '',
+      tags: ['sha-3f9c2e1'],
+      stagingImage: 'stagingacr.azurecr.io/vote',
+      destination: 'stagingacr.azurecr.io/vote',
+      manifests: 'overlays/staging/kustomization.yaml',
+    })
+    expect(push('refs/heads/release/vote/v1.2.0')).toMatchObject({ kind: 'release', environment: 'staging', version: '1.2.0', tags: ['1.2.0-rc.7', 'sha-3f9c2e1'] })
+  })
+
+  it('promotes a tag into the production registry, its environment and manifests', () => {
+    expect(push('refs/tags/vote/v1.2.0', { repository: 'team/vote' })).toEqual({
+      kind: 'production',
+      publish: true,
+      environment: 'production',
+      version: '1.2.0',
+      tags: ['1.2.0'],
+      stagingImage: 'stagingacr.azurecr.io/team/vote',
+      destination: 'prodacr.azurecr.io/team/vote',
+      manifests: 'overlays/production/kustomization.yaml',
+    })
+    // Without a production registry, production is another repository path of the same one.
+    expect(push('refs/tags/vote/v1.2.0', { productionRegistry: '' }).destination).toBe('stagingacr.azurecr.io/vote')
+  })
+
+  it('builds feature branches, pull requests and other refs without publishing', () => {
+    for (const ref of ['refs/heads/feature/x', 'refs/heads/main']) {
+      expect(push(ref)).toMatchObject({ publish: false, environment: '', version: '', tags: [] })
+    }
+    // A pull_request run is a pull request whatever its ref says.
+    const pr = planPipeline({ eventName: 'pull_request', ref: 'refs/heads/release/vote/v1', sha, runNumber: 1 }, settings)
+    expect(pr).toMatchObject({ kind: 'pull-request', publish: false, tags: [], destination: 'stagingacr.azurecr.io/vote' })
+  })
+
+  it('names the image locally for a build-only run without a registry, and refuses a publishing one', () => {
+    expect(push('refs/heads/feature/x', { registry: '' }).stagingImage).toBe('localhost/vote')
+    expect(() => push('refs/heads/develop', { registry: '' })).toThrow(/input registry is empty/)
+  })
+
+  it('refuses a bad service, SHA or release ref before planning', () => {
+    expect(() => push('refs/heads/develop', { service: 'Vote' })).toThrow(/input service: 'Vote' is not a lowercase image name/)
+    expect(() => push('refs/heads/develop', { service: 'vote-' })).toThrow(RefError)
+    expect(() => planPipeline({ eventName: 'push', ref: 'refs/heads/develop', sha: 'abc1234', runNumber: 1 }, settings)).toThrow(/unexpected commit SHA 'abc1234'/)
+    expect(() => push('refs/tags/result/v1.0.0')).toThrow(/for service "result"/)
+  })
+})
