@@ -129,7 +129,10 @@ function apiStore(options) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $e: () => (/* binding */ restFailure),
 /* harmony export */   Cj: () => (/* binding */ graphqlMessages),
+/* harmony export */   DR: () => (/* binding */ pullRequestCreateRefusal),
+/* harmony export */   DZ: () => (/* binding */ PULL_REQUEST_CREATE_HELP),
 /* harmony export */   N$: () => (/* binding */ refUpdateFailure),
+/* harmony export */   Pw: () => (/* binding */ restErrorMessages),
 /* harmony export */   WS: () => (/* binding */ refUpdateHelp),
 /* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
 /* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
@@ -204,6 +207,66 @@ const AUTO_MERGE_HELP = {
     'not-allowed': 'the repository does not allow auto-merge (Settings > General > Allow auto-merge)',
     'already-mergeable': 'the pull request can already be merged (no required check or review is pending), so there is nothing for auto-merge to wait for',
 };
+/** The messages of a REST error's `errors` array: 422 "Validation Failed" carries its reason there. */
+function restErrorMessages(error) {
+    const errors = error?.response?.data?.errors;
+    if (!Array.isArray(errors))
+        return [];
+    return errors.map((e) => (typeof e === 'string' ? e : String(e?.message ?? ''))).filter((m) => m !== '');
+}
+/**
+ * Sorts a refused "Create a pull request"
+ * (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request: 201, 403, 422). The bodies GitHub sends:
+ * - 422 `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for OWNER:BRANCH."}]}`:
+ *   another run opened it first;
+ * - 403 `{"message":"GitHub Actions is not permitted to create or approve pull requests."}`: GITHUB_TOKEN,
+ *   and the repository (or its organization) leaves "Allow GitHub Actions to create and approve pull
+ *   requests" off, the default for new repositories since 2022-05
+ *   (https://github.blog/changelog/2022-05-03-github-actions-prevent-github-actions-from-creating-and-approving-pull-requests/);
+ * - 403 `{"message":"Resource not accessible by integration"}`: the token lacks `pull-requests: write`.
+ */
+function pullRequestCreateRefusal(status, message, details) {
+    if (status === 422 && details.some((d) => /a pull request already exists/i.test(d)))
+        return 'already-exists';
+    if (status === 403 && /not permitted to create or approve pull requests/i.test(message))
+        return 'actions-not-permitted';
+    if (status === 403 && /resource not accessible by integration/i.test(message))
+        return 'no-permission';
+    return undefined;
+}
+const PULL_REQUEST_CREATE_HELP = {
+    'actions-not-permitted': 'GITHUB_TOKEN may not open pull requests in this repository. Either turn on Settings > Actions > General > Workflow permissions > ' +
+        '"Allow GitHub Actions to create and approve pull requests" (in an organization its own Actions setting must allow it first), ' +
+        'or, better, pass a GitHub App installation token as the token input: a pull request opened with GITHUB_TOKEN starts no ' +
+        'pull_request workflow, so its required checks never report and auto-merge waits forever',
+    'no-permission': 'the token may not open pull requests: give the job `permissions: pull-requests: write` (a GitHub App: Pull requests, read and write)',
+};
+
+
+/***/ }),
+
+/***/ 8665:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   pullRequestBranchStore: () => (/* binding */ pullRequestBranchStore)
+/* harmony export */ });
+function pullRequestBranchStore(options) {
+    let open;
+    let store = options.rebuilt;
+    return {
+        async base() {
+            open = await options.findOpen();
+            store = open === undefined ? options.rebuilt : options.stacked;
+            return store.base();
+        },
+        read: (base, path) => store.read(base, path),
+        commit: (base, files, message) => store.commit(base, files, message),
+        land: (commit) => store.land(commit),
+        open: () => open,
+    };
+}
 
 
 /***/ }),
@@ -214,6 +277,7 @@ const AUTO_MERGE_HELP = {
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   enableAutoMerge: () => (/* binding */ enableAutoMerge),
+/* harmony export */   findOpenPullRequest: () => (/* binding */ findOpenPullRequest),
 /* harmony export */   github: () => (/* binding */ github),
 /* harmony export */   openOrUpdatePullRequest: () => (/* binding */ openOrUpdatePullRequest)
 /* harmony export */ });
@@ -228,17 +292,47 @@ __webpack_require__.r(__webpack_exports__);
 function github(token, apiUrl) {
     return (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
 }
-async function openOrUpdatePullRequest(octokit, request) {
+/** The open pull request from `head` to `base`: GET /repos/{owner}/{repo}/pulls?head=OWNER:BRANCH&base=BASE&state=open. */
+async function findOpenPullRequest(octokit, repository, head, base) {
+    const [owner = '', repo = ''] = repository.split('/');
+    const { data } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${head}`, base, state: 'open' });
+    const pull = data[0];
+    return pull && { url: pull.html_url, number: pull.number, nodeId: pull.node_id, headSha: pull.head.sha };
+}
+async function updatePullRequest(octokit, request, number) {
     const [owner = '', repo = ''] = request.repository.split('/');
-    // GET /repos/{owner}/{repo}/pulls?head=owner:branch finds the one a previous run opened.
-    const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${request.head}`, base: request.base, state: 'open' });
-    const existing = open[0];
-    if (existing) {
-        const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: request.title, body: request.body });
-        return { url: data.html_url, number: data.number, nodeId: data.node_id, created: false };
+    const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: number, title: request.title, body: request.body });
+    return { url: data.html_url, number: data.number, nodeId: data.node_id, created: false };
+}
+/**
+ * Updates `open` (the pull request this run's commit was stacked on) or opens one. Two runs of one
+ * image and environment that both found none race to open it: the loser gets 422 "A pull request
+ * already exists", finds the winner's and updates it, unless the head is no longer its own commit
+ * (the later run's title then stays). A 403 says what to enable or which token to use.
+ */
+async function openOrUpdatePullRequest(octokit, request, open) {
+    if (open)
+        return updatePullRequest(octokit, request, open.number);
+    const [owner = '', repo = ''] = request.repository.split('/');
+    try {
+        const { data } = await octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body });
+        return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true };
     }
-    const { data } = await octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body });
-    return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true };
+    catch (error) {
+        const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .restFailure */ .$e)(error);
+        const refusal = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .pullRequestCreateRefusal */ .DR)(status, message, (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .restErrorMessages */ .Pw)(error));
+        if (refusal === 'already-exists') {
+            const raced = await findOpenPullRequest(octokit, request.repository, request.head, request.base);
+            if (raced && raced.headSha !== request.commit)
+                return { url: raced.url, number: raced.number, nodeId: raced.nodeId, created: false, supersededBy: raced.headSha };
+            if (raced)
+                return updatePullRequest(octokit, request, raced.number);
+        }
+        if (refusal && refusal !== 'already-exists') {
+            throw new Error(`pull request from ${request.head} to ${request.base} not opened (HTTP ${status} "${message}"): ${_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .PULL_REQUEST_CREATE_HELP */ .DZ[refusal]}. The commit ${request.commit} is on branch ${request.head}.`);
+        }
+        throw error;
+    }
 }
 // https://docs.github.com/en/graphql/reference/mutations#enablepullrequestautomerge
 // expectedHeadOid: arm it only while the pull request's head is the commit this run made, so a

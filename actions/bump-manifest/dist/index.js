@@ -28960,9 +28960,9 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(5919);
+var lib_core = __nccwpck_require__(5919);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(9846);
+var lib_exec = __nccwpck_require__(9846);
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
 // Runs programs with an argument vector (never a shell string) and captures their output.
 // Secrets go through the environment or stdin, never argv: other processes can read argv.
@@ -28991,7 +28991,7 @@ function mergeEnv(extra = {}) {
 }
 async function execute(command, args, options = {}) {
     if (!options.quiet)
-        core/* info */.pq(`[command]${command} ${args.join(' ')}`);
+        lib_core/* info */.pq(`[command]${command} ${args.join(' ')}`);
     const execOptions = {
         silent: true,
         ignoreReturnCode: true,
@@ -29002,10 +29002,35 @@ async function execute(command, args, options = {}) {
     if (options.input !== undefined) {
         execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
     }
-    const result = await (0,exec/* getExecOutput */.H)(command, [...args], execOptions);
+    const result = await (0,lib_exec/* getExecOutput */.H)(command, [...args], execOptions);
     const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     if (outcome.exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, outcome);
+    return outcome;
+}
+/**
+ * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
+ * gives each object's size in bytes, which a decoded string cannot be sliced by).
+ */
+async function executeBytes(command, args, options = {}) {
+    if (!options.quiet)
+        core.info(`[command]${command} ${args.join(' ')}`);
+    const stdout = [];
+    const stderr = [];
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined)
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const exitCode = await exec(command, [...args], execOptions);
+    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
+    if (exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
     return outcome;
 }
 
@@ -29024,8 +29049,8 @@ function basicCredential(token) {
 }
 /** Masks the token and every derived form before anything can print them. */
 function maskToken(token) {
-    core/* setSecret */.Pq(token);
-    core/* setSecret */.Pq(basicCredential(token));
+    lib_core/* setSecret */.Pq(token);
+    lib_core/* setSecret */.Pq(basicCredential(token));
 }
 /**
  * Config entries that authenticate git to `serverUrl`. The empty value first resets an
@@ -41377,7 +41402,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(5919);
+var src_core = __nccwpck_require__(5919);
 // EXTERNAL MODULE: ../toolkit/src/errors.ts
 var errors = __nccwpck_require__(29);
 // EXTERNAL MODULE: ../toolkit/src/git.ts + 2 modules
@@ -41484,7 +41509,7 @@ function splitList(text) {
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
 function getString(name, options = {}) {
-    const value = core/* getInput */.V4(name, { trimWhitespace: true });
+    const value = src_core/* getInput */.V4(name, { trimWhitespace: true });
     if (value === '') {
         if (options.required)
             throw new errors/* InputError */.d(name, 'is required and was not given');
@@ -41493,14 +41518,14 @@ function getString(name, options = {}) {
     return value;
 }
 function getList(name, options = {}) {
-    const items = splitList(core/* getInput */.V4(name));
+    const items = splitList(src_core/* getInput */.V4(name));
     if (options.required && items.length === 0)
         throw new errors/* InputError */.d(name, 'is required: give one or more values, one per line or comma-separated');
     return items;
 }
 /** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
 function getBoolean(name, defaultValue) {
-    const value = core/* getInput */.V4(name).trim();
+    const value = src_core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (['true', 'True', 'TRUE'].includes(value))
@@ -41510,7 +41535,7 @@ function getBoolean(name, defaultValue) {
     throw new errors/* InputError */.d(name, `"${value}" is not a boolean (expected true or false)`);
 }
 function getInteger(name, defaultValue, range) {
-    const value = core/* getInput */.V4(name).trim();
+    const value = src_core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!/^[0-9]+$/.test(value))
@@ -41521,7 +41546,7 @@ function getInteger(name, defaultValue, range) {
     return n;
 }
 function getChoice(name, choices, defaultValue) {
-    const value = core/* getInput */.V4(name).trim();
+    const value = src_core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!choices.includes(value)) {
@@ -41532,6 +41557,66 @@ function getChoice(name, choices, defaultValue) {
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts
 var image_ref = __nccwpck_require__(6605);
+;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
+// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
+// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
+const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
+const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
+class InvalidPlatformError extends Error {
+    name = 'InvalidPlatformError';
+}
+/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
+function parsePlatform(text) {
+    const parts = text.trim().toLowerCase().split('/');
+    const [os, rawArch, variant, ...rest] = parts;
+    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
+    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
+        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
+    }
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_ARCH.has(architecture)) {
+        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
+    }
+    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
+        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
+    }
+    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
+    if (architecture === 'arm64' && variant === 'v8')
+        return { os, architecture };
+    if (architecture === 'arm' && variant === undefined)
+        return { os, architecture, variant: 'v7' };
+    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
+function parsePlatforms(items) {
+    const seen = new Set();
+    const result = [];
+    for (const item of items) {
+        const platform = parsePlatform(item);
+        const key = formatPlatform(platform);
+        if (!seen.has(key)) {
+            seen.add(key);
+            result.push(platform);
+        }
+    }
+    return result;
+}
+/** The platforms of `required` that `available` lacks (both compared after normalisation). */
+function missingPlatforms(required, available) {
+    const have = new Set(available.map(formatPlatform));
+    return required.filter((p) => !have.has(formatPlatform(p)));
+}
+/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
+function isAttestationPlatform(p) {
+    return p.os === 'unknown' && p.architecture === 'unknown';
+}
+
 // EXTERNAL MODULE: ./src/reference.ts
 var reference = __nccwpck_require__(5470);
 ;// CONCATENATED MODULE: ./src/message.ts
@@ -41577,21 +41662,78 @@ function renderTemplate(template, values) {
     const table = placeholderValues(values);
     return template.replace(/\{([a-z-]+)\}/g, (whole, key) => (key in table ? table[key] : whole));
 }
-/** Subject from the template, a body listing each change, and the trailer. */
+/** Subject from the template, a body listing each change, and the trailers. */
 function commitMessage(template, values, plans) {
     const chosen = template ?? (values.environment ? DEFAULT_TEMPLATE : DEFAULT_TEMPLATE_NO_ENVIRONMENT);
     const subject = renderTemplate(chosen, values).trim();
     const lines = plans.flatMap((plan) => plan.changes.filter((c) => c.previous !== c.updated).map((c) => `- ${plan.path}: ${c.location}: ${c.previous} → ${c.updated}`));
     const body = lines.length > 0 ? `\n\n${lines.join('\n')}` : '';
-    const trailer = subject.includes(TRAILER) ? '' : `\n\n${TRAILER}`;
-    return `${subject}${body}${trailer}\n`;
+    const own = subject.includes(TRAILER) ? [] : [TRAILER];
+    const trailers = [...own, ...(values.trailers ?? [])];
+    // One paragraph of `Key: value` lines at the end: the block git recognises as trailers.
+    return `${subject}${body}${trailers.length > 0 ? `\n\n${trailers.join('\n')}` : ''}\n`;
 }
 
 // EXTERNAL MODULE: ./src/targets.ts
 var targets = __nccwpck_require__(2465);
+;// CONCATENATED MODULE: ./src/trailers.ts
+// The git trailers every manifest commit carries, so `git log --format='%(trailers)'` on an
+// environment's files reads as its deploy history: what was deployed, from which source commit and
+// run, and what it replaced. Pure: builds and reads text; git itself parses the trailers it stores
+// (history.ts asks it with %(trailers:...)), this module only names them and shapes their values.
+// https://git-scm.com/docs/git-interpret-trailers
+const TRAILER_KEYS = {
+    sourceCommit: 'Source-Commit',
+    sourceRef: 'Source-Ref',
+    image: 'Image',
+    imageDigest: 'Image-Digest',
+    platforms: 'Platforms',
+    previousImage: 'Previous-Image',
+    workflowRun: 'Workflow-Run',
+    hold: 'Deploy-Hold',
+};
+/** The run's URL, or undefined when the runner did not say which run this is. */
+function workflowRunUrl(env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = env;
+    if (!server || !repository || !id)
+        return undefined;
+    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${id}`;
+}
+// A trailer value is one line: a line break would end it and start text git reads as something else.
+function oneLine(value) {
+    return value.replace(/[\r\n]+/g, ' ').trim();
+}
+/** `Key: value` lines in a fixed order; a value that is not known is left out rather than left empty. */
+function trailerLines(p) {
+    const pairs = [
+        [TRAILER_KEYS.sourceCommit, p.sourceCommit],
+        [TRAILER_KEYS.sourceRef, p.sourceRef],
+        [TRAILER_KEYS.image, p.image],
+        [TRAILER_KEYS.imageDigest, p.imageDigest],
+        [TRAILER_KEYS.platforms, p.platforms.length > 0 ? p.platforms.join(',') : undefined],
+        ...p.previousImages.map((previous) => [TRAILER_KEYS.previousImage, previous]),
+        [TRAILER_KEYS.workflowRun, p.workflowRun],
+        [TRAILER_KEYS.hold, p.hold],
+    ];
+    return pairs.filter((pair) => Boolean(pair[1] && oneLine(pair[1]))).map(([key, value]) => `${key}: ${oneLine(value)}`);
+}
+/** Trailers as `git interpret-trailers --parse` or `%(trailers:only,unfold)` print them: key -> values in order. */
+function parseTrailerLines(text) {
+    const trailers = new Map();
+    for (const line of text.split('\n')) {
+        const match = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line.trimEnd());
+        if (!match)
+            continue;
+        const [, key = '', value = ''] = match;
+        trailers.set(key, [...(trailers.get(key) ?? []), value]);
+    }
+    return trailers;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input, parsed and validated into one typed settings object before anything happens.
 // Nothing else reads inputs. A bad value throws InputError naming the input and what was expected.
+
 
 
 
@@ -41691,7 +41833,10 @@ function readSettings(env = process.env) {
     const image = parseImageInput('image', imageText);
     const tag = parseTag();
     const digest = parseDigest();
-    if (tag === undefined && digest === undefined)
+    const previous = getBoolean('previous', false);
+    if (previous && (tag !== undefined || digest !== undefined))
+        throw new errors/* InputError */.d('previous', 'takes the tag and digest from the history: leave tag and digest empty');
+    if (tag === undefined && digest === undefined && !previous)
         throw new errors/* InputError */.d('tag', 'give a tag, a digest, or both (none was given)');
     const newNameText = optional('new-name');
     if (newNameText !== undefined)
@@ -41774,6 +41919,7 @@ function readSettings(env = process.env) {
         dryRun: getBoolean('dry-run', false),
         serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
         apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        deploy: readDeploySettings(env, newNameText ?? imageText, workspace),
     };
     const paths = parsePaths(tag, digest, newNameText);
     const commitMessage = parseCommitMessage();
@@ -41781,6 +41927,67 @@ function readSettings(env = process.env) {
     for (const [key, value] of Object.entries(assign))
         if (value !== undefined)
             settings[key] = value;
+    return settings;
+}
+const UNKNOWN_ORDER = ['deploy', 'refuse'];
+function parseStageSeconds(text) {
+    return splitList(text).map((item) => {
+        const match = /^([A-Za-z0-9][A-Za-z0-9 _.-]*)=([0-9]+(\.[0-9]+)?)$/.exec(item);
+        if (!match)
+            throw new errors/* InputError */.d('stage-seconds', `"${item}" is not NAME=SECONDS (expected e.g. build=312,publish=41.5)`);
+        return [match[1], Number(match[2])];
+    });
+}
+function readDeploySettings(env, imageName, workspace) {
+    const allowDowngrade = getBoolean('allow-downgrade', false);
+    const previous = getBoolean('previous', false);
+    const commitText = optional('source-commit');
+    if (commitText !== undefined && !/^[0-9a-f]{7,64}$/.test(commitText)) {
+        throw new errors/* InputError */.d('source-commit', `"${commitText}" is not a commit SHA (expected 7 to 64 lowercase hex digits)`);
+    }
+    // A deliberate redeploy pins an image built earlier: the run's own commit is not its source, so
+    // without an explicit source-commit it is looked up in the manifest history (ordering.ts).
+    const runCommit = allowDowngrade || previous ? undefined : env.GITHUB_SHA || undefined;
+    const sourceRef = optional('source-ref') ?? (allowDowngrade || previous ? undefined : env.GITHUB_REF || undefined);
+    if (sourceRef !== undefined && /[\s]/.test(sourceRef))
+        throw new errors/* InputError */.d('source-ref', `"${sourceRef}" is not a git ref (no spaces or line breaks)`);
+    const platforms = getList('platforms');
+    try {
+        parsePlatforms(platforms);
+    }
+    catch (error) {
+        throw new errors/* InputError */.d('platforms', `${(0,errors/* errorMessage */.g)(error)} (expected e.g. linux/amd64,linux/arm64)`);
+    }
+    const service = optional('service') ?? imageName.split('/').pop() ?? imageName;
+    // The hold's annotation key ends with the service: a DNS label.
+    if (!/^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/.test(service))
+        throw new errors/* InputError */.d('service', `"${service}" is not a service name (expected lowercase letters, digits, - . _)`);
+    const sourceText = optional('source-git-directory');
+    const settings = {
+        platforms,
+        allowDowngrade,
+        releaseHold: getBoolean('release-hold', false),
+        supersedeHold: getBoolean('supersede-hold', false),
+        unknownOrder: getChoice('unknown-order', UNKNOWN_ORDER, 'deploy'),
+        previous,
+        service,
+        stageSeconds: parseStageSeconds(getString('stage-seconds')),
+    };
+    const sourceCommit = commitText ?? runCommit;
+    if (sourceCommit)
+        settings.sourceCommit = sourceCommit;
+    if (sourceRef)
+        settings.sourceRef = sourceRef;
+    const workflowRun = workflowRunUrl(env);
+    if (workflowRun)
+        settings.workflowRun = workflowRun;
+    if (env.GITHUB_ACTOR)
+        settings.actor = env.GITHUB_ACTOR;
+    if (sourceText)
+        settings.sourceDirectory = (0,external_node_path_.isAbsolute)(sourceText) ? sourceText : (0,external_node_path_.resolve)(workspace, sourceText);
+    const attestations = optional('attestations');
+    if (attestations)
+        settings.attestations = attestations;
     return settings;
 }
 
@@ -41840,6 +42047,10 @@ function isTransientNetworkError(error) {
     const code = error?.code;
     return (typeof code === 'string' &&
         ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+}
+/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+function isTransientHttpStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -41916,7 +42127,7 @@ async function publish(request) {
         maxAttempts: request.maxAttempts,
         delayMs: (n) => backoffDelay(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
         isRetryable: src_git/* isRetryablePushError */.BQ,
-        onRetry: (_error, n, delay) => core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+        onRetry: (_error, n, delay) => src_core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
         sleep: request.sleep,
     });
 }
@@ -41979,6 +42190,8 @@ function summaryMarkdown(plans, outcome) {
 
 
 
+
+
 function planRequest(settings) {
     const { image, tag, digest, newName, container, paths, allowNoMatch } = settings;
     return { image, tag, digest, newName, container, paths, allowNoMatch };
@@ -41986,7 +42199,18 @@ function planRequest(settings) {
 function messageValues(settings, branch, plans) {
     const previous = [...new Set(plans.flatMap((plan) => plan.changes.map((c) => c.previous)))];
     const files = updatedFiles(plans);
+    const { deploy } = settings;
+    const provenance = {
+        image: (0,reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, undefined),
+        imageDigest: settings.digest,
+        platforms: deploy.platforms,
+        previousImages: previous.filter((p) => p !== (0,reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
+        sourceCommit: deploy.sourceCommit,
+        sourceRef: deploy.sourceRef,
+        workflowRun: deploy.workflowRun,
+    };
     return {
+        trailers: trailerLines(provenance),
         image: settings.newName ?? settings.imageText,
         tag: settings.tag,
         digest: settings.digest,
@@ -41997,22 +42221,22 @@ function messageValues(settings, branch, plans) {
     };
 }
 function setOutputs(plans, outcome) {
-    core/* setOutput */.uH('changed', String(outcome.changed));
-    core/* setOutput */.uH('commit-sha', outcome.commit ?? '');
-    core/* setOutput */.uH('previous-images', JSON.stringify(previousImages(plans)));
-    core/* setOutput */.uH('updated-files', JSON.stringify(updatedFiles(plans)));
-    core/* setOutput */.uH('pull-request-url', outcome.pullRequestUrl ?? '');
-    core/* setOutput */.uH('attempts', String(outcome.attempts));
-    core/* setOutput */.uH('auto-merge', outcome.autoMerge?.state ?? '');
+    src_core/* setOutput */.uH('changed', String(outcome.changed));
+    src_core/* setOutput */.uH('commit-sha', outcome.commit ?? '');
+    src_core/* setOutput */.uH('previous-images', JSON.stringify(previousImages(plans)));
+    src_core/* setOutput */.uH('updated-files', JSON.stringify(updatedFiles(plans)));
+    src_core/* setOutput */.uH('pull-request-url', outcome.pullRequestUrl ?? '');
+    src_core/* setOutput */.uH('attempts', String(outcome.attempts));
+    src_core/* setOutput */.uH('auto-merge', outcome.autoMerge?.state ?? '');
 }
 async function report(plans, outcome) {
     setOutputs(plans, outcome);
     try {
-        await core/* summary */.z.addRaw(summaryMarkdown(plans, outcome)).write();
+        await src_core/* summary */.z.addRaw(summaryMarkdown(plans, outcome)).write();
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
-        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
+        src_core/* warning */.$e(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
     }
 }
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
@@ -42048,33 +42272,64 @@ function pullRequestText(settings, branch, plans) {
     const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans), plans).trim().split('\n');
     return { title, body: body.join('\n').trim() };
 }
-async function openPullRequest(settings, target, github, head, commit, plans, outcome) {
+/**
+ * Opens or updates the pull request once the commit is on its branch. A refusal (a 403 says which
+ * setting or token) is returned, to fail the step after the outputs name the commit that landed.
+ */
+async function openPullRequest(settings, target, github, head, commit, plans, outcome, open) {
     const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
-    const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) });
-    core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`);
+    let pr;
+    try {
+        pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans) }, open);
+    }
+    catch (error) {
+        return error;
+    }
     outcome.pullRequestUrl = pr.url;
+    if (pr.supersededBy) {
+        // Another run of this image and environment pushed the branch after this one and opened the pull request.
+        src_core/* warning */.$e(`Pull request ${pr.url} was opened by another run meanwhile; its head is now ${pr.supersededBy}, pushed after this run's ${commit}, so its title stays.`);
+        return undefined;
+    }
+    src_core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`);
     if (!settings.autoMerge)
         return undefined;
     try {
         const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit);
         outcome.autoMerge = { method: settings.autoMerge, ...result };
         if (result.state === 'enabled')
-            core/* info */.pq(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
+            src_core/* info */.pq(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
         else
-            core/* warning */.$e(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
+            src_core/* warning */.$e(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
         return undefined;
     }
     catch (error) {
         return error;
     }
 }
-async function commitStore(settings, target, landBranch, github) {
+/** Where the commit is built and landed: read `readBranch`, land on `landBranch` (by force or not). */
+async function branchStore(settings, target, readBranch, landBranch, force, github) {
     if (settings.commitMethod === 'api') {
         const [{ apiStore }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), github()]);
-        return apiStore({ octokit, repository: settings.repository, branch: target.branch, landBranch, force: settings.pullRequest });
+        return apiStore({ octokit, repository: settings.repository, branch: readBranch, landBranch, force });
     }
     const { git } = target;
-    return gitStore({ git, remote: settings.remote, branch: target.branch, pushBranch: landBranch, push: settings.push, force: settings.pullRequest, author: settings.author });
+    return gitStore({ git, remote: settings.remote, branch: readBranch, pushBranch: landBranch, push: settings.push, force, author: settings.author });
+}
+/** The store of an attempt; in pull-request mode it stacks on an open pull request's branch (see pull-request-branch.ts). */
+async function commitStore(settings, target, landBranch, github) {
+    if (!settings.pullRequest)
+        return branchStore(settings, target, target.branch, landBranch, false, github);
+    const [{ findOpenPullRequest }, { pullRequestBranchStore }, octokit] = await Promise.all([
+        Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)),
+        Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8665)),
+        github(),
+    ]);
+    return pullRequestBranchStore({
+        findOpen: () => findOpenPullRequest(octokit, settings.repository, landBranch, target.branch),
+        stacked: await branchStore(settings, target, landBranch, landBranch, false, github),
+        rebuilt: await branchStore(settings, target, target.branch, landBranch, true, github),
+    });
 }
 async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     const request = planRequest(settings);
@@ -42087,11 +42342,12 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     // (github-errors) is bundled once instead of into two chunks.
     let client;
     const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
-    core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
+    src_core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
+    const store = await commitStore(settings, target, landBranch, github);
     try {
         result = await publish({
-            store: await commitStore(settings, target, landBranch, github),
+            store,
             branch: target.branch,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
@@ -42101,13 +42357,17 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
         });
     }
     finally {
-        core/* endGroup */.N4();
+        src_core/* endGroup */.N4();
     }
     const outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: landBranch, pushed: settings.push, attempts: result.attempts, viaApi: api };
+    const open = store.open?.();
+    // The open pull request's branch already holds this change: that pull request is the answer.
+    if (open && !result.changed)
+        outcome.pullRequestUrl = open.url;
     if (!result.changed || !result.commit)
         return { plans: result.plans.length > 0 ? result.plans : plans, outcome };
     if (settings.pullRequest) {
-        const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome);
+        const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome, open);
         return { plans: result.plans, outcome, failure };
     }
     if (target.current === target.branch) {
@@ -42118,7 +42378,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
         if (api)
             await target.git.fetchBranch(settings.remote, target.branch).catch(() => undefined);
         if (!(await target.git.tryMergeFastForward(result.commit)))
-            core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
+            src_core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
     }
     else if (!settings.push) {
         await target.git.updateRef(`refs/heads/${target.branch}`, result.commit);
@@ -42129,17 +42389,17 @@ async function run() {
     let attempts = 0;
     try {
         // Mask the token before anything else can print it.
-        const rawToken = core/* getInput */.V4('token');
+        const rawToken = src_core/* getInput */.V4('token');
         if (rawToken)
             (0,src_git/* maskToken */.gg)(rawToken.trim());
         const settings = readSettings();
-        core/* debug */.Yz(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
+        src_core/* debug */.Yz(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
         const entries = expandFiles(settings.workingDirectory, settings.files);
         const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
         const manifests = readManifests(settings.workingDirectory, entries);
         const plans = (0,plan/* planFiles */.jP)(manifests, planRequest(settings));
         for (const row of previousImages(plans))
-            core/* info */.pq(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
+            src_core/* info */.pq(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
         const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
         if (settings.dryRun || !target) {
             const changed = (0,plan/* changedPlans */.F4)(plans);
@@ -42155,8 +42415,8 @@ async function run() {
             throw failure;
     }
     catch (error) {
-        core/* setOutput */.uH('attempts', String(attempts));
-        core/* setFailed */.C1((0,errors/* errorMessage */.g)(error));
+        src_core/* setOutput */.uH('attempts', String(attempts));
+        src_core/* setFailed */.C1((0,errors/* errorMessage */.g)(error));
     }
 }
 

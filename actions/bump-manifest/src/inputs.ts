@@ -13,10 +13,12 @@ import {
   parseRepository,
   splitList,
   errorMessage,
+  parsePlatforms,
   type ImageReference,
 } from '@aks-gitops/toolkit'
 import { skipMarker, unknownPlaceholders, PLACEHOLDERS } from './message'
 import { parsePathSpec, type PathSpec } from './targets'
+import { workflowRunUrl } from './trailers'
 
 export const DEFAULT_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' }
 
@@ -59,6 +61,8 @@ export interface Settings {
   apiUrl: string
   /** GITHUB_REPOSITORY (owner/name), for pull requests and commit-method api. */
   repository?: string
+  /** Trailers, ordering, holds and the receipt (readDeploySettings). */
+  deploy: DeploySettings
 }
 
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
@@ -152,7 +156,9 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   const image = parseImageInput('image', imageText)
   const tag = parseTag()
   const digest = parseDigest()
-  if (tag === undefined && digest === undefined) throw new InputError('tag', 'give a tag, a digest, or both (none was given)')
+  const previous = getBoolean('previous', false)
+  if (previous && (tag !== undefined || digest !== undefined)) throw new InputError('previous', 'takes the tag and digest from the history: leave tag and digest empty')
+  if (tag === undefined && digest === undefined && !previous) throw new InputError('tag', 'give a tag, a digest, or both (none was given)')
   const newNameText = optional('new-name')
   if (newNameText !== undefined) parseImageInput('new-name', newNameText)
   const container = optional('container')
@@ -226,10 +232,96 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     dryRun: getBoolean('dry-run', false),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    deploy: readDeploySettings(env, newNameText ?? imageText, workspace),
   }
   const paths = parsePaths(tag, digest, newNameText)
   const commitMessage = parseCommitMessage()
   const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository, autoMerge: autoMerge as MergeMethod | undefined }
   for (const [key, value] of Object.entries(assign)) if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value
+  return settings
+}
+
+export const UNKNOWN_ORDER = ['deploy', 'refuse'] as const
+export type UnknownOrder = (typeof UNKNOWN_ORDER)[number]
+
+/** What makes a deploy safe and traceable (README "Safe deploys"): trailers, ordering, holds, receipt. */
+export interface DeploySettings {
+  /** The commit the new image was built from; undefined when not known (a redeploy looks it up in the history). */
+  sourceCommit?: string
+  sourceRef?: string
+  platforms: string[]
+  /** GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID. */
+  workflowRun?: string
+  /** GITHUB_ACTOR: who set a hold. */
+  actor?: string
+  /** A deliberate deploy (redeploy, rollback): an older image is committed, and the service is held at it. */
+  allowDowngrade: boolean
+  /** Clear the service's hold in this environment (redeploy with release-hold). */
+  releaseHold: boolean
+  /** A deliberate release (release branch, release tag): an image newer than the held one replaces the hold. */
+  supersedeHold: boolean
+  /** What to do when the order of the two images cannot be known. */
+  unknownOrder: UnknownOrder
+  /** A git repository with the source history, for the ancestry of sha-<7> images; default the manifests' repository. */
+  sourceDirectory?: string
+  /** Pin what the file pinned before its last manifest commit for this image (the Previous-Image trailer). */
+  previous: boolean
+  /** The service the receipt and the hold name (default the image's last path component). */
+  service: string
+  /** What the receipt says about attestations (e.g. "provenance, sbom"). */
+  attestations?: string
+  /** Seconds each earlier stage took, for the receipt: name -> seconds. */
+  stageSeconds: [string, number][]
+}
+
+function parseStageSeconds(text: string): [string, number][] {
+  return splitList(text).map((item) => {
+    const match = /^([A-Za-z0-9][A-Za-z0-9 _.-]*)=([0-9]+(\.[0-9]+)?)$/.exec(item)
+    if (!match) throw new InputError('stage-seconds', `"${item}" is not NAME=SECONDS (expected e.g. build=312,publish=41.5)`)
+    return [match[1] as string, Number(match[2])]
+  })
+}
+
+export function readDeploySettings(env: Record<string, string | undefined>, imageName: string, workspace: string): DeploySettings {
+  const allowDowngrade = getBoolean('allow-downgrade', false)
+  const previous = getBoolean('previous', false)
+  const commitText = optional('source-commit')
+  if (commitText !== undefined && !/^[0-9a-f]{7,64}$/.test(commitText)) {
+    throw new InputError('source-commit', `"${commitText}" is not a commit SHA (expected 7 to 64 lowercase hex digits)`)
+  }
+  // A deliberate redeploy pins an image built earlier: the run's own commit is not its source, so
+  // without an explicit source-commit it is looked up in the manifest history (ordering.ts).
+  const runCommit = allowDowngrade || previous ? undefined : env.GITHUB_SHA || undefined
+  const sourceRef = optional('source-ref') ?? (allowDowngrade || previous ? undefined : env.GITHUB_REF || undefined)
+  if (sourceRef !== undefined && /[\s]/.test(sourceRef)) throw new InputError('source-ref', `"${sourceRef}" is not a git ref (no spaces or line breaks)`)
+  const platforms = getList('platforms')
+  try {
+    parsePlatforms(platforms)
+  } catch (error) {
+    throw new InputError('platforms', `${errorMessage(error)} (expected e.g. linux/amd64,linux/arm64)`)
+  }
+  const service = optional('service') ?? imageName.split('/').pop() ?? imageName
+  // The hold's annotation key ends with the service: a DNS label.
+  if (!/^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/.test(service)) throw new InputError('service', `"${service}" is not a service name (expected lowercase letters, digits, - . _)`)
+  const sourceText = optional('source-git-directory')
+  const settings: DeploySettings = {
+    platforms,
+    allowDowngrade,
+    releaseHold: getBoolean('release-hold', false),
+    supersedeHold: getBoolean('supersede-hold', false),
+    unknownOrder: getChoice('unknown-order', UNKNOWN_ORDER, 'deploy'),
+    previous,
+    service,
+    stageSeconds: parseStageSeconds(getString('stage-seconds')),
+  }
+  const sourceCommit = commitText ?? runCommit
+  if (sourceCommit) settings.sourceCommit = sourceCommit
+  if (sourceRef) settings.sourceRef = sourceRef
+  const workflowRun = workflowRunUrl(env)
+  if (workflowRun) settings.workflowRun = workflowRun
+  if (env.GITHUB_ACTOR) settings.actor = env.GITHUB_ACTOR
+  if (sourceText) settings.sourceDirectory = isAbsolute(sourceText) ? sourceText : resolve(workspace, sourceText)
+  const attestations = optional('attestations')
+  if (attestations) settings.attestations = attestations
   return settings
 }

@@ -10,7 +10,9 @@ import { commitMessage, type MessageValues } from './message'
 import { changedPlans, planFiles, type FilePlan, type PlanRequest } from './plan'
 import { gitStore, publish, type CommitStore } from './publish'
 import type { Octokit } from './pull-request'
+import { joinReference } from './reference'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
+import { trailerLines, type Provenance } from './trailers'
 
 function planRequest(settings: Settings): PlanRequest {
   const { image, tag, digest, newName, container, paths, allowNoMatch } = settings
@@ -20,7 +22,18 @@ function planRequest(settings: Settings): PlanRequest {
 function messageValues(settings: Settings, branch: string, plans: readonly FilePlan[]): MessageValues {
   const previous = [...new Set(plans.flatMap((plan) => plan.changes.map((c) => c.previous)))]
   const files = updatedFiles(plans)
+  const { deploy } = settings
+  const provenance: Provenance = {
+    image: joinReference(settings.newName ?? settings.imageText, settings.tag, undefined),
+    imageDigest: settings.digest,
+    platforms: deploy.platforms,
+    previousImages: previous.filter((p) => p !== joinReference(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
+    sourceCommit: deploy.sourceCommit,
+    sourceRef: deploy.sourceRef,
+    workflowRun: deploy.workflowRun,
+  }
   return {
+    trailers: trailerLines(provenance),
     image: settings.newName ?? settings.imageText,
     tag: settings.tag,
     digest: settings.digest,

@@ -34,6 +34,8 @@ export interface MessageValues {
   branch: string
   /** Distinct previous references. */
   previous: string[]
+  /** Trailer lines (trailers.ts) after Bumped-by, in the same final paragraph git reads as trailers. */
+  trailers?: readonly string[]
 }
 
 /** Placeholder names used in a template that we do not know (a typo would end up in the message). */
@@ -63,7 +65,7 @@ export function renderTemplate(template: string, values: MessageValues): string 
   return template.replace(/\{([a-z-]+)\}/g, (whole, key: string) => (key in table ? table[key as Placeholder] : whole))
 }
 
-/** Subject from the template, a body listing each change, and the trailer. */
+/** Subject from the template, a body listing each change, and the trailers. */
 export function commitMessage(template: string | undefined, values: MessageValues, plans: readonly FilePlan[]): string {
   const chosen = template ?? (values.environment ? DEFAULT_TEMPLATE : DEFAULT_TEMPLATE_NO_ENVIRONMENT)
   const subject = renderTemplate(chosen, values).trim()
@@ -71,6 +73,8 @@ export function commitMessage(template: string | undefined, values: MessageValue
     plan.changes.filter((c) => c.previous !== c.updated).map((c) => `- ${plan.path}: ${c.location}: ${c.previous} → ${c.updated}`),
   )
   const body = lines.length > 0 ? `\n\n${lines.join('\n')}` : ''
-  const trailer = subject.includes(TRAILER) ? '' : `\n\n${TRAILER}`
-  return `${subject}${body}${trailer}\n`
+  const own = subject.includes(TRAILER) ? [] : [TRAILER]
+  const trailers = [...own, ...(values.trailers ?? [])]
+  // One paragraph of `Key: value` lines at the end: the block git recognises as trailers.
+  return `${subject}${body}${trailers.length > 0 ? `\n\n${trailers.join('\n')}` : ''}\n`
 }
