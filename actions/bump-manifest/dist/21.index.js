@@ -174,6 +174,10 @@ function refUpdateFailure(status, message) {
         return 'protected-branch';
     if (status === 401 || status === 403 || status === 404)
         return 'authentication';
+    // A 5xx or 429 (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api) may
+    // come after the ref moved: publish() compares the branch with the commit before trying again.
+    if (status === 429 || status >= 500)
+        return 'transient';
     return 'other';
 }
 const REF_UPDATE_HELP = {
@@ -184,7 +188,7 @@ const REF_UPDATE_HELP = {
     other: 'GitHub refused it',
 };
 function refUpdateHelp(kind) {
-    return REF_UPDATE_HELP[kind];
+    return REF_UPDATE_HELP[kind] ?? (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__/* .pushFailureHelp */ .q3)(kind);
 }
 /**
  * GraphQL refusals of `enablePullRequestAutoMerge` that leave a working pull request, only not set

@@ -28948,10 +28948,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   $m: () => (/* binding */ PushRejectedError),
   hN: () => (/* binding */ classifyPushFailure),
   BQ: () => (/* binding */ isRetryablePushError),
-  gg: () => (/* binding */ maskToken)
+  gg: () => (/* binding */ maskToken),
+  q3: () => (/* binding */ pushFailureHelp)
 });
 
-// UNUSED EXPORTS: authConfigEntries, basicCredential, configEnvironment
+// UNUSED EXPORTS: QUIET_CONFIG, authConfigEntries, basicCredential, configEnvironment, findWorkTree, pushFailureDetail
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -28960,9 +28961,9 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
-var lib_core = __nccwpck_require__(5919);
+var core = __nccwpck_require__(5919);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(9846);
+var exec = __nccwpck_require__(9846);
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
 // Runs programs with an argument vector (never a shell string) and captures their output.
 // Secrets go through the environment or stdin, never argv: other processes can read argv.
@@ -28991,7 +28992,7 @@ function mergeEnv(extra = {}) {
 }
 async function execute(command, args, options = {}) {
     if (!options.quiet)
-        lib_core/* info */.pq(`[command]${command} ${args.join(' ')}`);
+        core/* info */.pq(`[command]${command} ${args.join(' ')}`);
     const execOptions = {
         silent: true,
         ignoreReturnCode: true,
@@ -29002,7 +29003,7 @@ async function execute(command, args, options = {}) {
     if (options.input !== undefined) {
         execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
     }
-    const result = await (0,lib_exec/* getExecOutput */.H)(command, [...args], execOptions);
+    const result = await (0,exec/* getExecOutput */.H)(command, [...args], execOptions);
     const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     if (outcome.exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, outcome);
@@ -29014,7 +29015,7 @@ async function execute(command, args, options = {}) {
  */
 async function executeBytes(command, args, options = {}) {
     if (!options.quiet)
-        core.info(`[command]${command} ${args.join(' ')}`);
+        core/* info */.pq(`[command]${command} ${args.join(' ')}`);
     const stdout = [];
     const stderr = [];
     const execOptions = {
@@ -29027,7 +29028,7 @@ async function executeBytes(command, args, options = {}) {
         execOptions.cwd = options.cwd;
     if (options.input !== undefined)
         execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    const exitCode = await exec(command, [...args], execOptions);
+    const exitCode = await (0,exec/* exec */.m)(command, [...args], execOptions);
     const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
     if (exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
@@ -29043,14 +29044,36 @@ async function executeBytes(command, args, options = {}) {
 
 
 
+/**
+ * Config for every git call an action makes: no automatic gc or maintenance (they would run after
+ * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
+ * and a runner's checkout is thrown away anyway).
+ */
+const QUIET_CONFIG = [
+    { key: 'gc.auto', value: '0' },
+    { key: 'maintenance.auto', value: 'false' },
+];
+/**
+ * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
+ * without git, which refuses to say anything about a repository another user owns. Undefined
+ * when there is none.
+ */
+function findWorkTree(dir) {
+    for (let current = resolve(dir);; current = dirname(current)) {
+        if (existsSync(join(current, '.git')))
+            return current;
+        if (dirname(current) === current)
+            return undefined;
+    }
+}
 /** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
 function basicCredential(token) {
     return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
 }
 /** Masks the token and every derived form before anything can print them. */
 function maskToken(token) {
-    lib_core/* setSecret */.Pq(token);
-    lib_core/* setSecret */.Pq(basicCredential(token));
+    core/* setSecret */.Pq(token);
+    core/* setSecret */.Pq(basicCredential(token));
 }
 /**
  * Config entries that authenticate git to `serverUrl`. The empty value first resets an
@@ -29079,30 +29102,67 @@ function configEnvironment(base, entries) {
     });
     return env;
 }
-/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
-function classifyPushFailure(output) {
-    // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
-    if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output))
-        return 'protected-branch';
-    if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output))
-        return 'hook-declined';
-    if (/Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(output)) {
-        return 'authentication';
-    }
+// GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
+// git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
+// scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
+const PUSH_FAILURE_RULES = [
+    // Push protection: "GH013: Repository rule violations found ... - GITHUB PUSH PROTECTION ... Push cannot contain secrets" (GH009 before rulesets).
+    ['secret-scanning', /Push cannot contain secrets|GITHUB PUSH PROTECTION|\bGH009\b|secrets detected/i],
+    // "GH001: Large files detected." / "this exceeds GitHub's file size limit of 100.00 MB".
+    ['large-file', /error: GH001\b|exceeds GitHub's file size limit/i],
+    // "GH007: Your push would publish a private email address." / "(push declined due to email privacy restrictions)".
+    ['email-privacy', /\bGH007\b|email privacy restrictions|would publish a private email/i],
+    // "remote: fatal: pack exceeds maximum allowed size (2.00 GiB)"; its porcelain status is "(failed)".
+    ['pack-too-large', /pack exceeds maximum allowed size/i],
+    // "GH006: Protected branch update failed", "GH013: Repository rule violations found" (the rule listed below it).
+    ['protected-branch', /\bGH006\b|\bGH013\b|protected branch|repository rule violations/i],
+    ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
+    ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
+    // GitHub answers these while other pushes land on the same repository within seconds, or when it
+    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", 5xx, 429, DNS. The
+    // push may still have landed when the answer was lost: publish() checks before pushing again.
+    [
+        'transient',
+        /fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (5[0-9]{2}|429)|curl)|returned error: (5[0-9]{2}|429)|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error/i,
+    ],
     // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
     // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-    if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
-        return 'non-fast-forward';
-    }
-    return 'other';
+    ['non-fast-forward', /non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i],
+];
+/** Sorts a failed push by its output. Only 'non-fast-forward' and 'transient' are worth another attempt. */
+function classifyPushFailure(output) {
+    return PUSH_FAILURE_RULES.find(([, pattern]) => pattern.test(output))?.[0] ?? 'other';
 }
 const PUSH_FAILURE_HELP = {
     'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-    'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
+    transient: 'the server failed or could not be reached (a transient error)',
+    'protected-branch': 'a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api (a signed commit, for "verified signatures" rules), or a token on the bypass list',
+    'secret-scanning': "secret scanning's push protection found a secret in the pushed commit; remove it from the manifest (pull-request mode would be refused too), or allow it through the URL GitHub printed if it is a false positive",
+    'large-file': 'a file in the push is over GitHub\'s 100 MB file size limit; keep large files out of the manifests repository (Git LFS)',
+    'email-privacy': 'the commit\'s e-mail address is private on GitHub (GH007); commit as a noreply address (ID+login@users.noreply.github.com, the default github-actions[bot] author) or allow it in the account\'s e-mail settings',
+    'pack-too-large': 'the pushed pack is over the server\'s size limit (2 GB on GitHub); push less history at once',
     'hook-declined': 'a server-side hook declined the push',
     authentication: 'authentication failed; check the token and its permissions (contents: write)',
     other: 'git push failed',
 };
+/** What to do about a push failure of this kind. */
+function pushFailureHelp(kind) {
+    return PUSH_FAILURE_HELP[kind];
+}
+/**
+ * The lines of a failed push worth showing, most telling first: git's porcelain status line
+ * (`!<TAB>src:dst<TAB>[remote rejected] (reason)`) or its first error, then the whole `remote:`
+ * block (a ruleset lists every rule it applies there, so nothing of it is dropped), then git's own
+ * error and fatal lines. Progress, hints and "To <url>" are left out.
+ */
+function pushFailureDetail(output) {
+    const lines = output.split(/\r?\n/).map((line) => line.trimEnd());
+    const status = lines.filter((line) => /^!\t/.test(line)).map((line) => line.replace(/^!\t/, '').replace(/\t/g, ' '));
+    const remote = lines.filter((line) => /^remote:/.test(line));
+    const errors = lines.filter((line) => /^(error|fatal):/.test(line) || /^ ! \[/.test(line));
+    const first = status.length > 0 ? status : errors.slice(0, 1);
+    return [...new Set([...first, ...remote, ...errors])];
+}
 class PushRejectedError extends Error {
     kind;
     output;
@@ -29111,14 +29171,14 @@ class PushRejectedError extends Error {
     constructor(kind, output, refspec, 
     /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
     message) {
-        const detail = output.trim().split('\n').slice(-8).join('\n');
-        super(message ?? `push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
+        const [reason, ...rest] = pushFailureDetail(output);
+        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, PUSH_FAILURE_HELP[kind], ...rest].join('\n'));
         this.kind = kind;
         this.output = output;
         this.refspec = refspec;
     }
     get retryable() {
-        return this.kind === 'non-fast-forward';
+        return this.kind === 'non-fast-forward' || this.kind === 'transient';
     }
 }
 /** True for errors a fetch-rebuild-push cycle can fix. */
@@ -29132,13 +29192,19 @@ class Git {
     constructor(cwd, options = {}) {
         this.cwd = cwd;
         this.options = options;
+        const entries = [
+            ...QUIET_CONFIG,
+            // safe.directory is honoured from the command scope (GIT_CONFIG_*), not from the repository's own config.
+            ...(options.safeDirectory ? [{ key: 'safe.directory', value: options.safeDirectory }] : []),
+            ...(options.auth ? authConfigEntries(options.auth) : []),
+        ];
         this.env = {
             // Never wait for a password on a terminal; never translate messages we classify.
             GIT_TERMINAL_PROMPT: '0',
             GCM_INTERACTIVE: 'never',
             LC_ALL: 'C',
             ...options.env,
-            ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
+            ...configEnvironment({ ...process.env, ...options.env }, entries),
         };
     }
     /** Runs git and throws CommandError on a non-zero exit. */
@@ -29196,6 +29262,45 @@ class Git {
         const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
         return result.exitCode === 0 ? result.stdout : undefined;
     }
+    /**
+     * Files' contents at a commit in one `git cat-file --batch` (one process however many files);
+     * absent files are missing from the map.
+     */
+    async readFiles(commit, paths) {
+        const files = new Map();
+        if (paths.length === 0)
+            return files;
+        const result = await executeBytes('git', ['cat-file', '--batch'], {
+            cwd: this.cwd,
+            env: this.env,
+            input: paths.map((path) => `${commit}:${path}\n`).join(''),
+            quiet: this.options.quiet,
+        });
+        // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
+        let offset = 0;
+        for (const path of paths) {
+            const eol = result.stdout.indexOf(0x0a, offset);
+            if (eol < 0)
+                break;
+            const header = result.stdout.subarray(offset, eol).toString('utf8');
+            offset = eol + 1;
+            const match = / (blob|tree|commit|tag) ([0-9]+)$/.exec(header);
+            if (!match)
+                continue;
+            const size = Number(match[2]);
+            if (match[1] === 'blob')
+                files.set(path, result.stdout.subarray(offset, offset + size).toString('utf8'));
+            offset += size + 1;
+        }
+        return files;
+    }
+    /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
+    async isAncestor(commit, tip) {
+        const result = await this.tryRun(['merge-base', '--is-ancestor', commit, tip]);
+        if (result.exitCode === 0 || result.exitCode === 1)
+            return result.exitCode === 0;
+        throw new Error(`git merge-base --is-ancestor ${commit} ${tip} failed: ${result.stderr.trim()}`);
+    }
     /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
     async fileModes(commit, paths) {
         const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
@@ -29223,7 +29328,9 @@ class Git {
                 entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
             }
             await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            const tree = (await this.run(['write-tree'], { env })).stdout.trim();
+            // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
+            // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
+            const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim();
             const identity = {
                 GIT_AUTHOR_NAME: author.name,
                 GIT_AUTHOR_EMAIL: author.email,
@@ -40098,10 +40205,9 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec),
   H: () => (/* binding */ getExecOutput)
 });
-
-// UNUSED EXPORTS: exec
 
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
@@ -41402,7 +41508,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
-var src_core = __nccwpck_require__(5919);
+var core = __nccwpck_require__(5919);
 // EXTERNAL MODULE: ../toolkit/src/errors.ts
 var errors = __nccwpck_require__(29);
 // EXTERNAL MODULE: ../toolkit/src/git.ts + 2 modules
@@ -41509,7 +41615,7 @@ function splitList(text) {
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
 function getString(name, options = {}) {
-    const value = src_core/* getInput */.V4(name, { trimWhitespace: true });
+    const value = core/* getInput */.V4(name, { trimWhitespace: true });
     if (value === '') {
         if (options.required)
             throw new errors/* InputError */.d(name, 'is required and was not given');
@@ -41518,14 +41624,14 @@ function getString(name, options = {}) {
     return value;
 }
 function getList(name, options = {}) {
-    const items = splitList(src_core/* getInput */.V4(name));
+    const items = splitList(core/* getInput */.V4(name));
     if (options.required && items.length === 0)
         throw new errors/* InputError */.d(name, 'is required: give one or more values, one per line or comma-separated');
     return items;
 }
 /** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
 function getBoolean(name, defaultValue) {
-    const value = src_core/* getInput */.V4(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (['true', 'True', 'TRUE'].includes(value))
@@ -41535,7 +41641,7 @@ function getBoolean(name, defaultValue) {
     throw new errors/* InputError */.d(name, `"${value}" is not a boolean (expected true or false)`);
 }
 function getInteger(name, defaultValue, range) {
-    const value = src_core/* getInput */.V4(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!/^[0-9]+$/.test(value))
@@ -41546,7 +41652,7 @@ function getInteger(name, defaultValue, range) {
     return n;
 }
 function getChoice(name, choices, defaultValue) {
-    const value = src_core/* getInput */.V4(name).trim();
+    const value = core/* getInput */.V4(name).trim();
     if (value === '')
         return defaultValue;
     if (!choices.includes(value)) {
@@ -41592,6 +41698,19 @@ function parsePlatform(text) {
 }
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/**
+ * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
+ * `linux/arm64`); one this module does not know is kept as written, for messages.
+ */
+function normalisePlatform(p) {
+    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    try {
+        return formatPlatform(parsePlatform(text));
+    }
+    catch {
+        return text;
+    }
 }
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
 function parsePlatforms(items) {
@@ -42127,7 +42246,7 @@ async function publish(request) {
         maxAttempts: request.maxAttempts,
         delayMs: (n) => backoffDelay(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
         isRetryable: src_git/* isRetryablePushError */.BQ,
-        onRetry: (_error, n, delay) => src_core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+        onRetry: (_error, n, delay) => core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
         sleep: request.sleep,
     });
 }
@@ -42221,22 +42340,22 @@ function messageValues(settings, branch, plans) {
     };
 }
 function setOutputs(plans, outcome) {
-    src_core/* setOutput */.uH('changed', String(outcome.changed));
-    src_core/* setOutput */.uH('commit-sha', outcome.commit ?? '');
-    src_core/* setOutput */.uH('previous-images', JSON.stringify(previousImages(plans)));
-    src_core/* setOutput */.uH('updated-files', JSON.stringify(updatedFiles(plans)));
-    src_core/* setOutput */.uH('pull-request-url', outcome.pullRequestUrl ?? '');
-    src_core/* setOutput */.uH('attempts', String(outcome.attempts));
-    src_core/* setOutput */.uH('auto-merge', outcome.autoMerge?.state ?? '');
+    core/* setOutput */.uH('changed', String(outcome.changed));
+    core/* setOutput */.uH('commit-sha', outcome.commit ?? '');
+    core/* setOutput */.uH('previous-images', JSON.stringify(previousImages(plans)));
+    core/* setOutput */.uH('updated-files', JSON.stringify(updatedFiles(plans)));
+    core/* setOutput */.uH('pull-request-url', outcome.pullRequestUrl ?? '');
+    core/* setOutput */.uH('attempts', String(outcome.attempts));
+    core/* setOutput */.uH('auto-merge', outcome.autoMerge?.state ?? '');
 }
 async function report(plans, outcome) {
     setOutputs(plans, outcome);
     try {
-        await src_core/* summary */.z.addRaw(summaryMarkdown(plans, outcome)).write();
+        await core/* summary */.z.addRaw(summaryMarkdown(plans, outcome)).write();
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
-        src_core/* warning */.$e(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
+        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
     }
 }
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
@@ -42288,19 +42407,19 @@ async function openPullRequest(settings, target, github, head, commit, plans, ou
     outcome.pullRequestUrl = pr.url;
     if (pr.supersededBy) {
         // Another run of this image and environment pushed the branch after this one and opened the pull request.
-        src_core/* warning */.$e(`Pull request ${pr.url} was opened by another run meanwhile; its head is now ${pr.supersededBy}, pushed after this run's ${commit}, so its title stays.`);
+        core/* warning */.$e(`Pull request ${pr.url} was opened by another run meanwhile; its head is now ${pr.supersededBy}, pushed after this run's ${commit}, so its title stays.`);
         return undefined;
     }
-    src_core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`);
+    core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`);
     if (!settings.autoMerge)
         return undefined;
     try {
         const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit);
         outcome.autoMerge = { method: settings.autoMerge, ...result };
         if (result.state === 'enabled')
-            src_core/* info */.pq(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
+            core/* info */.pq(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
         else
-            src_core/* warning */.$e(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
+            core/* warning */.$e(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
         return undefined;
     }
     catch (error) {
@@ -42342,7 +42461,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     // (github-errors) is bundled once instead of into two chunks.
     let client;
     const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
-    src_core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
+    core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     const store = await commitStore(settings, target, landBranch, github);
     try {
@@ -42357,7 +42476,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
         });
     }
     finally {
-        src_core/* endGroup */.N4();
+        core/* endGroup */.N4();
     }
     const outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: landBranch, pushed: settings.push, attempts: result.attempts, viaApi: api };
     const open = store.open?.();
@@ -42378,7 +42497,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
         if (api)
             await target.git.fetchBranch(settings.remote, target.branch).catch(() => undefined);
         if (!(await target.git.tryMergeFastForward(result.commit)))
-            src_core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
+            core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
     }
     else if (!settings.push) {
         await target.git.updateRef(`refs/heads/${target.branch}`, result.commit);
@@ -42389,17 +42508,17 @@ async function run() {
     let attempts = 0;
     try {
         // Mask the token before anything else can print it.
-        const rawToken = src_core/* getInput */.V4('token');
+        const rawToken = core/* getInput */.V4('token');
         if (rawToken)
             (0,src_git/* maskToken */.gg)(rawToken.trim());
         const settings = readSettings();
-        src_core/* debug */.Yz(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
+        core/* debug */.Yz(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
         const entries = expandFiles(settings.workingDirectory, settings.files);
         const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
         const manifests = readManifests(settings.workingDirectory, entries);
         const plans = (0,plan/* planFiles */.jP)(manifests, planRequest(settings));
         for (const row of previousImages(plans))
-            src_core/* info */.pq(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
+            core/* info */.pq(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
         const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
         if (settings.dryRun || !target) {
             const changed = (0,plan/* changedPlans */.F4)(plans);
@@ -42415,8 +42534,8 @@ async function run() {
             throw failure;
     }
     catch (error) {
-        src_core/* setOutput */.uH('attempts', String(attempts));
-        src_core/* setFailed */.C1((0,errors/* errorMessage */.g)(error));
+        core/* setOutput */.uH('attempts', String(attempts));
+        core/* setFailed */.C1((0,errors/* errorMessage */.g)(error));
     }
 }
 

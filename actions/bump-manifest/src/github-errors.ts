@@ -1,7 +1,7 @@
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
 // messages here, then a verdict out.
-import { classifyPushFailure, errorMessage, type PushFailureKind } from '@aks-gitops/toolkit'
+import { classifyPushFailure, errorMessage, pushFailureHelp, type PushFailureKind } from '@aks-gitops/toolkit'
 
 /** Status and GitHub's own message of an Octokit RequestError (REST), or status 0 and the message of anything else thrown. */
 export function restFailure(error: unknown): { status: number; message: string } {
@@ -32,10 +32,13 @@ export function refUpdateFailure(status: number, message: string): PushFailureKi
   // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
   if (/reference cannot be updated/i.test(message) || classifyPushFailure(message) === 'protected-branch') return 'protected-branch'
   if (status === 401 || status === 403 || status === 404) return 'authentication'
+  // A 5xx or 429 (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api) may
+  // come after the ref moved: publish() compares the branch with the commit before trying again.
+  if (status === 429 || status >= 500) return 'transient'
   return 'other'
 }
 
-const REF_UPDATE_HELP: Record<PushFailureKind, string> = {
+const REF_UPDATE_HELP: Partial<Record<PushFailureKind, string>> = {
   'non-fast-forward': 'the branch moved since it was read (not a fast forward)',
   'protected-branch':
     'a ruleset or branch protection rule refused it; GITHUB_TOKEN cannot bypass rulesets: use pull-request mode (a required pull request or required checks) or a token on the bypass list',
@@ -45,7 +48,7 @@ const REF_UPDATE_HELP: Record<PushFailureKind, string> = {
 }
 
 export function refUpdateHelp(kind: PushFailureKind): string {
-  return REF_UPDATE_HELP[kind]
+  return REF_UPDATE_HELP[kind] ?? pushFailureHelp(kind)
 }
 
 /** Why `enablePullRequestAutoMerge` was refused, when the refusal is the repository's state rather than a fault. */
@@ -70,4 +73,41 @@ export function autoMergeRefusal(message: string): AutoMergeRefusal | undefined 
 export const AUTO_MERGE_HELP: Record<AutoMergeRefusal, string> = {
   'not-allowed': 'the repository does not allow auto-merge (Settings > General > Allow auto-merge)',
   'already-mergeable': 'the pull request can already be merged (no required check or review is pending), so there is nothing for auto-merge to wait for',
+}
+
+/** The messages of a REST error's `errors` array: 422 "Validation Failed" carries its reason there. */
+export function restErrorMessages(error: unknown): string[] {
+  const errors = (error as { response?: { data?: { errors?: unknown } } } | null)?.response?.data?.errors
+  if (!Array.isArray(errors)) return []
+  return errors.map((e: unknown) => (typeof e === 'string' ? e : String((e as { message?: unknown } | null)?.message ?? ''))).filter((m) => m !== '')
+}
+
+/** Why `POST /repos/{owner}/{repo}/pulls` refused, when the refusal has a known remedy. */
+export type PullRequestCreateRefusal = 'already-exists' | 'actions-not-permitted' | 'no-permission'
+
+/**
+ * Sorts a refused "Create a pull request"
+ * (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request: 201, 403, 422). The bodies GitHub sends:
+ * - 422 `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for OWNER:BRANCH."}]}`:
+ *   another run opened it first;
+ * - 403 `{"message":"GitHub Actions is not permitted to create or approve pull requests."}`: GITHUB_TOKEN,
+ *   and the repository (or its organization) leaves "Allow GitHub Actions to create and approve pull
+ *   requests" off, the default for new repositories since 2022-05
+ *   (https://github.blog/changelog/2022-05-03-github-actions-prevent-github-actions-from-creating-and-approving-pull-requests/);
+ * - 403 `{"message":"Resource not accessible by integration"}`: the token lacks `pull-requests: write`.
+ */
+export function pullRequestCreateRefusal(status: number, message: string, details: readonly string[]): PullRequestCreateRefusal | undefined {
+  if (status === 422 && details.some((d) => /a pull request already exists/i.test(d))) return 'already-exists'
+  if (status === 403 && /not permitted to create or approve pull requests/i.test(message)) return 'actions-not-permitted'
+  if (status === 403 && /resource not accessible by integration/i.test(message)) return 'no-permission'
+  return undefined
+}
+
+export const PULL_REQUEST_CREATE_HELP: Record<Exclude<PullRequestCreateRefusal, 'already-exists'>, string> = {
+  'actions-not-permitted':
+    'GITHUB_TOKEN may not open pull requests in this repository. Either turn on Settings > Actions > General > Workflow permissions > ' +
+    '"Allow GitHub Actions to create and approve pull requests" (in an organization its own Actions setting must allow it first), ' +
+    'or, better, pass a GitHub App installation token as the token input: a pull request opened with GITHUB_TOKEN starts no ' +
+    'pull_request workflow, so its required checks never report and auto-merge waits forever',
+  'no-permission': 'the token may not open pull requests: give the job `permissions: pull-requests: write` (a GitHub App: Pull requests, read and write)',
 }

@@ -9,7 +9,7 @@ import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
 import { changedPlans, planFiles, type FilePlan, type PlanRequest } from './plan'
 import { gitStore, publish, type CommitStore } from './publish'
-import type { Octokit } from './pull-request'
+import type { Octokit, OpenPullRequest } from './pull-request'
 import { joinReference } from './reference'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 import { trailerLines, type Provenance } from './trailers'
@@ -115,11 +115,25 @@ function pullRequestText(settings: Settings, branch: string, plans: FilePlan[]):
 /** The run's one GitHub client, made on first use. */
 type GitHubClient = () => Promise<Octokit>
 
-async function openPullRequest(settings: Settings, target: GitTarget, github: GitHubClient, head: string, commit: string, plans: FilePlan[], outcome: Outcome): Promise<Error | undefined> {
+/**
+ * Opens or updates the pull request once the commit is on its branch. A refusal (a 403 says which
+ * setting or token) is returned, to fail the step after the outputs name the commit that landed.
+ */
+async function openPullRequest(settings: Settings, target: GitTarget, github: GitHubClient, head: string, commit: string, plans: FilePlan[], outcome: Outcome, open?: OpenPullRequest): Promise<Error | undefined> {
   const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), github()])
-  const pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, ...pullRequestText(settings, target.branch, plans) })
-  core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}`)
+  let pr
+  try {
+    pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans) }, open)
+  } catch (error) {
+    return error as Error
+  }
   outcome.pullRequestUrl = pr.url
+  if (pr.supersededBy) {
+    // Another run of this image and environment pushed the branch after this one and opened the pull request.
+    core.warning(`Pull request ${pr.url} was opened by another run meanwhile; its head is now ${pr.supersededBy}, pushed after this run's ${commit}, so its title stays.`)
+    return undefined
+  }
+  core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`)
   if (!settings.autoMerge) return undefined
   try {
     const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit)
@@ -132,13 +146,29 @@ async function openPullRequest(settings: Settings, target: GitTarget, github: Gi
   }
 }
 
-async function commitStore(settings: Settings, target: GitTarget, landBranch: string, github: GitHubClient): Promise<CommitStore> {
+/** Where the commit is built and landed: read `readBranch`, land on `landBranch` (by force or not). */
+async function branchStore(settings: Settings, target: GitTarget, readBranch: string, landBranch: string, force: boolean, github: GitHubClient): Promise<CommitStore> {
   if (settings.commitMethod === 'api') {
     const [{ apiStore }, octokit] = await Promise.all([import(/* webpackChunkName: "github-api" */ './git-data'), github()])
-    return apiStore({ octokit, repository: settings.repository as string, branch: target.branch, landBranch, force: settings.pullRequest })
+    return apiStore({ octokit, repository: settings.repository as string, branch: readBranch, landBranch, force })
   }
   const { git } = target
-  return gitStore({ git, remote: settings.remote, branch: target.branch, pushBranch: landBranch, push: settings.push, force: settings.pullRequest, author: settings.author })
+  return gitStore({ git, remote: settings.remote, branch: readBranch, pushBranch: landBranch, push: settings.push, force, author: settings.author })
+}
+
+/** The store of an attempt; in pull-request mode it stacks on an open pull request's branch (see pull-request-branch.ts). */
+async function commitStore(settings: Settings, target: GitTarget, landBranch: string, github: GitHubClient): Promise<CommitStore & { open?: () => OpenPullRequest | undefined }> {
+  if (!settings.pullRequest) return branchStore(settings, target, target.branch, landBranch, false, github)
+  const [{ findOpenPullRequest }, { pullRequestBranchStore }, octokit] = await Promise.all([
+    import(/* webpackChunkName: "github-api" */ './pull-request'),
+    import(/* webpackChunkName: "github-api" */ './pull-request-branch'),
+    github(),
+  ])
+  return pullRequestBranchStore({
+    findOpen: () => findOpenPullRequest(octokit, settings.repository as string, landBranch, target.branch),
+    stacked: await branchStore(settings, target, landBranch, landBranch, false, github),
+    rebuilt: await branchStore(settings, target, target.branch, landBranch, true, github),
+  })
 }
 
 async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, onAttempt: (attempt: number) => void): Promise<Published> {
@@ -154,9 +184,10 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   const github: GitHubClient = () => (client ??= import(/* webpackChunkName: "github-api" */ './pull-request').then((m) => m.github(settings.token as string, settings.apiUrl)))
   core.startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`)
   let result
+  const store = await commitStore(settings, target, landBranch, github)
   try {
     result = await publish({
-      store: await commitStore(settings, target, landBranch, github),
+      store,
       branch: target.branch,
       maxAttempts: settings.maxAttempts,
       repoPaths: target.repoPaths,
@@ -168,10 +199,13 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
     core.endGroup()
   }
   const outcome: Outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: landBranch, pushed: settings.push, attempts: result.attempts, viaApi: api }
+  const open = store.open?.()
+  // The open pull request's branch already holds this change: that pull request is the answer.
+  if (open && !result.changed) outcome.pullRequestUrl = open.url
   if (!result.changed || !result.commit) return { plans: result.plans.length > 0 ? result.plans : plans, outcome }
 
   if (settings.pullRequest) {
-    const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome)
+    const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome, open)
     return { plans: result.plans, outcome, failure }
   }
   if (target.current === target.branch) {

@@ -2,7 +2,16 @@
 // (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike), and arms auto-merge on
 // it through the GraphQL API, the only API that has it.
 import { getOctokit } from '@actions/github'
-import { AUTO_MERGE_HELP, autoMergeRefusal, graphqlMessages, type AutoMergeRefusal } from './github-errors'
+import {
+  AUTO_MERGE_HELP,
+  autoMergeRefusal,
+  graphqlMessages,
+  PULL_REQUEST_CREATE_HELP,
+  pullRequestCreateRefusal,
+  restErrorMessages,
+  restFailure,
+  type AutoMergeRefusal,
+} from './github-errors'
 import type { MergeMethod } from './inputs'
 
 export type Octokit = ReturnType<typeof getOctokit>
@@ -19,27 +28,68 @@ export interface PullRequestRequest {
   base: string
   title: string
   body: string
+  /** The commit this run put on `head`. */
+  commit: string
+}
+
+/** An open pull request as the list endpoint describes it. */
+export interface OpenPullRequest {
+  url: string
+  number: number
+  /** The GraphQL node id, which the auto-merge mutation takes. */
+  nodeId: string
+  /** The head commit when it was read. */
+  headSha: string
 }
 
 export interface PullRequestResult {
   url: string
   number: number
-  /** The GraphQL node id, which the auto-merge mutation takes. */
   nodeId: string
   created: boolean
+  /** Another run's commit became the head meanwhile, so its title and body were left as they are. */
+  supersededBy?: string
 }
 
-export async function openOrUpdatePullRequest(octokit: Octokit, request: PullRequestRequest): Promise<PullRequestResult> {
+/** The open pull request from `head` to `base`: GET /repos/{owner}/{repo}/pulls?head=OWNER:BRANCH&base=BASE&state=open. */
+export async function findOpenPullRequest(octokit: Octokit, repository: string, head: string, base: string): Promise<OpenPullRequest | undefined> {
+  const [owner = '', repo = ''] = repository.split('/')
+  const { data } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${head}`, base, state: 'open' })
+  const pull = data[0]
+  return pull && { url: pull.html_url, number: pull.number, nodeId: pull.node_id, headSha: pull.head.sha }
+}
+
+async function updatePullRequest(octokit: Octokit, request: PullRequestRequest, number: number): Promise<PullRequestResult> {
   const [owner = '', repo = ''] = request.repository.split('/')
-  // GET /repos/{owner}/{repo}/pulls?head=owner:branch finds the one a previous run opened.
-  const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${request.head}`, base: request.base, state: 'open' })
-  const existing = open[0]
-  if (existing) {
-    const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: request.title, body: request.body })
-    return { url: data.html_url, number: data.number, nodeId: data.node_id, created: false }
+  const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: number, title: request.title, body: request.body })
+  return { url: data.html_url, number: data.number, nodeId: data.node_id, created: false }
+}
+
+/**
+ * Updates `open` (the pull request this run's commit was stacked on) or opens one. Two runs of one
+ * image and environment that both found none race to open it: the loser gets 422 "A pull request
+ * already exists", finds the winner's and updates it, unless the head is no longer its own commit
+ * (the later run's title then stays). A 403 says what to enable or which token to use.
+ */
+export async function openOrUpdatePullRequest(octokit: Octokit, request: PullRequestRequest, open?: OpenPullRequest): Promise<PullRequestResult> {
+  if (open) return updatePullRequest(octokit, request, open.number)
+  const [owner = '', repo = ''] = request.repository.split('/')
+  try {
+    const { data } = await octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body })
+    return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true }
+  } catch (error) {
+    const { status, message } = restFailure(error)
+    const refusal = pullRequestCreateRefusal(status, message, restErrorMessages(error))
+    if (refusal === 'already-exists') {
+      const raced = await findOpenPullRequest(octokit, request.repository, request.head, request.base)
+      if (raced && raced.headSha !== request.commit) return { url: raced.url, number: raced.number, nodeId: raced.nodeId, created: false, supersededBy: raced.headSha }
+      if (raced) return updatePullRequest(octokit, request, raced.number)
+    }
+    if (refusal && refusal !== 'already-exists') {
+      throw new Error(`pull request from ${request.head} to ${request.base} not opened (HTTP ${status} "${message}"): ${PULL_REQUEST_CREATE_HELP[refusal]}. The commit ${request.commit} is on branch ${request.head}.`)
+    }
+    throw error
   }
-  const { data } = await octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body })
-  return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true }
 }
 
 export type AutoMergeState = 'enabled' | AutoMergeRefusal

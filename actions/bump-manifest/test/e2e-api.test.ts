@@ -218,12 +218,13 @@ describe('pull-request mode with auto-merge', () => {
     expect(calls(api)).toContain('POST /repos/octo/gitops/git/refs')
     expect(first.summary).toContain('Auto-merge (squash) enabled')
 
-    // The next run rebuilds the branch on main and moves it (force), updating the same pull request.
+    // The next run puts its commit on top of the open pull request's branch (a fast-forward ref
+    // update, no force) and updates the same pull request.
     const second = await runBump(work, { ...inputs, tag: '1.2.4', 'commit-method': 'api', 'auto-merge': 'squash' }, env)
     expect(second.errors).toEqual([])
-    expect(git(box.remote, 'rev-parse', `${branch}^`)).toBe(head)
+    expect(git(box.remote, 'rev-parse', `${branch}^`)).toBe(first.outputs['commit-sha'])
     expect(box.remoteFile(VOTE, branch)).toContain('vote:1.2.4')
-    expect(api.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/git/refs/')).at(-1)?.body).toEqual({ sha: second.outputs['commit-sha'], force: true })
+    expect(api.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/git/refs/')).at(-1)?.body).toEqual({ sha: second.outputs['commit-sha'], force: false })
     expect(api.pulls).toHaveLength(1)
   })
 

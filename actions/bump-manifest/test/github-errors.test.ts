@@ -1,6 +1,6 @@
 // The verdicts on GitHub's refusals, with the bodies GitHub sends (see github-errors.ts for sources).
 import { describe, expect, it } from 'vitest'
-import { autoMergeRefusal, graphqlMessages, refUpdateFailure, restFailure } from '../src/github-errors'
+import { autoMergeRefusal, graphqlMessages, pullRequestCreateRefusal, refUpdateFailure, restErrorMessages, restFailure } from '../src/github-errors'
 
 describe('narrowing Octokit errors', () => {
   it('takes the status and GitHub\'s own message of a REST error, the message of anything else', () => {
@@ -57,4 +57,38 @@ describe('autoMergeRefusal (enablePullRequestAutoMerge)', () => {
       expect(autoMergeRefusal(message)).toBeUndefined()
     },
   )
+})
+
+describe('pullRequestCreateRefusal (POST /repos/{owner}/{repo}/pulls)', () => {
+  // The bodies GitHub sends (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request: 403, 422).
+  const documentation_url = 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request'
+  const requestError = (status: number, data: Record<string, unknown>) => Object.assign(new Error(String(data.message)), { status, response: { data } })
+
+  it('finds "A pull request already exists" in the errors of 422 Validation Failed', () => {
+    const error = requestError(422, {
+      message: 'Validation Failed',
+      errors: [{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists for octo:bump-manifest/main/vote.' }],
+      documentation_url,
+      status: '422',
+    })
+    expect(restErrorMessages(error)).toEqual(['A pull request already exists for octo:bump-manifest/main/vote.'])
+    const { status, message } = restFailure(error)
+    expect(pullRequestCreateRefusal(status, message, restErrorMessages(error))).toBe('already-exists')
+  })
+
+  it.each([
+    [403, 'GitHub Actions is not permitted to create or approve pull requests.', 'actions-not-permitted'],
+    [403, 'Resource not accessible by integration', 'no-permission'],
+  ] as const)('sorts 403 "%s"', (status, message, verdict) => {
+    const error = requestError(status, { message, documentation_url, status: String(status) })
+    expect(pullRequestCreateRefusal(status, restFailure(error).message, restErrorMessages(error))).toBe(verdict)
+  })
+
+  it('leaves every other refusal to the caller', () => {
+    const noHead = requestError(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }], documentation_url })
+    expect(restErrorMessages(noHead)).toEqual([])
+    expect(pullRequestCreateRefusal(422, 'Validation Failed', restErrorMessages(noHead))).toBeUndefined()
+    expect(pullRequestCreateRefusal(404, 'Not Found', [])).toBeUndefined()
+    expect(restErrorMessages(new Error('socket hang up'))).toEqual([])
+  })
 })

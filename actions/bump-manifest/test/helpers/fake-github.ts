@@ -3,6 +3,9 @@
 // list filtered by head and base, create, update), the Git Data API of commit-method api over a real
 // bare repository (fake-git-data.ts), and the GraphQL mutation enablePullRequestAutoMerge
 // (https://docs.github.com/en/graphql/reference/mutations#enablepullrequestautomerge). It checks the token.
+// Creating a pull request refuses as GitHub does: 403 "GitHub Actions is not permitted to create or
+// approve pull requests." while that repository setting is off, 422 "A pull request already exists for
+// OWNER:BRANCH." for a second open one from the same head.
 import { execFileSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -28,6 +31,13 @@ export interface FakeGitHubOptions {
   allowAutoMerge?: boolean
   /** The pull requests' merge state: BLOCKED (waiting for required reviews or checks, the default) or CLEAN. */
   mergeStateStatus?: 'BLOCKED' | 'CLEAN'
+  /**
+   * The setting "Allow GitHub Actions to create and approve pull requests" (default true). Off, creating a
+   * pull request answers 403 as GitHub answers GITHUB_TOKEN then.
+   */
+  actionsCanCreatePullRequests?: boolean
+  /** Called once, as the first "create a pull request" request arrives (another run racing this one). */
+  beforeCreate?: (pulls: FakePull[]) => void
 }
 
 export interface FakeGitHub {
@@ -58,6 +68,16 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     ? { bare: options.bare, rules: new Map(Object.entries(options.rules ?? {})), signed: new Set() }
     : undefined
   let url = ''
+  let raced = false
+  // The list and create responses carry head.sha; the fake reads it from the bare repository when it has one.
+  const headSha = (branch: string): string => {
+    if (!options.bare) return ''
+    try {
+      return execFileSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: options.bare, encoding: 'utf8' }).trim()
+    } catch {
+      return '' // no such branch (yet)
+    }
+  }
   const shape = (pull: FakePull) => ({
     id: 1000 + pull.number,
     node_id: `PR_kwDO${pull.number}`,
@@ -67,7 +87,7 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     body: pull.body,
     html_url: `https://github.example/${owner}/${repo}/pull/${pull.number}`,
     url: `${url}/repos/${owner}/${repo}/pulls/${pull.number}`,
-    head: { ref: pull.head, label: `${owner}:${pull.head}`, repo: { full_name: `${owner}/${repo}` } },
+    head: { ref: pull.head, sha: headSha(pull.head), label: `${owner}:${pull.head}`, repo: { full_name: `${owner}/${repo}` } },
     base: { ref: pull.base, label: `${owner}:${pull.base}`, repo: { full_name: `${owner}/${repo}` } },
   })
   const server: Server = createServer((req, res) => {
@@ -98,8 +118,18 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
         )
       }
       if (req.method === 'POST' && parsed.pathname === prefix) {
-        if (pulls.some((p) => p.head === data.head && p.state === 'open')) {
-          return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: 'A pull request already exists' }] })
+        if (!raced) {
+          raced = true
+          options.beforeCreate?.(pulls)
+        }
+        // https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request answers 403 and 422 with these bodies.
+        const documentation_url = 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request'
+        if (options.actionsCanCreatePullRequests === false) {
+          return send(403, { message: 'GitHub Actions is not permitted to create or approve pull requests.', documentation_url, status: '403' })
+        }
+        if (pulls.some((p) => p.head === data.head && p.base === data.base && p.state === 'open')) {
+          const message = `A pull request already exists for ${owner}:${String(data.head)}.`
+          return send(422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message }], documentation_url, status: '422' })
         }
         const text = (key: string) => String(data[key] ?? '')
         const pull: FakePull = { number: pulls.length + 1, title: text('title'), body: text('body'), head: text('head'), base: text('base'), state: 'open' }
