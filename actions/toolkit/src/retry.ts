@@ -78,3 +78,8 @@ export function isTransientNetworkError(error: unknown): boolean {
     ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
   )
 }
+
+/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+export function isTransientHttpStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599)
+}
