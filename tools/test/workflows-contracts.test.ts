@@ -17,6 +17,11 @@ describe('local actions', () => {
     expect(loadActionMetadata(name)?.runs).toMatchObject({ using: 'node24', main: 'dist/index.js' })
   })
 
+  it("runs the pipeline's plan entry on node24 from buildx-multiarch's bundle", () => {
+    expect(loadActionMetadata('buildx-multiarch/plan')?.runs).toEqual({ using: 'node24', main: '../dist/plan/index.js' })
+    expect(existsSync(join(REPO_ROOT, 'actions/buildx-multiarch/dist/plan/index.js'))).toBe(true)
+  })
+
   it.each(workflows.map((w) => [w.path, w] as const))('%s uses them with declared inputs and outputs', (_, workflow) => {
     expect(checkLocalActions(workflow)).toEqual([])
   })

@@ -13,7 +13,7 @@ import { git } from './helpers/git'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
-import { runStep } from '../src/workflows/run-script'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { triggeredWorkflows } from '../src/workflows/triggers'
 
 const workflows = loadWorkflows()
@@ -66,7 +66,7 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
     }
     Object.assign(context, callInputs(pipeline, callWith, context))
     const planStep = findStep(pipeline, 'plan', 'plan')
-    const plan = runStep(planStep, context)
+    const plan = await runActionStep(planStep, context)
     expect(plan.exitCode, plan.stdout).toBe(0)
     expect(plan.outputs.environment).toBe(environment)
     for (const [name, value] of Object.entries(plan.outputs)) context[`needs.plan.outputs.${name}`] = value

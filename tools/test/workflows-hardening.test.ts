@@ -67,7 +67,7 @@ describe('privileges of the pipeline', () => {
 
   it('gives each job only what it needs', () => {
     expect(pipeline.permissions).toEqual({})
-    expect(jobPermissions('plan')).toEqual({})
+    expect(jobPermissions('plan')).toEqual({ contents: 'read' })
     expect(jobPermissions('test')).toEqual({ contents: 'read' })
     expect(jobPermissions('build')).toEqual({ contents: 'read' })
     expect(jobPermissions('publish')).toEqual({ contents: 'read', 'id-token': 'write' })
@@ -96,7 +96,7 @@ describe('privileges of the pipeline', () => {
     for (const [id, job] of Object.entries(pipeline.jobs)) {
       const local = (job.steps ?? []).filter((s) => s.uses?.startsWith('./'))
       if (local.length === 0) continue
-      for (const step of local) expect(step.uses, `job ${id}`).toMatch(/^\.\/pipeline\/actions\/[a-z-]+$/)
+      for (const step of local) expect(step.uses, `job ${id}`).toMatch(/^\.\/pipeline\/actions\/[a-z-]+(\/[a-z-]+)?$/)
       const own = job.steps?.find((s) => s.with?.path === 'pipeline')
       expect(own?.with, `job ${id}`).toMatchObject({ repository: '${{ job.workflow_repository }}', ref: '${{ job.workflow_sha }}' })
       const guard = job.steps?.[0]

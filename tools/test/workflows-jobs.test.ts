@@ -1,10 +1,11 @@
-// Which pipeline jobs run for each GitFlow event: the plan step's real outputs fed through the
-// jobs' real `needs:` and `if:` conditions (GitHub's rules for skipped and failed needs).
+// Which pipeline jobs run for each GitFlow event: the plan step's real outputs (its committed
+// bundle) fed through the jobs' real `needs:` and `if:` conditions (GitHub's rules for skipped
+// and failed needs).
 import { describe, expect, it } from 'vitest'
 import { evaluate, simulateJobs, type JobResult } from '../src/workflows/job-graph'
 import { callInputs, lookupIn, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
-import { runStep } from '../src/workflows/run-script'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()
@@ -18,10 +19,10 @@ function inputs(caller: string, overrides: Record<string, string> = {}): Express
   return context
 }
 
-function jobsFor(event: string, ref: string, options: { failing?: string; inputs?: Record<string, string> } = {}) {
+async function jobsFor(event: string, ref: string, options: { failing?: string; inputs?: Record<string, string> } = {}): Promise<string[]> {
   const context: ExpressionContext = { ...inputs('vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
   const step = findStep(pipeline, 'plan', 'plan')
-  const plan = runStep(step, context)
+  const plan = await runActionStep(step, context)
   expect(plan.exitCode, plan.stdout).toBe(0)
   const results = simulateJobs(
     pipeline.jobs,
@@ -42,19 +43,19 @@ describe('pipeline jobs per GitFlow event', () => {
     // Production promotes the release candidate (found by `candidate` before the approval): no test, no build.
     ['push', 'refs/tags/vote/v1.2.0', ['candidate', 'deploy', 'plan', 'publish']],
     ['push', 'refs/heads/main', ['build', 'plan', 'test']],
-  ])('%s %s runs %j', (event, ref, expected) => {
-    expect(jobsFor(event, ref)).toEqual(expected)
+  ])('%s %s runs %j', async (event, ref, expected) => {
+    expect(await jobsFor(event, ref)).toEqual(expected)
   })
 
-  it('builds even when the caller has no test command', () => {
-    expect(jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish'])
+  it('builds even when the caller has no test command', async () => {
+    expect(await jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish'])
   })
 
-  it('publishes and deploys nothing after a failed test or build, and deploys nothing after a failed publish', () => {
-    expect(jobsFor('push', 'refs/heads/develop', { failing: 'test' })).toEqual(['plan', 'test'])
-    expect(jobsFor('push', 'refs/heads/develop', { failing: 'build' })).toEqual(['build', 'plan', 'test'])
-    expect(jobsFor('push', 'refs/heads/develop', { failing: 'publish' })).toEqual(['build', 'plan', 'publish', 'test'])
-    expect(jobsFor('push', 'refs/tags/vote/v1.2.0', { failing: 'publish' })).toEqual(['candidate', 'plan', 'publish'])
+  it('publishes and deploys nothing after a failed test or build, and deploys nothing after a failed publish', async () => {
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'test' })).toEqual(['plan', 'test'])
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'build' })).toEqual(['build', 'plan', 'test'])
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'publish' })).toEqual(['build', 'plan', 'publish', 'test'])
+    expect(await jobsFor('push', 'refs/tags/vote/v1.2.0', { failing: 'publish' })).toEqual(['candidate', 'plan', 'publish'])
   })
 })
 

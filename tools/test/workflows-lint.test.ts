@@ -119,9 +119,9 @@ describe('shellcheck on every run: script', () => {
 
   it('finds the scripts with their lines', () => {
     expect(scripts.length).toBeGreaterThanOrEqual(10)
-    const plan = scripts.find((script) => script.workflow.endsWith('pipeline.yml') && script.job === 'plan')
+    const audit = scripts.find((script) => script.workflow.endsWith('pipeline.yml') && script.job === 'build' && script.step.id === 'audit')
     const lines = readFileSync(join(REPO_ROOT, '.github/workflows/pipeline.yml'), 'utf8').split('\n')
-    expect(lines[(plan?.line ?? 0) - 1]?.trim()).toBe('set -euo pipefail')
+    expect(lines[(audit?.line ?? 0) - 1]?.trim()).toBe('set -euo pipefail')
   })
 
   it('has no findings at any severity', () => {

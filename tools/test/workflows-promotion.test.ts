@@ -15,7 +15,7 @@ import { callInputs, lookupIn, resolveEnv, type ExpressionContext } from '../src
 import { simulateJobs, type JobResult } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, type Workflow } from '../src/workflows/load'
 import { promotionViolations } from '../src/workflows/promotion'
-import { runStep } from '../src/workflows/run-script'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { git } from './helpers/git'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
@@ -100,7 +100,7 @@ describe('the promotion rules', () => {
 
 const SHA = 'c0ffee0000000000000000000000000000000001'
 
-function planOutputs(ref: string, sha: string, overrides: ExpressionContext = {}): { context: ExpressionContext; outputs: Record<string, string> } {
+async function planOutputs(ref: string, sha: string, overrides: ExpressionContext = {}): Promise<{ context: ExpressionContext; outputs: Record<string, string> }> {
   const defaults: ExpressionContext = {
     'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io',
     'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io',
@@ -115,14 +115,14 @@ function planOutputs(ref: string, sha: string, overrides: ExpressionContext = {}
   const base = { ...defaults, ...overrides }
   const context: ExpressionContext = { ...base, ...callInputs(pipeline, workflowById(workflows, 'vote').jobs.pipeline?.with ?? {}, base) }
   const step = findStep(pipeline, 'plan', 'plan')
-  const plan = runStep(step, context)
+  const plan = await runActionStep(step, context)
   expect(plan.exitCode, plan.stdout).toBe(0)
   return { context, outputs: plan.outputs }
 }
 
 describe('pipeline jobs for a tag', () => {
-  function jobs(failing?: string): string[] {
-    const { context, outputs } = planOutputs('refs/tags/vote/v1.2.0', SHA)
+  async function jobs(failing?: string): Promise<string[]> {
+    const { context, outputs } = await planOutputs('refs/tags/vote/v1.2.0', SHA)
     const results = simulateJobs(
       pipeline.jobs,
       lookupIn(context),
@@ -131,11 +131,11 @@ describe('pipeline jobs for a tag', () => {
     )
     return Object.entries(results).filter(([, result]) => result !== 'skipped').map(([job]) => job).sort()
   }
-  it('finds the candidate, then publishes behind the approval and deploys', () => {
-    expect(jobs()).toEqual(['candidate', 'deploy', 'plan', 'publish'])
+  it('finds the candidate, then publishes behind the approval and deploys', async () => {
+    expect(await jobs()).toEqual(['candidate', 'deploy', 'plan', 'publish'])
   })
-  it('never reaches the approval when no candidate can be promoted', () => {
-    expect(jobs('candidate')).toEqual(['candidate', 'plan'])
+  it('never reaches the approval when no candidate can be promoted', async () => {
+    expect(await jobs('candidate')).toEqual(['candidate', 'plan'])
   })
 })
 
@@ -186,7 +186,7 @@ describe('the candidate and publish steps, run as the real acr-push bundle', () 
   afterAll(() => rmSync(root, { recursive: true, force: true }))
 
   it('resolves the rc before the approval and copies exactly that digest after it', async () => {
-    const { context, outputs } = planOutputs('refs/tags/vote/v1.2.0', commits.merge ?? '', { 'vars.ACR_STAGING_REGISTRY': staging, 'vars.ACR_PRODUCTION_REGISTRY': production })
+    const { context, outputs } = await planOutputs('refs/tags/vote/v1.2.0', commits.merge ?? '', { 'vars.ACR_STAGING_REGISTRY': staging, 'vars.ACR_PRODUCTION_REGISTRY': production })
     for (const [name, value] of Object.entries(outputs)) context[`needs.plan.outputs.${name}`] = value
     Object.assign(context, { 'inputs.registry-auth': 'none', 'inputs.azure-client-id': '', 'inputs.azure-tenant-id': '' })
 

@@ -1,5 +1,6 @@
-// Executes the workflows' own run: scripts (extracted from the YAML) with the env the runner
-// would give them, and compares what they compute with actions/toolkit/src/gitflow.ts.
+// Executes the workflows' own steps (extracted from the YAML) the way the runner would: run:
+// scripts with their env, and the pipeline's plan step as the committed bundle it uses, with the
+// inputs the callers pass; the plan must agree with actions/toolkit/src/gitflow.ts.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +11,7 @@ import { git } from './helpers/git'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 import { callInputs, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById, type Workflow } from '../src/workflows/load'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { runStepScript } from '../src/workflows/run-script'
 
 const workflows = loadWorkflows()
@@ -33,7 +35,7 @@ function plan(caller: string, event: string, ref: string, runNumber = 42) {
     'github.sha': SHA,
     'github.run_number': String(runNumber),
   }
-  return runStepScript(step.run ?? '', resolveEnv(step.env, context))
+  return runActionStep(step, context)
 }
 
 const KIND = { develop: 'develop', release: 'release', production: 'production', feature: 'feature', 'pull-request': 'pull-request', other: 'other' }
@@ -60,8 +62,8 @@ describe('the pipeline plan agrees with gitflow.ts on every GitFlow ref', () => 
     ['push', 'refs/tags/v1.2.3'],
   ]
   for (const runNumber of [1, 42, 1234]) {
-    it.each(refs)(`%s %s (run ${runNumber})`, (event, ref) => {
-      const run = plan('vote', event, ref, runNumber)
+    it.each(refs)(`%s %s (run ${runNumber})`, async (event, ref) => {
+      const run = await plan('vote', event, ref, runNumber)
       let expected: ReturnType<typeof computeTags> | undefined
       try {
         expected = computeTags({ ref, sha: SHA, runNumber, service: 'vote' })
@@ -84,17 +86,17 @@ describe('the pipeline plan agrees with gitflow.ts on every GitFlow ref', () => 
 })
 
 describe('the pipeline plan', () => {
-  it('sends develop and release builds to staging and tags to production, with the right registries and files', () => {
-    const develop = plan('vote', 'push', 'refs/heads/develop').outputs
+  it('sends develop and release builds to staging and tags to production, with the right registries and files', async () => {
+    const develop = (await plan('vote', 'push', 'refs/heads/develop')).outputs
     expect(develop).toMatchObject({
       environment: 'staging',
       'staging-image': 'stagingacr.azurecr.io/vote',
       destination: 'stagingacr.azurecr.io/vote',
       manifests: 'k8s-specifications/overlays/staging/kustomization.yaml',
     })
-    const release = plan('result', 'push', 'refs/heads/release/result/v2.0.1', 7).outputs
+    const release = (await plan('result', 'push', 'refs/heads/release/result/v2.0.1', 7)).outputs
     expect(release).toMatchObject({ environment: 'staging', tags: '2.0.1-rc.7,sha-3f9c2e1', 'primary-tag': '2.0.1-rc.7', version: '2.0.1' })
-    const production = plan('worker', 'push', 'refs/tags/worker/v3.1.4').outputs
+    const production = (await plan('worker', 'push', 'refs/tags/worker/v3.1.4')).outputs
     expect(production).toMatchObject({
       kind: 'production',
       environment: 'production',
@@ -105,17 +107,17 @@ describe('the pipeline plan', () => {
     })
   })
 
-  it('does not publish or deploy feature branches and pull requests', () => {
+  it('does not publish or deploy feature branches and pull requests', async () => {
     for (const [event, ref] of [['push', 'refs/heads/feature/x'], ['pull_request', 'refs/pull/3/merge']] as const) {
-      const { outputs } = plan('vote', event, ref)
+      const { outputs } = await plan('vote', event, ref)
       expect(outputs).toMatchObject({ publish: 'false', environment: '', tags: '' })
     }
   })
 
-  it('treats a hostile branch name as data', () => {
+  it('treats a hostile branch name as data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-'))
     try {
-      const run = plan('vote', 'push', `refs/heads/feature/$(touch ${dir}/pwned)\`touch ${dir}/pwned2\``)
+      const run = await plan('vote', 'push', `refs/heads/feature/$(touch ${dir}/pwned)\`touch ${dir}/pwned2\``)
       expect(run.exitCode).toBe(0)
       expect(() => execFileSync('ls', [`${dir}/pwned`], { stdio: 'ignore' })).toThrow()
       expect(() => execFileSync('ls', [`${dir}/pwned2`], { stdio: 'ignore' })).toThrow()

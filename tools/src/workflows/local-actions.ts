@@ -5,9 +5,9 @@
 import { permissionMap } from './hardening'
 import { loadActionMetadata, workflowCall, type ActionMetadata, type Workflow } from './load'
 
-/** `./actions/NAME` or `./pipeline/actions/NAME` -> NAME. */
+/** `./actions/NAME` or `./pipeline/actions/NAME` -> NAME; an action in a sub-folder -> NAME/SUB (`buildx-multiarch/plan`). */
 export function localActionName(uses: string): string | undefined {
-  return /^\.\/(?:[\w.-]+\/)?actions\/([a-z0-9-]+)$/.exec(uses)?.[1]
+  return /^\.\/(?:[\w.-]+\/)?actions\/([a-z0-9-]+(?:\/[a-z0-9-]+)?)$/.exec(uses)?.[1]
 }
 
 export function checkLocalActions(workflow: Workflow, metadata: (name: string) => ActionMetadata | undefined = loadActionMetadata): string[] {

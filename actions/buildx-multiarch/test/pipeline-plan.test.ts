@@ -1,0 +1,56 @@
+// The plan entry (plan/action.yml -> dist/plan/index.js) as the runner runs it: the event from
+// GITHUB_*, the pipeline's inputs as INPUT_*, the outputs in GITHUB_OUTPUT. Which outputs each
+// GitFlow ref gets through pipeline.yml is tools/test/workflows-scripts.test.ts.
+import { describe, expect, it } from 'vitest'
+import { runAction } from '@aks-gitops/tools/action-runner'
+import { planPipeline } from '@aks-gitops/toolkit'
+import { planOutputs, readEvent } from '../src/pipeline-plan/main'
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'
+const event = (ref: string, eventName = 'push') => ({ GITHUB_EVENT_NAME: eventName, GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_RUN_NUMBER: '9' })
+const plan = (ref: string, inputs: Record<string, string> = {}) =>
+  runAction({ action: 'actions/buildx-multiarch/plan', inputs: { service: 'vote', registry: 'acr.example.io', ...inputs }, env: event(ref) })
+
+describe('the plan entry', () => {
+  it('reads the event from the GITHUB_* variables', () => {
+    expect(readEvent(event('refs/heads/develop'))).toEqual({ eventName: 'push', ref: 'refs/heads/develop', sha: SHA, runNumber: '9' })
+  })
+
+  it('writes the outputs the bash plan step wrote: comma-separated tags, the first as primary-tag, empty strings for none', () => {
+    const settings = { service: 'vote', registry: 'r.io', environments: { staging: 's', production: 'p' }, manifests: { staging: 'a', production: 'b' } }
+    expect(planOutputs(planPipeline(readEvent(event('refs/heads/release/vote/v1.0.0')), settings))).toEqual({
+      kind: 'release',
+      publish: 'true',
+      environment: 's',
+      version: '1.0.0',
+      tags: '1.0.0-rc.9,sha-0123456',
+      'primary-tag': '1.0.0-rc.9',
+      'staging-image': 'r.io/vote',
+      destination: 'r.io/vote',
+      manifests: 'a',
+    })
+    expect(planOutputs(planPipeline(readEvent(event('refs/heads/feature/x')), settings))).toMatchObject({ kind: 'feature', publish: 'false', environment: '', tags: '', 'primary-tag': '', version: '' })
+  })
+
+  it('runs as a bundle with the defaults of plan/action.yml and writes a summary', async () => {
+    const run = await plan('refs/tags/vote/v2.0.0', { 'production-registry': 'prod.example.io' })
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toMatchObject({
+      kind: 'production',
+      environment: 'production',
+      destination: 'prod.example.io/vote',
+      manifests: 'k8s-specifications/overlays/production/kustomization.yaml',
+    })
+    expect(run.summary).toContain('vote: production')
+  })
+
+  it('fails with one titled error and no outputs for a ref of another service or a bad input', async () => {
+    const other = await plan('refs/heads/release/result/v1.0.0')
+    expect(other.exitCode).not.toBe(0)
+    expect(other.stdout).toMatch(/^::error title=pipeline::release branch "result\/v1.0.0" is for service "result", but this build is for "vote"$/m)
+    expect(other.outputs).toEqual({})
+    const blank = await plan('refs/heads/develop', { environment: '' })
+    expect(blank.errors).toEqual(['Input "environment": is required and was not given'])
+    expect(blank.outputs).toEqual({})
+  })
+})
