@@ -1,7 +1,7 @@
 // Runs programs with an argument vector (never a shell string) and captures their output.
 // Secrets go through the environment or stdin, never argv: other processes can read argv.
 import * as core from '@actions/core'
-import { getExecOutput } from '@actions/exec'
+import { exec, getExecOutput } from '@actions/exec'
 
 export interface ExecOptions {
   cwd?: string
@@ -55,5 +55,27 @@ export async function execute(command: string, args: readonly string[], options:
   const result = await getExecOutput(command, [...args], execOptions)
   const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
   if (outcome.exitCode !== 0 && !options.allowFailure) throw new CommandError(command, args, outcome)
+  return outcome
+}
+
+/**
+ * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
+ * gives each object's size in bytes, which a decoded string cannot be sliced by).
+ */
+export async function executeBytes(command: string, args: readonly string[], options: ExecOptions = {}): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
+  if (!options.quiet) core.info(`[command]${command} ${args.join(' ')}`)
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  const execOptions: Parameters<typeof exec>[2] = {
+    silent: true,
+    ignoreReturnCode: true,
+    env: mergeEnv(options.env),
+    listeners: { stdout: (data: Buffer) => stdout.push(data), stderr: (data: Buffer) => stderr.push(data) },
+  }
+  if (options.cwd !== undefined) execOptions.cwd = options.cwd
+  if (options.input !== undefined) execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input)
+  const exitCode = await exec(command, [...args], execOptions)
+  const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }
+  if (exitCode !== 0 && !options.allowFailure) throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr })
   return outcome
 }

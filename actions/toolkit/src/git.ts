@@ -1,11 +1,14 @@
 // One place for every git call an action makes, in the spirit of actions/checkout's
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
 // and authentication carried by the environment only (never argv, a URL or .git/config).
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import * as core from '@actions/core'
-import { execute, type ExecResult } from './exec'
+import { execute, executeBytes, type ExecResult } from './exec'
+import { classifyPushFailure, PushRejectedError } from './push-failure'
+
+export * from './push-failure'
 
 export interface ConfigEntry {
   key: string
@@ -24,6 +27,34 @@ export interface GitOptions {
   auth?: GitAuth
   /** Log each command line with core.info (the default); argv never holds a secret. */
   quiet?: boolean
+  /**
+   * A work tree to trust although another user owns it (`safe.directory`): in a `container:` job
+   * the checkout belongs to the runner's uid, and checkout's own safe.directory entry is gone once
+   * its step ends. Only the directory the user named, and only for this action's git calls.
+   */
+  safeDirectory?: string
+}
+
+/**
+ * Config for every git call an action makes: no automatic gc or maintenance (they would run after
+ * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
+ * and a runner's checkout is thrown away anyway).
+ */
+export const QUIET_CONFIG: readonly ConfigEntry[] = [
+  { key: 'gc.auto', value: '0' },
+  { key: 'maintenance.auto', value: 'false' },
+]
+
+/**
+ * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
+ * without git, which refuses to say anything about a repository another user owns. Undefined
+ * when there is none.
+ */
+export function findWorkTree(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) return current
+    if (dirname(current) === current) return undefined
+  }
 }
 
 export interface Identity {
@@ -71,58 +102,6 @@ export function configEnvironment(base: Record<string, string | undefined>, entr
   return env
 }
 
-export type PushFailureKind = 'non-fast-forward' | 'protected-branch' | 'hook-declined' | 'authentication' | 'other'
-
-/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
-export function classifyPushFailure(output: string): PushFailureKind {
-  // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
-  if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output)) return 'protected-branch'
-  if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output)) return 'hook-declined'
-  if (
-    /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(
-      output,
-    )
-  ) {
-    return 'authentication'
-  }
-  // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
-  // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-  if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
-    return 'non-fast-forward'
-  }
-  return 'other'
-}
-
-const PUSH_FAILURE_HELP: Record<PushFailureKind, string> = {
-  'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-  'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
-  'hook-declined': 'a server-side hook declined the push',
-  authentication: 'authentication failed; check the token and its permissions (contents: write)',
-  other: 'git push failed',
-}
-
-export class PushRejectedError extends Error {
-  override name = 'PushRejectedError'
-  constructor(
-    readonly kind: PushFailureKind,
-    readonly output: string,
-    readonly refspec: string,
-    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
-    message?: string,
-  ) {
-    const detail = output.trim().split('\n').slice(-8).join('\n')
-    super(message ?? `push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`)
-  }
-  get retryable(): boolean {
-    return this.kind === 'non-fast-forward'
-  }
-}
-
-/** True for errors a fetch-rebuild-push cycle can fix. */
-export function isRetryablePushError(error: unknown): boolean {
-  return error instanceof PushRejectedError && error.retryable
-}
-
 export interface FileContent {
   /** Path relative to the repository root, with forward slashes. */
   path: string
@@ -136,13 +115,19 @@ export class Git {
     readonly cwd: string,
     private readonly options: GitOptions = {},
   ) {
+    const entries = [
+      ...QUIET_CONFIG,
+      // safe.directory is honoured from the command scope (GIT_CONFIG_*), not from the repository's own config.
+      ...(options.safeDirectory ? [{ key: 'safe.directory', value: options.safeDirectory }] : []),
+      ...(options.auth ? authConfigEntries(options.auth) : []),
+    ]
     this.env = {
       // Never wait for a password on a terminal; never translate messages we classify.
       GIT_TERMINAL_PROMPT: '0',
       GCM_INTERACTIVE: 'never',
       LC_ALL: 'C',
       ...options.env,
-      ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
+      ...configEnvironment({ ...process.env, ...options.env }, entries),
     }
   }
 
@@ -210,6 +195,42 @@ export class Git {
     return result.exitCode === 0 ? result.stdout : undefined
   }
 
+  /**
+   * Files' contents at a commit in one `git cat-file --batch` (one process however many files);
+   * absent files are missing from the map.
+   */
+  async readFiles(commit: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const files = new Map<string, string>()
+    if (paths.length === 0) return files
+    const result = await executeBytes('git', ['cat-file', '--batch'], {
+      cwd: this.cwd,
+      env: this.env,
+      input: paths.map((path) => `${commit}:${path}\n`).join(''),
+      quiet: this.options.quiet,
+    })
+    // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
+    let offset = 0
+    for (const path of paths) {
+      const eol = result.stdout.indexOf(0x0a, offset)
+      if (eol < 0) break
+      const header = result.stdout.subarray(offset, eol).toString('utf8')
+      offset = eol + 1
+      const match = / (blob|tree|commit|tag) ([0-9]+)$/.exec(header)
+      if (!match) continue
+      const size = Number(match[2])
+      if (match[1] === 'blob') files.set(path, result.stdout.subarray(offset, offset + size).toString('utf8'))
+      offset += size + 1
+    }
+    return files
+  }
+
+  /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
+  async isAncestor(commit: string, tip: string): Promise<boolean> {
+    const result = await this.tryRun(['merge-base', '--is-ancestor', commit, tip])
+    if (result.exitCode === 0 || result.exitCode === 1) return result.exitCode === 0
+    throw new Error(`git merge-base --is-ancestor ${commit} ${tip} failed: ${result.stderr.trim()}`)
+  }
+
   /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
   async fileModes(commit: string, paths: readonly string[]): Promise<Map<string, string>> {
     const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths])
@@ -237,7 +258,9 @@ export class Git {
         entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`)
       }
       await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') })
-      const tree = (await this.run(['write-tree'], { env })).stdout.trim()
+      // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
+      // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
+      const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim()
       const identity = {
         GIT_AUTHOR_NAME: author.name,
         GIT_AUTHOR_EMAIL: author.email,

@@ -11,6 +11,7 @@ import {
   Git,
   isRetryablePushError,
   PushRejectedError,
+  pushFailureHelp,
 } from '../src/git'
 
 describe('authentication through the environment', () => {
@@ -41,14 +42,75 @@ describe('authentication through the environment', () => {
   })
 })
 
+// GitHub's own words, as its users quoted them (the pages are the source of each case):
+const GITHUB = {
+  // https://github.com/DefangLabs/defang/pull/2280, https://github.com/yshavit/mdq/pull/255
+  ruleset: [
+    'remote: error: GH013: Repository rule violations found for refs/heads/main.',
+    'remote: Review all repository rules at https://github.com/o/r/rules?ref=refs%2Fheads%2Fmain',
+    'remote: ',
+    'remote: - Cannot force-push to this branch',
+    'remote: ',
+    'remote: - Changes must be made through a pull request.',
+    'remote: ',
+    'To https://github.com/o/r',
+    ' ! [remote rejected] main -> main (push declined due to repository rule violations)',
+    "error: failed to push some refs to 'https://github.com/o/r'",
+  ].join('\n'),
+  protected: 'remote: error: GH006: Protected branch update failed for refs/heads/main.\n ! [remote rejected] main -> main (protected branch hook declined)',
+  // https://docs.github.com/code-security/secret-scanning/pushing-a-branch-blocked-by-push-protection, as quoted in https://github.com/palxiao/poster-design/issues/140
+  secret: [
+    'remote: error: GH013: Repository rule violations found for refs/heads/main.',
+    'remote:',
+    'remote: - GITHUB PUSH PROTECTION',
+    'remote: —————————————————————————————————————————',
+    'remote: Resolve the following violations before pushing again',
+    'remote:',
+    'remote: - Push cannot contain secrets',
+    ' ! [remote rejected] main -> main (push declined due to repository rule violations)',
+  ].join('\n'),
+  // https://github.com/git-lfs/git-lfs/issues/6330
+  largeFile: [
+    "remote: error: File images/big.zip is 301.74 MB; this exceeds GitHub's file size limit of 100.00 MB",
+    'remote: error: GH001: Large files detected. You may want to try Git Large File Storage - https://git-lfs.github.com/.',
+    ' ! [remote rejected] main -> main (pre-receive hook declined)',
+  ].join('\n'),
+  // https://gist.github.com/gengwg/ef9a073a6fd845786d5993914439c946
+  emailPrivacy: [
+    'remote: error: GH007: Your push would publish a private email address.',
+    'remote: You can make your email public or disable this protection by visiting:',
+    'remote: http://github.com/settings/emails',
+    ' ! [remote rejected] master -> master (push declined due to email privacy restrictions)',
+  ].join('\n'),
+  // https://github.com/rtyley/bfg-repo-cleaner/issues/403
+  pack: 'remote: fatal: pack exceeds maximum allowed size\nerror: remote unpack failed: index-pack abnormal exit\n ! [remote rejected] gh-pages -> gh-pages (failed)',
+  // https://github.com/desktop/desktop/issues/16398 (during a GitHub incident)
+  commitRefs: 'remote: fatal error in commit_refs\nTo https://github.com/o/r.git\n! [remote rejected] main -> main (failure)',
+  // https://github.com/LSSTDESC/descwl-shear-sims/issues/64
+  remoteFailure: 'remote: Internal Server Error\n ! [remote failure]  positions -> positions (remote failed to report status)',
+  // https://github.com/go-gitea/gitea/issues/31339 (git's own words for an HTTP 500 answer to the pack)
+  http500: 'error: RPC failed; HTTP 500 curl 22 The requested URL returned error: 500\nsend-pack: unexpected disconnect while reading sideband packet\nfatal: the remote end hung up unexpectedly',
+}
+
 describe('classifyPushFailure', () => {
   it.each([
     [' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs', 'non-fast-forward'],
     [' ! [rejected]        HEAD -> main (non-fast-forward)', 'non-fast-forward'],
     ['error: cannot lock ref \'refs/heads/main\': is at 1234 but expected 5678', 'non-fast-forward'],
-    ['remote: error: GH006: Protected branch update failed for refs/heads/main.', 'protected-branch'],
-    ['remote: error: GH013: Repository rule violations found for refs/heads/main.', 'protected-branch'],
+    [GITHUB.protected, 'protected-branch'],
+    [GITHUB.ruleset, 'protected-branch'],
+    [GITHUB.secret, 'secret-scanning'],
+    [GITHUB.largeFile, 'large-file'],
+    [GITHUB.emailPrivacy, 'email-privacy'],
+    [GITHUB.pack, 'pack-too-large'],
+    [GITHUB.commitRefs, 'transient'],
+    [GITHUB.remoteFailure, 'transient'],
+    [GITHUB.http500, 'transient'],
+    ['!\trefs/heads/main:refs/heads/main\t[remote rejected] (failed)', 'transient'],
+    ['error: RPC failed; HTTP 429 curl 22 The requested URL returned error: 429', 'transient'],
+    ["fatal: unable to access 'https://github.com/o/r.git/': Could not resolve host: github.com", 'transient'],
     [' ! [remote rejected] main -> main (pre-receive hook declined)', 'hook-declined'],
+    ['remote: error: GH012: something new\n ! [remote rejected] main -> main (pre-receive hook declined)', 'hook-declined'],
     ["fatal: Authentication failed for 'https://github.com/o/r.git/'", 'authentication'],
     ["fatal: could not read Username for 'https://github.com': terminal prompts disabled", 'authentication'],
     ['remote: Permission to o/r.git denied to bot.\nfatal: unable to access: The requested URL returned error: 403', 'authentication'],
@@ -57,12 +119,35 @@ describe('classifyPushFailure', () => {
     expect(classifyPushFailure(output)).toBe(kind)
   })
 
-  it('retries only non-fast-forward rejections', () => {
+  it('retries only non-fast-forward and transient failures', () => {
     expect(isRetryablePushError(new PushRejectedError('non-fast-forward', '', 'x:main'))).toBe(true)
-    for (const kind of ['protected-branch', 'hook-declined', 'authentication', 'other'] as const) {
+    expect(isRetryablePushError(new PushRejectedError('transient', '', 'x:main'))).toBe(true)
+    for (const kind of ['protected-branch', 'secret-scanning', 'large-file', 'email-privacy', 'pack-too-large', 'hook-declined', 'authentication', 'other'] as const) {
       expect(isRetryablePushError(new PushRejectedError(kind, '', 'x:main'))).toBe(false)
     }
     expect(isRetryablePushError(new Error('non-fast-forward'))).toBe(false)
+  })
+
+  it('says what each rejection is and what helps', () => {
+    expect(pushFailureHelp('protected-branch')).toMatch(/pull-request mode/)
+    for (const kind of ['secret-scanning', 'large-file', 'email-privacy', 'pack-too-large'] as const) expect(pushFailureHelp(kind)).not.toMatch(/use pull-request mode/)
+    expect(pushFailureHelp('secret-scanning')).toMatch(/secret/)
+    expect(pushFailureHelp('large-file')).toMatch(/100 MB/)
+    expect(pushFailureHelp('email-privacy')).toMatch(/noreply/)
+  })
+
+  it("puts git's porcelain reason first and keeps the whole remote: block", () => {
+    // `git push --porcelain`: status lines on stdout, the remote's words on stderr.
+    const stdout = 'To https://github.com/o/r\n!\tabc123:refs/heads/main\t[remote rejected] (push declined due to repository rule violations)\nDone\n'
+    const stderr = GITHUB.ruleset.split('\n').filter((line) => line.startsWith('remote:')).join('\n')
+    const error = new PushRejectedError(classifyPushFailure(`${stdout}\n${stderr}`), `${stdout}\n${stderr}`, 'abc123:main')
+    const lines = error.message.split('\n')
+    expect(lines[0]).toBe('push of abc123:main rejected: abc123:refs/heads/main [remote rejected] (push declined due to repository rule violations)')
+    expect(lines[1]).toBe(pushFailureHelp('protected-branch'))
+    // Nine lines of remote: block, the rule lines included (the last-8-lines cut dropped the first).
+    expect(lines.slice(2)).toEqual(stderr.split('\n').map((line) => line.trimEnd()))
+    expect(error.message).toContain('- Changes must be made through a pull request.')
+    expect(error.message).not.toContain('Done')
   })
 })
 
@@ -134,6 +219,36 @@ describe('Git against real repositories', () => {
     } finally {
       rmSync(hook)
     }
+  })
+
+  it('reads several files at a commit in one cat-file process, bytes intact, absent files left out', async () => {
+    const git = new Git(work, { quiet: true })
+    const tip = await git.fetchBranch('origin', 'main')
+    const text = 'name: "café ☕"\nempty: ""\n'
+    const commit = await git.createCommit(tip, [{ path: 'dir/ü.yaml', content: text }], 'unicode\n', author)
+    const files = await git.readFiles(commit, ['a.yaml', 'dir/ü.yaml', 'missing.yaml', 'dir', 'run.sh'])
+    expect([...files.keys()]).toEqual(['a.yaml', 'dir/ü.yaml', 'run.sh'])
+    expect(files.get('dir/ü.yaml')).toBe(text)
+    expect(files.get('run.sh')).toBe('#!/bin/sh\n')
+    expect(await git.isAncestor(tip, commit)).toBe(true)
+    expect(await git.isAncestor(commit, tip)).toBe(false)
+    expect(await git.isAncestor(commit, commit)).toBe(true)
+  })
+
+  it('turns off automatic gc and maintenance for its own calls', async () => {
+    const git = new Git(work, { quiet: true })
+    expect((await git.run(['config', 'gc.auto'])).stdout.trim()).toBe('0')
+    expect((await git.run(['config', 'maintenance.auto'])).stdout.trim()).toBe('false')
+    expect(sh(work, 'config', '--list', '--local')).not.toMatch(/gc\.auto|maintenance\.auto/)
+  })
+
+  it('sorts a host that does not resolve as transient (git\'s own words)', async () => {
+    const git = new Git(work, { quiet: true })
+    const tip = await git.revParse('HEAD')
+    // .invalid never resolves (RFC 2606), so this fails the way a DNS outage does.
+    const failed = await git.push('https://github.invalid/o/r.git', tip, 'main').catch((e: unknown) => e)
+    expect((failed as PushRejectedError).kind).toBe('transient')
+    expect((failed as Error).message).toMatch(/^push of [0-9a-f]{40}:main rejected: fatal: unable to access .*Could not resolve host: github\.invalid/)
   })
 
   it('passes the token to git in the environment, never in argv', async () => {
