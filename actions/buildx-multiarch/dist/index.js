@@ -28605,10 +28605,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -31519,9 +31515,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -31554,6 +31550,12 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
@@ -31590,6 +31592,19 @@ function parsePlatform(text) {
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
+/**
+ * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
+ * `linux/arm64`); one this module does not know is kept as written, for messages.
+ */
+function normalisePlatform(p) {
+    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    try {
+        return formatPlatform(parsePlatform(text));
+    }
+    catch {
+        return text;
+    }
+}
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
 function parsePlatforms(items) {
     const seen = new Set();
@@ -31614,11 +31629,12 @@ function isAttestationPlatform(p) {
     return p.os === 'unknown' && p.architecture === 'unknown';
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
 // Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
+// holds): which platforms they carry and which entries are attestations; where a layout keeps a
+// blob. Pure: no I/O.
+
+
 
 
 const MEDIA_TYPES = {
@@ -31672,17 +31688,19 @@ function parseIndex(raw) {
 }
 /** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
 function indexPlatforms(contents) {
-    return contents.images.flatMap((d) => {
-        if (!d.platform)
-            return [];
-        const text = formatPlatform(d.platform);
-        try {
-            return [formatPlatform(parsePlatform(text))];
-        }
-        catch {
-            return [text];
-        }
-    });
+    return contents.images.flatMap((d) => (d.platform ? [normalisePlatform(d.platform)] : []));
+}
+/**
+ * Where an OCI image layout keeps a blob: `<dir>/blobs/<algorithm>/<hex>`
+ * (https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs). A digest that
+ * is not algorithm:hex is refused: it could name a path outside the layout.
+ */
+function blobPath(dir, digest) {
+    const problem = digestProblem(digest);
+    if (problem)
+        throw new Error(`the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`);
+    const [algorithm = '', hex = ''] = digest.split(':');
+    return join(dir, 'blobs', algorithm, hex);
 }
 /** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
 function manifestSize(raw) {
@@ -31784,6 +31802,22 @@ function emulationPlan(platforms, hostArch, binfmtEntries) {
     const registered = foreign.filter((arch) => entries.has(QEMU_HANDLER[arch] ?? `qemu-${arch}`));
     return { foreign: foreign.map((a) => formatPlatform({ os: 'linux', architecture: a })), install: foreign.filter((a) => !registered.includes(a)), registered };
 }
+/**
+ * Whether to register QEMU for the foreign platforms: `qemu: true` always, `false` never, `auto`
+ * only when a stage runs target-architecture code (`stages`, from dockerfile.ts). A cross-build
+ * Dockerfile (every RUN on $BUILDPLATFORM) builds a foreign platform without any emulator.
+ */
+function emulationNeed(choice, foreign, stages) {
+    if (foreign.length === 0)
+        return { register: false, reason: 'not needed (every platform is native)' };
+    if (choice === 'false')
+        return { register: false, reason: `off (input qemu: false) for ${foreign.join(', ')}` };
+    if (choice === 'true')
+        return { register: true, reason: `QEMU for ${foreign.join(', ')} (input qemu: true)` };
+    if (stages.length === 0)
+        return { register: false, reason: `not needed for ${foreign.join(', ')}: every RUN is in a stage on $BUILDPLATFORM` };
+    return { register: true, reason: `QEMU for ${foreign.join(', ')}: stage ${stages.join(', ')} RUNs on the target platform` };
+}
 
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
 // Runs programs with an argument vector (never a shell string) and captures their output.
@@ -31830,10 +31864,81 @@ async function execute(command, args, options = {}) {
         throw new CommandError(command, args, outcome);
     return outcome;
 }
+/**
+ * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
+ * gives each object's size in bytes, which a decoded string cannot be sliced by).
+ */
+async function executeBytes(command, args, options = {}) {
+    if (!options.quiet)
+        core.info(`[command]${command} ${args.join(' ')}`);
+    const stdout = [];
+    const stderr = [];
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined)
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const exitCode = await exec(command, [...args], execOptions);
+    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
+    if (exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ./src/provenance.ts
+// Provenance attestation settings, decided as docker/build-push-action decides them
+// (src/context.ts getAttestArgs, v7.3.0): `mode=min,inline-only=true` when the repository is
+// private, `mode=max` otherwise, and a `builder-id` naming the workflow run
+// (docker/actions-toolkit src/buildx/build.ts resolveProvenanceAttrs with
+// GitHub.workflowRunURL(true): <server>/<owner>/<repo>/actions/runs/<id>/attempts/<n>).
+// mode=max records every build argument's value and the Dockerfile itself: for a private
+// repository those would leave with the image. Pure: the event payload is passed in.
+/** `repository.private` of the event payload (GITHUB_EVENT_PATH); false when absent, as build-push-action reads it. */
+function repositoryIsPrivate(eventPayload) {
+    if (!eventPayload)
+        return false;
+    try {
+        const payload = JSON.parse(eventPayload);
+        return payload.repository?.private === true;
+    }
+    catch {
+        return false;
+    }
+}
+function provenanceMode(choice, privateRepository) {
+    if (choice === 'false')
+        return false;
+    if (choice === 'auto')
+        return privateRepository ? 'min' : 'max';
+    return choice;
+}
+/** The run's URL with its attempt; undefined off GitHub (no run to name). */
+function builderId(env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
+    if (!server || !repository || !runId)
+        return undefined;
+    return `${server}/${repository}/actions/runs/${runId}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`;
+}
+/** The `--provenance` value: `mode=...` plus build-push-action's extra attribute for min, plus builder-id. */
+function provenanceAttrs(mode, env) {
+    const attrs = [`mode=${mode}`];
+    if (mode === 'min')
+        attrs.push('inline-only=true');
+    const id = builderId(env);
+    if (id)
+        attrs.push(`builder-id=${id}`);
+    return attrs.join(',');
+}
 
 ;// CONCATENATED MODULE: ./src/plan.ts
 // The docker argument vectors the action runs, built from Settings and the builder's
 // capabilities. Pure: tests call these directly for both drivers; docker.ts executes them.
+
 
 
 /** `linux/arm64` -> `linux-arm64`, for tags, scopes and file names. */
@@ -31871,7 +31976,12 @@ function cachePlan(settings, caps, env, platform) {
         if (!caps.cacheExport)
             throw new Error('cache "gha" needs a builder that exports cache (the docker-container driver); this builder uses the docker driver');
         const scope = `${settings.repository.replace(/[^A-Za-z0-9._-]+/g, '-')}${suffix}`;
-        return { args: ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope}`], description: `GitHub Actions cache (scope ${scope})` };
+        // GitHub rate-limits cache writes (429): a cache that cannot be written must not fail the
+        // build it belongs to (BuildKit README, "GitHub Actions cache": ignore-error, default false).
+        return {
+            args: ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope},ignore-error=true`],
+            description: `GitHub Actions cache (scope ${scope})`,
+        };
     }
     if (mode === 'registry') {
         if (caps.cacheExport) {
@@ -31895,11 +32005,12 @@ function cachePlan(settings, caps, env, platform) {
     }
     return { args: [], description: 'engine build cache (docker driver)' };
 }
-function attestationArgs(settings, caps) {
+function attestationArgs(settings, caps, env) {
     // Explicitly off where the builder would drop them, so buildx does not try and warn per build.
     if (!caps.attestations)
         return ['--provenance=false'];
-    return [settings.provenance ? '--provenance=mode=max' : '--provenance=false', ...(settings.sbom ? ['--sbom=true'] : [])];
+    const provenance = settings.provenance ? `--provenance=${provenanceAttrs(settings.provenance, env)}` : '--provenance=false';
+    return [provenance, ...(settings.sbom ? ['--sbom=true'] : [])];
 }
 function commonArgs(settings, builder, platforms, metadataFile) {
     const args = ['buildx', 'build', '--builder', builder, '--progress', 'plain', '--platform', platforms.map(formatPlatform).join(',')];
@@ -31912,17 +32023,29 @@ function commonArgs(settings, builder, platforms, metadataFile) {
         args.push('--label', `${key}=${value}`);
     return args;
 }
+/**
+ * The names BuildKit gives its result. Pushed: every tag. In an OCI layout: one name only, the
+ * first tag (or the version), as the docker-driver layout has: BuildKit >= 0.19 writes one
+ * index.json entry per name (client/solve.go and client/ociindex, commit 01cf0c69f "ociindex:
+ * fix handling multiple names per descriptor"), and a layout with several entries is refused by
+ * `skopeo copy oci:<dir>` ("more than one image in oci, choose an image"). acr-push writes the
+ * tags itself.
+ */
+function outputNames(settings) {
+    if (settings.push)
+        return settings.tags.map((tag) => `${settings.repository}:${tag}`);
+    return [`${settings.repository}:${settings.tags[0] ?? settings.version}`];
+}
 /** The build invocations for `multi` and `platform` modes (none for `merge`). */
 function planBuilds(settings, builder, caps, env, workDir) {
     if (settings.mode === 'merge')
         return [];
-    const attest = attestationArgs(settings, caps);
-    const fullTags = settings.tags.map((tag) => `${settings.repository}:${tag}`);
+    const attest = attestationArgs(settings, caps, env);
     if (settings.mode === 'multi' && caps.multiPlatform) {
         const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'metadata-all.json');
         const args = commonArgs(settings, builder, settings.platforms, metadataFile);
         args.push(...cachePlan(settings, caps, env).args, ...attest);
-        for (const ref of fullTags)
+        for (const ref of outputNames(settings))
             args.push('--tag', ref);
         // Index annotations: labels live in each platform's config, the index needs its own copy.
         for (const [key, value] of Object.entries(settings.labels)) {
@@ -31982,11 +32105,23 @@ function mergeArgs(settings, builder, sources, dryRun) {
     return args;
 }
 /** The standard way to register QEMU handlers on a runner (docker/setup-qemu-action runs the same image). */
-function binfmtInstallArgs(architectures) {
-    return ['run', '--privileged', '--rm', 'tonistiigi/binfmt', '--install', architectures.join(',')];
+function binfmtInstallArgs(image, architectures) {
+    return ['run', '--privileged', '--rm', image, '--install', architectures.join(',')];
 }
-function createBuilderArgs(name) {
-    return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
+/**
+ * A name no other use of the action in the same job has: the run, its attempt and a random
+ * suffix. A fixed name per run made a second use in one job fail with buildx's "existing instance".
+ */
+function builderName(env, suffix) {
+    return `buildx-multiarch-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${suffix}`;
+}
+/** A docker-container builder on the pinned BuildKit image (so BuildKit, and the digests it writes, move only with the pin). */
+function createBuilderArgs(name, buildkitImage) {
+    return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${buildkitImage}`, '--bootstrap'];
+}
+/** Removes the builder this action created (its container and state volume). */
+function removeBuilderArgs(name) {
+    return ['buildx', 'rm', name];
 }
 
 ;// CONCATENATED MODULE: ./src/docker.ts
@@ -32007,9 +32142,14 @@ async function containerdImageStore() {
     const result = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { quiet: true, allowFailure: true });
     return result.exitCode === 0 && usesContainerdStore(result.stdout);
 }
-async function createContainerBuilder(name) {
-    await execute('docker', createBuilderArgs(name));
+async function createContainerBuilder(name, buildkitImage) {
+    await execute('docker', createBuilderArgs(name, buildkitImage));
     return inspectBuilder(name);
+}
+/** Removes a builder; false (and no throw) when buildx could not, e.g. it is gone already. */
+async function removeBuilder(name) {
+    const result = await execute('docker', removeBuilderArgs(name), { quiet: true, allowFailure: true });
+    return { removed: result.exitCode === 0, message: (result.stderr || result.stdout).trim() };
 }
 /** The enabled handlers registered with binfmt_misc (empty when it is not mounted). */
 function binfmtEntries() {
@@ -32022,8 +32162,8 @@ function binfmtEntries() {
         return (0,external_node_fs_namespaceObject.readFileSync)(`${BINFMT_DIR}/${entry}`, 'utf8').startsWith('enabled');
     });
 }
-async function installBinfmt(architectures) {
-    await execute('docker', binfmtInstallArgs(architectures));
+async function installBinfmt(image, architectures) {
+    await execute('docker', binfmtInstallArgs(image, architectures));
 }
 /** Runs one `docker buildx build`; throws CommandError (with the log's tail) when it fails. */
 async function runBuild(args, metadataFile) {
@@ -32063,6 +32203,88 @@ async function pushImage(ref) {
 }
 async function merge(args) {
     await execute('docker', args);
+}
+
+;// CONCATENATED MODULE: ./src/dockerfile.ts
+// Which Dockerfile stages run code of the target architecture: only those need QEMU when the
+// target is foreign to the runner. Pure: reads the Dockerfile's text, runs nothing.
+//
+// The rule (README "QEMU"): a stage runs on the build machine's own platform when its FROM has
+// `--platform=$BUILDPLATFORM` (or `$BUILDOS/$BUILDARCH`, braces allowed), or when it has no
+// `--platform` and its base is an earlier stage that does. Every other stage (no flag, a literal
+// platform, `$TARGETPLATFORM`) is taken to run on the target platform. A target stage with a RUN
+// instruction needs emulation; COPY, ENV, WORKDIR and the like do not execute anything. Every
+// stage counts, not only those the build target needs: the check never skips QEMU wrongly.
+// Dockerfile instructions, with `\` line continuations joined and comments dropped.
+function instructions(text) {
+    const out = [];
+    let current = '';
+    let heredoc;
+    for (const raw of text.split(/\r?\n/)) {
+        if (heredoc !== undefined) {
+            // The body of `RUN <<EOF` is part of that RUN, not an instruction of its own.
+            if (raw.trim() === heredoc)
+                heredoc = undefined;
+            continue;
+        }
+        const line = raw.trim();
+        if (current === '' && (line === '' || line.startsWith('#')))
+            continue;
+        if (line.startsWith('#'))
+            continue;
+        if (line.endsWith('\\')) {
+            current += `${line.slice(0, -1)} `;
+            continue;
+        }
+        const instruction = `${current}${line}`.trim();
+        current = '';
+        if (instruction === '')
+            continue;
+        out.push(instruction);
+        const marker = /<<-?["']?([A-Za-z_][A-Za-z0-9_]*)["']?/.exec(instruction);
+        if (marker)
+            heredoc = marker[1];
+    }
+    if (current.trim() !== '')
+        out.push(current.trim());
+    return out;
+}
+const BUILD_PLATFORM = /^\$\{?BUILD(PLATFORM|OS)\}?/;
+/** The stages of a Dockerfile, each with the platform it runs on and whether it has a RUN. */
+function parseStages(text) {
+    const stages = [];
+    for (const instruction of instructions(text)) {
+        const [keyword = '', ...rest] = instruction.split(/\s+/);
+        const upper = keyword.toUpperCase();
+        if (upper === 'FROM') {
+            const flags = rest.filter((word) => word.startsWith('--'));
+            const words = rest.filter((word) => !word.startsWith('--'));
+            const base = words[0] ?? '';
+            const name = words[1]?.toUpperCase() === 'AS' && words[2] ? words[2].toLowerCase() : String(stages.length);
+            const flag = flags.find((f) => f.startsWith('--platform='))?.slice('--platform='.length).replace(/^["']|["']$/g, '');
+            let platform = 'target';
+            if (flag !== undefined)
+                platform = BUILD_PLATFORM.test(flag) ? 'build' : 'target';
+            else {
+                const parent = stages.find((s) => s.name === base.toLowerCase());
+                if (parent)
+                    platform = parent.platform;
+            }
+            stages.push({ name, base, platform, runs: false });
+        }
+        else if (upper === 'RUN') {
+            const stage = stages[stages.length - 1];
+            if (stage)
+                stage.runs = true;
+        }
+    }
+    return stages;
+}
+/** The stages that execute target-architecture code (a RUN on a target-platform stage). */
+function stagesNeedingEmulation(text) {
+    return parseStages(text)
+        .filter((stage) => stage.platform === 'target' && stage.runs)
+        .map((stage) => stage.name);
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
@@ -32149,7 +32371,7 @@ function isValidTag(tag) {
     return TAG_RE.test(tag);
 }
 /** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
-function digestProblem(digest) {
+function image_ref_digestProblem(digest) {
     const colon = digest.indexOf(':');
     if (colon <= 0)
         return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
@@ -32164,9 +32386,6 @@ function digestProblem(digest) {
     if (hex.length !== length)
         return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
     return undefined;
-}
-function isValidDigest(digest) {
-    return digestProblem(digest) === undefined;
 }
 function isValidDomain(domain) {
     const [host = '', port, ...rest] = splitHostPort(domain);
@@ -32220,7 +32439,7 @@ function parseImageReference(input) {
     if (at >= 0) {
         digest = remainder.slice(at + 1);
         remainder = remainder.slice(0, at);
-        const problem = digestProblem(digest);
+        const problem = image_ref_digestProblem(digest);
         if (problem)
             fail(problem);
     }
@@ -32301,11 +32520,11 @@ function parseRepository(input) {
 // The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
 // release version and a release candidate tag look like. buildx-multiarch computes its tags here,
 // acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
-// it. Pure: no I/O.
+// it; pipeline-plan.ts adds what the reusable pipeline does with each kind. Pure: no I/O.
 //
 //   refs/heads/develop                 -> sha-<7>                        (published, staging)
 //   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
-//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (production: promotion of the rc digest)
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 class RefError extends Error {
@@ -32360,11 +32579,11 @@ function computeTags(context) {
     if (ref.startsWith('refs/heads/release/')) {
         const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
         const version = rcTag(parsed.version, runNumberOf(context.runNumber));
-        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service };
+        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service, release: parsed.version };
     }
     if (ref.startsWith('refs/tags/')) {
         const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
-        return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service };
+        return { kind: 'production', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service, release: parsed.version };
     }
     if (ref === 'refs/heads/develop') {
         const sha = shaTag(context.sha);
@@ -32426,6 +32645,21 @@ function parseKeyValueLines(text, what) {
     return pairs;
 }
 
+;// CONCATENATED MODULE: ./src/pins.ts
+// The images the action runs on a runner, pinned by version and digest: a moving tag could change
+// the emulator under a build (tonistiigi/binfmt's `latest` broke arm64 builds on runners in
+// February 2025, tonistiigi/binfmt#240) or the BuildKit that writes the image, and so its digest.
+// Each can be overridden by an input (`qemu-image`, `buildkit-image`); Dependabot cannot see
+// these strings, so bump them by hand with the digest of the multi-platform index.
+/** tonistiigi/binfmt, the image docker/setup-qemu-action runs (its default is the unpinned `latest`). */
+const BINFMT_IMAGE = 'docker.io/tonistiigi/binfmt:qemu-v10.2.3-68@sha256:400a4873b838d1b89194d982c45e5fb3cda4593fbfd7e08a02e76b03b21166f0';
+/** The BuildKit of the docker-container builder (`docker buildx create --driver-opt image=...`). */
+const BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.32.2@sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8';
+/** `name:tag@sha256:<64 hex>`: the form the inputs must take, so a pin cannot silently float. */
+function isPinnedImage(ref) {
+    return /^[a-z0-9][a-z0-9._/:-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*@sha256:[a-f0-9]{64}$/.test(ref);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reads and validates every input (and the runner's GITHUB_* context) into one typed Settings
 // object before anything runs: nothing else in the action reads inputs.
@@ -32434,9 +32668,13 @@ function parseKeyValueLines(text, what) {
 
 
 
+
+
 const MODES = ['multi', 'platform', 'merge'];
 const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'];
 const DRIVERS = ['auto', 'docker', 'docker-container'];
+const QEMU_CHOICES = ['auto', 'true', 'false'];
+const PROVENANCE_CHOICES = ['auto', 'min', 'max', 'true', 'false'];
 const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 // Wraps a parser's error as an InputError naming the input.
 function forInput(name, parse) {
@@ -32492,7 +32730,7 @@ function readPaths(workspace) {
 function readSources(repository) {
     return getList('sources').map((source) => {
         if (source.startsWith('sha256:')) {
-            const problem = digestProblem(source);
+            const problem = image_ref_digestProblem(source);
             if (problem)
                 throw new errors_InputError('sources', `"${source}": ${problem}`);
             return `${repository}@${source}`;
@@ -32512,6 +32750,22 @@ function readLayoutSources(workspace) {
         }
         return dir;
     });
+}
+// An image reference the action runs (BuildKit, binfmt): the pinned default unless overridden.
+function readImage(name, pinned) {
+    const value = getString(name);
+    if (!value)
+        return pinned;
+    const ref = forInput(name, () => parseImageReference(value));
+    if (!ref.digest)
+        warning(`Input "${name}": "${value}" is not pinned by digest; the image can change under the build (pin it as name:tag@sha256:...)`);
+    return value;
+}
+// true (the former boolean default) means auto; the event payload says whether the repository is private.
+function readProvenance(env) {
+    const choice = getChoice('provenance', PROVENANCE_CHOICES, 'auto');
+    const payload = env.GITHUB_EVENT_PATH && (0,external_node_fs_namespaceObject.existsSync)(env.GITHUB_EVENT_PATH) ? (0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8') : undefined;
+    return provenanceMode(choice === 'true' ? 'auto' : choice, repositoryIsPrivate(payload));
 }
 /** Reads every input; throws InputError (naming the input) on the first bad one. */
 function readSettings(env = process.env, now = new Date()) {
@@ -32567,7 +32821,10 @@ function readSettings(env = process.env, now = new Date()) {
         ociLayout,
         cache,
         driver: getChoice('driver', DRIVERS, 'auto'),
-        provenance: getBoolean('provenance', true),
+        buildkitImage: readImage('buildkit-image', BUILDKIT_IMAGE),
+        qemu: getChoice('qemu', QEMU_CHOICES, 'auto'),
+        qemuImage: readImage('qemu-image', BINFMT_IMAGE),
+        provenance: readProvenance(env),
         sbom: getBoolean('sbom', true),
         runnerTemp,
     };
@@ -32607,7 +32864,7 @@ function layoutIndex(manifests, refName, annotations) {
     };
     return { indexBlob, digest, indexJson: `${JSON.stringify(layoutJson)}\n` };
 }
-function blobPath(dir, digest) {
+function layout_blobPath(dir, digest) {
     const [algorithm = 'sha256', hex = ''] = digest.split(':');
     return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
 }
@@ -32622,8 +32879,8 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
         if (!descriptor)
             throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`);
-        const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, descriptor.digest), 'utf8'));
-        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
+        const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, descriptor.digest), 'utf8'));
+        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, manifest.config.digest), 'utf8'));
         // The engine keeps one platform per image: make sure this is the one that was asked for.
         if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
             throw new Error(`the image built for ${formatPlatform(image.platform)} is ${config.os}/${config.architecture}`);
@@ -32633,7 +32890,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         platforms.push({ platform: image.platform, digest: descriptor.digest, size });
     }
     const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations);
-    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)(layout_blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms };
 }
@@ -32645,8 +32902,10 @@ function writeMergedLayout(dir, sources, refName, annotations) {
     for (const source of sources) {
         (0,external_node_fs_namespaceObject.cpSync)((0,external_node_path_namespaceObject.join)(source, 'blobs'), (0,external_node_path_namespaceObject.join)(dir, 'blobs'), { recursive: true });
         const top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(source, 'index.json'), 'utf8'));
-        for (const entry of top.manifests) {
-            const raw = (0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, entry.digest), 'utf8');
+        // BuildKit >= 0.19 names one image several times (one index.json entry per tag): once each.
+        const entries = top.manifests.filter((m, i) => top.manifests.findIndex((n) => n.digest === m.digest) === i);
+        for (const entry of entries) {
+            const raw = (0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(source, entry.digest), 'utf8');
             const contents = parseIndex(raw);
             // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
             const images = contents.isIndex ? contents.images : [{ ...entry, platform: entry.platform ?? platformOfManifest(source, raw) }];
@@ -32657,7 +32916,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
                 if (platforms.some((p) => formatPlatform(p.platform) === key))
                     throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`);
                 manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform });
-                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, image.digest), 'utf8')) });
+                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(source, image.digest), 'utf8')) });
             }
             for (const attestation of contents.isIndex ? contents.attestations : [])
                 manifests.push(attestation);
@@ -32666,7 +32925,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
     }
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations);
-    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)(layout_blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms, attestationManifests: attestations };
 }
@@ -32674,7 +32933,7 @@ function platformOfManifest(dir, raw) {
     const manifest = JSON.parse(raw);
     if (!manifest.config)
         return undefined;
-    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
+    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, manifest.config.digest), 'utf8'));
     if (!config.os || !config.architecture)
         return undefined;
     return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
@@ -32779,13 +33038,19 @@ function metadataJson(result) {
 
 
 
+
+
 const env = process.env;
+/** The state key naming the builder main created: the post step removes it. */
+const STATE_BUILDER = 'builder';
 async function setUpBuilder(settings) {
     let builder = await inspectBuilder(settings.builder);
     if (needsContainerBuilder(settings.driver, builder, env)) {
-        const name = `buildx-multiarch-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`;
-        info(`The builder "${builder.name}" uses the docker driver: creating the docker-container builder "${name}" (multi-platform, cache export, attestations)`);
-        builder = await createContainerBuilder(name);
+        const name = builderName(env, (0,external_node_crypto_.randomBytes)(4).toString('hex'));
+        info(`The builder "${builder.name}" uses the docker driver: creating the docker-container builder "${name}" on ${settings.buildkitImage} (multi-platform, cache export, attestations)`);
+        // Saved before creating: a creation that fails half-way is removed by the post step too.
+        saveState(STATE_BUILDER, name);
+        builder = await createContainerBuilder(name, settings.buildkitImage);
     }
     const containerd = builder.driver === 'docker' && (await containerdImageStore());
     const caps = capabilitiesOf(builder.driver, containerd);
@@ -32794,24 +33059,28 @@ async function setUpBuilder(settings) {
         info('This builder builds one platform per invocation: each platform is built on its own, then merged into one index.');
     return { builder, caps };
 }
-async function setUpEmulation(platforms) {
-    const plan = emulationPlan(platforms, hostArchitecture(process.arch), binfmtEntries());
-    if (plan.foreign.length === 0)
-        return 'not needed (every platform is native)';
+async function setUpEmulation(settings) {
+    const plan = emulationPlan(settings.platforms, hostArchitecture(process.arch), binfmtEntries());
+    const stages = settings.qemu === 'auto' && plan.foreign.length > 0 ? stagesNeedingEmulation((0,external_node_fs_namespaceObject.readFileSync)(settings.file, 'utf8')) : [];
+    const need = emulationNeed(settings.qemu, plan.foreign, stages);
+    info(`Emulation: ${need.reason}`);
+    if (!need.register)
+        return need.reason;
     if (plan.install.length === 0) {
         info(`QEMU handlers already registered for ${plan.registered.join(', ')}`);
-        return `QEMU for ${plan.foreign.join(', ')} (already registered)`;
+        return `${need.reason} (already registered)`;
     }
-    info(`Registering QEMU handlers for ${plan.install.join(', ')}`);
-    await installBinfmt(plan.install);
-    return `QEMU for ${plan.foreign.join(', ')} (registered ${plan.install.join(', ')} with tonistiigi/binfmt)`;
+    info(`Registering QEMU handlers for ${plan.install.join(', ')} with ${settings.qemuImage}`);
+    await installBinfmt(settings.qemuImage, plan.install);
+    return `${need.reason} (registered ${plan.install.join(', ')} with ${settings.qemuImage})`;
 }
 function attestationNote(settings, builder, caps) {
     const wanted = [settings.provenance ? 'provenance' : '', settings.sbom ? 'SBOM' : ''].filter(Boolean).join(' and ');
     if (!wanted)
         return 'disabled by the inputs';
+    const mode = settings.provenance ? `, provenance mode=${settings.provenance}` : '';
     if (caps.attestations)
-        return `${wanted} requested (kept in the index as unknown/unknown manifests)`;
+        return `${wanted} requested (kept in the index as unknown/unknown manifests${mode})`;
     const note = `${wanted} attestations are NOT kept: the ${builder.driver} driver with the classic image store drops them (a docker-container builder keeps them)`;
     warning(note);
     return note;
@@ -32918,6 +33187,8 @@ async function run() {
     try {
         const settings = readSettings();
         core_debug(`Settings: ${JSON.stringify(settings)}`);
+        // QEMU first: a docker-container builder reads the emulators it can use when it starts.
+        const emulation = settings.mode !== 'merge' ? await group('Set up QEMU', () => setUpEmulation(settings)) : 'not needed (merge only)';
         // Merging needs no builder of its own: imagetools works with any, and layouts need no docker.
         const { builder, caps } = settings.mode !== 'merge'
             ? await group('Set up the builder', () => setUpBuilder(settings))
@@ -32928,7 +33199,6 @@ async function run() {
         (0,external_node_fs_namespaceObject.mkdirSync)(settings.runnerTemp, { recursive: true });
         workDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(settings.runnerTemp, 'buildx-multiarch-'));
         let outcome;
-        let emulation = 'not needed (merge only)';
         let attestations = 'kept as built by the per-platform jobs';
         if (settings.mode === 'merge' && settings.push) {
             const merged = await group('Merge the per-platform images into one index', () => mergeIndex(settings, builder.name, settings.sources));
@@ -32942,7 +33212,6 @@ async function run() {
             outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) };
         }
         else {
-            emulation = await group('Set up QEMU', () => setUpEmulation(settings.platforms));
             attestations = attestationNote(settings, builder, caps);
             outcome = await buildAndPublish(settings, builder, caps, workDir);
             if (outcome.attestationManifests !== undefined && (settings.provenance || settings.sbom)) {
@@ -32982,6 +33251,22 @@ async function run() {
             (0,external_node_fs_namespaceObject.rmSync)(workDir, { recursive: true, force: true });
     }
 }
+/** The post step: removes the builder main created, if any. Warns, never fails the job. */
+async function post() {
+    const name = getState(STATE_BUILDER);
+    if (!name)
+        return;
+    try {
+        const result = await removeBuilder(name);
+        if (result.removed)
+            info(`Removed the builder ${name}`);
+        else
+            warning(`Could not remove the builder ${name}: ${result.message}`);
+    }
+    catch (e) {
+        warning(`Could not remove the builder ${name}: ${errorMessage(e)}`);
+    }
+}
 function ociAnnotations(settings) {
     return Object.fromEntries(Object.entries(settings.labels).filter(([key]) => key.startsWith('org.opencontainers.image.')));
 }
@@ -33002,7 +33287,15 @@ function setOutputs(result) {
 
 ;// CONCATENATED MODULE: ./src/index.ts
 
-void run();
+
+// action.yml runs this one bundle as `main` and again as `post`; main leaves a state flag for post.
+if (getState('isPost') === 'true') {
+    void post();
+}
+else {
+    saveState('isPost', 'true');
+    void run();
+}
 
 
 //# sourceMappingURL=index.js.map

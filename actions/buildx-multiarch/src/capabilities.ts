@@ -107,3 +107,21 @@ export function emulationPlan(platforms: readonly Platform[], hostArch: string, 
   const registered = foreign.filter((arch) => entries.has(QEMU_HANDLER[arch] ?? `qemu-${arch}`))
   return { foreign: foreign.map((a) => formatPlatform({ os: 'linux', architecture: a })), install: foreign.filter((a) => !registered.includes(a)), registered }
 }
+
+export interface EmulationNeed {
+  register: boolean
+  reason: string
+}
+
+/**
+ * Whether to register QEMU for the foreign platforms: `qemu: true` always, `false` never, `auto`
+ * only when a stage runs target-architecture code (`stages`, from dockerfile.ts). A cross-build
+ * Dockerfile (every RUN on $BUILDPLATFORM) builds a foreign platform without any emulator.
+ */
+export function emulationNeed(choice: 'auto' | 'true' | 'false', foreign: readonly string[], stages: readonly string[]): EmulationNeed {
+  if (foreign.length === 0) return { register: false, reason: 'not needed (every platform is native)' }
+  if (choice === 'false') return { register: false, reason: `off (input qemu: false) for ${foreign.join(', ')}` }
+  if (choice === 'true') return { register: true, reason: `QEMU for ${foreign.join(', ')} (input qemu: true)` }
+  if (stages.length === 0) return { register: false, reason: `not needed for ${foreign.join(', ')}: every RUN is in a stage on $BUILDPLATFORM` }
+  return { register: true, reason: `QEMU for ${foreign.join(', ')}: stage ${stages.join(', ')} RUNs on the target platform` }
+}

@@ -1,6 +1,6 @@
 // Reads and validates every input (and the runner's GITHUB_* context) into one typed Settings
 // object before anything runs: nothing else in the action reads inputs.
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import * as core from '@actions/core'
 import {
@@ -22,14 +22,20 @@ import {
   type RefKind,
 } from '@aks-gitops/toolkit'
 import { defaultTitle, ociLabels, parseKeyValueLines, sourceUrl } from './labels'
+import { readSourceDateEpoch } from './reproducible'
+import { BINFMT_IMAGE, BUILDKIT_IMAGE } from './pins'
+import { provenanceMode, repositoryIsPrivate, type ProvenanceMode } from './provenance'
 
 export const MODES = ['multi', 'platform', 'merge'] as const
 export const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'] as const
 export const DRIVERS = ['auto', 'docker', 'docker-container'] as const
+export const QEMU_CHOICES = ['auto', 'true', 'false'] as const
+export const PROVENANCE_CHOICES = ['auto', 'min', 'max', 'true', 'false'] as const
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64']
 export type Mode = (typeof MODES)[number]
 export type CacheMode = (typeof CACHE_MODES)[number]
 export type DriverChoice = (typeof DRIVERS)[number]
+export type QemuChoice = (typeof QEMU_CHOICES)[number]
 
 export interface Settings {
   mode: Mode
@@ -54,9 +60,17 @@ export interface Settings {
   cacheRef?: string
   driver: DriverChoice
   builder?: string
-  provenance: boolean
+  /** The BuildKit image of a docker-container builder this action creates. */
+  buildkitImage: string
+  /** auto: register QEMU only when a foreign platform's stage RUNs (see dockerfile.ts). */
+  qemu: QemuChoice
+  qemuImage: string
+  /** min or max (auto resolved from the repository's visibility), or false. */
+  provenance: ProvenanceMode
   sbom: boolean
   runnerTemp: string
+  /** SOURCE_DATE_EPOCH (Unix seconds, the commit time): the image's timestamps, so one commit builds one image. */
+  sourceDateEpoch?: string
 }
 
 type Env = Record<string, string | undefined>
@@ -135,6 +149,22 @@ function readLayoutSources(workspace: string): string[] {
   })
 }
 
+// An image reference the action runs (BuildKit, binfmt): the pinned default unless overridden.
+function readImage(name: string, pinned: string): string {
+  const value = getString(name)
+  if (!value) return pinned
+  const ref = forInput(name, () => parseImageReference(value))
+  if (!ref.digest) core.warning(`Input "${name}": "${value}" is not pinned by digest; the image can change under the build (pin it as name:tag@sha256:...)`)
+  return value
+}
+
+// true (the former boolean default) means auto; the event payload says whether the repository is private.
+function readProvenance(env: Env): ProvenanceMode {
+  const choice = getChoice('provenance', PROVENANCE_CHOICES, 'auto')
+  const payload = env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH) ? readFileSync(env.GITHUB_EVENT_PATH, 'utf8') : undefined
+  return provenanceMode(choice === 'true' ? 'auto' : choice, repositoryIsPrivate(payload))
+}
+
 /** Reads every input; throws InputError (naming the input) on the first bad one. */
 export function readSettings(env: Env = process.env, now: Date = new Date()): Settings {
   const mode = getChoice('mode', MODES, 'multi')
@@ -170,7 +200,8 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
     throw new InputError('target', `"${target}" is not a build stage name`)
   }
-  const created = env.SOURCE_DATE_EPOCH && /^[0-9]+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now
+  const sourceDateEpoch = readSourceDateEpoch(env)
+  const created = sourceDateEpoch ? new Date(Number(sourceDateEpoch) * 1000) : now
   const labels = ociLabels(
     { source: sourceUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) },
     userLabels,
@@ -197,12 +228,16 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
     ociLayout,
     cache,
     driver: getChoice('driver', DRIVERS, 'auto'),
-    provenance: getBoolean('provenance', true),
+    buildkitImage: readImage('buildkit-image', BUILDKIT_IMAGE),
+    qemu: getChoice('qemu', QEMU_CHOICES, 'auto'),
+    qemuImage: readImage('qemu-image', BINFMT_IMAGE),
+    provenance: readProvenance(env),
     sbom: getBoolean('sbom', true),
     runnerTemp,
   }
   if (target) settings.target = target
   if (cacheRef) settings.cacheRef = cacheRef
+  if (sourceDateEpoch) settings.sourceDateEpoch = sourceDateEpoch
   const builder = getString('builder')
   if (builder) settings.builder = builder
   return settings

@@ -4,7 +4,8 @@
 // layout's single entry, so `skopeo copy --all oci:<dir> docker://...` publishes all platforms.
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { execute, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+import { blobPath, DEFAULT_REGISTRY_LIMITS, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, runSkopeo, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+import { fixedOrder } from './reproducible'
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
 
@@ -31,11 +32,6 @@ export function layoutIndex(manifests: readonly Descriptor[], refName: string, a
   return { indexBlob, digest, indexJson: `${JSON.stringify(layoutJson)}\n` }
 }
 
-function blobPath(dir: string, digest: string): string {
-  const [algorithm = 'sha256', hex = ''] = digest.split(':')
-  return join(dir, 'blobs', algorithm, hex)
-}
-
 export interface LayoutImage {
   platform: Platform
   /** The image ID in the engine (sha256 of its config). */
@@ -59,7 +55,9 @@ async function writeLayoutFromEngine(
   const platforms: ExportedLayout['platforms'] = []
   for (const image of images) {
     const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`
-    await execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`])
+    // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
+    const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]
+    await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`)
     const layoutIndexJson = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as LayoutIndexJson
     const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name)
     if (!descriptor) throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`)
@@ -87,7 +85,9 @@ function writeMergedLayout(dir: string, sources: readonly string[], refName: str
   for (const source of sources) {
     cpSync(join(source, 'blobs'), join(dir, 'blobs'), { recursive: true })
     const top = JSON.parse(readFileSync(join(source, 'index.json'), 'utf8')) as LayoutIndexJson
-    for (const entry of top.manifests) {
+    // BuildKit >= 0.19 names one image several times (one index.json entry per tag): once each.
+    const entries = top.manifests.filter((m, i) => top.manifests.findIndex((n) => n.digest === m.digest) === i)
+    for (const entry of entries) {
       const raw = readFileSync(blobPath(source, entry.digest), 'utf8')
       const contents = parseIndex(raw)
       // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
@@ -104,7 +104,7 @@ function writeMergedLayout(dir: string, sources: readonly string[], refName: str
     }
   }
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
-  const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations)
+  const { indexBlob, digest, indexJson } = layoutIndex(fixedOrder(manifests), refName, annotations)
   writeFileSync(blobPath(dir, digest), indexBlob)
   writeFileSync(join(dir, 'index.json'), indexJson)
   return { digest, platforms, attestationManifests: attestations }

@@ -1,24 +1,30 @@
 // Reads the inputs, sets up the builder and QEMU, builds each platform (or merges per-platform
 // digests), checks the result holds every requested platform, then sets outputs and the summary.
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
-import { capabilitiesOf, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
-import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, runBuild } from './docker'
+import { blobPath, errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
+import { capabilitiesOf, emulationNeed, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
+import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, removeBuilder, runBuild } from './docker'
+import { stagesNeedingEmulation } from './dockerfile'
 import { readSettings, type Settings } from './inputs'
 import { exportLayoutFromEngine, mergeLayouts, REF_NAME_ANNOTATION, type LayoutImage } from './layout'
-import { cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
+import { builderName, cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
 import { cacheStats, metadataJson, renderSummary, type ActionResult, type PlatformResult } from './summary'
 
 const env = process.env
+/** The state key naming the builder main created: the post step removes it. */
+export const STATE_BUILDER = 'builder'
 
 async function setUpBuilder(settings: Settings): Promise<{ builder: BuilderInfo; caps: Capabilities }> {
   let builder = await inspectBuilder(settings.builder)
   if (needsContainerBuilder(settings.driver, builder, env)) {
-    const name = `buildx-multiarch-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
-    core.info(`The builder "${builder.name}" uses the docker driver: creating the docker-container builder "${name}" (multi-platform, cache export, attestations)`)
-    builder = await createContainerBuilder(name)
+    const name = builderName(env, randomBytes(4).toString('hex'))
+    core.info(`The builder "${builder.name}" uses the docker driver: creating the docker-container builder "${name}" on ${settings.buildkitImage} (multi-platform, cache export, attestations)`)
+    // Saved before creating: a creation that fails half-way is removed by the post step too.
+    core.saveState(STATE_BUILDER, name)
+    builder = await createContainerBuilder(name, settings.buildkitImage)
   }
   const containerd = builder.driver === 'docker' && (await containerdImageStore())
   const caps = capabilitiesOf(builder.driver, containerd)
@@ -27,22 +33,26 @@ async function setUpBuilder(settings: Settings): Promise<{ builder: BuilderInfo;
   return { builder, caps }
 }
 
-async function setUpEmulation(platforms: readonly Platform[]): Promise<string> {
-  const plan = emulationPlan(platforms, hostArchitecture(process.arch), binfmtEntries())
-  if (plan.foreign.length === 0) return 'not needed (every platform is native)'
+async function setUpEmulation(settings: Settings): Promise<string> {
+  const plan = emulationPlan(settings.platforms, hostArchitecture(process.arch), binfmtEntries())
+  const stages = settings.qemu === 'auto' && plan.foreign.length > 0 ? stagesNeedingEmulation(readFileSync(settings.file, 'utf8')) : []
+  const need = emulationNeed(settings.qemu, plan.foreign, stages)
+  core.info(`Emulation: ${need.reason}`)
+  if (!need.register) return need.reason
   if (plan.install.length === 0) {
     core.info(`QEMU handlers already registered for ${plan.registered.join(', ')}`)
-    return `QEMU for ${plan.foreign.join(', ')} (already registered)`
+    return `${need.reason} (already registered)`
   }
-  core.info(`Registering QEMU handlers for ${plan.install.join(', ')}`)
-  await installBinfmt(plan.install)
-  return `QEMU for ${plan.foreign.join(', ')} (registered ${plan.install.join(', ')} with tonistiigi/binfmt)`
+  core.info(`Registering QEMU handlers for ${plan.install.join(', ')} with ${settings.qemuImage}`)
+  await installBinfmt(settings.qemuImage, plan.install)
+  return `${need.reason} (registered ${plan.install.join(', ')} with ${settings.qemuImage})`
 }
 
 function attestationNote(settings: Settings, builder: BuilderInfo, caps: Capabilities): string {
   const wanted = [settings.provenance ? 'provenance' : '', settings.sbom ? 'SBOM' : ''].filter(Boolean).join(' and ')
   if (!wanted) return 'disabled by the inputs'
-  if (caps.attestations) return `${wanted} requested (kept in the index as unknown/unknown manifests)`
+  const mode = settings.provenance ? `, provenance mode=${settings.provenance}` : ''
+  if (caps.attestations) return `${wanted} requested (kept in the index as unknown/unknown manifests${mode})`
   const note = `${wanted} attestations are NOT kept: the ${builder.driver} driver with the classic image store drops them (a docker-container builder keeps them)`
   core.warning(note)
   return note
@@ -62,14 +72,16 @@ async function verifyPlatforms(what: string, available: readonly string[], reque
 async function mergeIndex(settings: Settings, builder: string, sources: readonly string[]): Promise<{ digest: string; platforms: PlatformResult[] }> {
   // The dry run gives the exact index (and so its digest) before it is pushed: no race with
   // another job moving the same tag between the push and a read-back.
-  const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true))
+  // Digests this run pushed moments ago may not be served yet ("manifest unknown"): those reads retry it.
+  const sourcesPushed = { afterPush: settings.mode !== 'merge' }
+  const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed)
   // An index that lacks a requested platform is never tagged.
   await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms)
-  await merge(mergeArgs(settings, builder, sources, false))
-  const pushed = await readManifest(`${settings.repository}@${planned.digest}`)
+  await merge(mergeArgs(settings, builder, sources, false), sourcesPushed)
+  const pushed = await readManifest(`${settings.repository}@${planned.digest}`, { afterPush: true })
   const platforms: PlatformResult[] = []
   for (const descriptor of pushed.contents.images) {
-    const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`)
+    const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`, { afterPush: true })
     platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) })
   }
   return { digest: planned.digest, platforms }
@@ -101,7 +113,7 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
     if (!digest) throw new Error('buildx reported no image digest in its metadata file')
     // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
     const read = async (ref: string) =>
-      kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : readFileSync(join(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8')
+      kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`, { afterPush: true })).raw : readFileSync(blobPath(settings.ociLayout, ref), 'utf8')
     const raw = await read(digest)
     const index = parseIndex(raw)
     const platforms: PlatformResult[] = []
@@ -139,7 +151,7 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
   if (settings.mode === 'platform') {
     const only = perPlatform[0]
     if (!only?.result.digest) throw new Error('nothing was pushed')
-    const manifest = await readManifest(`${settings.repository}@${only.result.digest}`)
+    const manifest = await readManifest(`${settings.repository}@${only.result.digest}`, { afterPush: true })
     return { digest: only.result.digest, platforms: [{ ...only.result, size: manifestSize(manifest.raw) }], tags: only.stagingRef ? [only.stagingRef] : [] }
   }
   const sources = perPlatform.map(({ result }) => `${settings.repository}@${result.digest}`)
@@ -154,6 +166,8 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings()
     core.debug(`Settings: ${JSON.stringify(settings)}`)
+    // QEMU first: a docker-container builder reads the emulators it can use when it starts.
+    const emulation = settings.mode !== 'merge' ? await core.group('Set up QEMU', () => setUpEmulation(settings)) : 'not needed (merge only)'
     // Merging needs no builder of its own: imagetools works with any, and layouts need no docker.
     const { builder, caps } =
       settings.mode !== 'merge'
@@ -165,7 +179,6 @@ export async function run(): Promise<void> {
     workDir = mkdtempSync(join(settings.runnerTemp, 'buildx-multiarch-'))
 
     let outcome: Outcome
-    let emulation = 'not needed (merge only)'
     let attestations = 'kept as built by the per-platform jobs'
     if (settings.mode === 'merge' && settings.push) {
       const merged = await core.group('Merge the per-platform images into one index', () => mergeIndex(settings, builder.name, settings.sources))
@@ -177,7 +190,6 @@ export async function run(): Promise<void> {
       const platforms = merged.platforms.map((p) => ({ platform: formatPlatform(p.platform), digest: p.digest, size: p.size }))
       outcome = { digest: merged.digest, platforms, tags: settings.tags.map((tag) => `${settings.repository}:${tag}`) }
     } else {
-      emulation = await core.group('Set up QEMU', () => setUpEmulation(settings.platforms))
       attestations = attestationNote(settings, builder, caps)
       outcome = await buildAndPublish(settings, builder, caps, workDir)
       if (outcome.attestationManifests !== undefined && (settings.provenance || settings.sbom)) {
@@ -211,6 +223,19 @@ export async function run(): Promise<void> {
     core.setFailed(errorMessage(e))
   } finally {
     if (workDir) rmSync(workDir, { recursive: true, force: true })
+  }
+}
+
+/** The post step: removes the builder main created, if any. Warns, never fails the job. */
+export async function post(): Promise<void> {
+  const name = core.getState(STATE_BUILDER)
+  if (!name) return
+  try {
+    const result = await removeBuilder(name)
+    if (result.removed) core.info(`Removed the builder ${name}`)
+    else core.warning(`Could not remove the builder ${name}: ${result.message}`)
+  } catch (e) {
+    core.warning(`Could not remove the builder ${name}: ${errorMessage(e)}`)
   }
 }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { formatPlatform, type Platform } from '@aks-gitops/toolkit'
 import type { Capabilities } from './capabilities'
 import type { Settings } from './inputs'
+import { sourceDateEpochArgs, withRewriteTimestamp } from './reproducible'
+import { provenanceAttrs } from './provenance'
 
 /** How one build invocation delivers its result. */
 export type OutputKind =
@@ -61,7 +63,12 @@ export function cachePlan(settings: Settings, caps: Capabilities, env: Record<st
   if (mode === 'gha') {
     if (!caps.cacheExport) throw new Error('cache "gha" needs a builder that exports cache (the docker-container driver); this builder uses the docker driver')
     const scope = `${settings.repository.replace(/[^A-Za-z0-9._-]+/g, '-')}${suffix}`
-    return { args: ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope}`], description: `GitHub Actions cache (scope ${scope})` }
+    // GitHub rate-limits cache writes (429): a cache that cannot be written must not fail the
+    // build it belongs to (BuildKit README, "GitHub Actions cache": ignore-error, default false).
+    return {
+      args: ['--cache-from', `type=gha,scope=${scope}`, '--cache-to', `type=gha,mode=max,scope=${scope},ignore-error=true`],
+      description: `GitHub Actions cache (scope ${scope})`,
+    }
   }
   if (mode === 'registry') {
     if (caps.cacheExport) {
@@ -84,10 +91,11 @@ export function cachePlan(settings: Settings, caps: Capabilities, env: Record<st
   return { args: [], description: 'engine build cache (docker driver)' }
 }
 
-function attestationArgs(settings: Settings, caps: Capabilities): string[] {
+function attestationArgs(settings: Settings, caps: Capabilities, env: Record<string, string | undefined>): string[] {
   // Explicitly off where the builder would drop them, so buildx does not try and warn per build.
   if (!caps.attestations) return ['--provenance=false']
-  return [settings.provenance ? '--provenance=mode=max' : '--provenance=false', ...(settings.sbom ? ['--sbom=true'] : [])]
+  const provenance = settings.provenance ? `--provenance=${provenanceAttrs(settings.provenance, env)}` : '--provenance=false'
+  return [provenance, ...(settings.sbom ? ['--sbom=true'] : [])]
 }
 
 function commonArgs(settings: Settings, builder: string, platforms: Platform[], metadataFile: string): string[] {
@@ -95,8 +103,22 @@ function commonArgs(settings: Settings, builder: string, platforms: Platform[], 
   args.push('--file', settings.file, '--metadata-file', metadataFile)
   if (settings.target) args.push('--target', settings.target)
   for (const [key, value] of settings.buildArgs) args.push('--build-arg', `${key}=${value}`)
+  args.push(...sourceDateEpochArgs(settings.sourceDateEpoch))
   for (const [key, value] of Object.entries(settings.labels)) args.push('--label', `${key}=${value}`)
   return args
+}
+
+/**
+ * The names BuildKit gives its result. Pushed: every tag. In an OCI layout: one name only, the
+ * first tag (or the version), as the docker-driver layout has: BuildKit >= 0.19 writes one
+ * index.json entry per name (client/solve.go and client/ociindex, commit 01cf0c69f "ociindex:
+ * fix handling multiple names per descriptor"), and a layout with several entries is refused by
+ * `skopeo copy oci:<dir>` ("more than one image in oci, choose an image"). acr-push writes the
+ * tags itself.
+ */
+export function outputNames(settings: Settings): string[] {
+  if (settings.push) return settings.tags.map((tag) => `${settings.repository}:${tag}`)
+  return [`${settings.repository}:${settings.tags[0] ?? settings.version}`]
 }
 
 /** The build invocations for `multi` and `platform` modes (none for `merge`). */
@@ -108,14 +130,13 @@ export function planBuilds(
   workDir: string,
 ): BuildInvocation[] {
   if (settings.mode === 'merge') return []
-  const attest = attestationArgs(settings, caps)
-  const fullTags = settings.tags.map((tag) => `${settings.repository}:${tag}`)
+  const attest = attestationArgs(settings, caps, env)
 
   if (settings.mode === 'multi' && caps.multiPlatform) {
     const metadataFile = join(workDir, 'metadata-all.json')
     const args = commonArgs(settings, builder, settings.platforms, metadataFile)
     args.push(...cachePlan(settings, caps, env).args, ...attest)
-    for (const ref of fullTags) args.push('--tag', ref)
+    for (const ref of outputNames(settings)) args.push('--tag', ref)
     // Index annotations: labels live in each platform's config, the index needs its own copy.
     for (const [key, value] of Object.entries(settings.labels)) {
       if (key.startsWith('org.opencontainers.image.')) args.push('--annotation', `index:${key}=${value}`)
@@ -127,7 +148,7 @@ export function planBuilds(
       args.push('--output', `type=oci,dest=${settings.ociLayout},tar=false`)
     }
     args.push(settings.context)
-    return [{ platforms: settings.platforms, args, metadataFile, output }]
+    return [{ platforms: settings.platforms, args: withRewriteTimestamp(args, settings.sourceDateEpoch), metadataFile, output }]
   }
 
   // One invocation per platform: the docker driver, or `platform` mode (one platform per job).
@@ -152,7 +173,7 @@ export function planBuilds(
       args.push('--output', 'type=image')
     }
     args.push(settings.context)
-    return invocation
+    return { ...invocation, args: withRewriteTimestamp(args, settings.sourceDateEpoch) }
   })
 }
 
@@ -169,10 +190,24 @@ export function mergeArgs(settings: Settings, builder: string, sources: readonly
 }
 
 /** The standard way to register QEMU handlers on a runner (docker/setup-qemu-action runs the same image). */
-export function binfmtInstallArgs(architectures: readonly string[]): string[] {
-  return ['run', '--privileged', '--rm', 'tonistiigi/binfmt', '--install', architectures.join(',')]
+export function binfmtInstallArgs(image: string, architectures: readonly string[]): string[] {
+  return ['run', '--privileged', '--rm', image, '--install', architectures.join(',')]
 }
 
-export function createBuilderArgs(name: string): string[] {
-  return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap']
+/**
+ * A name no other use of the action in the same job has: the run, its attempt and a random
+ * suffix. A fixed name per run made a second use in one job fail with buildx's "existing instance".
+ */
+export function builderName(env: Record<string, string | undefined>, suffix: string): string {
+  return `buildx-multiarch-${env.GITHUB_RUN_ID ?? 'local'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${suffix}`
+}
+
+/** A docker-container builder on the pinned BuildKit image (so BuildKit, and the digests it writes, move only with the pin). */
+export function createBuilderArgs(name: string, buildkitImage: string): string[] {
+  return ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--driver-opt', `image=${buildkitImage}`, '--bootstrap']
+}
+
+/** Removes the builder this action created (its container and state volume). */
+export function removeBuilderArgs(name: string): string[] {
+  return ['buildx', 'rm', name]
 }

@@ -126,6 +126,8 @@ describe('buildx-multiarch on the local engine', () => {
     expect(result.exitCode).toBe(0)
     expect(result.outputs['oci-layout']).toBe(layout)
     expect(existsSync(join(layout, 'oci-layout'))).toBe(true)
+    // A cross-build Dockerfile: arm64 builds without registering QEMU (qemu: auto).
+    expect(result.stdout).toContain('Emulation: not needed for linux/arm64: every RUN is in a stage on $BUILDPLATFORM')
     expect(result.outputs.tags).toBe('')
     expect(tagsOf(repository)).toEqual([])
 
@@ -225,6 +227,7 @@ describe('buildx-multiarch on the local engine', () => {
     const failed = await build({ image, context: 'fails-on-arm64', push: 'true' })
     localRefs.push(`${image}:buildcache-linux-amd64`)
     expect(failed.exitCode).not.toBe(0)
+    expect(failed.stdout).toContain('Emulation: QEMU for linux/arm64: stage 0 RUNs on the target platform')
     expect(failed.errors[0]).toMatch(/^docker buildx build failed \(exit code 1\):[\s\S]*deliberate failure on arm64/)
     // amd64 built, but nothing reached the registry.
     expect(tagsOf(repository)).toEqual([])

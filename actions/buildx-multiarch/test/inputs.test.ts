@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { readSettings } from '../src/inputs'
+import { BINFMT_IMAGE, BUILDKIT_IMAGE } from '../src/pins'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 let workspace: string
@@ -79,10 +80,28 @@ describe('readSettings', () => {
     ['merge without sources', { image: 'r.io/vote', mode: 'merge', push: 'true' }, {}, /Input "sources": mode "merge" needs .*"digest" outputs/],
     ['a bad source digest', { image: 'r.io/vote', mode: 'merge', push: 'true', sources: 'sha256:abc' }, {}, /Input "sources": "sha256:abc": a sha256 digest has 64/],
     ['an unknown cache', { image: 'r.io/vote', context: 'apps/vote', cache: 's3' }, {}, /Input "cache": "s3" is not one of auto, gha, registry, local, none/],
+    ['an unknown qemu choice', { image: 'r.io/vote', context: 'apps/vote', qemu: 'maybe' }, {}, /Input "qemu": "maybe" is not one of auto, true, false/],
+    ['an unknown provenance mode', { image: 'r.io/vote', context: 'apps/vote', provenance: 'full' }, {}, /Input "provenance": "full" is not one of auto, min, max, true, false/],
+    ['an invalid BuildKit image', { image: 'r.io/vote', context: 'apps/vote', 'buildkit-image': 'moby/BuildKit:v0 x' }, {}, /Input "buildkit-image": /],
   ]
   it.each(cases)('rejects %s with a message naming the input', (_name, inputs, extraEnv, message) => {
     setInputs(inputs)
     expect(() => readSettings(env(extraEnv))).toThrow(message)
+  })
+
+  it('resolves provenance from the event payload (private repository: mode=min) and pins the images by default', () => {
+    const event = join(workspace, 'event.json')
+    writeFileSync(event, JSON.stringify({ repository: { full_name: 'acme/shop', private: true } }))
+    setInputs({ image: 'r.io/vote', context: 'apps/vote' })
+    const s = readSettings(env({ GITHUB_EVENT_PATH: event }))
+    expect(s.provenance).toBe('min')
+    expect([s.qemu, s.qemuImage, s.buildkitImage]).toEqual(['auto', BINFMT_IMAGE, BUILDKIT_IMAGE])
+    writeFileSync(event, JSON.stringify({ repository: { full_name: 'acme/shop', private: false } }))
+    expect(readSettings(env({ GITHUB_EVENT_PATH: event })).provenance).toBe('max')
+    setInputs({ image: 'r.io/vote', context: 'apps/vote', provenance: 'true', 'buildkit-image': 'mirror.example/buildkit:v0.32.2' })
+    expect(readSettings(env({ GITHUB_EVENT_PATH: event }))).toMatchObject({ provenance: 'max', buildkitImage: 'mirror.example/buildkit:v0.32.2' })
+    setInputs({ image: 'r.io/vote', context: 'apps/vote', provenance: 'false' })
+    expect(readSettings(env({ GITHUB_EVENT_PATH: event })).provenance).toBe(false)
   })
 
   it('merge mode needs no build context and qualifies bare digests with the image', () => {

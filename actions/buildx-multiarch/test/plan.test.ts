@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest'
 import { parsePlatforms } from '@aks-gitops/toolkit'
 import { capabilitiesOf } from '../src/capabilities'
 import type { Settings } from '../src/inputs'
+import { BINFMT_IMAGE, BUILDKIT_IMAGE } from '../src/pins'
 import { binfmtInstallArgs, cachePlan, createBuilderArgs, ghaCacheAvailable, mergeArgs, planBuilds, stagingTag } from '../src/plan'
 
 const DOCKER = capabilitiesOf('docker', false)
 const CONTAINER = capabilitiesOf('docker-container', false)
-const GHA_ENV = { ACTIONS_RUNTIME_TOKEN: 'token', ACTIONS_RESULTS_URL: 'https://results.example/' }
+const GHA_ENV = {
+  ACTIONS_RUNTIME_TOKEN: 'token',
+  ACTIONS_RESULTS_URL: 'https://results.example/',
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_REPOSITORY: 'acme/shop',
+  GITHUB_RUN_ID: '42',
+  GITHUB_RUN_ATTEMPT: '2',
+}
 
 function settings(overrides: Partial<Settings> = {}): Settings {
   return {
@@ -26,7 +34,10 @@ function settings(overrides: Partial<Settings> = {}): Settings {
     ociLayout: '/tmp/layout',
     cache: 'auto',
     driver: 'auto',
-    provenance: true,
+    buildkitImage: BUILDKIT_IMAGE,
+    qemu: 'auto',
+    qemuImage: BINFMT_IMAGE,
+    provenance: 'max',
     sbom: true,
     runnerTemp: '/rt',
     ...overrides,
@@ -81,8 +92,8 @@ describe('planBuilds on a docker-container builder (GitHub-hosted runners)', () 
     expect(build?.output).toBe('push')
     expect(build?.args).toEqual([
       ...COMMON('linux/amd64,linux/arm64', '/wd/metadata-all.json'),
-      '--cache-from', 'type=gha,scope=acr.example.io-shop-vote', '--cache-to', 'type=gha,mode=max,scope=acr.example.io-shop-vote',
-      '--provenance=mode=max', '--sbom=true',
+      '--cache-from', 'type=gha,scope=acr.example.io-shop-vote', '--cache-to', 'type=gha,mode=max,scope=acr.example.io-shop-vote,ignore-error=true',
+      '--provenance=mode=max,builder-id=https://github.com/acme/shop/actions/runs/42/attempts/2', '--sbom=true',
       '--tag', 'acr.example.io/shop/vote:1.2.0-rc.3', '--tag', 'acr.example.io/shop/vote:sha-0123456',
       '--annotation', 'index:org.opencontainers.image.version=1.2.0-rc.3',
       '--output', 'type=image,push=true',
@@ -92,6 +103,7 @@ describe('planBuilds on a docker-container builder (GitHub-hosted runners)', () 
 
   it('multi without push writes an OCI layout directory', () => {
     const [build] = planBuilds(settings({ push: false, sbom: false, provenance: false }), 'b', CONTAINER, GHA_ENV, '/wd')
+    expect(build?.args.filter((a, i, all) => all[i - 1] === '--tag')).toEqual(['acr.example.io/shop/vote:1.2.0-rc.3'])
     expect(build?.output).toBe('oci')
     expect(build?.args).toContain('--provenance=false')
     expect(build?.args).not.toContain('--sbom=true')
@@ -146,8 +158,8 @@ describe('other argument vectors', () => {
     ])
   })
   it('QEMU registration and builder creation', () => {
-    expect(binfmtInstallArgs(['arm64', 's390x'])).toEqual(['run', '--privileged', '--rm', 'tonistiigi/binfmt', '--install', 'arm64,s390x'])
-    expect(createBuilderArgs('x')).toEqual(['buildx', 'create', '--name', 'x', '--driver', 'docker-container', '--bootstrap'])
+    expect(binfmtInstallArgs(BINFMT_IMAGE, ['arm64', 's390x'])).toEqual(['run', '--privileged', '--rm', BINFMT_IMAGE, '--install', 'arm64,s390x'])
+    expect(createBuilderArgs('x', BUILDKIT_IMAGE)).toEqual(['buildx', 'create', '--name', 'x', '--driver', 'docker-container', '--driver-opt', `image=${BUILDKIT_IMAGE}`, '--bootstrap'])
     expect(stagingTag(parsePlatforms(['linux/arm/v7'])[0]!)).toBe('buildcache-linux-arm-v7')
   })
 })
