@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { parseAllDocuments } from 'yaml'
-import { parseImageReference } from '@aks-gitops/toolkit'
+import { parseImageReference, podSpecPath } from '@aks-gitops/toolkit'
 
 export type K8sObject = {
   apiVersion?: string
@@ -139,15 +139,6 @@ export function unknownFieldProblems(objects: K8sObject[]): string[] {
 }
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume'])
-const POD_SPEC: Record<string, string[]> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-}
 
 type Obj = Record<string, unknown>
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), o)
@@ -161,7 +152,12 @@ export function workloadProblems(objects: K8sObject[], namespace: string): strin
       problems.push(`${id}: namespace is ${o.metadata?.namespace ? `"${o.metadata.namespace}"` : 'missing'}, expected "${namespace}"`)
     }
     if (o.kind === 'Secret' && (get(o, 'data') || get(o, 'stringData'))) problems.push(`${id}: a Secret with data is committed in clear`)
-    const specPath = POD_SPEC[o.kind ?? '']
+    // The default (IfHealthyBudget) lets a crash-looping replica, which serves nothing, block node drains.
+    if (o.kind === 'PodDisruptionBudget' && get(o, 'spec', 'unhealthyPodEvictionPolicy') !== 'AlwaysAllow') {
+      problems.push(`${id}: unhealthyPodEvictionPolicy is not AlwaysAllow (an unhealthy pod would block node drains)`)
+    }
+    // The workload kinds bump-manifest edits (the toolkit's table): each one's pod spec is checked.
+    const specPath = podSpecPath(o.kind)
     if (!specPath) continue
     const pod = get(o, ...specPath) as Obj | undefined
     if (!pod) {
@@ -169,8 +165,22 @@ export function workloadProblems(objects: K8sObject[], namespace: string): strin
       continue
     }
     problems.push(...podProblems(id, pod))
+    const replicas = get(o, 'spec', 'replicas')
+    if (typeof replicas === 'number' && replicas >= 2 && !spreadsOverNodes(pod, (get(o, ...specPath.slice(0, -1), 'metadata', 'labels') ?? {}) as Obj)) {
+      problems.push(`${id}: ${replicas} replicas without a topology spread over kubernetes.io/hostname (DoNotSchedule) that selects its pods`)
+    }
   }
   return problems
+}
+
+/** A required spread over nodes whose selector (labelSelector.matchLabels) matches the pod template's labels. */
+function spreadsOverNodes(pod: Obj, labels: Obj): boolean {
+  const constraints = (pod.topologySpreadConstraints as Obj[] | undefined) ?? []
+  return constraints.some((c) => {
+    if (c.topologyKey !== 'kubernetes.io/hostname' || c.whenUnsatisfiable !== 'DoNotSchedule') return false
+    const match = (get(c, 'labelSelector', 'matchLabels') ?? {}) as Obj
+    return Object.keys(match).length > 0 && Object.entries(match).every(([k, v]) => labels[k] === v)
+  })
 }
 
 function podProblems(id: string, pod: Obj): string[] {
@@ -241,6 +251,12 @@ export function argoProblems(objects: K8sObject[], expected: ArgoExpectations): 
     if (repos.length !== 1 || repos[0] !== expected.repoURL) problems.push(`AppProject: sourceRepos must be exactly [${expected.repoURL}], got ${JSON.stringify(repos)}`)
     const destinations = ((get(project, 'spec', 'destinations') as Obj[] | undefined) ?? []).map((d) => String(d.namespace)).sort()
     if (JSON.stringify(destinations) !== JSON.stringify(namespaces)) problems.push(`AppProject: destinations must be exactly ${namespaces.join(', ')}, got ${destinations.join(', ')}`)
+    // The Namespaces Argo CD may create, by name (clusterResourceWhitelist[].name; unnamed allows every Namespace).
+    const whitelist = (get(project, 'spec', 'clusterResourceWhitelist') as Obj[] | undefined) ?? []
+    const namespaceNames = whitelist.filter((r) => r.group === '' && r.kind === 'Namespace').map((r) => (r.name ? String(r.name) : '(any)')).sort()
+    if (JSON.stringify(namespaceNames) !== JSON.stringify(namespaces)) {
+      problems.push(`AppProject: clusterResourceWhitelist must allow exactly the Namespaces ${namespaces.join(', ')} by name, got ${namespaceNames.join(', ') || 'none'}`)
+    }
   }
   const apps = objects.filter((o) => o.kind === 'Application')
   for (const [name, env] of Object.entries(expected.environments)) {
@@ -256,6 +272,9 @@ export function argoProblems(objects: K8sObject[], expected: ArgoExpectations): 
     if (get(app, 'spec', 'destination', 'namespace') !== env.namespace) problems.push(`${id}: destination namespace is not ${env.namespace}`)
     if (get(app, 'spec', 'syncPolicy', 'automated', 'prune') !== true) problems.push(`${id}: automated sync without prune`)
     if (get(app, 'spec', 'syncPolicy', 'automated', 'selfHeal') !== true) problems.push(`${id}: automated sync without selfHeal`)
+    // PruneLast holds every prune until all resources are Healthy: nothing is pruned while any workload is Degraded.
+    const options = (get(app, 'spec', 'syncPolicy', 'syncOptions') as unknown[] | undefined) ?? []
+    if (options.includes('PruneLast=true')) problems.push(`${id}: PruneLast=true (prunes would wait for every workload to be Healthy)`)
   }
   return problems
 }

@@ -149,6 +149,25 @@ describe('the checks catch planted defects', () => {
     expect(await allProblems(root, 'staging')).toContain(expected)
   })
 
+  it('a PodDisruptionBudget that lets an unhealthy pod block drains, two replicas that may share a node', async () => {
+    const root = plant('overlays/production/vote-poddisruptionbudget.yaml', (d) => d.deleteIn(['spec', 'unhealthyPodEvictionPolicy']))
+    expect(await allProblems(root, 'production')).toEqual(['PodDisruptionBudget/vote: unhealthyPodEvictionPolicy is not AlwaysAllow (an unhealthy pod would block node drains)'])
+    const scaled = plant('base/worker-deployment.yaml', (d) => d.setIn(['spec', 'replicas'], 2))
+    expect(await allProblems(scaled, 'staging')).toEqual(['Deployment/worker: 2 replicas without a topology spread over kubernetes.io/hostname (DoNotSchedule) that selects its pods'])
+  })
+
+  it('Argo CD: PruneLast, a Namespace allowed by kind alone', () => {
+    const root = plant('argocd/application-staging.yaml', (d) => d.addIn(['spec', 'syncPolicy', 'syncOptions'], 'PruneLast=true'))
+    const project = join(root, 'argocd/project.yaml')
+    const doc = parseDocument(readFileSync(project, 'utf8'))
+    doc.deleteIn(['spec', 'clusterResourceWhitelist', 1, 'name'])
+    writeFileSync(project, doc.toString())
+    expect(argoProblems(argoObjects(root), ARGO)).toEqual([
+      'AppProject: clusterResourceWhitelist must allow exactly the Namespaces vote-production, vote-staging by name, got (any), vote-staging',
+      'Application/voting-app-staging: PruneLast=true (prunes would wait for every workload to be Healthy)',
+    ])
+  })
+
   it('a misspelled field, which the schemas allow but the API server rejects', () => {
     const root = plant('base/worker-deployment.yaml', (d) => d.setIn([...container, 'readinesProbe'], d.getIn([...container, 'readinessProbe'])))
     const argo = plant('argocd/application-staging.yaml', (d) => d.setIn(['spec', 'syncPolicy', 'automatic'], { prune: true }))
