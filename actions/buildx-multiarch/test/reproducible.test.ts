@@ -1,0 +1,99 @@
+// Same commit, same image: the argv carries SOURCE_DATE_EPOCH as BuildKit documents it
+// (https://github.com/moby/buildkit/blob/master/docs/build-repro.md, "SOURCE_DATE_EPOCH";
+// https://docs.docker.com/build/ci/github-actions/reproducible-builds/), and index entries come in
+// one order. The digests themselves are measured on a real engine by `bench:pipeline`.
+import { describe, expect, it } from 'vitest'
+import { parsePlatforms, type Descriptor } from '@aks-gitops/toolkit'
+import { capabilitiesOf } from '../src/capabilities'
+import type { Settings } from '../src/inputs'
+import { planBuilds } from '../src/plan'
+import { fixedOrder, readSourceDateEpoch, sourceDateEpochArgs, withRewriteTimestamp } from '../src/reproducible'
+
+// Only the fields planBuilds reads for these cases; the rest of Settings is another test's concern.
+function settings(overrides: Partial<Settings>): Settings {
+  return {
+    mode: 'multi',
+    repository: 'acr.example.io/shop/vote',
+    context: '/w',
+    file: '/w/Dockerfile',
+    platforms: parsePlatforms(['linux/amd64', 'linux/arm64']),
+    tags: ['sha-0123456'],
+    version: 'sha-0123456',
+    buildArgs: [],
+    labels: {},
+    push: true,
+    ociLayout: '/tmp/layout',
+    cache: 'none',
+    provenance: false,
+    sbom: false,
+    runnerTemp: '/rt',
+    ...overrides,
+  } as unknown as Settings
+}
+
+const outputsOf = (args: readonly string[]) => args.flatMap((a, i) => (args[i - 1] === '--output' ? [a] : []))
+
+describe('SOURCE_DATE_EPOCH', () => {
+  it('is read from the environment as Unix seconds, and refused when it is anything else', () => {
+    expect(readSourceDateEpoch({ SOURCE_DATE_EPOCH: '1796014437' })).toBe('1796014437')
+    expect(readSourceDateEpoch({})).toBeUndefined()
+    expect(readSourceDateEpoch({ SOURCE_DATE_EPOCH: '' })).toBeUndefined()
+    expect(() => readSourceDateEpoch({ SOURCE_DATE_EPOCH: '2026-11-30T04:53:57Z' })).toThrow(/SOURCE_DATE_EPOCH "2026-11-30T04:53:57Z" is not a Unix time in seconds/)
+  })
+
+  it('becomes the build argument and rewrite-timestamp=true on image and OCI outputs only', () => {
+    expect(sourceDateEpochArgs('1700000000')).toEqual(['--build-arg', 'SOURCE_DATE_EPOCH=1700000000'])
+    expect(sourceDateEpochArgs(undefined)).toEqual([])
+    const args = ['build', '--output', 'type=oci,dest=/l,tar=false', '--output', 'type=local,dest=/x', '--label', 'type=image', '.']
+    expect(withRewriteTimestamp(args, '1700000000')).toEqual(['build', '--output', 'type=oci,dest=/l,tar=false,rewrite-timestamp=true', '--output', 'type=local,dest=/x', '--label', 'type=image', '.'])
+    expect(withRewriteTimestamp(args, undefined)).toEqual(args)
+  })
+
+  it('reaches every build the plan makes: push, OCI layout, per-platform and push-by-digest', () => {
+    const env = { SOURCE_DATE_EPOCH: '1700000000' }
+    const cases = [
+      { caps: capabilitiesOf('docker-container', false), push: true, mode: 'multi' as const, expected: ['type=image,push=true,rewrite-timestamp=true'] },
+      { caps: capabilitiesOf('docker-container', false), push: false, mode: 'multi' as const, expected: ['type=oci,dest=/tmp/layout,tar=false,rewrite-timestamp=true'] },
+      { caps: capabilitiesOf('docker', true), push: false, mode: 'multi' as const, expected: ['type=oci,dest=/tmp/layout,tar=false,rewrite-timestamp=true'] },
+      {
+        caps: capabilitiesOf('docker-container', false),
+        push: true,
+        mode: 'platform' as const,
+        expected: ['type=image,name=acr.example.io/shop/vote,push-by-digest=true,name-canonical=true,push=true,rewrite-timestamp=true'],
+      },
+    ]
+    for (const { caps, push, mode, expected } of cases) {
+      const platforms = parsePlatforms(mode === 'platform' ? ['linux/arm64'] : ['linux/amd64', 'linux/arm64'])
+      const builds = planBuilds(settings({ push, mode, platforms, sourceDateEpoch: env.SOURCE_DATE_EPOCH }), 'b', caps, {}, '/wd')
+      for (const build of builds) {
+        expect(outputsOf(build.args)).toEqual(expected)
+        const at = build.args.indexOf('SOURCE_DATE_EPOCH=1700000000')
+        expect(build.args[at - 1]).toBe('--build-arg')
+      }
+    }
+    // The docker driver on the classic store: each platform's image, still with the timestamp option.
+    const perPlatform = planBuilds(settings({ push: false, sourceDateEpoch: '1700000000' }), 'b', capabilitiesOf('docker', false), {}, '/wd')
+    expect(perPlatform.map((b) => outputsOf(b.args))).toEqual([['type=image,rewrite-timestamp=true'], ['type=image,rewrite-timestamp=true']])
+    // Without SOURCE_DATE_EPOCH the argv is what it was.
+    const plain = planBuilds(settings({ push: false }), 'b', capabilitiesOf('docker', true), {}, '/wd')
+    expect(plain[0]?.args.some((a) => a.includes('SOURCE_DATE_EPOCH') || a.includes('rewrite-timestamp'))).toBe(false)
+  })
+})
+
+describe('fixedOrder', () => {
+  const amd64: Descriptor = { mediaType: 'm', digest: 'sha256:bb', size: 1, platform: { os: 'linux', architecture: 'amd64' } }
+  const arm64: Descriptor = { mediaType: 'm', digest: 'sha256:aa', size: 1, platform: { os: 'linux', architecture: 'arm64' } }
+  const attest = (of: Descriptor, digest: string): Descriptor => ({
+    mediaType: 'm',
+    digest,
+    size: 1,
+    platform: { os: 'unknown', architecture: 'unknown' },
+    annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': of.digest },
+  })
+
+  it('orders images by platform and attestations after them in the same order, whatever order the sources came in', () => {
+    const expected = [amd64, arm64, attest(amd64, 'sha256:ff'), attest(arm64, 'sha256:00')]
+    expect(fixedOrder([attest(arm64, 'sha256:00'), arm64, attest(amd64, 'sha256:ff'), amd64])).toEqual(expected)
+    expect(fixedOrder([arm64, attest(arm64, 'sha256:00'), amd64, attest(amd64, 'sha256:ff')])).toEqual(expected)
+  })
+})
