@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAllDocuments, parseDocument } from 'yaml'
+import { podSpecPath } from '@aks-gitops/toolkit'
 
 function git(args: readonly string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
@@ -75,18 +76,14 @@ export interface RenderedImage {
   image: string
 }
 
-const POD_SPEC_PATHS: Record<string, string[]> = {
-  Pod: ['spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-}
-
 /** Every container image in rendered manifests, with the workload and container it belongs to. */
 export function imagesInRender(rendered: string): RenderedImage[] {
   const images: RenderedImage[] = []
   for (const doc of parseAllDocuments(rendered)) {
     const object = doc.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null
     if (!object?.kind) continue
-    const path = POD_SPEC_PATHS[object.kind] ?? ['spec', 'template', 'spec']
+    const path = podSpecPath(object.kind)
+    if (!path) continue
     let spec: unknown = object
     for (const key of path) spec = (spec as Record<string, unknown> | undefined)?.[key]
     const podSpec = spec as { containers?: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] } | undefined

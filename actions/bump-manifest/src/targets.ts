@@ -1,7 +1,7 @@
 // Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
 // entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
 import { isAlias, isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml'
-import { parseRepository, sameRepository } from '@aks-gitops/toolkit'
+import { parseRepository, podSpecPath, sameRepository } from '@aks-gitops/toolkit'
 import { joinReference, referencesImage, updatedReference, type NewReference } from './reference'
 import { deleteMapKey, replaceScalar, setMapValue, YamlEditError, type TextEdit } from './yaml-text'
 
@@ -20,17 +20,6 @@ export interface Change {
   edits: TextEdit[]
 }
 
-/** Paths to the pod spec of each workload kind (CronJob nests a Job template). */
-const POD_SPEC_PATHS: Record<string, string[]> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-}
 const CONTAINER_LISTS = ['initContainers', 'containers'] as const
 
 /** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
@@ -56,7 +45,7 @@ export function containerChanges(doc: Document, root: unknown, document: number,
     const items = child(root, 'items')
     return isSeq(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : []
   }
-  const path = kind ? POD_SPEC_PATHS[kind] : undefined
+  const path = podSpecPath(kind)
   if (!path) return []
   let spec: unknown = root
   for (const key of path) spec = child(spec, key)
