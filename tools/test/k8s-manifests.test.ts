@@ -213,6 +213,58 @@ describe('the checks catch planted defects', () => {
   })
 })
 
+describe('README', () => {
+  const readme = readFileSync(join(SPECS, 'README.md'), 'utf8')
+  const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => parseObjects(m[1]!))
+  /** The README's `sed -i 's#FROM#TO#' FILES` commands, by the files they edit. */
+  const seds = [...readme.matchAll(/sed -i 's#([^#]+)#([^#]+)#'\s*\\?\s*(\S+)/g)].map(([, from, to, files]) => ({ from: from!, to: to!, files: files! }))
+
+  it('shows the ExternalSecret in the API version External Secrets Operator still serves (v1; v1beta1 went in v0.17)', () => {
+    const external = yamlBlocks.filter((o) => o.kind === 'ExternalSecret')
+    expect(external).toHaveLength(1)
+    expect(external[0]!.apiVersion).toBe('external-secrets.io/v1')
+    expect((external[0]!.spec as { target?: { name?: string } }).target?.name).toBe('db-credentials')
+    expect(readme).not.toContain('external-secrets.io/v1beta1\n')
+  })
+
+  it('registers the private repository under the very URL the Applications and the project name after its own rewrite', () => {
+    const rewrite = seds.find((s) => s.files === 'k8s-specifications/argocd/*.yaml')
+    expect(rewrite?.from).toBe(REPO_URL)
+    // Step 4 applied to the Argo CD objects, as a newcomer runs it.
+    const objects = parseObjects(readdirSync(join(SPECS, 'argocd')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+      .map((f) => readFileSync(join(SPECS, 'argocd', f), 'utf8').replaceAll(rewrite!.from, rewrite!.to)).join('\n---\n'))
+    const urls = [...readme.matchAll(/--from-literal=url=(\S+)/g)].map((m) => m[1])
+    expect(urls).toEqual([rewrite!.to])
+    expect(rewrite!.to).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\.git$/) // GitHub App credentials are HTTPS only
+    expect(readme).toContain('argocd.argoproj.io/secret-type=repository')
+    expect(argoProblems(objects, { ...ARGO, repoURL: rewrite!.to })).toEqual([])
+    // No step registers credentials in the other (git@) form for the HTTPS Applications.
+    expect(readme).not.toMatch(/argocd repo add git@|url=git@/)
+  })
+
+  it('names the registry in the overlays with a rewrite that renders (step 2)', () => {
+    const rewrite = seds.find((s) => s.files === 'k8s-specifications/overlays/*/kustomization.yaml')
+    expect(rewrite?.from).toBe('aksgitops.azurecr.io')
+    const root = mkdtempSync(join(tmpdir(), 'k8s-readme-'))
+    try {
+      cpSync(SPECS, root, { recursive: true })
+      for (const env of Object.keys(ENVIRONMENTS)) {
+        const file = join(root, 'overlays', env, 'kustomization.yaml')
+        writeFileSync(file, readFileSync(file, 'utf8').replaceAll(rewrite!.from, rewrite!.to.replace('ACR-NAME', 'myacr')))
+        const images = render(kubectl, join(root, 'overlays', env)).flatMap((o) => JSON.stringify(o).match(/"image":"[^"]+"/g) ?? [])
+        expect(images.filter((i) => i.includes('myacr.azurecr.io/'))).toHaveLength(3)
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  it('says what a first sync with placeholder images looks like, and how it differs from a 401', () => {
+    for (const words of ['Progressing', 'ErrImagePull', 'not found', 'Degraded', '401 Unauthorized', 'acr-secret', '--attach-acr']) expect(readme).toContain(words)
+    expect(readme).not.toMatch(/PruneLast=true\n/)
+  })
+})
+
 describe('kubectl lookup', () => {
   it('finds none on an empty PATH, so the suite fails with a message saying what to install', () => {
     const saved = { PATH: process.env.PATH, KUBECTL: process.env.KUBECTL }
