@@ -2,6 +2,62 @@ export const id = 21;
 export const ids = [21];
 export const modules = {
 
+/***/ 6589:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   StatusReadError: () => (/* binding */ StatusReadError),
+/* harmony export */   statusReader: () => (/* binding */ statusReader)
+/* harmony export */ });
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(958);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
+// Reads a commit's statuses through GitHub's REST API: "List commit statuses for a reference",
+// GET /repos/{owner}/{repo}/commits/{ref}/statuses, newest first
+// (https://docs.github.com/en/rest/commits/statuses#list-commit-statuses-for-a-reference; a
+// fine-grained token or App needs "Commit statuses" read, GITHUB_TOKEN `statuses: read`). The ref
+// is always the full SHA of the manifest commit, never a branch, so a later commit on the branch
+// cannot answer for it.
+
+
+/** A failed read: transient ones (429, 5xx, a secondary rate limit, no answer) are polled through. */
+class StatusReadError extends Error {
+    transient;
+    name = 'StatusReadError';
+    constructor(message, transient) {
+        super(message);
+        this.transient = transient;
+    }
+}
+const HELP = {
+    401: 'the token was refused',
+    403: 'the token may not read commit statuses (GITHUB_TOKEN needs permissions: statuses: read; an App or fine-grained token "Commit statuses: read")',
+    404: 'no such repository or commit visible to the token (it needs statuses: read on the repository)',
+};
+// One page of 100 holds the newest statuses of every context that matters here: Argo CD sets a
+// handful per revision, and the newest status of a context decides.
+const PER_PAGE = 100;
+const REQUEST_TIMEOUT_MS = 30_000;
+function statusReader(octokit, repository) {
+    const [owner = '', repo = ''] = repository.split('/');
+    return async (revision) => {
+        try {
+            const { data } = await octokit.rest.repos.listCommitStatusesForRef({ owner, repo, ref: revision, per_page: PER_PAGE, request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+            return data.map((s) => ({ state: s.state, context: s.context, description: s.description, target_url: s.target_url, updated_at: s.updated_at }));
+        }
+        catch (error) {
+            const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
+            // No HTTP answer reaches Octokit as status 500 with the cause's message; a secondary rate limit is a 403 saying so.
+            const transient = status === 0 || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__/* .isTransientHttpStatus */ .Jl)(status) || (status === 403 && /rate limit/i.test(message));
+            const help = transient ? 'will poll again' : (HELP[status] ?? 'GitHub refused the request');
+            throw new StatusReadError(`GET /repos/${repository}/commits/${revision}/statuses: ${status || 'no answer'} ${message} (${help})`, transient);
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 644:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -9,7 +65,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   apiStore: () => (/* binding */ apiStore)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4118);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(393);
 /* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 /* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
 // commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
@@ -138,7 +194,7 @@ function apiStore(options) {
 /* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
 /* harmony export */ });
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(29);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4118);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(393);
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
 // messages here, then a verdict out.

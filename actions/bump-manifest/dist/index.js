@@ -23927,7 +23927,7 @@ module.exports = {
 
 
 const { types, inspect } = __nccwpck_require__(7975)
-const { markAsUncloneable } = __nccwpck_require__(8300)
+const { markAsUncloneable } = __nccwpck_require__(5919)
 const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
@@ -26230,7 +26230,7 @@ module.exports = {
 const { webidl } = __nccwpck_require__(2582)
 const { kEnumerableProperty } = __nccwpck_require__(3373)
 const { kConstruct } = __nccwpck_require__(3988)
-const { MessagePort } = __nccwpck_require__(8300)
+const { MessagePort } = __nccwpck_require__(5919)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -28380,7 +28380,7 @@ module.exports = {
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(29);
-/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2465);
+/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(874);
 /* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
 // Plans the edit of each file: parse every document, find the matches, check the result is not
 // ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
@@ -28508,10 +28508,10 @@ function changedPlans(plans) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   dw: () => (/* binding */ updatedReference),
+/* harmony export */   g_: () => (/* binding */ repositoryText),
 /* harmony export */   km: () => (/* binding */ joinReference),
 /* harmony export */   sf: () => (/* binding */ referencesImage)
 /* harmony export */ });
-/* unused harmony export repositoryText */
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6605);
 // The new image reference and how it is written: pure string work on image references.
 
@@ -28549,27 +28549,26 @@ function shortDigest(digest) {
 
 /***/ }),
 
-/***/ 2465:
+/***/ 874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   PG: () => (/* binding */ pathChanges),
-/* harmony export */   Sv: () => (/* binding */ isKustomization),
-/* harmony export */   bV: () => (/* binding */ containerChanges),
-/* harmony export */   l0: () => (/* binding */ kustomizeChanges),
-/* harmony export */   ob: () => (/* binding */ parsePathSpec)
-/* harmony export */ });
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
-/* harmony import */ var _reference__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5470);
-/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4346);
-// Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
-// entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  bV: () => (/* binding */ containerChanges),
+  Sv: () => (/* binding */ isKustomization),
+  l0: () => (/* binding */ kustomizeChanges),
+  ob: () => (/* binding */ parsePathSpec),
+  PG: () => (/* binding */ pathChanges)
+});
 
-
-
-/** Paths to the pod spec of each workload kind (CronJob nests a Job template). */
+// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8293);
+;// CONCATENATED MODULE: ../toolkit/src/workloads.ts
+// Where each Kubernetes workload kind keeps its pod spec: bump-manifest edits the images there,
+// and the repository's manifest checks and the local pipeline read them there. One table, so a
+// kind one of them knows is never skipped by another. Pure: no I/O.
+/** Path from a workload object to its pod spec, per kind (CronJob nests a Job template). */
 const POD_SPEC_PATHS = {
     Pod: ['spec'],
     Deployment: ['spec', 'template', 'spec'],
@@ -28580,31 +28579,49 @@ const POD_SPEC_PATHS = {
     Job: ['spec', 'template', 'spec'],
     CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
+/** The pod spec path of a workload kind, or undefined for a kind that runs no pods. */
+function podSpecPath(kind) {
+    return kind !== undefined && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
+}
+
+// EXTERNAL MODULE: ../toolkit/src/image-ref.ts
+var image_ref = __nccwpck_require__(6605);
+// EXTERNAL MODULE: ./src/reference.ts
+var reference = __nccwpck_require__(5470);
+// EXTERNAL MODULE: ./src/yaml-text.ts
+var yaml_text = __nccwpck_require__(4346);
+;// CONCATENATED MODULE: ./src/targets.ts
+// Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
+// entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
+
+
+
+
 const CONTAINER_LISTS = ['initContainers', 'containers'];
 /** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
 function scalarString(node) {
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node) || node.value === null || node.value === undefined)
+    if (!(0,dist/* isScalar */.jn)(node) || node.value === null || node.value === undefined)
         return undefined;
     if (typeof node.value === 'string')
         return node.value;
     return node.source ?? String(node.value);
 }
 function child(map, key) {
-    return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(map) ? map.get(key, true) : undefined;
+    return (0,dist/* isMap */.jh)(map) ? map.get(key, true) : undefined;
 }
 function isFlow(node) {
     return Boolean(node?.flow);
 }
 /** Containers of a workload object (or of every item of a `kind: List`). */
 function containerChanges(doc, root, document, request, container) {
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+    if (!(0,dist/* isMap */.jh)(root))
         return [];
     const kind = scalarString(root.get('kind', true));
     if (kind === 'List') {
         const items = child(root, 'items');
-        return (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : [];
+        return (0,dist/* isSeq */.oP)(items) ? items.items.flatMap((item) => containerChanges(doc, item, document, request, container)) : [];
     }
-    const path = kind ? POD_SPEC_PATHS[kind] : undefined;
+    const path = podSpecPath(kind);
     if (!path)
         return [];
     let spec = root;
@@ -28614,18 +28631,18 @@ function containerChanges(doc, root, document, request, container) {
     const changes = [];
     for (const list of CONTAINER_LISTS) {
         const seq = child(spec, list);
-        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(seq))
+        if (!(0,dist/* isSeq */.oP)(seq))
             continue;
         for (const item of seq.items) {
             const containerName = scalarString(child(item, 'name')) ?? '(unnamed)';
             const imageNode = child(item, 'image');
             // An alias is resolved to see whether it matches; replaceScalar then refuses to edit through it.
-            const current = scalarString((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isAlias */ .Vj)(imageNode) ? imageNode.resolve(doc) : imageNode);
-            if (current === undefined || !(0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(current, request.image))
+            const current = scalarString((0,dist/* isAlias */.Vj)(imageNode) ? imageNode.resolve(doc) : imageNode);
+            if (current === undefined || !(0,reference/* referencesImage */.sf)(current, request.image))
                 continue;
             if (container !== undefined && containerName !== container)
                 continue;
-            const updated = (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .updatedReference */ .dw)(current, request);
+            const updated = (0,reference/* updatedReference */.dw)(current, request);
             const location = `${kind}/${name} ${list}[${containerName}]`;
             changes.push({
                 kind: 'container',
@@ -28634,7 +28651,7 @@ function containerChanges(doc, root, document, request, container) {
                 target: containerName,
                 previous: current,
                 updated,
-                edits: updated === current ? [] : [(0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .replaceScalar */ .BB)(imageNode, updated, isFlow(item), location)],
+                edits: updated === current ? [] : [(0,yaml_text/* replaceScalar */.BB)(imageNode, updated, isFlow(item), location)],
             });
         }
     }
@@ -28642,7 +28659,7 @@ function containerChanges(doc, root, document, request, container) {
 }
 /** True when the document is a kustomization (by kind, or by file name with an `images:` list). */
 function isKustomization(root, fileName) {
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+    if (!(0,dist/* isMap */.jh)(root))
         return false;
     const kind = scalarString(root.get('kind', true));
     if (kind === 'Kustomization' || kind === 'Component')
@@ -28652,7 +28669,7 @@ function isKustomization(root, fileName) {
 /** The image a kustomize entry produces: newName (or name), newTag, digest. */
 function entryReference(entry) {
     const name = scalarString(entry.get('newName', true)) ?? scalarString(entry.get('name', true)) ?? '';
-    return (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .joinReference */ .km)(name, scalarString(entry.get('newTag', true)), scalarString(entry.get('digest', true)));
+    return (0,reference/* joinReference */.km)(name, scalarString(entry.get('newTag', true)), scalarString(entry.get('digest', true)));
 }
 /**
  * kustomization `images:` entries whose name or newName is the image. Sets newName/newTag/digest as
@@ -28661,34 +28678,34 @@ function entryReference(entry) {
  */
 function kustomizeChanges(text, root, document, request) {
     const images = child(root, 'images');
-    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(images))
+    if (!(0,dist/* isSeq */.oP)(images))
         return [];
     const changes = [];
     for (const entry of images.items) {
-        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(entry))
+        if (!(0,dist/* isMap */.jh)(entry))
             continue;
         const name = scalarString(entry.get('name', true));
         const newName = scalarString(entry.get('newName', true));
-        const matches = (name !== undefined && (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(name, request.image)) || (newName !== undefined && (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(newName, request.image));
+        const matches = (name !== undefined && (0,reference/* referencesImage */.sf)(name, request.image)) || (newName !== undefined && (0,reference/* referencesImage */.sf)(newName, request.image));
         if (!matches)
             continue;
         const location = `images[${name}]`;
         const previous = entryReference(entry);
         const edits = [];
         if (request.newName !== undefined && request.newName !== newName)
-            edits.push((0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .setMapValue */ .O0)(text, entry, 'newName', request.newName, location));
+            edits.push((0,yaml_text/* setMapValue */.O0)(text, entry, 'newName', request.newName, location));
         for (const [key, value] of [['newTag', request.tag], ['digest', request.digest]]) {
             const current = scalarString(entry.get(key, true));
             if (value === undefined) {
-                const removal = (0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .deleteMapKey */ .D6)(text, entry, key);
+                const removal = (0,yaml_text/* deleteMapKey */.D6)(text, entry, key);
                 if (removal)
                     edits.push(removal);
             }
             else if (value !== current) {
-                edits.push((0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .setMapValue */ .O0)(text, entry, key, value, location));
+                edits.push((0,yaml_text/* setMapValue */.O0)(text, entry, key, value, location));
             }
         }
-        const updated = (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .joinReference */ .km)(request.newName ?? newName ?? name ?? '', request.tag, request.digest);
+        const updated = (0,reference/* joinReference */.km)(request.newName ?? newName ?? name ?? '', request.tag, request.digest);
         changes.push({ kind: 'kustomize', document, location, target: name ?? '', previous, updated, edits });
     }
     return changes;
@@ -28699,13 +28716,13 @@ function parsePathSpec(spec) {
     const pathText = (eq >= 0 ? spec.slice(0, eq) : spec).trim();
     const field = (eq >= 0 ? spec.slice(eq + 1).trim() : 'reference');
     if (!['reference', 'repository', 'tag', 'digest'].includes(field)) {
-        throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`"${spec}": the part after = must be reference, repository, tag or digest`);
+        throw new yaml_text/* YamlEditError */.a6(`"${spec}": the part after = must be reference, repository, tag or digest`);
     }
     const segments = [];
     const re = /([^.[\]]+)|\[([0-9]+)\]/gy;
     for (const part of pathText.split('.')) {
         if (part === '')
-            throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`"${pathText}" is not a path like image.tag or containers[0].image`);
+            throw new yaml_text/* YamlEditError */.a6(`"${pathText}" is not a path like image.tag or containers[0].image`);
         re.lastIndex = 0;
         let match;
         let consumed = 0;
@@ -28714,7 +28731,7 @@ function parsePathSpec(spec) {
             consumed = re.lastIndex;
         }
         if (consumed !== part.length)
-            throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`"${pathText}" is not a path like image.tag or containers[0].image`);
+            throw new yaml_text/* YamlEditError */.a6(`"${pathText}" is not a path like image.tag or containers[0].image`);
     }
     return { segments, text: pathText, field };
 }
@@ -28722,11 +28739,11 @@ function parsePathSpec(spec) {
 function pathValue(field, current, request) {
     switch (field) {
         case 'reference':
-            return { matches: (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .referencesImage */ .sf)(current, request.image), value: (0,_reference__WEBPACK_IMPORTED_MODULE_2__/* .updatedReference */ .dw)(current, request) };
+            return { matches: (0,reference/* referencesImage */.sf)(current, request.image), value: (0,reference/* updatedReference */.dw)(current, request) };
         case 'repository': {
             let matches = false;
             try {
-                matches = (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .sameRepository */ .RB)((0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .parseRepository */ .SU)(current), request.image);
+                matches = (0,image_ref/* sameRepository */.RB)((0,image_ref/* parseRepository */.SU)(current), request.image);
             }
             catch {
                 matches = false;
@@ -28748,22 +28765,22 @@ function pathChanges(root, document, request, specs) {
         for (const segment of spec.segments) {
             parent = node;
             if (typeof segment === 'number')
-                node = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node) ? node.items[segment] : undefined;
+                node = (0,dist/* isSeq */.oP)(node) ? node.items[segment] : undefined;
             else
-                node = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node) ? node.get(segment, true) : undefined;
+                node = (0,dist/* isMap */.jh)(node) ? node.get(segment, true) : undefined;
             if (node === undefined)
                 break;
         }
         if (node === undefined || node === null)
             continue;
         const current = scalarString(node);
-        if (current === undefined && !(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(node)) {
-            throw new _yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .YamlEditError */ .a6(`${spec.text} is a ${(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node) ? 'map' : (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node) ? 'list' : 'alias or other node'}, not a single value`);
+        if (current === undefined && !(0,dist/* isScalar */.jn)(node)) {
+            throw new yaml_text/* YamlEditError */.a6(`${spec.text} is a ${(0,dist/* isMap */.jh)(node) ? 'map' : (0,dist/* isSeq */.oP)(node) ? 'list' : 'alias or other node'}, not a single value`);
         }
         const { matches, value } = pathValue(spec.field, current ?? '', request);
         if (!matches)
             continue;
-        const edits = value === current ? [] : [(0,_yaml_text__WEBPACK_IMPORTED_MODULE_1__/* .replaceScalar */ .BB)(node, value, isFlow(parent), spec.text)];
+        const edits = value === current ? [] : [(0,yaml_text/* replaceScalar */.BB)(node, value, isFlow(parent), spec.text)];
         changes.push({ kind: 'path', document, location: spec.text, target: spec.text, previous: current ?? '', updated: value, edits });
     }
     return changes;
@@ -28778,11 +28795,12 @@ function pathChanges(root, document, request, specs) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BB: () => (/* binding */ replaceScalar),
 /* harmony export */   D6: () => (/* binding */ deleteMapKey),
+/* harmony export */   En: () => (/* binding */ lineEnding),
 /* harmony export */   O0: () => (/* binding */ setMapValue),
+/* harmony export */   VO: () => (/* binding */ renderScalar),
 /* harmony export */   a6: () => (/* binding */ YamlEditError),
 /* harmony export */   ct: () => (/* binding */ applyEdits)
 /* harmony export */ });
-/* unused harmony exports lineEnding, renderScalar */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
 // Text edits by source position. The YAML tree only tells us WHERE a value sits; the new text is
 // spliced into the original bytes, so comments, quoting, key order, anchors, flow style, document
@@ -28932,431 +28950,6 @@ class InputError extends Error {
     constructor(input, why) {
         super(`Input "${input}": ${why}`);
         this.input = input;
-    }
-}
-
-
-/***/ }),
-
-/***/ 4118:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  TU: () => (/* binding */ Git),
-  $m: () => (/* binding */ PushRejectedError),
-  hN: () => (/* binding */ classifyPushFailure),
-  BQ: () => (/* binding */ isRetryablePushError),
-  gg: () => (/* binding */ maskToken),
-  q3: () => (/* binding */ pushFailureHelp)
-});
-
-// UNUSED EXPORTS: QUIET_CONFIG, authConfigEntries, basicCredential, configEnvironment, findWorkTree, pushFailureDetail
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(5919);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(9846);
-;// CONCATENATED MODULE: ../toolkit/src/exec.ts
-// Runs programs with an argument vector (never a shell string) and captures their output.
-// Secrets go through the environment or stdin, never argv: other processes can read argv.
-
-
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    name = 'CommandError';
-    constructor(command, args, result) {
-        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
-        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-    }
-}
-function mergeEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-async function execute(command, args, options = {}) {
-    if (!options.quiet)
-        core/* info */.pq(`[command]${command} ${args.join(' ')}`);
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined) {
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    }
-    const result = await (0,exec/* getExecOutput */.H)(command, [...args], execOptions);
-    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    if (outcome.exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, outcome);
-    return outcome;
-}
-/**
- * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
- * gives each object's size in bytes, which a decoded string cannot be sliced by).
- */
-async function executeBytes(command, args, options = {}) {
-    if (!options.quiet)
-        core/* info */.pq(`[command]${command} ${args.join(' ')}`);
-    const stdout = [];
-    const stderr = [];
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined)
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    const exitCode = await (0,exec/* exec */.m)(command, [...args], execOptions);
-    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
-    if (exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
-    return outcome;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/git.ts
-// One place for every git call an action makes, in the spirit of actions/checkout's
-// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
-// and authentication carried by the environment only (never argv, a URL or .git/config).
-
-
-
-
-
-/**
- * Config for every git call an action makes: no automatic gc or maintenance (they would run after
- * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
- * and a runner's checkout is thrown away anyway).
- */
-const QUIET_CONFIG = [
-    { key: 'gc.auto', value: '0' },
-    { key: 'maintenance.auto', value: 'false' },
-];
-/**
- * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
- * without git, which refuses to say anything about a repository another user owns. Undefined
- * when there is none.
- */
-function findWorkTree(dir) {
-    for (let current = resolve(dir);; current = dirname(current)) {
-        if (existsSync(join(current, '.git')))
-            return current;
-        if (dirname(current) === current)
-            return undefined;
-    }
-}
-/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
-function basicCredential(token) {
-    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
-}
-/** Masks the token and every derived form before anything can print them. */
-function maskToken(token) {
-    core/* setSecret */.Pq(token);
-    core/* setSecret */.Pq(basicCredential(token));
-}
-/**
- * Config entries that authenticate git to `serverUrl`. The empty value first resets an
- * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
- * extraheader value it collects, and two Authorization headers make the server refuse the request.
- */
-function authConfigEntries(auth) {
-    const origin = new URL(auth.serverUrl).origin;
-    const key = `http.${origin}/.extraheader`;
-    return [
-        { key, value: '' },
-        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
-    ];
-}
-/**
- * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
- * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
- */
-function configEnvironment(base, entries) {
-    const existing = base.GIT_CONFIG_COUNT;
-    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
-    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
-    entries.forEach((entry, i) => {
-        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
-        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
-    });
-    return env;
-}
-// GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
-// git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
-// scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
-const PUSH_FAILURE_RULES = [
-    // Push protection: "GH013: Repository rule violations found ... - GITHUB PUSH PROTECTION ... Push cannot contain secrets" (GH009 before rulesets).
-    ['secret-scanning', /Push cannot contain secrets|GITHUB PUSH PROTECTION|\bGH009\b|secrets detected/i],
-    // "GH001: Large files detected." / "this exceeds GitHub's file size limit of 100.00 MB".
-    ['large-file', /error: GH001\b|exceeds GitHub's file size limit/i],
-    // "GH007: Your push would publish a private email address." / "(push declined due to email privacy restrictions)".
-    ['email-privacy', /\bGH007\b|email privacy restrictions|would publish a private email/i],
-    // "remote: fatal: pack exceeds maximum allowed size (2.00 GiB)"; its porcelain status is "(failed)".
-    ['pack-too-large', /pack exceeds maximum allowed size/i],
-    // "GH006: Protected branch update failed", "GH013: Repository rule violations found" (the rule listed below it).
-    ['protected-branch', /\bGH006\b|\bGH013\b|protected branch|repository rule violations/i],
-    ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
-    ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
-    // GitHub answers these while other pushes land on the same repository within seconds, or when it
-    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", 5xx, 429, DNS. The
-    // push may still have landed when the answer was lost: publish() checks before pushing again.
-    [
-        'transient',
-        /fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (5[0-9]{2}|429)|curl)|returned error: (5[0-9]{2}|429)|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error/i,
-    ],
-    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
-    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-    ['non-fast-forward', /non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i],
-];
-/** Sorts a failed push by its output. Only 'non-fast-forward' and 'transient' are worth another attempt. */
-function classifyPushFailure(output) {
-    return PUSH_FAILURE_RULES.find(([, pattern]) => pattern.test(output))?.[0] ?? 'other';
-}
-const PUSH_FAILURE_HELP = {
-    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-    transient: 'the server failed or could not be reached (a transient error)',
-    'protected-branch': 'a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api (a signed commit, for "verified signatures" rules), or a token on the bypass list',
-    'secret-scanning': "secret scanning's push protection found a secret in the pushed commit; remove it from the manifest (pull-request mode would be refused too), or allow it through the URL GitHub printed if it is a false positive",
-    'large-file': 'a file in the push is over GitHub\'s 100 MB file size limit; keep large files out of the manifests repository (Git LFS)',
-    'email-privacy': 'the commit\'s e-mail address is private on GitHub (GH007); commit as a noreply address (ID+login@users.noreply.github.com, the default github-actions[bot] author) or allow it in the account\'s e-mail settings',
-    'pack-too-large': 'the pushed pack is over the server\'s size limit (2 GB on GitHub); push less history at once',
-    'hook-declined': 'a server-side hook declined the push',
-    authentication: 'authentication failed; check the token and its permissions (contents: write)',
-    other: 'git push failed',
-};
-/** What to do about a push failure of this kind. */
-function pushFailureHelp(kind) {
-    return PUSH_FAILURE_HELP[kind];
-}
-/**
- * The lines of a failed push worth showing, most telling first: git's porcelain status line
- * (`!<TAB>src:dst<TAB>[remote rejected] (reason)`) or its first error, then the whole `remote:`
- * block (a ruleset lists every rule it applies there, so nothing of it is dropped), then git's own
- * error and fatal lines. Progress, hints and "To <url>" are left out.
- */
-function pushFailureDetail(output) {
-    const lines = output.split(/\r?\n/).map((line) => line.trimEnd());
-    const status = lines.filter((line) => /^!\t/.test(line)).map((line) => line.replace(/^!\t/, '').replace(/\t/g, ' '));
-    const remote = lines.filter((line) => /^remote:/.test(line));
-    const errors = lines.filter((line) => /^(error|fatal):/.test(line) || /^ ! \[/.test(line));
-    const first = status.length > 0 ? status : errors.slice(0, 1);
-    return [...new Set([...first, ...remote, ...errors])];
-}
-class PushRejectedError extends Error {
-    kind;
-    output;
-    refspec;
-    name = 'PushRejectedError';
-    constructor(kind, output, refspec, 
-    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
-    message) {
-        const [reason, ...rest] = pushFailureDetail(output);
-        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, PUSH_FAILURE_HELP[kind], ...rest].join('\n'));
-        this.kind = kind;
-        this.output = output;
-        this.refspec = refspec;
-    }
-    get retryable() {
-        return this.kind === 'non-fast-forward' || this.kind === 'transient';
-    }
-}
-/** True for errors a fetch-rebuild-push cycle can fix. */
-function isRetryablePushError(error) {
-    return error instanceof PushRejectedError && error.retryable;
-}
-class Git {
-    cwd;
-    options;
-    env;
-    constructor(cwd, options = {}) {
-        this.cwd = cwd;
-        this.options = options;
-        const entries = [
-            ...QUIET_CONFIG,
-            // safe.directory is honoured from the command scope (GIT_CONFIG_*), not from the repository's own config.
-            ...(options.safeDirectory ? [{ key: 'safe.directory', value: options.safeDirectory }] : []),
-            ...(options.auth ? authConfigEntries(options.auth) : []),
-        ];
-        this.env = {
-            // Never wait for a password on a terminal; never translate messages we classify.
-            GIT_TERMINAL_PROMPT: '0',
-            GCM_INTERACTIVE: 'never',
-            LC_ALL: 'C',
-            ...options.env,
-            ...configEnvironment({ ...process.env, ...options.env }, entries),
-        };
-    }
-    /** Runs git and throws CommandError on a non-zero exit. */
-    async run(args, options = {}) {
-        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
-    }
-    /** Runs git and returns the result whatever the exit code. */
-    async tryRun(args, options = {}) {
-        return execute('git', args, {
-            cwd: this.cwd,
-            env: { ...this.env, ...options.env },
-            input: options.input,
-            quiet: this.options.quiet,
-            allowFailure: true,
-        });
-    }
-    async topLevel() {
-        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
-    }
-    async revParse(rev) {
-        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
-    }
-    async tryRevParse(rev) {
-        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
-    async tryCurrentBranch() {
-        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
-        return result.exitCode === 0 ? result.stdout.trim() : undefined;
-    }
-    async remoteExists(remote) {
-        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
-    }
-    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
-    async fetchBranch(remote, branch) {
-        const tracking = `refs/remotes/${remote}/${branch}`;
-        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
-        // window in which a concurrent pipeline can land first, so it is kept short.
-        await this.run([
-            'fetch',
-            '--quiet',
-            '--no-tags',
-            '--no-recurse-submodules',
-            '--no-auto-maintenance',
-            '--no-write-fetch-head',
-            '--no-show-forced-updates',
-            remote,
-            `+refs/heads/${branch}:${tracking}`,
-        ]);
-        return this.revParse(tracking);
-    }
-    /** A file's content at a commit, or undefined when the commit has no such file. */
-    async tryShow(commit, path) {
-        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
-        return result.exitCode === 0 ? result.stdout : undefined;
-    }
-    /**
-     * Files' contents at a commit in one `git cat-file --batch` (one process however many files);
-     * absent files are missing from the map.
-     */
-    async readFiles(commit, paths) {
-        const files = new Map();
-        if (paths.length === 0)
-            return files;
-        const result = await executeBytes('git', ['cat-file', '--batch'], {
-            cwd: this.cwd,
-            env: this.env,
-            input: paths.map((path) => `${commit}:${path}\n`).join(''),
-            quiet: this.options.quiet,
-        });
-        // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
-        let offset = 0;
-        for (const path of paths) {
-            const eol = result.stdout.indexOf(0x0a, offset);
-            if (eol < 0)
-                break;
-            const header = result.stdout.subarray(offset, eol).toString('utf8');
-            offset = eol + 1;
-            const match = / (blob|tree|commit|tag) ([0-9]+)$/.exec(header);
-            if (!match)
-                continue;
-            const size = Number(match[2]);
-            if (match[1] === 'blob')
-                files.set(path, result.stdout.subarray(offset, offset + size).toString('utf8'));
-            offset += size + 1;
-        }
-        return files;
-    }
-    /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
-    async isAncestor(commit, tip) {
-        const result = await this.tryRun(['merge-base', '--is-ancestor', commit, tip]);
-        if (result.exitCode === 0 || result.exitCode === 1)
-            return result.exitCode === 0;
-        throw new Error(`git merge-base --is-ancestor ${commit} ${tip} failed: ${result.stderr.trim()}`);
-    }
-    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
-    async fileModes(commit, paths) {
-        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
-        const modes = new Map();
-        for (const entry of result.stdout.split('\0')) {
-            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
-            if (match)
-                modes.set(match[2], match[1]);
-        }
-        return modes;
-    }
-    /**
-     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
-     */
-    async createCommit(parent, files, message, author) {
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'git-index-'));
-        const env = { GIT_INDEX_FILE: (0,external_node_path_.join)(dir, 'index') };
-        try {
-            await this.run(['read-tree', parent], { env });
-            const modes = await this.fileModes(parent, files.map((file) => file.path));
-            const entries = [];
-            for (const file of files) {
-                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
-            }
-            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
-            // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
-            const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim();
-            const identity = {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            };
-            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
-        }
-        finally {
-            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-        }
-    }
-    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
-    async push(remote, source, branch, options = {}) {
-        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
-        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
-        if (result.exitCode !== 0) {
-            throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
-        }
-    }
-    async updateRef(ref, commit) {
-        await this.run(['update-ref', ref, commit]);
-    }
-    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
-    async tryMergeFastForward(commit) {
-        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
     }
 }
 
@@ -29547,6 +29140,175 @@ function parseRepository(input) {
 
 /***/ }),
 
+/***/ 393:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $m: () => (/* binding */ PushRejectedError),
+/* harmony export */   BQ: () => (/* binding */ isRetryablePushError),
+/* harmony export */   hN: () => (/* binding */ classifyPushFailure),
+/* harmony export */   q3: () => (/* binding */ pushFailureHelp)
+/* harmony export */ });
+/* unused harmony export pushFailureDetail */
+// GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
+// git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
+// scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
+const PUSH_FAILURE_RULES = [
+    // Push protection: "GH013: Repository rule violations found ... - GITHUB PUSH PROTECTION ... Push cannot contain secrets" (GH009 before rulesets).
+    ['secret-scanning', /Push cannot contain secrets|GITHUB PUSH PROTECTION|\bGH009\b|secrets detected/i],
+    // "GH001: Large files detected." / "this exceeds GitHub's file size limit of 100.00 MB".
+    ['large-file', /error: GH001\b|exceeds GitHub's file size limit/i],
+    // "GH007: Your push would publish a private email address." / "(push declined due to email privacy restrictions)".
+    ['email-privacy', /\bGH007\b|email privacy restrictions|would publish a private email/i],
+    // "remote: fatal: pack exceeds maximum allowed size (2.00 GiB)"; its porcelain status is "(failed)".
+    ['pack-too-large', /pack exceeds maximum allowed size/i],
+    // "GH006: Protected branch update failed", "GH013: Repository rule violations found" (the rule listed below it).
+    ['protected-branch', /\bGH006\b|\bGH013\b|protected branch|repository rule violations/i],
+    ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
+    ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
+    // GitHub answers these while other pushes land on the same repository within seconds, or when it
+    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", 5xx, 429, DNS. The
+    // push may still have landed when the answer was lost: publish() checks before pushing again.
+    [
+        'transient',
+        /fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (5[0-9]{2}|429)|curl)|returned error: (5[0-9]{2}|429)|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error/i,
+    ],
+    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
+    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
+    ['non-fast-forward', /non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i],
+];
+/** Sorts a failed push by its output. Only 'non-fast-forward' and 'transient' are worth another attempt. */
+function classifyPushFailure(output) {
+    return PUSH_FAILURE_RULES.find(([, pattern]) => pattern.test(output))?.[0] ?? 'other';
+}
+const PUSH_FAILURE_HELP = {
+    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
+    transient: 'the server failed or could not be reached (a transient error)',
+    'protected-branch': 'a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api (a signed commit, for "verified signatures" rules), or a token on the bypass list',
+    'secret-scanning': "secret scanning's push protection found a secret in the pushed commit; remove it from the manifest (pull-request mode would be refused too), or allow it through the URL GitHub printed if it is a false positive",
+    'large-file': 'a file in the push is over GitHub\'s 100 MB file size limit; keep large files out of the manifests repository (Git LFS)',
+    'email-privacy': 'the commit\'s e-mail address is private on GitHub (GH007); commit as a noreply address (ID+login@users.noreply.github.com, the default github-actions[bot] author) or allow it in the account\'s e-mail settings',
+    'pack-too-large': 'the pushed pack is over the server\'s size limit (2 GB on GitHub); push less history at once',
+    'hook-declined': 'a server-side hook declined the push',
+    authentication: 'authentication failed; check the token and its permissions (contents: write)',
+    other: 'git push failed',
+};
+/** What to do about a push failure of this kind. */
+function pushFailureHelp(kind) {
+    return PUSH_FAILURE_HELP[kind];
+}
+/**
+ * The lines of a failed push worth showing, most telling first: git's porcelain status line
+ * (`!<TAB>src:dst<TAB>[remote rejected] (reason)`) or its first error, then the whole `remote:`
+ * block (a ruleset lists every rule it applies there, so nothing of it is dropped), then git's own
+ * error and fatal lines. Progress, hints and "To <url>" are left out.
+ */
+function pushFailureDetail(output) {
+    const lines = output.split(/\r?\n/).map((line) => line.trimEnd());
+    const status = lines.filter((line) => /^!\t/.test(line)).map((line) => line.replace(/^!\t/, '').replace(/\t/g, ' '));
+    const remote = lines.filter((line) => /^remote:/.test(line));
+    const errors = lines.filter((line) => /^(error|fatal):/.test(line) || /^ ! \[/.test(line));
+    const first = status.length > 0 ? status : errors.slice(0, 1);
+    return [...first, ...remote, ...errors.filter((line) => !first.includes(line))];
+}
+class PushRejectedError extends Error {
+    kind;
+    output;
+    refspec;
+    name = 'PushRejectedError';
+    constructor(kind, output, refspec, 
+    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
+    message) {
+        const [reason, ...rest] = pushFailureDetail(output);
+        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, PUSH_FAILURE_HELP[kind], ...rest].join('\n'));
+        this.kind = kind;
+        this.output = output;
+        this.refspec = refspec;
+    }
+    get retryable() {
+        return this.kind === 'non-fast-forward' || this.kind === 'transient';
+    }
+}
+/** True for errors a fetch-rebuild-push cycle can fix. */
+function isRetryablePushError(error) {
+    return error instanceof PushRejectedError && error.retryable;
+}
+
+
+/***/ }),
+
+/***/ 958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EY: () => (/* binding */ backoffDelay),
+/* harmony export */   Jl: () => (/* binding */ isTransientHttpStatus),
+/* harmony export */   bD: () => (/* binding */ withRetry)
+/* harmony export */ });
+/* unused harmony exports RetriesExhaustedError, isTransientNetworkError */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient. Auth errors, protected branches and
+// bad input never change on a second try, so they are never retried.
+
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    name = 'RetriesExhaustedError';
+    constructor(attempts, lastError) {
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+    }
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
+}
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+async function withRetry(fn, options) {
+    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
+    const sleep = options.sleep ?? defaultSleep;
+    const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (!isRetryable(error))
+                throw error;
+            if (attempt >= maxAttempts)
+                throw new RetriesExhaustedError(attempt, error);
+            const delay = delayMs(attempt);
+            options.onRetry?.(error, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    return (typeof code === 'string' &&
+        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+}
+/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+function isTransientHttpStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -29652,13 +29414,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -29677,13 +29432,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -29736,7 +29484,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/ty
 
 /***/ }),
 
-/***/ 8300:
+/***/ 5919:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
@@ -29754,13 +29502,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -30068,7 +29809,7 @@ exports.composeNode = composeNode;
 var identity = __nccwpck_require__(8721);
 var Scalar = __nccwpck_require__(815);
 var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(4379);
+var resolveFlowScalar = __nccwpck_require__(6760);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -31037,7 +30778,7 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 4379:
+/***/ 6760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -33349,7 +33090,7 @@ exports.toJS = toJS;
 
 
 var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(4379);
+var resolveFlowScalar = __nccwpck_require__(6760);
 var errors = __nccwpck_require__(2330);
 var stringifyString = __nccwpck_require__(2715);
 
@@ -38357,28 +38098,167 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
-/***/ }),
+/***/ })
 
-/***/ 5919:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  N4: () => (/* binding */ endGroup),
-  V4: () => (/* binding */ getInput),
-  pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  Oh: () => (/* binding */ startGroup),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, addPath, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
-
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -38548,8 +38428,8 @@ function file_command_prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -39811,420 +39691,16 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js + 5 modules
-var lib_exec = __nccwpck_require__(9846);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 9846:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec),
-  H: () => (/* binding */ getExecOutput)
-});
-
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "events"
 var external_events_ = __nccwpck_require__(4434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -40250,7 +39726,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -40264,7 +39740,7 @@ function readlink(fsPath) {
 const UV_FS_O_EXLOCK = 0x10000000;
 const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -40278,7 +39754,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -40305,7 +39781,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
+    return io_util_awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -40320,7 +39796,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -40349,11 +39825,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
+                                filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
                             }
                         }
@@ -40573,7 +40049,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -40588,7 +40064,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
+        if (tool.includes(external_path_namespaceObject.sep)) {
             return [];
         }
         // build the list of directories
@@ -40599,7 +40075,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -40608,7 +40084,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -41039,7 +40515,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -41287,7 +40763,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec(commandLine, args, options) {
+function exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -41333,7 +40809,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -41345,174 +40821,884 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
 
-/***/ })
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(5919);
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ../toolkit/src/errors.ts
 var errors = __nccwpck_require__(29);
-// EXTERNAL MODULE: ../toolkit/src/git.ts + 2 modules
-var src_git = __nccwpck_require__(4118);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../toolkit/src/exec.ts
+// Runs programs with an argument vector (never a shell string) and captures their output.
+// Secrets go through the environment or stdin, never argv: other processes can read argv.
+
+
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    name = 'CommandError';
+    constructor(command, args, result) {
+        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
+        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+    }
+}
+function mergeEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+async function execute(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined) {
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    }
+    const result = await getExecOutput(command, [...args], execOptions);
+    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    if (outcome.exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, outcome);
+    return outcome;
+}
+/**
+ * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
+ * gives each object's size in bytes, which a decoded string cannot be sliced by).
+ */
+async function executeBytes(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const stdout = [];
+    const stderr = [];
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined)
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const exitCode = await exec_exec(command, [...args], execOptions);
+    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
+    if (exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
+    return outcome;
+}
+
+// EXTERNAL MODULE: ../toolkit/src/push-failure.ts
+var push_failure = __nccwpck_require__(393);
+;// CONCATENATED MODULE: ../toolkit/src/git.ts
+// One place for every git call an action makes, in the spirit of actions/checkout's
+// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
+// and authentication carried by the environment only (never argv, a URL or .git/config).
+
+
+
+
+
+
+
+/**
+ * Config for every git call an action makes: no automatic gc or maintenance (they would run after
+ * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
+ * and a runner's checkout is thrown away anyway).
+ */
+const QUIET_CONFIG = [
+    { key: 'gc.auto', value: '0' },
+    { key: 'maintenance.auto', value: 'false' },
+];
+/**
+ * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
+ * without git, which refuses to say anything about a repository another user owns. Undefined
+ * when there is none.
+ */
+function findWorkTree(dir) {
+    for (let current = (0,external_node_path_namespaceObject.resolve)(dir);; current = (0,external_node_path_namespaceObject.dirname)(current)) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, '.git')))
+            return current;
+        if ((0,external_node_path_namespaceObject.dirname)(current) === current)
+            return undefined;
+    }
+}
+/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
+function basicCredential(token) {
+    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+}
+/** Masks the token and every derived form before anything can print them. */
+function maskToken(token) {
+    core_setSecret(token);
+    core_setSecret(basicCredential(token));
+}
+/**
+ * Config entries that authenticate git to `serverUrl`. The empty value first resets an
+ * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
+ * extraheader value it collects, and two Authorization headers make the server refuse the request.
+ */
+function authConfigEntries(auth) {
+    const origin = new URL(auth.serverUrl).origin;
+    const key = `http.${origin}/.extraheader`;
+    return [
+        { key, value: '' },
+        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
+    ];
+}
+/**
+ * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
+ * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
+ */
+function configEnvironment(base, entries) {
+    const existing = base.GIT_CONFIG_COUNT;
+    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
+    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
+    entries.forEach((entry, i) => {
+        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
+        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
+    });
+    return env;
+}
+class Git {
+    cwd;
+    options;
+    env;
+    constructor(cwd, options = {}) {
+        this.cwd = cwd;
+        this.options = options;
+        const entries = [
+            ...QUIET_CONFIG,
+            // safe.directory is honoured from the command scope (GIT_CONFIG_*), not from the repository's own config.
+            ...(options.safeDirectory ? [{ key: 'safe.directory', value: options.safeDirectory }] : []),
+            ...(options.auth ? authConfigEntries(options.auth) : []),
+        ];
+        this.env = {
+            // Never wait for a password on a terminal; never translate messages we classify.
+            GIT_TERMINAL_PROMPT: '0',
+            GCM_INTERACTIVE: 'never',
+            LC_ALL: 'C',
+            ...options.env,
+            ...configEnvironment({ ...process.env, ...options.env }, entries),
+        };
+    }
+    /** Runs git and throws CommandError on a non-zero exit. */
+    async run(args, options = {}) {
+        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
+    }
+    /** Runs git and returns the result whatever the exit code. */
+    async tryRun(args, options = {}) {
+        return execute('git', args, {
+            cwd: this.cwd,
+            env: { ...this.env, ...options.env },
+            input: options.input,
+            quiet: this.options.quiet,
+            allowFailure: true,
+        });
+    }
+    async topLevel() {
+        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
+    }
+    async revParse(rev) {
+        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
+    }
+    async tryRevParse(rev) {
+        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
+    async tryCurrentBranch() {
+        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    async remoteExists(remote) {
+        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
+    }
+    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
+    async fetchBranch(remote, branch) {
+        const tracking = `refs/remotes/${remote}/${branch}`;
+        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
+        // window in which a concurrent pipeline can land first, so it is kept short.
+        await this.run([
+            'fetch',
+            '--quiet',
+            '--no-tags',
+            '--no-recurse-submodules',
+            '--no-auto-maintenance',
+            '--no-write-fetch-head',
+            '--no-show-forced-updates',
+            remote,
+            `+refs/heads/${branch}:${tracking}`,
+        ]);
+        return this.revParse(tracking);
+    }
+    /** A file's content at a commit, or undefined when the commit has no such file. */
+    async tryShow(commit, path) {
+        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
+        return result.exitCode === 0 ? result.stdout : undefined;
+    }
+    /**
+     * Files' contents at a commit in one `git cat-file --batch` (one process however many files);
+     * absent files are missing from the map.
+     */
+    async readFiles(commit, paths) {
+        const files = new Map();
+        if (paths.length === 0)
+            return files;
+        const result = await executeBytes('git', ['cat-file', '--batch'], {
+            cwd: this.cwd,
+            env: this.env,
+            input: paths.map((path) => `${commit}:${path}\n`).join(''),
+            quiet: this.options.quiet,
+        });
+        // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
+        let offset = 0;
+        for (const path of paths) {
+            const eol = result.stdout.indexOf(0x0a, offset);
+            if (eol < 0)
+                break;
+            const header = result.stdout.subarray(offset, eol).toString('utf8');
+            offset = eol + 1;
+            const match = / (blob|tree|commit|tag) ([0-9]+)$/.exec(header);
+            if (!match)
+                continue;
+            const size = Number(match[2]);
+            if (match[1] === 'blob')
+                files.set(path, result.stdout.subarray(offset, offset + size).toString('utf8'));
+            offset += size + 1;
+        }
+        return files;
+    }
+    /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
+    async isAncestor(commit, tip) {
+        const result = await this.tryRun(['merge-base', '--is-ancestor', commit, tip]);
+        if (result.exitCode === 0 || result.exitCode === 1)
+            return result.exitCode === 0;
+        throw new Error(`git merge-base --is-ancestor ${commit} ${tip} failed: ${result.stderr.trim()}`);
+    }
+    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
+    async fileModes(commit, paths) {
+        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
+        const modes = new Map();
+        for (const entry of result.stdout.split('\0')) {
+            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
+            if (match)
+                modes.set(match[2], match[1]);
+        }
+        return modes;
+    }
+    /**
+     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
+     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
+     */
+    async createCommit(parent, files, message, author) {
+        const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'git-index-'));
+        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(dir, 'index') };
+        try {
+            await this.run(['read-tree', parent], { env });
+            const modes = await this.fileModes(parent, files.map((file) => file.path));
+            const entries = [];
+            for (const file of files) {
+                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
+                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
+            }
+            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
+            // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
+            // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
+            const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim();
+            const identity = {
+                GIT_AUTHOR_NAME: author.name,
+                GIT_AUTHOR_EMAIL: author.email,
+                GIT_COMMITTER_NAME: author.name,
+                GIT_COMMITTER_EMAIL: author.email,
+            };
+            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+        }
+    }
+    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
+    async push(remote, source, branch, options = {}) {
+        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
+        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
+        if (result.exitCode !== 0) {
+            throw new push_failure/* PushRejectedError */.$m((0,push_failure/* classifyPushFailure */.hN)(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
+        }
+    }
+    async updateRef(ref, commit) {
+        await this.run(['update-ref', ref, commit]);
+    }
+    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
+    async tryMergeFastForward(commit) {
+        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
+    }
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/commit-status.ts
+// The contract between the Argo CD Notifications templates in
+// k8s-specifications/argocd/notifications-cm.yaml and the deploy job that waits for their GitHub
+// commit status: the status context, and the revision every status description starts with.
+// One home, so the configuration's test and bump-manifest read the same rule.
+/** The states GitHub's commit status API accepts (https://docs.github.com/en/rest/commits/statuses#create-a-commit-status). */
+const COMMIT_STATUS_STATES = (/* unused pure expression or super */ null && (['error', 'failure', 'pending', 'success']));
+function isCommitStatusState(value) {
+    return COMMIT_STATUS_STATES.includes(value);
+}
+/** The status context (the template's github.status.label) for an Argo CD Application. */
+function argoStatusContext(application) {
+    return `continuous-delivery/${application}`;
+}
+// "revision <sha>" first: Argo CD cuts the description at 140 characters
+// (notifications-engine pkg/services/github.go), so the revision must come before anything long.
+const DESCRIPTION_REVISION = /^revision ([0-9a-f]{40}(?:[0-9a-f]{24})?)(?![0-9a-z])/i;
+/** The full commit SHA a status description starts with ("revision <sha>: ..."), lowercased, or undefined when it names none. */
+function revisionInDescription(description) {
+    return DESCRIPTION_REVISION.exec(description ?? '')?.[1]?.toLowerCase();
+}
+
+;// CONCATENATED MODULE: ./src/status-wait.ts
+// Waits for Argo CD's word on the manifest commit: the GitHub commit status its notifications set
+// (k8s-specifications/argocd/notifications-cm.yaml) once the Application is Synced and Healthy at
+// that revision, or Degraded, or its sync failed. CI holds no cluster credential: it only reads
+// the commit's statuses. judge() is the pure decision; waitForStatus() polls through an injected
+// reader and clock, so the loop is tested without real waits.
+
+/**
+ * The newest status in `context` that is about `revision` decides. A status is about ANOTHER
+ * revision when its description starts with "revision <full sha>" naming a different commit (the
+ * templates write the synced revision there, and set the status on that same revision, so on this
+ * commit such a status comes from a differently configured sender: for example a revisionPath of
+ * app.status.sync.revision, which a Degraded of the previous rollout would post on the new
+ * commit). A description that names no revision is taken as about the commit it is set on, as the
+ * API scopes it.
+ */
+function judge(statuses, context, revision) {
+    const ignored = [];
+    for (const status of statuses) {
+        if (status.context !== context)
+            continue;
+        const named = revisionInDescription(status.description);
+        if (false) {}
+        if (status.state === 'success' || status.state === 'failure' || status.state === 'error')
+            return { verdict: { kind: status.state, status }, ignored };
+        return { verdict: { kind: 'waiting', pending: status }, ignored };
+    }
+    return { verdict: { kind: 'waiting' }, ignored };
+}
+/** An error the poll should outlast (HTTP 429/5xx, a dropped connection). */
+function isTransientReadError(error) {
+    return error?.transient === true;
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
+async function waitForStatus(request, deps) {
+    const now = deps.now ?? Date.now;
+    const sleep = deps.sleep ?? defaultSleep;
+    const start = now();
+    const deadline = start + request.timeoutSeconds * 1000;
+    const ignored = new Map();
+    let pending;
+    const result = (state, polls, status) => ({
+        state,
+        application: request.application,
+        context: request.context,
+        revision: request.revision,
+        seconds: Math.round((now() - start) / 1000),
+        polls,
+        status,
+        ignored: [...ignored.values()],
+    });
+    for (let poll = 1;; poll++) {
+        try {
+            const judged = judge(await deps.read(request.revision), request.context, request.revision);
+            for (const s of judged.ignored)
+                ignored.set(`${s.description}|${s.state}|${s.updated_at ?? ''}`, s);
+            deps.onPoll?.(poll, judged);
+            const { verdict } = judged;
+            if (verdict.kind !== 'waiting')
+                return result(verdict.kind, poll, verdict.status);
+            pending = verdict.pending ?? pending;
+        }
+        catch (error) {
+            if (!isTransientReadError(error))
+                throw error;
+            deps.onTransientError?.(error, poll);
+        }
+        const left = deadline - now();
+        if (left <= 0)
+            return result('timeout', poll, pending);
+        await sleep(Math.min(request.intervalSeconds * 1000, left));
+    }
+}
+/** The step's failure message: the Application, the revision and the state reached. */
+function waitFailureMessage(result, timeoutSeconds) {
+    const where = `Argo CD Application ${result.application} at revision ${result.revision}`;
+    const link = result.status?.target_url ? ` (${result.status.target_url})` : '';
+    if (result.state === 'timeout') {
+        const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`;
+        const skipped = result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : '';
+        return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${seen}${skipped}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`;
+    }
+    return `${where}: ${result.state}: "${result.status?.description ?? ''}"${link}`;
+}
+
+;// CONCATENATED MODULE: ./src/argocd-wait.ts
+// The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses
+// (commit-statuses.ts) until status-wait.ts's judge decides, logs each poll, sets the outputs
+// sync-status, sync-seconds and sync-url, and fails naming the Application, the revision and the
+// state reached when that is not success.
+
+
+
+function setWaitOutputs(state, seconds, url) {
+    setOutput('sync-status', state);
+    setOutput('sync-seconds', String(seconds));
+    setOutput('sync-url', url);
+}
+async function summaryLine(text) {
+    try {
+        await summary.addRaw(`\n${text}\n`).write();
+    }
+    catch (error) {
+        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
+    }
+}
+async function awaitArgoCd(wait, target) {
+    if (!target.commit) {
+        // No new revision for Argo CD to sync: what is deployed is what an earlier run waited for.
+        info(`No manifest commit landed, so there is no new revision for Argo CD Application ${wait.application} to sync: not waiting.`);
+        setWaitOutputs('skipped', 0, '');
+        return undefined;
+    }
+    const revision = target.commit;
+    startGroup(`Wait for Argo CD: status "${wait.context}" on ${revision} (timeout ${wait.timeoutSeconds} s)`);
+    let result;
+    try {
+        // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
+        const [{ github }, { statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6589))]);
+        const read = statusReader(github(wait.token, target.apiUrl), target.repository);
+        const seenIgnored = new Set();
+        result = await waitForStatus({ application: wait.application, context: wait.context, revision, timeoutSeconds: wait.timeoutSeconds, intervalSeconds: wait.intervalSeconds }, {
+            read,
+            onPoll: (poll, { verdict, ignored }) => {
+                for (const s of ignored) {
+                    const key = `${s.state}|${s.description}`;
+                    if (seenIgnored.has(key))
+                        continue;
+                    seenIgnored.add(key);
+                    info(`Ignoring a ${s.state} status "${s.description ?? ''}": it is about another revision`);
+                }
+                if (verdict.kind === 'waiting')
+                    info(`poll ${poll}: ${verdict.pending ? `pending: "${verdict.pending.description ?? ''}"` : `no status "${wait.context}" yet`}`);
+                else
+                    info(`poll ${poll}: ${verdict.kind}: "${verdict.status.description ?? ''}"`);
+            },
+            onTransientError: (error, poll) => warning(`poll ${poll}: ${(0,errors/* errorMessage */.g)(error)}`),
+        });
+    }
+    finally {
+        endGroup();
+    }
+    setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '');
+    const link = result.status?.target_url ? ` ([Argo CD](${result.status.target_url}))` : '';
+    await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`: **${result.state}** after ${result.seconds} s${link}`);
+    if (result.state !== 'success')
+        throw new Error(waitFailureMessage(result, wait.timeoutSeconds));
+    info(`Argo CD Application ${result.application} reported success at ${revision} after ${result.seconds} s`);
+    return result;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/glob.ts
 // File inputs that take paths or globs (bump-manifest's `files`, acr-push's
 // `release-staging-manifest`): which entries are globs, and what they match. node:fs's globSync
@@ -41527,9 +41713,9 @@ function isGlob(entry) {
 /** The absolute paths an entry names under `cwd`: what a glob matches, sorted, or the literal path itself. */
 function expandEntry(entry, cwd) {
     if (!isGlob(entry))
-        return [(0,external_node_path_.resolve)(cwd, entry)];
-    return (0,external_node_fs_.globSync)(entry, { cwd })
-        .map((match) => (0,external_node_path_.resolve)(cwd, match))
+        return [(0,external_node_path_namespaceObject.resolve)(cwd, entry)];
+    return (0,external_node_fs_namespaceObject.globSync)(entry, { cwd })
+        .map((match) => (0,external_node_path_namespaceObject.resolve)(cwd, match))
         .sort();
 }
 
@@ -41541,14 +41727,14 @@ function expandEntry(entry, cwd) {
 
 
 function inside(root, path) {
-    const rel = (0,external_node_path_.relative)(root, path);
-    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel);
+    const rel = (0,external_node_path_namespaceObject.relative)(root, path);
+    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
 }
 /** Expands the files input: literal paths must exist, globs must match; all must stay inside the working directory. */
 function expandFiles(workingDirectory, patterns) {
     let root;
     try {
-        root = (0,external_node_fs_.realpathSync)(workingDirectory);
+        root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
     }
     catch {
         throw new errors/* InputError */.d('working-directory', `"${workingDirectory}" does not exist`);
@@ -41557,7 +41743,7 @@ function expandFiles(workingDirectory, patterns) {
     for (const pattern of patterns) {
         const files = expandEntry(pattern, root).filter((file) => {
             try {
-                return (0,external_node_fs_.statSync)(file).isFile();
+                return (0,external_node_fs_namespaceObject.statSync)(file).isFile();
             }
             catch {
                 return false;
@@ -41567,19 +41753,19 @@ function expandFiles(workingDirectory, patterns) {
             throw new errors/* InputError */.d('files', isGlob(pattern) ? `"${pattern}" matches no file in ${root}` : `"${pattern}" does not exist in ${root}`);
         }
         for (const file of files) {
-            const real = (0,external_node_fs_.realpathSync)(file);
+            const real = (0,external_node_fs_namespaceObject.realpathSync)(file);
             if (!inside(root, real))
                 throw new errors/* InputError */.d('files', `"${pattern}" points outside the working directory ${root}`);
             found.set(real, (found.get(real) ?? true) && isGlob(pattern));
         }
     }
-    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_.relative)(root, file).split(external_node_path_.sep).join('/'), glob: found.get(file) }));
+    return [...found.keys()].sort().map((file) => ({ path: (0,external_node_path_namespaceObject.relative)(root, file).split(external_node_path_namespaceObject.sep).join('/'), glob: found.get(file) }));
 }
 function readManifests(workingDirectory, entries) {
-    const root = (0,external_node_fs_.realpathSync)(workingDirectory);
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(workingDirectory);
     return entries.map(({ path, glob }) => {
-        const absolute = (0,external_node_path_.resolve)(root, path);
-        return { path, glob, absolute, text: (0,external_node_fs_.readFileSync)(absolute, 'utf8') };
+        const absolute = (0,external_node_path_namespaceObject.resolve)(root, path);
+        return { path, glob, absolute, text: (0,external_node_fs_namespaceObject.readFileSync)(absolute, 'utf8') };
     });
 }
 /** Writes every file or none: all temporary files first, then the renames (atomic per file). */
@@ -41588,18 +41774,18 @@ function writeManifests(files) {
     try {
         for (const file of files) {
             const temp = `${file.absolute}.bump-manifest-${process.pid}.tmp`;
-            (0,external_node_fs_.writeFileSync)(temp, file.text);
-            (0,external_node_fs_.chmodSync)(temp, (0,external_node_fs_.statSync)(file.absolute).mode & 0o7777);
+            (0,external_node_fs_namespaceObject.writeFileSync)(temp, file.text);
+            (0,external_node_fs_namespaceObject.chmodSync)(temp, (0,external_node_fs_namespaceObject.statSync)(file.absolute).mode & 0o7777);
             staged.push({ temp, target: file.absolute });
         }
     }
     catch (error) {
         for (const { temp } of staged)
-            (0,external_node_fs_.rmSync)(temp, { force: true });
+            (0,external_node_fs_namespaceObject.rmSync)(temp, { force: true });
         throw error;
     }
     for (const { temp, target } of staged)
-        (0,external_node_fs_.renameSync)(temp, target);
+        (0,external_node_fs_namespaceObject.renameSync)(temp, target);
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
@@ -41615,7 +41801,7 @@ function splitList(text) {
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
 function getString(name, options = {}) {
-    const value = core/* getInput */.V4(name, { trimWhitespace: true });
+    const value = getInput(name, { trimWhitespace: true });
     if (value === '') {
         if (options.required)
             throw new errors/* InputError */.d(name, 'is required and was not given');
@@ -41624,14 +41810,14 @@ function getString(name, options = {}) {
     return value;
 }
 function getList(name, options = {}) {
-    const items = splitList(core/* getInput */.V4(name));
+    const items = splitList(getInput(name));
     if (options.required && items.length === 0)
         throw new errors/* InputError */.d(name, 'is required: give one or more values, one per line or comma-separated');
     return items;
 }
 /** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
 function getBoolean(name, defaultValue) {
-    const value = core/* getInput */.V4(name).trim();
+    const value = getInput(name).trim();
     if (value === '')
         return defaultValue;
     if (['true', 'True', 'TRUE'].includes(value))
@@ -41641,7 +41827,7 @@ function getBoolean(name, defaultValue) {
     throw new errors/* InputError */.d(name, `"${value}" is not a boolean (expected true or false)`);
 }
 function getInteger(name, defaultValue, range) {
-    const value = core/* getInput */.V4(name).trim();
+    const value = getInput(name).trim();
     if (value === '')
         return defaultValue;
     if (!/^[0-9]+$/.test(value))
@@ -41652,7 +41838,7 @@ function getInteger(name, defaultValue, range) {
     return n;
 }
 function getChoice(name, choices, defaultValue) {
-    const value = core/* getInput */.V4(name).trim();
+    const value = getInput(name).trim();
     if (value === '')
         return defaultValue;
     if (!choices.includes(value)) {
@@ -41737,7 +41923,7 @@ function isAttestationPlatform(p) {
 }
 
 // EXTERNAL MODULE: ./src/reference.ts
-var reference = __nccwpck_require__(5470);
+var src_reference = __nccwpck_require__(5470);
 ;// CONCATENATED MODULE: ./src/message.ts
 // The commit message: a template with placeholders, a body listing each change, and a trailer
 // tooling can recognise. Pure: no I/O.
@@ -41763,7 +41949,7 @@ function unknownPlaceholders(template) {
 }
 function placeholderValues(values) {
     const name = values.image.split('/').pop() ?? values.image;
-    const short = values.digest ? (0,reference/* shortDigest */.VK)(values.digest) : '';
+    const short = values.digest ? (0,src_reference/* shortDigest */.VK)(values.digest) : '';
     return {
         image: values.image,
         name,
@@ -41793,8 +41979,65 @@ function commitMessage(template, values, plans) {
     return `${subject}${body}${trailers.length > 0 ? `\n\n${trailers.join('\n')}` : ''}\n`;
 }
 
-// EXTERNAL MODULE: ./src/targets.ts
-var targets = __nccwpck_require__(2465);
+;// CONCATENATED MODULE: ./src/wait-settings.ts
+// The inputs of the wait for Argo CD's commit status, validated from their raw text (inputs.ts
+// reads them): which Application, which status context, how long, how often. Pure.
+
+const DEFAULT_WAIT_TIMEOUT = '15m';
+const DEFAULT_WAIT_INTERVAL = '15s';
+const MAX_TIMEOUT_SECONDS = 6 * 3600; // a job runs at most 6 hours on GitHub-hosted runners
+const UNITS = { '': 1, s: 1, m: 60, h: 3600 };
+// An Application name is a Kubernetes object name (DNS-1123 subdomain).
+const APPLICATION_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** "90", "90s", "15m", "1h" as whole seconds. */
+function parseDuration(name, text, range) {
+    const m = /^([0-9]{1,6})([smh]?)$/.exec(text.trim());
+    if (!m)
+        throw new errors/* InputError */.d(name, `"${text}" is not a duration (expected whole seconds, or a number with s, m or h: 90, 90s, 15m, 1h)`);
+    const seconds = Number(m[1]) * UNITS[m[2]];
+    if (seconds < range.min || seconds > range.max)
+        throw new errors/* InputError */.d(name, `${text} is out of range (expected ${range.min} s to ${range.max} s)`);
+    return seconds;
+}
+/** The wait's settings, or undefined when wait-for-application is empty (no wait). */
+function parseWaitSettings(raw, ctx) {
+    const template = raw.application.trim();
+    if (template === '') {
+        for (const [name, value] of [['wait-context', raw.context], ['wait-timeout', raw.timeout], ['wait-interval', raw.interval]]) {
+            if (value.trim() !== '')
+                throw new errors/* InputError */.d(name, 'needs wait-for-application (the Argo CD Application whose status to wait for)');
+        }
+        return undefined;
+    }
+    if (template.includes('{environment}') && !ctx.environment)
+        throw new errors/* InputError */.d('wait-for-application', `"${template}" uses {environment} but no environment input was given`);
+    const application = template.replaceAll('{environment}', ctx.environment ?? '');
+    if (!APPLICATION_NAME.test(application)) {
+        throw new errors/* InputError */.d('wait-for-application', `"${application}" is not an Argo CD Application name (lowercase letters, digits, - and ., at most 253)`);
+    }
+    // Argo CD syncs the branch; the wait needs the commit that lands there, made by this step.
+    if (ctx.pullRequest) {
+        throw new errors/* InputError */.d('wait-for-application', 'cannot be used with pull-request: the commit Argo CD syncs is the merge of the pull request, made after this step ends; wait in a workflow that runs on the push to the branch Argo CD tracks');
+    }
+    if (ctx.dryRun || !ctx.push)
+        throw new errors/* InputError */.d('wait-for-application', 'needs a pushed commit (commit, push true and dry-run false): Argo CD can only sync what reached the remote');
+    if (!ctx.repository || !/^[^/\s]+\/[^/\s]+$/.test(ctx.repository))
+        throw new errors/* InputError */.d('wait-for-application', 'needs GITHUB_REPOSITORY (owner/name), the repository whose commit statuses it reads');
+    const token = raw.statusToken.trim() || ctx.token;
+    if (!token)
+        throw new errors/* InputError */.d('status-token', 'or token is required with wait-for-application (it reads commit statuses: statuses: read)');
+    const context = raw.context.trim() || argoStatusContext(application);
+    if (/[\r\n]/.test(context))
+        throw new errors/* InputError */.d('wait-context', 'must be one line');
+    const timeoutSeconds = parseDuration('wait-timeout', raw.timeout.trim() || DEFAULT_WAIT_TIMEOUT, { min: 1, max: MAX_TIMEOUT_SECONDS });
+    const intervalSeconds = parseDuration('wait-interval', raw.interval.trim() || DEFAULT_WAIT_INTERVAL, { min: 1, max: 600 });
+    if (intervalSeconds > timeoutSeconds)
+        throw new errors/* InputError */.d('wait-interval', `${intervalSeconds} s is longer than wait-timeout (${timeoutSeconds} s)`);
+    return { application, context, timeoutSeconds, intervalSeconds, token };
+}
+
+// EXTERNAL MODULE: ./src/targets.ts + 1 modules
+var targets = __nccwpck_require__(874);
 ;// CONCATENATED MODULE: ./src/trailers.ts
 // The git trailers every manifest commit carries, so `git log --format='%(trailers)'` on an
 // environment's files reads as its deploy history: what was deployed, from which source commit and
@@ -41852,6 +42095,7 @@ function parseTrailerLines(text) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input, parsed and validated into one typed settings object before anything happens.
 // Nothing else reads inputs. A bad value throws InputError naming the input and what was expected.
+
 
 
 
@@ -41946,7 +42190,7 @@ function parseCommitMessage() {
 function readSettings(env = process.env) {
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const workingInput = getString('working-directory');
-    const workingDirectory = workingInput === '' ? workspace : (0,external_node_path_.isAbsolute)(workingInput) ? workingInput : (0,external_node_path_.resolve)(workspace, workingInput);
+    const workingDirectory = workingInput === '' ? workspace : (0,external_node_path_namespaceObject.isAbsolute)(workingInput) ? workingInput : (0,external_node_path_namespaceObject.resolve)(workspace, workingInput);
     const files = getList('files', { required: true });
     const imageText = getString('image', { required: true });
     const image = parseImageInput('image', imageText);
@@ -42046,7 +42290,19 @@ function readSettings(env = process.env) {
     for (const [key, value] of Object.entries(assign))
         if (value !== undefined)
             settings[key] = value;
+    const wait = readWaitSettings(settings);
+    if (wait)
+        settings.wait = wait;
     return settings;
+}
+/** The wait for Argo CD's commit status; wait-settings.ts validates it against what the step is set to do. */
+function readWaitSettings(settings) {
+    const statusToken = getString('status-token');
+    if (statusToken)
+        maskToken(statusToken);
+    const raw = { application: getString('wait-for-application'), context: getString('wait-context'), timeout: getString('wait-timeout'), interval: getString('wait-interval'), statusToken };
+    const { environment, token, pullRequest, push, dryRun, repository } = settings;
+    return parseWaitSettings(raw, { environment, token, pullRequest, push, dryRun, repository });
 }
 const UNKNOWN_ORDER = ['deploy', 'refuse'];
 function parseStageSeconds(text) {
@@ -42103,7 +42359,7 @@ function readDeploySettings(env, imageName, workspace) {
     if (env.GITHUB_ACTOR)
         settings.actor = env.GITHUB_ACTOR;
     if (sourceText)
-        settings.sourceDirectory = (0,external_node_path_.isAbsolute)(sourceText) ? sourceText : (0,external_node_path_.resolve)(workspace, sourceText);
+        settings.sourceDirectory = (0,external_node_path_namespaceObject.isAbsolute)(sourceText) ? sourceText : (0,external_node_path_namespaceObject.resolve)(workspace, sourceText);
     const attestations = optional('attestations');
     if (attestations)
         settings.attestations = attestations;
@@ -42112,72 +42368,16 @@ function readDeploySettings(env, imageName, workspace) {
 
 // EXTERNAL MODULE: ./src/plan.ts
 var plan = __nccwpck_require__(2224);
-;// CONCATENATED MODULE: ../toolkit/src/retry.ts
-// One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
-
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    name = 'RetriesExhaustedError';
-    constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${(0,errors/* errorMessage */.g)(lastError)}`);
-        this.attempts = attempts;
-        this.lastError = lastError;
-    }
-}
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
- * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
- * measured duration).
- */
-function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
-    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling * unitMs);
-}
-/**
- * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
- * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
- */
-async function withRetry(fn, options) {
-    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const sleep = options.sleep ?? defaultSleep;
-    const random = options.random ?? Math.random;
-    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (!isRetryable(error))
-                throw error;
-            if (attempt >= maxAttempts)
-                throw new RetriesExhaustedError(attempt, error);
-            const delay = delayMs(attempt);
-            options.onRetry?.(error, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
-}
-/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
+// EXTERNAL MODULE: ../toolkit/src/retry.ts
+var retry = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/publish.ts
 // Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
 // edit to the files as they are there (not a textual rebase), builds a commit that touches only those
 // files and lands it (git push, or a ref update through GitHub's API: see CommitStore). A
-// non-fast-forward rejection (someone else landed first) starts a new attempt after a jittered,
-// capped backoff; every other failure stops at once.
+// non-fast-forward rejection (someone else landed first) or a transient failure (a server error, a
+// lost connection) starts a new attempt after a jittered, capped backoff; every other failure stops
+// at once. A push whose answer was lost may have landed all the same: the next attempt looks for that
+// commit on the branch before building another, so it is neither pushed twice nor reported unchanged.
 
 
 
@@ -42190,7 +42390,11 @@ function gitStore(options) {
                     return await git.fetchBranch(options.remote, options.branch);
                 }
                 catch (error) {
-                    throw new plan/* ManifestError */.Sh(`cannot fetch branch "${options.branch}" from ${options.remote}: ${(0,errors/* errorMessage */.g)(error)}`);
+                    const message = `cannot fetch branch "${options.branch}" from ${options.remote}: ${(0,errors/* errorMessage */.g)(error)}`;
+                    // A server error or an unreachable host is worth another attempt, like the same failure on push.
+                    if ((0,push_failure/* classifyPushFailure */.hN)((0,errors/* errorMessage */.g)(error)) === 'transient')
+                        throw new push_failure/* PushRejectedError */.$m('transient', (0,errors/* errorMessage */.g)(error), `${options.remote}/${options.branch}`, message);
+                    throw new plan/* ManifestError */.Sh(message);
                 }
             }
             const local = await git.tryRevParse(`refs/heads/${options.branch}`);
@@ -42199,6 +42403,8 @@ function gitStore(options) {
             return local;
         },
         read: (base, path) => git.tryShow(base, path),
+        readAll: (base, paths) => git.readFiles(base, paths),
+        contains: (tip, commit) => git.isAncestor(commit, tip),
         commit: (base, files, message) => git.createCommit(base, files, message, options.author),
         async land(commit) {
             if (options.push)
@@ -42206,22 +42412,49 @@ function gitStore(options) {
         },
     };
 }
-async function attempt(request, attemptNumber) {
+/** The unanswered commit that landed after all, if any: it or a later commit on the branch. */
+async function landedEarlier(store, base, unanswered) {
+    for (const sent of unanswered) {
+        if (sent.commit === base || (await store.contains?.(base, sent.commit)))
+            return sent;
+    }
+    return undefined;
+}
+async function readFiles(request, base) {
     const { store } = request;
-    const base = await store.base();
+    const repoPaths = [...request.repoPaths.values()];
+    const all = store.readAll ? await store.readAll(base, repoPaths) : undefined;
     const files = [];
     for (const [path, repoPath] of request.repoPaths) {
-        const text = await store.read(base, repoPath);
+        const text = all ? all.get(repoPath) : await store.read(base, repoPath);
         if (text === undefined)
             throw new plan/* ManifestError */.Sh(`${path} does not exist on branch "${request.branch}" (${base.slice(0, 12)})`);
         files.push({ path, text });
     }
+    return files;
+}
+async function attempt(request, attemptNumber, unanswered) {
+    const { store } = request;
+    const base = await store.base();
+    const landed = await landedEarlier(store, base, unanswered);
+    if (landed) {
+        info(`The push of ${landed.commit} in attempt ${landed.attempt} got no answer, but the commit is on "${request.branch}": it landed, nothing is pushed again`);
+        return { changed: true, commit: landed.commit, base, attempts: attemptNumber, plans: landed.plans };
+    }
+    const files = await readFiles(request, base);
     const plans = request.replan(files);
     const changed = (0,plan/* changedPlans */.F4)(plans);
     if (changed.length === 0)
         return { changed: false, base, attempts: attemptNumber, plans };
     const commit = await store.commit(base, changed.map((plan) => ({ path: request.repoPaths.get(plan.path), content: plan.updated })), request.message(plans));
-    await store.land(commit);
+    try {
+        await store.land(commit);
+    }
+    catch (error) {
+        if (error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient')
+            unanswered.push({ commit, plans, attempt: attemptNumber });
+        throw error;
+    }
     return { changed: true, commit, base, attempts: attemptNumber, plans };
 }
 /** The backoff unit: the last attempt's duration, within bounds (see publish). */
@@ -42233,20 +42466,23 @@ async function publish(request) {
     // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
     // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
     let lastAttemptMs = 0;
-    return withRetry(async (n) => {
+    const unanswered = [];
+    return (0,retry/* withRetry */.bD)(async (n) => {
         const started = Date.now();
         request.onAttempt?.(n);
         try {
-            return await attempt(request, n);
+            return await attempt(request, n, unanswered);
         }
         finally {
             lastAttemptMs = Date.now() - started;
         }
     }, {
         maxAttempts: request.maxAttempts,
-        delayMs: (n) => backoffDelay(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
-        isRetryable: src_git/* isRetryablePushError */.BQ,
-        onRetry: (_error, n, delay) => core/* info */.pq(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+        delayMs: (n) => (0,retry/* backoffDelay */.EY)(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
+        isRetryable: push_failure/* isRetryablePushError */.BQ,
+        onRetry: (error, n, delay) => info(error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient'
+            ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
+            : `The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
         sleep: request.sleep,
     });
 }
@@ -42296,9 +42532,587 @@ function summaryMarkdown(plans, outcome) {
     return `${lines.join('\n')}\n`;
 }
 
+// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8293);
+// EXTERNAL MODULE: ./src/yaml-text.ts
+var yaml_text = __nccwpck_require__(4346);
+;// CONCATENATED MODULE: ./src/hold.ts
+// Holds: a redeploy or rollback to an older image marks the service in that environment as held,
+// and pipeline bumps skip it (ordering.ts decides when). The mark lives next to the pin, in Git,
+// as an annotation of the object that pins the image (the environment's Kustomization):
+//
+//   metadata:
+//     annotations:
+//       hold.aks-gitops.io/vote: '{"image":"myacr.azurecr.io/vote:1.4.1@sha256:…","by":"octocat","run":"https://…/actions/runs/1","at":"2026-11-30T05:00:00Z"}'
+//
+// kustomize accepts metadata on a Kustomization and does not copy it onto the resources it renders,
+// so the hold changes nothing in the cluster; Argo CD users see it in the file and its history.
+// Pure: text in, text out, edited in place like every other edit (yaml-text.ts).
+
+
+const HOLD_PREFIX = 'hold.aks-gitops.io/';
+class HoldError extends Error {
+    name = 'HoldError';
+}
+const holdKey = (service) => `${HOLD_PREFIX}${service}`;
+function documentRoot(path, text, index) {
+    const doc = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: false });
+    const root = (Array.isArray(doc) ? doc[index] : undefined)?.contents;
+    if (!(0,dist/* isMap */.jh)(root) || root.flow || !pairOf(root, 'kind')) {
+        throw new HoldError(`${path}: a hold is kept in the metadata.annotations of a Kubernetes object or Kustomization, and document ${index + 1} is not one written as a block map`);
+    }
+    return root;
+}
+function pairOf(map, key) {
+    return map.items.find((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
+}
+function blockMap(pair, what) {
+    if (!pair)
+        return undefined;
+    if (!(0,dist/* isMap */.jh)(pair.value) || pair.value.flow)
+        throw new HoldError(`${what} must be a block map to hold a hold annotation`);
+    return pair.value;
+}
+/** The hold on `service` in the given documents of a file, if any. */
+function readHold(path, text, documents, service) {
+    for (const index of new Set(documents)) {
+        let root;
+        try {
+            root = documentRoot(path, text, index);
+        }
+        catch {
+            continue;
+        }
+        const metadata = pairOf(root, 'metadata')?.value;
+        if (!(0,dist/* isMap */.jh)(metadata))
+            continue;
+        const annotations = pairOf(metadata, 'annotations')?.value;
+        const pair = (0,dist/* isMap */.jh)(annotations) ? pairOf(annotations, holdKey(service)) : undefined;
+        if (!pair || !(0,dist/* isScalar */.jn)(pair.value))
+            continue;
+        return parseHoldValue(service, String(pair.value.value));
+    }
+    return undefined;
+}
+/** The annotation's value: JSON, or (written by hand) just the image. */
+function parseHoldValue(service, value) {
+    try {
+        const parsed = JSON.parse(value);
+        if (parsed && typeof parsed.image === 'string') {
+            const hold = { service, image: parsed.image };
+            for (const key of ['by', 'run', 'at'])
+                if (typeof parsed[key] === 'string')
+                    hold[key] = parsed[key];
+            return hold;
+        }
+    }
+    catch {
+        // Not JSON: a person wrote the image alone.
+    }
+    return { service, image: value.trim() };
+}
+function holdValue(hold) {
+    const { image, by, run, at } = hold;
+    return JSON.stringify({ image, ...(by ? { by } : {}), ...(run ? { run } : {}), ...(at ? { at } : {}) });
+}
+function column(text, offset) {
+    return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+/** Offset just after the line holding `offset - 1` (the end of a node's last line, line break included). */
+function afterLine(text, offset) {
+    let end = offset;
+    while (end > 0 && /[\s]/.test(text[end - 1]))
+        end--;
+    const lf = text.indexOf('\n', end);
+    return lf < 0 ? text.length : lf + 1;
+}
+function lineStart(text, offset) {
+    return text.lastIndexOf('\n', offset - 1) + 1;
+}
+function keyOffset(pair) {
+    return pair.key.range?.[0] ?? 0;
+}
+function nodeEnd(pair) {
+    const node = (pair.value ?? pair.key);
+    return node.range?.[1] ?? 0;
+}
+/** Lines inserted after a pair's last line, indented at `indent`. */
+function insertAfter(text, pair, lines, indent) {
+    const at = afterLine(text, nodeEnd(pair));
+    const eol = (0,yaml_text/* lineEnding */.En)(text);
+    const body = lines.map((line) => `${' '.repeat(indent)}${line}${eol}`).join('');
+    // A file that does not end with a line break gets one before the new lines.
+    return at === text.length && !text.endsWith('\n') ? { start: at, end: at, text: `${eol}${body.slice(0, -eol.length)}` } : { start: at, end: at, text: body };
+}
+/** A pair's lines, key to last value line, removed. */
+function removePair(text, pair) {
+    return { start: lineStart(text, keyOffset(pair)), end: afterLine(text, nodeEnd(pair)), text: '' };
+}
+function setEdit(path, text, index, hold) {
+    const root = documentRoot(path, text, index);
+    const key = holdKey(hold.service);
+    const value = (0,yaml_text/* renderScalar */.VO)(holdValue(hold), 'QUOTE_SINGLE', false);
+    const rootIndent = column(text, keyOffset(root.items[0]));
+    const metadataPair = pairOf(root, 'metadata');
+    const metadata = blockMap(metadataPair, `${path}: metadata`);
+    if (!metadata || !metadataPair) {
+        const kind = pairOf(root, 'kind');
+        return insertAfter(text, kind, ['metadata:', '  annotations:', `    ${key}: ${value}`], rootIndent);
+    }
+    const metaIndent = column(text, keyOffset(metadata.items[0]));
+    const annotationsPair = pairOf(metadata, 'annotations');
+    const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`);
+    if (!annotations || annotations.items.length === 0) {
+        if (annotationsPair)
+            throw new HoldError(`${path}: metadata.annotations is empty; remove it or give it one entry`);
+        return insertAfter(text, metadata.items[metadata.items.length - 1], ['annotations:', `  ${key}: ${value}`], metaIndent);
+    }
+    const existing = pairOf(annotations, key);
+    if (existing)
+        return (0,yaml_text/* replaceScalar */.BB)(existing.value, holdValue(hold), false, `${path}: metadata.annotations.${key}`);
+    const indent = column(text, keyOffset(annotations.items[0]));
+    return insertAfter(text, annotations.items[annotations.items.length - 1], [`${key}: ${value}`], indent);
+}
+function clearEdit(path, text, index, service) {
+    const root = documentRoot(path, text, index);
+    const metadataPair = pairOf(root, 'metadata');
+    const metadata = blockMap(metadataPair, `${path}: metadata`);
+    const annotationsPair = metadata ? pairOf(metadata, 'annotations') : undefined;
+    const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`);
+    const pair = annotations ? pairOf(annotations, holdKey(service)) : undefined;
+    if (!pair || !annotations || !metadata || !annotationsPair || !metadataPair)
+        return undefined;
+    // The last annotation takes its map with it, and an emptied metadata goes too.
+    if (annotations.items.length > 1)
+        return removePair(text, pair);
+    if (metadata.items.length > 1)
+        return removePair(text, annotationsPair);
+    return removePair(text, metadataPair);
+}
+/** The text with the hold set (or moved) in each of the documents. */
+function setHold(path, text, documents, hold) {
+    let result = text;
+    // One document at a time, re-parsed: each edit shifts the offsets after it.
+    for (const index of [...new Set(documents)].sort((a, b) => b - a))
+        result = (0,yaml_text/* applyEdits */.ct)(result, [setEdit(path, result, index, hold)]);
+    return verified(path, result, documents, hold.service, hold);
+}
+/** The text with the service's hold removed from each of the documents (unchanged when there is none). */
+function clearHold(path, text, documents, service) {
+    let result = text;
+    for (const index of [...new Set(documents)].sort((a, b) => b - a)) {
+        const edit = clearEdit(path, result, index, service);
+        if (edit)
+            result = (0,yaml_text/* applyEdits */.ct)(result, [edit]);
+    }
+    return verified(path, result, documents, service, undefined);
+}
+// The edited text must parse and read back as the hold intended, or nothing is written.
+function verified(path, text, documents, service, expected) {
+    const docs = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: false });
+    const error = (Array.isArray(docs) ? docs : []).flatMap((d) => d.errors)[0];
+    if (error)
+        throw new HoldError(`${path}: internal error, the hold edit would not parse: ${error.message.split('\n')[0]}`);
+    const read = readHold(path, text, documents, service);
+    if (JSON.stringify(read) !== JSON.stringify(expected))
+        throw new HoldError(`${path}: internal error, the hold edit could not be verified`);
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/history.ts
+// The deploy history of the manifest files, read from the trailers of their commits (trailers.ts)
+// with git's own trailer parser, and the commit ancestry that orders sha-<7> images. Side effects:
+// git only. A checkout made with actions/checkout's default fetch-depth 1 has one commit: the
+// deploy job checks the manifests out with fetch-depth 0 so that this history is there.
+
+
+
+/** How far back the history is read: enough for any rollback a person would ask for. */
+const DEPTH = 500;
+/** Manifest commits that touched `paths` at `rev`, newest first, with their deploy trailers (commits without an Image trailer left out). */
+async function deployHistory(git, rev, paths) {
+    const result = await git.tryRun(['log', `-n${DEPTH}`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)]);
+    if (result.exitCode !== 0)
+        return [];
+    const records = [];
+    for (const entry of result.stdout.split('\x1e')) {
+        const [commit = '', text = ''] = entry.trim().split('\x1f');
+        if (!/^[0-9a-f]{40,64}$/.test(commit))
+            continue;
+        const trailers = parseTrailerLines(text);
+        const image = trailers.get(TRAILER_KEYS.image)?.at(-1);
+        if (!image)
+            continue;
+        const record = { commit, image, previous: trailers.get(TRAILER_KEYS.previousImage) ?? [] };
+        const digest = trailers.get(TRAILER_KEYS.imageDigest)?.at(-1);
+        const source = trailers.get(TRAILER_KEYS.sourceCommit)?.at(-1);
+        if (digest)
+            record.digest = digest;
+        if (source)
+            record.sourceCommit = source;
+        const hold = trailers.get(TRAILER_KEYS.hold)?.at(-1);
+        if (hold)
+            record.hold = hold;
+        records.push(record);
+    }
+    return records;
+}
+function isOf(reference, repository) {
+    if (!reference)
+        return false;
+    try {
+        return (0,image_ref/* sameRepository */.RB)((0,image_ref/* parseImageReference */.o_)((0,src_reference/* repositoryText */.g_)(reference)), repository);
+    }
+    catch {
+        return false;
+    }
+}
+/** The newest manifest commit of this image repository. */
+function lastDeploy(history, repository) {
+    return history.find((record) => isOf(record.image, repository));
+}
+/**
+ * The image one step back from what the last deploy pinned: the Previous-Image of the newest commit
+ * that pinned that image as a pipeline deploy (not itself a redeploy that set a hold). So rolling back
+ * twice goes two steps back (A -> B, back to A, back again to what preceded A), never forth again.
+ */
+function stepBack(history, repository) {
+    const records = history.filter((record) => isOf(record.image, repository));
+    const last = records[0];
+    if (!last)
+        return undefined;
+    const same = (record) => record.image === last.image && record.digest === last.digest;
+    const origin = records.find((record) => same(record) && record.hold !== 'set') ?? last;
+    const image = origin.previous[0];
+    return image ? { image, record: origin } : undefined;
+}
+/** The source commit recorded when this image (by digest, else by repository:tag) was deployed. */
+function recordedSource(history, image) {
+    return history.find((record) => record.sourceCommit && (image.digest ? record.digest === image.digest : record.image === image.tagged));
+}
+/** How the candidate's source commit relates to the deployed one's in the source history. */
+async function ancestry(git, candidate, deployed, where) {
+    try {
+        const shallow = (await git.tryRun(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
+        const [a, b] = [await git.tryRevParse(candidate), await git.tryRevParse(deployed)];
+        const hint = shallow ? ' (a shallow checkout: check the source out with fetch-depth: 0)' : '';
+        if (!a)
+            return { relation: 'unknown', why: `commit ${candidate.slice(0, 12)} is not in ${where}${hint}` };
+        if (!b)
+            return { relation: 'unknown', why: `commit ${deployed.slice(0, 12)} is not in ${where}${hint}` };
+        if (a === b)
+            return { relation: 'same' };
+        const isAncestor = async (x, y) => {
+            const result = await git.tryRun(['merge-base', '--is-ancestor', x, y]);
+            if (result.exitCode > 1)
+                throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`);
+            return result.exitCode === 0;
+        };
+        if (await isAncestor(a, b))
+            return { relation: 'ancestor' };
+        if (await isAncestor(b, a))
+            return { relation: 'descendant' };
+        // In a shallow history the path between them may be cut off: "not an ancestor" proves nothing.
+        if (shallow)
+            return { relation: 'unknown', why: `${where} is a shallow checkout, where neither commit reaches the other; check the source out with fetch-depth: 0` };
+        return { relation: 'diverged' };
+    }
+    catch (error) {
+        return { relation: 'unknown', why: (0,errors/* errorMessage */.g)(error) };
+    }
+}
+/** The full commit a prefix (a sha-<7> tag) names in the source history, when it names exactly one. */
+async function resolveCommit(git, prefix) {
+    return git.tryRevParse(prefix);
+}
+
+;// CONCATENATED MODULE: ./src/ordering.ts
+// Which of two images is newer, and what a bump does about it. Pure: the facts (source commits and
+// how git relates them) are gathered by history.ts and guard.ts; this module only decides.
+//
+//   - Version tags compare by SemVer 2.0 precedence (https://semver.org/#spec-item-11): major, minor,
+//     patch as numbers; a pre-release is lower than its release; pre-release identifiers compare
+//     left to right, numeric ones as numbers (rc.10 > rc.9), numeric lower than alphanumeric, and
+//     more identifiers win when all before are equal; build metadata is ignored.
+//   - Other tags (sha-<7> above all) compare by the ancestry of the commits the images were built
+//     from: an image whose source commit is an ancestor of the deployed one's is older.
+//   - Anything else (unrelated tags, a commit not in the history) has no known order.
+// semver.org's regular expression, with an optional leading v (tags such as v1.2.0).
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+function parseSemVer(tag) {
+    const match = SEMVER.exec(tag);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ? match[4].split('.') : [] };
+}
+const NUMERIC = /^\d+$/;
+function compareIdentifiers(a, b) {
+    const [aNum, bNum] = [NUMERIC.test(a), NUMERIC.test(b)];
+    // Numbers as numbers: BigInt, since an identifier may exceed 2^53.
+    if (aNum && bNum)
+        return BigInt(a) === BigInt(b) ? 0 : BigInt(a) < BigInt(b) ? -1 : 1;
+    if (aNum !== bNum)
+        return aNum ? -1 : 1;
+    return a === b ? 0 : a < b ? -1 : 1;
+}
+/** SemVer 2.0 precedence (§11): negative when a < b, 0 when equal (build metadata ignored), positive when a > b. */
+function compareSemVer(a, b) {
+    for (const key of ['major', 'minor', 'patch']) {
+        if (a[key] !== b[key])
+            return a[key] < b[key] ? -1 : 1;
+    }
+    if (a.prerelease.length === 0 || b.prerelease.length === 0)
+        return (b.prerelease.length === 0 ? 0 : 1) - (a.prerelease.length === 0 ? 0 : 1);
+    for (let i = 0; i < Math.max(a.prerelease.length, b.prerelease.length); i++) {
+        const [x, y] = [a.prerelease[i], b.prerelease[i]];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        const c = compareIdentifiers(x, y);
+        if (c !== 0)
+            return c;
+    }
+    return 0;
+}
+/** The commit prefix a `sha-<7..40 hex>` tag names, as buildx-multiarch tags develop builds. */
+function shaTagCommit(tag) {
+    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
+}
+/** The order of `candidate` against `deployed`; `ancestry` is asked only when tags cannot answer. */
+function compareImages(candidate, deployed, ancestry) {
+    if (candidate.digest && candidate.digest === deployed.digest)
+        return { order: 'same', basis: 'digest', reason: `both are ${candidate.digest}` };
+    const [a, b] = [candidate.tag ? parseSemVer(candidate.tag) : undefined, deployed.tag ? parseSemVer(deployed.tag) : undefined];
+    if (a && b) {
+        const c = compareSemVer(a, b);
+        const order = c === 0 ? 'same' : c > 0 ? 'newer' : 'older';
+        const word = c === 0 ? 'has the same precedence as' : c > 0 ? 'is newer than' : 'is older than';
+        return { order, basis: 'semver', reason: `${candidate.tag} ${word} ${deployed.tag} (SemVer 2.0 precedence)` };
+    }
+    if (!candidate.digest && !deployed.digest && candidate.tag && candidate.tag === deployed.tag)
+        return { order: 'same', basis: 'none', reason: `both are ${candidate.tag}` };
+    if (!candidate.sourceCommit || !deployed.sourceCommit || !ancestry) {
+        const missing = !candidate.sourceCommit ? `the source commit of ${candidate.reference}` : `the source commit of ${deployed.reference}`;
+        return { order: 'unknown', basis: 'none', reason: `the tags do not compare as versions and ${missing} is not known (no Source-Commit trailer, source-commit input or sha-<7> tag)` };
+    }
+    const [x, y] = [candidate.sourceCommit.slice(0, 12), deployed.sourceCommit.slice(0, 12)];
+    switch (ancestry.relation) {
+        case 'same':
+            return { order: 'same', basis: 'ancestry', reason: `both were built from ${x}` };
+        case 'ancestor':
+            return { order: 'older', basis: 'ancestry', reason: `its source commit ${x} is an ancestor of the deployed image's ${y}` };
+        case 'descendant':
+            return { order: 'newer', basis: 'ancestry', reason: `its source commit ${x} descends from the deployed image's ${y}` };
+        case 'diverged':
+            return { order: 'unknown', basis: 'ancestry', reason: `the source commits ${x} and ${y} are on diverged branches: neither is an ancestor of the other` };
+        default:
+            return { order: 'unknown', basis: 'none', reason: `the ancestry of ${x} and ${y} cannot be read: ${ancestry.why ?? 'unknown'}` };
+    }
+}
+/** The strongest of several verdicts (several files may pin different references): older, then unknown, then newer, then same. */
+function combineVerdicts(verdicts) {
+    const rank = { older: 3, unknown: 2, newer: 1, same: 0 };
+    return [...verdicts].sort((p, q) => rank[q.order] - rank[p.order])[0];
+}
+/**
+ * What the bump does. Without a hold: an older image is refused unless allowed on purpose (then
+ * the service is held there), an unknown order follows unknown-order. With a hold: pipeline bumps
+ * skip the service; a deliberate release newer than the held image (supersede-hold) or a redeploy
+ * to a newer one clears it; release-hold clears it whatever comes.
+ */
+function decide(input) {
+    const { verdict, heldAt } = input;
+    const held = heldAt !== undefined && !input.releaseHold;
+    const released = heldAt !== undefined && input.releaseHold;
+    if (held) {
+        if (verdict.order === 'newer' && (input.supersedeHold || input.allowDowngrade)) {
+            return { commit: true, hold: 'clear', why: `released the hold at ${heldAt}: this deliberate deploy is newer (${verdict.reason})` };
+        }
+        if (input.allowDowngrade)
+            return { commit: true, hold: 'set', why: `held at ${heldAt}; this deliberate deploy moves the hold to the new image (${verdict.reason})` };
+        return { commit: false, refused: 'held', hold: 'keep', why: `held at ${heldAt} by a redeploy: pipeline bumps skip it until a newer release is promoted on purpose or the redeploy workflow runs with release-hold` };
+    }
+    // release-hold clears a hold with the commit; a refusal commits nothing, so the hold stays.
+    const base = released ? 'clear' : 'none';
+    const untouched = released ? 'keep' : 'none';
+    if (verdict.order === 'older') {
+        if (input.allowDowngrade)
+            return { commit: true, hold: released ? 'clear' : 'set', why: `deploys an older image on purpose (${verdict.reason})` };
+        return { commit: false, refused: 'older', hold: untouched, why: `refused: the new image is older than the deployed one (${verdict.reason})` };
+    }
+    if (verdict.order === 'unknown') {
+        if (input.allowDowngrade)
+            return { commit: true, hold: released ? 'clear' : 'set', why: `deploys on purpose an image whose order is unknown (${verdict.reason})` };
+        if (input.unknownOrder === 'refuse')
+            return { commit: false, refused: 'unknown-order', hold: untouched, why: `refused: the order is unknown and unknown-order is refuse (${verdict.reason})` };
+        return { commit: true, hold: base, why: `the order is unknown, deployed as unknown-order says (${verdict.reason})` };
+    }
+    return { commit: true, hold: base, why: verdict.order === 'same' ? `the same image (${verdict.reason})` : `newer (${verdict.reason})` };
+}
+
+;// CONCATENATED MODULE: ./src/guard.ts
+// The check before a manifest commit: is the new image older than what the files pin now, and is
+// the service held? Gathers the facts (history.ts: trailers and ancestry; hold.ts: the mark in the
+// files) and lets ordering.ts decide. Also resolves `previous` (roll back one step) and applies the
+// hold change to each attempt's plans.
+
+
+
+
+
+
+/** The repository the pins use after the bump (new-name, else the image input). */
+function pinnedRepository(settings) {
+    return (0,image_ref/* parseRepository */.SU)(settings.newName ?? settings.imageText);
+}
+/** `previous`: the tag and digest the files pinned before their last manifest commit for this image. */
+async function resolvePrevious(settings, facts) {
+    const history = await deployHistory(facts.git, 'HEAD', [...facts.repoPaths.values()]);
+    const back = stepBack(history, pinnedRepository(settings));
+    if (!back) {
+        throw new plan/* ManifestError */.Sh(`previous: no manifest commit of ${settings.newName ?? settings.imageText} in ${[...facts.repoPaths.keys()].join(', ')} has a Previous-Image trailer (read ${history.length} deploy commit(s); check the manifests out with fetch-depth: 0)`);
+    }
+    const ref = (0,image_ref/* parseImageReference */.o_)(back.image);
+    return { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}), from: back.record };
+}
+function factsOf(reference) {
+    const facts = { reference };
+    try {
+        const ref = (0,image_ref/* parseImageReference */.o_)(reference);
+        if (ref.tag)
+            facts.tag = ref.tag;
+        if (ref.digest)
+            facts.digest = ref.digest;
+    }
+    catch {
+        // A placeholder or a reference we cannot read: no tag, no digest, so no known order.
+    }
+    return facts;
+}
+/** The source commit: as given, as recorded when the image was deployed before, or as its sha-<7> tag names it. */
+async function withSource(facts, history, source, given) {
+    if (given)
+        return { ...facts, sourceCommit: given, sourceFrom: 'source-commit' };
+    const recorded = recordedSource(history, { tagged: (0,src_reference/* joinReference */.km)((0,src_reference/* repositoryText */.g_)(facts.reference), facts.tag, undefined), ...(facts.digest ? { digest: facts.digest } : {}) });
+    if (recorded?.sourceCommit)
+        return { ...facts, sourceCommit: recorded.sourceCommit, sourceFrom: `the Source-Commit trailer of ${recorded.commit.slice(0, 12)}` };
+    const prefix = shaTagCommit(facts.tag);
+    const full = prefix && source ? await resolveCommit(source, prefix) : undefined;
+    if (full)
+        return { ...facts, sourceCommit: full, sourceFrom: `its tag ${facts.tag}` };
+    return facts;
+}
+/** Checks the bump planned from the work tree against what the files pin and hold now. */
+async function guardDeploy(settings, plans, facts, now) {
+    const { deploy } = settings;
+    const sourceDir = deploy.sourceDirectory;
+    const source = sourceDir ? new Git(sourceDir) : facts?.git;
+    const where = sourceDir ?? 'the manifests\' repository';
+    // Every deploy of any file: staging's record of a digest tells production where it came from.
+    const history = facts ? await deployHistory(facts.git, 'HEAD', []) : [];
+    const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ plan, change })));
+    const updated = changes[0]?.change.updated ?? (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest);
+    const candidate = await withSource({ ...factsOf(updated), ...(settings.tag ? { tag: settings.tag } : {}), ...(settings.digest ? { digest: settings.digest } : {}) }, history, source, deploy.sourceCommit);
+    const previous = [...new Set(changes.map(({ change }) => change.previous))];
+    const deployed = [];
+    const verdicts = [];
+    for (const reference of previous) {
+        const facts = await withSource(factsOf(reference), history, source);
+        deployed.push(facts);
+        const relation = candidate.sourceCommit && facts.sourceCommit && source ? await ancestry(source, candidate.sourceCommit, facts.sourceCommit, where) : undefined;
+        verdicts.push(compareImages(candidate, facts, relation));
+    }
+    const verdict = combineVerdicts(verdicts) ?? { order: 'same', basis: 'none', reason: 'nothing is pinned yet' };
+    const current = plans.map((plan) => readHold(plan.path, plan.original, plan.changes.map((c) => c.document), deploy.service)).find(Boolean);
+    const decision = decide({
+        verdict,
+        ...(current ? { heldAt: current.image } : {}),
+        allowDowngrade: deploy.allowDowngrade,
+        releaseHold: deploy.releaseHold,
+        supersedeHold: deploy.supersedeHold,
+        unknownOrder: deploy.unknownOrder,
+    });
+    const guard = { verdict, decision, candidate, deployed };
+    if (current)
+        guard.current = current;
+    if (decision.hold === 'keep')
+        guard.after = current;
+    if (decision.hold === 'set') {
+        guard.after = { service: deploy.service, image: updated, at: now.toISOString(), ...(deploy.actor ? { by: deploy.actor } : {}), ...(deploy.workflowRun ? { run: deploy.workflowRun } : {}) };
+    }
+    return guard;
+}
+/** The plans with the guard's hold change applied to each file that pins the service. */
+function applyHold(plans, guard, service) {
+    const { hold } = guard.decision;
+    if (hold !== 'set' && hold !== 'clear')
+        return plans;
+    return plans.map((plan) => {
+        const documents = plan.changes.map((c) => c.document);
+        if (documents.length === 0)
+            return plan;
+        const updated = hold === 'set' && guard.after ? setHold(plan.path, plan.updated, documents, guard.after) : clearHold(plan.path, plan.updated, documents, service);
+        return { ...plan, updated };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/guard-report.ts
+
+function guardOutputs(guard) {
+    return {
+        refused: guard.decision.refused ?? '',
+        order: guard.verdict.order,
+        hold: guard.after ? JSON.stringify({ service: guard.after.service, ...JSON.parse(holdValue(guard.after)) }) : '',
+        'pinned-tag': guard.candidate.tag ?? '',
+        'pinned-digest': guard.candidate.digest ?? '',
+    };
+}
+function guard_report_cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+/** `held at IMAGE by ACTOR (run URL) since AT`, or `not held`. */
+function describeHold(hold) {
+    if (!hold)
+        return 'not held';
+    const by = hold.by ? ` by ${hold.by}` : '';
+    const run = hold.run ? ` in ${hold.run}` : '';
+    const at = hold.at ? ` since ${hold.at}` : '';
+    return `held at \`${hold.image}\`${by}${run}${at}`;
+}
+function holdChange(guard) {
+    switch (guard.decision.hold) {
+        case 'set':
+            return `set: ${describeHold(guard.after)}`;
+        case 'clear':
+            return `released (was ${describeHold(guard.current)})`;
+        case 'keep':
+            return describeHold(guard.current);
+        default:
+            return 'not held';
+    }
+}
+/** The summary's safe-deploy lines: the order, the decision and the hold. */
+function guardMarkdown(guard) {
+    const { decision, verdict } = guard;
+    const deployed = guard.deployed.map((d) => `\`${d.reference}\``).join(', ') || 'nothing';
+    const lines = ['', `| deployed now | new image | order | hold |`, '| --- | --- | --- | --- |'];
+    lines.push(`| ${guard_report_cell(deployed)} | \`${guard_report_cell(guard.candidate.reference)}\` | ${verdict.order} (${guard_report_cell(verdict.reason)}) | ${guard_report_cell(holdChange(guard))} |`, '');
+    if (decision.refused === 'held')
+        lines.push(`**Skipped**: the service is ${guard_report_cell(describeHold(guard.current))}; ${guard_report_cell(decision.why.replace(/^held at [^:]*: /, ''))}.`);
+    else if (decision.refused)
+        lines.push(`**Not deployed**: ${guard_report_cell(deployed)} stays; ${guard_report_cell(decision.why)}.`);
+    else if (verdict.order === 'unknown')
+        lines.push(`**Order unknown**: ${guard_report_cell(decision.why)}.`);
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // Reads inputs, plans the edit against the work tree (every check before any side effect), then
 // writes, commits, pushes or opens a pull request, and reports outputs and a job summary.
+
+
+
 
 
 
@@ -42315,18 +43129,20 @@ function planRequest(settings) {
     const { image, tag, digest, newName, container, paths, allowNoMatch } = settings;
     return { image, tag, digest, newName, container, paths, allowNoMatch };
 }
-function messageValues(settings, branch, plans) {
+function messageValues(settings, branch, plans, guard) {
     const previous = [...new Set(plans.flatMap((plan) => plan.changes.map((c) => c.previous)))];
     const files = updatedFiles(plans);
     const { deploy } = settings;
     const provenance = {
-        image: (0,reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, undefined),
+        image: (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, undefined),
         imageDigest: settings.digest,
         platforms: deploy.platforms,
-        previousImages: previous.filter((p) => p !== (0,reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
-        sourceCommit: deploy.sourceCommit,
+        previousImages: previous.filter((p) => p !== (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
+        // A redeploy's source commit is the one recorded when the image was first deployed, if any.
+        sourceCommit: deploy.sourceCommit ?? guard?.candidate.sourceCommit,
         sourceRef: deploy.sourceRef,
         workflowRun: deploy.workflowRun,
+        hold: guard?.decision.hold === 'set' ? 'set' : guard?.decision.hold === 'clear' ? 'released' : undefined,
     };
     return {
         trailers: trailerLines(provenance),
@@ -42340,34 +43156,39 @@ function messageValues(settings, branch, plans) {
     };
 }
 function setOutputs(plans, outcome) {
-    core/* setOutput */.uH('changed', String(outcome.changed));
-    core/* setOutput */.uH('commit-sha', outcome.commit ?? '');
-    core/* setOutput */.uH('previous-images', JSON.stringify(previousImages(plans)));
-    core/* setOutput */.uH('updated-files', JSON.stringify(updatedFiles(plans)));
-    core/* setOutput */.uH('pull-request-url', outcome.pullRequestUrl ?? '');
-    core/* setOutput */.uH('attempts', String(outcome.attempts));
-    core/* setOutput */.uH('auto-merge', outcome.autoMerge?.state ?? '');
+    setOutput('changed', String(outcome.changed));
+    setOutput('commit-sha', outcome.commit ?? '');
+    setOutput('previous-images', JSON.stringify(previousImages(plans)));
+    setOutput('updated-files', JSON.stringify(updatedFiles(plans)));
+    setOutput('pull-request-url', outcome.pullRequestUrl ?? '');
+    setOutput('attempts', String(outcome.attempts));
+    setOutput('auto-merge', outcome.autoMerge?.state ?? '');
 }
-async function report(plans, outcome) {
+async function report(plans, outcome, guard) {
     setOutputs(plans, outcome);
+    if (guard)
+        for (const [name, value] of Object.entries(guardOutputs(guard)))
+            setOutput(name, value);
     try {
-        await core/* summary */.z.addRaw(summaryMarkdown(plans, outcome)).write();
+        await summary.addRaw(`${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`).write();
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
-        core/* warning */.$e(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
+        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
     }
 }
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
 async function gitTarget(settings, paths) {
     const auth = settings.token ? { token: settings.token, serverUrl: settings.serverUrl } : undefined;
-    const top = await new src_git/* Git */.TU(settings.workingDirectory, { auth })
+    // The user named this work tree, so git may use it although another uid owns it (container: jobs).
+    const safeDirectory = findWorkTree(settings.workingDirectory);
+    const top = await new Git(settings.workingDirectory, { auth, safeDirectory })
         .topLevel()
-        .catch(() => {
-        throw new errors/* InputError */.d('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`);
+        .catch((error) => {
+        throw new errors/* InputError */.d('working-directory', `"${settings.workingDirectory}" is not usable as a git work tree: ${(0,errors/* errorMessage */.g)(error)}`);
     });
     // From here on git runs at the top level, where repository-relative paths mean what they say.
-    const git = new src_git/* Git */.TU(top, { auth });
+    const git = new Git(top, { auth, safeDirectory });
     const current = await git.tryCurrentBranch();
     const branch = settings.branch ?? current;
     if (!branch) {
@@ -42375,9 +43196,9 @@ async function gitTarget(settings, paths) {
     }
     if (settings.push && settings.commitMethod === 'git' && !(await git.remoteExists(settings.remote)))
         throw new errors/* InputError */.d('remote', `"${settings.remote}" is not a remote of this repository`);
-    const root = (0,external_node_fs_.realpathSync)(top);
-    const workdir = (0,external_node_fs_.realpathSync)(settings.workingDirectory);
-    const repoPaths = new Map(paths.map((path) => [path, (0,external_node_path_.relative)(root, (0,external_node_path_.resolve)(workdir, path)).split(external_node_path_.sep).join('/')]));
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(top);
+    const workdir = (0,external_node_fs_namespaceObject.realpathSync)(settings.workingDirectory);
+    const repoPaths = new Map(paths.map((path) => [path, (0,external_node_path_namespaceObject.relative)(root, (0,external_node_path_namespaceObject.resolve)(workdir, path)).split(external_node_path_namespaceObject.sep).join('/')]));
     return { git, branch, current, repoPaths };
 }
 function pullRequestBranch(settings, branch) {
@@ -42407,19 +43228,19 @@ async function openPullRequest(settings, target, github, head, commit, plans, ou
     outcome.pullRequestUrl = pr.url;
     if (pr.supersededBy) {
         // Another run of this image and environment pushed the branch after this one and opened the pull request.
-        core/* warning */.$e(`Pull request ${pr.url} was opened by another run meanwhile; its head is now ${pr.supersededBy}, pushed after this run's ${commit}, so its title stays.`);
+        warning(`Pull request ${pr.url} was opened by another run meanwhile; its head is now ${pr.supersededBy}, pushed after this run's ${commit}, so its title stays.`);
         return undefined;
     }
-    core/* info */.pq(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`);
+    info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`);
     if (!settings.autoMerge)
         return undefined;
     try {
         const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit);
         outcome.autoMerge = { method: settings.autoMerge, ...result };
         if (result.state === 'enabled')
-            core/* info */.pq(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
+            info(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
         else
-            core/* warning */.$e(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
+            warning(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`);
         return undefined;
     }
     catch (error) {
@@ -42450,7 +43271,7 @@ async function commitStore(settings, target, landBranch, github) {
         rebuilt: await branchStore(settings, target, target.branch, landBranch, true, github),
     });
 }
-async function commitAndPush(settings, target, plans, globbed, onAttempt) {
+async function commitAndPush(settings, target, plans, globbed, guard, onAttempt) {
     const request = planRequest(settings);
     const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
     const api = settings.commitMethod === 'api';
@@ -42461,7 +43282,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     // (github-errors) is bundled once instead of into two chunks.
     let client;
     const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
-    core/* startGroup */.Oh(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
+    startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     const store = await commitStore(settings, target, landBranch, github);
     try {
@@ -42470,13 +43291,14 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
             branch: target.branch,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
-            replan: (files) => (0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
-            message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
+            // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
+            replan: (files) => applyHold((0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request), guard, settings.deploy.service),
+            message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next, guard), next),
             onAttempt,
         });
     }
     finally {
-        core/* endGroup */.N4();
+        endGroup();
     }
     const outcome = { changed: result.changed, dryRun: false, commit: result.commit, branch: landBranch, pushed: settings.push, attempts: result.attempts, viaApi: api };
     const open = store.open?.();
@@ -42497,45 +43319,74 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
         if (api)
             await target.git.fetchBranch(settings.remote, target.branch).catch(() => undefined);
         if (!(await target.git.tryMergeFastForward(result.commit)))
-            core/* warning */.$e(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
+            warning(`Could not fast-forward the local ${target.branch} to ${result.commit}`);
     }
     else if (!settings.push) {
         await target.git.updateRef(`refs/heads/${target.branch}`, result.commit);
     }
     return { plans: result.plans, outcome };
 }
+/** The guard's answer in the log: a warning when something is refused, skipped or of unknown order. */
+function announce(guard) {
+    const { decision, verdict } = guard;
+    const line = `${guard.candidate.reference}: ${decision.why}`;
+    if (!decision.commit || verdict.order === 'unknown')
+        warning(line);
+    else
+        info(line);
+}
 async function run() {
     let attempts = 0;
     try {
         // Mask the token before anything else can print it.
-        const rawToken = core/* getInput */.V4('token');
+        const rawToken = getInput('token');
         if (rawToken)
-            (0,src_git/* maskToken */.gg)(rawToken.trim());
+            maskToken(rawToken.trim());
         const settings = readSettings();
-        core/* debug */.Yz(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
+        core_debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
         const entries = expandFiles(settings.workingDirectory, settings.files);
         const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
         const manifests = readManifests(settings.workingDirectory, entries);
+        // The manifests' history (trailers, holds' origin) is read wherever the files are in git.
+        const target = settings.commit || settings.deploy.previous ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
+        const facts = target ? { git: target.git, repoPaths: target.repoPaths } : undefined;
+        if (settings.deploy.previous && facts) {
+            const back = await resolvePrevious(settings, facts);
+            info(`previous: ${(0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, back.tag, back.digest)}, the Previous-Image of ${back.from.commit.slice(0, 12)}`);
+            if (back.tag)
+                settings.tag = back.tag;
+            if (back.digest)
+                settings.digest = back.digest;
+        }
         const plans = (0,plan/* planFiles */.jP)(manifests, planRequest(settings));
         for (const row of previousImages(plans))
-            core/* info */.pq(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
-        const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
-        if (settings.dryRun || !target) {
-            const changed = (0,plan/* changedPlans */.F4)(plans);
-            if (!settings.dryRun) {
-                writeManifests(changed.map((plan) => ({ absolute: (0,external_node_path_.resolve)(settings.workingDirectory, plan.path), text: plan.updated })));
-            }
-            await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 });
+            info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
+        const guard = await guardDeploy(settings, plans, facts, new Date());
+        announce(guard);
+        if (!guard.decision.commit) {
+            await report(plans, { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard);
             return;
         }
-        const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n));
-        await report(final, outcome);
+        if (settings.dryRun || !target || !settings.commit) {
+            const held = applyHold(plans, guard, settings.deploy.service);
+            const changed = (0,plan/* changedPlans */.F4)(held);
+            if (!settings.dryRun) {
+                writeManifests(changed.map((plan) => ({ absolute: (0,external_node_path_namespaceObject.resolve)(settings.workingDirectory, plan.path), text: plan.updated })));
+            }
+            await report(held, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard);
+            return;
+        }
+        const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n));
+        await report(final, outcome, guard);
         if (failure)
             throw failure;
+        // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
+        if (settings.wait)
+            await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined });
     }
     catch (error) {
-        core/* setOutput */.uH('attempts', String(attempts));
-        core/* setFailed */.C1((0,errors/* errorMessage */.g)(error));
+        setOutput('attempts', String(attempts));
+        setFailed((0,errors/* errorMessage */.g)(error));
     }
 }
 

@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, Git, InputError, maskToken } from '@aks-gitops/toolkit'
+import { errorMessage, findWorkTree, Git, InputError, maskToken } from '@aks-gitops/toolkit'
 import { expandFiles, readManifests, writeManifests } from './files'
 import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
@@ -74,13 +74,15 @@ interface GitTarget {
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
 async function gitTarget(settings: Settings, paths: readonly string[]): Promise<GitTarget> {
   const auth = settings.token ? { token: settings.token, serverUrl: settings.serverUrl } : undefined
-  const top = await new Git(settings.workingDirectory, { auth })
+  // The user named this work tree, so git may use it although another uid owns it (container: jobs).
+  const safeDirectory = findWorkTree(settings.workingDirectory)
+  const top = await new Git(settings.workingDirectory, { auth, safeDirectory })
     .topLevel()
-    .catch(() => {
-      throw new InputError('working-directory', `"${settings.workingDirectory}" is not inside a git work tree`)
+    .catch((error: unknown) => {
+      throw new InputError('working-directory', `"${settings.workingDirectory}" is not usable as a git work tree: ${errorMessage(error)}`)
     })
   // From here on git runs at the top level, where repository-relative paths mean what they say.
-  const git = new Git(top, { auth })
+  const git = new Git(top, { auth, safeDirectory })
   const current = await git.tryCurrentBranch()
   const branch = settings.branch ?? current
   if (!branch) {

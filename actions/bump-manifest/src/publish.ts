@@ -1,10 +1,12 @@
 // Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
 // edit to the files as they are there (not a textual rebase), builds a commit that touches only those
 // files and lands it (git push, or a ref update through GitHub's API: see CommitStore). A
-// non-fast-forward rejection (someone else landed first) starts a new attempt after a jittered,
-// capped backoff; every other failure stops at once.
+// non-fast-forward rejection (someone else landed first) or a transient failure (a server error, a
+// lost connection) starts a new attempt after a jittered, capped backoff; every other failure stops
+// at once. A push whose answer was lost may have landed all the same: the next attempt looks for that
+// commit on the branch before building another, so it is neither pushed twice nor reported unchanged.
 import * as core from '@actions/core'
-import { backoffDelay, errorMessage, isRetryablePushError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
+import { backoffDelay, classifyPushFailure, errorMessage, isRetryablePushError, PushRejectedError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
 import { changedPlans, ManifestError, type FilePlan } from './plan'
 
 /** Where an attempt reads the branch and lands its commit: git (fetch, plumbing, push) or GitHub's Git Data API. */
@@ -17,6 +19,10 @@ export interface CommitStore {
   commit(base: string, files: readonly FileContent[], message: string): Promise<string>
   /** Moves the target branch to `commit`; a moved branch throws a retryable PushRejectedError. */
   land(commit: string): Promise<void>
+  /** Several files at `base` in one read (absent ones missing from the map); without it, read() file by file. */
+  readAll?(base: string, paths: readonly string[]): Promise<Map<string, string>>
+  /** Whether `commit` is `tip` or behind it on the branch; without it, only `commit === tip` counts. */
+  contains?(tip: string, commit: string): Promise<boolean>
 }
 
 export interface GitStoreOptions {
@@ -41,7 +47,10 @@ export function gitStore(options: GitStoreOptions): CommitStore {
         try {
           return await git.fetchBranch(options.remote, options.branch)
         } catch (error) {
-          throw new ManifestError(`cannot fetch branch "${options.branch}" from ${options.remote}: ${errorMessage(error)}`)
+          const message = `cannot fetch branch "${options.branch}" from ${options.remote}: ${errorMessage(error)}`
+          // A server error or an unreachable host is worth another attempt, like the same failure on push.
+          if (classifyPushFailure(errorMessage(error)) === 'transient') throw new PushRejectedError('transient', errorMessage(error), `${options.remote}/${options.branch}`, message)
+          throw new ManifestError(message)
         }
       }
       const local = await git.tryRevParse(`refs/heads/${options.branch}`)
@@ -49,6 +58,8 @@ export function gitStore(options: GitStoreOptions): CommitStore {
       return local
     },
     read: (base, path) => git.tryShow(base, path),
+    readAll: (base, paths) => git.readFiles(base, paths),
+    contains: (tip, commit) => git.isAncestor(commit, tip),
     commit: (base, files, message) => git.createCommit(base, files, message, options.author),
     async land(commit) {
       if (options.push) await git.push(options.remote, commit, options.pushBranch, { force: options.force })
@@ -80,15 +91,43 @@ export interface PublishResult {
   plans: FilePlan[]
 }
 
-async function attempt(request: PublishRequest, attemptNumber: number): Promise<PublishResult> {
+/** A commit whose push (or ref update) failed without a clear answer: it may be on the branch. */
+interface Unanswered {
+  commit: string
+  plans: FilePlan[]
+  attempt: number
+}
+
+/** The unanswered commit that landed after all, if any: it or a later commit on the branch. */
+async function landedEarlier(store: CommitStore, base: string, unanswered: readonly Unanswered[]): Promise<Unanswered | undefined> {
+  for (const sent of unanswered) {
+    if (sent.commit === base || (await store.contains?.(base, sent.commit))) return sent
+  }
+  return undefined
+}
+
+async function readFiles(request: PublishRequest, base: string): Promise<{ path: string; text: string }[]> {
   const { store } = request
-  const base = await store.base()
+  const repoPaths = [...request.repoPaths.values()]
+  const all = store.readAll ? await store.readAll(base, repoPaths) : undefined
   const files: { path: string; text: string }[] = []
   for (const [path, repoPath] of request.repoPaths) {
-    const text = await store.read(base, repoPath)
+    const text = all ? all.get(repoPath) : await store.read(base, repoPath)
     if (text === undefined) throw new ManifestError(`${path} does not exist on branch "${request.branch}" (${base.slice(0, 12)})`)
     files.push({ path, text })
   }
+  return files
+}
+
+async function attempt(request: PublishRequest, attemptNumber: number, unanswered: Unanswered[]): Promise<PublishResult> {
+  const { store } = request
+  const base = await store.base()
+  const landed = await landedEarlier(store, base, unanswered)
+  if (landed) {
+    core.info(`The push of ${landed.commit} in attempt ${landed.attempt} got no answer, but the commit is on "${request.branch}": it landed, nothing is pushed again`)
+    return { changed: true, commit: landed.commit, base, attempts: attemptNumber, plans: landed.plans }
+  }
+  const files = await readFiles(request, base)
   const plans = request.replan(files)
   const changed = changedPlans(plans)
   if (changed.length === 0) return { changed: false, base, attempts: attemptNumber, plans }
@@ -97,7 +136,12 @@ async function attempt(request: PublishRequest, attemptNumber: number): Promise<
     changed.map((plan) => ({ path: request.repoPaths.get(plan.path) as string, content: plan.updated })),
     request.message(plans),
   )
-  await store.land(commit)
+  try {
+    await store.land(commit)
+  } catch (error) {
+    if (error instanceof PushRejectedError && error.kind === 'transient') unanswered.push({ commit, plans, attempt: attemptNumber })
+    throw error
+  }
   return { changed: true, commit, base, attempts: attemptNumber, plans }
 }
 
@@ -111,12 +155,13 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
   // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
   // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
   let lastAttemptMs = 0
+  const unanswered: Unanswered[] = []
   return withRetry(
     async (n) => {
       const started = Date.now()
       request.onAttempt?.(n)
       try {
-        return await attempt(request, n)
+        return await attempt(request, n, unanswered)
       } finally {
         lastAttemptMs = Date.now() - started
       }
@@ -125,7 +170,12 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
       maxAttempts: request.maxAttempts,
       delayMs: (n) => backoffDelay(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
       isRetryable: isRetryablePushError,
-      onRetry: (_error, n, delay) => core.info(`The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+      onRetry: (error, n, delay) =>
+        core.info(
+          error instanceof PushRejectedError && error.kind === 'transient'
+            ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
+            : `The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`,
+        ),
       sleep: request.sleep,
     },
   )

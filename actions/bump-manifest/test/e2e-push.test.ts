@@ -176,8 +176,8 @@ describe('bump, commit and push', () => {
 
 describe('push rejections that must not be retried', () => {
   it.each([
-    ['a protected branch (GH006)', 'echo "remote: error: GH006: Protected branch update failed for refs/heads/main." >&2', /protected by a branch protection rule/],
-    ['a ruleset (GH013)', 'echo "error: GH013: Repository rule violations found for refs/heads/main." >&2', /protected by a branch protection rule/],
+    ['a protected branch (GH006)', 'echo "remote: error: GH006: Protected branch update failed for refs/heads/main." >&2', /a branch protection rule or ruleset refuses direct pushes; use pull-request mode/],
+    ['a ruleset (GH013)', 'echo "error: GH013: Repository rule violations found for refs/heads/main." >&2', /a branch protection rule or ruleset refuses direct pushes; use pull-request mode/],
     ['another pre-receive hook', 'echo "manifests are frozen" >&2', /a server-side hook declined the push/],
   ])('fails at once on %s, with nothing pushed', async (_what, message, why) => {
     box = sandbox(seed)

@@ -1,9 +1,36 @@
 // Serves bare repositories over HTTP through `git http-backend` (git's own CGI), and demands
 // `Authorization: Basic base64(x-access-token:TOKEN)` as GitHub does. It records every
 // Authorization header git sends, so a test can prove exactly one, right, header reached it.
+// `answer` scripts what each push gets back, for GitHub's failures that a bare repository never
+// produces: a 429 or 500 before the push, a 500 after the push was applied (the answer is lost, the
+// ref moved), or GitHub's "(failure)" status with "fatal error in commit_refs" (nothing applied).
 import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { gunzipSync } from 'node:zlib'
+
+/** What the server does with a push (a receive-pack POST), by its number (1-based). */
+export type PushAnswer = 'normal' | 'throttled' | 'server-error' | 'applied-then-500' | 'commit-refs-failure'
+
+/** A pkt-line: four hex digits of length (themselves included), then the payload. */
+function pkt(payload: Buffer | string): Buffer {
+  const data = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
+  return Buffer.concat([Buffer.from((data.length + 4).toString(16).padStart(4, '0')), data])
+}
+
+/**
+ * The receive-pack result GitHub sends when its ref update fails: the remote's message on side band
+ * 2, then report-status on band 1 with `ng <ref> failure`
+ * (https://git-scm.com/docs/gitprotocol-pack#_report_status), which git prints as
+ * "remote: fatal error in commit_refs" and "! [remote rejected] main -> main (failure)".
+ */
+function commitRefsFailure(body: Buffer): Buffer {
+  // The first command pkt-line: "<old> <new> <ref>\0<capabilities>".
+  const length = parseInt(body.subarray(0, 4).toString(), 16)
+  const ref = body.subarray(4, length).toString().split('\0')[0]?.split(' ')[2]?.trim() ?? 'refs/heads/main'
+  const status = Buffer.concat([pkt('unpack ok\n'), pkt(`ng ${ref} failure\n`), Buffer.from('0000')])
+  return Buffer.concat([pkt(Buffer.concat([Buffer.from([2]), Buffer.from('fatal error in commit_refs\n')])), pkt(Buffer.concat([Buffer.from([1]), status])), Buffer.from('0000')])
+}
 
 export interface GitHttpServer {
   url: string
@@ -15,7 +42,11 @@ export interface GitHttpServer {
 }
 
 /** `readOnly`: the token may fetch but not push (403 on receive-pack), like a read-only token. */
-export async function startGitHttpServer(projectRoot: string, token: string, options: { readOnly?: boolean } = {}): Promise<GitHttpServer> {
+export async function startGitHttpServer(
+  projectRoot: string,
+  token: string,
+  options: { readOnly?: boolean; answer?: (push: number) => PushAnswer } = {},
+): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
   const state = { authorizations: [] as string[][], pushes: 0 }
   const server: Server = createServer((req, res) => {
@@ -36,7 +67,23 @@ export async function startGitHttpServer(projectRoot: string, token: string, opt
       res.end('Permission to octo/gitops.git denied to token.\n')
       return
     }
-    if (req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) state.pushes++
+    const answer = req.method === 'POST' && url.pathname.endsWith('/git-receive-pack') ? (options.answer?.(++state.pushes) ?? 'normal') : 'normal'
+    if (answer === 'throttled' || answer === 'server-error') {
+      req.resume()
+      res.writeHead(answer === 'throttled' ? 429 : 500)
+      res.end(answer === 'throttled' ? 'API rate limit exceeded\n' : 'Internal Server Error\n')
+      return
+    }
+    if (answer === 'commit-refs-failure') {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks)
+        res.writeHead(200, { 'Content-Type': 'application/x-git-receive-pack-result', 'Cache-Control': 'no-cache' })
+        res.end(commitRefsFailure(req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw))
+      })
+      return
+    }
     const cgi = spawn('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH,
@@ -66,6 +113,12 @@ export async function startGitHttpServer(projectRoot: string, token: string, opt
         const value = line.slice(colon + 1).trim()
         if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0])
         else if (name) out[name] = value
+      }
+      if (answer === 'applied-then-500') {
+        // The push was applied (the ref moved), but the answer never reaches the client.
+        res.writeHead(500)
+        res.end('Internal Server Error\n')
+        return
       }
       res.writeHead(status, out)
       res.end(output.subarray(split + 4))

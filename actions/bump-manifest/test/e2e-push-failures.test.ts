@@ -1,0 +1,142 @@
+// How the bundle meets the push failures GitHub really produces, against real git remotes: a git
+// http-backend stand-in that loses answers or fails the ref update the way GitHub does, and
+// pre-receive hooks that print GitHub's own rejection texts (sources quoted beside each).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startGitHttpServer, type GitHttpServer, type PushAnswer } from './helpers/git-http-server'
+import { deployment, git, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+
+const TOKEN = 'ghs_PushFailureT0ken'
+const VOTE = 'k8s/vote-deployment.yaml'
+const inputs = { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'max-attempts': '4' }
+
+let box: Sandbox | undefined
+let http: GitHttpServer | undefined
+afterEach(async () => {
+  await http?.close()
+  box?.remove()
+  http = box = undefined
+})
+
+/** A clone whose origin is the HTTP stand-in, answering push n with answers[n - 1] (then normally). */
+async function httpClone(answers: PushAnswer[]): Promise<string> {
+  box = sandbox({ [VOTE]: deployment('vote') })
+  http = await startGitHttpServer(box.dir, TOKEN, { answer: (n) => answers[n - 1] ?? 'normal' })
+  const work = box.clone()
+  git(work, 'remote', 'set-url', 'origin', `${http.url}/remote.git`)
+  return work
+}
+
+describe('transient push failures', () => {
+  it('reports a push whose answer was lost (HTTP 500 after the ref moved) as landed, and never pushes it again', async () => {
+    const work = await httpClone(['applied-then-500'])
+    const seed = box!.remoteHead()
+    const run = await runBump(work, inputs, { GITHUB_SERVER_URL: http!.url })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.changed).toBe('true')
+    expect(run.outputs.attempts).toBe('2')
+    // git's own words for the lost answer, then the check that found the commit on the branch.
+    expect(run.stdout).toContain('error: RPC failed; HTTP 500')
+    expect(run.stdout).toMatch(/The push of [0-9a-f]{40} in attempt 1 got no answer, but the commit is on "main": it landed/)
+    // One push reached the server; one commit on main, and it is the one reported.
+    expect(http!.pushes).toBe(1)
+    expect(git(box!.remote, 'rev-list', `${seed}..main`)).toBe(run.outputs['commit-sha'])
+    expect(box!.remoteFile(VOTE)).toContain('vote:1.2.3  # pinned')
+    expect(git(work, 'rev-parse', 'HEAD')).toBe(run.outputs['commit-sha'])
+  })
+
+  it.each([
+    // https://github.com/desktop/desktop/issues/16398: "remote: fatal error in commit_refs" / "! [remote rejected] main -> main (failure)"
+    ['commit-refs-failure', /remote: fatal error in commit_refs/],
+    // git's words for a 429 or 500 answer to the pack (https://github.com/go-gitea/gitea/issues/31339 for the 500)
+    ['throttled', /RPC failed; HTTP 429/],
+    ['server-error', /RPC failed; HTTP 500/],
+  ] as const)('tries again after "%s", and lands one commit', async (answer, said) => {
+    const work = await httpClone([answer])
+    const seed = box!.remoteHead()
+    const run = await runBump(work, inputs, { GITHUB_SERVER_URL: http!.url })
+    expect(run.errors).toEqual([])
+    expect(run.stdout).toMatch(said)
+    expect(run.stdout).toContain('Attempt 1 failed with a transient error')
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
+    expect(http!.pushes).toBe(2)
+    expect(git(box!.remote, 'rev-list', `${seed}..main`)).toBe(run.outputs['commit-sha'])
+  })
+
+  it('gives up after max-attempts when the server keeps failing, with nothing pushed', async () => {
+    const work = await httpClone(['commit-refs-failure', 'commit-refs-failure'])
+    const seed = box!.remoteHead()
+    const run = await runBump(work, { ...inputs, 'max-attempts': '2' }, { GITHUB_SERVER_URL: http!.url })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.errors[0]).toMatch(/^gave up after 2 attempts: push of [0-9a-f]{40}:main rejected: [0-9a-f]{40}:refs\/heads\/main \[remote rejected\] \(failure\)\nthe server failed or could not be reached \(a transient error\)\nremote: fatal error in commit_refs\n/)
+    expect(run.outputs.attempts).toBe('2')
+    expect(box!.remoteHead()).toBe(seed)
+  })
+})
+
+// Each rejection as GitHub's hooks print it (stderr of a pre-receive hook reaches git as "remote:").
+const REJECTIONS = [
+  {
+    what: 'a ruleset listing several rules (GH013)',
+    // https://github.com/JRedrupp/bison/issues/136
+    hook: [
+      'error: GH013: Repository rule violations found for refs/heads/main.',
+      'Review all repository rules at https://github.com/o/r/rules?ref=refs%2Fheads%2Fmain',
+      '',
+      '- Cannot force-push to this branch',
+      '',
+      '- Changes must be made through a pull request.',
+      '',
+      '- Commits must have verified signatures.',
+      '',
+      '- Required status check "validate" is expected.',
+      '',
+    ],
+    help: /a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api/,
+  },
+  {
+    what: "secret scanning's push protection (GH013)",
+    // https://github.com/palxiao/poster-design/issues/140
+    hook: ['error: GH013: Repository rule violations found for refs/heads/main.', '', '- GITHUB PUSH PROTECTION', '', 'Resolve the following violations before pushing again', '', '- Push cannot contain secrets'],
+    help: /secret scanning's push protection found a secret/,
+  },
+  {
+    what: 'a file over 100 MB (GH001)',
+    // https://github.com/git-lfs/git-lfs/issues/6330
+    hook: ["error: File k8s/big.bin is 301.74 MB; this exceeds GitHub's file size limit of 100.00 MB", 'error: GH001: Large files detected. You may want to try Git Large File Storage - https://git-lfs.github.com/.'],
+    help: /over GitHub's 100 MB file size limit/,
+  },
+  {
+    what: 'the e-mail privacy rule (GH007)',
+    // https://gist.github.com/gengwg/ef9a073a6fd845786d5993914439c946
+    hook: ['error: GH007: Your push would publish a private email address.', 'You can make your email public or disable this protection by visiting:', 'http://github.com/settings/emails'],
+    help: /e-mail address is private on GitHub \(GH007\); commit as a noreply address/,
+  },
+  {
+    what: 'a pack over the size limit',
+    // https://github.com/desktop/desktop/issues/15336
+    hook: ['fatal: pack exceeds maximum allowed size (2.00 GiB)'],
+    help: /pushed pack is over the server's size limit/,
+  },
+]
+
+describe('rejections that another attempt cannot fix', () => {
+  it.each(REJECTIONS)('says what $what is, with git\'s reason first and the whole remote: block', async ({ hook, help }) => {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    const lines = hook.map((line) => `echo '${line.replace(/'/g, "'\\''")}' >&2`).join('\n')
+    preReceiveHook(box.remote, `echo x >> "$GIT_DIR/hook-calls"\n${lines}\nexit 1`)
+    const work = box.clone()
+    const seed = box.remoteHead()
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', 'max-attempts': '5' })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.errors).toHaveLength(1)
+    const [reason, why, ...rest] = (run.errors[0] as string).split('\n')
+    expect(reason).toMatch(/^push of [0-9a-f]{40}:main rejected: [0-9a-f]{40}:refs\/heads\/main \[remote rejected\] \(pre-receive hook declined\)$/)
+    expect(why).toMatch(help)
+    // Every line the hook printed, in order (a ruleset's first rules included).
+    expect(rest.filter((line) => line.startsWith('remote:')).map((line) => line.replace(/^remote: ?/, ''))).toEqual(hook)
+    expect(readFileSync(join(box.remote, 'hook-calls'), 'utf8')).toBe('x\n')
+    expect(box.remoteHead()).toBe(seed)
+  })
+})
