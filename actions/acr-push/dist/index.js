@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 5217:
+/***/ 8619:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(8971);
+module.exports = __nccwpck_require__(7077);
 
 
 /***/ }),
 
-/***/ 8971:
+/***/ 7077:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,34 +281,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 5345:
+/***/ 5851:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(2400)
-const Dispatcher = __nccwpck_require__(7018)
-const Pool = __nccwpck_require__(189)
-const BalancedPool = __nccwpck_require__(8722)
-const Agent = __nccwpck_require__(7870)
-const ProxyAgent = __nccwpck_require__(5159)
-const EnvHttpProxyAgent = __nccwpck_require__(6828)
-const RetryAgent = __nccwpck_require__(1949)
-const errors = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
+const Client = __nccwpck_require__(1102)
+const Dispatcher = __nccwpck_require__(6836)
+const Pool = __nccwpck_require__(4051)
+const BalancedPool = __nccwpck_require__(3560)
+const Agent = __nccwpck_require__(3128)
+const ProxyAgent = __nccwpck_require__(6537)
+const EnvHttpProxyAgent = __nccwpck_require__(5834)
+const RetryAgent = __nccwpck_require__(3895)
+const errors = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6858)
-const buildConnector = __nccwpck_require__(7035)
-const MockClient = __nccwpck_require__(4366)
-const MockAgent = __nccwpck_require__(8872)
-const MockPool = __nccwpck_require__(8963)
-const mockErrors = __nccwpck_require__(461)
-const RetryHandler = __nccwpck_require__(705)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8326)
-const DecoratorHandler = __nccwpck_require__(2690)
-const RedirectHandler = __nccwpck_require__(8521)
-const createRedirectInterceptor = __nccwpck_require__(1827)
+const api = __nccwpck_require__(1928)
+const buildConnector = __nccwpck_require__(137)
+const MockClient = __nccwpck_require__(8388)
+const MockAgent = __nccwpck_require__(8778)
+const MockPool = __nccwpck_require__(5673)
+const mockErrors = __nccwpck_require__(2564)
+const RetryHandler = __nccwpck_require__(2459)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(6364)
+const DecoratorHandler = __nccwpck_require__(5768)
+const RedirectHandler = __nccwpck_require__(8067)
+const createRedirectInterceptor = __nccwpck_require__(5693)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +326,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(4205),
-  retry: __nccwpck_require__(4747),
-  dump: __nccwpck_require__(7091),
-  dns: __nccwpck_require__(6242)
+  redirect: __nccwpck_require__(4579),
+  retry: __nccwpck_require__(2561),
+  dump: __nccwpck_require__(6941),
+  dns: __nccwpck_require__(1592)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +391,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(9651).fetch)
+const fetchImpl = (__nccwpck_require__(7525).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +403,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(165).Headers
-/* unused reexport */ __nccwpck_require__(5020).Response
-/* unused reexport */ __nccwpck_require__(7458).Request
-/* unused reexport */ __nccwpck_require__(2489).FormData
+/* unused reexport */ __nccwpck_require__(8635).Headers
+/* unused reexport */ __nccwpck_require__(522).Response
+/* unused reexport */ __nccwpck_require__(528).Request
+/* unused reexport */ __nccwpck_require__(4647).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(9512).FileReader
+/* unused reexport */ __nccwpck_require__(7226).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(3412)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(9474)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(2362)
-const { kConstruct } = __nccwpck_require__(3760)
+const { CacheStorage } = __nccwpck_require__(5188)
+const { kConstruct } = __nccwpck_require__(9206)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6552)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5966)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7215)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(4341)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4663)
-/* unused reexport */ __nccwpck_require__(6043).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4253)
+/* unused reexport */ __nccwpck_require__(825).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +451,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(403)
+const { EventSource } = __nccwpck_require__(6201)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 8513:
+/***/ 1263:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3373)
-const { RequestAbortedError } = __nccwpck_require__(4242)
+const { addAbortListener } = __nccwpck_require__(1523)
+const { RequestAbortedError } = __nccwpck_require__(5796)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +522,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5245:
+/***/ 8003:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
-const { addSignal, removeSignal } = __nccwpck_require__(8513)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
+const { addSignal, removeSignal } = __nccwpck_require__(1263)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +637,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 3141:
+/***/ 6359:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +651,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
+} = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(8513)
+const { addSignal, removeSignal } = __nccwpck_require__(1263)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +895,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 598:
+/***/ 2528:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7344)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
+const { Readable } = __nccwpck_require__(7006)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +1116,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 5899:
+/***/ 3745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(8513)
+const { addSignal, removeSignal } = __nccwpck_require__(1263)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1343,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1679:
+/***/ 6465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3373)
-const { addSignal, removeSignal } = __nccwpck_require__(8513)
+const util = __nccwpck_require__(1523)
+const { addSignal, removeSignal } = __nccwpck_require__(1263)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1458,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6858:
+/***/ 1928:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(598)
-module.exports.stream = __nccwpck_require__(5899)
-module.exports.pipeline = __nccwpck_require__(3141)
-module.exports.upgrade = __nccwpck_require__(1679)
-module.exports.connect = __nccwpck_require__(5245)
+module.exports.request = __nccwpck_require__(2528)
+module.exports.stream = __nccwpck_require__(3745)
+module.exports.pipeline = __nccwpck_require__(6359)
+module.exports.upgrade = __nccwpck_require__(6465)
+module.exports.connect = __nccwpck_require__(8003)
 
 
 /***/ }),
 
-/***/ 7344:
+/***/ 7006:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1481,9 @@ module.exports.connect = __nccwpck_require__(5245)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
-const { ReadableStreamFrom } = __nccwpck_require__(3373)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
+const { ReadableStreamFrom } = __nccwpck_require__(1523)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1864,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 4388:
+/***/ 4978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(4242)
+} = __nccwpck_require__(5796)
 
-const { chunksDecode } = __nccwpck_require__(7344)
+const { chunksDecode } = __nccwpck_require__(7006)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1964,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7035:
+/***/ 137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3373)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4242)
-const timers = __nccwpck_require__(2842)
+const util = __nccwpck_require__(1523)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(5796)
+const timers = __nccwpck_require__(6164)
 
 function noop () {}
 
@@ -2211,7 +2211,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 7732:
+/***/ 1518:
 /***/ ((module) => {
 
 
@@ -2336,7 +2336,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9737:
+/***/ 1571:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2545,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4242:
+/***/ 5796:
 /***/ ((module) => {
 
 
@@ -2977,7 +2977,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5016:
+/***/ 3498:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2985,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(4242)
+} = __nccwpck_require__(5796)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +3000,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3373)
-const { channels } = __nccwpck_require__(9737)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
+} = __nccwpck_require__(1523)
+const { channels } = __nccwpck_require__(1571)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3466,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 3988:
+/***/ 1454:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8741:
+/***/ 5959:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3548,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(7732)
+} = __nccwpck_require__(1518)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3699,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3373:
+/***/ 1523:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3988)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1454)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3713,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(4242)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
-const { tree } = __nccwpck_require__(8741)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
+const { tree } = __nccwpck_require__(5959)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4425,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7870:
+/***/ 3128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(4242)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
-const DispatcherBase = __nccwpck_require__(7234)
-const Pool = __nccwpck_require__(189)
-const Client = __nccwpck_require__(2400)
-const util = __nccwpck_require__(3373)
-const createRedirectInterceptor = __nccwpck_require__(1827)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+const DispatcherBase = __nccwpck_require__(3040)
+const Pool = __nccwpck_require__(4051)
+const Client = __nccwpck_require__(1102)
+const util = __nccwpck_require__(1523)
+const createRedirectInterceptor = __nccwpck_require__(5693)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 8722:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4573,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(4242)
+} = __nccwpck_require__(5796)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4581,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(8703)
-const Pool = __nccwpck_require__(189)
-const { kUrl, kInterceptors } = __nccwpck_require__(3988)
-const { parseOrigin } = __nccwpck_require__(3373)
+} = __nccwpck_require__(3441)
+const Pool = __nccwpck_require__(4051)
+const { kUrl, kInterceptors } = __nccwpck_require__(1454)
+const { parseOrigin } = __nccwpck_require__(1523)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4781,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 574:
+/***/ 1216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4789,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3373)
-const { channels } = __nccwpck_require__(9737)
-const timers = __nccwpck_require__(2842)
+const util = __nccwpck_require__(1523)
+const { channels } = __nccwpck_require__(1571)
+const timers = __nccwpck_require__(6164)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4804,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(4242)
+} = __nccwpck_require__(5796)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4837,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(3988)
+} = __nccwpck_require__(1454)
 
-const constants = __nccwpck_require__(9055)
+const constants = __nccwpck_require__(3229)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4851,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(6121) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1247) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(5675))
+    mod = await WebAssembly.compile(__nccwpck_require__(5333))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4863,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(6121))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1247))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5778,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(8019).extractBody)
+      extractBody = (__nccwpck_require__(2165).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6301,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 5723:
+/***/ 5753:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6309,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3373)
+const util = __nccwpck_require__(1523)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(4242)
+} = __nccwpck_require__(5796)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6334,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(3988)
+} = __nccwpck_require__(1454)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6740,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(8019).extractBody)
+    extractBody ??= (__nccwpck_require__(2165).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +7100,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 2400:
+/***/ 1102:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +7110,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3373)
-const { channels } = __nccwpck_require__(9737)
-const Request = __nccwpck_require__(5016)
-const DispatcherBase = __nccwpck_require__(7234)
+const util = __nccwpck_require__(1523)
+const { channels } = __nccwpck_require__(1571)
+const Request = __nccwpck_require__(3498)
+const DispatcherBase = __nccwpck_require__(3040)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(4242)
-const buildConnector = __nccwpck_require__(7035)
+} = __nccwpck_require__(5796)
+const buildConnector = __nccwpck_require__(137)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7161,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(3988)
-const connectH1 = __nccwpck_require__(574)
-const connectH2 = __nccwpck_require__(5723)
+} = __nccwpck_require__(1454)
+const connectH1 = __nccwpck_require__(1216)
+const connectH2 = __nccwpck_require__(5753)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7471,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(1827)
+const createRedirectInterceptor = __nccwpck_require__(5693)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7731,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 7234:
+/***/ 3040:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(7018)
+const Dispatcher = __nccwpck_require__(6836)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(4242)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+} = __nccwpck_require__(5796)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1454)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7946,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 7018:
+/***/ 6836:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +8018,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 6828:
+/***/ 5834:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(7234)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3988)
-const ProxyAgent = __nccwpck_require__(5159)
-const Agent = __nccwpck_require__(7870)
+const DispatcherBase = __nccwpck_require__(3040)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1454)
+const ProxyAgent = __nccwpck_require__(6537)
+const Agent = __nccwpck_require__(3128)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8185,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 3003:
+/***/ 777:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8309,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 8703:
+/***/ 3441:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(7234)
-const FixedQueue = __nccwpck_require__(3003)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3988)
-const PoolStats = __nccwpck_require__(9595)
+const DispatcherBase = __nccwpck_require__(3040)
+const FixedQueue = __nccwpck_require__(777)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1454)
+const PoolStats = __nccwpck_require__(9809)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8510,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9595:
+/***/ 9809:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3988)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1454)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8551,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 189:
+/***/ 4051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8562,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(8703)
-const Client = __nccwpck_require__(2400)
+} = __nccwpck_require__(3441)
+const Client = __nccwpck_require__(1102)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(4242)
-const util = __nccwpck_require__(3373)
-const { kUrl, kInterceptors } = __nccwpck_require__(3988)
-const buildConnector = __nccwpck_require__(7035)
+} = __nccwpck_require__(5796)
+const util = __nccwpck_require__(1523)
+const { kUrl, kInterceptors } = __nccwpck_require__(1454)
+const buildConnector = __nccwpck_require__(137)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8665,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 5159:
+/***/ 6537:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7870)
-const Pool = __nccwpck_require__(189)
-const DispatcherBase = __nccwpck_require__(7234)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4242)
-const buildConnector = __nccwpck_require__(7035)
-const Client = __nccwpck_require__(2400)
+const Agent = __nccwpck_require__(3128)
+const Pool = __nccwpck_require__(4051)
+const DispatcherBase = __nccwpck_require__(3040)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(5796)
+const buildConnector = __nccwpck_require__(137)
+const Client = __nccwpck_require__(1102)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8946,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 1949:
+/***/ 3895:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(7018)
-const RetryHandler = __nccwpck_require__(705)
+const Dispatcher = __nccwpck_require__(6836)
+const RetryHandler = __nccwpck_require__(2459)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8988,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 8326:
+/***/ 6364:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8996,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(4242)
-const Agent = __nccwpck_require__(7870)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
+const Agent = __nccwpck_require__(3128)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9027,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2690:
+/***/ 5768:
 /***/ ((module) => {
 
 
@@ -9078,15 +9078,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8521:
+/***/ 8067:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3373)
-const { kBodyUsed } = __nccwpck_require__(3988)
+const util = __nccwpck_require__(1523)
+const { kBodyUsed } = __nccwpck_require__(1454)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9317,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 705:
+/***/ 2459:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3988)
-const { RequestRetryError } = __nccwpck_require__(4242)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1454)
+const { RequestRetryError } = __nccwpck_require__(5796)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3373)
+} = __nccwpck_require__(1523)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9761,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 6242:
+/***/ 1592:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(2690)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4242)
+const DecoratorHandler = __nccwpck_require__(5768)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(5796)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10143,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 7091:
+/***/ 6941:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3373)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
-const DecoratorHandler = __nccwpck_require__(2690)
+const util = __nccwpck_require__(1523)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
+const DecoratorHandler = __nccwpck_require__(5768)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +10273,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1827:
+/***/ 5693:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8521)
+const RedirectHandler = __nccwpck_require__(8067)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10301,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 4205:
+/***/ 4579:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8521)
+const RedirectHandler = __nccwpck_require__(8067)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10332,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 4747:
+/***/ 2561:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(705)
+const RetryHandler = __nccwpck_require__(2459)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10358,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 9055:
+/***/ 3229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6111);
+const utils_1 = __nccwpck_require__(1681);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10642,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 6121:
+/***/ 1247:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10654,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 5675:
+/***/ 5333:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10666,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 6111:
+/***/ 1681:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10687,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 8872:
+/***/ 8778:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(3988)
-const Agent = __nccwpck_require__(7870)
+const { kClients } = __nccwpck_require__(1454)
+const Agent = __nccwpck_require__(3128)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10704,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(5868)
-const MockClient = __nccwpck_require__(4366)
-const MockPool = __nccwpck_require__(8963)
-const { matchValue, buildMockOptions } = __nccwpck_require__(1472)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4242)
-const Dispatcher = __nccwpck_require__(7018)
-const Pluralizer = __nccwpck_require__(9968)
-const PendingInterceptorsFormatter = __nccwpck_require__(615)
+} = __nccwpck_require__(3998)
+const MockClient = __nccwpck_require__(8388)
+const MockPool = __nccwpck_require__(5673)
+const { matchValue, buildMockOptions } = __nccwpck_require__(9558)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(5796)
+const Dispatcher = __nccwpck_require__(6836)
+const Pluralizer = __nccwpck_require__(602)
+const PendingInterceptorsFormatter = __nccwpck_require__(2689)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10854,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 4366:
+/***/ 8388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(2400)
-const { buildMockDispatch } = __nccwpck_require__(1472)
+const Client = __nccwpck_require__(1102)
+const { buildMockDispatch } = __nccwpck_require__(9558)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10870,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(5868)
-const { MockInterceptor } = __nccwpck_require__(8562)
-const Symbols = __nccwpck_require__(3988)
-const { InvalidArgumentError } = __nccwpck_require__(4242)
+} = __nccwpck_require__(3998)
+const { MockInterceptor } = __nccwpck_require__(760)
+const Symbols = __nccwpck_require__(1454)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10920,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 461:
+/***/ 2564:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(4242)
+const { UndiciError } = __nccwpck_require__(5796)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10955,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8562:
+/***/ 760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1472)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9558)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10968,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(5868)
-const { InvalidArgumentError } = __nccwpck_require__(4242)
-const { buildURL } = __nccwpck_require__(3373)
+} = __nccwpck_require__(3998)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
+const { buildURL } = __nccwpck_require__(1523)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +11169,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 8963:
+/***/ 5673:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(189)
-const { buildMockDispatch } = __nccwpck_require__(1472)
+const Pool = __nccwpck_require__(4051)
+const { buildMockDispatch } = __nccwpck_require__(9558)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11185,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(5868)
-const { MockInterceptor } = __nccwpck_require__(8562)
-const Symbols = __nccwpck_require__(3988)
-const { InvalidArgumentError } = __nccwpck_require__(4242)
+} = __nccwpck_require__(3998)
+const { MockInterceptor } = __nccwpck_require__(760)
+const Symbols = __nccwpck_require__(1454)
+const { InvalidArgumentError } = __nccwpck_require__(5796)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11235,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 5868:
+/***/ 3998:
 /***/ ((module) => {
 
 
@@ -11265,20 +11265,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1472:
+/***/ 9558:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(461)
+const { MockNotMatchedError } = __nccwpck_require__(2564)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(5868)
-const { buildURL } = __nccwpck_require__(3373)
+} = __nccwpck_require__(3998)
+const { buildURL } = __nccwpck_require__(1523)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11639,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 615:
+/***/ 2689:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11689,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 9968:
+/***/ 602:
 /***/ ((module) => {
 
 
@@ -11725,7 +11725,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 2842:
+/***/ 6164:
 /***/ ((module) => {
 
 
@@ -12155,20 +12155,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6599:
+/***/ 4061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(3760)
-const { urlEquals, getFieldValues } = __nccwpck_require__(5089)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3373)
-const { webidl } = __nccwpck_require__(2582)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(5020)
-const { Request, fromInnerRequest } = __nccwpck_require__(7458)
-const { kState } = __nccwpck_require__(9750)
-const { fetching } = __nccwpck_require__(9651)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(6843)
+const { kConstruct } = __nccwpck_require__(9206)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6747)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1523)
+const { webidl } = __nccwpck_require__(7888)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(522)
+const { Request, fromInnerRequest } = __nccwpck_require__(528)
+const { kState } = __nccwpck_require__(1164)
+const { fetching } = __nccwpck_require__(7525)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8741)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +13021,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2362:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(3760)
-const { Cache } = __nccwpck_require__(6599)
-const { webidl } = __nccwpck_require__(2582)
-const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(9206)
+const { Cache } = __nccwpck_require__(4061)
+const { webidl } = __nccwpck_require__(7888)
+const { kEnumerableProperty } = __nccwpck_require__(1523)
 
 class CacheStorage {
   /**
@@ -13180,26 +13180,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3760:
+/***/ 9206:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(3988).kConstruct)
+  kConstruct: (__nccwpck_require__(1454).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 5089:
+/***/ 6747:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(7215)
-const { isValidHeaderName } = __nccwpck_require__(6843)
+const { URLSerializer } = __nccwpck_require__(4341)
+const { isValidHeaderName } = __nccwpck_require__(8741)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1309:
+/***/ 4607:
 /***/ ((module) => {
 
 
@@ -13263,15 +13263,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6552:
+/***/ 5966:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(955)
-const { stringify } = __nccwpck_require__(450)
-const { webidl } = __nccwpck_require__(2582)
-const { Headers } = __nccwpck_require__(165)
+const { parseSetCookie } = __nccwpck_require__(189)
+const { stringify } = __nccwpck_require__(8432)
+const { webidl } = __nccwpck_require__(7888)
+const { Headers } = __nccwpck_require__(8635)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13454,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 955:
+/***/ 189:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1309)
-const { isCTLExcludingHtab } = __nccwpck_require__(450)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7215)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(4607)
+const { isCTLExcludingHtab } = __nccwpck_require__(8432)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(4341)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 450:
+/***/ 8432:
 /***/ ((module) => {
 
 
@@ -14130,13 +14130,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7768:
+/***/ 6082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(2116)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(8750)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14711,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 403:
+/***/ 6201:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(9651)
-const { makeRequest } = __nccwpck_require__(7458)
-const { webidl } = __nccwpck_require__(2582)
-const { EventSourceStream } = __nccwpck_require__(7768)
-const { parseMIMEType } = __nccwpck_require__(7215)
-const { createFastMessageEvent } = __nccwpck_require__(4663)
-const { isNetworkError } = __nccwpck_require__(5020)
-const { delay } = __nccwpck_require__(2116)
-const { kEnumerableProperty } = __nccwpck_require__(3373)
-const { environmentSettingsObject } = __nccwpck_require__(6843)
-const { getGlobalDispatcher } = __nccwpck_require__(8326)
+const { fetching } = __nccwpck_require__(7525)
+const { makeRequest } = __nccwpck_require__(528)
+const { webidl } = __nccwpck_require__(7888)
+const { EventSourceStream } = __nccwpck_require__(6082)
+const { parseMIMEType } = __nccwpck_require__(4341)
+const { createFastMessageEvent } = __nccwpck_require__(4253)
+const { isNetworkError } = __nccwpck_require__(522)
+const { delay } = __nccwpck_require__(8750)
+const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { environmentSettingsObject } = __nccwpck_require__(8741)
+const { getGlobalDispatcher } = __nccwpck_require__(6364)
 
 let experimentalWarned = false
 
@@ -15201,7 +15201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2116:
+/***/ 8750:
 /***/ ((module) => {
 
 
@@ -15245,12 +15245,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8019:
+/***/ 2165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3373)
+const util = __nccwpck_require__(1523)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +15260,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(6843)
-const { FormData } = __nccwpck_require__(2489)
-const { kState } = __nccwpck_require__(9750)
-const { webidl } = __nccwpck_require__(2582)
+} = __nccwpck_require__(8741)
+const { FormData } = __nccwpck_require__(4647)
+const { kState } = __nccwpck_require__(1164)
+const { webidl } = __nccwpck_require__(7888)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(7215)
-const { multipartFormDataParser } = __nccwpck_require__(8793)
+const { serializeAMimeType } = __nccwpck_require__(4341)
+const { multipartFormDataParser } = __nccwpck_require__(7783)
 let random
 
 try {
@@ -15781,7 +15781,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9510:
+/***/ 8316:
 /***/ ((module) => {
 
 
@@ -15912,7 +15912,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7215:
+/***/ 4341:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16663,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4686:
+/***/ 1636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(3988)
+const { kConnected, kSize } = __nccwpck_require__(1454)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16716,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 5817:
+/***/ 5631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(9750)
-const { webidl } = __nccwpck_require__(2582)
+const { kState } = __nccwpck_require__(1164)
+const { webidl } = __nccwpck_require__(7888)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16849,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 8793:
+/***/ 7783:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
-const { utf8DecodeBytes } = __nccwpck_require__(6843)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7215)
-const { isFileLike } = __nccwpck_require__(5817)
-const { makeEntry } = __nccwpck_require__(2489)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
+const { utf8DecodeBytes } = __nccwpck_require__(8741)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(4341)
+const { isFileLike } = __nccwpck_require__(5631)
+const { makeEntry } = __nccwpck_require__(4647)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17330,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2489:
+/***/ 4647:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(6843)
-const { kState } = __nccwpck_require__(9750)
-const { kEnumerableProperty } = __nccwpck_require__(3373)
-const { FileLike, isFileLike } = __nccwpck_require__(5817)
-const { webidl } = __nccwpck_require__(2582)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(8741)
+const { kState } = __nccwpck_require__(1164)
+const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { FileLike, isFileLike } = __nccwpck_require__(5631)
+const { webidl } = __nccwpck_require__(7888)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17589,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 3412:
+/***/ 9474:
 /***/ ((module) => {
 
 
@@ -17636,21 +17636,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 165:
+/***/ 8635:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(3988)
-const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(1454)
+const { kEnumerableProperty } = __nccwpck_require__(1523)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(6843)
-const { webidl } = __nccwpck_require__(2582)
+} = __nccwpck_require__(8741)
+const { webidl } = __nccwpck_require__(7888)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18330,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9651:
+/***/ 7525:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18343,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(5020)
-const { HeadersList } = __nccwpck_require__(165)
-const { Request, cloneRequest } = __nccwpck_require__(7458)
+} = __nccwpck_require__(522)
+const { HeadersList } = __nccwpck_require__(8635)
+const { Request, cloneRequest } = __nccwpck_require__(528)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18381,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(6843)
-const { kState, kDispatcher } = __nccwpck_require__(9750)
+} = __nccwpck_require__(8741)
+const { kState, kDispatcher } = __nccwpck_require__(1164)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(8019)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(2165)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(9510)
+} = __nccwpck_require__(8316)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7215)
-const { getGlobalDispatcher } = __nccwpck_require__(8326)
-const { webidl } = __nccwpck_require__(2582)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(4341)
+const { getGlobalDispatcher } = __nccwpck_require__(6364)
+const { webidl } = __nccwpck_require__(7888)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20607,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7458:
+/***/ 528:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8019)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(165)
-const { FinalizationRegistry } = __nccwpck_require__(4686)()
-const util = __nccwpck_require__(3373)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(2165)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(8635)
+const { FinalizationRegistry } = __nccwpck_require__(1636)()
+const util = __nccwpck_require__(1523)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(6843)
+} = __nccwpck_require__(8741)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20633,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(9510)
+} = __nccwpck_require__(8316)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9750)
-const { webidl } = __nccwpck_require__(2582)
-const { URLSerializer } = __nccwpck_require__(7215)
-const { kConstruct } = __nccwpck_require__(3988)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(1164)
+const { webidl } = __nccwpck_require__(7888)
+const { URLSerializer } = __nccwpck_require__(4341)
+const { kConstruct } = __nccwpck_require__(1454)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21651,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 5020:
+/***/ 522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(165)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8019)
-const util = __nccwpck_require__(3373)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(8635)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(2165)
+const util = __nccwpck_require__(1523)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21670,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(6843)
+} = __nccwpck_require__(8741)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(9510)
-const { kState, kHeaders } = __nccwpck_require__(9750)
-const { webidl } = __nccwpck_require__(2582)
-const { FormData } = __nccwpck_require__(2489)
-const { URLSerializer } = __nccwpck_require__(7215)
-const { kConstruct } = __nccwpck_require__(3988)
+} = __nccwpck_require__(8316)
+const { kState, kHeaders } = __nccwpck_require__(1164)
+const { webidl } = __nccwpck_require__(7888)
+const { FormData } = __nccwpck_require__(4647)
+const { URLSerializer } = __nccwpck_require__(4341)
+const { kConstruct } = __nccwpck_require__(1454)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +22268,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9750:
+/***/ 1164:
 /***/ ((module) => {
 
 
@@ -22284,21 +22284,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6843:
+/***/ 8741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
-const { getGlobalOrigin } = __nccwpck_require__(3412)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(8316)
+const { getGlobalOrigin } = __nccwpck_require__(9474)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(4341)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1523)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(2582)
+const { webidl } = __nccwpck_require__(7888)
 
 let supportedHashes = []
 
@@ -23923,14 +23923,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2582:
+/***/ 7888:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3373)
+const { toUSVString } = __nccwpck_require__(1523)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7172:
+/***/ 6054:
 /***/ ((module) => {
 
 
@@ -24922,7 +24922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9512:
+/***/ 7226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24931,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(7901)
+} = __nccwpck_require__(355)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(228)
-const { webidl } = __nccwpck_require__(2582)
-const { kEnumerableProperty } = __nccwpck_require__(3373)
+} = __nccwpck_require__(7070)
+const { webidl } = __nccwpck_require__(7888)
+const { kEnumerableProperty } = __nccwpck_require__(1523)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +25273,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9504:
+/***/ 2682:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(2582)
+const { webidl } = __nccwpck_require__(7888)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25358,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 228:
+/***/ 7070:
 /***/ ((module) => {
 
 
@@ -25375,7 +25375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7901:
+/***/ 355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25386,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(228)
-const { ProgressEvent } = __nccwpck_require__(9504)
-const { getEncoding } = __nccwpck_require__(7172)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7215)
+} = __nccwpck_require__(7070)
+const { ProgressEvent } = __nccwpck_require__(2682)
+const { getEncoding } = __nccwpck_require__(6054)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(4341)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25773,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3966:
+/***/ 500:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9601)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6351)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(6221)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2638)
-const { channels } = __nccwpck_require__(9737)
-const { CloseEvent } = __nccwpck_require__(4663)
-const { makeRequest } = __nccwpck_require__(7458)
-const { fetching } = __nccwpck_require__(9651)
-const { Headers, getHeadersList } = __nccwpck_require__(165)
-const { getDecodeSplit } = __nccwpck_require__(6843)
-const { WebsocketFrameSend } = __nccwpck_require__(1789)
+} = __nccwpck_require__(3515)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2208)
+const { channels } = __nccwpck_require__(1571)
+const { CloseEvent } = __nccwpck_require__(4253)
+const { makeRequest } = __nccwpck_require__(528)
+const { fetching } = __nccwpck_require__(7525)
+const { Headers, getHeadersList } = __nccwpck_require__(8635)
+const { getDecodeSplit } = __nccwpck_require__(8741)
+const { WebsocketFrameSend } = __nccwpck_require__(5827)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +26151,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9601:
+/***/ 6351:
 /***/ ((module) => {
 
 
@@ -26224,14 +26224,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4663:
+/***/ 4253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(2582)
-const { kEnumerableProperty } = __nccwpck_require__(3373)
-const { kConstruct } = __nccwpck_require__(3988)
+const { webidl } = __nccwpck_require__(7888)
+const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(1454)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26560,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1789:
+/***/ 5827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(9601)
+const { maxUnsigned16Bit } = __nccwpck_require__(6351)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26663,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6930:
+/***/ 5400:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(2638)
-const { MessageSizeExceededError } = __nccwpck_require__(4242)
+const { isValidClientWindowBits } = __nccwpck_require__(2208)
+const { MessageSizeExceededError } = __nccwpck_require__(5796)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26775,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 699:
+/***/ 205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9601)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(6221)
-const { channels } = __nccwpck_require__(9737)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6351)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(3515)
+const { channels } = __nccwpck_require__(1571)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26794,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(2638)
-const { WebsocketFrameSend } = __nccwpck_require__(1789)
-const { closeWebSocketConnection } = __nccwpck_require__(3966)
-const { PerMessageDeflate } = __nccwpck_require__(6930)
-const { MessageSizeExceededError } = __nccwpck_require__(4242)
+} = __nccwpck_require__(2208)
+const { WebsocketFrameSend } = __nccwpck_require__(5827)
+const { closeWebSocketConnection } = __nccwpck_require__(500)
+const { PerMessageDeflate } = __nccwpck_require__(5400)
+const { MessageSizeExceededError } = __nccwpck_require__(5796)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27309,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6631:
+/***/ 845:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(1789)
-const { opcodes, sendHints } = __nccwpck_require__(9601)
-const FixedQueue = __nccwpck_require__(3003)
+const { WebsocketFrameSend } = __nccwpck_require__(5827)
+const { opcodes, sendHints } = __nccwpck_require__(6351)
+const FixedQueue = __nccwpck_require__(777)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27420,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 6221:
+/***/ 3515:
 /***/ ((module) => {
 
 
@@ -27439,16 +27439,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2638:
+/***/ 2208:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(6221)
-const { states, opcodes } = __nccwpck_require__(9601)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4663)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(3515)
+const { states, opcodes } = __nccwpck_require__(6351)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4253)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7215)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(4341)
 
 /* globals Blob */
 
@@ -27768,15 +27768,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6043:
+/***/ 825:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(2582)
-const { URLSerializer } = __nccwpck_require__(7215)
-const { environmentSettingsObject } = __nccwpck_require__(6843)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9601)
+const { webidl } = __nccwpck_require__(7888)
+const { URLSerializer } = __nccwpck_require__(4341)
+const { environmentSettingsObject } = __nccwpck_require__(8741)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6351)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27785,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(6221)
+} = __nccwpck_require__(3515)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(2638)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3966)
-const { ByteParser } = __nccwpck_require__(699)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3373)
-const { getGlobalDispatcher } = __nccwpck_require__(8326)
+} = __nccwpck_require__(2208)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(500)
+const { ByteParser } = __nccwpck_require__(205)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1523)
+const { getGlobalDispatcher } = __nccwpck_require__(6364)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(4663)
-const { SendQueue } = __nccwpck_require__(6631)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(4253)
+const { SendQueue } = __nccwpck_require__(845)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28580,18 +28580,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 5995:
+/***/ 5909:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var resolveBlockMap = __nccwpck_require__(3597);
-var resolveBlockSeq = __nccwpck_require__(680);
-var resolveFlowCollection = __nccwpck_require__(9676);
+var identity = __nccwpck_require__(7239);
+var Scalar = __nccwpck_require__(133);
+var YAMLMap = __nccwpck_require__(6502);
+var YAMLSeq = __nccwpck_require__(5439);
+var resolveBlockMap = __nccwpck_require__(6479);
+var resolveBlockSeq = __nccwpck_require__(718);
+var resolveFlowCollection = __nccwpck_require__(6678);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -28677,15 +28677,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 1982:
+/***/ 4419:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3075);
-var composeNode = __nccwpck_require__(2147);
-var resolveEnd = __nccwpck_require__(1838);
-var resolveProps = __nccwpck_require__(4969);
+var Document = __nccwpck_require__(1005);
+var composeNode = __nccwpck_require__(6225);
+var resolveEnd = __nccwpck_require__(5932);
+var resolveProps = __nccwpck_require__(4535);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -28729,17 +28729,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 2147:
+/***/ 6225:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(5775);
-var identity = __nccwpck_require__(8721);
-var composeCollection = __nccwpck_require__(5995);
-var composeScalar = __nccwpck_require__(1227);
-var resolveEnd = __nccwpck_require__(1838);
-var utilEmptyScalarPosition = __nccwpck_require__(3413);
+var Alias = __nccwpck_require__(6817);
+var identity = __nccwpck_require__(7239);
+var composeCollection = __nccwpck_require__(5909);
+var composeScalar = __nccwpck_require__(4757);
+var resolveEnd = __nccwpck_require__(5932);
+var utilEmptyScalarPosition = __nccwpck_require__(4599);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -28848,15 +28848,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 1227:
+/***/ 4757:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(6760);
+var identity = __nccwpck_require__(7239);
+var Scalar = __nccwpck_require__(133);
+var resolveBlockScalar = __nccwpck_require__(8353);
+var resolveFlowScalar = __nccwpck_require__(7610);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -28943,18 +28943,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 2406:
+/***/ 512:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(3336);
-var Document = __nccwpck_require__(3075);
-var errors = __nccwpck_require__(2330);
-var identity = __nccwpck_require__(8721);
-var composeDoc = __nccwpck_require__(1982);
-var resolveEnd = __nccwpck_require__(1838);
+var directives = __nccwpck_require__(7422);
+var Document = __nccwpck_require__(1005);
+var errors = __nccwpck_require__(7208);
+var identity = __nccwpck_require__(7239);
+var composeDoc = __nccwpck_require__(4419);
+var resolveEnd = __nccwpck_require__(5932);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -29174,17 +29174,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 3597:
+/***/ 6479:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(583);
-var YAMLMap = __nccwpck_require__(4392);
-var resolveProps = __nccwpck_require__(4969);
-var utilContainsNewline = __nccwpck_require__(9201);
-var utilFlowIndentCheck = __nccwpck_require__(9757);
-var utilMapIncludes = __nccwpck_require__(629);
+var Pair = __nccwpck_require__(3565);
+var YAMLMap = __nccwpck_require__(6502);
+var resolveProps = __nccwpck_require__(4535);
+var utilContainsNewline = __nccwpck_require__(2859);
+var utilFlowIndentCheck = __nccwpck_require__(4451);
+var utilMapIncludes = __nccwpck_require__(5075);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -29298,12 +29298,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 3311:
+/***/ 8353:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(133);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -29505,14 +29505,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 680:
+/***/ 718:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2381);
-var resolveProps = __nccwpck_require__(4969);
-var utilFlowIndentCheck = __nccwpck_require__(9757);
+var YAMLSeq = __nccwpck_require__(5439);
+var resolveProps = __nccwpck_require__(4535);
+var utilFlowIndentCheck = __nccwpck_require__(4451);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -29563,7 +29563,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 1838:
+/***/ 5932:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -29609,19 +29609,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 9676:
+/***/ 6678:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var resolveEnd = __nccwpck_require__(1838);
-var resolveProps = __nccwpck_require__(4969);
-var utilContainsNewline = __nccwpck_require__(9201);
-var utilMapIncludes = __nccwpck_require__(629);
+var identity = __nccwpck_require__(7239);
+var Pair = __nccwpck_require__(3565);
+var YAMLMap = __nccwpck_require__(6502);
+var YAMLSeq = __nccwpck_require__(5439);
+var resolveEnd = __nccwpck_require__(5932);
+var resolveProps = __nccwpck_require__(4535);
+var utilContainsNewline = __nccwpck_require__(2859);
+var utilMapIncludes = __nccwpck_require__(5075);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -29825,13 +29825,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6760:
+/***/ 7610:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
-var resolveEnd = __nccwpck_require__(1838);
+var Scalar = __nccwpck_require__(133);
+var resolveEnd = __nccwpck_require__(5932);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -30060,7 +30060,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4969:
+/***/ 4535:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30215,7 +30215,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9201:
+/***/ 2859:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30258,7 +30258,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 3413:
+/***/ 4599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30293,12 +30293,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 9757:
+/***/ 4451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9201);
+var utilContainsNewline = __nccwpck_require__(2859);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -30317,12 +30317,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 629:
+/***/ 5075:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
+var identity = __nccwpck_require__(7239);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -30339,22 +30339,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3075:
+/***/ 1005:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(5775);
-var Collection = __nccwpck_require__(5935);
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var toJS = __nccwpck_require__(8165);
-var Schema = __nccwpck_require__(8414);
-var stringifyDocument = __nccwpck_require__(2303);
-var anchors = __nccwpck_require__(1822);
-var applyReviver = __nccwpck_require__(6423);
-var createNode = __nccwpck_require__(5262);
-var directives = __nccwpck_require__(3336);
+var Alias = __nccwpck_require__(6817);
+var Collection = __nccwpck_require__(9861);
+var identity = __nccwpck_require__(7239);
+var Pair = __nccwpck_require__(3565);
+var toJS = __nccwpck_require__(283);
+var Schema = __nccwpck_require__(7760);
+var stringifyDocument = __nccwpck_require__(5597);
+var anchors = __nccwpck_require__(92);
+var applyReviver = __nccwpck_require__(4893);
+var createNode = __nccwpck_require__(5972);
+var directives = __nccwpck_require__(7422);
 
 class Document {
     constructor(value, replacer, options) {
@@ -30683,13 +30683,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1822:
+/***/ 92:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var visit = __nccwpck_require__(8217);
+var identity = __nccwpck_require__(7239);
+var visit = __nccwpck_require__(8812);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -30766,7 +30766,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 6423:
+/***/ 4893:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30830,14 +30830,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 5262:
+/***/ 5972:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(5775);
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Alias = __nccwpck_require__(6817);
+var identity = __nccwpck_require__(7239);
+var Scalar = __nccwpck_require__(133);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -30927,13 +30927,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 3336:
+/***/ 7422:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var visit = __nccwpck_require__(8217);
+var identity = __nccwpck_require__(7239);
+var visit = __nccwpck_require__(8812);
 
 const escapeChars = {
     '!': '%21',
@@ -31112,7 +31112,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 2330:
+/***/ 7208:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31181,28 +31181,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8293:
+/***/ 3071:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(2406);
-var Document = __nccwpck_require__(3075);
-var Schema = __nccwpck_require__(8414);
-var errors = __nccwpck_require__(2330);
-var Alias = __nccwpck_require__(5775);
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var cst = __nccwpck_require__(5691);
-var lexer = __nccwpck_require__(3299);
-var lineCounter = __nccwpck_require__(1282);
-var parser = __nccwpck_require__(2886);
-var publicApi = __nccwpck_require__(3125);
-var visit = __nccwpck_require__(8217);
+var composer = __nccwpck_require__(512);
+var Document = __nccwpck_require__(1005);
+var Schema = __nccwpck_require__(7760);
+var errors = __nccwpck_require__(7208);
+var Alias = __nccwpck_require__(6817);
+var identity = __nccwpck_require__(7239);
+var Pair = __nccwpck_require__(3565);
+var Scalar = __nccwpck_require__(133);
+var YAMLMap = __nccwpck_require__(6502);
+var YAMLSeq = __nccwpck_require__(5439);
+var cst = __nccwpck_require__(6917);
+var lexer = __nccwpck_require__(1065);
+var lineCounter = __nccwpck_require__(1684);
+var parser = __nccwpck_require__(8800);
+var publicApi = __nccwpck_require__(4031);
+var visit = __nccwpck_require__(8812);
 
 
 
@@ -31239,7 +31239,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7275:
+/***/ 5809:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -31265,16 +31265,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 5775:
+/***/ 6817:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1822);
-var visit = __nccwpck_require__(8217);
-var identity = __nccwpck_require__(8721);
-var Node = __nccwpck_require__(3199);
-var toJS = __nccwpck_require__(8165);
+var anchors = __nccwpck_require__(92);
+var visit = __nccwpck_require__(8812);
+var identity = __nccwpck_require__(7239);
+var Node = __nccwpck_require__(2609);
+var toJS = __nccwpck_require__(283);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -31392,14 +31392,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 5935:
+/***/ 9861:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(5262);
-var identity = __nccwpck_require__(8721);
-var Node = __nccwpck_require__(3199);
+var createNode = __nccwpck_require__(5972);
+var identity = __nccwpck_require__(7239);
+var Node = __nccwpck_require__(2609);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -31550,14 +31550,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 3199:
+/***/ 2609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(6423);
-var identity = __nccwpck_require__(8721);
-var toJS = __nccwpck_require__(8165);
+var applyReviver = __nccwpck_require__(4893);
+var identity = __nccwpck_require__(7239);
+var toJS = __nccwpck_require__(283);
 
 class NodeBase {
     constructor(type) {
@@ -31597,15 +31597,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 583:
+/***/ 3565:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(5262);
-var stringifyPair = __nccwpck_require__(3182);
-var addPairToJSMap = __nccwpck_require__(8462);
-var identity = __nccwpck_require__(8721);
+var createNode = __nccwpck_require__(5972);
+var stringifyPair = __nccwpck_require__(6788);
+var addPairToJSMap = __nccwpck_require__(4272);
+var identity = __nccwpck_require__(7239);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -31643,14 +31643,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 815:
+/***/ 133:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Node = __nccwpck_require__(3199);
-var toJS = __nccwpck_require__(8165);
+var identity = __nccwpck_require__(7239);
+var Node = __nccwpck_require__(2609);
+var toJS = __nccwpck_require__(283);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -31677,17 +31677,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4392:
+/***/ 6502:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(3262);
-var addPairToJSMap = __nccwpck_require__(8462);
-var Collection = __nccwpck_require__(5935);
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
+var stringifyCollection = __nccwpck_require__(732);
+var addPairToJSMap = __nccwpck_require__(4272);
+var Collection = __nccwpck_require__(9861);
+var identity = __nccwpck_require__(7239);
+var Pair = __nccwpck_require__(3565);
+var Scalar = __nccwpck_require__(133);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -31831,17 +31831,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2381:
+/***/ 5439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(5262);
-var stringifyCollection = __nccwpck_require__(3262);
-var Collection = __nccwpck_require__(5935);
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var toJS = __nccwpck_require__(8165);
+var createNode = __nccwpck_require__(5972);
+var stringifyCollection = __nccwpck_require__(732);
+var Collection = __nccwpck_require__(9861);
+var identity = __nccwpck_require__(7239);
+var Scalar = __nccwpck_require__(133);
+var toJS = __nccwpck_require__(283);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -31953,16 +31953,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 8462:
+/***/ 4272:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7275);
-var merge = __nccwpck_require__(4298);
-var stringify = __nccwpck_require__(9722);
-var identity = __nccwpck_require__(8721);
-var toJS = __nccwpck_require__(8165);
+var log = __nccwpck_require__(5809);
+var merge = __nccwpck_require__(2260);
+var stringify = __nccwpck_require__(7428);
+var identity = __nccwpck_require__(7239);
+var toJS = __nccwpck_require__(283);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -32025,7 +32025,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 8721:
+/***/ 7239:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32085,12 +32085,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 8165:
+/***/ 283:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
+var identity = __nccwpck_require__(7239);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -32131,15 +32131,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 6124:
+/***/ 9073:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(6760);
-var errors = __nccwpck_require__(2330);
-var stringifyString = __nccwpck_require__(2715);
+var resolveBlockScalar = __nccwpck_require__(8353);
+var resolveFlowScalar = __nccwpck_require__(7610);
+var errors = __nccwpck_require__(7208);
+var stringifyString = __nccwpck_require__(3885);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -32356,7 +32356,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1895:
+/***/ 437:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32426,7 +32426,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5465:
+/***/ 6291:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32532,14 +32532,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 5691:
+/***/ 6917:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(6124);
-var cstStringify = __nccwpck_require__(1895);
-var cstVisit = __nccwpck_require__(5465);
+var cstScalar = __nccwpck_require__(9073);
+var cstStringify = __nccwpck_require__(437);
+var cstVisit = __nccwpck_require__(6291);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -32651,12 +32651,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 3299:
+/***/ 1065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(5691);
+var cst = __nccwpck_require__(6917);
 
 /*
 START -> stream
@@ -33381,7 +33381,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 1282:
+/***/ 1684:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33429,14 +33429,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 2886:
+/***/ 8800:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(5691);
-var lexer = __nccwpck_require__(3299);
+var cst = __nccwpck_require__(6917);
+var lexer = __nccwpck_require__(1065);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -34416,18 +34416,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 3125:
+/***/ 4031:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(2406);
-var Document = __nccwpck_require__(3075);
-var errors = __nccwpck_require__(2330);
-var log = __nccwpck_require__(7275);
-var identity = __nccwpck_require__(8721);
-var lineCounter = __nccwpck_require__(1282);
-var parser = __nccwpck_require__(2886);
+var composer = __nccwpck_require__(512);
+var Document = __nccwpck_require__(1005);
+var errors = __nccwpck_require__(7208);
+var log = __nccwpck_require__(5809);
+var identity = __nccwpck_require__(7239);
+var lineCounter = __nccwpck_require__(1684);
+var parser = __nccwpck_require__(8800);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -34530,16 +34530,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8414:
+/***/ 7760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var map = __nccwpck_require__(7885);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var tags = __nccwpck_require__(3616);
+var identity = __nccwpck_require__(7239);
+var map = __nccwpck_require__(3179);
+var seq = __nccwpck_require__(8141);
+var string = __nccwpck_require__(2496);
+var tags = __nccwpck_require__(2258);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -34576,13 +34576,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7885:
+/***/ 3179:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var YAMLMap = __nccwpck_require__(4392);
+var identity = __nccwpck_require__(7239);
+var YAMLMap = __nccwpck_require__(6502);
 
 const map = {
     collection: 'map',
@@ -34602,12 +34602,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 4778:
+/***/ 1392:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(133);
 
 const nullTag = {
     identify: value => value == null,
@@ -34626,13 +34626,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1672:
+/***/ 8141:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var YAMLSeq = __nccwpck_require__(2381);
+var identity = __nccwpck_require__(7239);
+var YAMLSeq = __nccwpck_require__(5439);
 
 const seq = {
     collection: 'seq',
@@ -34652,12 +34652,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 798:
+/***/ 2496:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(2715);
+var stringifyString = __nccwpck_require__(3885);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -34675,12 +34675,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 9773:
+/***/ 6119:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(133);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -34703,13 +34703,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 6451:
+/***/ 1157:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
-var stringifyNumber = __nccwpck_require__(3603);
+var Scalar = __nccwpck_require__(133);
+var stringifyNumber = __nccwpck_require__(7265);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -34757,12 +34757,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9572:
+/***/ 6306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(3603);
+var stringifyNumber = __nccwpck_require__(7265);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -34806,18 +34806,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 3522:
+/***/ 3168:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7885);
-var _null = __nccwpck_require__(4778);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var bool = __nccwpck_require__(9773);
-var float = __nccwpck_require__(6451);
-var int = __nccwpck_require__(9572);
+var map = __nccwpck_require__(3179);
+var _null = __nccwpck_require__(1392);
+var seq = __nccwpck_require__(8141);
+var string = __nccwpck_require__(2496);
+var bool = __nccwpck_require__(6119);
+var float = __nccwpck_require__(1157);
+var int = __nccwpck_require__(6306);
 
 const schema = [
     map.map,
@@ -34838,14 +34838,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3037:
+/***/ 3751:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
-var map = __nccwpck_require__(7885);
-var seq = __nccwpck_require__(1672);
+var Scalar = __nccwpck_require__(133);
+var map = __nccwpck_require__(3179);
+var seq = __nccwpck_require__(8141);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -34909,27 +34909,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3616:
+/***/ 2258:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7885);
-var _null = __nccwpck_require__(4778);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var bool = __nccwpck_require__(9773);
-var float = __nccwpck_require__(6451);
-var int = __nccwpck_require__(9572);
-var schema = __nccwpck_require__(3522);
-var schema$1 = __nccwpck_require__(3037);
-var binary = __nccwpck_require__(2601);
-var merge = __nccwpck_require__(4298);
-var omap = __nccwpck_require__(5477);
-var pairs = __nccwpck_require__(511);
-var schema$2 = __nccwpck_require__(2851);
-var set = __nccwpck_require__(7434);
-var timestamp = __nccwpck_require__(8306);
+var map = __nccwpck_require__(3179);
+var _null = __nccwpck_require__(1392);
+var seq = __nccwpck_require__(8141);
+var string = __nccwpck_require__(2496);
+var bool = __nccwpck_require__(6119);
+var float = __nccwpck_require__(1157);
+var int = __nccwpck_require__(6306);
+var schema = __nccwpck_require__(3168);
+var schema$1 = __nccwpck_require__(3751);
+var binary = __nccwpck_require__(5971);
+var merge = __nccwpck_require__(2260);
+var omap = __nccwpck_require__(575);
+var pairs = __nccwpck_require__(8593);
+var schema$2 = __nccwpck_require__(5449);
+var set = __nccwpck_require__(5496);
+var timestamp = __nccwpck_require__(2224);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -35015,14 +35015,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 2601:
+/***/ 5971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(815);
-var stringifyString = __nccwpck_require__(2715);
+var Scalar = __nccwpck_require__(133);
+var stringifyString = __nccwpck_require__(3885);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -35092,12 +35092,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 4366:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(133);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -35128,13 +35128,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 7684:
+/***/ 6710:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
-var stringifyNumber = __nccwpck_require__(3603);
+var Scalar = __nccwpck_require__(133);
+var stringifyNumber = __nccwpck_require__(7265);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -35185,12 +35185,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 4323:
+/***/ 4329:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(3603);
+var stringifyNumber = __nccwpck_require__(7265);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -35268,13 +35268,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 4298:
+/***/ 2260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var identity = __nccwpck_require__(7239);
+var Scalar = __nccwpck_require__(133);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -35346,16 +35346,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 5477:
+/***/ 575:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var toJS = __nccwpck_require__(8165);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var pairs = __nccwpck_require__(511);
+var identity = __nccwpck_require__(7239);
+var toJS = __nccwpck_require__(283);
+var YAMLMap = __nccwpck_require__(6502);
+var YAMLSeq = __nccwpck_require__(5439);
+var pairs = __nccwpck_require__(8593);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -35430,15 +35430,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 511:
+/***/ 8593:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
-var YAMLSeq = __nccwpck_require__(2381);
+var identity = __nccwpck_require__(7239);
+var Pair = __nccwpck_require__(3565);
+var Scalar = __nccwpck_require__(133);
+var YAMLSeq = __nccwpck_require__(5439);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -35519,24 +35519,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 2851:
+/***/ 5449:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7885);
-var _null = __nccwpck_require__(4778);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var binary = __nccwpck_require__(2601);
-var bool = __nccwpck_require__(6628);
-var float = __nccwpck_require__(7684);
-var int = __nccwpck_require__(4323);
-var merge = __nccwpck_require__(4298);
-var omap = __nccwpck_require__(5477);
-var pairs = __nccwpck_require__(511);
-var set = __nccwpck_require__(7434);
-var timestamp = __nccwpck_require__(8306);
+var map = __nccwpck_require__(3179);
+var _null = __nccwpck_require__(1392);
+var seq = __nccwpck_require__(8141);
+var string = __nccwpck_require__(2496);
+var binary = __nccwpck_require__(5971);
+var bool = __nccwpck_require__(4366);
+var float = __nccwpck_require__(6710);
+var int = __nccwpck_require__(4329);
+var merge = __nccwpck_require__(2260);
+var omap = __nccwpck_require__(575);
+var pairs = __nccwpck_require__(8593);
+var set = __nccwpck_require__(5496);
+var timestamp = __nccwpck_require__(2224);
 
 const schema = [
     map.map,
@@ -35567,14 +35567,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 7434:
+/***/ 5496:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var YAMLMap = __nccwpck_require__(4392);
+var identity = __nccwpck_require__(7239);
+var Pair = __nccwpck_require__(3565);
+var YAMLMap = __nccwpck_require__(6502);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -35670,12 +35670,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 8306:
+/***/ 2224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(3603);
+var stringifyNumber = __nccwpck_require__(7265);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -35782,7 +35782,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 1561:
+/***/ 5435:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -35940,15 +35940,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 9722:
+/***/ 7428:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1822);
-var identity = __nccwpck_require__(8721);
-var stringifyComment = __nccwpck_require__(8701);
-var stringifyString = __nccwpck_require__(2715);
+var anchors = __nccwpck_require__(92);
+var identity = __nccwpck_require__(7239);
+var stringifyComment = __nccwpck_require__(1751);
+var stringifyString = __nccwpck_require__(3885);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -36079,14 +36079,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 3262:
+/***/ 732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var stringify = __nccwpck_require__(9722);
-var stringifyComment = __nccwpck_require__(8701);
+var identity = __nccwpck_require__(7239);
+var stringify = __nccwpck_require__(7428);
+var stringifyComment = __nccwpck_require__(1751);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -36241,7 +36241,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 8701:
+/***/ 1751:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36272,14 +36272,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 2303:
+/***/ 5597:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var stringify = __nccwpck_require__(9722);
-var stringifyComment = __nccwpck_require__(8701);
+var identity = __nccwpck_require__(7239);
+var stringify = __nccwpck_require__(7428);
+var stringifyComment = __nccwpck_require__(1751);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -36366,7 +36366,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 3603:
+/***/ 7265:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36400,15 +36400,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 3182:
+/***/ 6788:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var stringify = __nccwpck_require__(9722);
-var stringifyComment = __nccwpck_require__(8701);
+var identity = __nccwpck_require__(7239);
+var Scalar = __nccwpck_require__(133);
+var stringify = __nccwpck_require__(7428);
+var stringifyComment = __nccwpck_require__(1751);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -36559,13 +36559,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 2715:
+/***/ 3885:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(815);
-var foldFlowLines = __nccwpck_require__(1561);
+var Scalar = __nccwpck_require__(133);
+var foldFlowLines = __nccwpck_require__(5435);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -36904,12 +36904,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 8217:
+/***/ 8812:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(8721);
+var identity = __nccwpck_require__(7239);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -37246,7 +37246,7 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -37282,7 +37282,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -37378,7 +37378,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37421,7 +37421,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -37512,11 +37512,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(5217);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(5345);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(8619);
+// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
+var undici = __nccwpck_require__(5851);
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -38213,7 +38213,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38289,7 +38289,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38363,7 +38363,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38644,7 +38644,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -38686,7 +38686,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38866,7 +38866,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39140,7 +39140,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39728,7 +39728,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39808,7 +39808,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39873,7 +39873,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40232,9 +40232,6 @@ function digestProblem(digest) {
         return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
     return undefined;
 }
-function isValidDigest(digest) {
-    return digestProblem(digest) === undefined;
-}
 function isValidDomain(domain) {
     const [host = '', port, ...rest] = splitHostPort(domain);
     if (rest.length > 0 || host === '')
@@ -40427,26 +40424,56 @@ async function execute(command, args, options = {}) {
         throw new CommandError(command, args, outcome);
     return outcome;
 }
+/**
+ * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
+ * gives each object's size in bytes, which a decoded string cannot be sliced by).
+ */
+async function executeBytes(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const stdout = [];
+    const stderr = [];
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined)
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const exitCode = await exec_exec(command, [...args], execOptions);
+    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
+    if (exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
+    return outcome;
+}
 
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
 // bad input never change on a second try, so they are never retried.
+
 class RetriesExhaustedError extends Error {
     attempts;
     lastError;
     name = 'RetriesExhaustedError';
     constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`);
         this.attempts = attempts;
         this.lastError = lastError;
     }
 }
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)). */
-function backoffDelay(attempt, baseDelayMs, maxDelayMs, random) {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling);
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
 }
 /**
  * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
@@ -40456,6 +40483,7 @@ async function withRetry(fn, options) {
     const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
     const sleep = options.sleep ?? defaultSleep;
     const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
     for (let attempt = 1;; attempt++) {
         try {
             return await fn(attempt);
@@ -40465,21 +40493,21 @@ async function withRetry(fn, options) {
                 throw error;
             if (attempt >= maxAttempts)
                 throw new RetriesExhaustedError(attempt, error);
-            const delay = backoffDelay(attempt, baseDelayMs, maxDelayMs, random);
+            const delay = delayMs(attempt);
             options.onRetry?.(error, attempt, delay);
             await sleep(delay);
         }
     }
-}
-/** HTTP statuses worth retrying: throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 /** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
 function isTransientNetworkError(error) {
     const code = error?.code;
     return (typeof code === 'string' &&
         ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+}
+/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+function isTransientHttpStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 ;// CONCATENATED MODULE: ./src/tool-versions.ts
@@ -41329,6 +41357,91 @@ async function signIn(credentials, registries, auth, env, limits) {
     }
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/push-failure.ts
+// GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
+// git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
+// scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
+const PUSH_FAILURE_RULES = [
+    // Push protection: "GH013: Repository rule violations found ... - GITHUB PUSH PROTECTION ... Push cannot contain secrets" (GH009 before rulesets).
+    ['secret-scanning', /Push cannot contain secrets|GITHUB PUSH PROTECTION|\bGH009\b|secrets detected/i],
+    // "GH001: Large files detected." / "this exceeds GitHub's file size limit of 100.00 MB".
+    ['large-file', /error: GH001\b|exceeds GitHub's file size limit/i],
+    // "GH007: Your push would publish a private email address." / "(push declined due to email privacy restrictions)".
+    ['email-privacy', /\bGH007\b|email privacy restrictions|would publish a private email/i],
+    // "remote: fatal: pack exceeds maximum allowed size (2.00 GiB)"; its porcelain status is "(failed)".
+    ['pack-too-large', /pack exceeds maximum allowed size/i],
+    // "GH006: Protected branch update failed", "GH013: Repository rule violations found" (the rule listed below it).
+    ['protected-branch', /\bGH006\b|\bGH013\b|protected branch|repository rule violations/i],
+    ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
+    ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
+    // GitHub answers these while other pushes land on the same repository within seconds, or when it
+    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", 5xx, 429, DNS. The
+    // push may still have landed when the answer was lost: publish() checks before pushing again.
+    [
+        'transient',
+        /fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (5[0-9]{2}|429)|curl)|returned error: (5[0-9]{2}|429)|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error/i,
+    ],
+    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
+    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
+    ['non-fast-forward', /non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i],
+];
+/** Sorts a failed push by its output. Only 'non-fast-forward' and 'transient' are worth another attempt. */
+function classifyPushFailure(output) {
+    return PUSH_FAILURE_RULES.find(([, pattern]) => pattern.test(output))?.[0] ?? 'other';
+}
+const PUSH_FAILURE_HELP = {
+    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
+    transient: 'the server failed or could not be reached (a transient error)',
+    'protected-branch': 'a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api (a signed commit, for "verified signatures" rules), or a token on the bypass list',
+    'secret-scanning': "secret scanning's push protection found a secret in the pushed commit; remove it from the manifest (pull-request mode would be refused too), or allow it through the URL GitHub printed if it is a false positive",
+    'large-file': 'a file in the push is over GitHub\'s 100 MB file size limit; keep large files out of the manifests repository (Git LFS)',
+    'email-privacy': 'the commit\'s e-mail address is private on GitHub (GH007); commit as a noreply address (ID+login@users.noreply.github.com, the default github-actions[bot] author) or allow it in the account\'s e-mail settings',
+    'pack-too-large': 'the pushed pack is over the server\'s size limit (2 GB on GitHub); push less history at once',
+    'hook-declined': 'a server-side hook declined the push',
+    authentication: 'authentication failed; check the token and its permissions (contents: write)',
+    other: 'git push failed',
+};
+/** What to do about a push failure of this kind. */
+function pushFailureHelp(kind) {
+    return PUSH_FAILURE_HELP[kind];
+}
+/**
+ * The lines of a failed push worth showing, most telling first: git's porcelain status line
+ * (`!<TAB>src:dst<TAB>[remote rejected] (reason)`) or its first error, then the whole `remote:`
+ * block (a ruleset lists every rule it applies there, so nothing of it is dropped), then git's own
+ * error and fatal lines. Progress, hints and "To <url>" are left out.
+ */
+function pushFailureDetail(output) {
+    const lines = output.split(/\r?\n/).map((line) => line.trimEnd());
+    const status = lines.filter((line) => /^!\t/.test(line)).map((line) => line.replace(/^!\t/, '').replace(/\t/g, ' '));
+    const remote = lines.filter((line) => /^remote:/.test(line));
+    const errors = lines.filter((line) => /^(error|fatal):/.test(line) || /^ ! \[/.test(line));
+    const first = status.length > 0 ? status : errors.slice(0, 1);
+    return [...first, ...remote, ...errors.filter((line) => !first.includes(line))];
+}
+class PushRejectedError extends Error {
+    kind;
+    output;
+    refspec;
+    name = 'PushRejectedError';
+    constructor(kind, output, refspec, 
+    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
+    message) {
+        const [reason, ...rest] = pushFailureDetail(output);
+        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, PUSH_FAILURE_HELP[kind], ...rest].join('\n'));
+        this.kind = kind;
+        this.output = output;
+        this.refspec = refspec;
+    }
+    get retryable() {
+        return this.kind === 'non-fast-forward' || this.kind === 'transient';
+    }
+}
+/** True for errors a fetch-rebuild-push cycle can fix. */
+function isRetryablePushError(error) {
+    return error instanceof PushRejectedError && error.retryable;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/git.ts
 // One place for every git call an action makes, in the spirit of actions/checkout's
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
@@ -41338,6 +41451,30 @@ async function signIn(credentials, registries, auth, env, limits) {
 
 
 
+
+
+/**
+ * Config for every git call an action makes: no automatic gc or maintenance (they would run after
+ * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
+ * and a runner's checkout is thrown away anyway).
+ */
+const QUIET_CONFIG = [
+    { key: 'gc.auto', value: '0' },
+    { key: 'maintenance.auto', value: 'false' },
+];
+/**
+ * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
+ * without git, which refuses to say anything about a repository another user owns. Undefined
+ * when there is none.
+ */
+function findWorkTree(dir) {
+    for (let current = resolve(dir);; current = dirname(current)) {
+        if (existsSync(join(current, '.git')))
+            return current;
+        if (dirname(current) === current)
+            return undefined;
+    }
+}
 /** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
 function basicCredential(token) {
     return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
@@ -41374,52 +41511,6 @@ function configEnvironment(base, entries) {
     });
     return env;
 }
-/** Sorts a failed push by its output. Only 'non-fast-forward' (the remote moved) is worth a retry. */
-function classifyPushFailure(output) {
-    // Protected branches and rulesets are refused by a hook on GitHub, so test them first.
-    if (/\bGH00[0-9]\b|\bGH01[0-9]\b|protected branch|rule violations?/i.test(output))
-        return 'protected-branch';
-    if (/pre-receive hook declined|hook declined|update hook|remote rejected\].*hook/i.test(output))
-        return 'hook-declined';
-    if (/Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i.test(output)) {
-        return 'authentication';
-    }
-    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
-    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
-    if (/non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i.test(output)) {
-        return 'non-fast-forward';
-    }
-    return 'other';
-}
-const PUSH_FAILURE_HELP = {
-    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
-    'protected-branch': 'the branch is protected by a branch protection rule or ruleset; push to another branch or use pull-request mode',
-    'hook-declined': 'a server-side hook declined the push',
-    authentication: 'authentication failed; check the token and its permissions (contents: write)',
-    other: 'git push failed',
-};
-class PushRejectedError extends Error {
-    kind;
-    output;
-    refspec;
-    name = 'PushRejectedError';
-    constructor(kind, output, refspec, 
-    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
-    message) {
-        const detail = output.trim().split('\n').slice(-8).join('\n');
-        super(message ?? `push of ${refspec} rejected: ${PUSH_FAILURE_HELP[kind]}${detail ? `\n${detail}` : ''}`);
-        this.kind = kind;
-        this.output = output;
-        this.refspec = refspec;
-    }
-    get retryable() {
-        return this.kind === 'non-fast-forward';
-    }
-}
-/** True for errors a fetch-rebuild-push cycle can fix. */
-function isRetryablePushError(error) {
-    return error instanceof PushRejectedError && error.retryable;
-}
 class Git {
     cwd;
     options;
@@ -41427,13 +41518,19 @@ class Git {
     constructor(cwd, options = {}) {
         this.cwd = cwd;
         this.options = options;
+        const entries = [
+            ...QUIET_CONFIG,
+            // safe.directory is honoured from the command scope (GIT_CONFIG_*), not from the repository's own config.
+            ...(options.safeDirectory ? [{ key: 'safe.directory', value: options.safeDirectory }] : []),
+            ...(options.auth ? authConfigEntries(options.auth) : []),
+        ];
         this.env = {
             // Never wait for a password on a terminal; never translate messages we classify.
             GIT_TERMINAL_PROMPT: '0',
             GCM_INTERACTIVE: 'never',
             LC_ALL: 'C',
             ...options.env,
-            ...(options.auth ? configEnvironment({ ...process.env, ...options.env }, authConfigEntries(options.auth)) : {}),
+            ...configEnvironment({ ...process.env, ...options.env }, entries),
         };
     }
     /** Runs git and throws CommandError on a non-zero exit. */
@@ -41491,6 +41588,45 @@ class Git {
         const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
         return result.exitCode === 0 ? result.stdout : undefined;
     }
+    /**
+     * Files' contents at a commit in one `git cat-file --batch` (one process however many files);
+     * absent files are missing from the map.
+     */
+    async readFiles(commit, paths) {
+        const files = new Map();
+        if (paths.length === 0)
+            return files;
+        const result = await executeBytes('git', ['cat-file', '--batch'], {
+            cwd: this.cwd,
+            env: this.env,
+            input: paths.map((path) => `${commit}:${path}\n`).join(''),
+            quiet: this.options.quiet,
+        });
+        // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
+        let offset = 0;
+        for (const path of paths) {
+            const eol = result.stdout.indexOf(0x0a, offset);
+            if (eol < 0)
+                break;
+            const header = result.stdout.subarray(offset, eol).toString('utf8');
+            offset = eol + 1;
+            const match = / (blob|tree|commit|tag) ([0-9]+)$/.exec(header);
+            if (!match)
+                continue;
+            const size = Number(match[2]);
+            if (match[1] === 'blob')
+                files.set(path, result.stdout.subarray(offset, offset + size).toString('utf8'));
+            offset += size + 1;
+        }
+        return files;
+    }
+    /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
+    async isAncestor(commit, tip) {
+        const result = await this.tryRun(['merge-base', '--is-ancestor', commit, tip]);
+        if (result.exitCode === 0 || result.exitCode === 1)
+            return result.exitCode === 0;
+        throw new Error(`git merge-base --is-ancestor ${commit} ${tip} failed: ${result.stderr.trim()}`);
+    }
     /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
     async fileModes(commit, paths) {
         const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
@@ -41518,7 +41654,9 @@ class Git {
                 entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
             }
             await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            const tree = (await this.run(['write-tree'], { env })).stdout.trim();
+            // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
+            // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
+            const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim();
             const identity = {
                 GIT_AUTHOR_NAME: author.name,
                 GIT_AUTHOR_EMAIL: author.email,
@@ -41552,11 +41690,11 @@ class Git {
 // The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
 // release version and a release candidate tag look like. buildx-multiarch computes its tags here,
 // acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
-// it. Pure: no I/O.
+// it; pipeline-plan.ts adds what the reusable pipeline does with each kind. Pure: no I/O.
 //
 //   refs/heads/develop                 -> sha-<7>                        (published, staging)
 //   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
-//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (promotion of the rc digest)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (production: promotion of the rc digest)
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 class RefError extends (/* unused pure expression or super */ null && (Error)) {
@@ -41611,11 +41749,11 @@ function computeTags(context) {
     if (ref.startsWith('refs/heads/release/')) {
         const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
         const version = rcTag(parsed.version, runNumberOf(context.runNumber));
-        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service };
+        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service, release: parsed.version };
     }
     if (ref.startsWith('refs/tags/')) {
         const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
-        return { kind: 'release-tag', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service };
+        return { kind: 'production', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service, release: parsed.version };
     }
     if (ref === 'refs/heads/develop') {
         const sha = shaTag(context.sha);
@@ -41782,8 +41920,8 @@ function expandEntry(entry, cwd) {
         .sort();
 }
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8293);
+// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3071);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
@@ -41918,6 +42056,35 @@ function indexPlatforms(contents) {
 function manifestSize(raw) {
     const doc = JSON.parse(raw);
     return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+}
+
+;// CONCATENATED MODULE: ./src/layout-entry.ts
+// Which image an OCI layout's index.json names, and how skopeo must name it. Pure: the caller
+// reads index.json.
+const REF_NAME = 'org.opencontainers.image.ref.name';
+/**
+ * The one image an OCI layout's index.json names, and how skopeo must name it. BuildKit >= 0.19
+ * writes one entry per image name (`--tag`), all with the same digest (moby/buildkit
+ * client/ociindex StoreIndex.Put, commit 01cf0c69f): accepted. Entries naming different digests
+ * are two images, and publishing one of them would be a guess: refused. `skopeo copy oci:<dir>`
+ * refuses a layout with several entries ("more than one image in oci, choose an image"), so the
+ * source then names the first entry's `org.opencontainers.image.ref.name`.
+ */
+function layoutImage(dir, entries) {
+    if (entries.length === 0)
+        throw new Error(`the OCI layout at ${dir} names no image in index.json`);
+    const digests = [...new Set(entries.map((e) => e.digest))];
+    if (digests.length > 1 || typeof digests[0] !== 'string') {
+        const listed = entries.map((e) => `${e.annotations?.[REF_NAME] ?? '(unnamed)'} -> ${String(e.digest)}`).join(', ');
+        throw new Error(`the OCI layout at ${dir} names ${digests.length} different images in index.json (${listed}); it must hold one image (entries naming the same digest are fine)`);
+    }
+    const digest = digests[0];
+    if (entries.length === 1)
+        return { digest, source: `oci:${dir}` };
+    const name = entries.find((e) => e.annotations?.[REF_NAME])?.annotations?.[REF_NAME];
+    if (!name)
+        throw new Error(`the OCI layout at ${dir} names ${digest} ${entries.length} times in index.json without an ${REF_NAME} annotation to choose one by`);
+    return { digest, source: `oci:${dir}:${name}` };
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -42107,6 +42274,7 @@ async function imagetoolsCreate(targets, source, ctx) {
 
 
 
+
 function blobPath(dir, digest) {
     const problem = digestProblem(digest);
     if (problem)
@@ -42136,7 +42304,7 @@ function configPlatform(raw) {
     const config = JSON.parse(raw);
     return isAttestationPlatform(config) ? [] : [normalise(config)];
 }
-/** The image an OCI layout holds: index.json must name exactly one image (buildx writes one). */
+/** The image an OCI layout holds: index.json must name exactly one image, once or under several names. */
 function readLayout(dir) {
     let top;
     try {
@@ -42145,20 +42313,16 @@ function readLayout(dir) {
     catch (e) {
         throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
     }
-    const entries = top.manifests ?? [];
-    if (entries.length !== 1 || typeof entries[0]?.digest !== 'string') {
-        throw new RegistryError('other', `the OCI layout at ${dir} must name exactly one image in index.json (it names ${entries.length})`);
-    }
-    const digest = entries[0].digest;
+    const { digest, source: layoutSource } = layoutImage(dir, top.manifests ?? []);
     const raw = readBlob(dir, digest);
     const index = parseIndex(raw);
     const manifests = new Map();
     for (const d of [...index.images, ...index.attestations])
         manifests.set(d.digest, readBlob(dir, d.digest));
     if (index.isIndex)
-        return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) };
+        return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index), layoutSource };
     const config = readBlob(dir, JSON.parse(raw).config.digest);
-    return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config };
+    return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config, layoutSource };
 }
 /** The image a reference names in a registry (a tag is resolved to its digest). */
 async function readRemote(ref, ctx) {
@@ -42851,7 +43015,7 @@ async function publish(settings, ctx, known) {
     const transfer = await group(`Push ${pushed} (${route})`, async () => {
         let figures;
         if (route === 'push-layout' || route === 'cross-registry-copy' || route === 'manifest-copy') {
-            const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`;
+            const from = source.kind === 'layout' ? (image.layoutSource ?? `oci:${source.dir}`) : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`;
             figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)));
         }
         else if (route === 'mount-copy' && source.kind === 'image') {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { digestProblem, errorMessage, formatPlatform, indexPlatforms, isAttestationPlatform, parseIndex, parsePlatform, sha256Digest, type ImageReference } from '@aks-gitops/toolkit'
 import { RegistryError } from './failures'
+import { layoutImage, type LayoutEntry } from './layout-entry'
 import { withDigest } from './plan'
 import { inspectConfig, inspectRaw, type RegistryContext } from './registry'
 
@@ -17,6 +18,8 @@ export interface ImageDetails {
   platforms: string[]
   /** A single manifest's image config JSON (read for its platform); undefined for an index. */
   config?: string
+  /** For an OCI layout: the skopeo source that names its image (`oci:<dir>`, or `oci:<dir>:<ref name>` when index.json names it several times). */
+  layoutSource?: string
 }
 
 function blobPath(dir: string, digest: string): string {
@@ -48,26 +51,22 @@ function configPlatform(raw: string): string[] {
   return isAttestationPlatform(config) ? [] : [normalise(config)]
 }
 
-/** The image an OCI layout holds: index.json must name exactly one image (buildx writes one). */
+/** The image an OCI layout holds: index.json must name exactly one image, once or under several names. */
 export function readLayout(dir: string): ImageDetails {
-  let top: { manifests?: Array<{ digest?: string }> }
+  let top: { manifests?: LayoutEntry[] }
   try {
     top = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as typeof top
   } catch (e) {
     throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`)
   }
-  const entries = top.manifests ?? []
-  if (entries.length !== 1 || typeof entries[0]?.digest !== 'string') {
-    throw new RegistryError('other', `the OCI layout at ${dir} must name exactly one image in index.json (it names ${entries.length})`)
-  }
-  const digest = entries[0].digest
+  const { digest, source: layoutSource } = layoutImage(dir, top.manifests ?? [])
   const raw = readBlob(dir, digest)
   const index = parseIndex(raw)
   const manifests = new Map<string, string>()
   for (const d of [...index.images, ...index.attestations]) manifests.set(d.digest, readBlob(dir, d.digest))
-  if (index.isIndex) return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) }
+  if (index.isIndex) return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index), layoutSource }
   const config = readBlob(dir, (JSON.parse(raw) as { config: { digest: string } }).config.digest)
-  return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config }
+  return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config, layoutSource }
 }
 
 /** The image a reference names in a registry (a tag is resolved to its digest). */

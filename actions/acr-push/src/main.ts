@@ -87,7 +87,7 @@ async function publish(settings: Settings, ctx: RegistryContext, known: ImageDet
   const transfer = await core.group(`Push ${pushed} (${route})`, async (): Promise<TransferFigures> => {
     let figures: TransferFigures
     if (route === 'push-layout' || route === 'cross-registry-copy' || route === 'manifest-copy') {
-      const from = source.kind === 'layout' ? `oci:${source.dir}` : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`
+      const from = source.kind === 'layout' ? (image.layoutSource ?? `oci:${source.dir}`) : `docker://${formatImageReference(withDigest(source.ref, image.digest))}`
       figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)))
     } else if (route === 'mount-copy' && source.kind === 'image') {
       await imagetoolsCreate([target], withDigest(source.ref, image.digest), ctx)
