@@ -1,7 +1,10 @@
 // Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
+// holds): which platforms they carry and which entries are attestations; where a layout keeps a
+// blob. Pure: no I/O.
 import { createHash } from 'node:crypto'
-import { formatPlatform, isAttestationPlatform, parsePlatform, type Platform } from './platforms'
+import { join } from 'node:path'
+import { digestProblem } from './image-ref'
+import { isAttestationPlatform, normalisePlatform, type Platform } from './platforms'
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -71,15 +74,19 @@ export function parseIndex(raw: string): IndexContents {
 
 /** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
 export function indexPlatforms(contents: IndexContents): string[] {
-  return contents.images.flatMap((d) => {
-    if (!d.platform) return []
-    const text = formatPlatform(d.platform)
-    try {
-      return [formatPlatform(parsePlatform(text))]
-    } catch {
-      return [text]
-    }
-  })
+  return contents.images.flatMap((d) => (d.platform ? [normalisePlatform(d.platform)] : []))
+}
+
+/**
+ * Where an OCI image layout keeps a blob: `<dir>/blobs/<algorithm>/<hex>`
+ * (https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs). A digest that
+ * is not algorithm:hex is refused: it could name a path outside the layout.
+ */
+export function blobPath(dir: string, digest: string): string {
+  const problem = digestProblem(digest)
+  if (problem) throw new Error(`the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`)
+  const [algorithm = '', hex = ''] = digest.split(':')
+  return join(dir, 'blobs', algorithm, hex)
 }
 
 /** Total size of an image manifest's config and layers (what a pull downloads, compressed). */

@@ -41,6 +41,19 @@ export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/')
 }
 
+/**
+ * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
+ * `linux/arm64`); one this module does not know is kept as written, for messages.
+ */
+export function normalisePlatform(p: { os?: string; architecture?: string; variant?: string }): string {
+  const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) })
+  try {
+    return formatPlatform(parsePlatform(text))
+  } catch {
+    return text
+  }
+}
+
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
 export function parsePlatforms(items: readonly string[]): Platform[] {
   const seen = new Set<string>()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { indexPlatforms, manifestSize, parseIndex, sha256Digest } from '../src/oci-index'
+import { blobPath, indexPlatforms, manifestSize, parseIndex, sha256Digest } from '../src/oci-index'
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`
 
@@ -45,5 +45,16 @@ describe('sha256Digest', () => {
   it('digests the exact bytes', () => {
     expect(sha256Digest('')).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
     expect(sha256Digest('{}\n')).not.toBe(sha256Digest('{}'))
+  })
+})
+
+describe('blobPath', () => {
+  it('names blobs/<algorithm>/<hex> inside the layout', () => {
+    expect(blobPath('/tmp/layout', digest('a'))).toBe(`/tmp/layout/blobs/sha256/${'a'.repeat(64)}`)
+  })
+
+  it('refuses a digest that would name another path', () => {
+    expect(() => blobPath('/tmp/layout', 'sha256:../../etc/passwd')).toThrow(/^the OCI layout at \/tmp\/layout names an invalid digest "sha256:\.\.\/\.\.\/etc\/passwd": /)
+    expect(() => blobPath('/tmp/layout', 'nocolon')).toThrow(/algorithm:hex/)
   })
 })

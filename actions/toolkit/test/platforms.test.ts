@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatPlatform, isAttestationPlatform, missingPlatforms, parsePlatform, parsePlatforms } from '../src/platforms'
+import { formatPlatform, isAttestationPlatform, missingPlatforms, normalisePlatform, parsePlatform, parsePlatforms } from '../src/platforms'
 
 describe('platforms', () => {
   it.each([
@@ -24,5 +24,14 @@ describe('platforms', () => {
   it('recognises attestation manifests', () => {
     expect(isAttestationPlatform({ os: 'unknown', architecture: 'unknown' })).toBe(true)
     expect(isAttestationPlatform({ os: 'linux', architecture: 'amd64' })).toBe(false)
+  })
+})
+
+describe('normalisePlatform', () => {
+  it('normalises what an index entry or image config says, and keeps what it does not know', () => {
+    expect(normalisePlatform({ os: 'linux', architecture: 'arm64', variant: 'v8' })).toBe('linux/arm64')
+    expect(normalisePlatform({ os: 'linux', architecture: 'aarch64' })).toBe('linux/arm64')
+    expect(normalisePlatform({ os: 'linux', architecture: 'arm' })).toBe('linux/arm/v7')
+    expect(normalisePlatform({ os: 'plan9', architecture: 'amd64' })).toBe('plan9/amd64')
   })
 })

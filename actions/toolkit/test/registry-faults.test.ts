@@ -1,0 +1,67 @@
+// Which registry faults are worth another attempt, on the texts buildx and skopeo really print.
+// Each text was printed by the tool on this machine (buildx 0.13 / skopeo 1.9 against a local
+// stand-in answering the status in question) and comes from the source named beside it.
+import { describe, expect, it } from 'vitest'
+import { CommandError, RegistryError, classifyOutput, isRetryable, toRegistryError, type FaultKind } from '../src'
+
+// What a failed tool run looks like to the registry module: the command line and its stderr.
+const failed = (command: string, stderr: string) => toRegistryError('reading 127.0.0.1:5099/team/vote:v1', new CommandError(command, ['x'], { exitCode: 1, stdout: '', stderr }))
+
+describe('classifies what the tools print', () => {
+  it.each<[string, string, FaultKind, boolean]>([
+    // buildx resolves through containerd's remotes: ErrUnexpectedStatus, "unexpected status from %s request to %s: %s"
+    // (containerd/containerd core/remotes/errors/errors.go).
+    ['buildx 429', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/team/vote/manifests/v1: 429 Too Many Requests', 'throttled', true],
+    ['buildx 503', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/team/vote/manifests/v1: 503 Service Unavailable', 'server-error', true],
+    ['buildx 500', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/team/vote/manifests/v1: 500 Internal Server Error', 'server-error', true],
+    ['buildx 403', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/team/vote/manifests/v1: 403 Forbidden', 'forbidden', false],
+    ['buildx 401', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/team/vote/manifests/v1: 401 Unauthorized', 'unauthorized', false],
+    // containers/image docker/distribution_error.go: unexpectedHTTPStatusError, "received unexpected HTTP status: %s".
+    ['skopeo 503', 'level=fatal msg="Error parsing image name \\"docker://127.0.0.1:5099/team/vote:v1\\": reading manifest v1 in 127.0.0.1:5099/team/vote: received unexpected HTTP status: 503 Service Unavailable"', 'server-error', true],
+    // containers/image docker/errors.go httpResponseToError: "%sinvalid status code from registry %d (%s)", and ErrTooManyRequests.
+    ['skopeo list-tags 503', 'level=fatal msg="Error listing repository tags: fetching tags list: invalid status code from registry 503 (Service Unavailable)"', 'server-error', true],
+    ['skopeo list-tags 403', 'level=fatal msg="Error listing repository tags: fetching tags list: invalid status code from registry 403 (Forbidden)"', 'forbidden', false],
+    ['containers/image ErrTooManyRequests', 'level=fatal msg="copying image: too many requests to registry"', 'throttled', true],
+    // The distribution spec's error codes (opencontainers/distribution-spec spec.md, "Error Codes"):
+    // MANIFEST_UNKNOWN "manifest unknown", which skopeo prints as the registry's message.
+    ['skopeo manifest unknown', 'level=fatal msg="Error parsing image name \\"docker://127.0.0.1:5099/team/vote:v1\\": reading manifest v1 in 127.0.0.1:5099/team/vote: manifest unknown"', 'not-found', false],
+    ['buildx not found', 'ERROR: 127.0.0.1:5099/team/vote:v1: not found', 'not-found', false],
+    // Go's resolver (net/dnsclient_unix.go): errNoSuchHost "no such host" is NXDOMAIN, an answer that
+    // will not change; errServerMisbehaving "server misbehaving" is a SERVFAIL, which may.
+    ['buildx NXDOMAIN', 'ERROR: failed to do request: Head "https://nonexistent.invalid/v2/x/manifests/y": dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host', 'unknown-registry', false],
+    ['skopeo SERVFAIL', 'level=fatal msg="pinging container registry myacr.azurecr.io: Get \\"https://myacr.azurecr.io/v2/\\": dial tcp: lookup myacr.azurecr.io on 127.0.0.53:53: server misbehaving"', 'dns-temporary', true],
+    // glibc's gai_strerror(EAI_AGAIN), which Go's cgo resolver passes on.
+    ['cgo EAI_AGAIN', 'dial tcp: lookup myacr.azurecr.io: Temporary failure in name resolution', 'dns-temporary', true],
+  ])('%s', (_, stderr, kind, retryable) => {
+    expect(classifyOutput(stderr)).toBe(kind)
+    const error = failed(stderr.startsWith('ERROR') ? 'docker' : 'skopeo', stderr)
+    expect(error.kind).toBe(kind)
+    expect(isRetryable(error)).toBe(retryable)
+  })
+})
+
+describe('manifest unknown right after a push', () => {
+  const unknown = failed('skopeo', 'level=fatal msg="reading manifest v1 in 127.0.0.1:5099/team/vote: manifest unknown"')
+
+  it('is retried only when the caller has just pushed the reference', () => {
+    expect(isRetryable(unknown)).toBe(false)
+    expect(isRetryable(unknown, { afterPush: true })).toBe(true)
+  })
+
+  it('does not make a refusal retryable', () => {
+    const denied = failed('docker', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/team/vote/manifests/v1: 403 Forbidden')
+    expect(isRetryable(denied, { afterPush: true })).toBe(false)
+    expect(isRetryable(new Error('manifest unknown'), { afterPush: true })).toBe(false)
+  })
+})
+
+describe('network errors without a tool', () => {
+  it('treats Node connection errors as unreachable and retryable', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+    const error = toRegistryError('ACR token exchange at r.azurecr.io', reset)
+    expect(error).toBeInstanceOf(RegistryError)
+    expect(error.kind).toBe('unreachable')
+    expect(error.message).toMatch(/^ACR token exchange at r\.azurecr\.io: the registry is unreachable[\s\S]*read ECONNRESET/)
+    expect(isRetryable(error)).toBe(true)
+  })
+})
