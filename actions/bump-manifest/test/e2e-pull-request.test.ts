@@ -9,9 +9,10 @@
 // .github/workflows: "refusing to allow a GitHub App to create or update workflow `PATH` without
 // `workflows` permission" (the reason GitHub prints in the push's [remote rejected] line).
 import { execFileSync } from 'node:child_process'
-import { afterEach, describe, expect, it } from 'vitest'
-import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './helpers/fake-github'
-import { deployment, git, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { describe, expect, it } from 'vitest'
+import type { FakeGitHubOptions } from './helpers/fake-github'
+import { githubSandbox } from './helpers/github-sandbox'
+import { deployment, git, preReceiveHook, REGISTRY, runBump, type Sandbox } from './helpers/repo'
 
 const TOKEN = 'ghs_PullRequestModeT0ken'
 const VOTE = 'k8s/vote-deployment.yaml'
@@ -19,19 +20,7 @@ const BRANCH = 'bump-manifest/main/vote-production'
 const PULL = 'https://github.example/octo/gitops/pull/1'
 const inputs = { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'pull-request': 'true', environment: 'production' }
 
-let box: Sandbox | undefined
-let api: FakeGitHub | undefined
-afterEach(async () => {
-  await api?.close()
-  box?.remove()
-  api = box = undefined
-})
-
-async function setUp(options: Omit<FakeGitHubOptions, 'bare'> = {}): Promise<{ box: Sandbox; api: FakeGitHub; work: string; env: Record<string, string> }> {
-  box = sandbox({ [VOTE]: deployment('vote') })
-  api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote, ...options })
-  return { box, api, work: box.clone(), env: { GITHUB_API_URL: api.url } }
-}
+const setUp = (options: Omit<FakeGitHubOptions, 'bare'> = {}) => githubSandbox({ [VOTE]: deployment('vote') }, TOKEN, options)
 
 const ZERO = '0000000000000000000000000000000000000000'
 /** GitHub's refusal of a ref update that changes a workflow file, for a token without the workflows permission. */
@@ -135,12 +124,14 @@ describe('no open pull request', () => {
   })
 
   it('leaves the other run\'s title when its commit replaced this one on the branch, and warns', async () => {
+    const remote: { box?: Sandbox } = {} // the sandbox exists only once setUp returns
     const { box, api, work, env } = await setUp({
       beforeCreate: (pulls) => {
-        landOnRemote(box!, BRANCH)
+        landOnRemote(remote.box!, BRANCH)
         pulls.push({ number: 1, title: 'the other run', body: '', head: BRANCH, base: 'main', state: 'open' })
       },
     })
+    remote.box = box
     const run = await runBump(work, inputs, env)
     expect(run.exitCode).toBe(0)
     expect(run.outputs['pull-request-url']).toBe(PULL)
