@@ -10,6 +10,7 @@ import {
   getString,
   InputError,
   isValidTag,
+  maskToken,
   parseRepository,
   splitList,
   errorMessage,
@@ -17,6 +18,7 @@ import {
   type ImageReference,
 } from '@aks-gitops/toolkit'
 import { skipMarker, unknownPlaceholders, PLACEHOLDERS } from './message'
+import { parseWaitSettings, type WaitSettings } from './wait-settings'
 import { parsePathSpec, type PathSpec } from './targets'
 import { workflowRunUrl } from './trailers'
 
@@ -63,6 +65,8 @@ export interface Settings {
   repository?: string
   /** Trailers, ordering, holds and the receipt (readDeploySettings). */
   deploy: DeploySettings
+  /** Wait for Argo CD's commit status on the manifest commit (wait-for-application). */
+  wait?: WaitSettings
 }
 
 const CONTAINER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
@@ -238,7 +242,18 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   const commitMessage = parseCommitMessage()
   const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository, autoMerge: autoMerge as MergeMethod | undefined }
   for (const [key, value] of Object.entries(assign)) if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value
+  const wait = readWaitSettings(settings)
+  if (wait) settings.wait = wait
   return settings
+}
+
+/** The wait for Argo CD's commit status; wait-settings.ts validates it against what the step is set to do. */
+function readWaitSettings(settings: Settings): WaitSettings | undefined {
+  const statusToken = getString('status-token')
+  if (statusToken) maskToken(statusToken)
+  const raw = { application: getString('wait-for-application'), context: getString('wait-context'), timeout: getString('wait-timeout'), interval: getString('wait-interval'), statusToken }
+  const { environment, token, pullRequest, push, dryRun, repository } = settings
+  return parseWaitSettings(raw, { environment, token, pullRequest, push, dryRun, repository })
 }
 
 export const UNKNOWN_ORDER = ['deploy', 'refuse'] as const

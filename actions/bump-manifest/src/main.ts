@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import * as core from '@actions/core'
 import { errorMessage, findWorkTree, Git, InputError, maskToken } from '@aks-gitops/toolkit'
+import { awaitArgoCd } from './argocd-wait'
 import { expandFiles, readManifests, writeManifests } from './files'
 import { readSettings, type Settings } from './inputs'
 import { commitMessage, type MessageValues } from './message'
@@ -250,6 +251,8 @@ export async function run(): Promise<void> {
     const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n))
     await report(final, outcome)
     if (failure) throw failure
+    // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
+    if (settings.wait) await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined })
   } catch (error) {
     core.setOutput('attempts', String(attempts))
     core.setFailed(errorMessage(error))

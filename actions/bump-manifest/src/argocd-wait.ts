@@ -1,0 +1,72 @@
+// The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses
+// (commit-statuses.ts) until status-wait.ts's judge decides, logs each poll, sets the outputs
+// sync-status, sync-seconds and sync-url, and fails naming the Application, the revision and the
+// state reached when that is not success.
+import * as core from '@actions/core'
+import { errorMessage } from '@aks-gitops/toolkit'
+import { waitFailureMessage, waitForStatus, type WaitResult } from './status-wait'
+import type { WaitSettings } from './wait-settings'
+
+export interface WaitTarget {
+  repository: string
+  apiUrl: string
+  /** The manifest commit this step landed; undefined when it landed none (nothing changed, or refused). */
+  commit?: string
+}
+
+function setWaitOutputs(state: string, seconds: number, url: string): void {
+  core.setOutput('sync-status', state)
+  core.setOutput('sync-seconds', String(seconds))
+  core.setOutput('sync-url', url)
+}
+
+async function summaryLine(text: string): Promise<void> {
+  try {
+    await core.summary.addRaw(`\n${text}\n`).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  }
+}
+
+export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promise<WaitResult | undefined> {
+  if (!target.commit) {
+    // No new revision for Argo CD to sync: what is deployed is what an earlier run waited for.
+    core.info(`No manifest commit landed, so there is no new revision for Argo CD Application ${wait.application} to sync: not waiting.`)
+    setWaitOutputs('skipped', 0, '')
+    return undefined
+  }
+  const revision = target.commit
+  core.startGroup(`Wait for Argo CD: status "${wait.context}" on ${revision} (timeout ${wait.timeoutSeconds} s)`)
+  let result: WaitResult
+  try {
+    // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
+    const [{ github }, { statusReader }] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), import(/* webpackChunkName: "github-api" */ './commit-statuses')])
+    const read = statusReader(github(wait.token, target.apiUrl), target.repository)
+    const seenIgnored = new Set<string>()
+    result = await waitForStatus(
+      { application: wait.application, context: wait.context, revision, timeoutSeconds: wait.timeoutSeconds, intervalSeconds: wait.intervalSeconds },
+      {
+        read,
+        onPoll: (poll, { verdict, ignored }) => {
+          for (const s of ignored) {
+            const key = `${s.state}|${s.description}`
+            if (seenIgnored.has(key)) continue
+            seenIgnored.add(key)
+            core.info(`Ignoring a ${s.state} status "${s.description ?? ''}": it is about another revision`)
+          }
+          if (verdict.kind === 'waiting') core.info(`poll ${poll}: ${verdict.pending ? `pending: "${verdict.pending.description ?? ''}"` : `no status "${wait.context}" yet`}`)
+          else core.info(`poll ${poll}: ${verdict.kind}: "${verdict.status.description ?? ''}"`)
+        },
+        onTransientError: (error, poll) => core.warning(`poll ${poll}: ${errorMessage(error)}`),
+      },
+    )
+  } finally {
+    core.endGroup()
+  }
+  setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '')
+  const link = result.status?.target_url ? ` ([Argo CD](${result.status.target_url}))` : ''
+  await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`: **${result.state}** after ${result.seconds} s${link}`)
+  if (result.state !== 'success') throw new Error(waitFailureMessage(result, wait.timeoutSeconds))
+  core.info(`Argo CD Application ${result.application} reported success at ${revision} after ${result.seconds} s`)
+  return result
+}

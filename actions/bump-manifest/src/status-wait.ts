@@ -1,0 +1,136 @@
+// Waits for Argo CD's word on the manifest commit: the GitHub commit status its notifications set
+// (k8s-specifications/argocd/notifications-cm.yaml) once the Application is Synced and Healthy at
+// that revision, or Degraded, or its sync failed. CI holds no cluster credential: it only reads
+// the commit's statuses. judge() is the pure decision; waitForStatus() polls through an injected
+// reader and clock, so the loop is tested without real waits.
+import { revisionInDescription } from '@aks-gitops/toolkit'
+
+/** One status as GET /repos/{owner}/{repo}/commits/{ref}/statuses returns it (newest first). */
+export interface CommitStatus {
+  state: string
+  context: string
+  description: string | null
+  target_url: string | null
+  updated_at?: string
+}
+
+export type Verdict =
+  | { kind: 'success' | 'failure' | 'error'; status: CommitStatus }
+  | { kind: 'waiting'; pending?: CommitStatus }
+
+export interface Judged {
+  verdict: Verdict
+  /** Statuses in the context that name another revision: never taken as this revision's word. */
+  ignored: CommitStatus[]
+}
+
+/**
+ * The newest status in `context` that is about `revision` decides. A status is about ANOTHER
+ * revision when its description starts with "revision <full sha>" naming a different commit (the
+ * templates write the synced revision there, and set the status on that same revision, so on this
+ * commit such a status comes from a differently configured sender: for example a revisionPath of
+ * app.status.sync.revision, which a Degraded of the previous rollout would post on the new
+ * commit). A description that names no revision is taken as about the commit it is set on, as the
+ * API scopes it.
+ */
+export function judge(statuses: readonly CommitStatus[], context: string, revision: string): Judged {
+  const ignored: CommitStatus[] = []
+  for (const status of statuses) {
+    if (status.context !== context) continue
+    const named = revisionInDescription(status.description)
+    if (named !== undefined && named !== revision.toLowerCase()) {
+      ignored.push(status)
+      continue
+    }
+    if (status.state === 'success' || status.state === 'failure' || status.state === 'error') return { verdict: { kind: status.state, status }, ignored }
+    return { verdict: { kind: 'waiting', pending: status }, ignored }
+  }
+  return { verdict: { kind: 'waiting' }, ignored }
+}
+
+export type SyncState = 'success' | 'failure' | 'error' | 'timeout'
+
+export interface WaitResult {
+  state: SyncState
+  application: string
+  context: string
+  revision: string
+  seconds: number
+  polls: number
+  /** The deciding status (or, on timeout, the last pending one). */
+  status?: CommitStatus
+  ignored: CommitStatus[]
+}
+
+export interface WaitRequest {
+  application: string
+  context: string
+  revision: string
+  timeoutSeconds: number
+  intervalSeconds: number
+}
+
+export interface WaitDeps {
+  /** The newest statuses of the revision; a transient failure throws an error with transient: true. */
+  read: (revision: string) => Promise<CommitStatus[]>
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  /** Progress for the log: each poll's verdict, and reads that failed but may succeed later. */
+  onPoll?: (poll: number, judged: Judged) => void
+  onTransientError?: (error: unknown, poll: number) => void
+}
+
+/** An error the poll should outlast (HTTP 429/5xx, a dropped connection). */
+export function isTransientReadError(error: unknown): boolean {
+  return (error as { transient?: unknown } | null)?.transient === true
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
+export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promise<WaitResult> {
+  const now = deps.now ?? Date.now
+  const sleep = deps.sleep ?? defaultSleep
+  const start = now()
+  const deadline = start + request.timeoutSeconds * 1000
+  const ignored = new Map<string, CommitStatus>()
+  let pending: CommitStatus | undefined
+  const result = (state: SyncState, polls: number, status?: CommitStatus): WaitResult => ({
+    state,
+    application: request.application,
+    context: request.context,
+    revision: request.revision,
+    seconds: Math.round((now() - start) / 1000),
+    polls,
+    status,
+    ignored: [...ignored.values()],
+  })
+  for (let poll = 1; ; poll++) {
+    try {
+      const judged = judge(await deps.read(request.revision), request.context, request.revision)
+      for (const s of judged.ignored) ignored.set(`${s.description}|${s.state}|${s.updated_at ?? ''}`, s)
+      deps.onPoll?.(poll, judged)
+      const { verdict } = judged
+      if (verdict.kind !== 'waiting') return result(verdict.kind, poll, verdict.status)
+      pending = verdict.pending ?? pending
+    } catch (error) {
+      if (!isTransientReadError(error)) throw error
+      deps.onTransientError?.(error, poll)
+    }
+    const left = deadline - now()
+    if (left <= 0) return result('timeout', poll, pending)
+    await sleep(Math.min(request.intervalSeconds * 1000, left))
+  }
+}
+
+/** The step's failure message: the Application, the revision and the state reached. */
+export function waitFailureMessage(result: WaitResult, timeoutSeconds: number): string {
+  const where = `Argo CD Application ${result.application} at revision ${result.revision}`
+  const link = result.status?.target_url ? ` (${result.status.target_url})` : ''
+  if (result.state === 'timeout') {
+    const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`
+    const skipped = result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : ''
+    return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${seen}${skipped}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`
+  }
+  return `${where}: ${result.state}: "${result.status?.description ?? ''}"${link}`
+}

@@ -1,0 +1,157 @@
+// The wait for Argo CD's commit status, run through the committed bundle: the manifest commit is
+// pushed to a REAL bare repository, and a local GitHub (helpers/fake-statuses.ts, the documented
+// commit status endpoints over that repository) answers the polls, while the test plays Argo CD's
+// notifications engine by creating statuses through POST /repos/{owner}/{repo}/statuses/{sha},
+// shaped as k8s-specifications/argocd/notifications-cm.yaml's templates shape them.
+import { afterEach, describe, expect, it } from 'vitest'
+import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
+import { deployment, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+
+const TOKEN = 'ghs_StatusReaderT0kenForTheWaitTests'
+const VOTE = 'k8s/vote-deployment.yaml'
+const APP = 'voting-app-staging'
+const CONTEXT = `continuous-delivery/${APP}`
+const ARGO_URL = `https://argocd.example.com/applications/argocd/${APP}`
+const OTHER = '89e6c98d92887913cadf06b2adb97f26cde4849b'
+
+/** A status as the templates write it: "revision <sha>: <Application> ...", context continuous-delivery/<Application>. */
+const argo = (revision: string, state: string, text: string) => ({ state, context: CONTEXT, description: `revision ${revision}: ${APP} ${text}`, target_url: ARGO_URL })
+
+let box: Sandbox | undefined
+let api: FakeStatuses | undefined
+afterEach(async () => {
+  await api?.close()
+  box?.remove()
+  api = box = undefined
+})
+
+async function setUp(scenario: Pick<FakeStatusesOptions, 'onList' | 'failList'>) {
+  box = sandbox({ [VOTE]: deployment('vote') })
+  api = await startFakeStatuses({ owner: 'octo', repo: 'gitops', token: TOKEN, bare: box.remote, ...scenario })
+  return { box, api, work: box.clone() }
+}
+
+const bump = (work: string, fake: FakeStatuses, inputs: Record<string, string> = {}) =>
+  runBump(
+    work,
+    { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', environment: 'staging', 'wait-for-application': 'voting-app-{environment}', 'wait-interval': '1', 'wait-timeout': '20', 'status-token': TOKEN, ...inputs },
+    { GITHUB_API_URL: fake.url },
+  )
+
+const polls = (fake: FakeStatuses) => fake.requests.filter((r) => r.startsWith('GET ')).map((r) => r.replace(/[0-9a-f]{40}/, '<sha>'))
+
+describe('wait-for-application', () => {
+  it('succeeds once Argo CD reports success on the manifest commit, after several polls (pending first)', async () => {
+    const { box, api, work } = await setUp({
+      onList: async (n, sha, fake) => {
+        if (n === 2) await fake.post(sha, { state: 'failure', context: 'ci/manifests', description: 'another check failed' })
+        if (n === 3) await fake.post(sha, { ...argo(sha, 'pending', 'is Progressing') })
+        if (n === 4) await fake.post(sha, argo(sha, 'success', 'is Synced and Healthy'))
+      },
+    })
+    const run = await bump(work, api)
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const head = box.remoteHead()
+    expect(run.outputs).toMatchObject({ changed: 'true', 'commit-sha': head, 'sync-status': 'success', 'sync-url': ARGO_URL })
+    expect(Number(run.outputs['sync-seconds'])).toBeGreaterThanOrEqual(3)
+    // Every poll asked for the manifest commit by its full SHA, through the documented list endpoint.
+    expect(polls(api)).toEqual(Array(4).fill('GET /repos/octo/gitops/commits/<sha>/statuses?per_page=100'))
+    expect(api.requests[0]).toContain(head)
+    expect(run.stdout).toContain('poll 1: no status "continuous-delivery/voting-app-staging" yet')
+    expect(run.stdout).toContain(`poll 3: pending: "revision ${head}: voting-app-staging is Progressing"`)
+    expect(run.summary).toContain(`**Argo CD** \`voting-app-staging\` at \`${head.slice(0, 12)}\`: **success**`)
+  }, 60_000)
+
+  it('fails naming the Application, the revision and the state when Argo CD reports failure', async () => {
+    const { box, api, work } = await setUp({ onList: async (n, sha, fake) => void (n === 2 && (await fake.post(sha, argo(sha, 'failure', 'is Degraded')))) })
+    const run = await bump(work, api)
+    expect(run.exitCode).not.toBe(0)
+    const head = box.remoteHead()
+    // The commit landed (Argo CD synced it); the step fails on Argo CD's word, with the outputs set.
+    expect(run.outputs).toMatchObject({ changed: 'true', 'commit-sha': head, 'sync-status': 'failure', 'sync-url': ARGO_URL })
+    expect(run.errors).toEqual([`Argo CD Application ${APP} at revision ${head}: failure: "revision ${head}: ${APP} is Degraded" (${ARGO_URL})`])
+  }, 60_000)
+
+  it('times out naming the Application, the revision and the last state seen', async () => {
+    const { box, api, work } = await setUp({ onList: async (n, sha, fake) => void (n === 1 && (await fake.post(sha, argo(sha, 'pending', 'is Progressing')))) })
+    const started = Date.now()
+    const run = await bump(work, api, { 'wait-timeout': '3s' })
+    expect(run.exitCode).not.toBe(0)
+    const head = box.remoteHead()
+    expect(run.outputs).toMatchObject({ 'sync-status': 'timeout', 'commit-sha': head })
+    expect(Number(run.outputs['sync-seconds'])).toBe(3)
+    expect(Date.now() - started).toBeLessThan(15_000)
+    // Polls at 0, 1, 2 and 3 s: the last one at the deadline.
+    expect(polls(api)).toHaveLength(4)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(new RegExp(`^Argo CD Application ${APP} at revision ${head}: timeout after 3 s waiting for Argo CD's commit status; the last status was pending: "revision ${head}: ${APP} is Progressing"`))
+  }, 60_000)
+
+  it('ignores a status about another revision, even in its context on this commit, and waits for this revision\'s own', async () => {
+    const { box, api, work } = await setUp({
+      onList: async (n, sha, fake) => {
+        // A Degraded of the previous rollout, posted on the new commit by a sender whose revisionPath is the target revision.
+        if (n === 1) await fake.post(sha, argo(OTHER, 'failure', 'is Degraded'))
+        if (n === 3) await fake.post(sha, argo(sha, 'success', 'is Synced and Healthy'))
+      },
+    })
+    const run = await bump(work, api)
+    expect(run.errors).toEqual([])
+    expect(run.outputs['sync-status']).toBe('success')
+    expect(polls(api)).toHaveLength(3)
+    expect(run.stdout).toContain(`Ignoring a failure status "revision ${OTHER}: ${APP} is Degraded": it is about another revision`)
+    expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
+  }, 60_000)
+
+  it('times out, not fails, when the only statuses are about another revision, and says it ignored them', async () => {
+    const { api, work } = await setUp({ onList: async (n, sha, fake) => void (n === 1 && (await fake.post(sha, argo(OTHER, 'failure', 'is Degraded')))) })
+    const run = await bump(work, api, { 'wait-timeout': '2' })
+    expect(run.outputs['sync-status']).toBe('timeout')
+    expect(run.errors[0]).toContain('no status "continuous-delivery/voting-app-staging" was set on the commit; ignored 1 status about another revision')
+  }, 60_000)
+
+  it('polls through a server error (a transient failure) and a token that cannot read statuses fails at once', async () => {
+    const flaky = await setUp({ failList: (n) => (n === 1 ? 502 : undefined), onList: async (n, sha, fake) => void (n === 2 && (await fake.post(sha, argo(sha, 'success', 'is Synced and Healthy')))) })
+    const run = await bump(flaky.work, flaky.api)
+    expect(run.outputs['sync-status']).toBe('success')
+    expect(run.stdout).toMatch(/poll 1: GET \/repos\/octo\/gitops\/commits\/[0-9a-f]{40}\/statuses: 502 .*will poll again/)
+    await api?.close()
+    box?.remove()
+    const denied = await setUp({})
+    const refused = await bump(denied.work, denied.api, { 'status-token': 'ghs_NotTheRightToken' })
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.errors[0]).toMatch(/statuses: 401 Bad credentials \(the token was refused\)$/)
+    expect(polls(denied.api)).toHaveLength(1)
+  }, 60_000)
+
+  it('does not wait when no commit landed (the image is already pinned): sync-status skipped', async () => {
+    const { api, work } = await setUp({})
+    const run = await bump(work, api, { tag: '1.0.0' })
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toMatchObject({ changed: 'false', 'sync-status': 'skipped', 'sync-seconds': '0' })
+    expect(api.requests).toEqual([])
+  }, 60_000)
+
+  it.each([
+    ['a timeout that is not a duration', { 'wait-timeout': 'soon' }, 'Input "wait-timeout": "soon" is not a duration (expected whole seconds, or a number with s, m or h: 90, 90s, 15m, 1h)'],
+    ['a timeout of more than 6 hours', { 'wait-timeout': '7h' }, 'Input "wait-timeout": 7h is out of range (expected 1 s to 21600 s)'],
+    ['an interval longer than the timeout', { 'wait-timeout': '10', 'wait-interval': '1m' }, 'Input "wait-interval": 60 s is longer than wait-timeout (10 s)'],
+    ['an Application name Kubernetes refuses', { 'wait-for-application': 'Voting_App' }, 'Input "wait-for-application": "Voting_App" is not an Argo CD Application name'],
+    ['{environment} without an environment', { environment: '' }, 'Input "wait-for-application": "voting-app-{environment}" uses {environment} but no environment input was given'],
+    ['pull-request mode', { 'pull-request': 'true', token: TOKEN }, 'Input "wait-for-application": cannot be used with pull-request'],
+    ['a dry run', { 'dry-run': 'true' }, 'Input "wait-for-application": needs a pushed commit'],
+    ['no token to read statuses', { 'status-token': '' }, 'Input "status-token": or token is required with wait-for-application'],
+    ['a timeout without an Application', { 'wait-for-application': '', 'wait-timeout': '5m' }, 'Input "wait-timeout": needs wait-for-application'],
+  ])('refuses %s before any side effect', async (_, inputs, message) => {
+    const { box, api, work } = await setUp({})
+    const head = box.remoteHead()
+    const run = await bump(work, api, inputs)
+    expect(run.exitCode).not.toBe(0)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toContain(message)
+    expect(box.remoteHead()).toBe(head)
+    expect(api.requests).toEqual([])
+    expect(run.outputs['sync-status']).toBeUndefined()
+  }, 60_000)
+})
