@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 5837:
+/***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(8263);
+module.exports = __nccwpck_require__(8971);
 
 
 /***/ }),
 
-/***/ 8263:
+/***/ 8971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 2661:
+/***/ 5345:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(7372)
-const Dispatcher = __nccwpck_require__(7534)
-const Pool = __nccwpck_require__(4049)
-const BalancedPool = __nccwpck_require__(1110)
-const Agent = __nccwpck_require__(8706)
-const ProxyAgent = __nccwpck_require__(9579)
-const EnvHttpProxyAgent = __nccwpck_require__(448)
-const RetryAgent = __nccwpck_require__(2409)
-const errors = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
+const Client = __nccwpck_require__(2400)
+const Dispatcher = __nccwpck_require__(7018)
+const Pool = __nccwpck_require__(189)
+const BalancedPool = __nccwpck_require__(8722)
+const Agent = __nccwpck_require__(7870)
+const ProxyAgent = __nccwpck_require__(5159)
+const EnvHttpProxyAgent = __nccwpck_require__(6828)
+const RetryAgent = __nccwpck_require__(1949)
+const errors = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6)
-const buildConnector = __nccwpck_require__(9327)
-const MockClient = __nccwpck_require__(3890)
-const MockAgent = __nccwpck_require__(5156)
-const MockPool = __nccwpck_require__(8255)
-const mockErrors = __nccwpck_require__(4222)
-const RetryHandler = __nccwpck_require__(2317)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(1994)
-const DecoratorHandler = __nccwpck_require__(8758)
-const RedirectHandler = __nccwpck_require__(1885)
-const createRedirectInterceptor = __nccwpck_require__(9255)
+const api = __nccwpck_require__(6858)
+const buildConnector = __nccwpck_require__(7035)
+const MockClient = __nccwpck_require__(4366)
+const MockAgent = __nccwpck_require__(8872)
+const MockPool = __nccwpck_require__(8963)
+const mockErrors = __nccwpck_require__(461)
+const RetryHandler = __nccwpck_require__(705)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8326)
+const DecoratorHandler = __nccwpck_require__(2690)
+const RedirectHandler = __nccwpck_require__(8521)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(6969),
-  retry: __nccwpck_require__(5519),
-  dump: __nccwpck_require__(2695),
-  dns: __nccwpck_require__(9590)
+  redirect: __nccwpck_require__(4205),
+  retry: __nccwpck_require__(4747),
+  dump: __nccwpck_require__(7091),
+  dns: __nccwpck_require__(6242)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(3788).fetch)
+const fetchImpl = (__nccwpck_require__(9651).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(1313).Headers
-module.exports.Response = __nccwpck_require__(4488).Response
-module.exports.Request = __nccwpck_require__(1302).Request
-module.exports.FormData = __nccwpck_require__(9485).FormData
+module.exports.Headers = __nccwpck_require__(165).Headers
+module.exports.Response = __nccwpck_require__(5020).Response
+module.exports.Request = __nccwpck_require__(7458).Request
+module.exports.FormData = __nccwpck_require__(2489).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(3172).FileReader
+module.exports.FileReader = __nccwpck_require__(9512).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(6272)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(3412)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(7822)
-const { kConstruct } = __nccwpck_require__(8748)
+const { CacheStorage } = __nccwpck_require__(2362)
+const { kConstruct } = __nccwpck_require__(3760)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(4548)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6552)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(3923)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7215)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(3643)
-module.exports.WebSocket = __nccwpck_require__(2279).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4663)
+module.exports.WebSocket = __nccwpck_require__(6043).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(4015)
+const { EventSource } = __nccwpck_require__(403)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 8061:
+/***/ 8513:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(5129)
-const { RequestAbortedError } = __nccwpck_require__(38)
+const { addAbortListener } = __nccwpck_require__(3373)
+const { RequestAbortedError } = __nccwpck_require__(4242)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2849:
+/***/ 5245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
-const { addSignal, removeSignal } = __nccwpck_require__(8061)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 5465:
+/***/ 3141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(8061)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 2034:
+/***/ 598:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7580)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(5304)
+const { Readable } = __nccwpck_require__(7344)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 5799:
+/***/ 5899:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(5304)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(8061)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 8155:
+/***/ 1679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(38)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(5129)
-const { addSignal, removeSignal } = __nccwpck_require__(8061)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6:
+/***/ 6858:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(2034)
-module.exports.stream = __nccwpck_require__(5799)
-module.exports.pipeline = __nccwpck_require__(5465)
-module.exports.upgrade = __nccwpck_require__(8155)
-module.exports.connect = __nccwpck_require__(2849)
+module.exports.request = __nccwpck_require__(598)
+module.exports.stream = __nccwpck_require__(5899)
+module.exports.pipeline = __nccwpck_require__(3141)
+module.exports.upgrade = __nccwpck_require__(1679)
+module.exports.connect = __nccwpck_require__(5245)
 
 
 /***/ }),
 
-/***/ 7580:
+/***/ 7344:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(2849)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
-const { ReadableStreamFrom } = __nccwpck_require__(5129)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { ReadableStreamFrom } = __nccwpck_require__(3373)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 5304:
+/***/ 4388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(38)
+} = __nccwpck_require__(4242)
 
-const { chunksDecode } = __nccwpck_require__(7580)
+const { chunksDecode } = __nccwpck_require__(7344)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9327:
+/***/ 7035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5129)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(38)
-const timers = __nccwpck_require__(1038)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4242)
+const timers = __nccwpck_require__(2842)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 3016:
+/***/ 7732:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3949:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 38:
+/***/ 4242:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1540:
+/***/ 5016:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(38)
+} = __nccwpck_require__(4242)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(5129)
-const { channels } = __nccwpck_require__(3949)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(3016)
+} = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 248:
+/***/ 3988:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 321:
+/***/ 8741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(3016)
+} = __nccwpck_require__(7732)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5129:
+/***/ 3373:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(248)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3988)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(38)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(3016)
-const { tree } = __nccwpck_require__(321)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
+const { tree } = __nccwpck_require__(8741)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8706:
+/***/ 7870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(38)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(248)
-const DispatcherBase = __nccwpck_require__(3870)
-const Pool = __nccwpck_require__(4049)
-const Client = __nccwpck_require__(7372)
-const util = __nccwpck_require__(5129)
-const createRedirectInterceptor = __nccwpck_require__(9255)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+const DispatcherBase = __nccwpck_require__(7234)
+const Pool = __nccwpck_require__(189)
+const Client = __nccwpck_require__(2400)
+const util = __nccwpck_require__(3373)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 1110:
+/***/ 8722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(38)
+} = __nccwpck_require__(4242)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(6779)
-const Pool = __nccwpck_require__(4049)
-const { kUrl, kInterceptors } = __nccwpck_require__(248)
-const { parseOrigin } = __nccwpck_require__(5129)
+} = __nccwpck_require__(8703)
+const Pool = __nccwpck_require__(189)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const { parseOrigin } = __nccwpck_require__(3373)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 2666:
+/***/ 574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5129)
-const { channels } = __nccwpck_require__(3949)
-const timers = __nccwpck_require__(1038)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const timers = __nccwpck_require__(2842)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(38)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(248)
+} = __nccwpck_require__(3988)
 
-const constants = __nccwpck_require__(8147)
+const constants = __nccwpck_require__(9055)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(2781) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(6121) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(1407))
+    mod = await WebAssembly.compile(__nccwpck_require__(5675))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(2781))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(6121))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(7407).extractBody)
+      extractBody = (__nccwpck_require__(8019).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 6279:
+/***/ 5723:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5129)
+const util = __nccwpck_require__(3373)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(38)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(248)
+} = __nccwpck_require__(3988)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(7407).extractBody)
+    extractBody ??= (__nccwpck_require__(8019).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 7372:
+/***/ 2400:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(5129)
-const { channels } = __nccwpck_require__(3949)
-const Request = __nccwpck_require__(1540)
-const DispatcherBase = __nccwpck_require__(3870)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const Request = __nccwpck_require__(5016)
+const DispatcherBase = __nccwpck_require__(7234)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(38)
-const buildConnector = __nccwpck_require__(9327)
+} = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(248)
-const connectH1 = __nccwpck_require__(2666)
-const connectH2 = __nccwpck_require__(6279)
+} = __nccwpck_require__(3988)
+const connectH1 = __nccwpck_require__(574)
+const connectH2 = __nccwpck_require__(5723)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(9255)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 3870:
+/***/ 7234:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(7534)
+const Dispatcher = __nccwpck_require__(7018)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(38)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(248)
+} = __nccwpck_require__(4242)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 7534:
+/***/ 7018:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 448:
+/***/ 6828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3870)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(248)
-const ProxyAgent = __nccwpck_require__(9579)
-const Agent = __nccwpck_require__(8706)
+const DispatcherBase = __nccwpck_require__(7234)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3988)
+const ProxyAgent = __nccwpck_require__(5159)
+const Agent = __nccwpck_require__(7870)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 5151:
+/***/ 3003:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 6779:
+/***/ 8703:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3870)
-const FixedQueue = __nccwpck_require__(5151)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(248)
-const PoolStats = __nccwpck_require__(71)
+const DispatcherBase = __nccwpck_require__(7234)
+const FixedQueue = __nccwpck_require__(3003)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3988)
+const PoolStats = __nccwpck_require__(9595)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71:
+/***/ 9595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(248)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3988)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 4049:
+/***/ 189:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(6779)
-const Client = __nccwpck_require__(7372)
+} = __nccwpck_require__(8703)
+const Client = __nccwpck_require__(2400)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(38)
-const util = __nccwpck_require__(5129)
-const { kUrl, kInterceptors } = __nccwpck_require__(248)
-const buildConnector = __nccwpck_require__(9327)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const buildConnector = __nccwpck_require__(7035)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9579:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(248)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(8706)
-const Pool = __nccwpck_require__(4049)
-const DispatcherBase = __nccwpck_require__(3870)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(38)
-const buildConnector = __nccwpck_require__(9327)
-const Client = __nccwpck_require__(7372)
+const Agent = __nccwpck_require__(7870)
+const Pool = __nccwpck_require__(189)
+const DispatcherBase = __nccwpck_require__(7234)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
+const Client = __nccwpck_require__(2400)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 2409:
+/***/ 1949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(7534)
-const RetryHandler = __nccwpck_require__(2317)
+const Dispatcher = __nccwpck_require__(7018)
+const RetryHandler = __nccwpck_require__(705)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 1994:
+/***/ 8326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(38)
-const Agent = __nccwpck_require__(8706)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const Agent = __nccwpck_require__(7870)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8758:
+/***/ 2690:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 1885:
+/***/ 8521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5129)
-const { kBodyUsed } = __nccwpck_require__(248)
+const util = __nccwpck_require__(3373)
+const { kBodyUsed } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(38)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 2317:
+/***/ 705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(248)
-const { RequestRetryError } = __nccwpck_require__(38)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3988)
+const { RequestRetryError } = __nccwpck_require__(4242)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(5129)
+} = __nccwpck_require__(3373)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 9590:
+/***/ 6242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8758)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(38)
+const DecoratorHandler = __nccwpck_require__(2690)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4242)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 2695:
+/***/ 7091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5129)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(38)
-const DecoratorHandler = __nccwpck_require__(8758)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const DecoratorHandler = __nccwpck_require__(2690)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 9255:
+/***/ 1827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(1885)
+const RedirectHandler = __nccwpck_require__(8521)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 6969:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(1885)
+const RedirectHandler = __nccwpck_require__(8521)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 5519:
+/***/ 4747:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(2317)
+const RetryHandler = __nccwpck_require__(705)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 8147:
+/***/ 9055:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6163);
+const utils_1 = __nccwpck_require__(6111);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 2781:
+/***/ 6121:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 1407:
+/***/ 5675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 6163:
+/***/ 6111:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 5156:
+/***/ 8872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(248)
-const Agent = __nccwpck_require__(8706)
+const { kClients } = __nccwpck_require__(3988)
+const Agent = __nccwpck_require__(7870)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(2656)
-const MockClient = __nccwpck_require__(3890)
-const MockPool = __nccwpck_require__(8255)
-const { matchValue, buildMockOptions } = __nccwpck_require__(9140)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(38)
-const Dispatcher = __nccwpck_require__(7534)
-const Pluralizer = __nccwpck_require__(5684)
-const PendingInterceptorsFormatter = __nccwpck_require__(4451)
+} = __nccwpck_require__(5868)
+const MockClient = __nccwpck_require__(4366)
+const MockPool = __nccwpck_require__(8963)
+const { matchValue, buildMockOptions } = __nccwpck_require__(1472)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4242)
+const Dispatcher = __nccwpck_require__(7018)
+const Pluralizer = __nccwpck_require__(9968)
+const PendingInterceptorsFormatter = __nccwpck_require__(615)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 3890:
+/***/ 4366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(7372)
-const { buildMockDispatch } = __nccwpck_require__(9140)
+const Client = __nccwpck_require__(2400)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(2656)
-const { MockInterceptor } = __nccwpck_require__(2238)
-const Symbols = __nccwpck_require__(248)
-const { InvalidArgumentError } = __nccwpck_require__(38)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 4222:
+/***/ 461:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(38)
+const { UndiciError } = __nccwpck_require__(4242)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2238:
+/***/ 8562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9140)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(2656)
-const { InvalidArgumentError } = __nccwpck_require__(38)
-const { buildURL } = __nccwpck_require__(5129)
+} = __nccwpck_require__(5868)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { buildURL } = __nccwpck_require__(3373)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 8255:
+/***/ 8963:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(4049)
-const { buildMockDispatch } = __nccwpck_require__(9140)
+const Pool = __nccwpck_require__(189)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(2656)
-const { MockInterceptor } = __nccwpck_require__(2238)
-const Symbols = __nccwpck_require__(248)
-const { InvalidArgumentError } = __nccwpck_require__(38)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 2656:
+/***/ 5868:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9140:
+/***/ 1472:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(4222)
+const { MockNotMatchedError } = __nccwpck_require__(461)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(2656)
-const { buildURL } = __nccwpck_require__(5129)
+} = __nccwpck_require__(5868)
+const { buildURL } = __nccwpck_require__(3373)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4451:
+/***/ 615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 5684:
+/***/ 9968:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 1038:
+/***/ 2842:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2643:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(8748)
-const { urlEquals, getFieldValues } = __nccwpck_require__(1829)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5129)
-const { webidl } = __nccwpck_require__(6786)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(4488)
-const { Request, fromInnerRequest } = __nccwpck_require__(1302)
-const { kState } = __nccwpck_require__(9634)
-const { fetching } = __nccwpck_require__(3788)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(5343)
+const { kConstruct } = __nccwpck_require__(3760)
+const { urlEquals, getFieldValues } = __nccwpck_require__(5089)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3373)
+const { webidl } = __nccwpck_require__(2582)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(5020)
+const { Request, fromInnerRequest } = __nccwpck_require__(7458)
+const { kState } = __nccwpck_require__(9750)
+const { fetching } = __nccwpck_require__(9651)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(6843)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7822:
+/***/ 2362:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(8748)
-const { Cache } = __nccwpck_require__(2643)
-const { webidl } = __nccwpck_require__(6786)
-const { kEnumerableProperty } = __nccwpck_require__(5129)
+const { kConstruct } = __nccwpck_require__(3760)
+const { Cache } = __nccwpck_require__(6599)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8748:
+/***/ 3760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(248).kConstruct)
+  kConstruct: (__nccwpck_require__(3988).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 1829:
+/***/ 5089:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(3923)
-const { isValidHeaderName } = __nccwpck_require__(5343)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { isValidHeaderName } = __nccwpck_require__(6843)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5001:
+/***/ 1309:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4548:
+/***/ 6552:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(3719)
-const { stringify } = __nccwpck_require__(4582)
-const { webidl } = __nccwpck_require__(6786)
-const { Headers } = __nccwpck_require__(1313)
+const { parseSetCookie } = __nccwpck_require__(955)
+const { stringify } = __nccwpck_require__(450)
+const { webidl } = __nccwpck_require__(2582)
+const { Headers } = __nccwpck_require__(165)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3719:
+/***/ 955:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(5001)
-const { isCTLExcludingHtab } = __nccwpck_require__(4582)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(3923)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1309)
+const { isCTLExcludingHtab } = __nccwpck_require__(450)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7215)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4582:
+/***/ 450:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4908:
+/***/ 7768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(8960)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(2116)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4015:
+/***/ 403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(3788)
-const { makeRequest } = __nccwpck_require__(1302)
-const { webidl } = __nccwpck_require__(6786)
-const { EventSourceStream } = __nccwpck_require__(4908)
-const { parseMIMEType } = __nccwpck_require__(3923)
-const { createFastMessageEvent } = __nccwpck_require__(3643)
-const { isNetworkError } = __nccwpck_require__(4488)
-const { delay } = __nccwpck_require__(8960)
-const { kEnumerableProperty } = __nccwpck_require__(5129)
-const { environmentSettingsObject } = __nccwpck_require__(5343)
-const { getGlobalDispatcher } = __nccwpck_require__(1994)
+const { fetching } = __nccwpck_require__(9651)
+const { makeRequest } = __nccwpck_require__(7458)
+const { webidl } = __nccwpck_require__(2582)
+const { EventSourceStream } = __nccwpck_require__(7768)
+const { parseMIMEType } = __nccwpck_require__(7215)
+const { createFastMessageEvent } = __nccwpck_require__(4663)
+const { isNetworkError } = __nccwpck_require__(5020)
+const { delay } = __nccwpck_require__(2116)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8960:
+/***/ 2116:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7407:
+/***/ 8019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5129)
+const util = __nccwpck_require__(3373)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(5343)
-const { FormData } = __nccwpck_require__(9485)
-const { kState } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(6786)
+} = __nccwpck_require__(6843)
+const { FormData } = __nccwpck_require__(2489)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(3923)
-const { multipartFormDataParser } = __nccwpck_require__(149)
+const { serializeAMimeType } = __nccwpck_require__(7215)
+const { multipartFormDataParser } = __nccwpck_require__(8793)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6370:
+/***/ 9510:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3923:
+/***/ 7215:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1418:
+/***/ 4686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(248)
+const { kConnected, kSize } = __nccwpck_require__(3988)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 2461:
+/***/ 5817:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(6786)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 149:
+/***/ 8793:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5129)
-const { utf8DecodeBytes } = __nccwpck_require__(5343)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(3923)
-const { isFileLike } = __nccwpck_require__(2461)
-const { makeEntry } = __nccwpck_require__(9485)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { utf8DecodeBytes } = __nccwpck_require__(6843)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7215)
+const { isFileLike } = __nccwpck_require__(5817)
+const { makeEntry } = __nccwpck_require__(2489)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9485:
+/***/ 2489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(5343)
-const { kState } = __nccwpck_require__(9634)
-const { kEnumerableProperty } = __nccwpck_require__(5129)
-const { FileLike, isFileLike } = __nccwpck_require__(2461)
-const { webidl } = __nccwpck_require__(6786)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(6843)
+const { kState } = __nccwpck_require__(9750)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { FileLike, isFileLike } = __nccwpck_require__(5817)
+const { webidl } = __nccwpck_require__(2582)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 6272:
+/***/ 3412:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1313:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(248)
-const { kEnumerableProperty } = __nccwpck_require__(5129)
+const { kConstruct } = __nccwpck_require__(3988)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(5343)
-const { webidl } = __nccwpck_require__(6786)
+} = __nccwpck_require__(6843)
+const { webidl } = __nccwpck_require__(2582)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3788:
+/***/ 9651:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(4488)
-const { HeadersList } = __nccwpck_require__(1313)
-const { Request, cloneRequest } = __nccwpck_require__(1302)
+} = __nccwpck_require__(5020)
+const { HeadersList } = __nccwpck_require__(165)
+const { Request, cloneRequest } = __nccwpck_require__(7458)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(5343)
-const { kState, kDispatcher } = __nccwpck_require__(9634)
+} = __nccwpck_require__(6843)
+const { kState, kDispatcher } = __nccwpck_require__(9750)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(7407)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(8019)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(6370)
+} = __nccwpck_require__(9510)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5129)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(3923)
-const { getGlobalDispatcher } = __nccwpck_require__(1994)
-const { webidl } = __nccwpck_require__(6786)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7215)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
+const { webidl } = __nccwpck_require__(2582)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1302:
+/***/ 7458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(7407)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(1313)
-const { FinalizationRegistry } = __nccwpck_require__(1418)()
-const util = __nccwpck_require__(5129)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8019)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(165)
+const { FinalizationRegistry } = __nccwpck_require__(4686)()
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(5343)
+} = __nccwpck_require__(6843)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(6370)
+} = __nccwpck_require__(9510)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(6786)
-const { URLSerializer } = __nccwpck_require__(3923)
-const { kConstruct } = __nccwpck_require__(248)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 4488:
+/***/ 5020:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(1313)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(7407)
-const util = __nccwpck_require__(5129)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(165)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8019)
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(5343)
+} = __nccwpck_require__(6843)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(6370)
-const { kState, kHeaders } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(6786)
-const { FormData } = __nccwpck_require__(9485)
-const { URLSerializer } = __nccwpck_require__(3923)
-const { kConstruct } = __nccwpck_require__(248)
+} = __nccwpck_require__(9510)
+const { kState, kHeaders } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { FormData } = __nccwpck_require__(2489)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 9750:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5343:
+/***/ 6843:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6370)
-const { getGlobalOrigin } = __nccwpck_require__(6272)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(3923)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
+const { getGlobalOrigin } = __nccwpck_require__(3412)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5129)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(6786)
+const { webidl } = __nccwpck_require__(2582)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6786:
+/***/ 2582:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(5129)
+const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3952:
+/***/ 7172:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3172:
+/***/ 9512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3457)
+} = __nccwpck_require__(7901)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(1808)
-const { webidl } = __nccwpck_require__(6786)
-const { kEnumerableProperty } = __nccwpck_require__(5129)
+} = __nccwpck_require__(228)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3396:
+/***/ 9504:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6786)
+const { webidl } = __nccwpck_require__(2582)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1808:
+/***/ 228:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3457:
+/***/ 7901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(1808)
-const { ProgressEvent } = __nccwpck_require__(3396)
-const { getEncoding } = __nccwpck_require__(3952)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(3923)
+} = __nccwpck_require__(228)
+const { ProgressEvent } = __nccwpck_require__(9504)
+const { getEncoding } = __nccwpck_require__(7172)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7215)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8962:
+/***/ 3966:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(2237)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9601)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(4201)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2594)
-const { channels } = __nccwpck_require__(3949)
-const { CloseEvent } = __nccwpck_require__(3643)
-const { makeRequest } = __nccwpck_require__(1302)
-const { fetching } = __nccwpck_require__(3788)
-const { Headers, getHeadersList } = __nccwpck_require__(1313)
-const { getDecodeSplit } = __nccwpck_require__(5343)
-const { WebsocketFrameSend } = __nccwpck_require__(441)
+} = __nccwpck_require__(6221)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2638)
+const { channels } = __nccwpck_require__(9737)
+const { CloseEvent } = __nccwpck_require__(4663)
+const { makeRequest } = __nccwpck_require__(7458)
+const { fetching } = __nccwpck_require__(9651)
+const { Headers, getHeadersList } = __nccwpck_require__(165)
+const { getDecodeSplit } = __nccwpck_require__(6843)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2237:
+/***/ 9601:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3643:
+/***/ 4663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6786)
-const { kEnumerableProperty } = __nccwpck_require__(5129)
-const { kConstruct } = __nccwpck_require__(248)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(3988)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 441:
+/***/ 1789:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(2237)
+const { maxUnsigned16Bit } = __nccwpck_require__(9601)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8126:
+/***/ 6930:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(2594)
-const { MessageSizeExceededError } = __nccwpck_require__(38)
+const { isValidClientWindowBits } = __nccwpck_require__(2638)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 3063:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(2237)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(4201)
-const { channels } = __nccwpck_require__(3949)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9601)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(6221)
+const { channels } = __nccwpck_require__(9737)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(2594)
-const { WebsocketFrameSend } = __nccwpck_require__(441)
-const { closeWebSocketConnection } = __nccwpck_require__(8962)
-const { PerMessageDeflate } = __nccwpck_require__(8126)
-const { MessageSizeExceededError } = __nccwpck_require__(38)
+} = __nccwpck_require__(2638)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { closeWebSocketConnection } = __nccwpck_require__(3966)
+const { PerMessageDeflate } = __nccwpck_require__(6930)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6467:
+/***/ 6631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(441)
-const { opcodes, sendHints } = __nccwpck_require__(2237)
-const FixedQueue = __nccwpck_require__(5151)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { opcodes, sendHints } = __nccwpck_require__(9601)
+const FixedQueue = __nccwpck_require__(3003)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 4201:
+/***/ 6221:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2594:
+/***/ 2638:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(4201)
-const { states, opcodes } = __nccwpck_require__(2237)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(3643)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(6221)
+const { states, opcodes } = __nccwpck_require__(9601)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4663)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(3923)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7215)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 6043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6786)
-const { URLSerializer } = __nccwpck_require__(3923)
-const { environmentSettingsObject } = __nccwpck_require__(5343)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(2237)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9601)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(4201)
+} = __nccwpck_require__(6221)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(2594)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(8962)
-const { ByteParser } = __nccwpck_require__(3063)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5129)
-const { getGlobalDispatcher } = __nccwpck_require__(1994)
+} = __nccwpck_require__(2638)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3966)
+const { ByteParser } = __nccwpck_require__(699)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3373)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(3643)
-const { SendQueue } = __nccwpck_require__(6467)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(4663)
+const { SendQueue } = __nccwpck_require__(6631)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1558:
+/***/ 2224:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28377,11 +28377,11 @@ module.exports = {
 /* harmony export */   jP: () => (/* binding */ planFiles)
 /* harmony export */ });
 /* unused harmony export planFile */
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2097);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8687);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7595);
-/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2162);
-/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6432);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(29);
+/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(874);
+/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
 // Plans the edit of each file: parse every document, find the matches, check the result is not
 // ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
 // bad file stops the run before anything is written.
@@ -28502,17 +28502,17 @@ function changedPlans(plans) {
 
 /***/ }),
 
-/***/ 2008:
+/***/ 5470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   VK: () => (/* binding */ shortDigest),
 /* harmony export */   dw: () => (/* binding */ updatedReference),
+/* harmony export */   g_: () => (/* binding */ repositoryText),
 /* harmony export */   km: () => (/* binding */ joinReference),
 /* harmony export */   sf: () => (/* binding */ referencesImage)
 /* harmony export */ });
-/* unused harmony export repositoryText */
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8687);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6605);
 // The new image reference and how it is written: pure string work on image references.
 
 /** The repository part of a reference as written (`vote` stays `vote`, not docker.io/library/vote). */
@@ -28549,7 +28549,7 @@ function shortDigest(digest) {
 
 /***/ }),
 
-/***/ 2162:
+/***/ 874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28562,8 +28562,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   PG: () => (/* binding */ pathChanges)
 });
 
-// EXTERNAL MODULE: ../../../../work/main/node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(2097);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../toolkit/src/workloads.ts
 // Where each Kubernetes workload kind keeps its pod spec: bump-manifest edits the images there,
 // and the repository's manifest checks and the local pipeline read them there. One table, so a
@@ -28585,11 +28585,11 @@ function podSpecPath(kind) {
 }
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts
-var image_ref = __nccwpck_require__(8687);
+var image_ref = __nccwpck_require__(6605);
 // EXTERNAL MODULE: ./src/reference.ts
-var reference = __nccwpck_require__(2008);
+var reference = __nccwpck_require__(5470);
 // EXTERNAL MODULE: ./src/yaml-text.ts
-var yaml_text = __nccwpck_require__(6432);
+var yaml_text = __nccwpck_require__(4346);
 ;// CONCATENATED MODULE: ./src/targets.ts
 // Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
 // entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
@@ -28789,18 +28789,19 @@ function pathChanges(root, document, request, specs) {
 
 /***/ }),
 
-/***/ 6432:
+/***/ 4346:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BB: () => (/* binding */ replaceScalar),
 /* harmony export */   D6: () => (/* binding */ deleteMapKey),
+/* harmony export */   En: () => (/* binding */ lineEnding),
 /* harmony export */   O0: () => (/* binding */ setMapValue),
+/* harmony export */   VO: () => (/* binding */ renderScalar),
 /* harmony export */   a6: () => (/* binding */ YamlEditError),
 /* harmony export */   ct: () => (/* binding */ applyEdits)
 /* harmony export */ });
-/* unused harmony exports lineEnding, renderScalar */
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2097);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
 // Text edits by source position. The YAML tree only tells us WHERE a value sits; the new text is
 // spliced into the original bytes, so comments, quoting, key order, anchors, flow style, document
 // separators and CRLF line endings outside the edited scalar stay exactly as they were.
@@ -28928,7 +28929,7 @@ function applyEdits(text, edits) {
 
 /***/ }),
 
-/***/ 7595:
+/***/ 29:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28955,7 +28956,7 @@ class InputError extends Error {
 
 /***/ }),
 
-/***/ 8687:
+/***/ 6605:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29139,7 +29140,7 @@ function parseRepository(input) {
 
 /***/ }),
 
-/***/ 2247:
+/***/ 393:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29236,7 +29237,7 @@ function isRetryablePushError(error) {
 
 /***/ }),
 
-/***/ 6772:
+/***/ 958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29245,7 +29246,7 @@ function isRetryablePushError(error) {
 /* harmony export */   bD: () => (/* binding */ withRetry)
 /* harmony export */ });
 /* unused harmony exports RetriesExhaustedError, isTransientNetworkError */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7595);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
 // bad input never change on a second try, so they are never retried.
@@ -29532,18 +29533,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 2063:
+/***/ 5995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Scalar = __nccwpck_require__(6187);
-var YAMLMap = __nccwpck_require__(396);
-var YAMLSeq = __nccwpck_require__(721);
-var resolveBlockMap = __nccwpck_require__(5817);
-var resolveBlockSeq = __nccwpck_require__(9316);
-var resolveFlowCollection = __nccwpck_require__(4200);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveBlockMap = __nccwpck_require__(3597);
+var resolveBlockSeq = __nccwpck_require__(680);
+var resolveFlowCollection = __nccwpck_require__(9676);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -29629,15 +29630,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 8181:
+/***/ 1982:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(1871);
-var composeNode = __nccwpck_require__(7471);
-var resolveEnd = __nccwpck_require__(130);
-var resolveProps = __nccwpck_require__(5277);
+var Document = __nccwpck_require__(3075);
+var composeNode = __nccwpck_require__(2147);
+var resolveEnd = __nccwpck_require__(1838);
+var resolveProps = __nccwpck_require__(4969);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -29681,17 +29682,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 7471:
+/***/ 2147:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(8419);
-var identity = __nccwpck_require__(2061);
-var composeCollection = __nccwpck_require__(2063);
-var composeScalar = __nccwpck_require__(6511);
-var resolveEnd = __nccwpck_require__(130);
-var utilEmptyScalarPosition = __nccwpck_require__(3609);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var composeCollection = __nccwpck_require__(5995);
+var composeScalar = __nccwpck_require__(1227);
+var resolveEnd = __nccwpck_require__(1838);
+var utilEmptyScalarPosition = __nccwpck_require__(3413);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -29800,15 +29801,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 6511:
+/***/ 1227:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Scalar = __nccwpck_require__(6187);
-var resolveBlockScalar = __nccwpck_require__(4691);
-var resolveFlowScalar = __nccwpck_require__(5700);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var resolveBlockScalar = __nccwpck_require__(3311);
+var resolveFlowScalar = __nccwpck_require__(6760);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -29895,18 +29896,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 3946:
+/***/ 2406:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(8852);
-var Document = __nccwpck_require__(1871);
-var errors = __nccwpck_require__(8694);
-var identity = __nccwpck_require__(2061);
-var composeDoc = __nccwpck_require__(8181);
-var resolveEnd = __nccwpck_require__(130);
+var directives = __nccwpck_require__(3336);
+var Document = __nccwpck_require__(3075);
+var errors = __nccwpck_require__(2330);
+var identity = __nccwpck_require__(8721);
+var composeDoc = __nccwpck_require__(1982);
+var resolveEnd = __nccwpck_require__(1838);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -30126,17 +30127,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 5817:
+/***/ 3597:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(6059);
-var YAMLMap = __nccwpck_require__(396);
-var resolveProps = __nccwpck_require__(5277);
-var utilContainsNewline = __nccwpck_require__(4021);
-var utilFlowIndentCheck = __nccwpck_require__(1745);
-var utilMapIncludes = __nccwpck_require__(7849);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
+var resolveProps = __nccwpck_require__(4969);
+var utilContainsNewline = __nccwpck_require__(9201);
+var utilFlowIndentCheck = __nccwpck_require__(9757);
+var utilMapIncludes = __nccwpck_require__(629);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -30250,12 +30251,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 4691:
+/***/ 3311:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
+var Scalar = __nccwpck_require__(815);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -30457,14 +30458,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 9316:
+/***/ 680:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(721);
-var resolveProps = __nccwpck_require__(5277);
-var utilFlowIndentCheck = __nccwpck_require__(1745);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveProps = __nccwpck_require__(4969);
+var utilFlowIndentCheck = __nccwpck_require__(9757);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -30515,7 +30516,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 130:
+/***/ 1838:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30561,19 +30562,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 4200:
+/***/ 9676:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Pair = __nccwpck_require__(6059);
-var YAMLMap = __nccwpck_require__(396);
-var YAMLSeq = __nccwpck_require__(721);
-var resolveEnd = __nccwpck_require__(130);
-var resolveProps = __nccwpck_require__(5277);
-var utilContainsNewline = __nccwpck_require__(4021);
-var utilMapIncludes = __nccwpck_require__(7849);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveEnd = __nccwpck_require__(1838);
+var resolveProps = __nccwpck_require__(4969);
+var utilContainsNewline = __nccwpck_require__(9201);
+var utilMapIncludes = __nccwpck_require__(629);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -30777,13 +30778,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 5700:
+/***/ 6760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
-var resolveEnd = __nccwpck_require__(130);
+var Scalar = __nccwpck_require__(815);
+var resolveEnd = __nccwpck_require__(1838);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -31012,7 +31013,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 5277:
+/***/ 4969:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31167,7 +31168,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 4021:
+/***/ 9201:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31210,7 +31211,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 3609:
+/***/ 3413:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31245,12 +31246,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 1745:
+/***/ 9757:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(4021);
+var utilContainsNewline = __nccwpck_require__(9201);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -31269,12 +31270,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 7849:
+/***/ 629:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
+var identity = __nccwpck_require__(8721);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -31291,22 +31292,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 1871:
+/***/ 3075:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(8419);
-var Collection = __nccwpck_require__(1979);
-var identity = __nccwpck_require__(2061);
-var Pair = __nccwpck_require__(6059);
-var toJS = __nccwpck_require__(7753);
-var Schema = __nccwpck_require__(6330);
-var stringifyDocument = __nccwpck_require__(6371);
-var anchors = __nccwpck_require__(7722);
-var applyReviver = __nccwpck_require__(9187);
-var createNode = __nccwpck_require__(234);
-var directives = __nccwpck_require__(8852);
+var Alias = __nccwpck_require__(5775);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var toJS = __nccwpck_require__(8165);
+var Schema = __nccwpck_require__(8414);
+var stringifyDocument = __nccwpck_require__(2303);
+var anchors = __nccwpck_require__(1822);
+var applyReviver = __nccwpck_require__(6423);
+var createNode = __nccwpck_require__(5262);
+var directives = __nccwpck_require__(3336);
 
 class Document {
     constructor(value, replacer, options) {
@@ -31635,13 +31636,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 7722:
+/***/ 1822:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var visit = __nccwpck_require__(8010);
+var identity = __nccwpck_require__(8721);
+var visit = __nccwpck_require__(8217);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -31718,7 +31719,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 9187:
+/***/ 6423:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31782,14 +31783,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 234:
+/***/ 5262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(8419);
-var identity = __nccwpck_require__(2061);
-var Scalar = __nccwpck_require__(6187);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -31879,13 +31880,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 8852:
+/***/ 3336:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var visit = __nccwpck_require__(8010);
+var identity = __nccwpck_require__(8721);
+var visit = __nccwpck_require__(8217);
 
 const escapeChars = {
     '!': '%21',
@@ -32064,7 +32065,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 8694:
+/***/ 2330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32133,28 +32134,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 2097:
+/***/ 8293:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(3946);
-var Document = __nccwpck_require__(1871);
-var Schema = __nccwpck_require__(6330);
-var errors = __nccwpck_require__(8694);
-var Alias = __nccwpck_require__(8419);
-var identity = __nccwpck_require__(2061);
-var Pair = __nccwpck_require__(6059);
-var Scalar = __nccwpck_require__(6187);
-var YAMLMap = __nccwpck_require__(396);
-var YAMLSeq = __nccwpck_require__(721);
-var cst = __nccwpck_require__(983);
-var lexer = __nccwpck_require__(6396);
-var lineCounter = __nccwpck_require__(70);
-var parser = __nccwpck_require__(5341);
-var publicApi = __nccwpck_require__(2297);
-var visit = __nccwpck_require__(8010);
+var composer = __nccwpck_require__(2406);
+var Document = __nccwpck_require__(3075);
+var Schema = __nccwpck_require__(8414);
+var errors = __nccwpck_require__(2330);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var cst = __nccwpck_require__(5691);
+var lexer = __nccwpck_require__(3299);
+var lineCounter = __nccwpck_require__(1282);
+var parser = __nccwpck_require__(2886);
+var publicApi = __nccwpck_require__(3125);
+var visit = __nccwpck_require__(8217);
 
 
 
@@ -32191,7 +32192,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 4711:
+/***/ 7275:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -32217,16 +32218,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 8419:
+/***/ 5775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(7722);
-var visit = __nccwpck_require__(8010);
-var identity = __nccwpck_require__(2061);
-var Node = __nccwpck_require__(3955);
-var toJS = __nccwpck_require__(7753);
+var anchors = __nccwpck_require__(1822);
+var visit = __nccwpck_require__(8217);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
+var toJS = __nccwpck_require__(8165);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -32344,14 +32345,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 1979:
+/***/ 5935:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(234);
-var identity = __nccwpck_require__(2061);
-var Node = __nccwpck_require__(3955);
+var createNode = __nccwpck_require__(5262);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -32502,14 +32503,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 3955:
+/***/ 3199:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(9187);
-var identity = __nccwpck_require__(2061);
-var toJS = __nccwpck_require__(7753);
+var applyReviver = __nccwpck_require__(6423);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
 
 class NodeBase {
     constructor(type) {
@@ -32549,15 +32550,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 6059:
+/***/ 583:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(234);
-var stringifyPair = __nccwpck_require__(6506);
-var addPairToJSMap = __nccwpck_require__(8394);
-var identity = __nccwpck_require__(2061);
+var createNode = __nccwpck_require__(5262);
+var stringifyPair = __nccwpck_require__(3182);
+var addPairToJSMap = __nccwpck_require__(8462);
+var identity = __nccwpck_require__(8721);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -32595,14 +32596,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 6187:
+/***/ 815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Node = __nccwpck_require__(3955);
-var toJS = __nccwpck_require__(7753);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
+var toJS = __nccwpck_require__(8165);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -32629,17 +32630,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 396:
+/***/ 4392:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1122);
-var addPairToJSMap = __nccwpck_require__(8394);
-var Collection = __nccwpck_require__(1979);
-var identity = __nccwpck_require__(2061);
-var Pair = __nccwpck_require__(6059);
-var Scalar = __nccwpck_require__(6187);
+var stringifyCollection = __nccwpck_require__(3262);
+var addPairToJSMap = __nccwpck_require__(8462);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -32783,17 +32784,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 721:
+/***/ 2381:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(234);
-var stringifyCollection = __nccwpck_require__(1122);
-var Collection = __nccwpck_require__(1979);
-var identity = __nccwpck_require__(2061);
-var Scalar = __nccwpck_require__(6187);
-var toJS = __nccwpck_require__(7753);
+var createNode = __nccwpck_require__(5262);
+var stringifyCollection = __nccwpck_require__(3262);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var toJS = __nccwpck_require__(8165);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -32905,16 +32906,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 8394:
+/***/ 8462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(4711);
-var merge = __nccwpck_require__(1918);
-var stringify = __nccwpck_require__(502);
-var identity = __nccwpck_require__(2061);
-var toJS = __nccwpck_require__(7753);
+var log = __nccwpck_require__(7275);
+var merge = __nccwpck_require__(4298);
+var stringify = __nccwpck_require__(9722);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -32977,7 +32978,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 2061:
+/***/ 8721:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33037,12 +33038,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 7753:
+/***/ 8165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
+var identity = __nccwpck_require__(8721);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -33083,15 +33084,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 5168:
+/***/ 6124:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(4691);
-var resolveFlowScalar = __nccwpck_require__(5700);
-var errors = __nccwpck_require__(8694);
-var stringifyString = __nccwpck_require__(6767);
+var resolveBlockScalar = __nccwpck_require__(3311);
+var resolveFlowScalar = __nccwpck_require__(6760);
+var errors = __nccwpck_require__(2330);
+var stringifyString = __nccwpck_require__(2715);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -33308,7 +33309,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 7771:
+/***/ 1895:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33378,7 +33379,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8925:
+/***/ 5465:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33484,14 +33485,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 983:
+/***/ 5691:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(5168);
-var cstStringify = __nccwpck_require__(7771);
-var cstVisit = __nccwpck_require__(8925);
+var cstScalar = __nccwpck_require__(6124);
+var cstStringify = __nccwpck_require__(1895);
+var cstVisit = __nccwpck_require__(5465);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -33603,12 +33604,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 6396:
+/***/ 3299:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(983);
+var cst = __nccwpck_require__(5691);
 
 /*
 START -> stream
@@ -34333,7 +34334,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 70:
+/***/ 1282:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -34381,14 +34382,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 5341:
+/***/ 2886:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(983);
-var lexer = __nccwpck_require__(6396);
+var cst = __nccwpck_require__(5691);
+var lexer = __nccwpck_require__(3299);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -35368,18 +35369,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 2297:
+/***/ 3125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(3946);
-var Document = __nccwpck_require__(1871);
-var errors = __nccwpck_require__(8694);
-var log = __nccwpck_require__(4711);
-var identity = __nccwpck_require__(2061);
-var lineCounter = __nccwpck_require__(70);
-var parser = __nccwpck_require__(5341);
+var composer = __nccwpck_require__(2406);
+var Document = __nccwpck_require__(3075);
+var errors = __nccwpck_require__(2330);
+var log = __nccwpck_require__(7275);
+var identity = __nccwpck_require__(8721);
+var lineCounter = __nccwpck_require__(1282);
+var parser = __nccwpck_require__(2886);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -35482,16 +35483,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 6330:
+/***/ 8414:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var map = __nccwpck_require__(9585);
-var seq = __nccwpck_require__(7228);
-var string = __nccwpck_require__(3482);
-var tags = __nccwpck_require__(3996);
+var identity = __nccwpck_require__(8721);
+var map = __nccwpck_require__(7885);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var tags = __nccwpck_require__(3616);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -35528,13 +35529,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 9585:
+/***/ 7885:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var YAMLMap = __nccwpck_require__(396);
+var identity = __nccwpck_require__(8721);
+var YAMLMap = __nccwpck_require__(4392);
 
 const map = {
     collection: 'map',
@@ -35554,12 +35555,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3982:
+/***/ 4778:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
+var Scalar = __nccwpck_require__(815);
 
 const nullTag = {
     identify: value => value == null,
@@ -35578,13 +35579,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 7228:
+/***/ 1672:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var YAMLSeq = __nccwpck_require__(721);
+var identity = __nccwpck_require__(8721);
+var YAMLSeq = __nccwpck_require__(2381);
 
 const seq = {
     collection: 'seq',
@@ -35604,12 +35605,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 3482:
+/***/ 798:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(6767);
+var stringifyString = __nccwpck_require__(2715);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -35627,12 +35628,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 6369:
+/***/ 9773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
+var Scalar = __nccwpck_require__(815);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -35655,13 +35656,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 4247:
+/***/ 6451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
-var stringifyNumber = __nccwpck_require__(4383);
+var Scalar = __nccwpck_require__(815);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -35709,12 +35710,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 8120:
+/***/ 9572:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(4383);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -35758,18 +35759,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 8766:
+/***/ 3522:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(9585);
-var _null = __nccwpck_require__(3982);
-var seq = __nccwpck_require__(7228);
-var string = __nccwpck_require__(3482);
-var bool = __nccwpck_require__(6369);
-var float = __nccwpck_require__(4247);
-var int = __nccwpck_require__(8120);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var bool = __nccwpck_require__(9773);
+var float = __nccwpck_require__(6451);
+var int = __nccwpck_require__(9572);
 
 const schema = [
     map.map,
@@ -35790,14 +35791,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 2153:
+/***/ 3037:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
-var map = __nccwpck_require__(9585);
-var seq = __nccwpck_require__(7228);
+var Scalar = __nccwpck_require__(815);
+var map = __nccwpck_require__(7885);
+var seq = __nccwpck_require__(1672);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -35861,27 +35862,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3996:
+/***/ 3616:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(9585);
-var _null = __nccwpck_require__(3982);
-var seq = __nccwpck_require__(7228);
-var string = __nccwpck_require__(3482);
-var bool = __nccwpck_require__(6369);
-var float = __nccwpck_require__(4247);
-var int = __nccwpck_require__(8120);
-var schema = __nccwpck_require__(8766);
-var schema$1 = __nccwpck_require__(2153);
-var binary = __nccwpck_require__(4765);
-var merge = __nccwpck_require__(1918);
-var omap = __nccwpck_require__(2337);
-var pairs = __nccwpck_require__(4547);
-var schema$2 = __nccwpck_require__(6479);
-var set = __nccwpck_require__(8750);
-var timestamp = __nccwpck_require__(7582);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var bool = __nccwpck_require__(9773);
+var float = __nccwpck_require__(6451);
+var int = __nccwpck_require__(9572);
+var schema = __nccwpck_require__(3522);
+var schema$1 = __nccwpck_require__(3037);
+var binary = __nccwpck_require__(2601);
+var merge = __nccwpck_require__(4298);
+var omap = __nccwpck_require__(5477);
+var pairs = __nccwpck_require__(511);
+var schema$2 = __nccwpck_require__(2851);
+var set = __nccwpck_require__(7434);
+var timestamp = __nccwpck_require__(8306);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -35967,14 +35968,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 4765:
+/***/ 2601:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(6187);
-var stringifyString = __nccwpck_require__(6767);
+var Scalar = __nccwpck_require__(815);
+var stringifyString = __nccwpck_require__(2715);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -36044,12 +36045,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 5160:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
+var Scalar = __nccwpck_require__(815);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -36080,13 +36081,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 216:
+/***/ 7684:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
-var stringifyNumber = __nccwpck_require__(4383);
+var Scalar = __nccwpck_require__(815);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -36137,12 +36138,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9495:
+/***/ 4323:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(4383);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -36220,13 +36221,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 1918:
+/***/ 4298:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Scalar = __nccwpck_require__(6187);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -36298,16 +36299,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 2337:
+/***/ 5477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var toJS = __nccwpck_require__(7753);
-var YAMLMap = __nccwpck_require__(396);
-var YAMLSeq = __nccwpck_require__(721);
-var pairs = __nccwpck_require__(4547);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var pairs = __nccwpck_require__(511);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -36382,15 +36383,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 4547:
+/***/ 511:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Pair = __nccwpck_require__(6059);
-var Scalar = __nccwpck_require__(6187);
-var YAMLSeq = __nccwpck_require__(721);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
+var YAMLSeq = __nccwpck_require__(2381);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -36471,24 +36472,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 6479:
+/***/ 2851:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(9585);
-var _null = __nccwpck_require__(3982);
-var seq = __nccwpck_require__(7228);
-var string = __nccwpck_require__(3482);
-var binary = __nccwpck_require__(4765);
-var bool = __nccwpck_require__(5160);
-var float = __nccwpck_require__(216);
-var int = __nccwpck_require__(9495);
-var merge = __nccwpck_require__(1918);
-var omap = __nccwpck_require__(2337);
-var pairs = __nccwpck_require__(4547);
-var set = __nccwpck_require__(8750);
-var timestamp = __nccwpck_require__(7582);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var binary = __nccwpck_require__(2601);
+var bool = __nccwpck_require__(6628);
+var float = __nccwpck_require__(7684);
+var int = __nccwpck_require__(4323);
+var merge = __nccwpck_require__(4298);
+var omap = __nccwpck_require__(5477);
+var pairs = __nccwpck_require__(511);
+var set = __nccwpck_require__(7434);
+var timestamp = __nccwpck_require__(8306);
 
 const schema = [
     map.map,
@@ -36519,14 +36520,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 8750:
+/***/ 7434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Pair = __nccwpck_require__(6059);
-var YAMLMap = __nccwpck_require__(396);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -36622,12 +36623,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 7582:
+/***/ 8306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(4383);
+var stringifyNumber = __nccwpck_require__(3603);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -36734,7 +36735,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 2301:
+/***/ 1561:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36892,15 +36893,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 502:
+/***/ 9722:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(7722);
-var identity = __nccwpck_require__(2061);
-var stringifyComment = __nccwpck_require__(7777);
-var stringifyString = __nccwpck_require__(6767);
+var anchors = __nccwpck_require__(1822);
+var identity = __nccwpck_require__(8721);
+var stringifyComment = __nccwpck_require__(8701);
+var stringifyString = __nccwpck_require__(2715);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -37031,14 +37032,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1122:
+/***/ 3262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var stringify = __nccwpck_require__(502);
-var stringifyComment = __nccwpck_require__(7777);
+var identity = __nccwpck_require__(8721);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -37193,7 +37194,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 7777:
+/***/ 8701:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37224,14 +37225,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6371:
+/***/ 2303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var stringify = __nccwpck_require__(502);
-var stringifyComment = __nccwpck_require__(7777);
+var identity = __nccwpck_require__(8721);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -37318,7 +37319,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 4383:
+/***/ 3603:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37352,15 +37353,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 6506:
+/***/ 3182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
-var Scalar = __nccwpck_require__(6187);
-var stringify = __nccwpck_require__(502);
-var stringifyComment = __nccwpck_require__(7777);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -37511,13 +37512,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 6767:
+/***/ 2715:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(6187);
-var foldFlowLines = __nccwpck_require__(2301);
+var Scalar = __nccwpck_require__(815);
+var foldFlowLines = __nccwpck_require__(1561);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -37856,12 +37857,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 8010:
+/***/ 8217:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(2061);
+var identity = __nccwpck_require__(8721);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -38260,7 +38261,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -38296,7 +38297,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -38392,7 +38393,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -38433,7 +38434,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -38524,11 +38525,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../../../work/main/node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(5837);
-// EXTERNAL MODULE: ../../../../work/main/node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(2661);
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(5217);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
+var undici = __nccwpck_require__(5345);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -39225,7 +39226,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39301,7 +39302,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39375,7 +39376,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39656,7 +39657,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -39698,7 +39699,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39878,7 +39879,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40152,7 +40153,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40740,7 +40741,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40820,7 +40821,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40885,7 +40886,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -41204,9 +41205,9 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ../toolkit/src/errors.ts
-var errors = __nccwpck_require__(7595);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var errors = __nccwpck_require__(29);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
 // Runs programs with an argument vector (never a shell string) and captures their output.
 // Secrets go through the environment or stdin, never argv: other processes can read argv.
@@ -41279,7 +41280,7 @@ async function executeBytes(command, args, options = {}) {
 }
 
 // EXTERNAL MODULE: ../toolkit/src/push-failure.ts
-var push_failure = __nccwpck_require__(2247);
+var push_failure = __nccwpck_require__(393);
 ;// CONCATENATED MODULE: ../toolkit/src/git.ts
 // One place for every git call an action makes, in the spirit of actions/checkout's
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
@@ -41312,6 +41313,10 @@ function findWorkTree(dir) {
         if ((0,external_node_path_namespaceObject.dirname)(current) === current)
             return undefined;
     }
+}
+/** A path as fast-import reads it: C-quoted, so spaces, quotes and line breaks survive. */
+function quotePath(path) {
+    return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 /** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
 function basicCredential(token) {
@@ -41478,34 +41483,27 @@ class Git {
     }
     /**
      * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
+     * tree or the index, so a retry can rebuild it on a new parent. One `git fast-import` writes the
+     * blobs, the trees and the commit (instead of read-tree, hash-object, update-index, write-tree and
+     * commit-tree: fewer processes between fetch and push, the window in which concurrent runs
+     * collide). It reads only the trees along the changed paths, so a partial clone (checkout's
+     * sparse-checkout, filter blob:none) downloads no blob. File modes (100755) are kept.
      */
     async createCommit(parent, files, message, author) {
-        const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'git-index-'));
-        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(dir, 'index') };
-        try {
-            await this.run(['read-tree', parent], { env });
-            const modes = await this.fileModes(parent, files.map((file) => file.path));
-            const entries = [];
-            for (const file of files) {
-                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
-            }
-            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
-            // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
-            const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim();
-            const identity = {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            };
-            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-        }
+        if (/[<>\n]/.test(author.name) || /[<>\s]/.test(author.email))
+            throw new Error(`not a valid git identity: ${author.name} <${author.email}>`);
+        const modes = await this.fileModes(parent, files.map((file) => file.path));
+        // fast-import must name a ref for the commit; a private one, deleted again by the same stream.
+        const ref = `refs/bump-manifest/pending-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+        const data = (text) => `data ${Buffer.byteLength(text, 'utf8')}\n${text}\n`;
+        const identity = `${author.name} <${author.email}> now`;
+        const stream = [
+            `commit ${ref}\nmark :1\nauthor ${identity}\ncommitter ${identity}\n${data(message)}from ${parent}\n`,
+            ...files.map((file) => `M ${modes.get(file.path) ?? '100644'} inline ${quotePath(file.path)}\n${data(file.content)}`),
+            `\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`,
+        ].join('');
+        const result = await this.run(['fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
+        return result.stdout.trim();
     }
     /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
     async push(remote, source, branch, options = {}) {
@@ -41668,7 +41666,7 @@ async function awaitArgoCd(wait, target) {
     let result;
     try {
         // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
-        const [{ github }, { statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1559))]);
+        const [{ github }, { statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6589))]);
         const read = statusReader(github(wait.token, target.apiUrl), target.repository);
         const seenIgnored = new Set();
         result = await waitForStatus({ application: wait.application, context: wait.context, revision, timeoutSeconds: wait.timeoutSeconds, intervalSeconds: wait.intervalSeconds }, {
@@ -41850,7 +41848,7 @@ function getChoice(name, choices, defaultValue) {
 }
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts
-var image_ref = __nccwpck_require__(8687);
+var image_ref = __nccwpck_require__(6605);
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
@@ -41925,7 +41923,7 @@ function isAttestationPlatform(p) {
 }
 
 // EXTERNAL MODULE: ./src/reference.ts
-var reference = __nccwpck_require__(2008);
+var src_reference = __nccwpck_require__(5470);
 ;// CONCATENATED MODULE: ./src/message.ts
 // The commit message: a template with placeholders, a body listing each change, and a trailer
 // tooling can recognise. Pure: no I/O.
@@ -41951,7 +41949,7 @@ function unknownPlaceholders(template) {
 }
 function placeholderValues(values) {
     const name = values.image.split('/').pop() ?? values.image;
-    const short = values.digest ? (0,reference/* shortDigest */.VK)(values.digest) : '';
+    const short = values.digest ? (0,src_reference/* shortDigest */.VK)(values.digest) : '';
     return {
         image: values.image,
         name,
@@ -42039,7 +42037,7 @@ function parseWaitSettings(raw, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/targets.ts + 1 modules
-var targets = __nccwpck_require__(2162);
+var targets = __nccwpck_require__(874);
 ;// CONCATENATED MODULE: ./src/trailers.ts
 // The git trailers every manifest commit carries, so `git log --format='%(trailers)'` on an
 // environment's files reads as its deploy history: what was deployed, from which source commit and
@@ -42369,9 +42367,9 @@ function readDeploySettings(env, imageName, workspace) {
 }
 
 // EXTERNAL MODULE: ./src/plan.ts
-var plan = __nccwpck_require__(1558);
+var plan = __nccwpck_require__(2224);
 // EXTERNAL MODULE: ../toolkit/src/retry.ts
-var retry = __nccwpck_require__(6772);
+var retry = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/publish.ts
 // Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
 // edit to the files as they are there (not a textual rebase), builds a commit that touches only those
@@ -42534,9 +42532,587 @@ function summaryMarkdown(plans, outcome) {
     return `${lines.join('\n')}\n`;
 }
 
+// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8293);
+// EXTERNAL MODULE: ./src/yaml-text.ts
+var yaml_text = __nccwpck_require__(4346);
+;// CONCATENATED MODULE: ./src/hold.ts
+// Holds: a redeploy or rollback to an older image marks the service in that environment as held,
+// and pipeline bumps skip it (ordering.ts decides when). The mark lives next to the pin, in Git,
+// as an annotation of the object that pins the image (the environment's Kustomization):
+//
+//   metadata:
+//     annotations:
+//       hold.aks-gitops.io/vote: '{"image":"myacr.azurecr.io/vote:1.4.1@sha256:…","by":"octocat","run":"https://…/actions/runs/1","at":"2026-11-30T05:00:00Z"}'
+//
+// kustomize accepts metadata on a Kustomization and does not copy it onto the resources it renders,
+// so the hold changes nothing in the cluster; Argo CD users see it in the file and its history.
+// Pure: text in, text out, edited in place like every other edit (yaml-text.ts).
+
+
+const HOLD_PREFIX = 'hold.aks-gitops.io/';
+class HoldError extends Error {
+    name = 'HoldError';
+}
+const holdKey = (service) => `${HOLD_PREFIX}${service}`;
+function documentRoot(path, text, index) {
+    const doc = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: false });
+    const root = (Array.isArray(doc) ? doc[index] : undefined)?.contents;
+    if (!(0,dist/* isMap */.jh)(root) || root.flow || !pairOf(root, 'kind')) {
+        throw new HoldError(`${path}: a hold is kept in the metadata.annotations of a Kubernetes object or Kustomization, and document ${index + 1} is not one written as a block map`);
+    }
+    return root;
+}
+function pairOf(map, key) {
+    return map.items.find((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
+}
+function blockMap(pair, what) {
+    if (!pair)
+        return undefined;
+    if (!(0,dist/* isMap */.jh)(pair.value) || pair.value.flow)
+        throw new HoldError(`${what} must be a block map to hold a hold annotation`);
+    return pair.value;
+}
+/** The hold on `service` in the given documents of a file, if any. */
+function readHold(path, text, documents, service) {
+    for (const index of new Set(documents)) {
+        let root;
+        try {
+            root = documentRoot(path, text, index);
+        }
+        catch {
+            continue;
+        }
+        const metadata = pairOf(root, 'metadata')?.value;
+        if (!(0,dist/* isMap */.jh)(metadata))
+            continue;
+        const annotations = pairOf(metadata, 'annotations')?.value;
+        const pair = (0,dist/* isMap */.jh)(annotations) ? pairOf(annotations, holdKey(service)) : undefined;
+        if (!pair || !(0,dist/* isScalar */.jn)(pair.value))
+            continue;
+        return parseHoldValue(service, String(pair.value.value));
+    }
+    return undefined;
+}
+/** The annotation's value: JSON, or (written by hand) just the image. */
+function parseHoldValue(service, value) {
+    try {
+        const parsed = JSON.parse(value);
+        if (parsed && typeof parsed.image === 'string') {
+            const hold = { service, image: parsed.image };
+            for (const key of ['by', 'run', 'at'])
+                if (typeof parsed[key] === 'string')
+                    hold[key] = parsed[key];
+            return hold;
+        }
+    }
+    catch {
+        // Not JSON: a person wrote the image alone.
+    }
+    return { service, image: value.trim() };
+}
+function holdValue(hold) {
+    const { image, by, run, at } = hold;
+    return JSON.stringify({ image, ...(by ? { by } : {}), ...(run ? { run } : {}), ...(at ? { at } : {}) });
+}
+function column(text, offset) {
+    return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+/** Offset just after the line holding `offset - 1` (the end of a node's last line, line break included). */
+function afterLine(text, offset) {
+    let end = offset;
+    while (end > 0 && /[\s]/.test(text[end - 1]))
+        end--;
+    const lf = text.indexOf('\n', end);
+    return lf < 0 ? text.length : lf + 1;
+}
+function lineStart(text, offset) {
+    return text.lastIndexOf('\n', offset - 1) + 1;
+}
+function keyOffset(pair) {
+    return pair.key.range?.[0] ?? 0;
+}
+function nodeEnd(pair) {
+    const node = (pair.value ?? pair.key);
+    return node.range?.[1] ?? 0;
+}
+/** Lines inserted after a pair's last line, indented at `indent`. */
+function insertAfter(text, pair, lines, indent) {
+    const at = afterLine(text, nodeEnd(pair));
+    const eol = (0,yaml_text/* lineEnding */.En)(text);
+    const body = lines.map((line) => `${' '.repeat(indent)}${line}${eol}`).join('');
+    // A file that does not end with a line break gets one before the new lines.
+    return at === text.length && !text.endsWith('\n') ? { start: at, end: at, text: `${eol}${body.slice(0, -eol.length)}` } : { start: at, end: at, text: body };
+}
+/** A pair's lines, key to last value line, removed. */
+function removePair(text, pair) {
+    return { start: lineStart(text, keyOffset(pair)), end: afterLine(text, nodeEnd(pair)), text: '' };
+}
+function setEdit(path, text, index, hold) {
+    const root = documentRoot(path, text, index);
+    const key = holdKey(hold.service);
+    const value = (0,yaml_text/* renderScalar */.VO)(holdValue(hold), 'QUOTE_SINGLE', false);
+    const rootIndent = column(text, keyOffset(root.items[0]));
+    const metadataPair = pairOf(root, 'metadata');
+    const metadata = blockMap(metadataPair, `${path}: metadata`);
+    if (!metadata || !metadataPair) {
+        const kind = pairOf(root, 'kind');
+        return insertAfter(text, kind, ['metadata:', '  annotations:', `    ${key}: ${value}`], rootIndent);
+    }
+    const metaIndent = column(text, keyOffset(metadata.items[0]));
+    const annotationsPair = pairOf(metadata, 'annotations');
+    const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`);
+    if (!annotations || annotations.items.length === 0) {
+        if (annotationsPair)
+            throw new HoldError(`${path}: metadata.annotations is empty; remove it or give it one entry`);
+        return insertAfter(text, metadata.items[metadata.items.length - 1], ['annotations:', `  ${key}: ${value}`], metaIndent);
+    }
+    const existing = pairOf(annotations, key);
+    if (existing)
+        return (0,yaml_text/* replaceScalar */.BB)(existing.value, holdValue(hold), false, `${path}: metadata.annotations.${key}`);
+    const indent = column(text, keyOffset(annotations.items[0]));
+    return insertAfter(text, annotations.items[annotations.items.length - 1], [`${key}: ${value}`], indent);
+}
+function clearEdit(path, text, index, service) {
+    const root = documentRoot(path, text, index);
+    const metadataPair = pairOf(root, 'metadata');
+    const metadata = blockMap(metadataPair, `${path}: metadata`);
+    const annotationsPair = metadata ? pairOf(metadata, 'annotations') : undefined;
+    const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`);
+    const pair = annotations ? pairOf(annotations, holdKey(service)) : undefined;
+    if (!pair || !annotations || !metadata || !annotationsPair || !metadataPair)
+        return undefined;
+    // The last annotation takes its map with it, and an emptied metadata goes too.
+    if (annotations.items.length > 1)
+        return removePair(text, pair);
+    if (metadata.items.length > 1)
+        return removePair(text, annotationsPair);
+    return removePair(text, metadataPair);
+}
+/** The text with the hold set (or moved) in each of the documents. */
+function setHold(path, text, documents, hold) {
+    let result = text;
+    // One document at a time, re-parsed: each edit shifts the offsets after it.
+    for (const index of [...new Set(documents)].sort((a, b) => b - a))
+        result = (0,yaml_text/* applyEdits */.ct)(result, [setEdit(path, result, index, hold)]);
+    return verified(path, result, documents, hold.service, hold);
+}
+/** The text with the service's hold removed from each of the documents (unchanged when there is none). */
+function clearHold(path, text, documents, service) {
+    let result = text;
+    for (const index of [...new Set(documents)].sort((a, b) => b - a)) {
+        const edit = clearEdit(path, result, index, service);
+        if (edit)
+            result = (0,yaml_text/* applyEdits */.ct)(result, [edit]);
+    }
+    return verified(path, result, documents, service, undefined);
+}
+// The edited text must parse and read back as the hold intended, or nothing is written.
+function verified(path, text, documents, service, expected) {
+    const docs = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: false });
+    const error = (Array.isArray(docs) ? docs : []).flatMap((d) => d.errors)[0];
+    if (error)
+        throw new HoldError(`${path}: internal error, the hold edit would not parse: ${error.message.split('\n')[0]}`);
+    const read = readHold(path, text, documents, service);
+    const same = read && expected ? read.service === expected.service && holdValue(read) === holdValue(expected) : read === expected;
+    if (!same)
+        throw new HoldError(`${path}: internal error, the hold edit could not be verified`);
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/history.ts
+// The deploy history of the manifest files, read from the trailers of their commits (trailers.ts)
+// with git's own trailer parser, and the commit ancestry that orders sha-<7> images. Side effects:
+// git only. A checkout made with actions/checkout's default fetch-depth 1 has one commit: the
+// deploy job checks the manifests out with fetch-depth 0 so that this history is there.
+
+
+
+/** How far back the history is read: enough for any rollback a person would ask for. */
+const DEPTH = 500;
+/** Manifest commits that touched `paths` at `rev`, newest first, with their deploy trailers (commits without an Image trailer left out). */
+async function deployHistory(git, rev, paths) {
+    const result = await git.tryRun(['log', `-n${DEPTH}`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)]);
+    if (result.exitCode !== 0)
+        return [];
+    const records = [];
+    for (const entry of result.stdout.split('\x1e')) {
+        const [commit = '', text = ''] = entry.trim().split('\x1f');
+        if (!/^[0-9a-f]{40,64}$/.test(commit))
+            continue;
+        const trailers = parseTrailerLines(text);
+        const image = trailers.get(TRAILER_KEYS.image)?.at(-1);
+        if (!image)
+            continue;
+        const record = { commit, image, previous: trailers.get(TRAILER_KEYS.previousImage) ?? [] };
+        const digest = trailers.get(TRAILER_KEYS.imageDigest)?.at(-1);
+        const source = trailers.get(TRAILER_KEYS.sourceCommit)?.at(-1);
+        if (digest)
+            record.digest = digest;
+        if (source)
+            record.sourceCommit = source;
+        const hold = trailers.get(TRAILER_KEYS.hold)?.at(-1);
+        if (hold)
+            record.hold = hold;
+        records.push(record);
+    }
+    return records;
+}
+function isOf(reference, repository) {
+    if (!reference)
+        return false;
+    try {
+        return (0,image_ref/* sameRepository */.RB)((0,image_ref/* parseImageReference */.o_)((0,src_reference/* repositoryText */.g_)(reference)), repository);
+    }
+    catch {
+        return false;
+    }
+}
+/** The newest manifest commit of this image repository. */
+function lastDeploy(history, repository) {
+    return history.find((record) => isOf(record.image, repository));
+}
+/**
+ * The image one step back from what the last deploy pinned: the Previous-Image of the newest commit
+ * that pinned that image as a pipeline deploy (not itself a redeploy that set a hold). So rolling back
+ * twice goes two steps back (A -> B, back to A, back again to what preceded A), never forth again.
+ */
+function stepBack(history, repository) {
+    const records = history.filter((record) => isOf(record.image, repository));
+    const last = records[0];
+    if (!last)
+        return undefined;
+    const same = (record) => record.image === last.image && record.digest === last.digest;
+    const origin = records.find((record) => same(record) && record.hold !== 'set') ?? last;
+    const image = origin.previous[0];
+    return image ? { image, record: origin } : undefined;
+}
+/** The source commit recorded when this image (by digest, else by repository:tag) was deployed. */
+function recordedSource(history, image) {
+    return history.find((record) => record.sourceCommit && (image.digest ? record.digest === image.digest : record.image === image.tagged));
+}
+/** How the candidate's source commit relates to the deployed one's in the source history. */
+async function ancestry(git, candidate, deployed, where) {
+    try {
+        const shallow = (await git.tryRun(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
+        const [a, b] = [await git.tryRevParse(candidate), await git.tryRevParse(deployed)];
+        const hint = shallow ? ' (a shallow checkout: check the source out with fetch-depth: 0)' : '';
+        if (!a)
+            return { relation: 'unknown', why: `commit ${candidate.slice(0, 12)} is not in ${where}${hint}` };
+        if (!b)
+            return { relation: 'unknown', why: `commit ${deployed.slice(0, 12)} is not in ${where}${hint}` };
+        if (a === b)
+            return { relation: 'same' };
+        const isAncestor = async (x, y) => {
+            const result = await git.tryRun(['merge-base', '--is-ancestor', x, y]);
+            if (result.exitCode > 1)
+                throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`);
+            return result.exitCode === 0;
+        };
+        if (await isAncestor(a, b))
+            return { relation: 'ancestor' };
+        if (await isAncestor(b, a))
+            return { relation: 'descendant' };
+        // In a shallow history the path between them may be cut off: "not an ancestor" proves nothing.
+        if (shallow)
+            return { relation: 'unknown', why: `${where} is a shallow checkout, where neither commit reaches the other; check the source out with fetch-depth: 0` };
+        return { relation: 'diverged' };
+    }
+    catch (error) {
+        return { relation: 'unknown', why: (0,errors/* errorMessage */.g)(error) };
+    }
+}
+/** The full commit a prefix (a sha-<7> tag) names in the source history, when it names exactly one. */
+async function resolveCommit(git, prefix) {
+    return git.tryRevParse(prefix);
+}
+
+;// CONCATENATED MODULE: ./src/ordering.ts
+// Which of two images is newer, and what a bump does about it. Pure: the facts (source commits and
+// how git relates them) are gathered by history.ts and guard.ts; this module only decides.
+//
+//   - Version tags compare by SemVer 2.0 precedence (https://semver.org/#spec-item-11): major, minor,
+//     patch as numbers; a pre-release is lower than its release; pre-release identifiers compare
+//     left to right, numeric ones as numbers (rc.10 > rc.9), numeric lower than alphanumeric, and
+//     more identifiers win when all before are equal; build metadata is ignored.
+//   - Other tags (sha-<7> above all) compare by the ancestry of the commits the images were built
+//     from: an image whose source commit is an ancestor of the deployed one's is older.
+//   - Anything else (unrelated tags, a commit not in the history) has no known order.
+// semver.org's regular expression, with an optional leading v (tags such as v1.2.0).
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+function parseSemVer(tag) {
+    const match = SEMVER.exec(tag);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ? match[4].split('.') : [] };
+}
+const NUMERIC = /^\d+$/;
+function compareIdentifiers(a, b) {
+    const [aNum, bNum] = [NUMERIC.test(a), NUMERIC.test(b)];
+    // Numbers as numbers: BigInt, since an identifier may exceed 2^53.
+    if (aNum && bNum)
+        return BigInt(a) === BigInt(b) ? 0 : BigInt(a) < BigInt(b) ? -1 : 1;
+    if (aNum !== bNum)
+        return aNum ? -1 : 1;
+    return a === b ? 0 : a < b ? -1 : 1;
+}
+/** SemVer 2.0 precedence (§11): negative when a < b, 0 when equal (build metadata ignored), positive when a > b. */
+function compareSemVer(a, b) {
+    for (const key of ['major', 'minor', 'patch']) {
+        if (a[key] !== b[key])
+            return a[key] < b[key] ? -1 : 1;
+    }
+    if (a.prerelease.length === 0 || b.prerelease.length === 0)
+        return (b.prerelease.length === 0 ? 0 : 1) - (a.prerelease.length === 0 ? 0 : 1);
+    for (let i = 0; i < Math.max(a.prerelease.length, b.prerelease.length); i++) {
+        const [x, y] = [a.prerelease[i], b.prerelease[i]];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        const c = compareIdentifiers(x, y);
+        if (c !== 0)
+            return c;
+    }
+    return 0;
+}
+/** The commit prefix a `sha-<7..40 hex>` tag names, as buildx-multiarch tags develop builds. */
+function shaTagCommit(tag) {
+    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
+}
+/** The order of `candidate` against `deployed`; `ancestry` is asked only when tags cannot answer. */
+function compareImages(candidate, deployed, ancestry) {
+    if (candidate.digest && candidate.digest === deployed.digest)
+        return { order: 'same', basis: 'digest', reason: `both are ${candidate.digest}` };
+    const [a, b] = [candidate.tag ? parseSemVer(candidate.tag) : undefined, deployed.tag ? parseSemVer(deployed.tag) : undefined];
+    if (a && b) {
+        const c = compareSemVer(a, b);
+        const order = c === 0 ? 'same' : c > 0 ? 'newer' : 'older';
+        const word = c === 0 ? 'has the same precedence as' : c > 0 ? 'is newer than' : 'is older than';
+        return { order, basis: 'semver', reason: `${candidate.tag} ${word} ${deployed.tag} (SemVer 2.0 precedence)` };
+    }
+    if (!candidate.digest && !deployed.digest && candidate.tag && candidate.tag === deployed.tag)
+        return { order: 'same', basis: 'none', reason: `both are ${candidate.tag}` };
+    if (!candidate.sourceCommit || !deployed.sourceCommit || !ancestry) {
+        const missing = !candidate.sourceCommit ? `the source commit of ${candidate.reference}` : `the source commit of ${deployed.reference}`;
+        return { order: 'unknown', basis: 'none', reason: `the tags do not compare as versions and ${missing} is not known (no Source-Commit trailer, source-commit input or sha-<7> tag)` };
+    }
+    const [x, y] = [candidate.sourceCommit.slice(0, 12), deployed.sourceCommit.slice(0, 12)];
+    switch (ancestry.relation) {
+        case 'same':
+            return { order: 'same', basis: 'ancestry', reason: `both were built from ${x}` };
+        case 'ancestor':
+            return { order: 'older', basis: 'ancestry', reason: `its source commit ${x} is an ancestor of the deployed image's ${y}` };
+        case 'descendant':
+            return { order: 'newer', basis: 'ancestry', reason: `its source commit ${x} descends from the deployed image's ${y}` };
+        case 'diverged':
+            return { order: 'unknown', basis: 'ancestry', reason: `the source commits ${x} and ${y} are on diverged branches: neither is an ancestor of the other` };
+        default:
+            return { order: 'unknown', basis: 'none', reason: `the ancestry of ${x} and ${y} cannot be read: ${ancestry.why ?? 'unknown'}` };
+    }
+}
+/** The strongest of several verdicts (several files may pin different references): older, then unknown, then newer, then same. */
+function combineVerdicts(verdicts) {
+    const rank = { older: 3, unknown: 2, newer: 1, same: 0 };
+    return [...verdicts].sort((p, q) => rank[q.order] - rank[p.order])[0];
+}
+/**
+ * What the bump does. Without a hold: an older image is refused unless allowed on purpose (then
+ * the service is held there), an unknown order follows unknown-order. With a hold: pipeline bumps
+ * skip the service; a deliberate release newer than the held image (supersede-hold) or a redeploy
+ * to a newer one clears it; release-hold clears it whatever comes.
+ */
+function decide(input) {
+    const { verdict, heldAt } = input;
+    const held = heldAt !== undefined && !input.releaseHold;
+    const released = heldAt !== undefined && input.releaseHold;
+    if (held) {
+        if (verdict.order === 'newer' && (input.supersedeHold || input.allowDowngrade)) {
+            return { commit: true, hold: 'clear', why: `released the hold at ${heldAt}: this deliberate deploy is newer (${verdict.reason})` };
+        }
+        if (input.allowDowngrade)
+            return { commit: true, hold: 'set', why: `held at ${heldAt}; this deliberate deploy moves the hold to the new image (${verdict.reason})` };
+        return { commit: false, refused: 'held', hold: 'keep', why: `held at ${heldAt} by a redeploy: pipeline bumps skip it until a newer release is promoted on purpose or the redeploy workflow runs with release-hold` };
+    }
+    // release-hold clears a hold with the commit; a refusal commits nothing, so the hold stays.
+    const base = released ? 'clear' : 'none';
+    const untouched = released ? 'keep' : 'none';
+    if (verdict.order === 'older') {
+        if (input.allowDowngrade)
+            return { commit: true, hold: released ? 'clear' : 'set', why: `deploys an older image on purpose (${verdict.reason})` };
+        return { commit: false, refused: 'older', hold: untouched, why: `refused: the new image is older than the deployed one (${verdict.reason})` };
+    }
+    if (verdict.order === 'unknown') {
+        if (input.allowDowngrade)
+            return { commit: true, hold: released ? 'clear' : 'set', why: `deploys on purpose an image whose order is unknown (${verdict.reason})` };
+        if (input.unknownOrder === 'refuse')
+            return { commit: false, refused: 'unknown-order', hold: untouched, why: `refused: the order is unknown and unknown-order is refuse (${verdict.reason})` };
+        return { commit: true, hold: base, why: `the order is unknown, deployed as unknown-order says (${verdict.reason})` };
+    }
+    return { commit: true, hold: base, why: verdict.order === 'same' ? `the same image (${verdict.reason})` : `newer (${verdict.reason})` };
+}
+
+;// CONCATENATED MODULE: ./src/guard.ts
+// The check before a manifest commit: is the new image older than what the files pin now, and is
+// the service held? Gathers the facts (history.ts: trailers and ancestry; hold.ts: the mark in the
+// files) and lets ordering.ts decide. Also resolves `previous` (roll back one step) and applies the
+// hold change to each attempt's plans.
+
+
+
+
+
+
+/** The repository the pins use after the bump (new-name, else the image input). */
+function pinnedRepository(settings) {
+    return (0,image_ref/* parseRepository */.SU)(settings.newName ?? settings.imageText);
+}
+/** `previous`: the tag and digest the files pinned before their last manifest commit for this image. */
+async function resolvePrevious(settings, facts) {
+    const history = await deployHistory(facts.git, 'HEAD', [...facts.repoPaths.values()]);
+    const back = stepBack(history, pinnedRepository(settings));
+    if (!back) {
+        throw new plan/* ManifestError */.Sh(`previous: no manifest commit of ${settings.newName ?? settings.imageText} in ${[...facts.repoPaths.keys()].join(', ')} has a Previous-Image trailer (read ${history.length} deploy commit(s); check the manifests out with fetch-depth: 0)`);
+    }
+    const ref = (0,image_ref/* parseImageReference */.o_)(back.image);
+    return { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}), from: back.record };
+}
+function factsOf(reference) {
+    const facts = { reference };
+    try {
+        const ref = (0,image_ref/* parseImageReference */.o_)(reference);
+        if (ref.tag)
+            facts.tag = ref.tag;
+        if (ref.digest)
+            facts.digest = ref.digest;
+    }
+    catch {
+        // A placeholder or a reference we cannot read: no tag, no digest, so no known order.
+    }
+    return facts;
+}
+/** The source commit: as given, as recorded when the image was deployed before, or as its sha-<7> tag names it. */
+async function withSource(facts, history, source, given) {
+    if (given)
+        return { ...facts, sourceCommit: given, sourceFrom: 'source-commit' };
+    const recorded = recordedSource(history, { tagged: (0,src_reference/* joinReference */.km)((0,src_reference/* repositoryText */.g_)(facts.reference), facts.tag, undefined), ...(facts.digest ? { digest: facts.digest } : {}) });
+    if (recorded?.sourceCommit)
+        return { ...facts, sourceCommit: recorded.sourceCommit, sourceFrom: `the Source-Commit trailer of ${recorded.commit.slice(0, 12)}` };
+    const prefix = shaTagCommit(facts.tag);
+    const full = prefix && source ? await resolveCommit(source, prefix) : undefined;
+    if (full)
+        return { ...facts, sourceCommit: full, sourceFrom: `its tag ${facts.tag}` };
+    return facts;
+}
+/** Checks the bump planned from the work tree against what the files pin and hold now. */
+async function guardDeploy(settings, plans, facts, now) {
+    const { deploy } = settings;
+    const sourceDir = deploy.sourceDirectory;
+    const source = sourceDir ? new Git(sourceDir) : facts?.git;
+    const where = sourceDir ?? 'the manifests\' repository';
+    // Every deploy of any file: staging's record of a digest tells production where it came from.
+    const history = facts ? await deployHistory(facts.git, 'HEAD', []) : [];
+    const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ plan, change })));
+    const updated = changes[0]?.change.updated ?? (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest);
+    const candidate = await withSource({ ...factsOf(updated), ...(settings.tag ? { tag: settings.tag } : {}), ...(settings.digest ? { digest: settings.digest } : {}) }, history, source, deploy.sourceCommit);
+    const previous = [...new Set(changes.map(({ change }) => change.previous))];
+    const deployed = [];
+    const verdicts = [];
+    for (const reference of previous) {
+        const facts = await withSource(factsOf(reference), history, source);
+        deployed.push(facts);
+        const relation = candidate.sourceCommit && facts.sourceCommit && source ? await ancestry(source, candidate.sourceCommit, facts.sourceCommit, where) : undefined;
+        verdicts.push(compareImages(candidate, facts, relation));
+    }
+    const verdict = combineVerdicts(verdicts) ?? { order: 'same', basis: 'none', reason: 'nothing is pinned yet' };
+    const current = plans.map((plan) => readHold(plan.path, plan.original, plan.changes.map((c) => c.document), deploy.service)).find(Boolean);
+    const decision = decide({
+        verdict,
+        ...(current ? { heldAt: current.image } : {}),
+        allowDowngrade: deploy.allowDowngrade,
+        releaseHold: deploy.releaseHold,
+        supersedeHold: deploy.supersedeHold,
+        unknownOrder: deploy.unknownOrder,
+    });
+    const guard = { verdict, decision, candidate, deployed };
+    if (current)
+        guard.current = current;
+    if (decision.hold === 'keep')
+        guard.after = current;
+    if (decision.hold === 'set') {
+        guard.after = { service: deploy.service, image: updated, at: now.toISOString(), ...(deploy.actor ? { by: deploy.actor } : {}), ...(deploy.workflowRun ? { run: deploy.workflowRun } : {}) };
+    }
+    return guard;
+}
+/** The plans with the guard's hold change applied to each file that pins the service. */
+function applyHold(plans, guard, service) {
+    const { hold } = guard.decision;
+    if (hold !== 'set' && hold !== 'clear')
+        return plans;
+    return plans.map((plan) => {
+        const documents = plan.changes.map((c) => c.document);
+        if (documents.length === 0)
+            return plan;
+        const updated = hold === 'set' && guard.after ? setHold(plan.path, plan.updated, documents, guard.after) : clearHold(plan.path, plan.updated, documents, service);
+        return { ...plan, updated };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/guard-report.ts
+
+function guardOutputs(guard) {
+    return {
+        refused: guard.decision.refused ?? '',
+        order: guard.verdict.order,
+        hold: guard.after ? JSON.stringify({ service: guard.after.service, ...JSON.parse(holdValue(guard.after)) }) : '',
+        'pinned-tag': guard.candidate.tag ?? '',
+        'pinned-digest': guard.candidate.digest ?? '',
+    };
+}
+function guard_report_cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+/** `held at IMAGE by ACTOR (run URL) since AT`, or `not held`. */
+function describeHold(hold) {
+    if (!hold)
+        return 'not held';
+    const by = hold.by ? ` by ${hold.by}` : '';
+    const run = hold.run ? ` in ${hold.run}` : '';
+    const at = hold.at ? ` since ${hold.at}` : '';
+    return `held at \`${hold.image}\`${by}${run}${at}`;
+}
+function holdChange(guard) {
+    switch (guard.decision.hold) {
+        case 'set':
+            return `set: ${describeHold(guard.after)}`;
+        case 'clear':
+            return `released (was ${describeHold(guard.current)})`;
+        case 'keep':
+            return describeHold(guard.current);
+        default:
+            return 'not held';
+    }
+}
+/** The summary's safe-deploy lines: the order, the decision and the hold. */
+function guardMarkdown(guard) {
+    const { decision, verdict } = guard;
+    const deployed = guard.deployed.map((d) => `\`${d.reference}\``).join(', ') || 'nothing';
+    const lines = ['', `| deployed now | new image | order | hold |`, '| --- | --- | --- | --- |'];
+    lines.push(`| ${guard_report_cell(deployed)} | \`${guard_report_cell(guard.candidate.reference)}\` | ${verdict.order} (${guard_report_cell(verdict.reason)}) | ${guard_report_cell(holdChange(guard))} |`, '');
+    if (decision.refused === 'held')
+        lines.push(`**Skipped**: the service is ${guard_report_cell(describeHold(guard.current))}; ${guard_report_cell(decision.why.replace(/^held at [^:]*: /, ''))}.`);
+    else if (decision.refused)
+        lines.push(`**Not deployed**: ${guard_report_cell(deployed)} stays; ${guard_report_cell(decision.why)}.`);
+    else if (verdict.order === 'unknown')
+        lines.push(`**Order unknown**: ${guard_report_cell(decision.why)}.`);
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // Reads inputs, plans the edit against the work tree (every check before any side effect), then
 // writes, commits, pushes or opens a pull request, and reports outputs and a job summary.
+
+
 
 
 
@@ -42554,18 +43130,20 @@ function planRequest(settings) {
     const { image, tag, digest, newName, container, paths, allowNoMatch } = settings;
     return { image, tag, digest, newName, container, paths, allowNoMatch };
 }
-function messageValues(settings, branch, plans) {
+function messageValues(settings, branch, plans, guard) {
     const previous = [...new Set(plans.flatMap((plan) => plan.changes.map((c) => c.previous)))];
     const files = updatedFiles(plans);
     const { deploy } = settings;
     const provenance = {
-        image: (0,reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, undefined),
+        image: (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, undefined),
         imageDigest: settings.digest,
         platforms: deploy.platforms,
-        previousImages: previous.filter((p) => p !== (0,reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
-        sourceCommit: deploy.sourceCommit,
+        previousImages: previous.filter((p) => p !== (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
+        // A redeploy's source commit is the one recorded when the image was first deployed, if any.
+        sourceCommit: deploy.sourceCommit ?? guard?.candidate.sourceCommit,
         sourceRef: deploy.sourceRef,
         workflowRun: deploy.workflowRun,
+        hold: guard?.decision.hold === 'set' ? 'set' : guard?.decision.hold === 'clear' ? 'released' : undefined,
     };
     return {
         trailers: trailerLines(provenance),
@@ -42587,10 +43165,13 @@ function setOutputs(plans, outcome) {
     setOutput('attempts', String(outcome.attempts));
     setOutput('auto-merge', outcome.autoMerge?.state ?? '');
 }
-async function report(plans, outcome) {
+async function report(plans, outcome, guard) {
     setOutputs(plans, outcome);
+    if (guard)
+        for (const [name, value] of Object.entries(guardOutputs(guard)))
+            setOutput(name, value);
     try {
-        await summary.addRaw(summaryMarkdown(plans, outcome)).write();
+        await summary.addRaw(`${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`).write();
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
@@ -42637,7 +43218,7 @@ function pullRequestText(settings, branch, plans) {
  * setting or token) is returned, to fail the step after the outputs name the commit that landed.
  */
 async function openPullRequest(settings, target, github, head, commit, plans, outcome, open) {
-    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)), github()]);
+    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
     let pr;
     try {
         pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans) }, open);
@@ -42670,7 +43251,7 @@ async function openPullRequest(settings, target, github, head, commit, plans, ou
 /** Where the commit is built and landed: read `readBranch`, land on `landBranch` (by force or not). */
 async function branchStore(settings, target, readBranch, landBranch, force, github) {
     if (settings.commitMethod === 'api') {
-        const [{ apiStore }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7194)), github()]);
+        const [{ apiStore }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), github()]);
         return apiStore({ octokit, repository: settings.repository, branch: readBranch, landBranch, force });
     }
     const { git } = target;
@@ -42681,8 +43262,8 @@ async function commitStore(settings, target, landBranch, github) {
     if (!settings.pullRequest)
         return branchStore(settings, target, target.branch, landBranch, false, github);
     const [{ findOpenPullRequest }, { pullRequestBranchStore }, octokit] = await Promise.all([
-        Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)),
-        Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4023)),
+        Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)),
+        Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8665)),
         github(),
     ]);
     return pullRequestBranchStore({
@@ -42691,7 +43272,7 @@ async function commitStore(settings, target, landBranch, github) {
         rebuilt: await branchStore(settings, target, target.branch, landBranch, true, github),
     });
 }
-async function commitAndPush(settings, target, plans, globbed, onAttempt) {
+async function commitAndPush(settings, target, plans, globbed, guard, onAttempt) {
     const request = planRequest(settings);
     const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
     const api = settings.commitMethod === 'api';
@@ -42701,7 +43282,7 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     // pull-request share one lazily loaded chunk (webpackChunkName), so what both import
     // (github-errors) is bundled once instead of into two chunks.
     let client;
-    const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(390), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)).then((m) => m.github(settings.token, settings.apiUrl)));
+    const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
     startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     const store = await commitStore(settings, target, landBranch, github);
@@ -42711,8 +43292,9 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
             branch: target.branch,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
-            replan: (files) => (0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
-            message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
+            // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
+            replan: (files) => applyHold((0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request), guard, settings.deploy.service),
+            message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next, guard), next),
             onAttempt,
         });
     }
@@ -42745,6 +43327,15 @@ async function commitAndPush(settings, target, plans, globbed, onAttempt) {
     }
     return { plans: result.plans, outcome };
 }
+/** The guard's answer in the log: a warning when something is refused, skipped or of unknown order. */
+function announce(guard) {
+    const { decision, verdict } = guard;
+    const line = `${guard.candidate.reference}: ${decision.why}`;
+    if (!decision.commit || verdict.order === 'unknown')
+        warning(line);
+    else
+        info(line);
+}
 async function run() {
     let attempts = 0;
     try {
@@ -42757,20 +43348,37 @@ async function run() {
         const entries = expandFiles(settings.workingDirectory, settings.files);
         const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
         const manifests = readManifests(settings.workingDirectory, entries);
+        // The manifests' history (trailers, holds' origin) is read wherever the files are in git.
+        const target = settings.commit || settings.deploy.previous ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
+        const facts = target ? { git: target.git, repoPaths: target.repoPaths } : undefined;
+        if (settings.deploy.previous && facts) {
+            const back = await resolvePrevious(settings, facts);
+            info(`previous: ${(0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, back.tag, back.digest)}, the Previous-Image of ${back.from.commit.slice(0, 12)}`);
+            if (back.tag)
+                settings.tag = back.tag;
+            if (back.digest)
+                settings.digest = back.digest;
+        }
         const plans = (0,plan/* planFiles */.jP)(manifests, planRequest(settings));
         for (const row of previousImages(plans))
             info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
-        const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
-        if (settings.dryRun || !target) {
-            const changed = (0,plan/* changedPlans */.F4)(plans);
+        const guard = await guardDeploy(settings, plans, facts, new Date());
+        announce(guard);
+        if (!guard.decision.commit) {
+            await report(plans, { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard);
+            return;
+        }
+        if (settings.dryRun || !target || !settings.commit) {
+            const held = applyHold(plans, guard, settings.deploy.service);
+            const changed = (0,plan/* changedPlans */.F4)(held);
             if (!settings.dryRun) {
                 writeManifests(changed.map((plan) => ({ absolute: (0,external_node_path_namespaceObject.resolve)(settings.workingDirectory, plan.path), text: plan.updated })));
             }
-            await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 });
+            await report(held, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard);
             return;
         }
-        const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n));
-        await report(final, outcome);
+        const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n));
+        await report(final, outcome, guard);
         if (failure)
             throw failure;
         // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.

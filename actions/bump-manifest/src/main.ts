@@ -14,13 +14,15 @@ import type { Octokit, OpenPullRequest } from './pull-request'
 import { joinReference } from './reference'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 import { trailerLines, type Provenance } from './trailers'
+import { applyHold, guardDeploy, resolvePrevious, type GitFacts, type Guard } from './guard'
+import { guardMarkdown, guardOutputs } from './guard-report'
 
 function planRequest(settings: Settings): PlanRequest {
   const { image, tag, digest, newName, container, paths, allowNoMatch } = settings
   return { image, tag, digest, newName, container, paths, allowNoMatch }
 }
 
-function messageValues(settings: Settings, branch: string, plans: readonly FilePlan[]): MessageValues {
+function messageValues(settings: Settings, branch: string, plans: readonly FilePlan[], guard?: Guard): MessageValues {
   const previous = [...new Set(plans.flatMap((plan) => plan.changes.map((c) => c.previous)))]
   const files = updatedFiles(plans)
   const { deploy } = settings
@@ -29,9 +31,11 @@ function messageValues(settings: Settings, branch: string, plans: readonly FileP
     imageDigest: settings.digest,
     platforms: deploy.platforms,
     previousImages: previous.filter((p) => p !== joinReference(settings.newName ?? settings.imageText, settings.tag, settings.digest)),
-    sourceCommit: deploy.sourceCommit,
+    // A redeploy's source commit is the one recorded when the image was first deployed, if any.
+    sourceCommit: deploy.sourceCommit ?? guard?.candidate.sourceCommit,
     sourceRef: deploy.sourceRef,
     workflowRun: deploy.workflowRun,
+    hold: guard?.decision.hold === 'set' ? 'set' : guard?.decision.hold === 'clear' ? 'released' : undefined,
   }
   return {
     trailers: trailerLines(provenance),
@@ -55,10 +59,11 @@ function setOutputs(plans: readonly FilePlan[], outcome: Outcome): void {
   core.setOutput('auto-merge', outcome.autoMerge?.state ?? '')
 }
 
-async function report(plans: readonly FilePlan[], outcome: Outcome): Promise<void> {
+async function report(plans: readonly FilePlan[], outcome: Outcome, guard?: Guard): Promise<void> {
   setOutputs(plans, outcome)
+  if (guard) for (const [name, value] of Object.entries(guardOutputs(guard))) core.setOutput(name, value)
   try {
-    await core.summary.addRaw(summaryMarkdown(plans, outcome)).write()
+    await core.summary.addRaw(`${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`).write()
   } catch (error) {
     // The change has landed by now: a missing summary file is worth a warning, not a failure.
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
@@ -174,7 +179,7 @@ async function commitStore(settings: Settings, target: GitTarget, landBranch: st
   })
 }
 
-async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, onAttempt: (attempt: number) => void): Promise<Published> {
+async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, guard: Guard, onAttempt: (attempt: number) => void): Promise<Published> {
   const request = planRequest(settings)
   const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
   const api = settings.commitMethod === 'api'
@@ -194,8 +199,9 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
       branch: target.branch,
       maxAttempts: settings.maxAttempts,
       repoPaths: target.repoPaths,
-      replan: (files) => planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request),
-      message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next), next),
+      // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
+      replan: (files) => applyHold(planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request), guard, settings.deploy.service),
+      message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next, guard), next),
       onAttempt,
     })
   } finally {
@@ -224,6 +230,14 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   return { plans: result.plans, outcome }
 }
 
+/** The guard's answer in the log: a warning when something is refused, skipped or of unknown order. */
+function announce(guard: Guard): void {
+  const { decision, verdict } = guard
+  const line = `${guard.candidate.reference}: ${decision.why}`
+  if (!decision.commit || verdict.order === 'unknown') core.warning(line)
+  else core.info(line)
+}
+
 export async function run(): Promise<void> {
   let attempts = 0
   try {
@@ -236,20 +250,35 @@ export async function run(): Promise<void> {
     const entries = expandFiles(settings.workingDirectory, settings.files)
     const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path))
     const manifests = readManifests(settings.workingDirectory, entries)
+    // The manifests' history (trailers, holds' origin) is read wherever the files are in git.
+    const target = settings.commit || settings.deploy.previous ? await gitTarget(settings, entries.map((e) => e.path)) : undefined
+    const facts: GitFacts | undefined = target ? { git: target.git, repoPaths: target.repoPaths } : undefined
+    if (settings.deploy.previous && facts) {
+      const back = await resolvePrevious(settings, facts)
+      core.info(`previous: ${joinReference(settings.newName ?? settings.imageText, back.tag, back.digest)}, the Previous-Image of ${back.from.commit.slice(0, 12)}`)
+      if (back.tag) settings.tag = back.tag
+      if (back.digest) settings.digest = back.digest
+    }
     const plans = planFiles(manifests, planRequest(settings))
     for (const row of previousImages(plans)) core.info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`)
-    const target = settings.commit ? await gitTarget(settings, entries.map((e) => e.path)) : undefined
+    const guard = await guardDeploy(settings, plans, facts, new Date())
+    announce(guard)
+    if (!guard.decision.commit) {
+      await report(plans, { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard)
+      return
+    }
 
-    if (settings.dryRun || !target) {
-      const changed = changedPlans(plans)
+    if (settings.dryRun || !target || !settings.commit) {
+      const held = applyHold(plans, guard, settings.deploy.service)
+      const changed = changedPlans(held)
       if (!settings.dryRun) {
         writeManifests(changed.map((plan) => ({ absolute: resolve(settings.workingDirectory, plan.path), text: plan.updated })))
       }
-      await report(plans, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 })
+      await report(held, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard)
       return
     }
-    const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, (n) => (attempts = n))
-    await report(final, outcome)
+    const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n))
+    await report(final, outcome, guard)
     if (failure) throw failure
     // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
     if (settings.wait) await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined })
