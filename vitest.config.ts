@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config'
 // `pnpm test` gives one summary. Packages may add their own vitest.config.ts.
 export default defineConfig({
   test: {
-    projects: ['actions/*', 'apps/*', 'tools'],
+    // apps/ holds the services' shared Dockerfile next to the packages: take the packages' configs.
+    projects: ['actions/*', 'apps/*/vitest.config.ts', 'tools'],
     reporters: ['default', './tools/test-summary-reporter.ts'],
   },
 })

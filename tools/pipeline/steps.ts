@@ -18,6 +18,7 @@ import {
 import type { PipelineOptions } from './options'
 import { overlayFile, type EventPlan } from './plan'
 import type { Progress } from './progress'
+import type { ServiceBuild } from './service-paths'
 
 export const PLATFORMS = 'linux/amd64,linux/arm64'
 
@@ -38,6 +39,8 @@ export interface RunContext {
   gitDirectory: string
   /** What goes into the service's image, as its caller workflow passes `paths` to the pipeline. */
   paths: string[]
+  /** The Dockerfile and build arguments the caller workflow passes to the pipeline. */
+  build: ServiceBuild
 }
 
 export interface EventResult {
@@ -150,11 +153,14 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
           image: plan.stagingImage,
           service: options.service,
           context: '.',
-          file: `apps/${options.service}/Dockerfile`,
+          file: ctx.build.dockerfile,
           platforms: PLATFORMS,
-          'build-args': ctx.buildArgs.join('\n'),
+          'build-args': [...Object.entries(ctx.build.buildArgs).map(([name, value]) => `${name}=${value}`), ...ctx.buildArgs].join('\n'),
           push: 'false',
           'oci-layout': layout,
+          // An SBOM needs BuildKit's scanner image (docker/buildkit-syft-scanner), which cannot be
+          // pulled here; on GitHub the workflow keeps the default. Provenance needs no image.
+          sbom: 'false',
         }
         const run = await progress.step('build', (sink) => action('build', 'buildx-multiarch', inputs, env, sink), (r) => `${r.outputs.platforms} ${r.outputs.digest?.slice(0, 19)}…`)
         result.digest = run.outputs.digest

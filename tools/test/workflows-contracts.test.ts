@@ -67,8 +67,11 @@ describe('reusable workflow calls', () => {
     const withOf = (id: string) => workflowById(workflows, id).jobs.pipeline?.with ?? {}
     for (const id of ['result', 'worker']) {
       expect(withOf(id).service).toBe(id)
+      // The one apps/Dockerfile builds the service its SERVICE build argument names.
+      expect(withOf(id)['build-args']).toBe(`SERVICE=${id}`)
       // paths names the service's own folder (apps/<service>/**); workflows-promotion.test.ts checks it.
-      expect({ ...withOf(id), service: '', 'test-command': '', paths: '' }).toEqual({ ...withOf('vote'), service: '', 'test-command': '', paths: '' })
+      const same = { service: '', 'test-command': '', paths: '', 'build-args': '' }
+      expect({ ...withOf(id), ...same }).toEqual({ ...withOf('vote'), ...same })
     }
   })
 

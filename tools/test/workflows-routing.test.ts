@@ -6,6 +6,7 @@ import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
 import { filterPatternToRegExp, matchesFilters } from '../src/workflows/filter-pattern'
 import { REPO_ROOT } from '../src/action-runner'
+import { buildInCaller } from '../pipeline/service-paths'
 import { loadWorkflows, workflowById, workflowCall } from '../src/workflows/load'
 import { triggeredWorkflows, type RepoEvent } from '../src/workflows/triggers'
 
@@ -125,9 +126,10 @@ describe('which workflows a change starts', () => {
   })
 })
 
-/** The repository paths a Dockerfile copies from its build context (the repository root). */
-function copiedPaths(dockerfile: string): string[] {
-  const text = readFileSync(join(REPO_ROOT, dockerfile), 'utf8').replace(/\\\n/g, ' ')
+/** The repository paths a Dockerfile copies from its build context (the repository root), its build arguments expanded. */
+function copiedPaths(dockerfile: string, args: Record<string, string>): string[] {
+  let text = readFileSync(join(REPO_ROOT, dockerfile), 'utf8').replace(/\\\n/g, ' ')
+  for (const [name, value] of Object.entries(args)) text = text.replaceAll(`\${${name}}`, value).replaceAll(new RegExp(`\\$${name}\\b`, 'g'), value)
   return text.split('\n').flatMap((line) => {
     const words = line.trim().split(/\s+/)
     if (!/^(COPY|ADD)$/i.test(words[0] ?? '') || words.some((w) => w.startsWith('--from='))) return []
@@ -135,10 +137,13 @@ function copiedPaths(dockerfile: string): string[] {
   })
 }
 
-describe('path filters follow the Dockerfiles', () => {
-  it.each(BUILDS)('a change to anything apps/%s/Dockerfile copies builds that service', (service) => {
-    const dockerfile = `apps/${service}/Dockerfile`
-    const sources = copiedPaths(dockerfile)
+describe('path filters follow the Dockerfile', () => {
+  it.each(BUILDS)('a change to anything the Dockerfile copies for %s builds that service', (service) => {
+    // The Dockerfile and build arguments the caller hands the pipeline's build job.
+    const { dockerfile, buildArgs } = buildInCaller(workflowById(workflows, service), service)
+    expect(buildArgs.SERVICE).toBe(service)
+    const sources = copiedPaths(dockerfile, buildArgs)
+    expect(sources.filter((source) => source.includes('$'))).toEqual([])
     expect(sources.length).toBeGreaterThan(3)
     for (const source of [dockerfile, ...sources]) {
       const path = join(REPO_ROOT, source)

@@ -1,6 +1,4 @@
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
-import { createLogger, errorMessage, onShutdown } from '@aks-gitops/app-shared'
+import { closeServer, createLogger, errorMessage, listen, onShutdown, startService } from '@aks-gitops/app-shared'
 import { loadConfig } from './config'
 import { createPool, readTally } from './db'
 import { TallyHub } from './live'
@@ -23,9 +21,7 @@ async function main(): Promise<void> {
     logger,
     isShuttingDown: () => controller.signal.aborted,
   })
-  server.listen(config.port)
-  await once(server, 'listening')
-  const port = (server.address() as AddressInfo).port
+  const port = await listen(server, config.port)
   logger.info('listening', {
     port,
     postgres: `${config.postgres.host}:${config.postgres.port}/${config.postgres.database}`,
@@ -41,16 +37,10 @@ async function main(): Promise<void> {
       await poller
       // Open event streams would keep server.close() waiting forever: end them first.
       hub.closeAll()
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      })
+      await closeServer(server)
       await pool.end()
     },
   })
 }
 
-main().catch((e) => {
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'result', msg: 'failed to start', error: errorMessage(e) }) + '\n')
-  process.exit(1)
-})
+void startService('result', main)

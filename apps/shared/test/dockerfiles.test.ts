@@ -1,14 +1,19 @@
-// Static checks of the three Dockerfiles (the images themselves are built by the buildx tests and
-// the local pipeline): the cross-build shape, and that every path they copy exists.
+// Static checks of apps/Dockerfile, which builds the three services (the images themselves are
+// built by the buildx tests and the local pipeline): the cross-build shape per service, that every
+// path it copies exists, and that it refuses a build without a known SERVICE.
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 const WORKSPACE_DIRS: Record<string, string> = { '@aks-gitops/app-shared': 'apps/shared' }
+const DOCKERFILE = readFileSync(join(ROOT, 'apps', 'Dockerfile'), 'utf8')
+const SERVICES = ['vote', 'worker', 'result']
 
-describe.each(['vote', 'worker', 'result'])('apps/%s/Dockerfile', (app) => {
-  const text = readFileSync(join(ROOT, 'apps', app, 'Dockerfile'), 'utf8')
+describe.each(SERVICES)('apps/Dockerfile with SERVICE=%s', (app) => {
+  // What BuildKit builds for the service: the build argument expanded where the file uses it.
+  const text = DOCKERFILE.replaceAll('${SERVICE}', app)
   const lines = text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'))
   const froms = lines.filter((l) => l.startsWith('FROM '))
 
@@ -42,6 +47,31 @@ describe.each(['vote', 'worker', 'result'])('apps/%s/Dockerfile', (app) => {
       expect(text).toContain(`COPY ${dir}/package.json ${dir}/`)
       expect(text).toContain(`COPY ${dir}/src ${dir}/src`)
     }
+  })
+})
+
+describe('apps/Dockerfile', () => {
+  it('is the only Dockerfile of the services: no copy per app', () => {
+    for (const app of SERVICES) expect(existsSync(join(ROOT, 'apps', app, 'Dockerfile')), app).toBe(false)
+  })
+
+  it('builds each service from its own files and the shared package only', () => {
+    expect(DOCKERFILE).not.toMatch(/apps\/(vote|result|worker)\b/)
+    expect(DOCKERFILE.match(/^ARG SERVICE$/gm)).toHaveLength(2) // one per stage that uses it
+  })
+
+  it.each([
+    ['', "build argument SERVICE must be vote, result or worker, not ''"],
+    ['shared', "not 'shared'"],
+    ['../vote', "not '../vote'"],
+  ])('refuses SERVICE=%j before copying anything', (service, message) => {
+    const guard = DOCKERFILE.split('\n').find((line) => line.startsWith('RUN case "$SERVICE"'))?.slice('RUN '.length) ?? ''
+    const before = DOCKERFILE.slice(0, DOCKERFILE.indexOf(guard))
+    expect(before).not.toMatch(/^COPY /m)
+    const run = spawnSync('sh', ['-c', guard], { env: { SERVICE: service }, encoding: 'utf8' })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(message)
+    for (const app of SERVICES) expect(spawnSync('sh', ['-c', guard], { env: { SERVICE: app } }).status, app).toBe(0)
   })
 })
 

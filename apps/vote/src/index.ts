@@ -1,8 +1,6 @@
 import { hostname } from 'node:os'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
-import { createLogger, errorMessage, onShutdown, redactUrl } from '@aks-gitops/app-shared'
+import { closeServer, createLogger, errorMessage, listen, onShutdown, redactUrl, startService } from '@aks-gitops/app-shared'
 import { loadConfig } from './config'
 import { createVoteServer } from './server'
 import { redisVoteStore } from './store'
@@ -28,9 +26,7 @@ async function main(): Promise<void> {
     hostname: hostname(),
     isShuttingDown: () => shuttingDown,
   })
-  server.listen(config.port)
-  await once(server, 'listening')
-  const port = (server.address() as AddressInfo).port
+  const port = await listen(server, config.port)
   logger.info('listening', { port, options: [config.optionA, config.optionB] })
 
   onShutdown({
@@ -38,16 +34,10 @@ async function main(): Promise<void> {
     timeoutMs: config.shutdownTimeoutMs,
     cleanup: async () => {
       shuttingDown = true
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      })
+      await closeServer(server)
       await redis.quit().catch(() => redis.disconnect())
     },
   })
 }
 
-main().catch((e) => {
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'vote', msg: 'failed to start', error: errorMessage(e) }) + '\n')
-  process.exit(1)
-})
+void startService('vote', main)

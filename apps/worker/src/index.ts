@@ -1,8 +1,6 @@
 import { createServer } from 'node:http'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
-import { createLogger, errorMessage, handleHealth, onShutdown, redactUrl, sendJson } from '@aks-gitops/app-shared'
+import { closeServer, createLogger, errorMessage, handleHealth, listen, onShutdown, redactUrl, sendJson, startService } from '@aks-gitops/app-shared'
 import { loadConfig } from './config'
 import { createPool, ensureSchema, storeVotes } from './db'
 import { runLoop } from './loop'
@@ -38,9 +36,7 @@ async function main(): Promise<void> {
       .then((handled) => handled || sendJson(res, 404, { error: 'not found' }))
       .catch(() => res.destroy())
   })
-  health.listen(config.port)
-  await once(health, 'listening')
-  const port = (health.address() as AddressInfo).port
+  const port = await listen(health, config.port)
   logger.info('started', {
     port,
     stream: config.stream,
@@ -69,7 +65,7 @@ async function main(): Promise<void> {
       controller.abort()
       const stats = await loop
       logger.info('loop stopped', { ...stats })
-      await new Promise<void>((resolve) => health.close(() => resolve()))
+      await closeServer(health)
       // quit() would wait for a Redis that is away: just drop the connection then.
       const close = (client: Redis) => (client.status === 'ready' ? client.quit() : Promise.resolve(client.disconnect()))
       await Promise.allSettled([close(redis), close(probe), pool.end()])
@@ -81,7 +77,4 @@ async function main(): Promise<void> {
   })
 }
 
-main().catch((e) => {
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', service: 'worker', msg: 'failed to start', error: errorMessage(e) }) + '\n')
-  process.exit(1)
-})
+void startService('worker', main)
