@@ -81,7 +81,10 @@ async function publish(settings: Settings, ctx: RegistryContext, known: ImageDet
     }
   }
 
-  const route = chooseRoute(source, destination, image.isIndex)
+  // Same commit, same image: a re-run finds the digest already in the repository, pushes nothing,
+  // and (below) writes only the tags that do not name it yet.
+  const present = source.kind === 'layout' && (await tagDigest(target, ctx)) === image.digest
+  const route = present ? 'retag' : chooseRoute(source, destination, image.isIndex)
   const sizes = blobSizes(image.raw, image.manifests)
   const pushed = formatImageReference(target)
   const transfer = await core.group(`Push ${pushed} (${route})`, async (): Promise<TransferFigures> => {
@@ -105,7 +108,11 @@ async function publish(settings: Settings, ctx: RegistryContext, known: ImageDet
   setImageOutputs(destination, image.digest, published.platforms, [])
 
   // Each tag is a carbon copy of the digest just checked: never a new index wrapped around it.
-  if (tagRefs.length > 0) await core.group(`Tag ${settings.tags.join(', ')}`, () => tagByCopy({ ...target, digest: image.digest }, tagRefs, ctx))
+  const missing: ImageReference[] = []
+  for (const ref of tagRefs) if ((await tagDigest(ref, ctx)) !== image.digest) missing.push(ref)
+  const kept = tagRefs.filter((ref) => !missing.includes(ref))
+  if (kept.length > 0) core.info(`${kept.map(formatImageReference).join(', ')} already name ${image.digest}: not written again`)
+  if (missing.length > 0) await core.group(`Tag ${missing.map((ref) => ref.tag).join(', ')}`, () => tagByCopy({ ...target, digest: image.digest }, missing, ctx))
   setImageOutputs(destination, image.digest, published.platforms, tagRefs)
   core.setOutput('bytes-uploaded', String(transfer.uploadedBytes))
   core.setOutput('bytes-mounted', String(transfer.mountedBytes))
