@@ -71,7 +71,8 @@ describe('privileges of the pipeline', () => {
     expect(jobPermissions('test')).toEqual({ contents: 'read' })
     expect(jobPermissions('build')).toEqual({ contents: 'read' })
     expect(jobPermissions('publish')).toEqual({ contents: 'read', 'id-token': 'write' })
-    expect(jobPermissions('deploy')).toEqual({ contents: 'write', 'pull-requests': 'write' })
+    // statuses: read for the wait for Argo CD's commit status (argocd-application).
+    expect(jobPermissions('deploy')).toEqual({ contents: 'write', 'pull-requests': 'write', statuses: 'read' })
   })
 
   it('hands the image from build to publish as an artifact, not through a registry credential', () => {
