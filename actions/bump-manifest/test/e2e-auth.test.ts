@@ -122,7 +122,8 @@ describe('token', () => {
     const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN }, { RUNNER_TEMP: runnerTemp, GITHUB_SERVER_URL: http!.url })
     expect(run.exitCode).not.toBe(0)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^push of [0-9a-f]{40}:main rejected: authentication failed; check the token and its permissions/)
+    // git's reason first, then what to do.
+    expect(run.errors[0]).toMatch(/^push of [0-9a-f]{40}:main rejected: fatal: unable to access '.*': The requested URL returned error: 403\nauthentication failed; check the token and its permissions/)
     expect(run.outputs.attempts).toBe('1')
     expect(run.stdout).not.toContain('The remote branch moved')
     expect(box!.remoteHead()).toBe(head)

@@ -1,8 +1,8 @@
 // One place for every git call an action makes, in the spirit of actions/checkout's
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
 // and authentication carried by the environment only (never argv, a URL or .git/config).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import * as core from '@actions/core'
 import { execute, executeBytes, type ExecResult } from './exec'
@@ -55,6 +55,11 @@ export function findWorkTree(dir: string): string | undefined {
     if (existsSync(join(current, '.git'))) return current
     if (dirname(current) === current) return undefined
   }
+}
+
+/** A path as fast-import reads it: C-quoted, so spaces, quotes and line breaks survive. */
+function quotePath(path: string): string {
+  return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`
 }
 
 export interface Identity {
@@ -244,33 +249,26 @@ export class Git {
 
   /**
    * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-   * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
+   * tree or the index, so a retry can rebuild it on a new parent. One `git fast-import` writes the
+   * blobs, the trees and the commit (instead of read-tree, hash-object, update-index, write-tree and
+   * commit-tree: fewer processes between fetch and push, the window in which concurrent runs
+   * collide). It reads only the trees along the changed paths, so a partial clone (checkout's
+   * sparse-checkout, filter blob:none) downloads no blob. File modes (100755) are kept.
    */
   async createCommit(parent: string, files: readonly FileContent[], message: string, author: Identity): Promise<string> {
-    const dir = mkdtempSync(join(tmpdir(), 'git-index-'))
-    const env = { GIT_INDEX_FILE: join(dir, 'index') }
-    try {
-      await this.run(['read-tree', parent], { env })
-      const modes = await this.fileModes(parent, files.map((file) => file.path))
-      const entries: string[] = []
-      for (const file of files) {
-        const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim()
-        entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`)
-      }
-      await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') })
-      // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
-      // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
-      const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim()
-      const identity = {
-        GIT_AUTHOR_NAME: author.name,
-        GIT_AUTHOR_EMAIL: author.email,
-        GIT_COMMITTER_NAME: author.name,
-        GIT_COMMITTER_EMAIL: author.email,
-      }
-      return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim()
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    if (/[<>\n]/.test(author.name) || /[<>\s]/.test(author.email)) throw new Error(`not a valid git identity: ${author.name} <${author.email}>`)
+    const modes = await this.fileModes(parent, files.map((file) => file.path))
+    // fast-import must name a ref for the commit; a private one, deleted again by the same stream.
+    const ref = `refs/bump-manifest/pending-${process.pid}-${randomBytes(4).toString('hex')}`
+    const data = (text: string): string => `data ${Buffer.byteLength(text, 'utf8')}\n${text}\n`
+    const identity = `${author.name} <${author.email}> now`
+    const stream = [
+      `commit ${ref}\nmark :1\nauthor ${identity}\ncommitter ${identity}\n${data(message)}from ${parent}\n`,
+      ...files.map((file) => `M ${modes.get(file.path) ?? '100644'} inline ${quotePath(file.path)}\n${data(file.content)}`),
+      `\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`,
+    ].join('')
+    const result = await this.run(['fast-import', '--quiet', '--done', '--date-format=now'], { input: stream })
+    return result.stdout.trim()
   }
 
   /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */

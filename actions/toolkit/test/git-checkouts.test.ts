@@ -86,7 +86,7 @@ describe('a sparse, partial clone (filter blob:none)', () => {
   })
 
   it('builds and pushes a commit without downloading the blobs of the tip tree', async () => {
-    // Before: the same private-index commit without --missing-ok, as createCommit made it.
+    // Before: the private-index commit createCommit made (read-tree, update-index, write-tree).
     const before = sparseClone('before')
     const index = { GIT_INDEX_FILE: join(dir, 'before-index') }
     const start = objects(before)
@@ -108,7 +108,7 @@ describe('a sparse, partial clone (filter blob:none)', () => {
     // Written here: the new blob, the k8s and root trees, the commit.
     const written = 4
     const fetchedAfter = objects(after) - baseline - written
-    console.log(`objects fetched for one bump in a ${FILES + 1}-file sparse partial clone: ${fetchedBefore} before (write-tree), ${fetchedAfter} after (write-tree --missing-ok)`)
+    console.log(`objects fetched for one bump in a ${FILES + 1}-file sparse partial clone: ${fetchedBefore} before (a private index and write-tree), ${fetchedAfter} after (fast-import)`)
 
     expect(fetchedBefore).toBeGreaterThanOrEqual(FILES)
     // Nothing: the one manifest the bump reads came with the sparse checkout of k8s.

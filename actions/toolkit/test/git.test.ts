@@ -185,6 +185,18 @@ describe('Git against real repositories', () => {
     expect(sh(work, 'status', '--porcelain')).toBe('')
     expect(await git.tryShow(commit, 'run.sh')).toBe('#!/bin/sh\necho hi\n')
     expect(await git.tryShow(commit, 'missing.yaml')).toBeUndefined()
+    // fast-import's private ref is gone again.
+    expect(sh(work, 'for-each-ref', 'refs/bump-manifest')).toBe('')
+  })
+
+  it('writes paths with spaces, quotes and backslashes, and several files in one commit', async () => {
+    const git = new Git(work, { quiet: true })
+    const head = await git.revParse('HEAD')
+    const odd = 'deploy/my "odd" \\ dir/values file.yaml'
+    const commit = await git.createCommit(head, [{ path: odd, content: 'a: 1\n' }, { path: 'a.yaml', content: 'a: 9\n' }], 'two files\n', author)
+    expect(sh(work, 'diff-tree', '--no-commit-id', '--name-only', '-z', '-r', commit).split('\0').filter(Boolean).sort()).toEqual(['a.yaml', odd].sort())
+    expect((await git.readFiles(commit, [odd, 'a.yaml'])).get(odd)).toBe('a: 1\n')
+    expect(sh(work, 'rev-parse', `${commit}^`)).toBe(head)
   })
 
   it('reports the branch, or undefined on a detached HEAD', async () => {
