@@ -69,6 +69,19 @@ describe('bump, commit and push', () => {
     expect(second.summary).toContain('already up to date')
   })
 
+  it('finds nothing to change when a re-run of one commit brings the same tag and digest (a fresh clone, as a new runner has)', async () => {
+    // Same commit, same image (issue #14): the rebuilt index has the digest already deployed.
+    box = sandbox(seed)
+    const inputs = { files: OVERLAY, image: `${REGISTRY}/result`, tag: 'sha-0a1b2c3', digest: digestOf('result-sha-0a1b2c3'), environment: 'staging' }
+    const first = await runBump(box.clone(), inputs)
+    expect(first.outputs.changed).toBe('true')
+    const head = box.remoteHead()
+    const rerun = await runBump(box.clone(), inputs)
+    expect(rerun.exitCode).toBe(0)
+    expect(rerun.outputs).toMatchObject({ changed: 'false', 'commit-sha': '', 'updated-files': '[]' })
+    expect(box.remoteHead()).toBe(head)
+  })
+
   it('re-applies the edit on the new tip when the remote moves during the push (non-fast-forward), losing nothing', async () => {
     box = sandbox(seed)
     // Another pipeline's commit, already in the remote's object store but not yet on main.
