@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8619:
+/***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(7077);
+module.exports = __nccwpck_require__(8971);
 
 
 /***/ }),
 
-/***/ 7077:
+/***/ 8971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,34 +281,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 5851:
+/***/ 5345:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(1102)
-const Dispatcher = __nccwpck_require__(6836)
-const Pool = __nccwpck_require__(4051)
-const BalancedPool = __nccwpck_require__(3560)
-const Agent = __nccwpck_require__(3128)
-const ProxyAgent = __nccwpck_require__(6537)
-const EnvHttpProxyAgent = __nccwpck_require__(5834)
-const RetryAgent = __nccwpck_require__(3895)
-const errors = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
+const Client = __nccwpck_require__(2400)
+const Dispatcher = __nccwpck_require__(7018)
+const Pool = __nccwpck_require__(189)
+const BalancedPool = __nccwpck_require__(8722)
+const Agent = __nccwpck_require__(7870)
+const ProxyAgent = __nccwpck_require__(5159)
+const EnvHttpProxyAgent = __nccwpck_require__(6828)
+const RetryAgent = __nccwpck_require__(1949)
+const errors = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(1928)
-const buildConnector = __nccwpck_require__(137)
-const MockClient = __nccwpck_require__(8388)
-const MockAgent = __nccwpck_require__(8778)
-const MockPool = __nccwpck_require__(5673)
-const mockErrors = __nccwpck_require__(2564)
-const RetryHandler = __nccwpck_require__(2459)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(6364)
-const DecoratorHandler = __nccwpck_require__(5768)
-const RedirectHandler = __nccwpck_require__(8067)
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const api = __nccwpck_require__(6858)
+const buildConnector = __nccwpck_require__(7035)
+const MockClient = __nccwpck_require__(4366)
+const MockAgent = __nccwpck_require__(8872)
+const MockPool = __nccwpck_require__(8963)
+const mockErrors = __nccwpck_require__(461)
+const RetryHandler = __nccwpck_require__(705)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8326)
+const DecoratorHandler = __nccwpck_require__(2690)
+const RedirectHandler = __nccwpck_require__(8521)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +326,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(4579),
-  retry: __nccwpck_require__(2561),
-  dump: __nccwpck_require__(6941),
-  dns: __nccwpck_require__(1592)
+  redirect: __nccwpck_require__(4205),
+  retry: __nccwpck_require__(4747),
+  dump: __nccwpck_require__(7091),
+  dns: __nccwpck_require__(6242)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +391,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(7525).fetch)
+const fetchImpl = (__nccwpck_require__(9651).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +403,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(8635).Headers
-/* unused reexport */ __nccwpck_require__(522).Response
-/* unused reexport */ __nccwpck_require__(528).Request
-/* unused reexport */ __nccwpck_require__(4647).FormData
+/* unused reexport */ __nccwpck_require__(165).Headers
+/* unused reexport */ __nccwpck_require__(5020).Response
+/* unused reexport */ __nccwpck_require__(7458).Request
+/* unused reexport */ __nccwpck_require__(2489).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(7226).FileReader
+/* unused reexport */ __nccwpck_require__(9512).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(9474)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(3412)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(5188)
-const { kConstruct } = __nccwpck_require__(9206)
+const { CacheStorage } = __nccwpck_require__(2362)
+const { kConstruct } = __nccwpck_require__(3760)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5966)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6552)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(4341)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7215)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4253)
-/* unused reexport */ __nccwpck_require__(825).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4663)
+/* unused reexport */ __nccwpck_require__(6043).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +451,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6201)
+const { EventSource } = __nccwpck_require__(403)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 1263:
+/***/ 8513:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(1523)
-const { RequestAbortedError } = __nccwpck_require__(5796)
+const { addAbortListener } = __nccwpck_require__(3373)
+const { RequestAbortedError } = __nccwpck_require__(4242)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +522,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8003:
+/***/ 5245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +637,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6359:
+/***/ 3141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +651,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +895,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 2528:
+/***/ 598:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7006)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
+const { Readable } = __nccwpck_require__(7344)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +1116,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3745:
+/***/ 5899:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1343,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 6465:
+/***/ 1679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(1523)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1458,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 1928:
+/***/ 6858:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(2528)
-module.exports.stream = __nccwpck_require__(3745)
-module.exports.pipeline = __nccwpck_require__(6359)
-module.exports.upgrade = __nccwpck_require__(6465)
-module.exports.connect = __nccwpck_require__(8003)
+module.exports.request = __nccwpck_require__(598)
+module.exports.stream = __nccwpck_require__(5899)
+module.exports.pipeline = __nccwpck_require__(3141)
+module.exports.upgrade = __nccwpck_require__(1679)
+module.exports.connect = __nccwpck_require__(5245)
 
 
 /***/ }),
 
-/***/ 7006:
+/***/ 7344:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1481,9 @@ module.exports.connect = __nccwpck_require__(8003)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { ReadableStreamFrom } = __nccwpck_require__(1523)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { ReadableStreamFrom } = __nccwpck_require__(3373)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1864,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 4978:
+/***/ 4388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 
-const { chunksDecode } = __nccwpck_require__(7006)
+const { chunksDecode } = __nccwpck_require__(7344)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1964,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 137:
+/***/ 7035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1523)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(5796)
-const timers = __nccwpck_require__(6164)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4242)
+const timers = __nccwpck_require__(2842)
 
 function noop () {}
 
@@ -2211,7 +2211,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 1518:
+/***/ 7732:
 /***/ ((module) => {
 
 
@@ -2336,7 +2336,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1571:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2545,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5796:
+/***/ 4242:
 /***/ ((module) => {
 
 
@@ -2977,7 +2977,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3498:
+/***/ 5016:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2985,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +3000,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
+} = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3466,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1454:
+/***/ 3988:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5959:
+/***/ 8741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3548,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(1518)
+} = __nccwpck_require__(7732)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3699,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1523:
+/***/ 3373:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1454)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3988)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3713,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
-const { tree } = __nccwpck_require__(5959)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
+const { tree } = __nccwpck_require__(8741)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4425,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3128:
+/***/ 7870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
-const DispatcherBase = __nccwpck_require__(3040)
-const Pool = __nccwpck_require__(4051)
-const Client = __nccwpck_require__(1102)
-const util = __nccwpck_require__(1523)
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+const DispatcherBase = __nccwpck_require__(7234)
+const Pool = __nccwpck_require__(189)
+const Client = __nccwpck_require__(2400)
+const util = __nccwpck_require__(3373)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3560:
+/***/ 8722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4573,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4581,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(3441)
-const Pool = __nccwpck_require__(4051)
-const { kUrl, kInterceptors } = __nccwpck_require__(1454)
-const { parseOrigin } = __nccwpck_require__(1523)
+} = __nccwpck_require__(8703)
+const Pool = __nccwpck_require__(189)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const { parseOrigin } = __nccwpck_require__(3373)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4781,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1216:
+/***/ 574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4789,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const timers = __nccwpck_require__(6164)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const timers = __nccwpck_require__(2842)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4804,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4837,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(1454)
+} = __nccwpck_require__(3988)
 
-const constants = __nccwpck_require__(3229)
+const constants = __nccwpck_require__(9055)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4851,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1247) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(6121) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(5333))
+    mod = await WebAssembly.compile(__nccwpck_require__(5675))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4863,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1247))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(6121))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5778,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(2165).extractBody)
+      extractBody = (__nccwpck_require__(8019).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6301,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 5753:
+/***/ 5723:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6309,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(1523)
+const util = __nccwpck_require__(3373)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6334,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(1454)
+} = __nccwpck_require__(3988)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6740,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(2165).extractBody)
+    extractBody ??= (__nccwpck_require__(8019).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +7100,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 1102:
+/***/ 2400:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +7110,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const Request = __nccwpck_require__(3498)
-const DispatcherBase = __nccwpck_require__(3040)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const Request = __nccwpck_require__(5016)
+const DispatcherBase = __nccwpck_require__(7234)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(5796)
-const buildConnector = __nccwpck_require__(137)
+} = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7161,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(1454)
-const connectH1 = __nccwpck_require__(1216)
-const connectH2 = __nccwpck_require__(5753)
+} = __nccwpck_require__(3988)
+const connectH1 = __nccwpck_require__(574)
+const connectH2 = __nccwpck_require__(5723)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7471,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7731,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 3040:
+/***/ 7234:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(6836)
+const Dispatcher = __nccwpck_require__(7018)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(5796)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+} = __nccwpck_require__(4242)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7946,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 6836:
+/***/ 7018:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +8018,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 5834:
+/***/ 6828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3040)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1454)
-const ProxyAgent = __nccwpck_require__(6537)
-const Agent = __nccwpck_require__(3128)
+const DispatcherBase = __nccwpck_require__(7234)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3988)
+const ProxyAgent = __nccwpck_require__(5159)
+const Agent = __nccwpck_require__(7870)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8185,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 777:
+/***/ 3003:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8309,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3441:
+/***/ 8703:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3040)
-const FixedQueue = __nccwpck_require__(777)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1454)
-const PoolStats = __nccwpck_require__(9809)
+const DispatcherBase = __nccwpck_require__(7234)
+const FixedQueue = __nccwpck_require__(3003)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3988)
+const PoolStats = __nccwpck_require__(9595)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8510,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9809:
+/***/ 9595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1454)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3988)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8551,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 4051:
+/***/ 189:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8562,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(3441)
-const Client = __nccwpck_require__(1102)
+} = __nccwpck_require__(8703)
+const Client = __nccwpck_require__(2400)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { kUrl, kInterceptors } = __nccwpck_require__(1454)
-const buildConnector = __nccwpck_require__(137)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const buildConnector = __nccwpck_require__(7035)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8665,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6537:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(3128)
-const Pool = __nccwpck_require__(4051)
-const DispatcherBase = __nccwpck_require__(3040)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(5796)
-const buildConnector = __nccwpck_require__(137)
-const Client = __nccwpck_require__(1102)
+const Agent = __nccwpck_require__(7870)
+const Pool = __nccwpck_require__(189)
+const DispatcherBase = __nccwpck_require__(7234)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
+const Client = __nccwpck_require__(2400)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8946,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 3895:
+/***/ 1949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(6836)
-const RetryHandler = __nccwpck_require__(2459)
+const Dispatcher = __nccwpck_require__(7018)
+const RetryHandler = __nccwpck_require__(705)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8988,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 6364:
+/***/ 8326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8996,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const Agent = __nccwpck_require__(3128)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const Agent = __nccwpck_require__(7870)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9027,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5768:
+/***/ 2690:
 /***/ ((module) => {
 
 
@@ -9078,15 +9078,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8067:
+/***/ 8521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
-const { kBodyUsed } = __nccwpck_require__(1454)
+const util = __nccwpck_require__(3373)
+const { kBodyUsed } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9317,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 2459:
+/***/ 705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1454)
-const { RequestRetryError } = __nccwpck_require__(5796)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3988)
+const { RequestRetryError } = __nccwpck_require__(4242)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(1523)
+} = __nccwpck_require__(3373)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9761,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 1592:
+/***/ 6242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(5768)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(5796)
+const DecoratorHandler = __nccwpck_require__(2690)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4242)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10143,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 6941:
+/***/ 7091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
-const DecoratorHandler = __nccwpck_require__(5768)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const DecoratorHandler = __nccwpck_require__(2690)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +10273,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5693:
+/***/ 1827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8067)
+const RedirectHandler = __nccwpck_require__(8521)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10301,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 4579:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8067)
+const RedirectHandler = __nccwpck_require__(8521)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10332,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2561:
+/***/ 4747:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(2459)
+const RetryHandler = __nccwpck_require__(705)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10358,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 3229:
+/***/ 9055:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(1681);
+const utils_1 = __nccwpck_require__(6111);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10642,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 1247:
+/***/ 6121:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10654,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 5333:
+/***/ 5675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10666,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 1681:
+/***/ 6111:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10687,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 8778:
+/***/ 8872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(1454)
-const Agent = __nccwpck_require__(3128)
+const { kClients } = __nccwpck_require__(3988)
+const Agent = __nccwpck_require__(7870)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10704,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(3998)
-const MockClient = __nccwpck_require__(8388)
-const MockPool = __nccwpck_require__(5673)
-const { matchValue, buildMockOptions } = __nccwpck_require__(9558)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(5796)
-const Dispatcher = __nccwpck_require__(6836)
-const Pluralizer = __nccwpck_require__(602)
-const PendingInterceptorsFormatter = __nccwpck_require__(2689)
+} = __nccwpck_require__(5868)
+const MockClient = __nccwpck_require__(4366)
+const MockPool = __nccwpck_require__(8963)
+const { matchValue, buildMockOptions } = __nccwpck_require__(1472)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4242)
+const Dispatcher = __nccwpck_require__(7018)
+const Pluralizer = __nccwpck_require__(9968)
+const PendingInterceptorsFormatter = __nccwpck_require__(615)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10854,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 8388:
+/***/ 4366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(1102)
-const { buildMockDispatch } = __nccwpck_require__(9558)
+const Client = __nccwpck_require__(2400)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10870,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(3998)
-const { MockInterceptor } = __nccwpck_require__(760)
-const Symbols = __nccwpck_require__(1454)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10920,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2564:
+/***/ 461:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(5796)
+const { UndiciError } = __nccwpck_require__(4242)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10955,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 760:
+/***/ 8562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9558)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10968,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(3998)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { buildURL } = __nccwpck_require__(1523)
+} = __nccwpck_require__(5868)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { buildURL } = __nccwpck_require__(3373)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +11169,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 5673:
+/***/ 8963:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(4051)
-const { buildMockDispatch } = __nccwpck_require__(9558)
+const Pool = __nccwpck_require__(189)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11185,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(3998)
-const { MockInterceptor } = __nccwpck_require__(760)
-const Symbols = __nccwpck_require__(1454)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11235,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 3998:
+/***/ 5868:
 /***/ ((module) => {
 
 
@@ -11265,20 +11265,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9558:
+/***/ 1472:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2564)
+const { MockNotMatchedError } = __nccwpck_require__(461)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(3998)
-const { buildURL } = __nccwpck_require__(1523)
+} = __nccwpck_require__(5868)
+const { buildURL } = __nccwpck_require__(3373)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11639,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2689:
+/***/ 615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11689,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 602:
+/***/ 9968:
 /***/ ((module) => {
 
 
@@ -11725,7 +11725,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6164:
+/***/ 2842:
 /***/ ((module) => {
 
 
@@ -12155,20 +12155,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4061:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(9206)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6747)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1523)
-const { webidl } = __nccwpck_require__(7888)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(522)
-const { Request, fromInnerRequest } = __nccwpck_require__(528)
-const { kState } = __nccwpck_require__(1164)
-const { fetching } = __nccwpck_require__(7525)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8741)
+const { kConstruct } = __nccwpck_require__(3760)
+const { urlEquals, getFieldValues } = __nccwpck_require__(5089)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3373)
+const { webidl } = __nccwpck_require__(2582)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(5020)
+const { Request, fromInnerRequest } = __nccwpck_require__(7458)
+const { kState } = __nccwpck_require__(9750)
+const { fetching } = __nccwpck_require__(9651)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(6843)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +13021,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 2362:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(9206)
-const { Cache } = __nccwpck_require__(4061)
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(3760)
+const { Cache } = __nccwpck_require__(6599)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class CacheStorage {
   /**
@@ -13180,26 +13180,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9206:
+/***/ 3760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(1454).kConstruct)
+  kConstruct: (__nccwpck_require__(3988).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6747:
+/***/ 5089:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { isValidHeaderName } = __nccwpck_require__(8741)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { isValidHeaderName } = __nccwpck_require__(6843)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4607:
+/***/ 1309:
 /***/ ((module) => {
 
 
@@ -13263,15 +13263,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5966:
+/***/ 6552:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(189)
-const { stringify } = __nccwpck_require__(8432)
-const { webidl } = __nccwpck_require__(7888)
-const { Headers } = __nccwpck_require__(8635)
+const { parseSetCookie } = __nccwpck_require__(955)
+const { stringify } = __nccwpck_require__(450)
+const { webidl } = __nccwpck_require__(2582)
+const { Headers } = __nccwpck_require__(165)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13454,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 189:
+/***/ 955:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(4607)
-const { isCTLExcludingHtab } = __nccwpck_require__(8432)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(4341)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1309)
+const { isCTLExcludingHtab } = __nccwpck_require__(450)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7215)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8432:
+/***/ 450:
 /***/ ((module) => {
 
 
@@ -14130,13 +14130,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6082:
+/***/ 7768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(8750)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(2116)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14711,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6201:
+/***/ 403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(7525)
-const { makeRequest } = __nccwpck_require__(528)
-const { webidl } = __nccwpck_require__(7888)
-const { EventSourceStream } = __nccwpck_require__(6082)
-const { parseMIMEType } = __nccwpck_require__(4341)
-const { createFastMessageEvent } = __nccwpck_require__(4253)
-const { isNetworkError } = __nccwpck_require__(522)
-const { delay } = __nccwpck_require__(8750)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { environmentSettingsObject } = __nccwpck_require__(8741)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
+const { fetching } = __nccwpck_require__(9651)
+const { makeRequest } = __nccwpck_require__(7458)
+const { webidl } = __nccwpck_require__(2582)
+const { EventSourceStream } = __nccwpck_require__(7768)
+const { parseMIMEType } = __nccwpck_require__(7215)
+const { createFastMessageEvent } = __nccwpck_require__(4663)
+const { isNetworkError } = __nccwpck_require__(5020)
+const { delay } = __nccwpck_require__(2116)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 
 let experimentalWarned = false
 
@@ -15201,7 +15201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8750:
+/***/ 2116:
 /***/ ((module) => {
 
 
@@ -15245,12 +15245,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2165:
+/***/ 8019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
+const util = __nccwpck_require__(3373)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +15260,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(8741)
-const { FormData } = __nccwpck_require__(4647)
-const { kState } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
+} = __nccwpck_require__(6843)
+const { FormData } = __nccwpck_require__(2489)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(4341)
-const { multipartFormDataParser } = __nccwpck_require__(7783)
+const { serializeAMimeType } = __nccwpck_require__(7215)
+const { multipartFormDataParser } = __nccwpck_require__(8793)
 let random
 
 try {
@@ -15781,7 +15781,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8316:
+/***/ 9510:
 /***/ ((module) => {
 
 
@@ -15912,7 +15912,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4341:
+/***/ 7215:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16663,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1636:
+/***/ 4686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(1454)
+const { kConnected, kSize } = __nccwpck_require__(3988)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16716,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 5631:
+/***/ 5817:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16849,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 7783:
+/***/ 8793:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
-const { utf8DecodeBytes } = __nccwpck_require__(8741)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(4341)
-const { isFileLike } = __nccwpck_require__(5631)
-const { makeEntry } = __nccwpck_require__(4647)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { utf8DecodeBytes } = __nccwpck_require__(6843)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7215)
+const { isFileLike } = __nccwpck_require__(5817)
+const { makeEntry } = __nccwpck_require__(2489)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17330,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4647:
+/***/ 2489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(8741)
-const { kState } = __nccwpck_require__(1164)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { FileLike, isFileLike } = __nccwpck_require__(5631)
-const { webidl } = __nccwpck_require__(7888)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(6843)
+const { kState } = __nccwpck_require__(9750)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { FileLike, isFileLike } = __nccwpck_require__(5817)
+const { webidl } = __nccwpck_require__(2582)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17589,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 9474:
+/***/ 3412:
 /***/ ((module) => {
 
 
@@ -17636,21 +17636,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8635:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(1454)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(3988)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(8741)
-const { webidl } = __nccwpck_require__(7888)
+} = __nccwpck_require__(6843)
+const { webidl } = __nccwpck_require__(2582)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18330,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7525:
+/***/ 9651:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18343,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(522)
-const { HeadersList } = __nccwpck_require__(8635)
-const { Request, cloneRequest } = __nccwpck_require__(528)
+} = __nccwpck_require__(5020)
+const { HeadersList } = __nccwpck_require__(165)
+const { Request, cloneRequest } = __nccwpck_require__(7458)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18381,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(8741)
-const { kState, kDispatcher } = __nccwpck_require__(1164)
+} = __nccwpck_require__(6843)
+const { kState, kDispatcher } = __nccwpck_require__(9750)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(2165)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(8019)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(8316)
+} = __nccwpck_require__(9510)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(4341)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
-const { webidl } = __nccwpck_require__(7888)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7215)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
+const { webidl } = __nccwpck_require__(2582)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20607,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 528:
+/***/ 7458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(2165)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(8635)
-const { FinalizationRegistry } = __nccwpck_require__(1636)()
-const util = __nccwpck_require__(1523)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8019)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(165)
+const { FinalizationRegistry } = __nccwpck_require__(4686)()
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(8741)
+} = __nccwpck_require__(6843)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20633,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(8316)
+} = __nccwpck_require__(9510)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { kConstruct } = __nccwpck_require__(1454)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21651,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 522:
+/***/ 5020:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(8635)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(2165)
-const util = __nccwpck_require__(1523)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(165)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8019)
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21670,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(8741)
+} = __nccwpck_require__(6843)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(8316)
-const { kState, kHeaders } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
-const { FormData } = __nccwpck_require__(4647)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { kConstruct } = __nccwpck_require__(1454)
+} = __nccwpck_require__(9510)
+const { kState, kHeaders } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { FormData } = __nccwpck_require__(2489)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +22268,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1164:
+/***/ 9750:
 /***/ ((module) => {
 
 
@@ -22284,21 +22284,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8741:
+/***/ 6843:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(8316)
-const { getGlobalOrigin } = __nccwpck_require__(9474)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(4341)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
+const { getGlobalOrigin } = __nccwpck_require__(3412)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1523)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7888)
+const { webidl } = __nccwpck_require__(2582)
 
 let supportedHashes = []
 
@@ -23923,14 +23923,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7888:
+/***/ 2582:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(1523)
+const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6054:
+/***/ 7172:
 /***/ ((module) => {
 
 
@@ -24922,7 +24922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7226:
+/***/ 9512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24931,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(355)
+} = __nccwpck_require__(7901)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(7070)
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+} = __nccwpck_require__(228)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +25273,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2682:
+/***/ 9504:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
+const { webidl } = __nccwpck_require__(2582)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25358,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7070:
+/***/ 228:
 /***/ ((module) => {
 
 
@@ -25375,7 +25375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 355:
+/***/ 7901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25386,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(7070)
-const { ProgressEvent } = __nccwpck_require__(2682)
-const { getEncoding } = __nccwpck_require__(6054)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(4341)
+} = __nccwpck_require__(228)
+const { ProgressEvent } = __nccwpck_require__(9504)
+const { getEncoding } = __nccwpck_require__(7172)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7215)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25773,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 500:
+/***/ 3966:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6351)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9601)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(3515)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2208)
-const { channels } = __nccwpck_require__(1571)
-const { CloseEvent } = __nccwpck_require__(4253)
-const { makeRequest } = __nccwpck_require__(528)
-const { fetching } = __nccwpck_require__(7525)
-const { Headers, getHeadersList } = __nccwpck_require__(8635)
-const { getDecodeSplit } = __nccwpck_require__(8741)
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
+} = __nccwpck_require__(6221)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2638)
+const { channels } = __nccwpck_require__(9737)
+const { CloseEvent } = __nccwpck_require__(4663)
+const { makeRequest } = __nccwpck_require__(7458)
+const { fetching } = __nccwpck_require__(9651)
+const { Headers, getHeadersList } = __nccwpck_require__(165)
+const { getDecodeSplit } = __nccwpck_require__(6843)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +26151,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6351:
+/***/ 9601:
 /***/ ((module) => {
 
 
@@ -26224,14 +26224,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4253:
+/***/ 4663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { kConstruct } = __nccwpck_require__(1454)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(3988)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26560,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5827:
+/***/ 1789:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(6351)
+const { maxUnsigned16Bit } = __nccwpck_require__(9601)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26663,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5400:
+/***/ 6930:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(2208)
-const { MessageSizeExceededError } = __nccwpck_require__(5796)
+const { isValidClientWindowBits } = __nccwpck_require__(2638)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26775,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 205:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6351)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(3515)
-const { channels } = __nccwpck_require__(1571)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9601)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(6221)
+const { channels } = __nccwpck_require__(9737)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26794,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(2208)
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
-const { closeWebSocketConnection } = __nccwpck_require__(500)
-const { PerMessageDeflate } = __nccwpck_require__(5400)
-const { MessageSizeExceededError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(2638)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { closeWebSocketConnection } = __nccwpck_require__(3966)
+const { PerMessageDeflate } = __nccwpck_require__(6930)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27309,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 845:
+/***/ 6631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
-const { opcodes, sendHints } = __nccwpck_require__(6351)
-const FixedQueue = __nccwpck_require__(777)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { opcodes, sendHints } = __nccwpck_require__(9601)
+const FixedQueue = __nccwpck_require__(3003)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27420,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 3515:
+/***/ 6221:
 /***/ ((module) => {
 
 
@@ -27439,16 +27439,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2208:
+/***/ 2638:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(3515)
-const { states, opcodes } = __nccwpck_require__(6351)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4253)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(6221)
+const { states, opcodes } = __nccwpck_require__(9601)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4663)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(4341)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7215)
 
 /* globals Blob */
 
@@ -27768,15 +27768,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 825:
+/***/ 6043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { environmentSettingsObject } = __nccwpck_require__(8741)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6351)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9601)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27785,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(3515)
+} = __nccwpck_require__(6221)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(2208)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(500)
-const { ByteParser } = __nccwpck_require__(205)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1523)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
+} = __nccwpck_require__(2638)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3966)
+const { ByteParser } = __nccwpck_require__(699)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3373)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(4253)
-const { SendQueue } = __nccwpck_require__(845)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(4663)
+const { SendQueue } = __nccwpck_require__(6631)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28580,18 +28580,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 5909:
+/***/ 5995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Scalar = __nccwpck_require__(133);
-var YAMLMap = __nccwpck_require__(6502);
-var YAMLSeq = __nccwpck_require__(5439);
-var resolveBlockMap = __nccwpck_require__(6479);
-var resolveBlockSeq = __nccwpck_require__(718);
-var resolveFlowCollection = __nccwpck_require__(6678);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveBlockMap = __nccwpck_require__(3597);
+var resolveBlockSeq = __nccwpck_require__(680);
+var resolveFlowCollection = __nccwpck_require__(9676);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -28677,15 +28677,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 4419:
+/***/ 1982:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(1005);
-var composeNode = __nccwpck_require__(6225);
-var resolveEnd = __nccwpck_require__(5932);
-var resolveProps = __nccwpck_require__(4535);
+var Document = __nccwpck_require__(3075);
+var composeNode = __nccwpck_require__(2147);
+var resolveEnd = __nccwpck_require__(1838);
+var resolveProps = __nccwpck_require__(4969);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -28729,17 +28729,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 6225:
+/***/ 2147:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(6817);
-var identity = __nccwpck_require__(7239);
-var composeCollection = __nccwpck_require__(5909);
-var composeScalar = __nccwpck_require__(4757);
-var resolveEnd = __nccwpck_require__(5932);
-var utilEmptyScalarPosition = __nccwpck_require__(4599);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var composeCollection = __nccwpck_require__(5995);
+var composeScalar = __nccwpck_require__(1227);
+var resolveEnd = __nccwpck_require__(1838);
+var utilEmptyScalarPosition = __nccwpck_require__(3413);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -28848,15 +28848,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 4757:
+/***/ 1227:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Scalar = __nccwpck_require__(133);
-var resolveBlockScalar = __nccwpck_require__(8353);
-var resolveFlowScalar = __nccwpck_require__(7610);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var resolveBlockScalar = __nccwpck_require__(3311);
+var resolveFlowScalar = __nccwpck_require__(6760);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -28943,18 +28943,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 512:
+/***/ 2406:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(7422);
-var Document = __nccwpck_require__(1005);
-var errors = __nccwpck_require__(7208);
-var identity = __nccwpck_require__(7239);
-var composeDoc = __nccwpck_require__(4419);
-var resolveEnd = __nccwpck_require__(5932);
+var directives = __nccwpck_require__(3336);
+var Document = __nccwpck_require__(3075);
+var errors = __nccwpck_require__(2330);
+var identity = __nccwpck_require__(8721);
+var composeDoc = __nccwpck_require__(1982);
+var resolveEnd = __nccwpck_require__(1838);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -29174,17 +29174,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 6479:
+/***/ 3597:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(3565);
-var YAMLMap = __nccwpck_require__(6502);
-var resolveProps = __nccwpck_require__(4535);
-var utilContainsNewline = __nccwpck_require__(2859);
-var utilFlowIndentCheck = __nccwpck_require__(4451);
-var utilMapIncludes = __nccwpck_require__(5075);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
+var resolveProps = __nccwpck_require__(4969);
+var utilContainsNewline = __nccwpck_require__(9201);
+var utilFlowIndentCheck = __nccwpck_require__(9757);
+var utilMapIncludes = __nccwpck_require__(629);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -29298,12 +29298,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8353:
+/***/ 3311:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
+var Scalar = __nccwpck_require__(815);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -29505,14 +29505,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 718:
+/***/ 680:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(5439);
-var resolveProps = __nccwpck_require__(4535);
-var utilFlowIndentCheck = __nccwpck_require__(4451);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveProps = __nccwpck_require__(4969);
+var utilFlowIndentCheck = __nccwpck_require__(9757);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -29563,7 +29563,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 5932:
+/***/ 1838:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -29609,19 +29609,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 6678:
+/***/ 9676:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Pair = __nccwpck_require__(3565);
-var YAMLMap = __nccwpck_require__(6502);
-var YAMLSeq = __nccwpck_require__(5439);
-var resolveEnd = __nccwpck_require__(5932);
-var resolveProps = __nccwpck_require__(4535);
-var utilContainsNewline = __nccwpck_require__(2859);
-var utilMapIncludes = __nccwpck_require__(5075);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveEnd = __nccwpck_require__(1838);
+var resolveProps = __nccwpck_require__(4969);
+var utilContainsNewline = __nccwpck_require__(9201);
+var utilMapIncludes = __nccwpck_require__(629);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -29825,13 +29825,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 7610:
+/***/ 6760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
-var resolveEnd = __nccwpck_require__(5932);
+var Scalar = __nccwpck_require__(815);
+var resolveEnd = __nccwpck_require__(1838);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -30060,7 +30060,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4535:
+/***/ 4969:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30215,7 +30215,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 2859:
+/***/ 9201:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30258,7 +30258,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 4599:
+/***/ 3413:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30293,12 +30293,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4451:
+/***/ 9757:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(2859);
+var utilContainsNewline = __nccwpck_require__(9201);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -30317,12 +30317,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 5075:
+/***/ 629:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
+var identity = __nccwpck_require__(8721);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -30339,22 +30339,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 1005:
+/***/ 3075:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(6817);
-var Collection = __nccwpck_require__(9861);
-var identity = __nccwpck_require__(7239);
-var Pair = __nccwpck_require__(3565);
-var toJS = __nccwpck_require__(283);
-var Schema = __nccwpck_require__(7760);
-var stringifyDocument = __nccwpck_require__(5597);
-var anchors = __nccwpck_require__(92);
-var applyReviver = __nccwpck_require__(4893);
-var createNode = __nccwpck_require__(5972);
-var directives = __nccwpck_require__(7422);
+var Alias = __nccwpck_require__(5775);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var toJS = __nccwpck_require__(8165);
+var Schema = __nccwpck_require__(8414);
+var stringifyDocument = __nccwpck_require__(2303);
+var anchors = __nccwpck_require__(1822);
+var applyReviver = __nccwpck_require__(6423);
+var createNode = __nccwpck_require__(5262);
+var directives = __nccwpck_require__(3336);
 
 class Document {
     constructor(value, replacer, options) {
@@ -30683,13 +30683,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 92:
+/***/ 1822:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var visit = __nccwpck_require__(8812);
+var identity = __nccwpck_require__(8721);
+var visit = __nccwpck_require__(8217);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -30766,7 +30766,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 4893:
+/***/ 6423:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30830,14 +30830,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 5972:
+/***/ 5262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(6817);
-var identity = __nccwpck_require__(7239);
-var Scalar = __nccwpck_require__(133);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -30927,13 +30927,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 7422:
+/***/ 3336:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var visit = __nccwpck_require__(8812);
+var identity = __nccwpck_require__(8721);
+var visit = __nccwpck_require__(8217);
 
 const escapeChars = {
     '!': '%21',
@@ -31112,7 +31112,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 7208:
+/***/ 2330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31181,28 +31181,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 3071:
+/***/ 8293:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(512);
-var Document = __nccwpck_require__(1005);
-var Schema = __nccwpck_require__(7760);
-var errors = __nccwpck_require__(7208);
-var Alias = __nccwpck_require__(6817);
-var identity = __nccwpck_require__(7239);
-var Pair = __nccwpck_require__(3565);
-var Scalar = __nccwpck_require__(133);
-var YAMLMap = __nccwpck_require__(6502);
-var YAMLSeq = __nccwpck_require__(5439);
-var cst = __nccwpck_require__(6917);
-var lexer = __nccwpck_require__(1065);
-var lineCounter = __nccwpck_require__(1684);
-var parser = __nccwpck_require__(8800);
-var publicApi = __nccwpck_require__(4031);
-var visit = __nccwpck_require__(8812);
+var composer = __nccwpck_require__(2406);
+var Document = __nccwpck_require__(3075);
+var Schema = __nccwpck_require__(8414);
+var errors = __nccwpck_require__(2330);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var cst = __nccwpck_require__(5691);
+var lexer = __nccwpck_require__(3299);
+var lineCounter = __nccwpck_require__(1282);
+var parser = __nccwpck_require__(2886);
+var publicApi = __nccwpck_require__(3125);
+var visit = __nccwpck_require__(8217);
 
 
 
@@ -31239,7 +31239,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 5809:
+/***/ 7275:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -31265,16 +31265,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 6817:
+/***/ 5775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(92);
-var visit = __nccwpck_require__(8812);
-var identity = __nccwpck_require__(7239);
-var Node = __nccwpck_require__(2609);
-var toJS = __nccwpck_require__(283);
+var anchors = __nccwpck_require__(1822);
+var visit = __nccwpck_require__(8217);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
+var toJS = __nccwpck_require__(8165);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -31392,14 +31392,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 9861:
+/***/ 5935:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(5972);
-var identity = __nccwpck_require__(7239);
-var Node = __nccwpck_require__(2609);
+var createNode = __nccwpck_require__(5262);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -31550,14 +31550,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 2609:
+/***/ 3199:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(4893);
-var identity = __nccwpck_require__(7239);
-var toJS = __nccwpck_require__(283);
+var applyReviver = __nccwpck_require__(6423);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
 
 class NodeBase {
     constructor(type) {
@@ -31597,15 +31597,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 3565:
+/***/ 583:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(5972);
-var stringifyPair = __nccwpck_require__(6788);
-var addPairToJSMap = __nccwpck_require__(4272);
-var identity = __nccwpck_require__(7239);
+var createNode = __nccwpck_require__(5262);
+var stringifyPair = __nccwpck_require__(3182);
+var addPairToJSMap = __nccwpck_require__(8462);
+var identity = __nccwpck_require__(8721);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -31643,14 +31643,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 133:
+/***/ 815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Node = __nccwpck_require__(2609);
-var toJS = __nccwpck_require__(283);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
+var toJS = __nccwpck_require__(8165);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -31677,17 +31677,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 6502:
+/***/ 4392:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(732);
-var addPairToJSMap = __nccwpck_require__(4272);
-var Collection = __nccwpck_require__(9861);
-var identity = __nccwpck_require__(7239);
-var Pair = __nccwpck_require__(3565);
-var Scalar = __nccwpck_require__(133);
+var stringifyCollection = __nccwpck_require__(3262);
+var addPairToJSMap = __nccwpck_require__(8462);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -31831,17 +31831,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 5439:
+/***/ 2381:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(5972);
-var stringifyCollection = __nccwpck_require__(732);
-var Collection = __nccwpck_require__(9861);
-var identity = __nccwpck_require__(7239);
-var Scalar = __nccwpck_require__(133);
-var toJS = __nccwpck_require__(283);
+var createNode = __nccwpck_require__(5262);
+var stringifyCollection = __nccwpck_require__(3262);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var toJS = __nccwpck_require__(8165);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -31953,16 +31953,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 4272:
+/***/ 8462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(5809);
-var merge = __nccwpck_require__(2260);
-var stringify = __nccwpck_require__(7428);
-var identity = __nccwpck_require__(7239);
-var toJS = __nccwpck_require__(283);
+var log = __nccwpck_require__(7275);
+var merge = __nccwpck_require__(4298);
+var stringify = __nccwpck_require__(9722);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -32025,7 +32025,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 7239:
+/***/ 8721:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32085,12 +32085,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 283:
+/***/ 8165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
+var identity = __nccwpck_require__(8721);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -32131,15 +32131,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 9073:
+/***/ 6124:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8353);
-var resolveFlowScalar = __nccwpck_require__(7610);
-var errors = __nccwpck_require__(7208);
-var stringifyString = __nccwpck_require__(3885);
+var resolveBlockScalar = __nccwpck_require__(3311);
+var resolveFlowScalar = __nccwpck_require__(6760);
+var errors = __nccwpck_require__(2330);
+var stringifyString = __nccwpck_require__(2715);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -32356,7 +32356,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 437:
+/***/ 1895:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32426,7 +32426,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 6291:
+/***/ 5465:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32532,14 +32532,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 6917:
+/***/ 5691:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(9073);
-var cstStringify = __nccwpck_require__(437);
-var cstVisit = __nccwpck_require__(6291);
+var cstScalar = __nccwpck_require__(6124);
+var cstStringify = __nccwpck_require__(1895);
+var cstVisit = __nccwpck_require__(5465);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -32651,12 +32651,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 1065:
+/***/ 3299:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(6917);
+var cst = __nccwpck_require__(5691);
 
 /*
 START -> stream
@@ -33381,7 +33381,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 1684:
+/***/ 1282:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33429,14 +33429,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 8800:
+/***/ 2886:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(6917);
-var lexer = __nccwpck_require__(1065);
+var cst = __nccwpck_require__(5691);
+var lexer = __nccwpck_require__(3299);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -34416,18 +34416,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4031:
+/***/ 3125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(512);
-var Document = __nccwpck_require__(1005);
-var errors = __nccwpck_require__(7208);
-var log = __nccwpck_require__(5809);
-var identity = __nccwpck_require__(7239);
-var lineCounter = __nccwpck_require__(1684);
-var parser = __nccwpck_require__(8800);
+var composer = __nccwpck_require__(2406);
+var Document = __nccwpck_require__(3075);
+var errors = __nccwpck_require__(2330);
+var log = __nccwpck_require__(7275);
+var identity = __nccwpck_require__(8721);
+var lineCounter = __nccwpck_require__(1282);
+var parser = __nccwpck_require__(2886);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -34530,16 +34530,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7760:
+/***/ 8414:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var map = __nccwpck_require__(3179);
-var seq = __nccwpck_require__(8141);
-var string = __nccwpck_require__(2496);
-var tags = __nccwpck_require__(2258);
+var identity = __nccwpck_require__(8721);
+var map = __nccwpck_require__(7885);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var tags = __nccwpck_require__(3616);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -34576,13 +34576,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 3179:
+/***/ 7885:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var YAMLMap = __nccwpck_require__(6502);
+var identity = __nccwpck_require__(8721);
+var YAMLMap = __nccwpck_require__(4392);
 
 const map = {
     collection: 'map',
@@ -34602,12 +34602,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 1392:
+/***/ 4778:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
+var Scalar = __nccwpck_require__(815);
 
 const nullTag = {
     identify: value => value == null,
@@ -34626,13 +34626,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 8141:
+/***/ 1672:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var YAMLSeq = __nccwpck_require__(5439);
+var identity = __nccwpck_require__(8721);
+var YAMLSeq = __nccwpck_require__(2381);
 
 const seq = {
     collection: 'seq',
@@ -34652,12 +34652,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 2496:
+/***/ 798:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3885);
+var stringifyString = __nccwpck_require__(2715);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -34675,12 +34675,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 6119:
+/***/ 9773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
+var Scalar = __nccwpck_require__(815);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -34703,13 +34703,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 1157:
+/***/ 6451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
-var stringifyNumber = __nccwpck_require__(7265);
+var Scalar = __nccwpck_require__(815);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -34757,12 +34757,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 6306:
+/***/ 9572:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(7265);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -34806,18 +34806,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 3168:
+/***/ 3522:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(3179);
-var _null = __nccwpck_require__(1392);
-var seq = __nccwpck_require__(8141);
-var string = __nccwpck_require__(2496);
-var bool = __nccwpck_require__(6119);
-var float = __nccwpck_require__(1157);
-var int = __nccwpck_require__(6306);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var bool = __nccwpck_require__(9773);
+var float = __nccwpck_require__(6451);
+var int = __nccwpck_require__(9572);
 
 const schema = [
     map.map,
@@ -34838,14 +34838,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3751:
+/***/ 3037:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
-var map = __nccwpck_require__(3179);
-var seq = __nccwpck_require__(8141);
+var Scalar = __nccwpck_require__(815);
+var map = __nccwpck_require__(7885);
+var seq = __nccwpck_require__(1672);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -34909,27 +34909,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 2258:
+/***/ 3616:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(3179);
-var _null = __nccwpck_require__(1392);
-var seq = __nccwpck_require__(8141);
-var string = __nccwpck_require__(2496);
-var bool = __nccwpck_require__(6119);
-var float = __nccwpck_require__(1157);
-var int = __nccwpck_require__(6306);
-var schema = __nccwpck_require__(3168);
-var schema$1 = __nccwpck_require__(3751);
-var binary = __nccwpck_require__(5971);
-var merge = __nccwpck_require__(2260);
-var omap = __nccwpck_require__(575);
-var pairs = __nccwpck_require__(8593);
-var schema$2 = __nccwpck_require__(5449);
-var set = __nccwpck_require__(5496);
-var timestamp = __nccwpck_require__(2224);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var bool = __nccwpck_require__(9773);
+var float = __nccwpck_require__(6451);
+var int = __nccwpck_require__(9572);
+var schema = __nccwpck_require__(3522);
+var schema$1 = __nccwpck_require__(3037);
+var binary = __nccwpck_require__(2601);
+var merge = __nccwpck_require__(4298);
+var omap = __nccwpck_require__(5477);
+var pairs = __nccwpck_require__(511);
+var schema$2 = __nccwpck_require__(2851);
+var set = __nccwpck_require__(7434);
+var timestamp = __nccwpck_require__(8306);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -35015,14 +35015,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 5971:
+/***/ 2601:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(133);
-var stringifyString = __nccwpck_require__(3885);
+var Scalar = __nccwpck_require__(815);
+var stringifyString = __nccwpck_require__(2715);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -35092,12 +35092,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 4366:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
+var Scalar = __nccwpck_require__(815);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -35128,13 +35128,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 6710:
+/***/ 7684:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
-var stringifyNumber = __nccwpck_require__(7265);
+var Scalar = __nccwpck_require__(815);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -35185,12 +35185,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 4329:
+/***/ 4323:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(7265);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -35268,13 +35268,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 2260:
+/***/ 4298:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Scalar = __nccwpck_require__(133);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -35346,16 +35346,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 575:
+/***/ 5477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var toJS = __nccwpck_require__(283);
-var YAMLMap = __nccwpck_require__(6502);
-var YAMLSeq = __nccwpck_require__(5439);
-var pairs = __nccwpck_require__(8593);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var pairs = __nccwpck_require__(511);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -35430,15 +35430,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8593:
+/***/ 511:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Pair = __nccwpck_require__(3565);
-var Scalar = __nccwpck_require__(133);
-var YAMLSeq = __nccwpck_require__(5439);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
+var YAMLSeq = __nccwpck_require__(2381);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -35519,24 +35519,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5449:
+/***/ 2851:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(3179);
-var _null = __nccwpck_require__(1392);
-var seq = __nccwpck_require__(8141);
-var string = __nccwpck_require__(2496);
-var binary = __nccwpck_require__(5971);
-var bool = __nccwpck_require__(4366);
-var float = __nccwpck_require__(6710);
-var int = __nccwpck_require__(4329);
-var merge = __nccwpck_require__(2260);
-var omap = __nccwpck_require__(575);
-var pairs = __nccwpck_require__(8593);
-var set = __nccwpck_require__(5496);
-var timestamp = __nccwpck_require__(2224);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var binary = __nccwpck_require__(2601);
+var bool = __nccwpck_require__(6628);
+var float = __nccwpck_require__(7684);
+var int = __nccwpck_require__(4323);
+var merge = __nccwpck_require__(4298);
+var omap = __nccwpck_require__(5477);
+var pairs = __nccwpck_require__(511);
+var set = __nccwpck_require__(7434);
+var timestamp = __nccwpck_require__(8306);
 
 const schema = [
     map.map,
@@ -35567,14 +35567,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 5496:
+/***/ 7434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Pair = __nccwpck_require__(3565);
-var YAMLMap = __nccwpck_require__(6502);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -35670,12 +35670,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 2224:
+/***/ 8306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(7265);
+var stringifyNumber = __nccwpck_require__(3603);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -35782,7 +35782,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 5435:
+/***/ 1561:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -35940,15 +35940,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 7428:
+/***/ 9722:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(92);
-var identity = __nccwpck_require__(7239);
-var stringifyComment = __nccwpck_require__(1751);
-var stringifyString = __nccwpck_require__(3885);
+var anchors = __nccwpck_require__(1822);
+var identity = __nccwpck_require__(8721);
+var stringifyComment = __nccwpck_require__(8701);
+var stringifyString = __nccwpck_require__(2715);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -36079,14 +36079,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 732:
+/***/ 3262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var stringify = __nccwpck_require__(7428);
-var stringifyComment = __nccwpck_require__(1751);
+var identity = __nccwpck_require__(8721);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -36241,7 +36241,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 1751:
+/***/ 8701:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36272,14 +36272,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 5597:
+/***/ 2303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var stringify = __nccwpck_require__(7428);
-var stringifyComment = __nccwpck_require__(1751);
+var identity = __nccwpck_require__(8721);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -36366,7 +36366,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 7265:
+/***/ 3603:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36400,15 +36400,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 6788:
+/***/ 3182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
-var Scalar = __nccwpck_require__(133);
-var stringify = __nccwpck_require__(7428);
-var stringifyComment = __nccwpck_require__(1751);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -36559,13 +36559,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3885:
+/***/ 2715:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(133);
-var foldFlowLines = __nccwpck_require__(5435);
+var Scalar = __nccwpck_require__(815);
+var foldFlowLines = __nccwpck_require__(1561);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -36904,12 +36904,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 8812:
+/***/ 8217:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(7239);
+var identity = __nccwpck_require__(8721);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -37246,7 +37246,7 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -37282,7 +37282,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -37378,7 +37378,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37421,7 +37421,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -37512,11 +37512,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(8619);
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(5851);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(5217);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
+var undici = __nccwpck_require__(5345);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -38213,7 +38213,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38289,7 +38289,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38363,7 +38363,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38644,7 +38644,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -38686,7 +38686,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -38866,7 +38866,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39140,7 +39140,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39728,7 +39728,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39808,7 +39808,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39873,7 +39873,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40191,6 +40191,311 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ../toolkit/src/errors.ts
+/** The message of anything thrown, for logs and `setFailed`. */
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * An input that fails validation. `main.ts` turns it into one `setFailed` message
+ * before anything has been changed.
+ */
+class InputError extends Error {
+    input;
+    name = 'InputError';
+    constructor(input, why) {
+        super(`Input "${input}": ${why}`);
+        this.input = input;
+    }
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/exec.ts
+// Runs programs with an argument vector (never a shell string) and captures their output.
+// Secrets go through the environment or stdin, never argv: other processes can read argv.
+
+
+class CommandError extends Error {
+    command;
+    args;
+    result;
+    name = 'CommandError';
+    constructor(command, args, result) {
+        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
+        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
+        this.command = command;
+        this.args = args;
+        this.result = result;
+    }
+}
+function mergeEnv(extra = {}) {
+    const env = {};
+    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
+        if (value !== undefined)
+            env[key] = value;
+    }
+    return env;
+}
+async function execute(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined) {
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    }
+    const result = await getExecOutput(command, [...args], execOptions);
+    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    if (outcome.exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, outcome);
+    return outcome;
+}
+/**
+ * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
+ * gives each object's size in bytes, which a decoded string cannot be sliced by).
+ */
+async function executeBytes(command, args, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const stdout = [];
+    const stderr = [];
+    const execOptions = {
+        silent: true,
+        ignoreReturnCode: true,
+        env: mergeEnv(options.env),
+        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
+    };
+    if (options.cwd !== undefined)
+        execOptions.cwd = options.cwd;
+    if (options.input !== undefined)
+        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const exitCode = await exec_exec(command, [...args], execOptions);
+    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
+    if (exitCode !== 0 && !options.allowFailure)
+        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/retry.ts
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient. Auth errors, protected branches and
+// bad input never change on a second try, so they are never retried.
+
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    name = 'RetriesExhaustedError';
+    constructor(attempts, lastError) {
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+    }
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
+}
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+async function withRetry(fn, options) {
+    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
+    const sleep = options.sleep ?? defaultSleep;
+    const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (!isRetryable(error))
+                throw error;
+            if (attempt >= maxAttempts)
+                throw new RetriesExhaustedError(attempt, error);
+            const delay = delayMs(attempt);
+            options.onRetry?.(error, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    return (typeof code === 'string' &&
+        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+}
+/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+function isTransientHttpStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
+// Runs the registry tools (docker, buildx, skopeo) under coreutils `timeout`: a registry that
+// accepts connections but never answers would otherwise hang the step until the job's own timeout.
+// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
+// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
+
+
+// coreutils `timeout` exits 124 when the deadline passed and the command ended on its TERM signal.
+const TIMEOUT_EXIT_CODE = 124;
+function timedArgs(command, args, timeoutSeconds) {
+    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
+}
+/**
+ * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
+ * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
+ * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
+ * plus an undefined entry, which removes the variable, for each such name in `env`.
+ */
+function scrubbedEnv(env, extra = {}) {
+    const scrubbed = {};
+    for (const name of Object.keys(env)) {
+        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
+            scrubbed[name] = undefined;
+    }
+    return { ...scrubbed, ...extra };
+}
+/**
+ * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
+ * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
+ * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
+ */
+function redactSignatures(text) {
+    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
+    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
+}
+function redacted(result) {
+    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
+}
+/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
+async function run_tool_runTool(command, args, timeoutSeconds, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const env = scrubbedEnv(process.env, options.env);
+    try {
+        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new CommandError(error.command, error.args, redacted(error.result));
+        throw error;
+    }
+}
+/** The deadline ("600s") of a runTool call that `timeout` ended, or undefined for any other error. */
+function passedDeadline(error) {
+    if (!(error instanceof CommandError) || error.command !== 'timeout' || error.result.exitCode !== TIMEOUT_EXIT_CODE)
+        return undefined;
+    return error.args[1] ?? 'the deadline';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
+// Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
+// and whether another attempt can help. The classification is pure: tested on the tools' real
+// messages (actions/toolkit/test/registry-faults.test.ts).
+
+
+
+
+/** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
+class faults_RegistryError extends Error {
+    kind;
+    name = 'RegistryError';
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+    }
+    get retryable() {
+        return isRetryableKind(this.kind);
+    }
+}
+function isRetryableKind(kind) {
+    return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error';
+}
+// Ordered: the first match wins (a 401 page may also mention "not found" in its body).
+const PATTERNS = [
+    ['throttled', /\b429\b|toomanyrequests|too many requests/i],
+    ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
+    ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
+    // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
+    // "no such host" will not.
+    ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
+    ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
+    ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
+    ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
+    ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
+    // \b: a bare 404 inside a hex digest is not a status.
+    ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
+];
+function classifyOutput(text) {
+    for (const [kind, re] of PATTERNS)
+        if (re.test(text))
+            return kind;
+    return 'other';
+}
+const ADVICE = {
+    unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
+    // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
+    // allowed): https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access
+    forbidden: "the registry refused the request (403): usually its firewall or network rules (public network access disabled, or this runner's IP or virtual network not allowed: see the registry's Networking settings); otherwise the identity lacks the role (AcrPush, or Container Registry Repository Writer on registries with ABAC repository permissions)",
+    'not-found': 'not found in the registry',
+    'unknown-registry': 'the registry host does not resolve: check the registry name (e.g. myacr.azurecr.io)',
+    'dns-temporary': "the runner's DNS resolver did not answer (a temporary name-resolution failure)",
+    unreachable: 'the registry is unreachable (connection refused or reset): is it up, and is the address right?',
+    timeout: 'the registry did not answer in time',
+    throttled: 'the registry throttled the requests (HTTP 429)',
+    'server-error': 'the registry answered with a server error (HTTP 5xx)',
+    other: 'the command failed',
+};
+/** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
+function describeFault(operation, kind, detail) {
+    const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
+    return `${operation}: ${ADVICE[kind]}${last ? `\n${last}` : ''}`;
+}
+/** Wraps a failed command (or network error) as a RegistryError. */
+function toRegistryError(operation, error) {
+    if (error instanceof faults_RegistryError)
+        return error;
+    const deadline = passedDeadline(error);
+    if (deadline)
+        return new faults_RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${deadline})`);
+    if (error instanceof CommandError) {
+        // skopeo --debug logs every request; only its error lines say what went wrong.
+        const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
+        const stderr = keep(error.result.stderr);
+        const stdout = keep(error.result.stdout);
+        const kind = classifyOutput(`${stderr}\n${stdout}`);
+        return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
+    }
+    if (isTransientNetworkError(error))
+        return new faults_RegistryError('unreachable', describeFault(operation, 'unreachable', errorMessage(error)));
+    const message = errorMessage(error);
+    const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
+    return new faults_RegistryError(kind, `${operation}: ${message}`);
+}
+/**
+ * Whether another attempt can help. `afterPush`: the reference was written moments ago, and a
+ * registry may not serve it yet ("manifest unknown"): ACR's geo-replicas are eventually consistent,
+ * and a read routed to another replica than the push can miss it until replication completes
+ * (https://learn.microsoft.com/en-us/azure/container-registry/container-registry-geo-replication,
+ * "Consistency model"). So not-found is worth another attempt too.
+ */
+function isRetryable(error, options = {}) {
+    if (!(error instanceof faults_RegistryError))
+        return false;
+    return error.retryable || (options.afterPush === true && error.kind === 'not-found');
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
@@ -40361,462 +40666,6 @@ function parseRepository(input) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/errors.ts
-/** The message of anything thrown, for logs and `setFailed`. */
-function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-/**
- * An input that fails validation. `main.ts` turns it into one `setFailed` message
- * before anything has been changed.
- */
-class InputError extends Error {
-    input;
-    name = 'InputError';
-    constructor(input, why) {
-        super(`Input "${input}": ${why}`);
-        this.input = input;
-    }
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/exec.ts
-// Runs programs with an argument vector (never a shell string) and captures their output.
-// Secrets go through the environment or stdin, never argv: other processes can read argv.
-
-
-class CommandError extends Error {
-    command;
-    args;
-    result;
-    name = 'CommandError';
-    constructor(command, args, result) {
-        const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-15).join('\n');
-        super(`${command} ${args[0] ?? ''} failed with exit code ${result.exitCode}${detail ? `:\n${detail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.result = result;
-    }
-}
-function mergeEnv(extra = {}) {
-    const env = {};
-    for (const [key, value] of Object.entries({ ...process.env, ...extra })) {
-        if (value !== undefined)
-            env[key] = value;
-    }
-    return env;
-}
-async function execute(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined) {
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    }
-    const result = await getExecOutput(command, [...args], execOptions);
-    const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    if (outcome.exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, outcome);
-    return outcome;
-}
-/**
- * As execute, but stdout comes back as bytes: for output that counts bytes (`git cat-file --batch`
- * gives each object's size in bytes, which a decoded string cannot be sliced by).
- */
-async function executeBytes(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const stdout = [];
-    const stderr = [];
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined)
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
-    const exitCode = await exec_exec(command, [...args], execOptions);
-    const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
-    if (exitCode !== 0 && !options.allowFailure)
-        throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
-    return outcome;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/retry.ts
-// One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
-
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    name = 'RetriesExhaustedError';
-    constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`);
-        this.attempts = attempts;
-        this.lastError = lastError;
-    }
-}
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
- * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
- * measured duration).
- */
-function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
-    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling * unitMs);
-}
-/**
- * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
- * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
- */
-async function withRetry(fn, options) {
-    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const sleep = options.sleep ?? defaultSleep;
-    const random = options.random ?? Math.random;
-    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (!isRetryable(error))
-                throw error;
-            if (attempt >= maxAttempts)
-                throw new RetriesExhaustedError(attempt, error);
-            const delay = delayMs(attempt);
-            options.onRetry?.(error, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
-}
-/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
-;// CONCATENATED MODULE: ./src/tool-versions.ts
-// Which versions of docker buildx and skopeo this step needs, read from what the tools print for
-// `--version`, and the one message that says what to do when a runner's tool is too old. Pure.
-//
-// Minimums (the oldest release that has every flag this action passes):
-// - skopeo 1.6.0: `copy --preserve-digests` and `copy --multi-arch index-only` both arrived in
-//   v1.6.0 (containers/skopeo, cmd/skopeo/copy.go; docs/skopeo-copy.1.md).
-// - buildx 0.9.0: `imagetools create --progress` arrived in v0.9.0 (docker/buildx
-//   commands/imagetools/create.go); `imagetools inspect --raw/--format` are older (v0.8.0).
-// What GitHub's hosted runners ship (actions/runner-images, images/ubuntu/Ubuntu2204-Readme.md,
-// Ubuntu2404-Readme.md, Ubuntu2604-Readme.md): ubuntu-22.04 skopeo 1.4.1 (too old),
-// ubuntu-24.04 skopeo 1.13.3, ubuntu-26.04 skopeo 1.21.0-dev; Docker-Buildx 0.36.1 on all three.
-const MINIMUM_VERSIONS = { skopeo: '1.6.0', buildx: '0.9.0' };
-/** Where to get a recent enough tool, for the error message: the hosted runner image to use instead. */
-const RUNNER_ADVICE = {
-    skopeo: 'GitHub\'s ubuntu-22.04 image ships skopeo 1.4.1: use runs-on: ubuntu-24.04 (skopeo 1.13.3) or newer',
-    buildx: 'GitHub\'s ubuntu-22.04, ubuntu-24.04 and ubuntu-26.04 images ship Docker Buildx 0.36.1: use one of them, or docker/setup-buildx-action',
-};
-const COMMANDS = {
-    skopeo: { command: 'skopeo', args: ['--version'] },
-    buildx: { command: 'docker', args: ['buildx', 'version'] },
-};
-function versionCommand(tool) {
-    return COMMANDS[tool];
-}
-/** The first x.y.z in a text, with an optional leading v: "0.13.1+ds1", "v0.36.1", "1.21.0-dev". */
-function parseVersion(text) {
-    const match = /\bv?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-    if (!match)
-        return undefined;
-    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: match[0].replace(/^v/, '') };
-}
-/**
- * The version a tool printed. skopeo prints "skopeo version 1.9.3" (newer builds add
- * " commit: <sha>"); buildx prints "github.com/docker/buildx v0.36.1 <revision>" (Debian's
- * package: "github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3").
- */
-function toolVersion(tool, output) {
-    const line = output.split('\n').find((l) => (tool === 'skopeo' ? /skopeo version/i.test(l) : /buildx/i.test(l)));
-    return line ? parseVersion(line.slice(line.search(tool === 'skopeo' ? /version/i : /\s/))) : undefined;
-}
-function compare(a, b) {
-    return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-}
-/**
- * Tools a run starts: every run reads through buildx; publishing copies and tags with skopeo, and
- * release-candidate lists tags with skopeo (even with verify-only).
- */
-function toolsNeeded(run) {
-    return run.verifyOnly && !run.releaseCandidate ? ['buildx'] : ['buildx', 'skopeo'];
-}
-/** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */
-function versionProblem(tool, output) {
-    const minimum = MINIMUM_VERSIONS[tool];
-    const name = tool === 'buildx' ? 'docker buildx' : 'skopeo';
-    const needs = `acr-push needs ${name} ${minimum} or newer`;
-    if (output === undefined)
-        return `${name} was not found on this runner: ${needs}. ${RUNNER_ADVICE[tool]}`;
-    const found = toolVersion(tool, output);
-    if (!found)
-        return `could not read the version of ${name} from "${output.trim().split('\n')[0] ?? ''}": ${needs}`;
-    const required = parseVersion(minimum);
-    if (required && compare(found, required) < 0) {
-        return `${name} ${found.text} is too old: ${needs} (${tool === 'skopeo' ? 'copy --preserve-digests and --multi-arch' : 'imagetools create --progress'}). ${RUNNER_ADVICE[tool]}, or install a newer ${name}`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/run-tool.ts
-// Runs docker and skopeo under coreutils `timeout`: a registry that accepts connections but never
-// answers would otherwise hang the step until the job's own timeout. Exit 124 means the deadline passed.
-// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
-// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
-
-
-
-const TIMEOUT_EXIT_CODE = 124;
-function timedArgs(command, args, timeoutSeconds) {
-    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
-}
-/**
- * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
- * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
- * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
- * plus an undefined entry, which removes the variable, for each such name in `env`.
- */
-function scrubbedEnv(env, extra = {}) {
-    const scrubbed = {};
-    for (const name of Object.keys(env)) {
-        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
-            scrubbed[name] = undefined;
-    }
-    return { ...scrubbed, ...extra };
-}
-/**
- * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
- * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
- * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
- */
-function redactSignatures(text) {
-    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
-    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
-}
-function redacted(result) {
-    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
-}
-/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
-async function runTool(command, args, timeoutSeconds, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const env = scrubbedEnv(process.env, options.env);
-    try {
-        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
-    }
-    catch (error) {
-        if (error instanceof CommandError)
-            throw new CommandError(error.command, error.args, redacted(error.result));
-        throw error;
-    }
-}
-async function printedVersion(tool, timeoutSeconds) {
-    const { command, args } = versionCommand(tool);
-    try {
-        const result = await runTool(command, args, timeoutSeconds, { quiet: true, allowFailure: true });
-        // coreutils `timeout` exits 127 when it cannot find the command; docker exits 1 without the buildx plugin.
-        return result.exitCode === 0 ? `${result.stdout}\n${result.stderr}` : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
-async function requireTools(run, timeoutSeconds) {
-    const tools = toolsNeeded(run);
-    const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)));
-    const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p) => p !== undefined);
-    if (problems.length > 0)
-        throw new Error(problems.join('\n'));
-    core_debug(`tool versions: ${outputs.map((o) => o?.trim().split('\n')[0]).join('; ')}`);
-}
-
-;// CONCATENATED MODULE: ./src/failures.ts
-// Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
-// and whether another attempt can help (retryTransient acts on that for sign-in). The
-// classification is pure: tested on the tools' real messages.
-
-
-/** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
-class RegistryError extends Error {
-    kind;
-    name = 'RegistryError';
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-    }
-    get retryable() {
-        return isRetryableKind(this.kind);
-    }
-}
-function isRetryableKind(kind) {
-    return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error';
-}
-// Ordered: the first match wins (a 401 page may also mention "not found" in its body).
-const PATTERNS = [
-    ['throttled', /\b429\b|toomanyrequests|too many requests/i],
-    ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
-    ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
-    // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
-    // "no such host" will not.
-    ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
-    ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
-    ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
-    ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
-    ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
-    // \b: a bare 404 inside a hex digest is not a status.
-    ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
-];
-function classifyOutput(text) {
-    for (const [kind, re] of PATTERNS)
-        if (re.test(text))
-            return kind;
-    return 'other';
-}
-const ADVICE = {
-    unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
-    // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
-    // allowed): https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access
-    forbidden: "the registry refused the request (403): usually its firewall or network rules (public network access disabled, or this runner's IP or virtual network not allowed: see the registry's Networking settings); otherwise the identity lacks the role (AcrPush, or Container Registry Repository Writer on registries with ABAC repository permissions)",
-    'not-found': 'not found in the registry',
-    'unknown-registry': 'the registry host does not resolve: check the registry name (e.g. myacr.azurecr.io)',
-    'dns-temporary': "the runner's DNS resolver did not answer (a temporary name-resolution failure)",
-    unreachable: 'the registry is unreachable (connection refused or reset): is it up, and is the address right?',
-    timeout: 'the registry did not answer in time',
-    throttled: 'the registry throttled the requests (HTTP 429)',
-    'server-error': 'the registry answered with a server error (HTTP 5xx)',
-    other: 'the command failed',
-};
-/** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
-function describeFault(operation, kind, detail) {
-    const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
-    return `${operation}: ${ADVICE[kind]}${last ? `\n${last}` : ''}`;
-}
-/** Wraps a failed command (or network error) as a RegistryError. */
-function toRegistryError(operation, error) {
-    if (error instanceof RegistryError)
-        return error;
-    if (error instanceof CommandError) {
-        // coreutils `timeout` (see run-tool.ts) exits 124 when the deadline passed.
-        if (error.command === 'timeout' && error.result.exitCode === TIMEOUT_EXIT_CODE) {
-            return new RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${error.args[1] ?? 'the deadline'})`);
-        }
-        // skopeo --debug logs every request; only its error lines say what went wrong.
-        const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
-        const stderr = keep(error.result.stderr);
-        const stdout = keep(error.result.stdout);
-        const kind = classifyOutput(`${stderr}\n${stdout}`);
-        return new RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
-    }
-    if (isTransientNetworkError(error))
-        return new RegistryError('unreachable', describeFault(operation, 'unreachable', String(error.message)));
-    const message = errorMessage(error);
-    const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
-    return new RegistryError(kind, `${operation}: ${message}`);
-}
-function isRetryable(error) {
-    return error instanceof RegistryError && error.retryable;
-}
-/** Runs `fn` again (backoff from 1 s) while it fails with a retryable RegistryError; `warn` says so before each retry. */
-function retryTransient(fn, maxAttempts, warn) {
-    return withRetry(fn, {
-        maxAttempts,
-        baseDelayMs: 1000,
-        isRetryable,
-        onRetry: (error, attempt, delay) => warn(`${errorMessage(error)}; attempt ${attempt + 1} in ${delay} ms`),
-    });
-}
-/**
- * ACR's "401 unauthorized: authentication required" after a successful token sign-in means the
- * identity lacks pull or push on that repository; on a registry read anonymously it means that
- * registry needs credentials this step did not send. Returns the hint to append, or undefined.
- * Roles: https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview
- */
-function unauthorizedHint(error, outcome) {
-    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
-    if (!(cause instanceof RegistryError) || cause.kind !== 'unauthorized' || !outcome)
-        return undefined;
-    const named = (registries) => registries.filter((registry) => cause.message.includes(registry));
-    const anonymous = named(outcome.anonymousRegistries ?? []);
-    if (anonymous.length > 0) {
-        return `${anonymous.join(', ')} was read anonymously: this action hands Azure tokens to ACR login servers only (*.azurecr.io, *.azurecr.cn, *.azurecr.us and the login-server-suffixes input), and this registry needs credentials. Sign in to it before this step (e.g. docker/login-action) and use auth: docker-config, or, if it is an ACR under another name, list its suffix in login-server-suffixes.`;
-    }
-    const signedIn = named(outcome.acrTokenRegistries ?? []);
-    if (signedIn.length === 0)
-        return undefined;
-    return `The sign-in to ${signedIn.join(', ')} succeeded, so ACR's 401 means the identity lacks pull (to read) or push (to write) on this repository. Assign AcrPull / AcrPush on the registry; on registries whose role assignment mode is "RBAC Registry + ABAC Repository Permissions", AcrPull/AcrPush are not honored: assign Container Registry Repository Reader / Container Registry Repository Writer (optionally with a condition on the repository).`;
-}
-/** The message to fail the step with; unwraps the last error after retries, saying how many attempts were made. */
-function failureMessage(error) {
-    if (error instanceof RetriesExhaustedError) {
-        const last = errorMessage(error.lastError);
-        return `${last}\n(gave up after ${error.attempts} attempts with backoff)`;
-    }
-    return errorMessage(error);
-}
-
-;// CONCATENATED MODULE: ./src/auth/subject-hint.ts
-// What to tell a person when Entra finds no federated credential for GitHub's token. Pure.
-//
-// Entra's "no matching federated identity record" family: AADSTS70021 (no record at all),
-// AADSTS700211 (issuer), AADSTS700212 (audience), AADSTS700213 (subject)
-// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). Other Entra errors
-// (a wrong secret, a disabled app, a missing tenant) get no such hint: it would mislead.
-//
-// GitHub's subjects come in two forms (https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims,
-// https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens):
-// repo:ORG/REPO:<context>, and for repositories created, renamed or transferred after 2026-06-18
-// (or opted in) repo:OWNER@<owner-id>/REPO@<repo-id>:<context>.
-const FEDERATED_MISMATCH = /\bAADSTS(70021|700211|700212|700213)\b/;
-function isFederatedCredentialMismatch(message) {
-    return FEDERATED_MISMATCH.test(message);
-}
-const subject_hint_text = (value, fallback) => (typeof value === 'string' && value !== '' ? value : fallback);
-/** Both subject forms for the job's context (environment:NAME, ref:refs/heads/BRANCH, ...), from the token's own claims. */
-function subjectForms(claims) {
-    const subject = subject_hint_text(claims.sub, '');
-    // repo:<owner part>/<repo part>:<context>; names never contain ':'.
-    const context = /^repo:[^:]+:(.+)$/.exec(subject)?.[1] ?? 'environment:ENV';
-    const repository = subject_hint_text(claims.repository, 'ORG/REPO');
-    const owner = subject_hint_text(claims.repository_owner, repository.split('/')[0] ?? 'ORG');
-    const name = repository.slice(repository.indexOf('/') + 1);
-    return {
-        names: `repo:${repository}:${context}`,
-        immutable: `repo:${owner}@${subject_hint_text(claims.repository_owner_id, '<owner-id>')}/${name}@${subject_hint_text(claims.repository_id, '<repo-id>')}:${context}`,
-    };
-}
-function federatedCredentialHint(claims, clientId) {
-    const forms = subjectForms(claims);
-    const repository = subject_hint_text(claims.repository, 'OWNER/REPO');
-    return [
-        `GitHub presented the subject "${subject_hint_text(claims.sub, '(none)')}" (issuer ${subject_hint_text(claims.iss, '?')}, audience ${subject_hint_text(claims.aud, '?')}).`,
-        `The app registration ${clientId} needs a federated credential with exactly that subject, issuer and audience. GitHub issues subjects in one of two forms:`,
-        `  ${forms.names}   (repositories created before 2026-06-18 and not renamed, transferred or opted in since)`,
-        `  ${forms.immutable}   (immutable IDs: repositories created, renamed or transferred after 2026-06-18, or opted in)`,
-        `\`gh api repos/${repository}/actions/oidc/customization/sub\` shows which one this repository uses (use_immutable_subject).`,
-    ].join('\n');
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/http.ts
 // The one HTTP client for requests the actions make themselves (token endpoints). It is
 // @actions/http-client, which @actions/core already uses for its own OIDC request (so it adds
@@ -40893,6 +40742,320 @@ async function sendRequest(request, options) {
     finally {
         client.dispose();
     }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
+// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
+// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
+const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
+const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
+class InvalidPlatformError extends Error {
+    name = 'InvalidPlatformError';
+}
+/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
+function parsePlatform(text) {
+    const parts = text.trim().toLowerCase().split('/');
+    const [os, rawArch, variant, ...rest] = parts;
+    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
+    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
+        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
+    }
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_ARCH.has(architecture)) {
+        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
+    }
+    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
+        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
+    }
+    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
+    if (architecture === 'arm64' && variant === 'v8')
+        return { os, architecture };
+    if (architecture === 'arm' && variant === undefined)
+        return { os, architecture, variant: 'v7' };
+    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/**
+ * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
+ * `linux/arm64`); one this module does not know is kept as written, for messages.
+ */
+function normalisePlatform(p) {
+    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    try {
+        return formatPlatform(parsePlatform(text));
+    }
+    catch {
+        return text;
+    }
+}
+/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
+function parsePlatforms(items) {
+    const seen = new Set();
+    const result = [];
+    for (const item of items) {
+        const platform = parsePlatform(item);
+        const key = formatPlatform(platform);
+        if (!seen.has(key)) {
+            seen.add(key);
+            result.push(platform);
+        }
+    }
+    return result;
+}
+/** The platforms of `required` that `available` lacks (both compared after normalisation). */
+function missingPlatforms(required, available) {
+    const have = new Set(available.map(formatPlatform));
+    return required.filter((p) => !have.has(formatPlatform(p)));
+}
+/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
+function isAttestationPlatform(p) {
+    return p.os === 'unknown' && p.architecture === 'unknown';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
+// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
+// holds): which platforms they carry and which entries are attestations; where a layout keeps a
+// blob. Pure: no I/O.
+
+
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
+function sha256Digest(raw) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
+}
+function toDescriptor(entry) {
+    const e = entry;
+    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
+        throw new Error('an index entry lacks its digest or size');
+    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
+    const p = e.platform;
+    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
+        descriptor.platform = { os: p.os, architecture: p.architecture };
+        if (typeof p.variant === 'string' && p.variant !== '')
+            descriptor.platform.variant = p.variant;
+    }
+    if (e.annotations && typeof e.annotations === 'object')
+        descriptor.annotations = e.annotations;
+    return descriptor;
+}
+/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
+function parseIndex(raw) {
+    let doc;
+    try {
+        doc = JSON.parse(raw);
+    }
+    catch {
+        throw new Error('the manifest is not JSON');
+    }
+    const mediaType = String(doc.mediaType ?? '');
+    if (Array.isArray(doc.manifests)) {
+        const entries = doc.manifests.map(toDescriptor);
+        return {
+            isIndex: true,
+            mediaType: mediaType || MEDIA_TYPES.ociIndex,
+            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
+            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
+            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
+        };
+    }
+    if (doc.config && Array.isArray(doc.layers))
+        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
+    throw new Error('the document is neither an image index nor an image manifest');
+}
+/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
+function indexPlatforms(contents) {
+    return contents.images.flatMap((d) => (d.platform ? [normalisePlatform(d.platform)] : []));
+}
+/**
+ * Where an OCI image layout keeps a blob: `<dir>/blobs/<algorithm>/<hex>`
+ * (https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs). A digest that
+ * is not algorithm:hex is refused: it could name a path outside the layout.
+ */
+function blobPath(dir, digest) {
+    const problem = digestProblem(digest);
+    if (problem)
+        throw new Error(`the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`);
+    const [algorithm = '', hex = ''] = digest.split(':');
+    return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
+}
+/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
+function manifestSize(raw) {
+    const doc = JSON.parse(raw);
+    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/tools.ts
+// The one way the actions reach a registry: `docker buildx imagetools` (inspect, create), skopeo
+// (copy, list-tags) and `docker push`, each under a deadline (run-tool.ts) and retried with capped,
+// jittered backoff for transient faults only (faults.ts: HTTP 429, 5xx, connection errors, timeouts,
+// a DNS resolver that did not answer; "manifest unknown" too right after a push). The argv of a
+// create or copy is the caller's plan; the reads build their own.
+
+
+
+
+
+
+
+
+/** Limits for an action without inputs for them: acr-push's max-attempts and command-timeout defaults. */
+const DEFAULT_REGISTRY_LIMITS = { maxAttempts: 4, timeoutSeconds: 600 };
+/**
+ * Runs `fn` until it succeeds, fails for good, or `maxAttempts` is reached (backoff from 1 s, at
+ * most 15 s). Every failure becomes a RegistryError whose message starts with `label`.
+ */
+function retried(label, limits, fn, options = {}) {
+    const warn = options.warn ?? warning;
+    return withRetry(async () => {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            throw toRegistryError(label, error);
+        }
+    }, {
+        maxAttempts: limits.maxAttempts,
+        baseDelayMs: 1000,
+        maxDelayMs: 15_000,
+        isRetryable: (error) => isRetryable(error, options),
+        onRetry: (error, attempt, delay) => warn(`${errorMessage(error).split('\n')[0]} (attempt ${attempt} of ${limits.maxAttempts}; next in ${delay} ms)`),
+    });
+}
+/** Whether a registry call failed because the reference is not there (after any retries). */
+function isNotFound(error) {
+    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+    return cause instanceof faults_RegistryError && cause.kind === 'not-found';
+}
+function nameOf(ref) {
+    return typeof ref === 'string' ? ref : formatImageReference(ref);
+}
+function dockerEnv(ctx) {
+    return ctx.dockerConfigDir ? { DOCKER_CONFIG: ctx.dockerConfigDir } : {};
+}
+/** The raw manifest or index bytes, as the registry stores them (their sha256 is the digest). */
+async function inspectRaw(ref, ctx, options = {}) {
+    const name = nameOf(ref);
+    return retried(`reading ${name}`, ctx, async () => (await run_tool_runTool('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true })).stdout, options);
+}
+/** The image config (OCI image config JSON) of a single-platform image: its platform and labels. */
+async function inspectConfig(ref, ctx, options = {}) {
+    const name = nameOf(ref);
+    const args = ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name];
+    return retried(`reading the config of ${name}`, ctx, async () => (await run_tool_runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true })).stdout, options);
+}
+/** The digest a tag points at, or undefined when the tag does not exist. */
+async function tagDigest(ref, ctx, options = {}) {
+    try {
+        return sha256Digest(await inspectRaw(ref, ctx, options));
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
+    }
+}
+/** `docker buildx imagetools create` with the caller's argv (from `buildx` on); logs the command unless quiet. */
+function imagetoolsCreate(args, ctx, label, options = {}) {
+    return retried(label, ctx, () => run_tool_runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: options.quiet ?? false }), options);
+}
+/** skopeo with the caller's argv (copy, inspect, list-tags); logs the command unless quiet. */
+function runSkopeo(args, ctx, label, options = {}) {
+    return retried(label, ctx, () => run_tool_runTool('skopeo', args, ctx.timeoutSeconds, { quiet: options.quiet ?? false }), options);
+}
+/** skopeo list-tags argv; skopeo must be told to speak plain HTTP to a loopback registry (never to another host). */
+function listTagsArgs(repository, authFile) {
+    const args = ['list-tags', '--retry-times', '0'];
+    if (authFile)
+        args.push('--authfile', authFile);
+    if (isLoopbackHost(repository.split('/')[0] ?? ''))
+        args.push('--tls-verify=false');
+    args.push(`docker://${repository}`);
+    return args;
+}
+/**
+ * Every tag of `repository` (registry/name), through the registry's GET /v2/<name>/tags/list
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags); none when
+ * the repository does not exist yet.
+ */
+async function listTags(repository, ctx, options = {}) {
+    try {
+        const list = async () => {
+            const result = await run_tool_runTool('skopeo', listTagsArgs(repository, ctx.authFile), ctx.timeoutSeconds, { quiet: true });
+            return JSON.parse(result.stdout).Tags ?? [];
+        };
+        return await retried(`listing the tags of ${repository}`, ctx, list, options);
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return [];
+        throw error;
+    }
+}
+/** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
+async function dockerPush(ref, ctx) {
+    const result = await retried(`pushing ${ref}`, ctx, () => runTool('docker', ['push', ref], ctx.timeoutSeconds, { env: dockerEnv(ctx) }));
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1];
+    if (!digest)
+        throw new RegistryError('other', `docker push ${ref} printed no digest:\n${result.stdout.trim()}`);
+    return digest;
+}
+
+;// CONCATENATED MODULE: ./src/auth/subject-hint.ts
+// What to tell a person when Entra finds no federated credential for GitHub's token. Pure.
+//
+// Entra's "no matching federated identity record" family: AADSTS70021 (no record at all),
+// AADSTS700211 (issuer), AADSTS700212 (audience), AADSTS700213 (subject)
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes). Other Entra errors
+// (a wrong secret, a disabled app, a missing tenant) get no such hint: it would mislead.
+//
+// GitHub's subjects come in two forms (https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims,
+// https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens):
+// repo:ORG/REPO:<context>, and for repositories created, renamed or transferred after 2026-06-18
+// (or opted in) repo:OWNER@<owner-id>/REPO@<repo-id>:<context>.
+const FEDERATED_MISMATCH = /\bAADSTS(70021|700211|700212|700213)\b/;
+function isFederatedCredentialMismatch(message) {
+    return FEDERATED_MISMATCH.test(message);
+}
+const subject_hint_text = (value, fallback) => (typeof value === 'string' && value !== '' ? value : fallback);
+/** Both subject forms for the job's context (environment:NAME, ref:refs/heads/BRANCH, ...), from the token's own claims. */
+function subjectForms(claims) {
+    const subject = subject_hint_text(claims.sub, '');
+    // repo:<owner part>/<repo part>:<context>; names never contain ':'.
+    const context = /^repo:[^:]+:(.+)$/.exec(subject)?.[1] ?? 'environment:ENV';
+    const repository = subject_hint_text(claims.repository, 'ORG/REPO');
+    const owner = subject_hint_text(claims.repository_owner, repository.split('/')[0] ?? 'ORG');
+    const name = repository.slice(repository.indexOf('/') + 1);
+    return {
+        names: `repo:${repository}:${context}`,
+        immutable: `repo:${owner}@${subject_hint_text(claims.repository_owner_id, '<owner-id>')}/${name}@${subject_hint_text(claims.repository_id, '<repo-id>')}:${context}`,
+    };
+}
+function federatedCredentialHint(claims, clientId) {
+    const forms = subjectForms(claims);
+    const repository = subject_hint_text(claims.repository, 'OWNER/REPO');
+    return [
+        `GitHub presented the subject "${subject_hint_text(claims.sub, '(none)')}" (issuer ${subject_hint_text(claims.iss, '?')}, audience ${subject_hint_text(claims.aud, '?')}).`,
+        `The app registration ${clientId} needs a federated credential with exactly that subject, issuer and audience. GitHub issues subjects in one of two forms:`,
+        `  ${forms.names}   (repositories created before 2026-06-18 and not renamed, transferred or opted in since)`,
+        `  ${forms.immutable}   (immutable IDs: repositories created, renamed or transferred after 2026-06-18, or opted in)`,
+        `\`gh api repos/${repository}/actions/oidc/customization/sub\` shows which one this repository uses (use_immutable_subject).`,
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/auth/cloud.ts
@@ -40990,7 +41153,6 @@ function planTokenSignIn(registries, extraSuffixes) {
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
 
 
-
 const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 /** docker login's username for an ACR refresh token (an all-zero GUID, as `az acr login --expose-token` prints). */
 const ACR_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
@@ -41081,13 +41243,13 @@ async function sendJson(what, request, timeoutMs = 30_000) {
     }
     catch (error) {
         if (!(error instanceof HttpNetworkError))
-            throw new RegistryError('other', `${what}: ${errorMessage(error)}`);
+            throw new faults_RegistryError('other', `${what}: ${errorMessage(error)}`);
         const proxy = proxyFor(request.url);
         // A proxy that wants other credentials (407) will not change its mind on a second try.
         const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code);
         // The URL is safe to show: secrets travel in headers and bodies only.
         const where = `${new URL(request.url).origin}${proxy ? ` via proxy ${proxy}` : ''}`;
-        throw new RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`);
+        throw new faults_RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`);
     }
     let body = {};
     try {
@@ -41100,12 +41262,9 @@ async function sendJson(what, request, timeoutMs = 30_000) {
         // Entra answers {error, error_description}; ACR answers {errors: [{code, message}]}; neither echoes secrets.
         const errors = body.errors;
         const explanation = String(body.error_description ?? body.error ?? errors?.[0]?.message ?? text.slice(0, 200)).split('\r\n')[0];
-        throw new RegistryError(statusKind(status), `${what} failed with HTTP ${status}: ${explanation}`);
+        throw new faults_RegistryError(statusKind(status), `${what} failed with HTTP ${status}: ${explanation}`);
     }
     return body;
-}
-async function sendWithRetry(what, request, maxAttempts, onRetry) {
-    return retryTransient(() => sendJson(what, request), maxAttempts, onRetry);
 }
 /** Claims of a JWT, without verifying it (we only read what the issuer told us, for messages and checks). */
 function jwtClaims(token) {
@@ -41140,7 +41299,7 @@ function grantedActions(accessToken, repository) {
 function stringField(body, field, what) {
     const value = body[field];
     if (typeof value !== 'string' || value === '')
-        throw new RegistryError('other', `${what}: the response has no ${field}`);
+        throw new faults_RegistryError('other', `${what}: the response has no ${field}`);
     core_setSecret(value);
     return value;
 }
@@ -41149,39 +41308,45 @@ async function githubIdToken(env, audience, maxAttempts) {
     const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
     const token = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
     if (!url || !token) {
-        throw new RegistryError('other', 'auth "oidc" needs GitHub\'s OIDC token, but ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN are not set: give the job `permissions: id-token: write` (pull requests from forks never get one)');
+        throw new faults_RegistryError('other', 'auth "oidc" needs GitHub\'s OIDC token, but ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN are not set: give the job `permissions: id-token: write` (pull requests from forks never get one)');
     }
     core_setSecret(token);
-    const body = await sendWithRetry('GitHub OIDC token request', githubIdTokenRequest(url, token, audience), maxAttempts, warning);
-    return stringField(body, 'value', 'GitHub OIDC token request');
+    const what = 'GitHub OIDC token request';
+    const request = githubIdTokenRequest(url, token, audience);
+    const body = await retried(what, { maxAttempts }, () => sendJson(what, request));
+    return stringField(body, 'value', what);
 }
 /** Entra access token for the registry audience. */
 async function entraAccessToken(endpoints, identity, proof, maxAttempts) {
+    const what = 'Microsoft Entra token request';
     const request = entraTokenRequest(endpoints, identity.tenantId, identity.clientId, proof);
     try {
-        const body = await sendWithRetry('Microsoft Entra token request', request, maxAttempts, warning);
-        return stringField(body, 'access_token', 'Microsoft Entra token request');
+        const body = await retried(what, { maxAttempts }, () => sendJson(what, request));
+        return stringField(body, 'access_token', what);
     }
     catch (error) {
         // Only Entra's "no matching federated identity record" errors get the subject hint.
-        if (error instanceof RegistryError && 'assertion' in proof && isFederatedCredentialMismatch(error.message)) {
-            throw new RegistryError(error.kind, `${error.message}\n${federatedCredentialHint(jwtClaims(proof.assertion), identity.clientId)}`);
+        if (error instanceof faults_RegistryError && 'assertion' in proof && isFederatedCredentialMismatch(error.message)) {
+            throw new faults_RegistryError(error.kind, `${error.message}\n${federatedCredentialHint(jwtClaims(proof.assertion), identity.clientId)}`);
         }
         throw error;
     }
 }
 async function acrRefreshToken(endpoints, registry, accessToken, maxAttempts) {
-    const body = await sendWithRetry(`ACR token exchange at ${registry}`, acrExchangeRequest(endpoints, registry, accessToken), maxAttempts, warning);
-    return stringField(body, 'refresh_token', `ACR token exchange at ${registry}`);
+    const what = `ACR token exchange at ${registry}`;
+    const request = acrExchangeRequest(endpoints, registry, accessToken);
+    const body = await retried(what, { maxAttempts }, () => sendJson(what, request));
+    return stringField(body, 'refresh_token', what);
 }
 /** Fails early, with the role to grant, when the identity may not push to the repository. */
 async function checkPushPermission(endpoints, registry, repository, refreshToken, maxAttempts) {
     const what = `ACR token request for repository ${repository} at ${registry}`;
-    const body = await sendWithRetry(what, acrTokenRequest(endpoints, registry, repository, refreshToken), maxAttempts, warning);
+    const request = acrTokenRequest(endpoints, registry, repository, refreshToken);
+    const body = await retried(what, { maxAttempts }, () => sendJson(what, request));
     const accessToken = stringField(body, 'access_token', what);
     const actions = grantedActions(accessToken, repository);
     if (!actions.includes('push')) {
-        throw new RegistryError('forbidden', `${what}: the identity may not push to ${registry}/${repository} (granted: ${actions.join(', ') || 'nothing'}). Assign it AcrPush on the registry, or on registries with ABAC repository permissions the "Container Registry Repository Writer" role scoped to this repository.`);
+        throw new faults_RegistryError('forbidden', `${what}: the identity may not push to ${registry}/${repository} (granted: ${actions.join(', ') || 'nothing'}). Assign it AcrPush on the registry, or on registries with ABAC repository permissions the "Container Registry Repository Writer" role scoped to this repository.`);
     }
 }
 
@@ -41189,13 +41354,10 @@ async function checkPushPermission(endpoints, registry, repository, refreshToken
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/auth/docker-config.ts
 // The temporary docker config every tool of this step reads (docker, buildx via DOCKER_CONFIG;
 // skopeo via --authfile): a 0700 directory in RUNNER_TEMP holding a 0600 config.json, removed at
 // the end of main and, should main die, by the post step.
-
 
 
 
@@ -41251,15 +41413,10 @@ function existingConfig(env) {
 async function dockerLogin(auth, registry, username, password, timeoutSeconds) {
     core_setSecret(password);
     core_setSecret(Buffer.from(`${username}:${password}`).toString('base64'));
-    try {
-        await runTool('docker', ['login', registry, '--username', username, '--password-stdin'], timeoutSeconds, {
-            env: { DOCKER_CONFIG: auth.dockerConfigDir },
-            input: password,
-        });
-    }
-    catch (error) {
-        throw toRegistryError(`docker login to ${registry} as ${username}`, error);
-    }
+    await run_tool_runTool('docker', ['login', registry, '--username', username, '--password-stdin'], timeoutSeconds, {
+        env: { DOCKER_CONFIG: auth.dockerConfigDir },
+        input: password,
+    });
     if (auth.authFile)
         (0,external_node_fs_namespaceObject.chmodSync)(auth.authFile, 0o600);
 }
@@ -41281,7 +41438,7 @@ function removeConfig(dir) {
 
 
 async function login(auth, registry, username, password, limits) {
-    await retryTransient(() => dockerLogin(auth, registry, username, password, limits.timeoutSeconds), limits.maxAttempts, warning);
+    await retried(`docker login to ${registry} as ${username}`, limits, () => dockerLogin(auth, registry, username, password, limits.timeoutSeconds));
 }
 /**
  * oidc / service-principal: GitHub token (oidc) -> Entra token -> one ACR refresh token per ACR
@@ -41475,6 +41632,10 @@ function findWorkTree(dir) {
             return undefined;
     }
 }
+/** A path as fast-import reads it: C-quoted, so spaces, quotes and line breaks survive. */
+function quotePath(path) {
+    return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
 /** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
 function basicCredential(token) {
     return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
@@ -41640,34 +41801,27 @@ class Git {
     }
     /**
      * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
-     * tree or the real index (a private index file), so a retry can rebuild it on a new parent.
+     * tree or the index, so a retry can rebuild it on a new parent. One `git fast-import` writes the
+     * blobs, the trees and the commit (instead of read-tree, hash-object, update-index, write-tree and
+     * commit-tree: fewer processes between fetch and push, the window in which concurrent runs
+     * collide). It reads only the trees along the changed paths, so a partial clone (checkout's
+     * sparse-checkout, filter blob:none) downloads no blob. File modes (100755) are kept.
      */
     async createCommit(parent, files, message, author) {
-        const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'git-index-'));
-        const env = { GIT_INDEX_FILE: (0,external_node_path_namespaceObject.join)(dir, 'index') };
-        try {
-            await this.run(['read-tree', parent], { env });
-            const modes = await this.fileModes(parent, files.map((file) => file.path));
-            const entries = [];
-            for (const file of files) {
-                const blob = (await this.run(['hash-object', '-w', '--stdin', `--path=${file.path}`], { input: file.content })).stdout.trim();
-                entries.push(`${modes.get(file.path) ?? '100644'} ${blob}\t${file.path}\0`);
-            }
-            await this.run(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
-            // --missing-ok: write-tree otherwise checks every entry, and in a partial clone (checkout's
-            // sparse-checkout, filter blob:none) that downloads every blob of the tip's tree.
-            const tree = (await this.run(['write-tree', '--missing-ok'], { env })).stdout.trim();
-            const identity = {
-                GIT_AUTHOR_NAME: author.name,
-                GIT_AUTHOR_EMAIL: author.email,
-                GIT_COMMITTER_NAME: author.name,
-                GIT_COMMITTER_EMAIL: author.email,
-            };
-            return (await this.run(['commit-tree', tree, '-p', parent, '-F', '-'], { input: message, env: identity })).stdout.trim();
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-        }
+        if (/[<>\n]/.test(author.name) || /[<>\s]/.test(author.email))
+            throw new Error(`not a valid git identity: ${author.name} <${author.email}>`);
+        const modes = await this.fileModes(parent, files.map((file) => file.path));
+        // fast-import must name a ref for the commit; a private one, deleted again by the same stream.
+        const ref = `refs/bump-manifest/pending-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+        const data = (text) => `data ${Buffer.byteLength(text, 'utf8')}\n${text}\n`;
+        const identity = `${author.name} <${author.email}> now`;
+        const stream = [
+            `commit ${ref}\nmark :1\nauthor ${identity}\ncommitter ${identity}\n${data(message)}from ${parent}\n`,
+            ...files.map((file) => `M ${modes.get(file.path) ?? '100644'} inline ${quotePath(file.path)}\n${data(file.content)}`),
+            `\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`,
+        ].join('');
+        const result = await this.run(['fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
+        return result.stdout.trim();
     }
     /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
     async push(remote, source, branch, options = {}) {
@@ -41920,144 +42074,8 @@ function expandEntry(entry, cwd) {
         .sort();
 }
 
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3071);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
-// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
-// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
-const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
-const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
-const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
-class InvalidPlatformError extends Error {
-    name = 'InvalidPlatformError';
-}
-/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
-function parsePlatform(text) {
-    const parts = text.trim().toLowerCase().split('/');
-    const [os, rawArch, variant, ...rest] = parts;
-    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
-    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
-        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
-    }
-    if (!KNOWN_OS.has(os))
-        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
-    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-    if (!KNOWN_ARCH.has(architecture)) {
-        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
-    }
-    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
-        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
-    }
-    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
-    if (architecture === 'arm64' && variant === 'v8')
-        return { os, architecture };
-    if (architecture === 'arm' && variant === undefined)
-        return { os, architecture, variant: 'v7' };
-    return variant === undefined ? { os, architecture } : { os, architecture, variant };
-}
-function formatPlatform(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
-function parsePlatforms(items) {
-    const seen = new Set();
-    const result = [];
-    for (const item of items) {
-        const platform = parsePlatform(item);
-        const key = formatPlatform(platform);
-        if (!seen.has(key)) {
-            seen.add(key);
-            result.push(platform);
-        }
-    }
-    return result;
-}
-/** The platforms of `required` that `available` lacks (both compared after normalisation). */
-function missingPlatforms(required, available) {
-    const have = new Set(available.map(formatPlatform));
-    return required.filter((p) => !have.has(formatPlatform(p)));
-}
-/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
-function isAttestationPlatform(p) {
-    return p.os === 'unknown' && p.architecture === 'unknown';
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
-// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
-
-
-const MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
-function sha256Digest(raw) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
-}
-function toDescriptor(entry) {
-    const e = entry;
-    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
-        throw new Error('an index entry lacks its digest or size');
-    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
-    const p = e.platform;
-    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
-        descriptor.platform = { os: p.os, architecture: p.architecture };
-        if (typeof p.variant === 'string' && p.variant !== '')
-            descriptor.platform.variant = p.variant;
-    }
-    if (e.annotations && typeof e.annotations === 'object')
-        descriptor.annotations = e.annotations;
-    return descriptor;
-}
-/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
-function parseIndex(raw) {
-    let doc;
-    try {
-        doc = JSON.parse(raw);
-    }
-    catch {
-        throw new Error('the manifest is not JSON');
-    }
-    const mediaType = String(doc.mediaType ?? '');
-    if (Array.isArray(doc.manifests)) {
-        const entries = doc.manifests.map(toDescriptor);
-        return {
-            isIndex: true,
-            mediaType: mediaType || MEDIA_TYPES.ociIndex,
-            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
-            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
-            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
-        };
-    }
-    if (doc.config && Array.isArray(doc.layers))
-        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
-    throw new Error('the document is neither an image index nor an image manifest');
-}
-/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
-function indexPlatforms(contents) {
-    return contents.images.flatMap((d) => {
-        if (!d.platform)
-            return [];
-        const text = formatPlatform(d.platform);
-        try {
-            return [formatPlatform(parsePlatform(text))];
-        }
-        catch {
-            return [text];
-        }
-    });
-}
-/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
-function manifestSize(raw) {
-    const doc = JSON.parse(raw);
-    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
-}
-
+// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ./src/layout-entry.ts
 // Which image an OCI layout's index.json names, and how skopeo must name it. Pure: the caller
 // reads index.json.
@@ -42166,105 +42184,6 @@ function movedTags(current, digest) {
     return [...current].filter(([, existing]) => existing !== undefined && existing !== digest).map(([tag]) => tag);
 }
 
-;// CONCATENATED MODULE: ./src/registry.ts
-// The only module that runs registry tools. buildx imagetools reads manifests and copies an index
-// within one registry (cross-repository blob mounts: no upload); skopeo pushes OCI layouts, copies
-// across registries and single manifests, preserving the digest, and its debug log says per blob
-// what it did; skopeo also writes the tags, as carbon copies of the checked digest.
-// Every call is retried with backoff for transient faults only (429, 5xx, connection errors, timeouts).
-
-
-
-
-
-/** Runs one registry operation with backoff for transient faults; candidate.ts lists tags through it too. */
-async function retried(operation, ctx, fn) {
-    return withRetry(async () => {
-        try {
-            return await fn();
-        }
-        catch (error) {
-            throw toRegistryError(operation, error);
-        }
-    }, {
-        maxAttempts: ctx.maxAttempts,
-        baseDelayMs: 1000,
-        maxDelayMs: 15_000,
-        isRetryable: isRetryable,
-        onRetry: (error, attempt, delay) => warning(`${errorMessage(error).split('\n')[0]} (attempt ${attempt} of ${ctx.maxAttempts}; next in ${delay} ms)`),
-    });
-}
-function dockerEnv(ctx) {
-    return { DOCKER_CONFIG: ctx.auth.dockerConfigDir };
-}
-/** The raw manifest or index bytes, as the registry stores them (their sha256 is the digest). */
-async function inspectRaw(ref, ctx) {
-    const name = formatImageReference(ref);
-    return retried(`reading ${name}`, ctx, async () => {
-        const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true });
-        return result.stdout;
-    });
-}
-/** The digest a tag points at, or undefined when the tag does not exist. */
-async function tagDigest(ref, ctx) {
-    try {
-        return sha256Digest(await inspectRaw(ref, ctx));
-    }
-    catch (error) {
-        if (error instanceof RegistryError && error.kind === 'not-found')
-            return undefined;
-        throw error;
-    }
-}
-/** The image config (OCI image config JSON) of a single-platform image: its platform and labels. */
-async function inspectConfig(ref, ctx) {
-    const name = formatImageReference(ref);
-    return retried(`reading the config of ${name}`, ctx, async () => {
-        const result = await runTool('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name], ctx.timeoutSeconds, {
-            env: dockerEnv(ctx),
-            quiet: true,
-        });
-        return result.stdout;
-    });
-}
-/** skopeo copy --all --preserve-digests; returns its debug log, which records each blob it uploaded, mounted or skipped. */
-async function skopeoCopy(source, destination, ctx) {
-    const args = skopeoCopyArgs(source, destination, ctx.auth.authFile);
-    info(`[command]skopeo ${args.filter((a) => a !== '--debug').join(' ')}`);
-    return retried(`copying to ${formatImageReference(destination)}`, ctx, async () => {
-        const result = await runTool('skopeo', args, ctx.timeoutSeconds, { quiet: true });
-        for (const line of result.stdout.split('\n'))
-            if (line && !line.includes('level=debug'))
-                info(line);
-        return `${result.stdout}\n${result.stderr}`;
-    });
-}
-/**
- * Points each tag at `pushed` (a digest in the same repository) with the same manifest bytes, then
- * reads every tag back: it must resolve to exactly that digest.
- */
-async function tagByCopy(pushed, tags, ctx) {
-    for (const tag of tags) {
-        const args = skopeoTagArgs(pushed, tag, ctx.auth.authFile);
-        await retried(`tagging ${formatImageReference(tag)}`, ctx, () => runTool('skopeo', args, ctx.timeoutSeconds));
-        info(`${formatImageReference(tag)} -> ${pushed.digest}`);
-    }
-    const now = await Promise.all(tags.map((tag) => tagDigest(tag, ctx)));
-    tags.forEach((tag, i) => {
-        if (now[i] !== pushed.digest)
-            throw new RegistryError('other', `${formatImageReference(tag)} points at ${now[i] ?? 'nothing'} after tagging, not ${pushed.digest}`);
-    });
-}
-/** buildx imagetools create: copies an index to another repository of the same registry (blob mounts). */
-async function imagetoolsCreate(targets, source, ctx) {
-    const args = imagetoolsCreateArgs(targets, source);
-    await retried(`writing ${targets.map(formatImageReference).join(', ')}`, ctx, async () => {
-        const result = await runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx) });
-        if (result.stderr.trim())
-            info(result.stderr.trim());
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/image.ts
 // Reads what an image is before anything is pushed: its index (or single manifest), the child
 // manifests (for blob sizes) and its platforms; from an OCI layout on disk or from a registry.
@@ -42273,36 +42192,18 @@ async function imagetoolsCreate(targets, source, ctx) {
 
 
 
-
-
-function blobPath(dir, digest) {
-    const problem = digestProblem(digest);
-    if (problem)
-        throw new RegistryError('other', `the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`);
-    const [algorithm, hex] = digest.split(':');
-    return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm ?? '', hex ?? '');
-}
 function readBlob(dir, digest) {
     const path = blobPath(dir, digest);
     if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        throw new RegistryError('other', `the OCI layout at ${dir} is incomplete: blob ${digest} is missing`);
+        throw new faults_RegistryError('other', `the OCI layout at ${dir} is incomplete: blob ${digest} is missing`);
     const raw = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     if (sha256Digest(raw) !== digest)
-        throw new RegistryError('other', `the OCI layout at ${dir} is corrupt: blob ${digest} does not match its digest`);
+        throw new faults_RegistryError('other', `the OCI layout at ${dir} is corrupt: blob ${digest} does not match its digest`);
     return raw;
-}
-function normalise(p) {
-    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
-    try {
-        return formatPlatform(parsePlatform(text));
-    }
-    catch {
-        return text;
-    }
 }
 function configPlatform(raw) {
     const config = JSON.parse(raw);
-    return isAttestationPlatform(config) ? [] : [normalise(config)];
+    return isAttestationPlatform(config) ? [] : [normalisePlatform(config)];
 }
 /** The image an OCI layout holds: index.json must name exactly one image, once or under several names. */
 function readLayout(dir) {
@@ -42311,7 +42212,7 @@ function readLayout(dir) {
         top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
     }
     catch (e) {
-        throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
+        throw new faults_RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
     }
     const { digest, source: layoutSource } = layoutImage(dir, top.manifests ?? []);
     const raw = readBlob(dir, digest);
@@ -42324,22 +42225,22 @@ function readLayout(dir) {
     const config = readBlob(dir, JSON.parse(raw).config.digest);
     return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config, layoutSource };
 }
-/** The image a reference names in a registry (a tag is resolved to its digest). */
-async function readRemote(ref, ctx) {
-    const raw = await inspectRaw(ref, ctx);
+/** The image a reference names in a registry (a tag is resolved to its digest); `afterPush` when it was just written. */
+async function readRemote(ref, ctx, options = {}) {
+    const raw = await inspectRaw(ref, ctx, options);
     const digest = sha256Digest(raw);
     if (ref.digest && ref.digest !== digest) {
-        throw new RegistryError('other', `the registry returned a manifest whose digest ${digest} differs from the requested ${ref.digest}`);
+        throw new faults_RegistryError('other', `the registry returned a manifest whose digest ${digest} differs from the requested ${ref.digest}`);
     }
     const index = parseIndex(raw);
     // The child manifests are independent reads: in parallel (each is a docker process of ~50 ms).
     const children = [...index.images, ...index.attestations];
-    const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx)));
+    const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx, options)));
     const manifests = new Map(children.map((d, i) => [d.digest, raws[i] ?? '']));
     if (index.isIndex)
         return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) };
-    const config = await inspectConfig(withDigest(ref, digest), ctx);
-    return { digest, raw, isIndex: false, manifests, platforms: [normalise(JSON.parse(config))], config };
+    const config = await inspectConfig(withDigest(ref, digest), ctx, options);
+    return { digest, raw, isIndex: false, manifests, platforms: [normalisePlatform(JSON.parse(config))], config };
 }
 
 ;// CONCATENATED MODULE: ./src/candidate.ts
@@ -42354,14 +42255,11 @@ async function readRemote(ref, ctx) {
 
 
 
-
-
-
 async function readLocalFacts(release, repository) {
     const git = new Git(release.gitDirectory, { quiet: true });
     const target = await git.tryRevParse(release.commit);
     if (!target) {
-        throw new RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`);
+        throw new faults_RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`);
     }
     const documents = [];
     for (const file of stagingFiles(release.stagingManifests)) {
@@ -42369,7 +42267,7 @@ async function readLocalFacts(release, repository) {
             documents.push(...(0,dist/* parseAllDocuments */.hR)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')).map((doc) => doc.toJS()));
         }
         catch (error) {
-            throw new RegistryError('other', `release-staging-manifest: cannot read ${file}: ${errorMessage(error)}`);
+            throw new faults_RegistryError('other', `release-staging-manifest: cannot read ${file}: ${errorMessage(error)}`);
         }
     }
     const pin = stagingPin(documents, repositoryName(repository));
@@ -42380,32 +42278,9 @@ function stagingFiles(entries) {
     return entries.flatMap((entry) => {
         const files = expandEntry(entry, process.cwd());
         if (isGlob(entry) && files.length === 0)
-            throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`);
+            throw new faults_RegistryError('other', `release-staging-manifest: "${entry}" matches no file`);
         return files;
     });
-}
-function listTagsArgs(repository, authFile) {
-    const args = ['list-tags', '--retry-times', '0'];
-    if (authFile)
-        args.push('--authfile', authFile);
-    if (isLoopbackHost(repository.registry))
-        args.push('--tls-verify=false');
-    args.push(`docker://${repositoryName(repository)}`);
-    return args;
-}
-/** Every tag of the repository; none when the repository does not exist yet. */
-async function listTags(repository, ctx) {
-    try {
-        return await retried(`listing the tags of ${repositoryName(repository)}`, ctx, async () => {
-            const result = await runTool('skopeo', listTagsArgs(repository, ctx.auth.authFile), ctx.timeoutSeconds, { quiet: true });
-            return JSON.parse(result.stdout).Tags ?? [];
-        });
-    }
-    catch (error) {
-        if (error instanceof RegistryError && error.kind === 'not-found')
-            return [];
-        throw error;
-    }
 }
 /**
  * The first image manifest's config (OCI image config JSON), for a revision kept only as a label;
@@ -42466,7 +42341,7 @@ async function gather(candidate, repository, local, release, ctx) {
 }
 /** The candidate to promote, or a RegistryError saying what was found and what to do. */
 async function resolveCandidate(release, repository, local, ctx) {
-    const tags = await group(`List the tags of ${repositoryName(repository)}`, () => listTags(repository, ctx));
+    const tags = await group(`List the tags of ${repositoryName(repository)}`, () => listTags(repositoryName(repository), ctx));
     const order = candidateOrder(release.version, local.pin, tags);
     const rejected = [];
     for (const candidate of order) {
@@ -42477,7 +42352,7 @@ async function resolveCandidate(release, repository, local, ctx) {
         }
         catch (error) {
             // A pinned digest that is gone from the registry is a finding, not a crash; anything else is.
-            if (!(error instanceof RegistryError && error.kind === 'not-found'))
+            if (!(error instanceof faults_RegistryError && error.kind === 'not-found'))
                 throw error;
             rejected.push({ facts: candidate, reason: `is not in the registry (${candidate.digest ?? candidate.tag} not found)` });
             continue;
@@ -42500,7 +42375,7 @@ async function resolveCandidate(release, repository, local, ctx) {
         }
     }
     const context = { version: release.version, repository: repositoryName(repository), target: local.target, rejected };
-    throw new RegistryError('other', noCandidateMessage(local.pin ? { ...context, pin: local.pin } : context));
+    throw new faults_RegistryError('other', noCandidateMessage(local.pin ? { ...context, pin: local.pin } : context));
 }
 /** The candidate's outputs, and a line the job summary (written with the rest) starts with. */
 function announceCandidate(chosen) {
@@ -42509,6 +42384,39 @@ function announceCandidate(chosen) {
     setOutput('candidate-origin', chosen.origin);
     const from = chosen.origin === 'staging-manifest' ? 'the digest the staging manifest pins' : 'the newest candidate in the staging registry';
     summary_summary.addRaw(`<p>Release candidate <code>${chosen.tag}</code> (${from}): <code>${formatImageReference(chosen.image)}</code>, built from <code>${chosen.revision}</code>.</p>`, true);
+}
+
+;// CONCATENATED MODULE: ./src/failures.ts
+// What acr-push adds to the toolkit's registry faults (actions/toolkit/src/registry/faults.ts):
+// which roles to assign when ACR answers 401 after a sign-in, and the message to fail the step with.
+
+/**
+ * ACR's "401 unauthorized: authentication required" after a successful token sign-in means the
+ * identity lacks pull or push on that repository; on a registry read anonymously it means that
+ * registry needs credentials this step did not send. Returns the hint to append, or undefined.
+ * Roles: https://learn.microsoft.com/azure/container-registry/container-registry-rbac-built-in-roles-overview
+ */
+function unauthorizedHint(error, outcome) {
+    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+    if (!(cause instanceof faults_RegistryError) || cause.kind !== 'unauthorized' || !outcome)
+        return undefined;
+    const named = (registries) => registries.filter((registry) => cause.message.includes(registry));
+    const anonymous = named(outcome.anonymousRegistries ?? []);
+    if (anonymous.length > 0) {
+        return `${anonymous.join(', ')} was read anonymously: this action hands Azure tokens to ACR login servers only (*.azurecr.io, *.azurecr.cn, *.azurecr.us and the login-server-suffixes input), and this registry needs credentials. Sign in to it before this step (e.g. docker/login-action) and use auth: docker-config, or, if it is an ACR under another name, list its suffix in login-server-suffixes.`;
+    }
+    const signedIn = named(outcome.acrTokenRegistries ?? []);
+    if (signedIn.length === 0)
+        return undefined;
+    return `The sign-in to ${signedIn.join(', ')} succeeded, so ACR's 401 means the identity lacks pull (to read) or push (to write) on this repository. Assign AcrPull / AcrPush on the registry; on registries whose role assignment mode is "RBAC Registry + ABAC Repository Permissions", AcrPull/AcrPush are not honored: assign Container Registry Repository Reader / Container Registry Repository Writer (optionally with a condition on the repository).`;
+}
+/** The message to fail the step with; unwraps the last error after retries, saying how many attempts were made. */
+function failureMessage(error) {
+    if (error instanceof RetriesExhaustedError) {
+        const last = errorMessage(error.lastError);
+        return `${last}\n(gave up after ${error.attempts} attempts with backoff)`;
+    }
+    return errorMessage(error);
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
@@ -42766,6 +42674,143 @@ function describeSettings(s) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/registry.ts
+// How acr-push writes to a registry, through the toolkit's registry tools (deadline and classified
+// retries: actions/toolkit/src/registry/). buildx imagetools copies an index within one registry
+// (cross-repository blob mounts: no upload); skopeo pushes OCI layouts, copies across registries and
+// single manifests, preserving the digest, and its debug log says per blob what it did; skopeo also
+// writes the tags, as carbon copies of the checked digest.
+
+
+
+/** skopeo copy --all --preserve-digests; returns its debug log, which records each blob it uploaded, mounted or skipped. */
+async function skopeoCopy(source, destination, ctx) {
+    const args = skopeoCopyArgs(source, destination, ctx.authFile);
+    info(`[command]skopeo ${args.filter((a) => a !== '--debug').join(' ')}`);
+    const result = await runSkopeo(args, ctx, `copying to ${formatImageReference(destination)}`, { quiet: true });
+    for (const line of result.stdout.split('\n'))
+        if (line && !line.includes('level=debug'))
+            info(line);
+    return `${result.stdout}\n${result.stderr}`;
+}
+/**
+ * Points each tag at `pushed` (a digest in the same repository) with the same manifest bytes, then
+ * reads every tag back: it must resolve to exactly that digest.
+ */
+async function tagByCopy(pushed, tags, ctx) {
+    for (const tag of tags) {
+        await runSkopeo(skopeoTagArgs(pushed, tag, ctx.authFile), ctx, `tagging ${formatImageReference(tag)}`);
+        info(`${formatImageReference(tag)} -> ${pushed.digest}`);
+    }
+    // Tags written moments ago: a replica that has not caught up yet answers "manifest unknown".
+    const now = await Promise.all(tags.map((tag) => tagDigest(tag, ctx, { afterPush: true })));
+    tags.forEach((tag, i) => {
+        if (now[i] !== pushed.digest)
+            throw new faults_RegistryError('other', `${formatImageReference(tag)} points at ${now[i] ?? 'nothing'} after tagging, not ${pushed.digest}`);
+    });
+}
+/** buildx imagetools create: copies an index to another repository of the same registry (blob mounts). */
+async function registry_imagetoolsCreate(targets, source, ctx) {
+    const result = await imagetoolsCreate(imagetoolsCreateArgs(targets, source), ctx, `writing ${targets.map(formatImageReference).join(', ')}`);
+    if (result.stderr.trim())
+        info(result.stderr.trim());
+}
+
+;// CONCATENATED MODULE: ./src/tool-versions.ts
+// Which versions of docker buildx and skopeo this step needs, read from what the tools print for
+// `--version`, and the one message that says what to do when a runner's tool is too old. Pure.
+//
+// Minimums (the oldest release that has every flag this action passes):
+// - skopeo 1.6.0: `copy --preserve-digests` and `copy --multi-arch index-only` both arrived in
+//   v1.6.0 (containers/skopeo, cmd/skopeo/copy.go; docs/skopeo-copy.1.md).
+// - buildx 0.9.0: `imagetools create --progress` arrived in v0.9.0 (docker/buildx
+//   commands/imagetools/create.go); `imagetools inspect --raw/--format` are older (v0.8.0).
+// What GitHub's hosted runners ship (actions/runner-images, images/ubuntu/Ubuntu2204-Readme.md,
+// Ubuntu2404-Readme.md, Ubuntu2604-Readme.md): ubuntu-22.04 skopeo 1.4.1 (too old),
+// ubuntu-24.04 skopeo 1.13.3, ubuntu-26.04 skopeo 1.21.0-dev; Docker-Buildx 0.36.1 on all three.
+const MINIMUM_VERSIONS = { skopeo: '1.6.0', buildx: '0.9.0' };
+/** Where to get a recent enough tool, for the error message: the hosted runner image to use instead. */
+const RUNNER_ADVICE = {
+    skopeo: 'GitHub\'s ubuntu-22.04 image ships skopeo 1.4.1: use runs-on: ubuntu-24.04 (skopeo 1.13.3) or newer',
+    buildx: 'GitHub\'s ubuntu-22.04, ubuntu-24.04 and ubuntu-26.04 images ship Docker Buildx 0.36.1: use one of them, or docker/setup-buildx-action',
+};
+const COMMANDS = {
+    skopeo: { command: 'skopeo', args: ['--version'] },
+    buildx: { command: 'docker', args: ['buildx', 'version'] },
+};
+function versionCommand(tool) {
+    return COMMANDS[tool];
+}
+/** The first x.y.z in a text, with an optional leading v: "0.13.1+ds1", "v0.36.1", "1.21.0-dev". */
+function parseVersion(text) {
+    const match = /\bv?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+    if (!match)
+        return undefined;
+    return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: match[0].replace(/^v/, '') };
+}
+/**
+ * The version a tool printed. skopeo prints "skopeo version 1.9.3" (newer builds add
+ * " commit: <sha>"); buildx prints "github.com/docker/buildx v0.36.1 <revision>" (Debian's
+ * package: "github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3").
+ */
+function toolVersion(tool, output) {
+    const line = output.split('\n').find((l) => (tool === 'skopeo' ? /skopeo version/i.test(l) : /buildx/i.test(l)));
+    return line ? parseVersion(line.slice(line.search(tool === 'skopeo' ? /version/i : /\s/))) : undefined;
+}
+function compare(a, b) {
+    return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+/**
+ * Tools a run starts: every run reads through buildx; publishing copies and tags with skopeo, and
+ * release-candidate lists tags with skopeo (even with verify-only).
+ */
+function toolsNeeded(run) {
+    return run.verifyOnly && !run.releaseCandidate ? ['buildx'] : ['buildx', 'skopeo'];
+}
+/** Why a tool cannot be used (absent, unreadable version, too old), or undefined when it is fine. */
+function versionProblem(tool, output) {
+    const minimum = MINIMUM_VERSIONS[tool];
+    const name = tool === 'buildx' ? 'docker buildx' : 'skopeo';
+    const needs = `acr-push needs ${name} ${minimum} or newer`;
+    if (output === undefined)
+        return `${name} was not found on this runner: ${needs}. ${RUNNER_ADVICE[tool]}`;
+    const found = toolVersion(tool, output);
+    if (!found)
+        return `could not read the version of ${name} from "${output.trim().split('\n')[0] ?? ''}": ${needs}`;
+    const required = parseVersion(minimum);
+    if (required && compare(found, required) < 0) {
+        return `${name} ${found.text} is too old: ${needs} (${tool === 'skopeo' ? 'copy --preserve-digests and --multi-arch' : 'imagetools create --progress'}). ${RUNNER_ADVICE[tool]}, or install a newer ${name}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/require-tools.ts
+// Checks, before anything else happens, that the tools this run starts are there and recent enough
+// (tool-versions.ts says which and why); they run through the toolkit's runTool, with its deadline.
+
+
+
+async function printedVersion(tool, timeoutSeconds) {
+    const { command, args } = versionCommand(tool);
+    try {
+        const result = await run_tool_runTool(command, args, timeoutSeconds, { quiet: true, allowFailure: true });
+        // coreutils `timeout` exits 127 when it cannot find the command; docker exits 1 without the buildx plugin.
+        return result.exitCode === 0 ? `${result.stdout}\n${result.stderr}` : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Checks, before anything else happens, that the tools this run will start are there and recent enough. */
+async function requireTools(run, timeoutSeconds) {
+    const tools = toolsNeeded(run);
+    const outputs = await Promise.all(tools.map((tool) => printedVersion(tool, timeoutSeconds)));
+    const problems = tools.map((tool, i) => versionProblem(tool, outputs[i])).filter((p) => p !== undefined);
+    if (problems.length > 0)
+        throw new Error(problems.join('\n'));
+    core_debug(`tool versions: ${outputs.map((o) => o?.trim().split('\n')[0]).join('; ')}`);
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/format.ts
 /** A byte count for people: 512 B, 2.0 KiB, 15 MiB (one decimal below 10 units). */
 function formatBytes(bytes) {
@@ -42954,7 +42999,7 @@ function registriesFor(settings) {
 function gate(settings, image, details) {
     const missing = missingRequired(settings.requirePlatforms, details.platforms);
     if (missing.length > 0)
-        throw new RegistryError('other', platformGateMessage(image, missing, details.platforms));
+        throw new faults_RegistryError('other', platformGateMessage(image, missing, details.platforms));
     if (settings.requirePlatforms.length > 0)
         info(`${image} has every required platform (${details.platforms.join(', ')})`);
 }
@@ -43006,10 +43051,13 @@ async function publish(settings, ctx, known) {
         const moved = movedTags(current, image.digest);
         if (moved.length > 0) {
             const detail = moved.map((tag) => `${tag} -> ${current.get(tag)}`).join(', ');
-            throw new RegistryError('other', `immutable-tags: refusing to move ${detail} in ${formatImageReference(destination)} to ${image.digest}; nothing was pushed or tagged`);
+            throw new faults_RegistryError('other', `immutable-tags: refusing to move ${detail} in ${formatImageReference(destination)} to ${image.digest}; nothing was pushed or tagged`);
         }
     }
-    const route = chooseRoute(source, destination, image.isIndex);
+    // Same commit, same image: a re-run finds the digest already in the repository, pushes nothing,
+    // and (below) writes only the tags that do not name it yet.
+    const present = source.kind === 'layout' && (await tagDigest(target, ctx)) === image.digest;
+    const route = present ? 'retag' : chooseRoute(source, destination, image.isIndex);
     const sizes = blobSizes(image.raw, image.manifests);
     const pushed = formatImageReference(target);
     const transfer = await group(`Push ${pushed} (${route})`, async () => {
@@ -43019,7 +43067,7 @@ async function publish(settings, ctx, known) {
             figures = figuresFromSkopeo(sizes, parseSkopeoDebug(await skopeoCopy(from, target, ctx)));
         }
         else if (route === 'mount-copy' && source.kind === 'image') {
-            await imagetoolsCreate([target], withDigest(source.ref, image.digest), ctx);
+            await registry_imagetoolsCreate([target], withDigest(source.ref, image.digest), ctx);
             figures = figuresFromMount(sizes);
         }
         else {
@@ -43030,12 +43078,19 @@ async function publish(settings, ctx, known) {
         return figures;
     });
     // Read back what the registry now holds under the digest, and gate on that before any tag moves.
-    const published = await group(`Verify ${pushed}`, () => readRemote(target, ctx));
+    const published = await group(`Verify ${pushed}`, () => readRemote(target, ctx, { afterPush: true }));
     gate(settings, pushed, published);
     setImageOutputs(destination, image.digest, published.platforms, []);
     // Each tag is a carbon copy of the digest just checked: never a new index wrapped around it.
-    if (tagRefs.length > 0)
-        await group(`Tag ${settings.tags.join(', ')}`, () => tagByCopy({ ...target, digest: image.digest }, tagRefs, ctx));
+    const missing = [];
+    for (const ref of tagRefs)
+        if ((await tagDigest(ref, ctx)) !== image.digest)
+            missing.push(ref);
+    const kept = tagRefs.filter((ref) => !missing.includes(ref));
+    if (kept.length > 0)
+        info(`${kept.map(formatImageReference).join(', ')} already name ${image.digest}: not written again`);
+    if (missing.length > 0)
+        await group(`Tag ${missing.map((ref) => ref.tag).join(', ')}`, () => tagByCopy({ ...target, digest: image.digest }, missing, ctx));
     setImageOutputs(destination, image.digest, published.platforms, tagRefs);
     setOutput('bytes-uploaded', String(transfer.uploadedBytes));
     setOutput('bytes-mounted', String(transfer.mountedBytes));
@@ -43074,7 +43129,7 @@ async function run() {
             local = await readLocalFacts(settings.release, settings.source.ref);
         const limits = { maxAttempts: settings.maxAttempts, timeoutSeconds: settings.timeoutSeconds };
         auth = await group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, limits));
-        const ctx = { auth, ...limits };
+        const ctx = { dockerConfigDir: auth.dockerConfigDir, authFile: auth.authFile, ...limits };
         if (settings.release && local && settings.source.kind === 'image') {
             // From here on the source is the chosen candidate by digest, as if it had been given so.
             const chosen = await resolveCandidate(settings.release, settings.source.ref, local, ctx);

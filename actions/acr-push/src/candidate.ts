@@ -7,14 +7,16 @@ import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import {
   Git,
+  RegistryError,
   candidateOrder,
   errorMessage,
   expandEntry,
   formatImageReference,
   imageRevision,
+  inspectConfig,
   isGlob,
-  isLoopbackHost,
   judgeCandidate,
+  listTags,
   noCandidateMessage,
   repositoryName,
   stagingPin,
@@ -23,15 +25,13 @@ import {
   type CandidateRef,
   type ImageReference,
   type PinnedImage,
+  type RegistryContext,
   type Rejected,
 } from '@aks-gitops/toolkit'
 import { parseAllDocuments } from 'yaml'
-import { RegistryError } from './failures'
 import { readRemote, type ImageDetails } from './image'
 import type { ReleaseCandidateSettings } from './inputs'
 import { withDigest, withTag } from './plan'
-import { inspectConfig, retried, type RegistryContext } from './registry'
-import { runTool } from './run-tool'
 
 export interface ChosenCandidate {
   tag: string
@@ -75,27 +75,6 @@ function stagingFiles(entries: readonly string[]): string[] {
     if (isGlob(entry) && files.length === 0) throw new RegistryError('other', `release-staging-manifest: "${entry}" matches no file`)
     return files
   })
-}
-
-function listTagsArgs(repository: ImageReference, authFile: string | undefined): string[] {
-  const args = ['list-tags', '--retry-times', '0']
-  if (authFile) args.push('--authfile', authFile)
-  if (isLoopbackHost(repository.registry)) args.push('--tls-verify=false')
-  args.push(`docker://${repositoryName(repository)}`)
-  return args
-}
-
-/** Every tag of the repository; none when the repository does not exist yet. */
-async function listTags(repository: ImageReference, ctx: RegistryContext): Promise<string[]> {
-  try {
-    return await retried(`listing the tags of ${repositoryName(repository)}`, ctx, async () => {
-      const result = await runTool('skopeo', listTagsArgs(repository, ctx.auth.authFile), ctx.timeoutSeconds, { quiet: true })
-      return (JSON.parse(result.stdout) as { Tags?: string[] | null }).Tags ?? []
-    })
-  } catch (error) {
-    if (error instanceof RegistryError && error.kind === 'not-found') return []
-    throw error
-  }
 }
 
 /**
@@ -155,7 +134,7 @@ async function gather(candidate: CandidateRef, repository: ImageReference, local
 
 /** The candidate to promote, or a RegistryError saying what was found and what to do. */
 export async function resolveCandidate(release: ReleaseCandidateSettings, repository: ImageReference, local: LocalFacts, ctx: RegistryContext): Promise<ChosenCandidate> {
-  const tags = await core.group(`List the tags of ${repositoryName(repository)}`, () => listTags(repository, ctx))
+  const tags = await core.group(`List the tags of ${repositoryName(repository)}`, () => listTags(repositoryName(repository), ctx))
   const order = candidateOrder(release.version, local.pin, tags)
   const rejected: Rejected[] = []
   for (const candidate of order) {

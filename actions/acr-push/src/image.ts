@@ -2,11 +2,23 @@
 // manifests (for blob sizes) and its platforms; from an OCI layout on disk or from a registry.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { digestProblem, errorMessage, formatPlatform, indexPlatforms, isAttestationPlatform, parseIndex, parsePlatform, sha256Digest, type ImageReference } from '@aks-gitops/toolkit'
-import { RegistryError } from './failures'
+import {
+  RegistryError,
+  blobPath,
+  errorMessage,
+  indexPlatforms,
+  inspectConfig,
+  inspectRaw,
+  isAttestationPlatform,
+  normalisePlatform,
+  parseIndex,
+  sha256Digest,
+  type ImageReference,
+  type RegistryContext,
+  type RetriedOptions,
+} from '@aks-gitops/toolkit'
 import { layoutImage, type LayoutEntry } from './layout-entry'
 import { withDigest } from './plan'
-import { inspectConfig, inspectRaw, type RegistryContext } from './registry'
 
 export interface ImageDetails {
   digest: string
@@ -22,12 +34,6 @@ export interface ImageDetails {
   layoutSource?: string
 }
 
-function blobPath(dir: string, digest: string): string {
-  const problem = digestProblem(digest)
-  if (problem) throw new RegistryError('other', `the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`)
-  const [algorithm, hex] = digest.split(':')
-  return join(dir, 'blobs', algorithm ?? '', hex ?? '')
-}
 
 function readBlob(dir: string, digest: string): string {
   const path = blobPath(dir, digest)
@@ -37,18 +43,9 @@ function readBlob(dir: string, digest: string): string {
   return raw
 }
 
-function normalise(p: { os?: string; architecture?: string; variant?: string }): string {
-  const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) })
-  try {
-    return formatPlatform(parsePlatform(text))
-  } catch {
-    return text
-  }
-}
-
 function configPlatform(raw: string): string[] {
   const config = JSON.parse(raw) as { os?: string; architecture?: string; variant?: string }
-  return isAttestationPlatform(config) ? [] : [normalise(config)]
+  return isAttestationPlatform(config) ? [] : [normalisePlatform(config)]
 }
 
 /** The image an OCI layout holds: index.json must name exactly one image, once or under several names. */
@@ -69,9 +66,9 @@ export function readLayout(dir: string): ImageDetails {
   return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config, layoutSource }
 }
 
-/** The image a reference names in a registry (a tag is resolved to its digest). */
-export async function readRemote(ref: ImageReference, ctx: RegistryContext): Promise<ImageDetails> {
-  const raw = await inspectRaw(ref, ctx)
+/** The image a reference names in a registry (a tag is resolved to its digest); `afterPush` when it was just written. */
+export async function readRemote(ref: ImageReference, ctx: RegistryContext, options: RetriedOptions = {}): Promise<ImageDetails> {
+  const raw = await inspectRaw(ref, ctx, options)
   const digest = sha256Digest(raw)
   if (ref.digest && ref.digest !== digest) {
     throw new RegistryError('other', `the registry returned a manifest whose digest ${digest} differs from the requested ${ref.digest}`)
@@ -79,9 +76,9 @@ export async function readRemote(ref: ImageReference, ctx: RegistryContext): Pro
   const index = parseIndex(raw)
   // The child manifests are independent reads: in parallel (each is a docker process of ~50 ms).
   const children = [...index.images, ...index.attestations]
-  const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx)))
+  const raws = await Promise.all(children.map((d) => inspectRaw(withDigest(ref, d.digest), ctx, options)))
   const manifests = new Map(children.map((d, i) => [d.digest, raws[i] ?? '']))
   if (index.isIndex) return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index) }
-  const config = await inspectConfig(withDigest(ref, digest), ctx)
-  return { digest, raw, isIndex: false, manifests, platforms: [normalise(JSON.parse(config) as { os?: string; architecture?: string; variant?: string })], config }
+  const config = await inspectConfig(withDigest(ref, digest), ctx, options)
+  return { digest, raw, isIndex: false, manifests, platforms: [normalisePlatform(JSON.parse(config) as { os?: string; architecture?: string; variant?: string })], config }
 }

@@ -1,16 +1,16 @@
 // acr-push: sign in (OIDC by default), publish an OCI layout or copy an image reference by digest,
 // check its platforms in the registry, then (and only then) point the tags at it.
 import * as core from '@actions/core'
-import { errorMessage, formatImageReference, type ImageReference } from '@aks-gitops/toolkit'
+import { RegistryError, errorMessage, formatImageReference, tagDigest, type ImageReference, type RegistryContext } from '@aks-gitops/toolkit'
 import { authenticate, type RegistryAccess } from './auth'
 import { announceCandidate, readLocalFacts, resolveCandidate, type LocalFacts } from './candidate'
 import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
-import { RegistryError, failureMessage, unauthorizedHint } from './failures'
+import { failureMessage, unauthorizedHint } from './failures'
 import { readLayout, readRemote, type ImageDetails } from './image'
 import { describeSettings, readSettings, type Settings } from './inputs'
 import { ROUTE_DESCRIPTIONS, chooseRoute, missingRequired, movedTags, platformGateMessage, withDigest, withTag } from './plan'
-import { imagetoolsCreate, skopeoCopy, tagByCopy, tagDigest, type RegistryContext } from './registry'
-import { requireTools } from './run-tool'
+import { imagetoolsCreate, skopeoCopy, tagByCopy } from './registry'
+import { requireTools } from './require-tools'
 import { transferLines, writeSummary } from './summary'
 import { blobSizes, figuresBasis, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug, type TransferFigures } from './transfer'
 
@@ -103,7 +103,7 @@ async function publish(settings: Settings, ctx: RegistryContext, known: ImageDet
   })
 
   // Read back what the registry now holds under the digest, and gate on that before any tag moves.
-  const published = await core.group(`Verify ${pushed}`, () => readRemote(target, ctx))
+  const published = await core.group(`Verify ${pushed}`, () => readRemote(target, ctx, { afterPush: true }))
   gate(settings, pushed, published)
   setImageOutputs(destination, image.digest, published.platforms, [])
 
@@ -152,7 +152,7 @@ export async function run(): Promise<void> {
 
     const limits = { maxAttempts: settings.maxAttempts, timeoutSeconds: settings.timeoutSeconds }
     auth = await core.group('Sign in', () => authenticate(settings.auth, registriesFor(settings), process.env, limits))
-    const ctx: RegistryContext = { auth, ...limits }
+    const ctx: RegistryContext = { dockerConfigDir: auth.dockerConfigDir, authFile: auth.authFile, ...limits }
     if (settings.release && local && settings.source.kind === 'image') {
       // From here on the source is the chosen candidate by digest, as if it had been given so.
       const chosen = await resolveCandidate(settings.release, settings.source.ref, local, ctx)

@@ -1,6 +1,6 @@
 // The pure sign-in rules: which registries may receive an ACR token, cloud defaults, the
 // federated-credential hint, and what a 401 or a DNS failure means.
-import { RetriesExhaustedError } from '@aks-gitops/toolkit'
+import { RegistryError, RetriesExhaustedError, classifyOutput, isRetryableKind } from '@aks-gitops/toolkit'
 import { describe, expect, it } from 'vitest'
 import {
   defaultAudience,
@@ -11,7 +11,7 @@ import {
   planTokenSignIn,
 } from '../src/auth/cloud'
 import { federatedCredentialHint, isFederatedCredentialMismatch, subjectForms } from '../src/auth/subject-hint'
-import { RegistryError, classifyOutput, isRetryableKind, unauthorizedHint } from '../src/failures'
+import { unauthorizedHint } from '../src/failures'
 
 describe('ACR login servers (issue 11, item 1)', () => {
   it('are the azurecr suffixes of the three clouds plus the listed extra suffixes', () => {

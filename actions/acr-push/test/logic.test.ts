@@ -2,12 +2,11 @@
 // gate, immutable tags, and the per-blob byte figures from skopeo's real debug logs.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CommandError, RetriesExhaustedError, isLoopbackHost, parseImageReference, parsePlatforms } from '@aks-gitops/toolkit'
+import { CommandError, RetriesExhaustedError, classifyOutput, isLoopbackHost, isRetryable, parseImageReference, parsePlatforms, redactSignatures, scrubbedEnv, toRegistryError } from '@aks-gitops/toolkit'
 import { describe, expect, it } from 'vitest'
-import { classifyOutput, failureMessage, isRetryable, toRegistryError } from '../src/failures'
+import { failureMessage } from '../src/failures'
 import { pluginDirs } from '../src/auth/docker-config'
 import { chooseRoute, imagetoolsCreateArgs, missingRequired, movedTags, platformGateMessage, skopeoCopyArgs, skopeoTagArgs } from '../src/plan'
-import { redactSignatures, scrubbedEnv } from '../src/run-tool'
 import { blobSizes, figuresBasis, figuresFromMount, figuresFromSkopeo, noTransfer, parseSkopeoDebug } from '../src/transfer'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')

@@ -13,7 +13,7 @@ vi.mock('@actions/core', () => ({
 
 const { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken } = await import('../src/auth/azure')
 const { ACR_SCOPE, acrExchangeRequest, endpointsFor, entraTokenRequest, githubIdTokenRequest, grantedActions, networkKind } = await import('../src/auth/token-exchange')
-const { RegistryError, isRetryableKind } = await import('../src/failures')
+const { RegistryError, isRetryableKind } = await import('@aks-gitops/toolkit')
 const { GITHUB_REQUEST_TOKEN, REPOSITORY_CLAIMS, TOKEN_TENANT, fakeJwt, startFakeAzure } = await import('./helpers/fake-azure')
 
 const PUBLIC = 'api://AzureADTokenExchange'

@@ -2,7 +2,7 @@
 // credential (oidc), or from a client secret (service-principal). Every token is masked as soon
 // as it exists; none is ever logged, put in argv, or written anywhere but the temporary docker config.
 import * as core from '@actions/core'
-import { RegistryError } from '../failures'
+import { RegistryError, retried } from '@aks-gitops/toolkit'
 import { federatedCredentialHint, isFederatedCredentialMismatch } from './subject-hint'
 import {
   acrExchangeRequest,
@@ -11,7 +11,7 @@ import {
   githubIdTokenRequest,
   grantedActions,
   jwtClaims,
-  sendWithRetry,
+  sendJson,
   type Endpoints,
 } from './token-exchange'
 
@@ -38,8 +38,10 @@ export async function githubIdToken(env: NodeJS.ProcessEnv, audience: string, ma
     )
   }
   core.setSecret(token)
-  const body = await sendWithRetry('GitHub OIDC token request', githubIdTokenRequest(url, token, audience), maxAttempts, core.warning)
-  return stringField(body, 'value', 'GitHub OIDC token request')
+  const what = 'GitHub OIDC token request'
+  const request = githubIdTokenRequest(url, token, audience)
+  const body = await retried(what, { maxAttempts }, () => sendJson(what, request))
+  return stringField(body, 'value', what)
 }
 
 /** Entra access token for the registry audience. */
@@ -49,10 +51,11 @@ export async function entraAccessToken(
   proof: { assertion: string } | { secret: string },
   maxAttempts: number,
 ): Promise<string> {
+  const what = 'Microsoft Entra token request'
   const request = entraTokenRequest(endpoints, identity.tenantId, identity.clientId, proof)
   try {
-    const body = await sendWithRetry('Microsoft Entra token request', request, maxAttempts, core.warning)
-    return stringField(body, 'access_token', 'Microsoft Entra token request')
+    const body = await retried(what, { maxAttempts }, () => sendJson(what, request))
+    return stringField(body, 'access_token', what)
   } catch (error) {
     // Only Entra's "no matching federated identity record" errors get the subject hint.
     if (error instanceof RegistryError && 'assertion' in proof && isFederatedCredentialMismatch(error.message)) {
@@ -63,14 +66,17 @@ export async function entraAccessToken(
 }
 
 export async function acrRefreshToken(endpoints: Endpoints, registry: string, accessToken: string, maxAttempts: number) {
-  const body = await sendWithRetry(`ACR token exchange at ${registry}`, acrExchangeRequest(endpoints, registry, accessToken), maxAttempts, core.warning)
-  return stringField(body, 'refresh_token', `ACR token exchange at ${registry}`)
+  const what = `ACR token exchange at ${registry}`
+  const request = acrExchangeRequest(endpoints, registry, accessToken)
+  const body = await retried(what, { maxAttempts }, () => sendJson(what, request))
+  return stringField(body, 'refresh_token', what)
 }
 
 /** Fails early, with the role to grant, when the identity may not push to the repository. */
 export async function checkPushPermission(endpoints: Endpoints, registry: string, repository: string, refreshToken: string, maxAttempts: number) {
   const what = `ACR token request for repository ${repository} at ${registry}`
-  const body = await sendWithRetry(what, acrTokenRequest(endpoints, registry, repository, refreshToken), maxAttempts, core.warning)
+  const request = acrTokenRequest(endpoints, registry, repository, refreshToken)
+  const body = await retried(what, { maxAttempts }, () => sendJson(what, request))
   const accessToken = stringField(body, 'access_token', what)
   const actions = grantedActions(accessToken, repository)
   if (!actions.includes('push')) {

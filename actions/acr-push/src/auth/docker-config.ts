@@ -5,8 +5,8 @@ import * as core from '@actions/core'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { toRegistryError, type SignInOutcome } from '../failures'
-import { runTool } from '../run-tool'
+import { runTool } from '@aks-gitops/toolkit'
+import type { SignInOutcome } from '../failures'
 
 export const STATE_DOCKER_CONFIG = 'temporary-docker-config'
 
@@ -71,14 +71,10 @@ export function existingConfig(env: NodeJS.ProcessEnv): DockerAuth {
 export async function dockerLogin(auth: DockerAuth, registry: string, username: string, password: string, timeoutSeconds: number): Promise<void> {
   core.setSecret(password)
   core.setSecret(Buffer.from(`${username}:${password}`).toString('base64'))
-  try {
-    await runTool('docker', ['login', registry, '--username', username, '--password-stdin'], timeoutSeconds, {
-      env: { DOCKER_CONFIG: auth.dockerConfigDir },
-      input: password,
-    })
-  } catch (error) {
-    throw toRegistryError(`docker login to ${registry} as ${username}`, error)
-  }
+  await runTool('docker', ['login', registry, '--username', username, '--password-stdin'], timeoutSeconds, {
+    env: { DOCKER_CONFIG: auth.dockerConfigDir },
+    input: password,
+  })
   if (auth.authFile) chmodSync(auth.authFile, 0o600)
 }
 

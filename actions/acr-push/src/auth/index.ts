@@ -1,7 +1,7 @@
 // Signs in to the registries this step touches, per the `auth` input, and returns the docker
 // config the tools must use.
 import * as core from '@actions/core'
-import { retryTransient } from '../failures'
+import { retried } from '@aks-gitops/toolkit'
 import type { Credentials, EntraSettings } from '../inputs'
 import { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken } from './azure'
 import { planTokenSignIn, type RegistryAccess } from './cloud'
@@ -16,7 +16,7 @@ export interface Limits {
 }
 
 async function login(auth: DockerAuth, registry: string, username: string, password: string, limits: Limits) {
-  await retryTransient(() => dockerLogin(auth, registry, username, password, limits.timeoutSeconds), limits.maxAttempts, core.warning)
+  await retried(`docker login to ${registry} as ${username}`, limits, () => dockerLogin(auth, registry, username, password, limits.timeoutSeconds))
 }
 
 /**

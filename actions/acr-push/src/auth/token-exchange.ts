@@ -2,8 +2,7 @@
 // registry audience (federated credential) -> ACR refresh token (/oauth2/exchange). Requests are
 // built by pure functions (tested for their exact shape) and sent through the toolkit's
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
-import { HttpNetworkError, errorMessage, proxyFor, sendRequest, type HttpRequest } from '@aks-gitops/toolkit'
-import { RegistryError, retryTransient, type FaultKind } from '../failures'
+import { HttpNetworkError, RegistryError, errorMessage, proxyFor, sendRequest, type FaultKind, type HttpRequest } from '@aks-gitops/toolkit'
 import { isGuid } from './cloud'
 
 export type { HttpRequest } from '@aks-gitops/toolkit'
@@ -126,10 +125,6 @@ export async function sendJson(what: string, request: HttpRequest, timeoutMs = 3
     throw new RegistryError(statusKind(status), `${what} failed with HTTP ${status}: ${explanation}`)
   }
   return body
-}
-
-export async function sendWithRetry(what: string, request: HttpRequest, maxAttempts: number, onRetry: (message: string) => void) {
-  return retryTransient(() => sendJson(what, request), maxAttempts, onRetry)
 }
 
 /** Claims of a JWT, without verifying it (we only read what the issuer told us, for messages and checks). */
