@@ -111,9 +111,10 @@ describe('which workflows a change starts', () => {
     expect(run(push('refs/tags/v1.4'))).toEqual([])
   })
 
-  it('builds nothing for changes outside the images, and nothing on main (production comes from tags)', () => {
+  it('builds nothing for changes outside the images; main builds (publishing nothing: production comes from tags) to warm the cache', () => {
     expect(run(push('refs/heads/develop', 'README.md', 'actions/bump-manifest/src/main.ts'))).toEqual(['ci'])
-    expect(run(push('refs/heads/main', 'apps/vote/src/a.ts'))).toEqual(['ci'])
+    expect(run(push('refs/heads/main', 'apps/vote/src/a.ts'))).toEqual(['ci', 'vote'])
+    expect(run(push('refs/heads/main', 'README.md'))).toEqual(['ci'])
     expect(run(push('refs/heads/hotfix/x', 'apps/vote/src/a.ts'))).toEqual([])
   })
 

@@ -1,7 +1,7 @@
 // The build path that only GitHub's runners run (docker-container builder, gha cache,
 // attestations, OCI export), checked as argv and pure decisions against the sources and docs
 // cited next to each case. The local engine runs the rest (e2e.test.ts).
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -91,13 +91,14 @@ describe('3. QEMU only when needed, and pinned images', () => {
     expect(isPinnedImage('tonistiigi/binfmt:latest')).toBe(false)
   })
 
-  it.each(['vote', 'result', 'worker'])('apps/%s/Dockerfile is a cross-build: no stage runs target-architecture code', (service) => {
-    const text = readFileSync(join(REPO_ROOT, 'apps', service, 'Dockerfile'), 'utf8')
-    expect(parseStages(text).map((s) => [s.name, s.platform, s.runs])).toEqual([
-      ['build', 'build', true],
-      ['1', 'target', false],
-    ])
-    expect(stagesNeedingEmulation(text)).toEqual([])
+  it("the services' Dockerfiles are cross-builds: every RUN on $BUILDPLATFORM, so no QEMU", () => {
+    const dockerfiles = ['apps/Dockerfile', 'apps/vote/Dockerfile', 'apps/result/Dockerfile', 'apps/worker/Dockerfile'].filter((f) => existsSync(join(REPO_ROOT, f)))
+    expect(dockerfiles.length).toBeGreaterThan(0)
+    for (const file of dockerfiles) {
+      const stages = parseStages(readFileSync(join(REPO_ROOT, file), 'utf8'))
+      expect(stages.some((s) => s.platform === 'build' && s.runs), file).toBe(true)
+      expect(stages.filter((s) => s.platform === 'target' && s.runs), file).toEqual([])
+    }
   })
 
   it('finds the stage that RUNs on the target platform', () => {
