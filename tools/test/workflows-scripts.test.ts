@@ -233,6 +233,7 @@ describe('redeploy validates the requested reference before anything uses it', (
 
   it('accepts a tag or a digest and names the environment\'s registry and manifests', () => {
     expect(resolve('staging', '1.4.2-rc.17').outputs).toEqual({
+      previous: 'false',
       source: 'stagingacr.azurecr.io/vote:1.4.2-rc.17',
       image: 'stagingacr.azurecr.io/vote',
       tag: '1.4.2-rc.17',
@@ -242,6 +243,22 @@ describe('redeploy validates the requested reference before anything uses it', (
     const digest = `sha256:${'ab'.repeat(32)}`
     expect(resolve('production', digest).outputs).toMatchObject({ source: `prodacr.azurecr.io/vote@${digest}`, tag: '', digest })
     expect(resolve('production', '1.4.2', '').outputs.source).toBe('stagingacr.azurecr.io/vote:1.4.2')
+  })
+
+  it('takes previous as the request to roll back one step, which the history step resolves', () => {
+    expect(resolve('production', 'previous').outputs).toMatchObject({ previous: 'true', source: '', tag: '', digest: '', image: 'prodacr.azurecr.io/vote' })
+  })
+
+  it('names the image one step back from what bump-manifest found, and fails when it found none', () => {
+    const name = findStep(workflowById(workflows, 'redeploy'), 'resolve', 'previous-source')
+    const digest = `sha256:${'cd'.repeat(32)}`
+    const found = (tag: string, d: string) =>
+      runStepScript(name.run ?? '', resolveEnv(name.env, { 'steps.resolve.outputs.image': 'prodacr.azurecr.io/vote', 'steps.previous.outputs.pinned-tag': tag, 'steps.previous.outputs.pinned-digest': d }))
+    expect(found('1.4.1', digest).outputs).toEqual({ source: `prodacr.azurecr.io/vote:1.4.1@${digest}` })
+    expect(found('', digest).outputs).toEqual({ source: `prodacr.azurecr.io/vote@${digest}` })
+    const none = found('', '')
+    expect(none.exitCode).not.toBe(0)
+    expect(none.stdout).toContain('previous: the history names no earlier image')
   })
 
   it.each(['1.2.3; rm -rf /', '$(id)', '../1.2.3', 'a b', '', `x${'y'.repeat(128)}`, 'sha256:abc', '-rc1'])(

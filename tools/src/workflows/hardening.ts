@@ -1,7 +1,7 @@
 // The hardening rules GitHub's security guidance asks of workflows, as checks over parsed YAML.
 // Each returns human-readable violations; the tests assert none for the repository's workflows
 // and at least one for a planted bad workflow, so no rule can pass vacuously.
-import { jobsOf, jobUsesLocal, stepsOf, usesRemote, type Concurrency, type Job, type Workflow } from './load'
+import { jobsOf, jobUsesLocal, stepsOf, usesLocal, usesRemote, type Concurrency, type Job, type Workflow } from './load'
 
 export type Rule = (workflow: Workflow) => string[]
 
@@ -193,7 +193,8 @@ export const separatedPrivileges: Rule = (workflow) => {
 export const orderedDeploys: Rule = (workflow) => {
   const problems: string[] = []
   for (const [id, job] of jobsOf(workflow)) {
-    if (!jobUsesLocal(job, 'bump-manifest')) continue
+    // A dry run (the redeploy's look-up of `previous`) writes nothing: it need not queue.
+    if (!stepsOf(job).some((step) => usesLocal(step, 'bump-manifest') && String(step.with?.['dry-run']) !== 'true')) continue
     const concurrency = job.concurrency as Concurrency | undefined
     if (!concurrency?.group) {
       problems.push(`${workflow.path}: deploy job ${id} has no concurrency group`)
