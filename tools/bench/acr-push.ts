@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { errorMessage } from '@aks-gitops/toolkit'
 import { REPO_ROOT, runAction } from '../src/action-runner'
 import { writeLayout } from '../../actions/acr-push/test/helpers/layout'
 import { startCountingProxy, type CountingProxy } from '../../actions/acr-push/test/helpers/registry'
@@ -207,6 +208,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error))
+  console.error(errorMessage(error))
   process.exit(1)
 })

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { parse } from 'yaml'
-import { argoStatusContext, isCommitStatusState, COMMIT_STATUS_STATES } from '@aks-gitops/toolkit'
+import { argoStatusContext, errorMessage, isCommitStatusState, COMMIT_STATUS_STATES } from '@aks-gitops/toolkit'
 import type { K8sObject } from './k8s-checks'
 
 type Obj = Record<string, unknown>
@@ -53,7 +53,7 @@ function yamlOf(where: string, text: string, problems: string[]): unknown {
   try {
     return parse(text) as unknown
   } catch (error) {
-    problems.push(`${where}: not YAML: ${error instanceof Error ? error.message : String(error)}`)
+    problems.push(`${where}: not YAML: ${errorMessage(error)}`)
     return undefined
   }
 }

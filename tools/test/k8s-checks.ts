@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { parseAllDocuments } from 'yaml'
-import { parseImageReference, podSpecPath } from '@aks-gitops/toolkit'
+import { errorMessage, parseImageReference, podSpecPath } from '@aks-gitops/toolkit'
 
 export type K8sObject = {
   apiVersion?: string
@@ -84,7 +84,7 @@ export async function schemaProblems(objects: K8sObject[]): Promise<string[]> {
     try {
       new Model(o).validate()
     } catch (e) {
-      problems.push(`${objectId(o)}: ${e instanceof Error ? e.message : String(e)}`)
+      problems.push(`${objectId(o)}: ${errorMessage(e)}`)
     }
   }
   return problems
@@ -229,7 +229,7 @@ function imageProblems(id: string, image: unknown): string[] {
     if (!ref.tag) return [`${id}: image "${image}" has a digest but no tag (pin both, for people and for the pipeline)`]
     return []
   } catch (e) {
-    return [`${id}: ${e instanceof Error ? e.message : String(e)}`]
+    return [`${id}: ${errorMessage(e)}`]
   }
 }
 

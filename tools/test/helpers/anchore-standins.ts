@@ -22,6 +22,7 @@
 import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { errorMessage } from '@aks-gitops/toolkit'
 import { readOciDirImage, type OciDirImage } from './oci-dir'
 
 const SEVERITIES = ['negligible', 'low', 'medium', 'high', 'critical'] as const
@@ -106,7 +107,7 @@ function loadDb(env: NodeJS.ProcessEnv, required: boolean): StandinDb {
     return JSON.parse(readFileSync(file ?? '', 'utf8')) as StandinDb
   } catch (error) {
     if (!required) return {}
-    throw new CliError(`failed to load vulnerability db: ${error instanceof Error ? error.message : String(error)}`)
+    throw new CliError(`failed to load vulnerability db: ${errorMessage(error)}`)
   }
 }
 
@@ -154,7 +155,7 @@ function grype(argv: readonly string[], env: NodeJS.ProcessEnv): CliResult {
   try {
     image = readSource(args.positional[0])
   } catch (error) {
-    throw new CliError(`failed to catalog: ${error instanceof Error ? error.message : String(error)}`)
+    throw new CliError(`failed to catalog: ${errorMessage(error)}`)
   }
   const matches: ReturnType<typeof match>[] = []
   const ignoredMatches: (ReturnType<typeof match> & { appliedIgnoreRules: object[] })[] = []
@@ -232,7 +233,7 @@ export function runStandin(tool: 'grype' | 'syft', argv: readonly string[], env:
   try {
     return (tool === 'grype' ? grype : syft)(argv, env)
   } catch (error) {
-    return { exitCode: 1, stdout: '', stderr: `ERROR ${error instanceof Error ? error.message : String(error)}\n` }
+    return { exitCode: 1, stdout: '', stderr: `ERROR ${errorMessage(error)}\n` }
   }
 }
 
