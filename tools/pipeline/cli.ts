@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '../src/action-runner'
+import { argoCdSkipped } from './argocd'
 import { describeAudit } from './audit'
 import { ensureLocalRemote } from './gitops'
 import { serviceBuild, servicePaths } from './service-paths'
@@ -79,6 +80,8 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
     if (r.digest) progress.line(`  digest     ${r.digest}`)
     if (r.platforms) progress.line(`  platforms  ${r.platforms}`)
     if (r.manifestCommit) progress.line(`  manifests  ${r.manifestCommit} (${r.plan.environment}, ${options.branch})`)
+    // Safe deploys: Argo CD's word on the commit needs an Argo CD and GitHub's commit statuses.
+    if (r.manifestCommit && r.plan.environment) progress.line(`  argo cd    ${argoCdSkipped(r.plan.environment, r.manifestCommit)}`)
     for (const v of r.verified) progress.line(`  verified   ${v.image} [${v.platforms}]`)
     for (const u of r.unchecked) progress.line(`  unchecked  ${u.image} (not in a local registry)`)
   }

@@ -120,6 +120,9 @@ describe('pnpm pipeline vote', { timeout: 30 * 60_000 }, () => {
     expect(release.output).toMatch(new RegExp(`\\+\\s+image: ${staging.replace(/[./]/g, '\\$&')}/vote:1\\.0\\.0-rc\\.1@sha256:`))
     expect(release.output).toMatch(/verified\s+127\.0\.0\.1:5000\/.*vote:1\.0\.0-rc\.1@sha256:[0-9a-f]{64} \[linux\/amd64,linux\/arm64\]/)
     expect(promotion.output).toMatch(/Summary: vote[\s\S]*manifests\s+[0-9a-f]{40} \(production, main\)/)
+    // Safe deploys: Argo CD's word cannot be had locally, and the summary says so.
+    expect(release.output).toMatch(/argo cd\s+skipped: no Argo CD syncs the local GitOps remote, so nothing sets the commit status "continuous-delivery\/voting-app-staging" on [0-9a-f]{12};/)
+    expect(promotion.output).toMatch(/argo cd\s+skipped: .*"continuous-delivery\/voting-app-production"/)
     const summary = JSON.parse(readFileSync(join(stateDir, 'last-run-vote.json'), 'utf8')) as { timings: { name: string }[] }
     expect(summary.timings.map((t) => t.name)).toEqual(['engine', 'remote', 'candidate', 'promote', 'deploy', 'verify'])
   })
