@@ -41502,7 +41502,9 @@ class Git {
             ...files.map((file) => `M ${modes.get(file.path) ?? '100644'} inline ${quotePath(file.path)}\n${data(file.content)}`),
             `\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`,
         ].join('');
-        const result = await this.run(['fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
+        // unpackLimit=0 keeps the few objects as the pack fast-import wrote, instead of a second
+        // process exploding them into loose objects (a third of its time).
+        const result = await this.run(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
         return result.stdout.trim();
     }
     /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
@@ -41589,11 +41591,12 @@ async function waitForStatus(request, deps) {
     const deadline = start + request.timeoutSeconds * 1000;
     const ignored = new Map();
     let pending;
-    const result = (state, polls, status) => ({
+    const result = (state, polls, status, syncedRevision = request.revision) => ({
         state,
         application: request.application,
         context: request.context,
         revision: request.revision,
+        syncedRevision,
         seconds: Math.round((now() - start) / 1000),
         polls,
         status,
@@ -41609,6 +41612,14 @@ async function waitForStatus(request, deps) {
             if (verdict.kind !== 'waiting')
                 return result(verdict.kind, poll, verdict.status);
             pending = verdict.pending ?? pending;
+            // Not decided on the commit itself: a newer revision that includes it may have been synced instead.
+            const newer = await deps.newer?.();
+            if (newer) {
+                const later = judge(newer.statuses, request.context, newer.revision).verdict;
+                deps.onNewer?.(poll, newer.revision, later);
+                if (later.kind !== 'waiting')
+                    return result(later.kind, poll, later.status, newer.revision);
+            }
         }
         catch (error) {
             if (!isTransientReadError(error))
@@ -41623,7 +41634,8 @@ async function waitForStatus(request, deps) {
 }
 /** The step's failure message: the Application, the revision and the state reached. */
 function waitFailureMessage(result, timeoutSeconds) {
-    const where = `Argo CD Application ${result.application} at revision ${result.revision}`;
+    const at = result.syncedRevision === result.revision ? result.revision : `${result.syncedRevision} (which includes ${result.revision})`;
+    const where = `Argo CD Application ${result.application} at revision ${at}`;
     const link = result.status?.target_url ? ` (${result.status.target_url})` : '';
     if (result.state === 'timeout') {
         const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`;
@@ -43108,9 +43120,62 @@ function guardMarkdown(guard) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/receipt.ts
+
+function buildReceipt(input) {
+    const { guard } = input;
+    const after = guard.after;
+    const change = guard.decision.hold === 'set' ? 'set by this deploy' : guard.decision.hold === 'clear' ? 'released by this deploy' : guard.decision.hold === 'keep' ? 'kept' : 'none';
+    return {
+        service: input.service,
+        environment: input.environment ?? '',
+        image: input.image,
+        digest: input.digest ?? '',
+        platforms: [...input.platforms],
+        attestations: input.attestations ?? '',
+        commit: input.commit ?? '',
+        commitUrl: input.commit && input.repository ? `${input.serverUrl.replace(/\/+$/, '')}/${input.repository}/commit/${input.commit}` : '',
+        pullRequest: input.pullRequest ?? '',
+        previousImage: guard.deployed.map((d) => d.reference),
+        order: guard.verdict.order,
+        decision: guard.decision.why,
+        refused: guard.decision.refused ?? '',
+        hold: after ? { state: 'held', change, image: after.image, ...(after.by ? { by: after.by } : {}), ...(after.run ? { run: after.run } : {}), ...(after.at ? { at: after.at } : {}) } : { state: 'not held', change },
+        sync: input.sync,
+        stages: input.stages.map((s) => ({ name: s.name, seconds: Math.round(s.seconds * 10) / 10 })),
+    };
+}
+function receipt_cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
+const code = (text) => (text ? `\`${receipt_cell(text)}\`` : '');
+/** The receipt as one two-column table. */
+function receiptMarkdown(r) {
+    const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned';
+    const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`;
+    const sync = `${r.sync.status}${r.sync.seconds !== undefined ? ` after ${r.sync.seconds} s` : ''}${r.sync.detail ? `: ${r.sync.detail}` : ''}`;
+    const rows = [
+        ['service', receipt_cell(r.service)],
+        ['environment', receipt_cell(r.environment || '(not named)')],
+        ['image', code(r.image)],
+        ['digest', code(r.digest) || '(none)'],
+        ['platforms', receipt_cell(r.platforms.join(', ') || '(not given)')],
+        ['attestations', receipt_cell(r.attestations || '(not given)')],
+        ['manifest commit', `${commit}${r.pullRequest ? ` (pull request ${r.pullRequest})` : ''}`],
+        ['previous image', r.previousImage.map(code).join(', ') || '(none)'],
+        ['order', receipt_cell(r.order)],
+        ['decision', receipt_cell(r.decision)],
+        ['hold', receipt_cell(hold)],
+        ['sync status', receipt_cell(sync)],
+        ['stages', receipt_cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
+    ];
+    return ['### Deployment receipt', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // Reads inputs, plans the edit against the work tree (every check before any side effect), then
 // writes, commits, pushes or opens a pull request, and reports outputs and a job summary.
+
 
 
 
@@ -43171,7 +43236,9 @@ async function report(plans, outcome, guard) {
         for (const [name, value] of Object.entries(guardOutputs(guard)))
             setOutput(name, value);
     try {
-        await summary.addRaw(`${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`).write();
+        // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
+        const details = `${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`;
+        await summary.addRaw(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details).write();
     }
     catch (error) {
         // The change has landed by now: a missing summary file is worth a warning, not a failure.
@@ -43336,6 +43403,57 @@ function announce(guard) {
     else
         info(line);
 }
+/** Seconds per stage of this step, for the receipt. */
+function stageClock(previous) {
+    const list = previous.map(([name, seconds]) => ({ name, seconds }));
+    let last = Date.now();
+    return {
+        list,
+        lap(name) {
+            const now = Date.now();
+            list.push({ name, seconds: (now - last) / 1000 });
+            last = now;
+        },
+    };
+}
+/** Waits for Argo CD when asked; the error, if any, is thrown after the receipt is out. */
+async function waitForSync(settings, outcome) {
+    if (!settings.wait)
+        return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } };
+    try {
+        const result = await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined });
+        return { sync: result ? { status: result.state, seconds: result.seconds } : { status: 'skipped', detail: 'no manifest commit landed' } };
+    }
+    catch (error) {
+        return { sync: { status: 'not healthy', detail: (0,errors/* errorMessage */.g)(error) }, error: error };
+    }
+}
+/** The deployment receipt: the `receipt` output and one table in the job summary. */
+async function deliverReceipt(settings, guard, outcome, stages, sync) {
+    const { deploy } = settings;
+    const receipt = buildReceipt({
+        service: deploy.service,
+        environment: settings.environment,
+        image: (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, undefined),
+        digest: settings.digest,
+        platforms: deploy.platforms,
+        attestations: deploy.attestations,
+        commit: outcome.changed && !outcome.dryRun ? outcome.commit : undefined,
+        serverUrl: settings.serverUrl,
+        repository: settings.repository,
+        pullRequest: outcome.pullRequestUrl,
+        guard,
+        sync,
+        stages,
+    });
+    setOutput('receipt', JSON.stringify(receipt));
+    try {
+        await summary.addRaw(receiptMarkdown(receipt)).write();
+    }
+    catch (error) {
+        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
+    }
+}
 async function run() {
     let attempts = 0;
     try {
@@ -43345,6 +43463,7 @@ async function run() {
             maskToken(rawToken.trim());
         const settings = readSettings();
         core_debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
+        const stages = stageClock(settings.deploy.stageSeconds);
         const entries = expandFiles(settings.workingDirectory, settings.files);
         const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path));
         const manifests = readManifests(settings.workingDirectory, entries);
@@ -43363,9 +43482,12 @@ async function run() {
         for (const row of previousImages(plans))
             info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
         const guard = await guardDeploy(settings, plans, facts, new Date());
+        stages.lap('check');
         announce(guard);
         if (!guard.decision.commit) {
-            await report(plans, { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard);
+            const outcome = { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 };
+            await report(plans, outcome, guard);
+            await deliverReceipt(settings, guard, outcome, stages.list, { status: 'skipped', detail: `nothing committed (${guard.decision.refused})` });
             return;
         }
         if (settings.dryRun || !target || !settings.commit) {
@@ -43374,16 +43496,24 @@ async function run() {
             if (!settings.dryRun) {
                 writeManifests(changed.map((plan) => ({ absolute: (0,external_node_path_namespaceObject.resolve)(settings.workingDirectory, plan.path), text: plan.updated })));
             }
-            await report(held, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard);
+            const outcome = { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 };
+            await report(held, outcome, guard);
+            await deliverReceipt(settings, guard, outcome, stages.list, { status: 'skipped', detail: settings.dryRun ? 'dry run' : 'nothing committed (commit: false)' });
             return;
         }
         const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n));
+        stages.lap('commit');
         await report(final, outcome, guard);
-        if (failure)
+        if (failure) {
+            await deliverReceipt(settings, guard, outcome, stages.list, { status: 'not waited', detail: (0,errors/* errorMessage */.g)(failure) });
             throw failure;
+        }
         // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
-        if (settings.wait)
-            await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined });
+        const waited = await waitForSync(settings, outcome);
+        stages.lap('sync');
+        await deliverReceipt(settings, guard, outcome, stages.list, waited.sync);
+        if (waited.error)
+            throw waited.error;
     }
     catch (error) {
         setOutput('attempts', String(attempts));

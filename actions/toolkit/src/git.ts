@@ -267,7 +267,9 @@ export class Git {
       ...files.map((file) => `M ${modes.get(file.path) ?? '100644'} inline ${quotePath(file.path)}\n${data(file.content)}`),
       `\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`,
     ].join('')
-    const result = await this.run(['fast-import', '--quiet', '--done', '--date-format=now'], { input: stream })
+    // unpackLimit=0 keeps the few objects as the pack fast-import wrote, instead of a second
+    // process exploding them into loose objects (a third of its time).
+    const result = await this.run(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--date-format=now'], { input: stream })
     return result.stdout.trim()
   }
 
