@@ -38,3 +38,27 @@ it('publishes the layout buildx-multiarch exports, keeping its digest and platfo
   expect(push.outputs.platforms).toBe('linux/amd64,linux/arm64')
   expect(await registryDigest(registry.host, 'contract/hello', 'sha-c0ffee0')).toBe(build.outputs.digest)
 }, 300_000)
+
+// A release branch: two tags (X.Y.Z-rc.N and sha-<7>). On a docker-container builder BuildKit
+// >= 0.19 named the layout once per --tag, which acr-push refused (layout-names.test.ts holds that
+// exact shape); on this engine the same flow runs end to end and must publish both tags.
+it('publishes a release branch build (two tags) with the digest buildx-multiarch reported', async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'acr-push-contract-'))
+  mkdirSync(join(workspace, 'app'))
+  writeFileSync(join(workspace, 'app', 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n')
+  writeFileSync(join(workspace, 'app', 'hello.txt'), `release ${workspace}\n`)
+  const build = await runAction({
+    action: 'actions/buildx-multiarch',
+    inputs: { image: `${registry.host}/contract/release`, context: 'app', push: 'false', service: 'release', 'oci-layout': join(workspace, 'layout') },
+    env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: 'refs/heads/release/release/v1.2.0', GITHUB_SHA: 'c0ffee'.padEnd(40, '0'), GITHUB_RUN_NUMBER: '3' },
+    cwd: workspace,
+    timeoutMs: 300_000,
+  })
+  expect(build.errors).toEqual([])
+  expect(build.outputs.tags).toBe(`${registry.host}/contract/release:1.2.0-rc.3\n${registry.host}/contract/release:sha-c0ffee0`)
+  const tags = (build.outputs.tags ?? '').split('\n').map((ref) => ref.slice(ref.lastIndexOf(':') + 1))
+  const push = await runAcrPush({ source: build.outputs['oci-layout'] ?? '', destination: `${registry.host}/contract/release`, tags: tags.join('\n'), auth: 'none' })
+  expect(push.errors).toEqual([])
+  expect(push.outputs.digest).toBe(build.outputs.digest)
+  for (const tag of tags) expect(await registryDigest(registry.host, 'contract/release', tag)).toBe(build.outputs.digest)
+}, 300_000)
