@@ -5,6 +5,7 @@ import { RegistryError, errorMessage, formatImageReference, tagDigest, type Imag
 import { authenticate, type RegistryAccess } from './auth'
 import { announceCandidate, readLocalFacts, resolveCandidate, type LocalFacts } from './candidate'
 import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
+import { sameImageManifests } from './equivalent'
 import { failureMessage, unauthorizedHint } from './failures'
 import { readLayout, readRemote, type ImageDetails } from './image'
 import { describeSettings, readSettings, type Settings } from './inputs'
@@ -56,6 +57,24 @@ async function verify(settings: Settings, ctx: RegistryContext, known: ImageDeta
   })
 }
 
+/**
+ * The index one of the tags already names, when it holds the same image manifests as the one built
+ * and differs only in its attestations (equivalent.ts); undefined otherwise.
+ */
+async function publishedEquivalent(image: ImageDetails, tagRefs: readonly ImageReference[], ctx: RegistryContext): Promise<ImageDetails | undefined> {
+  if (!image.isIndex) return undefined
+  for (const ref of tagRefs) {
+    const digest = await tagDigest(ref, ctx)
+    if (!digest || digest === image.digest) continue
+    const published = await readRemote(withDigest(ref, digest), ctx)
+    if (sameImageManifests(published.raw, image.raw)) {
+      core.info(`${formatImageReference(ref)} names ${digest}, whose image manifests are the ones built (${image.digest} differs only in its attestations): kept, nothing new is published`)
+      return published
+    }
+  }
+  return undefined
+}
+
 async function publish(settings: Settings, ctx: RegistryContext, known: ImageDetails | undefined): Promise<void> {
   const { destination, source } = settings
   if (!destination) throw new Error('destination is required unless verify-only is true')
@@ -69,8 +88,11 @@ async function publish(settings: Settings, ctx: RegistryContext, known: ImageDet
     gate(settings, sourceName, image)
   }
 
-  const target = withDigest(destination, image.digest)
   const tagRefs = settings.tags.map((tag) => withTag(destination, tag))
+  // A rebuild of one commit whose image manifests are already published under one of its tags
+  // keeps that index (only the provenance differs): no new digest, no manifest commit, no rollout.
+  if (source.kind === 'layout') image = (await publishedEquivalent(image, tagRefs, ctx)) ?? image
+  const target = withDigest(destination, image.digest)
   if (settings.immutableTags && tagRefs.length > 0) {
     const current = new Map<string, string | undefined>()
     for (const ref of tagRefs) current.set(ref.tag ?? '', await tagDigest(ref, ctx))
