@@ -31592,6 +31592,19 @@ function parsePlatform(text) {
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
+/**
+ * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
+ * `linux/arm64`); one this module does not know is kept as written, for messages.
+ */
+function normalisePlatform(p) {
+    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    try {
+        return formatPlatform(parsePlatform(text));
+    }
+    catch {
+        return text;
+    }
+}
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
 function parsePlatforms(items) {
     const seen = new Set();
@@ -31618,7 +31631,10 @@ function isAttestationPlatform(p) {
 
 ;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
 // Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
-// holds): which platforms they carry and which entries are attestations. Pure: no I/O.
+// holds): which platforms they carry and which entries are attestations; where a layout keeps a
+// blob. Pure: no I/O.
+
+
 
 
 const MEDIA_TYPES = {
@@ -31672,17 +31688,19 @@ function parseIndex(raw) {
 }
 /** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
 function indexPlatforms(contents) {
-    return contents.images.flatMap((d) => {
-        if (!d.platform)
-            return [];
-        const text = formatPlatform(d.platform);
-        try {
-            return [formatPlatform(parsePlatform(text))];
-        }
-        catch {
-            return [text];
-        }
-    });
+    return contents.images.flatMap((d) => (d.platform ? [normalisePlatform(d.platform)] : []));
+}
+/**
+ * Where an OCI image layout keeps a blob: `<dir>/blobs/<algorithm>/<hex>`
+ * (https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs). A digest that
+ * is not algorithm:hex is refused: it could name a path outside the layout.
+ */
+function blobPath(dir, digest) {
+    const problem = digestProblem(digest);
+    if (problem)
+        throw new Error(`the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`);
+    const [algorithm = '', hex = ''] = digest.split(':');
+    return join(dir, 'blobs', algorithm, hex);
 }
 /** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
 function manifestSize(raw) {
@@ -32410,7 +32428,7 @@ function isValidTag(tag) {
     return TAG_RE.test(tag);
 }
 /** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
-function digestProblem(digest) {
+function image_ref_digestProblem(digest) {
     const colon = digest.indexOf(':');
     if (colon <= 0)
         return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
@@ -32478,7 +32496,7 @@ function parseImageReference(input) {
     if (at >= 0) {
         digest = remainder.slice(at + 1);
         remainder = remainder.slice(0, at);
-        const problem = digestProblem(digest);
+        const problem = image_ref_digestProblem(digest);
         if (problem)
             fail(problem);
     }
@@ -32770,7 +32788,7 @@ function readPaths(workspace) {
 function readSources(repository) {
     return getList('sources').map((source) => {
         if (source.startsWith('sha256:')) {
-            const problem = digestProblem(source);
+            const problem = image_ref_digestProblem(source);
             if (problem)
                 throw new errors_InputError('sources', `"${source}": ${problem}`);
             return `${repository}@${source}`;
@@ -32908,7 +32926,7 @@ function layoutIndex(manifests, refName, annotations) {
     };
     return { indexBlob, digest, indexJson: `${JSON.stringify(layoutJson)}\n` };
 }
-function blobPath(dir, digest) {
+function layout_blobPath(dir, digest) {
     const [algorithm = 'sha256', hex = ''] = digest.split(':');
     return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
 }
@@ -32923,8 +32941,8 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
         if (!descriptor)
             throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`);
-        const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, descriptor.digest), 'utf8'));
-        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
+        const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, descriptor.digest), 'utf8'));
+        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, manifest.config.digest), 'utf8'));
         // The engine keeps one platform per image: make sure this is the one that was asked for.
         if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
             throw new Error(`the image built for ${formatPlatform(image.platform)} is ${config.os}/${config.architecture}`);
@@ -32934,7 +32952,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         platforms.push({ platform: image.platform, digest: descriptor.digest, size });
     }
     const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations);
-    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)(layout_blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms };
 }
@@ -32949,7 +32967,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
         // BuildKit >= 0.19 names one image several times (one index.json entry per tag): once each.
         const entries = top.manifests.filter((m, i) => top.manifests.findIndex((n) => n.digest === m.digest) === i);
         for (const entry of entries) {
-            const raw = (0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, entry.digest), 'utf8');
+            const raw = (0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(source, entry.digest), 'utf8');
             const contents = parseIndex(raw);
             // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
             const images = contents.isIndex ? contents.images : [{ ...entry, platform: entry.platform ?? platformOfManifest(source, raw) }];
@@ -32960,7 +32978,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
                 if (platforms.some((p) => formatPlatform(p.platform) === key))
                     throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`);
                 manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform });
-                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, image.digest), 'utf8')) });
+                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(source, image.digest), 'utf8')) });
             }
             for (const attestation of contents.isIndex ? contents.attestations : [])
                 manifests.push(attestation);
@@ -32969,7 +32987,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
     }
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     const { indexBlob, digest, indexJson } = layoutIndex(fixedOrder(manifests), refName, annotations);
-    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)(layout_blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms, attestationManifests: attestations };
 }
@@ -32977,7 +32995,7 @@ function platformOfManifest(dir, raw) {
     const manifest = JSON.parse(raw);
     if (!manifest.config)
         return undefined;
-    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
+    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, manifest.config.digest), 'utf8'));
     if (!config.os || !config.architecture)
         return undefined;
     return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
