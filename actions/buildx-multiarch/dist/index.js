@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8619:
+/***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(7077);
+/* unused reexport */ __nccwpck_require__(8971);
 
 
 /***/ }),
 
-/***/ 7077:
+/***/ 8971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,34 +281,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 5851:
+/***/ 5345:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(1102)
-const Dispatcher = __nccwpck_require__(6836)
-const Pool = __nccwpck_require__(4051)
-const BalancedPool = __nccwpck_require__(3560)
-const Agent = __nccwpck_require__(3128)
-const ProxyAgent = __nccwpck_require__(6537)
-const EnvHttpProxyAgent = __nccwpck_require__(5834)
-const RetryAgent = __nccwpck_require__(3895)
-const errors = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
+const Client = __nccwpck_require__(2400)
+const Dispatcher = __nccwpck_require__(7018)
+const Pool = __nccwpck_require__(189)
+const BalancedPool = __nccwpck_require__(8722)
+const Agent = __nccwpck_require__(7870)
+const ProxyAgent = __nccwpck_require__(5159)
+const EnvHttpProxyAgent = __nccwpck_require__(6828)
+const RetryAgent = __nccwpck_require__(1949)
+const errors = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(1928)
-const buildConnector = __nccwpck_require__(137)
-const MockClient = __nccwpck_require__(8388)
-const MockAgent = __nccwpck_require__(8778)
-const MockPool = __nccwpck_require__(5673)
-const mockErrors = __nccwpck_require__(2564)
-const RetryHandler = __nccwpck_require__(2459)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(6364)
-const DecoratorHandler = __nccwpck_require__(5768)
-const RedirectHandler = __nccwpck_require__(8067)
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const api = __nccwpck_require__(6858)
+const buildConnector = __nccwpck_require__(7035)
+const MockClient = __nccwpck_require__(4366)
+const MockAgent = __nccwpck_require__(8872)
+const MockPool = __nccwpck_require__(8963)
+const mockErrors = __nccwpck_require__(461)
+const RetryHandler = __nccwpck_require__(705)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8326)
+const DecoratorHandler = __nccwpck_require__(2690)
+const RedirectHandler = __nccwpck_require__(8521)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +326,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(4579),
-  retry: __nccwpck_require__(2561),
-  dump: __nccwpck_require__(6941),
-  dns: __nccwpck_require__(1592)
+  redirect: __nccwpck_require__(4205),
+  retry: __nccwpck_require__(4747),
+  dump: __nccwpck_require__(7091),
+  dns: __nccwpck_require__(6242)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +391,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(7525).fetch)
+const fetchImpl = (__nccwpck_require__(9651).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +403,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(8635).Headers
-/* unused reexport */ __nccwpck_require__(522).Response
-/* unused reexport */ __nccwpck_require__(528).Request
-/* unused reexport */ __nccwpck_require__(4647).FormData
+/* unused reexport */ __nccwpck_require__(165).Headers
+/* unused reexport */ __nccwpck_require__(5020).Response
+/* unused reexport */ __nccwpck_require__(7458).Request
+/* unused reexport */ __nccwpck_require__(2489).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(7226).FileReader
+/* unused reexport */ __nccwpck_require__(9512).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(9474)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(3412)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(5188)
-const { kConstruct } = __nccwpck_require__(9206)
+const { CacheStorage } = __nccwpck_require__(2362)
+const { kConstruct } = __nccwpck_require__(3760)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5966)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6552)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(4341)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7215)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4253)
-/* unused reexport */ __nccwpck_require__(825).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4663)
+/* unused reexport */ __nccwpck_require__(6043).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +451,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6201)
+const { EventSource } = __nccwpck_require__(403)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 1263:
+/***/ 8513:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(1523)
-const { RequestAbortedError } = __nccwpck_require__(5796)
+const { addAbortListener } = __nccwpck_require__(3373)
+const { RequestAbortedError } = __nccwpck_require__(4242)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +522,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8003:
+/***/ 5245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +637,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6359:
+/***/ 3141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +651,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +895,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 2528:
+/***/ 598:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7006)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
+const { Readable } = __nccwpck_require__(7344)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +1116,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3745:
+/***/ 5899:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1343,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 6465:
+/***/ 1679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(1523)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1458,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 1928:
+/***/ 6858:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(2528)
-module.exports.stream = __nccwpck_require__(3745)
-module.exports.pipeline = __nccwpck_require__(6359)
-module.exports.upgrade = __nccwpck_require__(6465)
-module.exports.connect = __nccwpck_require__(8003)
+module.exports.request = __nccwpck_require__(598)
+module.exports.stream = __nccwpck_require__(5899)
+module.exports.pipeline = __nccwpck_require__(3141)
+module.exports.upgrade = __nccwpck_require__(1679)
+module.exports.connect = __nccwpck_require__(5245)
 
 
 /***/ }),
 
-/***/ 7006:
+/***/ 7344:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1481,9 @@ module.exports.connect = __nccwpck_require__(8003)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { ReadableStreamFrom } = __nccwpck_require__(1523)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { ReadableStreamFrom } = __nccwpck_require__(3373)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1864,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 4978:
+/***/ 4388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 
-const { chunksDecode } = __nccwpck_require__(7006)
+const { chunksDecode } = __nccwpck_require__(7344)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1964,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 137:
+/***/ 7035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1523)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(5796)
-const timers = __nccwpck_require__(6164)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4242)
+const timers = __nccwpck_require__(2842)
 
 function noop () {}
 
@@ -2211,7 +2211,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 1518:
+/***/ 7732:
 /***/ ((module) => {
 
 
@@ -2336,7 +2336,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1571:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2545,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5796:
+/***/ 4242:
 /***/ ((module) => {
 
 
@@ -2977,7 +2977,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3498:
+/***/ 5016:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2985,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +3000,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
+} = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3466,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1454:
+/***/ 3988:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5959:
+/***/ 8741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3548,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(1518)
+} = __nccwpck_require__(7732)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3699,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1523:
+/***/ 3373:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1454)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3988)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3713,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
-const { tree } = __nccwpck_require__(5959)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
+const { tree } = __nccwpck_require__(8741)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4425,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3128:
+/***/ 7870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
-const DispatcherBase = __nccwpck_require__(3040)
-const Pool = __nccwpck_require__(4051)
-const Client = __nccwpck_require__(1102)
-const util = __nccwpck_require__(1523)
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+const DispatcherBase = __nccwpck_require__(7234)
+const Pool = __nccwpck_require__(189)
+const Client = __nccwpck_require__(2400)
+const util = __nccwpck_require__(3373)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3560:
+/***/ 8722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4573,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4581,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(3441)
-const Pool = __nccwpck_require__(4051)
-const { kUrl, kInterceptors } = __nccwpck_require__(1454)
-const { parseOrigin } = __nccwpck_require__(1523)
+} = __nccwpck_require__(8703)
+const Pool = __nccwpck_require__(189)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const { parseOrigin } = __nccwpck_require__(3373)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4781,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1216:
+/***/ 574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4789,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const timers = __nccwpck_require__(6164)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const timers = __nccwpck_require__(2842)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4804,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4837,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(1454)
+} = __nccwpck_require__(3988)
 
-const constants = __nccwpck_require__(3229)
+const constants = __nccwpck_require__(9055)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4851,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1247) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(6121) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(5333))
+    mod = await WebAssembly.compile(__nccwpck_require__(5675))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4863,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1247))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(6121))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5778,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(2165).extractBody)
+      extractBody = (__nccwpck_require__(8019).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6301,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 5753:
+/***/ 5723:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6309,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(1523)
+const util = __nccwpck_require__(3373)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6334,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(1454)
+} = __nccwpck_require__(3988)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6740,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(2165).extractBody)
+    extractBody ??= (__nccwpck_require__(8019).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +7100,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 1102:
+/***/ 2400:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +7110,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const Request = __nccwpck_require__(3498)
-const DispatcherBase = __nccwpck_require__(3040)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const Request = __nccwpck_require__(5016)
+const DispatcherBase = __nccwpck_require__(7234)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(5796)
-const buildConnector = __nccwpck_require__(137)
+} = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7161,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(1454)
-const connectH1 = __nccwpck_require__(1216)
-const connectH2 = __nccwpck_require__(5753)
+} = __nccwpck_require__(3988)
+const connectH1 = __nccwpck_require__(574)
+const connectH2 = __nccwpck_require__(5723)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7471,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7731,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 3040:
+/***/ 7234:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(6836)
+const Dispatcher = __nccwpck_require__(7018)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(5796)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+} = __nccwpck_require__(4242)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7946,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 6836:
+/***/ 7018:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +8018,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 5834:
+/***/ 6828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3040)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1454)
-const ProxyAgent = __nccwpck_require__(6537)
-const Agent = __nccwpck_require__(3128)
+const DispatcherBase = __nccwpck_require__(7234)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3988)
+const ProxyAgent = __nccwpck_require__(5159)
+const Agent = __nccwpck_require__(7870)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8185,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 777:
+/***/ 3003:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8309,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3441:
+/***/ 8703:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3040)
-const FixedQueue = __nccwpck_require__(777)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1454)
-const PoolStats = __nccwpck_require__(9809)
+const DispatcherBase = __nccwpck_require__(7234)
+const FixedQueue = __nccwpck_require__(3003)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3988)
+const PoolStats = __nccwpck_require__(9595)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8510,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9809:
+/***/ 9595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1454)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3988)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8551,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 4051:
+/***/ 189:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8562,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(3441)
-const Client = __nccwpck_require__(1102)
+} = __nccwpck_require__(8703)
+const Client = __nccwpck_require__(2400)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { kUrl, kInterceptors } = __nccwpck_require__(1454)
-const buildConnector = __nccwpck_require__(137)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const buildConnector = __nccwpck_require__(7035)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8665,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6537:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(3128)
-const Pool = __nccwpck_require__(4051)
-const DispatcherBase = __nccwpck_require__(3040)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(5796)
-const buildConnector = __nccwpck_require__(137)
-const Client = __nccwpck_require__(1102)
+const Agent = __nccwpck_require__(7870)
+const Pool = __nccwpck_require__(189)
+const DispatcherBase = __nccwpck_require__(7234)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
+const Client = __nccwpck_require__(2400)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8946,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 3895:
+/***/ 1949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(6836)
-const RetryHandler = __nccwpck_require__(2459)
+const Dispatcher = __nccwpck_require__(7018)
+const RetryHandler = __nccwpck_require__(705)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8988,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 6364:
+/***/ 8326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8996,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const Agent = __nccwpck_require__(3128)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const Agent = __nccwpck_require__(7870)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9027,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5768:
+/***/ 2690:
 /***/ ((module) => {
 
 
@@ -9078,15 +9078,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8067:
+/***/ 8521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
-const { kBodyUsed } = __nccwpck_require__(1454)
+const util = __nccwpck_require__(3373)
+const { kBodyUsed } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9317,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 2459:
+/***/ 705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1454)
-const { RequestRetryError } = __nccwpck_require__(5796)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3988)
+const { RequestRetryError } = __nccwpck_require__(4242)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(1523)
+} = __nccwpck_require__(3373)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9761,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 1592:
+/***/ 6242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(5768)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(5796)
+const DecoratorHandler = __nccwpck_require__(2690)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4242)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10143,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 6941:
+/***/ 7091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
-const DecoratorHandler = __nccwpck_require__(5768)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const DecoratorHandler = __nccwpck_require__(2690)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +10273,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5693:
+/***/ 1827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8067)
+const RedirectHandler = __nccwpck_require__(8521)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10301,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 4579:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8067)
+const RedirectHandler = __nccwpck_require__(8521)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10332,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2561:
+/***/ 4747:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(2459)
+const RetryHandler = __nccwpck_require__(705)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10358,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 3229:
+/***/ 9055:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(1681);
+const utils_1 = __nccwpck_require__(6111);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10642,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 1247:
+/***/ 6121:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10654,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 5333:
+/***/ 5675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10666,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 1681:
+/***/ 6111:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10687,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 8778:
+/***/ 8872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(1454)
-const Agent = __nccwpck_require__(3128)
+const { kClients } = __nccwpck_require__(3988)
+const Agent = __nccwpck_require__(7870)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10704,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(3998)
-const MockClient = __nccwpck_require__(8388)
-const MockPool = __nccwpck_require__(5673)
-const { matchValue, buildMockOptions } = __nccwpck_require__(9558)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(5796)
-const Dispatcher = __nccwpck_require__(6836)
-const Pluralizer = __nccwpck_require__(602)
-const PendingInterceptorsFormatter = __nccwpck_require__(2689)
+} = __nccwpck_require__(5868)
+const MockClient = __nccwpck_require__(4366)
+const MockPool = __nccwpck_require__(8963)
+const { matchValue, buildMockOptions } = __nccwpck_require__(1472)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4242)
+const Dispatcher = __nccwpck_require__(7018)
+const Pluralizer = __nccwpck_require__(9968)
+const PendingInterceptorsFormatter = __nccwpck_require__(615)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10854,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 8388:
+/***/ 4366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(1102)
-const { buildMockDispatch } = __nccwpck_require__(9558)
+const Client = __nccwpck_require__(2400)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10870,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(3998)
-const { MockInterceptor } = __nccwpck_require__(760)
-const Symbols = __nccwpck_require__(1454)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10920,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2564:
+/***/ 461:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(5796)
+const { UndiciError } = __nccwpck_require__(4242)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10955,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 760:
+/***/ 8562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9558)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10968,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(3998)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { buildURL } = __nccwpck_require__(1523)
+} = __nccwpck_require__(5868)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { buildURL } = __nccwpck_require__(3373)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +11169,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 5673:
+/***/ 8963:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(4051)
-const { buildMockDispatch } = __nccwpck_require__(9558)
+const Pool = __nccwpck_require__(189)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11185,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(3998)
-const { MockInterceptor } = __nccwpck_require__(760)
-const Symbols = __nccwpck_require__(1454)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11235,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 3998:
+/***/ 5868:
 /***/ ((module) => {
 
 
@@ -11265,20 +11265,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9558:
+/***/ 1472:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2564)
+const { MockNotMatchedError } = __nccwpck_require__(461)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(3998)
-const { buildURL } = __nccwpck_require__(1523)
+} = __nccwpck_require__(5868)
+const { buildURL } = __nccwpck_require__(3373)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11639,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2689:
+/***/ 615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11689,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 602:
+/***/ 9968:
 /***/ ((module) => {
 
 
@@ -11725,7 +11725,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6164:
+/***/ 2842:
 /***/ ((module) => {
 
 
@@ -12155,20 +12155,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4061:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(9206)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6747)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1523)
-const { webidl } = __nccwpck_require__(7888)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(522)
-const { Request, fromInnerRequest } = __nccwpck_require__(528)
-const { kState } = __nccwpck_require__(1164)
-const { fetching } = __nccwpck_require__(7525)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8741)
+const { kConstruct } = __nccwpck_require__(3760)
+const { urlEquals, getFieldValues } = __nccwpck_require__(5089)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3373)
+const { webidl } = __nccwpck_require__(2582)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(5020)
+const { Request, fromInnerRequest } = __nccwpck_require__(7458)
+const { kState } = __nccwpck_require__(9750)
+const { fetching } = __nccwpck_require__(9651)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(6843)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +13021,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 2362:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(9206)
-const { Cache } = __nccwpck_require__(4061)
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(3760)
+const { Cache } = __nccwpck_require__(6599)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class CacheStorage {
   /**
@@ -13180,26 +13180,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9206:
+/***/ 3760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(1454).kConstruct)
+  kConstruct: (__nccwpck_require__(3988).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6747:
+/***/ 5089:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { isValidHeaderName } = __nccwpck_require__(8741)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { isValidHeaderName } = __nccwpck_require__(6843)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4607:
+/***/ 1309:
 /***/ ((module) => {
 
 
@@ -13263,15 +13263,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5966:
+/***/ 6552:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(189)
-const { stringify } = __nccwpck_require__(8432)
-const { webidl } = __nccwpck_require__(7888)
-const { Headers } = __nccwpck_require__(8635)
+const { parseSetCookie } = __nccwpck_require__(955)
+const { stringify } = __nccwpck_require__(450)
+const { webidl } = __nccwpck_require__(2582)
+const { Headers } = __nccwpck_require__(165)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13454,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 189:
+/***/ 955:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(4607)
-const { isCTLExcludingHtab } = __nccwpck_require__(8432)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(4341)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1309)
+const { isCTLExcludingHtab } = __nccwpck_require__(450)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7215)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8432:
+/***/ 450:
 /***/ ((module) => {
 
 
@@ -14130,13 +14130,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6082:
+/***/ 7768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(8750)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(2116)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14711,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6201:
+/***/ 403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(7525)
-const { makeRequest } = __nccwpck_require__(528)
-const { webidl } = __nccwpck_require__(7888)
-const { EventSourceStream } = __nccwpck_require__(6082)
-const { parseMIMEType } = __nccwpck_require__(4341)
-const { createFastMessageEvent } = __nccwpck_require__(4253)
-const { isNetworkError } = __nccwpck_require__(522)
-const { delay } = __nccwpck_require__(8750)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { environmentSettingsObject } = __nccwpck_require__(8741)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
+const { fetching } = __nccwpck_require__(9651)
+const { makeRequest } = __nccwpck_require__(7458)
+const { webidl } = __nccwpck_require__(2582)
+const { EventSourceStream } = __nccwpck_require__(7768)
+const { parseMIMEType } = __nccwpck_require__(7215)
+const { createFastMessageEvent } = __nccwpck_require__(4663)
+const { isNetworkError } = __nccwpck_require__(5020)
+const { delay } = __nccwpck_require__(2116)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 
 let experimentalWarned = false
 
@@ -15201,7 +15201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8750:
+/***/ 2116:
 /***/ ((module) => {
 
 
@@ -15245,12 +15245,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2165:
+/***/ 8019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
+const util = __nccwpck_require__(3373)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +15260,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(8741)
-const { FormData } = __nccwpck_require__(4647)
-const { kState } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
+} = __nccwpck_require__(6843)
+const { FormData } = __nccwpck_require__(2489)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(4341)
-const { multipartFormDataParser } = __nccwpck_require__(7783)
+const { serializeAMimeType } = __nccwpck_require__(7215)
+const { multipartFormDataParser } = __nccwpck_require__(8793)
 let random
 
 try {
@@ -15781,7 +15781,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8316:
+/***/ 9510:
 /***/ ((module) => {
 
 
@@ -15912,7 +15912,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4341:
+/***/ 7215:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16663,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1636:
+/***/ 4686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(1454)
+const { kConnected, kSize } = __nccwpck_require__(3988)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16716,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 5631:
+/***/ 5817:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16849,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 7783:
+/***/ 8793:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
-const { utf8DecodeBytes } = __nccwpck_require__(8741)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(4341)
-const { isFileLike } = __nccwpck_require__(5631)
-const { makeEntry } = __nccwpck_require__(4647)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { utf8DecodeBytes } = __nccwpck_require__(6843)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7215)
+const { isFileLike } = __nccwpck_require__(5817)
+const { makeEntry } = __nccwpck_require__(2489)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17330,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4647:
+/***/ 2489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(8741)
-const { kState } = __nccwpck_require__(1164)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { FileLike, isFileLike } = __nccwpck_require__(5631)
-const { webidl } = __nccwpck_require__(7888)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(6843)
+const { kState } = __nccwpck_require__(9750)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { FileLike, isFileLike } = __nccwpck_require__(5817)
+const { webidl } = __nccwpck_require__(2582)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17589,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 9474:
+/***/ 3412:
 /***/ ((module) => {
 
 
@@ -17636,21 +17636,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8635:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(1454)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(3988)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(8741)
-const { webidl } = __nccwpck_require__(7888)
+} = __nccwpck_require__(6843)
+const { webidl } = __nccwpck_require__(2582)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18330,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7525:
+/***/ 9651:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18343,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(522)
-const { HeadersList } = __nccwpck_require__(8635)
-const { Request, cloneRequest } = __nccwpck_require__(528)
+} = __nccwpck_require__(5020)
+const { HeadersList } = __nccwpck_require__(165)
+const { Request, cloneRequest } = __nccwpck_require__(7458)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18381,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(8741)
-const { kState, kDispatcher } = __nccwpck_require__(1164)
+} = __nccwpck_require__(6843)
+const { kState, kDispatcher } = __nccwpck_require__(9750)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(2165)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(8019)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(8316)
+} = __nccwpck_require__(9510)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(4341)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
-const { webidl } = __nccwpck_require__(7888)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7215)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
+const { webidl } = __nccwpck_require__(2582)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20607,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 528:
+/***/ 7458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(2165)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(8635)
-const { FinalizationRegistry } = __nccwpck_require__(1636)()
-const util = __nccwpck_require__(1523)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8019)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(165)
+const { FinalizationRegistry } = __nccwpck_require__(4686)()
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(8741)
+} = __nccwpck_require__(6843)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20633,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(8316)
+} = __nccwpck_require__(9510)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { kConstruct } = __nccwpck_require__(1454)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21651,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 522:
+/***/ 5020:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(8635)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(2165)
-const util = __nccwpck_require__(1523)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(165)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8019)
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21670,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(8741)
+} = __nccwpck_require__(6843)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(8316)
-const { kState, kHeaders } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
-const { FormData } = __nccwpck_require__(4647)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { kConstruct } = __nccwpck_require__(1454)
+} = __nccwpck_require__(9510)
+const { kState, kHeaders } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { FormData } = __nccwpck_require__(2489)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +22268,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1164:
+/***/ 9750:
 /***/ ((module) => {
 
 
@@ -22284,21 +22284,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8741:
+/***/ 6843:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(8316)
-const { getGlobalOrigin } = __nccwpck_require__(9474)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(4341)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
+const { getGlobalOrigin } = __nccwpck_require__(3412)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1523)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7888)
+const { webidl } = __nccwpck_require__(2582)
 
 let supportedHashes = []
 
@@ -23923,14 +23923,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7888:
+/***/ 2582:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(1523)
+const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6054:
+/***/ 7172:
 /***/ ((module) => {
 
 
@@ -24922,7 +24922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7226:
+/***/ 9512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24931,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(355)
+} = __nccwpck_require__(7901)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(7070)
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+} = __nccwpck_require__(228)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +25273,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2682:
+/***/ 9504:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
+const { webidl } = __nccwpck_require__(2582)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25358,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7070:
+/***/ 228:
 /***/ ((module) => {
 
 
@@ -25375,7 +25375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 355:
+/***/ 7901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25386,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(7070)
-const { ProgressEvent } = __nccwpck_require__(2682)
-const { getEncoding } = __nccwpck_require__(6054)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(4341)
+} = __nccwpck_require__(228)
+const { ProgressEvent } = __nccwpck_require__(9504)
+const { getEncoding } = __nccwpck_require__(7172)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7215)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25773,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 500:
+/***/ 3966:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6351)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9601)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(3515)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2208)
-const { channels } = __nccwpck_require__(1571)
-const { CloseEvent } = __nccwpck_require__(4253)
-const { makeRequest } = __nccwpck_require__(528)
-const { fetching } = __nccwpck_require__(7525)
-const { Headers, getHeadersList } = __nccwpck_require__(8635)
-const { getDecodeSplit } = __nccwpck_require__(8741)
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
+} = __nccwpck_require__(6221)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2638)
+const { channels } = __nccwpck_require__(9737)
+const { CloseEvent } = __nccwpck_require__(4663)
+const { makeRequest } = __nccwpck_require__(7458)
+const { fetching } = __nccwpck_require__(9651)
+const { Headers, getHeadersList } = __nccwpck_require__(165)
+const { getDecodeSplit } = __nccwpck_require__(6843)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +26151,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6351:
+/***/ 9601:
 /***/ ((module) => {
 
 
@@ -26224,14 +26224,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4253:
+/***/ 4663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { kConstruct } = __nccwpck_require__(1454)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(3988)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26560,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5827:
+/***/ 1789:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(6351)
+const { maxUnsigned16Bit } = __nccwpck_require__(9601)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26663,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5400:
+/***/ 6930:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(2208)
-const { MessageSizeExceededError } = __nccwpck_require__(5796)
+const { isValidClientWindowBits } = __nccwpck_require__(2638)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26775,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 205:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6351)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(3515)
-const { channels } = __nccwpck_require__(1571)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9601)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(6221)
+const { channels } = __nccwpck_require__(9737)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26794,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(2208)
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
-const { closeWebSocketConnection } = __nccwpck_require__(500)
-const { PerMessageDeflate } = __nccwpck_require__(5400)
-const { MessageSizeExceededError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(2638)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { closeWebSocketConnection } = __nccwpck_require__(3966)
+const { PerMessageDeflate } = __nccwpck_require__(6930)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27309,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 845:
+/***/ 6631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
-const { opcodes, sendHints } = __nccwpck_require__(6351)
-const FixedQueue = __nccwpck_require__(777)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { opcodes, sendHints } = __nccwpck_require__(9601)
+const FixedQueue = __nccwpck_require__(3003)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27420,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 3515:
+/***/ 6221:
 /***/ ((module) => {
 
 
@@ -27439,16 +27439,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2208:
+/***/ 2638:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(3515)
-const { states, opcodes } = __nccwpck_require__(6351)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4253)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(6221)
+const { states, opcodes } = __nccwpck_require__(9601)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4663)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(4341)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7215)
 
 /* globals Blob */
 
@@ -27768,15 +27768,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 825:
+/***/ 6043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { environmentSettingsObject } = __nccwpck_require__(8741)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6351)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9601)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27785,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(3515)
+} = __nccwpck_require__(6221)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(2208)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(500)
-const { ByteParser } = __nccwpck_require__(205)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1523)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
+} = __nccwpck_require__(2638)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3966)
+const { ByteParser } = __nccwpck_require__(699)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3373)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(4253)
-const { SendQueue } = __nccwpck_require__(845)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(4663)
+const { SendQueue } = __nccwpck_require__(6631)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28607,7 +28607,7 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28643,7 +28643,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28739,7 +28739,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28780,7 +28780,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -28871,11 +28871,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(8619);
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(5851);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(5217);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
+var undici = __nccwpck_require__(5345);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29572,7 +29572,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29648,7 +29648,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29722,7 +29722,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30003,7 +30003,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -30045,7 +30045,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30225,7 +30225,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30499,7 +30499,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31087,7 +31087,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31167,7 +31167,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31232,7 +31232,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31629,6 +31629,176 @@ function isAttestationPlatform(p) {
     return p.os === 'unknown' && p.architecture === 'unknown';
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
+// Image references parsed the way Docker's distribution/reference package does
+// (ParseNormalizedNamed): registry host with optional port, repository path,
+// tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+const DEFAULT_REGISTRY = 'docker.io';
+const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+const NAME_TOTAL_LENGTH_MAX = 255;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
+const PORT_RE = /^[0-9]+$/;
+const ANCHORED_IDENTIFIER_RE = /^[a-f0-9]{64}$/;
+/** Digest algorithms we accept and the hex length each one requires (as go-digest validates). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+class InvalidReferenceError extends Error {
+    name = 'InvalidReferenceError';
+}
+/** True when `tag` is a valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+/** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
+function digestProblem(digest) {
+    const colon = digest.indexOf(':');
+    if (colon <= 0)
+        return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
+    const algorithm = digest.slice(0, colon);
+    const hex = digest.slice(colon + 1);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined) {
+        return `unsupported digest algorithm "${algorithm}" (expected one of ${Object.keys(DIGEST_HEX_LENGTH).join(', ')})`;
+    }
+    if (!/^[a-f0-9]*$/.test(hex))
+        return 'the digest must be lowercase hexadecimal after the algorithm';
+    if (hex.length !== length)
+        return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
+    return undefined;
+}
+function isValidDomain(domain) {
+    const [host = '', port, ...rest] = splitHostPort(domain);
+    if (rest.length > 0 || host === '')
+        return false;
+    if (port !== undefined && !PORT_RE.test(port))
+        return false;
+    if (IPV6_RE.test(host))
+        return true;
+    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
+}
+// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
+function splitHostPort(domain) {
+    if (domain.startsWith('[')) {
+        const end = domain.indexOf(']');
+        if (end < 0)
+            return [''];
+        const host = domain.slice(0, end + 1);
+        const rest = domain.slice(end + 1);
+        if (rest === '')
+            return [host];
+        if (!rest.startsWith(':'))
+            return [''];
+        return [host, ...rest.slice(1).split(':')];
+    }
+    return domain.split(':');
+}
+// The first path element is a registry only when it looks like one: it has a '.' or ':',
+// is "localhost", or has uppercase letters (never valid in a repository).
+function looksLikeRegistry(first) {
+    return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+}
+/**
+ * Parses and normalises an image reference: `vote`, `myacr.azurecr.io/team/vote:1.2.3`,
+ * `localhost:5000/vote@sha256:...`. Throws InvalidReferenceError with a message that says what is wrong.
+ */
+function parseImageReference(input) {
+    const text = input.trim();
+    const fail = (why) => {
+        throw new InvalidReferenceError(`invalid image reference "${input}": ${why}`);
+    };
+    if (text === '')
+        fail('it is empty');
+    if (/\s/.test(text))
+        fail('it contains white space');
+    if (ANCHORED_IDENTIFIER_RE.test(text))
+        fail('a 64-character hexadecimal string is an image ID, not a repository name');
+    let remainder = text;
+    let digest;
+    const at = remainder.indexOf('@');
+    if (at >= 0) {
+        digest = remainder.slice(at + 1);
+        remainder = remainder.slice(0, at);
+        const problem = digestProblem(digest);
+        if (problem)
+            fail(problem);
+    }
+    // A tag follows the last ':' that comes after the last '/' (a ':' before it is a port).
+    let tag;
+    const lastSlash = remainder.lastIndexOf('/');
+    const lastColon = remainder.lastIndexOf(':');
+    if (lastColon > lastSlash) {
+        tag = remainder.slice(lastColon + 1);
+        remainder = remainder.slice(0, lastColon);
+        if (!isValidTag(tag)) {
+            fail(`tag "${tag}" is not valid (expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
+        }
+    }
+    if (remainder === '')
+        fail('the repository name is missing');
+    if (remainder.length > NAME_TOTAL_LENGTH_MAX)
+        fail(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    const slash = remainder.indexOf('/');
+    let registry = DEFAULT_REGISTRY;
+    let repository = remainder;
+    if (slash >= 0 && looksLikeRegistry(remainder.slice(0, slash))) {
+        registry = remainder.slice(0, slash);
+        repository = remainder.slice(slash + 1);
+        if (!isValidDomain(registry))
+            fail(`"${registry}" is not a valid registry host`);
+    }
+    if (registry === LEGACY_DEFAULT_REGISTRY)
+        registry = DEFAULT_REGISTRY;
+    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
+        repository = OFFICIAL_REPO_PREFIX + repository;
+    if (repository !== repository.toLowerCase())
+        fail(`repository name "${repository}" must be lowercase`);
+    for (const component of repository.split('/')) {
+        if (!PATH_COMPONENT_RE.test(component)) {
+            fail(component === ''
+                ? 'the repository path has an empty component'
+                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
+        }
+    }
+    const ref = { registry, repository };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** `registry/repository`, fully qualified (docker.io/library/redis). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The normalised reference as text: `registry/repository[:tag][@digest]`. */
+function formatImageReference(ref) {
+    return repositoryName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
+}
+/** The short form Docker prints: drops docker.io/ and library/ (`redis:7` rather than `docker.io/library/redis:7`). */
+function familiarReference(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith(OFFICIAL_REPO_PREFIX) ? ref.repository.slice(OFFICIAL_REPO_PREFIX.length) : ref.repository;
+    }
+    return name + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
+}
+/** True when both references name the same repository, whatever their tags and digests. */
+function sameRepository(a, b) {
+    return a.registry === b.registry && a.repository === b.repository;
+}
+/** Parses a reference that must name a repository only (no tag, no digest), such as an `image` input. */
+function parseRepository(input) {
+    const ref = parseImageReference(input);
+    if (ref.tag !== undefined || ref.digest !== undefined) {
+        throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
+    }
+    return ref;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
 // Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
 // holds): which platforms they carry and which entries are attestations; where a layout keeps a
@@ -31644,7 +31814,7 @@ const MEDIA_TYPES = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
 };
 /** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
-function sha256Digest(raw) {
+function oci_index_sha256Digest(raw) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(raw).digest('hex')}`;
 }
 function toDescriptor(entry) {
@@ -31700,7 +31870,7 @@ function blobPath(dir, digest) {
     if (problem)
         throw new Error(`the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`);
     const [algorithm = '', hex = ''] = digest.split(':');
-    return join(dir, 'blobs', algorithm, hex);
+    return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
 }
 /** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
 function manifestSize(raw) {
@@ -31888,6 +32058,338 @@ async function executeBytes(command, args, options = {}) {
     if (exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
     return outcome;
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/retry.ts
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient. Auth errors, protected branches and
+// bad input never change on a second try, so they are never retried.
+
+class retry_RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    name = 'RetriesExhaustedError';
+    constructor(attempts, lastError) {
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+    }
+}
+const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
+}
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+async function withRetry(fn, options) {
+    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
+    const sleep = options.sleep ?? defaultSleep;
+    const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (!isRetryable(error))
+                throw error;
+            if (attempt >= maxAttempts)
+                throw new retry_RetriesExhaustedError(attempt, error);
+            const delay = delayMs(attempt);
+            options.onRetry?.(error, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
+function isTransientNetworkError(error) {
+    const code = error?.code;
+    return (typeof code === 'string' &&
+        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+}
+/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+function isTransientHttpStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
+// Runs the registry tools (docker, buildx, skopeo) under coreutils `timeout`: a registry that
+// accepts connections but never answers would otherwise hang the step until the job's own timeout.
+// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
+// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
+
+
+// coreutils `timeout` exits 124 when the deadline passed and the command ended on its TERM signal.
+const TIMEOUT_EXIT_CODE = 124;
+function timedArgs(command, args, timeoutSeconds) {
+    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
+}
+/**
+ * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
+ * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
+ * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
+ * plus an undefined entry, which removes the variable, for each such name in `env`.
+ */
+function scrubbedEnv(env, extra = {}) {
+    const scrubbed = {};
+    for (const name of Object.keys(env)) {
+        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
+            scrubbed[name] = undefined;
+    }
+    return { ...scrubbed, ...extra };
+}
+/**
+ * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
+ * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
+ * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
+ */
+function redactSignatures(text) {
+    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
+    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
+}
+function redacted(result) {
+    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
+}
+/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
+async function run_tool_runTool(command, args, timeoutSeconds, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const env = scrubbedEnv(process.env, options.env);
+    try {
+        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new CommandError(error.command, error.args, redacted(error.result));
+        throw error;
+    }
+}
+/** The deadline ("600s") of a runTool call that `timeout` ended, or undefined for any other error. */
+function passedDeadline(error) {
+    if (!(error instanceof CommandError) || error.command !== 'timeout' || error.result.exitCode !== TIMEOUT_EXIT_CODE)
+        return undefined;
+    return error.args[1] ?? 'the deadline';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
+// Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
+// and whether another attempt can help. The classification is pure: tested on the tools' real
+// messages (actions/toolkit/test/registry-faults.test.ts).
+
+
+
+
+/** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
+class faults_RegistryError extends Error {
+    kind;
+    name = 'RegistryError';
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+    }
+    get retryable() {
+        return isRetryableKind(this.kind);
+    }
+}
+function isRetryableKind(kind) {
+    return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error';
+}
+// Ordered: the first match wins (a 401 page may also mention "not found" in its body).
+const PATTERNS = [
+    ['throttled', /\b429\b|toomanyrequests|too many requests/i],
+    ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
+    ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
+    // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
+    // "no such host" will not.
+    ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
+    ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
+    ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
+    ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
+    ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
+    // \b: a bare 404 inside a hex digest is not a status.
+    ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
+];
+function classifyOutput(text) {
+    for (const [kind, re] of PATTERNS)
+        if (re.test(text))
+            return kind;
+    return 'other';
+}
+const ADVICE = {
+    unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
+    // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
+    // allowed): https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access
+    forbidden: "the registry refused the request (403): usually its firewall or network rules (public network access disabled, or this runner's IP or virtual network not allowed: see the registry's Networking settings); otherwise the identity lacks the role (AcrPush, or Container Registry Repository Writer on registries with ABAC repository permissions)",
+    'not-found': 'not found in the registry',
+    'unknown-registry': 'the registry host does not resolve: check the registry name (e.g. myacr.azurecr.io)',
+    'dns-temporary': "the runner's DNS resolver did not answer (a temporary name-resolution failure)",
+    unreachable: 'the registry is unreachable (connection refused or reset): is it up, and is the address right?',
+    timeout: 'the registry did not answer in time',
+    throttled: 'the registry throttled the requests (HTTP 429)',
+    'server-error': 'the registry answered with a server error (HTTP 5xx)',
+    other: 'the command failed',
+};
+/** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
+function describeFault(operation, kind, detail) {
+    const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
+    return `${operation}: ${ADVICE[kind]}${last ? `\n${last}` : ''}`;
+}
+/** Wraps a failed command (or network error) as a RegistryError. */
+function toRegistryError(operation, error) {
+    if (error instanceof faults_RegistryError)
+        return error;
+    const deadline = passedDeadline(error);
+    if (deadline)
+        return new faults_RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${deadline})`);
+    if (error instanceof CommandError) {
+        // skopeo --debug logs every request; only its error lines say what went wrong.
+        const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
+        const stderr = keep(error.result.stderr);
+        const stdout = keep(error.result.stdout);
+        const kind = classifyOutput(`${stderr}\n${stdout}`);
+        return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
+    }
+    if (isTransientNetworkError(error))
+        return new faults_RegistryError('unreachable', describeFault(operation, 'unreachable', errorMessage(error)));
+    const message = errorMessage(error);
+    const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
+    return new faults_RegistryError(kind, `${operation}: ${message}`);
+}
+/**
+ * Whether another attempt can help. `afterPush`: the reference was written moments ago, and a
+ * registry may not serve it yet ("manifest unknown"): ACR's geo-replicas are eventually consistent,
+ * and a read routed to another replica than the push can miss it until replication completes
+ * (https://learn.microsoft.com/en-us/azure/container-registry/container-registry-geo-replication,
+ * "Consistency model"). So not-found is worth another attempt too.
+ */
+function isRetryable(error, options = {}) {
+    if (!(error instanceof faults_RegistryError))
+        return false;
+    return error.retryable || (options.afterPush === true && error.kind === 'not-found');
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/tools.ts
+// The one way the actions reach a registry: `docker buildx imagetools` (inspect, create), skopeo
+// (copy, list-tags) and `docker push`, each under a deadline (run-tool.ts) and retried with capped,
+// jittered backoff for transient faults only (faults.ts: HTTP 429, 5xx, connection errors, timeouts,
+// a DNS resolver that did not answer; "manifest unknown" too right after a push). The argv of a
+// create or copy is the caller's plan; the reads build their own.
+
+
+
+
+
+
+
+
+/** Limits for an action without inputs for them: acr-push's max-attempts and command-timeout defaults. */
+const DEFAULT_REGISTRY_LIMITS = { maxAttempts: 4, timeoutSeconds: 600 };
+/**
+ * Runs `fn` until it succeeds, fails for good, or `maxAttempts` is reached (backoff from 1 s, at
+ * most 15 s). Every failure becomes a RegistryError whose message starts with `label`.
+ */
+function retried(label, limits, fn, options = {}) {
+    const warn = options.warn ?? warning;
+    return withRetry(async () => {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            throw toRegistryError(label, error);
+        }
+    }, {
+        maxAttempts: limits.maxAttempts,
+        baseDelayMs: 1000,
+        maxDelayMs: 15_000,
+        isRetryable: (error) => isRetryable(error, options),
+        onRetry: (error, attempt, delay) => warn(`${errorMessage(error).split('\n')[0]} (attempt ${attempt} of ${limits.maxAttempts}; next in ${delay} ms)`),
+    });
+}
+/** Whether a registry call failed because the reference is not there (after any retries). */
+function isNotFound(error) {
+    const cause = error instanceof RetriesExhaustedError ? error.lastError : error;
+    return cause instanceof RegistryError && cause.kind === 'not-found';
+}
+function nameOf(ref) {
+    return typeof ref === 'string' ? ref : formatImageReference(ref);
+}
+function dockerEnv(ctx) {
+    return ctx.dockerConfigDir ? { DOCKER_CONFIG: ctx.dockerConfigDir } : {};
+}
+/** The raw manifest or index bytes, as the registry stores them (their sha256 is the digest). */
+async function inspectRaw(ref, ctx, options = {}) {
+    const name = nameOf(ref);
+    return retried(`reading ${name}`, ctx, async () => (await run_tool_runTool('docker', ['buildx', 'imagetools', 'inspect', '--raw', name], ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true })).stdout, options);
+}
+/** The image config (OCI image config JSON) of a single-platform image: its platform and labels. */
+async function inspectConfig(ref, ctx, options = {}) {
+    const name = nameOf(ref);
+    const args = ['buildx', 'imagetools', 'inspect', '--format', '{{json .Image}}', name];
+    return retried(`reading the config of ${name}`, ctx, async () => (await runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: true })).stdout, options);
+}
+/** The digest a tag points at, or undefined when the tag does not exist. */
+async function tagDigest(ref, ctx, options = {}) {
+    try {
+        return sha256Digest(await inspectRaw(ref, ctx, options));
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
+    }
+}
+/** `docker buildx imagetools create` with the caller's argv (from `buildx` on); logs the command unless quiet. */
+function imagetoolsCreate(args, ctx, label, options = {}) {
+    return retried(label, ctx, () => run_tool_runTool('docker', args, ctx.timeoutSeconds, { env: dockerEnv(ctx), quiet: options.quiet ?? false }), options);
+}
+/** skopeo with the caller's argv (copy, inspect, list-tags); logs the command unless quiet. */
+function runSkopeo(args, ctx, label, options = {}) {
+    return retried(label, ctx, () => run_tool_runTool('skopeo', args, ctx.timeoutSeconds, { quiet: options.quiet ?? false }), options);
+}
+/** skopeo list-tags argv; skopeo must be told to speak plain HTTP to a loopback registry (never to another host). */
+function listTagsArgs(repository, authFile) {
+    const args = ['list-tags', '--retry-times', '0'];
+    if (authFile)
+        args.push('--authfile', authFile);
+    if (isLoopbackHost(repository.split('/')[0] ?? ''))
+        args.push('--tls-verify=false');
+    args.push(`docker://${repository}`);
+    return args;
+}
+/**
+ * Every tag of `repository` (registry/name), through the registry's GET /v2/<name>/tags/list
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags); none when
+ * the repository does not exist yet.
+ */
+async function listTags(repository, ctx, options = {}) {
+    try {
+        const list = async () => {
+            const result = await runTool('skopeo', listTagsArgs(repository, ctx.authFile), ctx.timeoutSeconds, { quiet: true });
+            return JSON.parse(result.stdout).Tags ?? [];
+        };
+        return await retried(`listing the tags of ${repository}`, ctx, list, options);
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return [];
+        throw error;
+    }
+}
+/** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
+async function dockerPush(ref, ctx) {
+    const result = await retried(`pushing ${ref}`, ctx, () => run_tool_runTool('docker', ['push', ref], ctx.timeoutSeconds, { env: dockerEnv(ctx) }));
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1];
+    if (!digest)
+        throw new faults_RegistryError('other', `docker push ${ref} printed no digest:\n${result.stdout.trim()}`);
+    return digest;
 }
 
 ;// CONCATENATED MODULE: ./src/reproducible.ts
@@ -32183,7 +32685,8 @@ function removeBuilderArgs(name) {
 
 ;// CONCATENATED MODULE: ./src/docker.ts
 // The one module that runs docker: builder inspection and creation, QEMU registration, builds,
-// and registry reads/writes through `docker buildx imagetools`.
+// and registry reads/writes through the toolkit's registry tools (a deadline and retries for
+// transient faults on every call; buildx-multiarch has no inputs for them: DEFAULT_REGISTRY_LIMITS).
 
 
 
@@ -32236,30 +32739,28 @@ async function runBuild(args, metadataFile) {
     const metadata = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(metadataFile, 'utf8'));
     return { metadata, log, seconds: (Date.now() - started) / 1000 };
 }
-/** The raw manifest (index or image) a reference names in the registry, and its digest. */
-async function readManifest(ref) {
-    const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { quiet: true });
+/**
+ * The raw manifest (index or image) a reference names in the registry, and its digest. `afterPush`:
+ * it was written moments ago, so "manifest unknown" is retried too.
+ */
+async function readManifest(ref, options = {}) {
     // `inspect --raw` prints exactly the stored bytes, over which the digest is computed.
-    const raw = result.stdout;
-    return { raw, digest: sha256Digest(raw), contents: parseIndex(raw) };
+    const raw = await inspectRaw(ref, DEFAULT_REGISTRY_LIMITS, options);
+    return { raw, digest: oci_index_sha256Digest(raw), contents: parseIndex(raw) };
 }
 /** Runs `imagetools create --dry-run` and returns the index it would push (raw JSON and digest). */
-async function dryRunMerge(args) {
-    const result = await execute('docker', args, { quiet: true });
+async function dryRunMerge(args, options = {}) {
+    const result = await imagetoolsCreate(args, DEFAULT_REGISTRY_LIMITS, 'reading the per-platform manifests to merge', { ...options, quiet: true });
     // `--dry-run` prints the index it would push followed by one newline that is not part of it.
     const raw = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout;
-    return { raw, digest: sha256Digest(raw) };
+    return { raw, digest: oci_index_sha256Digest(raw) };
 }
 /** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
-async function pushImage(ref) {
-    const result = await execute('docker', ['push', ref]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1];
-    if (!digest)
-        throw new Error(`docker push ${ref} printed no digest:\n${result.stdout.trim()}`);
-    return digest;
+function pushImage(ref) {
+    return dockerPush(ref, DEFAULT_REGISTRY_LIMITS);
 }
-async function merge(args) {
-    await execute('docker', args);
+async function merge(args, options = {}) {
+    await imagetoolsCreate(args, DEFAULT_REGISTRY_LIMITS, 'pushing the merged index', options);
 }
 
 ;// CONCATENATED MODULE: ./src/dockerfile.ts
@@ -32401,176 +32902,6 @@ function getChoice(name, choices, defaultValue) {
         throw new errors_InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
     }
     return value;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
-// Image references parsed the way Docker's distribution/reference package does
-// (ParseNormalizedNamed): registry host with optional port, repository path,
-// tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
-const DEFAULT_REGISTRY = 'docker.io';
-const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
-const OFFICIAL_REPO_PREFIX = 'library/';
-const NAME_TOTAL_LENGTH_MAX = 255;
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
-const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
-const PORT_RE = /^[0-9]+$/;
-const ANCHORED_IDENTIFIER_RE = /^[a-f0-9]{64}$/;
-/** Digest algorithms we accept and the hex length each one requires (as go-digest validates). */
-const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
-class InvalidReferenceError extends Error {
-    name = 'InvalidReferenceError';
-}
-/** True when `tag` is a valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
-function isValidTag(tag) {
-    return TAG_RE.test(tag);
-}
-/** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
-function image_ref_digestProblem(digest) {
-    const colon = digest.indexOf(':');
-    if (colon <= 0)
-        return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
-    const algorithm = digest.slice(0, colon);
-    const hex = digest.slice(colon + 1);
-    const length = DIGEST_HEX_LENGTH[algorithm];
-    if (length === undefined) {
-        return `unsupported digest algorithm "${algorithm}" (expected one of ${Object.keys(DIGEST_HEX_LENGTH).join(', ')})`;
-    }
-    if (!/^[a-f0-9]*$/.test(hex))
-        return 'the digest must be lowercase hexadecimal after the algorithm';
-    if (hex.length !== length)
-        return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
-    return undefined;
-}
-function isValidDomain(domain) {
-    const [host = '', port, ...rest] = splitHostPort(domain);
-    if (rest.length > 0 || host === '')
-        return false;
-    if (port !== undefined && !PORT_RE.test(port))
-        return false;
-    if (IPV6_RE.test(host))
-        return true;
-    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
-}
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain) {
-    if (domain.startsWith('[')) {
-        const end = domain.indexOf(']');
-        if (end < 0)
-            return [''];
-        const host = domain.slice(0, end + 1);
-        const rest = domain.slice(end + 1);
-        if (rest === '')
-            return [host];
-        if (!rest.startsWith(':'))
-            return [''];
-        return [host, ...rest.slice(1).split(':')];
-    }
-    return domain.split(':');
-}
-// The first path element is a registry only when it looks like one: it has a '.' or ':',
-// is "localhost", or has uppercase letters (never valid in a repository).
-function looksLikeRegistry(first) {
-    return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
-}
-/**
- * Parses and normalises an image reference: `vote`, `myacr.azurecr.io/team/vote:1.2.3`,
- * `localhost:5000/vote@sha256:...`. Throws InvalidReferenceError with a message that says what is wrong.
- */
-function parseImageReference(input) {
-    const text = input.trim();
-    const fail = (why) => {
-        throw new InvalidReferenceError(`invalid image reference "${input}": ${why}`);
-    };
-    if (text === '')
-        fail('it is empty');
-    if (/\s/.test(text))
-        fail('it contains white space');
-    if (ANCHORED_IDENTIFIER_RE.test(text))
-        fail('a 64-character hexadecimal string is an image ID, not a repository name');
-    let remainder = text;
-    let digest;
-    const at = remainder.indexOf('@');
-    if (at >= 0) {
-        digest = remainder.slice(at + 1);
-        remainder = remainder.slice(0, at);
-        const problem = image_ref_digestProblem(digest);
-        if (problem)
-            fail(problem);
-    }
-    // A tag follows the last ':' that comes after the last '/' (a ':' before it is a port).
-    let tag;
-    const lastSlash = remainder.lastIndexOf('/');
-    const lastColon = remainder.lastIndexOf(':');
-    if (lastColon > lastSlash) {
-        tag = remainder.slice(lastColon + 1);
-        remainder = remainder.slice(0, lastColon);
-        if (!isValidTag(tag)) {
-            fail(`tag "${tag}" is not valid (expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
-        }
-    }
-    if (remainder === '')
-        fail('the repository name is missing');
-    if (remainder.length > NAME_TOTAL_LENGTH_MAX)
-        fail(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
-    const slash = remainder.indexOf('/');
-    let registry = DEFAULT_REGISTRY;
-    let repository = remainder;
-    if (slash >= 0 && looksLikeRegistry(remainder.slice(0, slash))) {
-        registry = remainder.slice(0, slash);
-        repository = remainder.slice(slash + 1);
-        if (!isValidDomain(registry))
-            fail(`"${registry}" is not a valid registry host`);
-    }
-    if (registry === LEGACY_DEFAULT_REGISTRY)
-        registry = DEFAULT_REGISTRY;
-    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
-        repository = OFFICIAL_REPO_PREFIX + repository;
-    if (repository !== repository.toLowerCase())
-        fail(`repository name "${repository}" must be lowercase`);
-    for (const component of repository.split('/')) {
-        if (!PATH_COMPONENT_RE.test(component)) {
-            fail(component === ''
-                ? 'the repository path has an empty component'
-                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
-        }
-    }
-    const ref = { registry, repository };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    return ref;
-}
-/** `registry/repository`, fully qualified (docker.io/library/redis). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-/** The normalised reference as text: `registry/repository[:tag][@digest]`. */
-function formatImageReference(ref) {
-    return repositoryName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
-}
-/** The short form Docker prints: drops docker.io/ and library/ (`redis:7` rather than `docker.io/library/redis:7`). */
-function familiarReference(ref) {
-    let name = repositoryName(ref);
-    if (ref.registry === DEFAULT_REGISTRY) {
-        name = ref.repository.startsWith(OFFICIAL_REPO_PREFIX) ? ref.repository.slice(OFFICIAL_REPO_PREFIX.length) : ref.repository;
-    }
-    return name + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
-}
-/** True when both references name the same repository, whatever their tags and digests. */
-function sameRepository(a, b) {
-    return a.registry === b.registry && a.repository === b.repository;
-}
-/** Parses a reference that must name a repository only (no tag, no digest), such as an `image` input. */
-function parseRepository(input) {
-    const ref = parseImageReference(input);
-    if (ref.tag !== undefined || ref.digest !== undefined) {
-        throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
-    }
-    return ref;
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/gitflow.ts
@@ -32788,7 +33119,7 @@ function readPaths(workspace) {
 function readSources(repository) {
     return getList('sources').map((source) => {
         if (source.startsWith('sha256:')) {
-            const problem = image_ref_digestProblem(source);
+            const problem = digestProblem(source);
             if (problem)
                 throw new errors_InputError('sources', `"${source}": ${problem}`);
             return `${repository}@${source}`;
@@ -32918,7 +33249,7 @@ function layoutIndex(manifests, refName, annotations) {
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     };
     const indexBlob = JSON.stringify(index);
-    const digest = sha256Digest(indexBlob);
+    const digest = oci_index_sha256Digest(indexBlob);
     const layoutJson = {
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.ociIndex,
@@ -32926,23 +33257,21 @@ function layoutIndex(manifests, refName, annotations) {
     };
     return { indexBlob, digest, indexJson: `${JSON.stringify(layoutJson)}\n` };
 }
-function layout_blobPath(dir, digest) {
-    const [algorithm = 'sha256', hex = ''] = digest.split(':');
-    return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
-}
 async function writeLayoutFromEngine(dir, images, refName, annotations) {
     (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
     const manifests = [];
     const platforms = [];
     for (const image of images) {
         const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`;
-        await execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]);
+        // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
+        const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`];
+        await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`);
         const layoutIndexJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
         const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
         if (!descriptor)
             throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`);
-        const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, descriptor.digest), 'utf8'));
-        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, manifest.config.digest), 'utf8'));
+        const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, descriptor.digest), 'utf8'));
+        const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
         // The engine keeps one platform per image: make sure this is the one that was asked for.
         if (config.architecture !== image.platform.architecture || config.os !== image.platform.os) {
             throw new Error(`the image built for ${formatPlatform(image.platform)} is ${config.os}/${config.architecture}`);
@@ -32952,7 +33281,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         platforms.push({ platform: image.platform, digest: descriptor.digest, size });
     }
     const { indexBlob, digest, indexJson } = layoutIndex(manifests, refName, annotations);
-    (0,external_node_fs_namespaceObject.writeFileSync)(layout_blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms };
 }
@@ -32967,7 +33296,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
         // BuildKit >= 0.19 names one image several times (one index.json entry per tag): once each.
         const entries = top.manifests.filter((m, i) => top.manifests.findIndex((n) => n.digest === m.digest) === i);
         for (const entry of entries) {
-            const raw = (0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(source, entry.digest), 'utf8');
+            const raw = (0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, entry.digest), 'utf8');
             const contents = parseIndex(raw);
             // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
             const images = contents.isIndex ? contents.images : [{ ...entry, platform: entry.platform ?? platformOfManifest(source, raw) }];
@@ -32978,7 +33307,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
                 if (platforms.some((p) => formatPlatform(p.platform) === key))
                     throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`);
                 manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform });
-                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(source, image.digest), 'utf8')) });
+                platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, image.digest), 'utf8')) });
             }
             for (const attestation of contents.isIndex ? contents.attestations : [])
                 manifests.push(attestation);
@@ -32987,7 +33316,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
     }
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     const { indexBlob, digest, indexJson } = layoutIndex(fixedOrder(manifests), refName, annotations);
-    (0,external_node_fs_namespaceObject.writeFileSync)(layout_blobPath(dir, digest), indexBlob);
+    (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
     return { digest, platforms, attestationManifests: attestations };
 }
@@ -32995,7 +33324,7 @@ function platformOfManifest(dir, raw) {
     const manifest = JSON.parse(raw);
     if (!manifest.config)
         return undefined;
-    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(layout_blobPath(dir, manifest.config.digest), 'utf8'));
+    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
     if (!config.os || !config.architecture)
         return undefined;
     return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
@@ -33160,14 +33489,16 @@ async function verifyPlatforms(what, available, requested) {
 async function mergeIndex(settings, builder, sources) {
     // The dry run gives the exact index (and so its digest) before it is pushed: no race with
     // another job moving the same tag between the push and a read-back.
-    const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true));
+    // Digests this run pushed moments ago may not be served yet ("manifest unknown"): those reads retry it.
+    const sourcesPushed = { afterPush: settings.mode !== 'merge' };
+    const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed);
     // An index that lacks a requested platform is never tagged.
     await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms);
-    await merge(mergeArgs(settings, builder, sources, false));
-    const pushed = await readManifest(`${settings.repository}@${planned.digest}`);
+    await merge(mergeArgs(settings, builder, sources, false), sourcesPushed);
+    const pushed = await readManifest(`${settings.repository}@${planned.digest}`, { afterPush: true });
     const platforms = [];
     for (const descriptor of pushed.contents.images) {
-        const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`);
+        const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`, { afterPush: true });
         platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) });
     }
     return { digest: planned.digest, platforms };
@@ -33195,7 +33526,7 @@ async function buildAndPublish(settings, builder, caps, workDir) {
         if (!digest)
             throw new Error('buildx reported no image digest in its metadata file');
         // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
-        const read = async (ref) => kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8');
+        const read = async (ref) => kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`, { afterPush: true })).raw : (0,external_node_fs_namespaceObject.readFileSync)(blobPath(settings.ociLayout, ref), 'utf8');
         const raw = await read(digest);
         const index = parseIndex(raw);
         const platforms = [];
@@ -33235,7 +33566,7 @@ async function buildAndPublish(settings, builder, caps, workDir) {
         const only = perPlatform[0];
         if (!only?.result.digest)
             throw new Error('nothing was pushed');
-        const manifest = await readManifest(`${settings.repository}@${only.result.digest}`);
+        const manifest = await readManifest(`${settings.repository}@${only.result.digest}`, { afterPush: true });
         return { digest: only.result.digest, platforms: [{ ...only.result, size: manifestSize(manifest.raw) }], tags: only.stagingRef ? [only.stagingRef] : [] };
     }
     const sources = perPlatform.map(({ result }) => `${settings.repository}@${result.digest}`);

@@ -1,8 +1,19 @@
 // The one module that runs docker: builder inspection and creation, QEMU registration, builds,
-// and registry reads/writes through `docker buildx imagetools`.
+// and registry reads/writes through the toolkit's registry tools (a deadline and retries for
+// transient faults on every call; buildx-multiarch has no inputs for them: DEFAULT_REGISTRY_LIMITS).
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import * as core from '@actions/core'
-import { execute, parseIndex, sha256Digest, type IndexContents } from '@aks-gitops/toolkit'
+import {
+  DEFAULT_REGISTRY_LIMITS,
+  dockerPush,
+  execute,
+  imagetoolsCreate,
+  inspectRaw,
+  parseIndex,
+  sha256Digest,
+  type IndexContents,
+  type RetriedOptions,
+} from '@aks-gitops/toolkit'
 import { parseBuilderInspect, usesContainerdStore, type BuilderInfo } from './capabilities'
 import { binfmtInstallArgs, createBuilderArgs, removeBuilderArgs } from './plan'
 
@@ -71,30 +82,29 @@ export interface RemoteManifest {
   contents: IndexContents
 }
 
-/** The raw manifest (index or image) a reference names in the registry, and its digest. */
-export async function readManifest(ref: string): Promise<RemoteManifest> {
-  const result = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { quiet: true })
+/**
+ * The raw manifest (index or image) a reference names in the registry, and its digest. `afterPush`:
+ * it was written moments ago, so "manifest unknown" is retried too.
+ */
+export async function readManifest(ref: string, options: RetriedOptions = {}): Promise<RemoteManifest> {
   // `inspect --raw` prints exactly the stored bytes, over which the digest is computed.
-  const raw = result.stdout
+  const raw = await inspectRaw(ref, DEFAULT_REGISTRY_LIMITS, options)
   return { raw, digest: sha256Digest(raw), contents: parseIndex(raw) }
 }
 
 /** Runs `imagetools create --dry-run` and returns the index it would push (raw JSON and digest). */
-export async function dryRunMerge(args: readonly string[]): Promise<{ raw: string; digest: string }> {
-  const result = await execute('docker', args, { quiet: true })
+export async function dryRunMerge(args: readonly string[], options: RetriedOptions = {}): Promise<{ raw: string; digest: string }> {
+  const result = await imagetoolsCreate(args, DEFAULT_REGISTRY_LIMITS, 'reading the per-platform manifests to merge', { ...options, quiet: true })
   // `--dry-run` prints the index it would push followed by one newline that is not part of it.
   const raw = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1) : result.stdout
   return { raw, digest: sha256Digest(raw) }
 }
 
 /** `docker push` of one tag; returns the digest the registry stored (from push's own output). */
-export async function pushImage(ref: string): Promise<string> {
-  const result = await execute('docker', ['push', ref])
-  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(result.stdout)?.[1]
-  if (!digest) throw new Error(`docker push ${ref} printed no digest:\n${result.stdout.trim()}`)
-  return digest
+export function pushImage(ref: string): Promise<string> {
+  return dockerPush(ref, DEFAULT_REGISTRY_LIMITS)
 }
 
-export async function merge(args: readonly string[]): Promise<void> {
-  await execute('docker', args)
+export async function merge(args: readonly string[], options: RetriedOptions = {}): Promise<void> {
+  await imagetoolsCreate(args, DEFAULT_REGISTRY_LIMITS, 'pushing the merged index', options)
 }

@@ -4,7 +4,7 @@
 // layout's single entry, so `skopeo copy --all oci:<dir> docker://...` publishes all platforms.
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { execute, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+import { blobPath, DEFAULT_REGISTRY_LIMITS, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, runSkopeo, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
 import { fixedOrder } from './reproducible'
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
@@ -32,11 +32,6 @@ export function layoutIndex(manifests: readonly Descriptor[], refName: string, a
   return { indexBlob, digest, indexJson: `${JSON.stringify(layoutJson)}\n` }
 }
 
-function blobPath(dir: string, digest: string): string {
-  const [algorithm = 'sha256', hex = ''] = digest.split(':')
-  return join(dir, 'blobs', algorithm, hex)
-}
-
 export interface LayoutImage {
   platform: Platform
   /** The image ID in the engine (sha256 of its config). */
@@ -60,7 +55,9 @@ async function writeLayoutFromEngine(
   const platforms: ExportedLayout['platforms'] = []
   for (const image of images) {
     const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`
-    await execute('skopeo', ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`])
+    // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
+    const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]
+    await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`)
     const layoutIndexJson = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as LayoutIndexJson
     const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name)
     if (!descriptor) throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`)

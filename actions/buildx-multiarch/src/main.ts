@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
+import { blobPath, errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
 import { capabilitiesOf, emulationNeed, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
 import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, removeBuilder, runBuild } from './docker'
 import { stagesNeedingEmulation } from './dockerfile'
@@ -72,14 +72,16 @@ async function verifyPlatforms(what: string, available: readonly string[], reque
 async function mergeIndex(settings: Settings, builder: string, sources: readonly string[]): Promise<{ digest: string; platforms: PlatformResult[] }> {
   // The dry run gives the exact index (and so its digest) before it is pushed: no race with
   // another job moving the same tag between the push and a read-back.
-  const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true))
+  // Digests this run pushed moments ago may not be served yet ("manifest unknown"): those reads retry it.
+  const sourcesPushed = { afterPush: settings.mode !== 'merge' }
+  const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed)
   // An index that lacks a requested platform is never tagged.
   await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms)
-  await merge(mergeArgs(settings, builder, sources, false))
-  const pushed = await readManifest(`${settings.repository}@${planned.digest}`)
+  await merge(mergeArgs(settings, builder, sources, false), sourcesPushed)
+  const pushed = await readManifest(`${settings.repository}@${planned.digest}`, { afterPush: true })
   const platforms: PlatformResult[] = []
   for (const descriptor of pushed.contents.images) {
-    const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`)
+    const manifest = await readManifest(`${settings.repository}@${descriptor.digest}`, { afterPush: true })
     platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) })
   }
   return { digest: planned.digest, platforms }
@@ -111,7 +113,7 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
     if (!digest) throw new Error('buildx reported no image digest in its metadata file')
     // BuildKit wrote the whole index: read it (and each platform's manifest, for its size) back.
     const read = async (ref: string) =>
-      kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`)).raw : readFileSync(join(settings.ociLayout, 'blobs', ...ref.split(':')), 'utf8')
+      kind === 'push' ? (await readManifest(`${settings.repository}@${ref}`, { afterPush: true })).raw : readFileSync(blobPath(settings.ociLayout, ref), 'utf8')
     const raw = await read(digest)
     const index = parseIndex(raw)
     const platforms: PlatformResult[] = []
@@ -149,7 +151,7 @@ async function buildAndPublish(settings: Settings, builder: BuilderInfo, caps: C
   if (settings.mode === 'platform') {
     const only = perPlatform[0]
     if (!only?.result.digest) throw new Error('nothing was pushed')
-    const manifest = await readManifest(`${settings.repository}@${only.result.digest}`)
+    const manifest = await readManifest(`${settings.repository}@${only.result.digest}`, { afterPush: true })
     return { digest: only.result.digest, platforms: [{ ...only.result, size: manifestSize(manifest.raw) }], tags: only.stagingRef ? [only.stagingRef] : [] }
   }
   const sources = perPlatform.map(({ result }) => `${settings.repository}@${result.digest}`)
