@@ -41550,8 +41550,9 @@ function revisionInDescription(description) {
 // Waits for Argo CD's word on the manifest commit: the GitHub commit status its notifications set
 // (k8s-specifications/argocd/notifications-cm.yaml) once the Application is Synced and Healthy at
 // that revision, or Degraded, or its sync failed. CI holds no cluster credential: it only reads
-// the commit's statuses. judge() is the pure decision; waitForStatus() polls through an injected
-// reader and clock, so the loop is tested without real waits.
+// the commit's statuses, and those of a newer revision of the branch that includes the commit
+// (Argo CD syncs only the newest revision it sees). judge() is the pure decision; waitForStatus()
+// polls through injected readers and clock, so the loop is tested without real waits.
 
 /**
  * The newest status in `context` that is about `revision` decides. A status is about ANOTHER
@@ -41653,10 +41654,11 @@ function waitFailureMessage(result, timeoutSeconds) {
 
 
 
-function setWaitOutputs(state, seconds, url) {
+function setWaitOutputs(state, seconds, url, revision) {
     setOutput('sync-status', state);
     setOutput('sync-seconds', String(seconds));
     setOutput('sync-url', url);
+    setOutput('sync-revision', revision);
 }
 async function summaryLine(text) {
     try {
@@ -41670,7 +41672,7 @@ async function awaitArgoCd(wait, target) {
     if (!target.commit) {
         // No new revision for Argo CD to sync: what is deployed is what an earlier run waited for.
         info(`No manifest commit landed, so there is no new revision for Argo CD Application ${wait.application} to sync: not waiting.`);
-        setWaitOutputs('skipped', 0, '');
+        setWaitOutputs('skipped', 0, '', '');
         return undefined;
     }
     const revision = target.commit;
@@ -41678,11 +41680,18 @@ async function awaitArgoCd(wait, target) {
     let result;
     try {
         // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
-        const [{ github }, { statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6589))]);
-        const read = statusReader(github(wait.token, target.apiUrl), target.repository);
+        const [{ github }, { newerRevisionReader, statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6589))]);
+        const octokit = github(wait.token, target.apiUrl);
+        const read = statusReader(octokit, target.repository);
+        const newer = target.branch ? newerRevisionReader(octokit, target.repository, target.branch, revision, read) : undefined;
         const seenIgnored = new Set();
         result = await waitForStatus({ application: wait.application, context: wait.context, revision, timeoutSeconds: wait.timeoutSeconds, intervalSeconds: wait.intervalSeconds }, {
             read,
+            newer,
+            onNewer: (poll, later, verdict) => {
+                const what = verdict.kind === 'waiting' ? (verdict.pending ? `pending: "${verdict.pending.description ?? ''}"` : 'no status yet') : `${verdict.kind}: "${verdict.status.description ?? ''}"`;
+                info(`poll ${poll}: ${target.branch} moved on to ${later}, which includes this commit: ${what}`);
+            },
             onPoll: (poll, { verdict, ignored }) => {
                 for (const s of ignored) {
                     const key = `${s.state}|${s.description}`;
@@ -41702,12 +41711,14 @@ async function awaitArgoCd(wait, target) {
     finally {
         endGroup();
     }
-    setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '');
+    setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', result.state === 'timeout' ? '' : result.syncedRevision);
     const link = result.status?.target_url ? ` ([Argo CD](${result.status.target_url}))` : '';
-    await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`: **${result.state}** after ${result.seconds} s${link}`);
+    const newer = result.syncedRevision === revision ? '' : ` (synced as \`${result.syncedRevision.slice(0, 12)}\`, which includes it)`;
+    await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`${newer}: **${result.state}** after ${result.seconds} s${link}`);
     if (result.state !== 'success')
         throw new Error(waitFailureMessage(result, wait.timeoutSeconds));
-    info(`Argo CD Application ${result.application} reported success at ${revision} after ${result.seconds} s`);
+    const via = result.syncedRevision === revision ? '' : ` (through ${result.syncedRevision}, which includes it)`;
+    info(`Argo CD Application ${result.application} reported success at ${revision}${via} after ${result.seconds} s`);
     return result;
 }
 
@@ -42471,7 +42482,7 @@ async function attempt(request, attemptNumber, unanswered) {
 }
 /** The backoff unit: the last attempt's duration, within bounds (see publish). */
 function backoffUnit(lastAttemptMs) {
-    return Math.min(2000, Math.max(150, lastAttemptMs));
+    return Math.min(2000, Math.max(50, lastAttemptMs));
 }
 async function publish(request) {
     // Backoff in units of the attempt's own duration: two runs collide when one lands between the
@@ -42490,7 +42501,7 @@ async function publish(request) {
         }
     }, {
         maxAttempts: request.maxAttempts,
-        delayMs: (n) => (0,retry/* backoffDelay */.EY)(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
+        delayMs: (n) => (0,retry/* backoffDelay */.EY)(n, 6, 24, Math.random, backoffUnit(lastAttemptMs)),
         isRetryable: push_failure/* isRetryablePushError */.BQ,
         onRetry: (error, n, delay) => info(error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient'
             ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
@@ -43421,7 +43432,7 @@ async function waitForSync(settings, outcome) {
     if (!settings.wait)
         return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } };
     try {
-        const result = await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined });
+        const result = await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined });
         return { sync: result ? { status: result.state, seconds: result.seconds } : { status: 'skipped', detail: 'no manifest commit landed' } };
     }
     catch (error) {

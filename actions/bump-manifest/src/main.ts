@@ -16,6 +16,7 @@ import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './r
 import { trailerLines, type Provenance } from './trailers'
 import { applyHold, guardDeploy, resolvePrevious, type GitFacts, type Guard } from './guard'
 import { guardMarkdown, guardOutputs } from './guard-report'
+import { buildReceipt, receiptMarkdown, type Receipt } from './receipt'
 
 function planRequest(settings: Settings): PlanRequest {
   const { image, tag, digest, newName, container, paths, allowNoMatch } = settings
@@ -63,7 +64,9 @@ async function report(plans: readonly FilePlan[], outcome: Outcome, guard?: Guar
   setOutputs(plans, outcome)
   if (guard) for (const [name, value] of Object.entries(guardOutputs(guard))) core.setOutput(name, value)
   try {
-    await core.summary.addRaw(`${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`).write()
+    // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
+    const details = `${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`
+    await core.summary.addRaw(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details).write()
   } catch (error) {
     // The change has landed by now: a missing summary file is worth a warning, not a failure.
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
@@ -238,6 +241,57 @@ function announce(guard: Guard): void {
   else core.info(line)
 }
 
+/** Seconds per stage of this step, for the receipt. */
+function stageClock(previous: readonly [string, number][]): { lap: (name: string) => void; list: { name: string; seconds: number }[] } {
+  const list = previous.map(([name, seconds]) => ({ name, seconds }))
+  let last = Date.now()
+  return {
+    list,
+    lap(name) {
+      const now = Date.now()
+      list.push({ name, seconds: (now - last) / 1000 })
+      last = now
+    },
+  }
+}
+
+/** Waits for Argo CD when asked; the error, if any, is thrown after the receipt is out. */
+async function waitForSync(settings: Settings, outcome: Outcome): Promise<{ sync: Receipt['sync']; error?: Error }> {
+  if (!settings.wait) return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } }
+  try {
+    const result = await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined })
+    return { sync: result ? { status: result.state, seconds: result.seconds } : { status: 'skipped', detail: 'no manifest commit landed' } }
+  } catch (error) {
+    return { sync: { status: 'not healthy', detail: errorMessage(error) }, error: error as Error }
+  }
+}
+
+/** The deployment receipt: the `receipt` output and one table in the job summary. */
+async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome, stages: readonly { name: string; seconds: number }[], sync: Receipt['sync']): Promise<void> {
+  const { deploy } = settings
+  const receipt = buildReceipt({
+    service: deploy.service,
+    environment: settings.environment,
+    image: joinReference(settings.newName ?? settings.imageText, settings.tag, undefined),
+    digest: settings.digest,
+    platforms: deploy.platforms,
+    attestations: deploy.attestations,
+    commit: outcome.changed && !outcome.dryRun ? outcome.commit : undefined,
+    serverUrl: settings.serverUrl,
+    repository: settings.repository,
+    pullRequest: outcome.pullRequestUrl,
+    guard,
+    sync,
+    stages,
+  })
+  core.setOutput('receipt', JSON.stringify(receipt))
+  try {
+    await core.summary.addRaw(receiptMarkdown(receipt)).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
+  }
+}
+
 export async function run(): Promise<void> {
   let attempts = 0
   try {
@@ -246,6 +300,7 @@ export async function run(): Promise<void> {
     if (rawToken) maskToken(rawToken.trim())
     const settings = readSettings()
     core.debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`)
+    const stages = stageClock(settings.deploy.stageSeconds)
 
     const entries = expandFiles(settings.workingDirectory, settings.files)
     const globbed = new Set(entries.filter((e) => e.glob).map((e) => e.path))
@@ -262,9 +317,12 @@ export async function run(): Promise<void> {
     const plans = planFiles(manifests, planRequest(settings))
     for (const row of previousImages(plans)) core.info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`)
     const guard = await guardDeploy(settings, plans, facts, new Date())
+    stages.lap('check')
     announce(guard)
     if (!guard.decision.commit) {
-      await report(plans, { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard)
+      const outcome: Outcome = { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 }
+      await report(plans, outcome, guard)
+      await deliverReceipt(settings, guard, outcome, stages.list, { status: 'skipped', detail: `nothing committed (${guard.decision.refused})` })
       return
     }
 
@@ -274,14 +332,23 @@ export async function run(): Promise<void> {
       if (!settings.dryRun) {
         writeManifests(changed.map((plan) => ({ absolute: resolve(settings.workingDirectory, plan.path), text: plan.updated })))
       }
-      await report(held, { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 }, guard)
+      const outcome: Outcome = { changed: changed.length > 0, dryRun: settings.dryRun, pushed: false, attempts: 0 }
+      await report(held, outcome, guard)
+      await deliverReceipt(settings, guard, outcome, stages.list, { status: 'skipped', detail: settings.dryRun ? 'dry run' : 'nothing committed (commit: false)' })
       return
     }
     const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n))
+    stages.lap('commit')
     await report(final, outcome, guard)
-    if (failure) throw failure
+    if (failure) {
+      await deliverReceipt(settings, guard, outcome, stages.list, { status: 'not waited', detail: errorMessage(failure) })
+      throw failure
+    }
     // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
-    if (settings.wait) await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined })
+    const waited = await waitForSync(settings, outcome)
+    stages.lap('sync')
+    await deliverReceipt(settings, guard, outcome, stages.list, waited.sync)
+    if (waited.error) throw waited.error
   } catch (error) {
     core.setOutput('attempts', String(attempts))
     core.setFailed(errorMessage(error))

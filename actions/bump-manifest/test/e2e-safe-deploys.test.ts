@@ -183,3 +183,46 @@ describe('previous', () => {
     expect(both.errors).toEqual(['Input "previous": takes the tag and digest from the history: leave tag and digest empty'])
   })
 })
+
+describe('deployment receipt', () => {
+  it('is one table in the summary and the same data as the receipt output', async () => {
+    box = sandbox({ [OVERLAY]: kustomization(['vote']) })
+    const inputs = { files: OVERLAY, image: IMAGE, tag: '1.1.0', digest: digestOf('1.1.0'), environment: 'production', platforms: 'linux/amd64,linux/arm64', attestations: 'provenance, sbom', 'stage-seconds': 'build=312,publish=41.5' }
+    const run = await runBump(box.clone(), inputs, runEnv('77'))
+    expect(run.errors).toEqual([])
+    const head = box.remoteHead()
+    const receipt = JSON.parse(run.outputs.receipt ?? '')
+    expect(receipt).toMatchObject({
+      service: 'vote',
+      environment: 'production',
+      image: `${IMAGE}:1.1.0`,
+      digest: digestOf('1.1.0'),
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attestations: 'provenance, sbom',
+      commit: head,
+      commitUrl: `https://github.example/octo/gitops/commit/${head}`,
+      previousImage: [`${IMAGE}:1.0.0`],
+      order: 'newer',
+      refused: '',
+      hold: { state: 'not held', change: 'none' },
+      sync: { status: 'not waited', detail: 'wait-for-application is not set' },
+    })
+    expect(receipt.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'publish', 'check', 'commit', 'sync'])
+    expect(receipt.stages[0]).toEqual({ name: 'build', seconds: 312 })
+    const table = run.summary.slice(run.summary.indexOf('### Deployment receipt'))
+    expect(table).toContain(`| manifest commit | [\`${head.slice(0, 12)}\`](https://github.example/octo/gitops/commit/${head}) |`)
+    expect(table).toContain('| platforms | linux/amd64, linux/arm64 |')
+    expect(table).toContain('| sync status | not waited: wait-for-application is not set |')
+    expect(table.split('\n').filter((line) => line === '| --- | --- |')).toHaveLength(1)
+
+    // Refused: the receipt says so, and what stays deployed.
+    const refused = JSON.parse((await runBump(box.clone(), { ...inputs, tag: '1.0.5', digest: '' }, runEnv('78'))).outputs.receipt ?? '')
+    expect(refused).toMatchObject({ commit: '', refused: 'older', previousImage: [`${IMAGE}:1.1.0@${digestOf('1.1.0')}`], sync: { status: 'skipped' } })
+  })
+
+  it('refuses stage-seconds that are not NAME=SECONDS', async () => {
+    box = sandbox({ [OVERLAY]: kustomization(['vote']) })
+    const run = await runBump(box.clone(), { files: OVERLAY, image: IMAGE, tag: '1.1.0', 'stage-seconds': 'build:312' }, runEnv('1'))
+    expect(run.errors).toEqual(['Input "stage-seconds": "build:312" is not NAME=SECONDS (expected e.g. build=312,publish=41.5)'])
+  })
+})

@@ -1,0 +1,99 @@
+// The deployment receipt: one record of what a deploy did, as the job summary's table and as the
+// `receipt` output (JSON) for callers. Pure: builds data and text.
+import type { Guard } from './guard'
+import { describeHold } from './guard-report'
+
+export interface Receipt {
+  service: string
+  environment: string
+  /** repository[:tag] */
+  image: string
+  digest: string
+  platforms: string[]
+  attestations: string
+  /** The manifest commit landed, empty when none. */
+  commit: string
+  commitUrl: string
+  pullRequest: string
+  /** What the files pinned before. */
+  previousImage: string[]
+  order: string
+  /** What the step decided and why (ordering.ts). */
+  decision: string
+  /** older, unknown-order or held when nothing was committed for that reason. */
+  refused: string
+  hold: { state: 'held' | 'not held'; change: string; image?: string; by?: string; run?: string; at?: string }
+  /** Argo CD's word: success, failure, error, timeout, skipped (nothing landed), or not waited. */
+  sync: { status: string; seconds?: number; detail?: string }
+  /** Seconds per stage, earlier stages (stage-seconds) first, then this step's own. */
+  stages: { name: string; seconds: number }[]
+}
+
+export interface ReceiptInput {
+  service: string
+  environment?: string
+  image: string
+  digest?: string
+  platforms: readonly string[]
+  attestations?: string
+  commit?: string
+  serverUrl: string
+  repository?: string
+  pullRequest?: string
+  guard: Guard
+  sync: Receipt['sync']
+  stages: readonly { name: string; seconds: number }[]
+}
+
+export function buildReceipt(input: ReceiptInput): Receipt {
+  const { guard } = input
+  const after = guard.after
+  const change = guard.decision.hold === 'set' ? 'set by this deploy' : guard.decision.hold === 'clear' ? 'released by this deploy' : guard.decision.hold === 'keep' ? 'kept' : 'none'
+  return {
+    service: input.service,
+    environment: input.environment ?? '',
+    image: input.image,
+    digest: input.digest ?? '',
+    platforms: [...input.platforms],
+    attestations: input.attestations ?? '',
+    commit: input.commit ?? '',
+    commitUrl: input.commit && input.repository ? `${input.serverUrl.replace(/\/+$/, '')}/${input.repository}/commit/${input.commit}` : '',
+    pullRequest: input.pullRequest ?? '',
+    previousImage: guard.deployed.map((d) => d.reference),
+    order: guard.verdict.order,
+    decision: guard.decision.why,
+    refused: guard.decision.refused ?? '',
+    hold: after ? { state: 'held', change, image: after.image, ...(after.by ? { by: after.by } : {}), ...(after.run ? { run: after.run } : {}), ...(after.at ? { at: after.at } : {}) } : { state: 'not held', change },
+    sync: input.sync,
+    stages: input.stages.map((s) => ({ name: s.name, seconds: Math.round(s.seconds * 10) / 10 })),
+  }
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
+}
+
+const code = (text: string): string => (text ? `\`${cell(text)}\`` : '')
+
+/** The receipt as one two-column table. */
+export function receiptMarkdown(r: Receipt): string {
+  const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned'
+  const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`
+  const sync = `${r.sync.status}${r.sync.seconds !== undefined ? ` after ${r.sync.seconds} s` : ''}${r.sync.detail ? `: ${r.sync.detail}` : ''}`
+  const rows: [string, string][] = [
+    ['service', cell(r.service)],
+    ['environment', cell(r.environment || '(not named)')],
+    ['image', code(r.image)],
+    ['digest', code(r.digest) || '(none)'],
+    ['platforms', cell(r.platforms.join(', ') || '(not given)')],
+    ['attestations', cell(r.attestations || '(not given)')],
+    ['manifest commit', `${commit}${r.pullRequest ? ` (pull request ${r.pullRequest})` : ''}`],
+    ['previous image', r.previousImage.map(code).join(', ') || '(none)'],
+    ['order', cell(r.order)],
+    ['decision', cell(r.decision)],
+    ['hold', cell(hold)],
+    ['sync status', cell(sync)],
+    ['stages', cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
+  ]
+  return ['### Deployment receipt', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n')
+}
