@@ -9,8 +9,3 @@ export const BINFMT_IMAGE = 'docker.io/tonistiigi/binfmt:qemu-v10.2.3-68@sha256:
 
 /** The BuildKit of the docker-container builder (`docker buildx create --driver-opt image=...`). */
 export const BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.32.2@sha256:28a898719c18a33f4e8000685287fa36fd0dd9560c6440227d3a732d79bb41d8'
-
-/** `name:tag@sha256:<64 hex>`: the form the inputs must take, so a pin cannot silently float. */
-export function isPinnedImage(ref: string): boolean {
-  return /^[a-z0-9][a-z0-9._/:-]*:[A-Za-z0-9_][A-Za-z0-9_.-]*@sha256:[a-f0-9]{64}$/.test(ref)
-}
