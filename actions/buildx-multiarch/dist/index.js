@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8619:
+/***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(7077);
+/* unused reexport */ __nccwpck_require__(8971);
 
 
 /***/ }),
 
-/***/ 7077:
+/***/ 8971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -281,34 +281,34 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 5851:
+/***/ 5345:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(1102)
-const Dispatcher = __nccwpck_require__(6836)
-const Pool = __nccwpck_require__(4051)
-const BalancedPool = __nccwpck_require__(3560)
-const Agent = __nccwpck_require__(3128)
-const ProxyAgent = __nccwpck_require__(6537)
-const EnvHttpProxyAgent = __nccwpck_require__(5834)
-const RetryAgent = __nccwpck_require__(3895)
-const errors = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
+const Client = __nccwpck_require__(2400)
+const Dispatcher = __nccwpck_require__(7018)
+const Pool = __nccwpck_require__(189)
+const BalancedPool = __nccwpck_require__(8722)
+const Agent = __nccwpck_require__(7870)
+const ProxyAgent = __nccwpck_require__(5159)
+const EnvHttpProxyAgent = __nccwpck_require__(6828)
+const RetryAgent = __nccwpck_require__(1949)
+const errors = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(1928)
-const buildConnector = __nccwpck_require__(137)
-const MockClient = __nccwpck_require__(8388)
-const MockAgent = __nccwpck_require__(8778)
-const MockPool = __nccwpck_require__(5673)
-const mockErrors = __nccwpck_require__(2564)
-const RetryHandler = __nccwpck_require__(2459)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(6364)
-const DecoratorHandler = __nccwpck_require__(5768)
-const RedirectHandler = __nccwpck_require__(8067)
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const api = __nccwpck_require__(6858)
+const buildConnector = __nccwpck_require__(7035)
+const MockClient = __nccwpck_require__(4366)
+const MockAgent = __nccwpck_require__(8872)
+const MockPool = __nccwpck_require__(8963)
+const mockErrors = __nccwpck_require__(461)
+const RetryHandler = __nccwpck_require__(705)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8326)
+const DecoratorHandler = __nccwpck_require__(2690)
+const RedirectHandler = __nccwpck_require__(8521)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +326,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(4579),
-  retry: __nccwpck_require__(2561),
-  dump: __nccwpck_require__(6941),
-  dns: __nccwpck_require__(1592)
+  redirect: __nccwpck_require__(4205),
+  retry: __nccwpck_require__(4747),
+  dump: __nccwpck_require__(7091),
+  dns: __nccwpck_require__(6242)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +391,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(7525).fetch)
+const fetchImpl = (__nccwpck_require__(9651).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +403,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(8635).Headers
-/* unused reexport */ __nccwpck_require__(522).Response
-/* unused reexport */ __nccwpck_require__(528).Request
-/* unused reexport */ __nccwpck_require__(4647).FormData
+/* unused reexport */ __nccwpck_require__(165).Headers
+/* unused reexport */ __nccwpck_require__(5020).Response
+/* unused reexport */ __nccwpck_require__(7458).Request
+/* unused reexport */ __nccwpck_require__(2489).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(7226).FileReader
+/* unused reexport */ __nccwpck_require__(9512).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(9474)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(3412)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(5188)
-const { kConstruct } = __nccwpck_require__(9206)
+const { CacheStorage } = __nccwpck_require__(2362)
+const { kConstruct } = __nccwpck_require__(3760)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5966)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6552)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(4341)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7215)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4253)
-/* unused reexport */ __nccwpck_require__(825).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4663)
+/* unused reexport */ __nccwpck_require__(6043).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +451,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(6201)
+const { EventSource } = __nccwpck_require__(403)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 1263:
+/***/ 8513:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(1523)
-const { RequestAbortedError } = __nccwpck_require__(5796)
+const { addAbortListener } = __nccwpck_require__(3373)
+const { RequestAbortedError } = __nccwpck_require__(4242)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +522,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8003:
+/***/ 5245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +637,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6359:
+/***/ 3141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +651,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +895,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 2528:
+/***/ 598:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7006)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
+const { Readable } = __nccwpck_require__(7344)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +1116,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3745:
+/***/ 5899:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(4978)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1343,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 6465:
+/***/ 1679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(5796)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(1523)
-const { addSignal, removeSignal } = __nccwpck_require__(1263)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1458,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 1928:
+/***/ 6858:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(2528)
-module.exports.stream = __nccwpck_require__(3745)
-module.exports.pipeline = __nccwpck_require__(6359)
-module.exports.upgrade = __nccwpck_require__(6465)
-module.exports.connect = __nccwpck_require__(8003)
+module.exports.request = __nccwpck_require__(598)
+module.exports.stream = __nccwpck_require__(5899)
+module.exports.pipeline = __nccwpck_require__(3141)
+module.exports.upgrade = __nccwpck_require__(1679)
+module.exports.connect = __nccwpck_require__(5245)
 
 
 /***/ }),
 
-/***/ 7006:
+/***/ 7344:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1481,9 @@ module.exports.connect = __nccwpck_require__(8003)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { ReadableStreamFrom } = __nccwpck_require__(1523)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { ReadableStreamFrom } = __nccwpck_require__(3373)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1864,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 4978:
+/***/ 4388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 
-const { chunksDecode } = __nccwpck_require__(7006)
+const { chunksDecode } = __nccwpck_require__(7344)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1964,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 137:
+/***/ 7035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1523)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(5796)
-const timers = __nccwpck_require__(6164)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4242)
+const timers = __nccwpck_require__(2842)
 
 function noop () {}
 
@@ -2211,7 +2211,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 1518:
+/***/ 7732:
 /***/ ((module) => {
 
 
@@ -2336,7 +2336,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1571:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2545,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5796:
+/***/ 4242:
 /***/ ((module) => {
 
 
@@ -2977,7 +2977,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3498:
+/***/ 5016:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2985,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +3000,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
+} = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3466,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1454:
+/***/ 3988:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3540,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5959:
+/***/ 8741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3548,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(1518)
+} = __nccwpck_require__(7732)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3699,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1523:
+/***/ 3373:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1454)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3988)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3713,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(1518)
-const { tree } = __nccwpck_require__(5959)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
+const { tree } = __nccwpck_require__(8741)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4425,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3128:
+/***/ 7870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
-const DispatcherBase = __nccwpck_require__(3040)
-const Pool = __nccwpck_require__(4051)
-const Client = __nccwpck_require__(1102)
-const util = __nccwpck_require__(1523)
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+const DispatcherBase = __nccwpck_require__(7234)
+const Pool = __nccwpck_require__(189)
+const Client = __nccwpck_require__(2400)
+const util = __nccwpck_require__(3373)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4565,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3560:
+/***/ 8722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4573,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4581,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(3441)
-const Pool = __nccwpck_require__(4051)
-const { kUrl, kInterceptors } = __nccwpck_require__(1454)
-const { parseOrigin } = __nccwpck_require__(1523)
+} = __nccwpck_require__(8703)
+const Pool = __nccwpck_require__(189)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const { parseOrigin } = __nccwpck_require__(3373)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4781,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 1216:
+/***/ 574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4789,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const timers = __nccwpck_require__(6164)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const timers = __nccwpck_require__(2842)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4804,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4837,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(1454)
+} = __nccwpck_require__(3988)
 
-const constants = __nccwpck_require__(3229)
+const constants = __nccwpck_require__(9055)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4851,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1247) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(6121) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(5333))
+    mod = await WebAssembly.compile(__nccwpck_require__(5675))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4863,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1247))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(6121))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5778,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(2165).extractBody)
+      extractBody = (__nccwpck_require__(8019).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6301,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 5753:
+/***/ 5723:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6309,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(1523)
+const util = __nccwpck_require__(3373)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(5796)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6334,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(1454)
+} = __nccwpck_require__(3988)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6740,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(2165).extractBody)
+    extractBody ??= (__nccwpck_require__(8019).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +7100,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 1102:
+/***/ 2400:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +7110,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(1523)
-const { channels } = __nccwpck_require__(1571)
-const Request = __nccwpck_require__(3498)
-const DispatcherBase = __nccwpck_require__(3040)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const Request = __nccwpck_require__(5016)
+const DispatcherBase = __nccwpck_require__(7234)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(5796)
-const buildConnector = __nccwpck_require__(137)
+} = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7161,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(1454)
-const connectH1 = __nccwpck_require__(1216)
-const connectH2 = __nccwpck_require__(5753)
+} = __nccwpck_require__(3988)
+const connectH1 = __nccwpck_require__(574)
+const connectH2 = __nccwpck_require__(5723)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7471,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5693)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7731,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 3040:
+/***/ 7234:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(6836)
+const Dispatcher = __nccwpck_require__(7018)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(5796)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+} = __nccwpck_require__(4242)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7946,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 6836:
+/***/ 7018:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +8018,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 5834:
+/***/ 6828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3040)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1454)
-const ProxyAgent = __nccwpck_require__(6537)
-const Agent = __nccwpck_require__(3128)
+const DispatcherBase = __nccwpck_require__(7234)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3988)
+const ProxyAgent = __nccwpck_require__(5159)
+const Agent = __nccwpck_require__(7870)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8185,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 777:
+/***/ 3003:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8309,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3441:
+/***/ 8703:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(3040)
-const FixedQueue = __nccwpck_require__(777)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1454)
-const PoolStats = __nccwpck_require__(9809)
+const DispatcherBase = __nccwpck_require__(7234)
+const FixedQueue = __nccwpck_require__(3003)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3988)
+const PoolStats = __nccwpck_require__(9595)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8510,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9809:
+/***/ 9595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1454)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3988)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8551,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 4051:
+/***/ 189:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8562,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(3441)
-const Client = __nccwpck_require__(1102)
+} = __nccwpck_require__(8703)
+const Client = __nccwpck_require__(2400)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(5796)
-const util = __nccwpck_require__(1523)
-const { kUrl, kInterceptors } = __nccwpck_require__(1454)
-const buildConnector = __nccwpck_require__(137)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const buildConnector = __nccwpck_require__(7035)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8665,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6537:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1454)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(3128)
-const Pool = __nccwpck_require__(4051)
-const DispatcherBase = __nccwpck_require__(3040)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(5796)
-const buildConnector = __nccwpck_require__(137)
-const Client = __nccwpck_require__(1102)
+const Agent = __nccwpck_require__(7870)
+const Pool = __nccwpck_require__(189)
+const DispatcherBase = __nccwpck_require__(7234)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
+const Client = __nccwpck_require__(2400)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8946,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 3895:
+/***/ 1949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(6836)
-const RetryHandler = __nccwpck_require__(2459)
+const Dispatcher = __nccwpck_require__(7018)
+const RetryHandler = __nccwpck_require__(705)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8988,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 6364:
+/***/ 8326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8996,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const Agent = __nccwpck_require__(3128)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const Agent = __nccwpck_require__(7870)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9027,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5768:
+/***/ 2690:
 /***/ ((module) => {
 
 
@@ -9078,15 +9078,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8067:
+/***/ 8521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
-const { kBodyUsed } = __nccwpck_require__(1454)
+const util = __nccwpck_require__(3373)
+const { kBodyUsed } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9317,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 2459:
+/***/ 705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1454)
-const { RequestRetryError } = __nccwpck_require__(5796)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3988)
+const { RequestRetryError } = __nccwpck_require__(4242)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(1523)
+} = __nccwpck_require__(3373)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9761,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 1592:
+/***/ 6242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(5768)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(5796)
+const DecoratorHandler = __nccwpck_require__(2690)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4242)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10143,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 6941:
+/***/ 7091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(5796)
-const DecoratorHandler = __nccwpck_require__(5768)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const DecoratorHandler = __nccwpck_require__(2690)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +10273,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5693:
+/***/ 1827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8067)
+const RedirectHandler = __nccwpck_require__(8521)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10301,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 4579:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8067)
+const RedirectHandler = __nccwpck_require__(8521)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10332,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2561:
+/***/ 4747:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(2459)
+const RetryHandler = __nccwpck_require__(705)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10358,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 3229:
+/***/ 9055:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(1681);
+const utils_1 = __nccwpck_require__(6111);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10642,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 1247:
+/***/ 6121:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10654,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 5333:
+/***/ 5675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10666,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 1681:
+/***/ 6111:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10687,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 8778:
+/***/ 8872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(1454)
-const Agent = __nccwpck_require__(3128)
+const { kClients } = __nccwpck_require__(3988)
+const Agent = __nccwpck_require__(7870)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10704,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(3998)
-const MockClient = __nccwpck_require__(8388)
-const MockPool = __nccwpck_require__(5673)
-const { matchValue, buildMockOptions } = __nccwpck_require__(9558)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(5796)
-const Dispatcher = __nccwpck_require__(6836)
-const Pluralizer = __nccwpck_require__(602)
-const PendingInterceptorsFormatter = __nccwpck_require__(2689)
+} = __nccwpck_require__(5868)
+const MockClient = __nccwpck_require__(4366)
+const MockPool = __nccwpck_require__(8963)
+const { matchValue, buildMockOptions } = __nccwpck_require__(1472)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4242)
+const Dispatcher = __nccwpck_require__(7018)
+const Pluralizer = __nccwpck_require__(9968)
+const PendingInterceptorsFormatter = __nccwpck_require__(615)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10854,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 8388:
+/***/ 4366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(1102)
-const { buildMockDispatch } = __nccwpck_require__(9558)
+const Client = __nccwpck_require__(2400)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10870,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(3998)
-const { MockInterceptor } = __nccwpck_require__(760)
-const Symbols = __nccwpck_require__(1454)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10920,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2564:
+/***/ 461:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(5796)
+const { UndiciError } = __nccwpck_require__(4242)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10955,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 760:
+/***/ 8562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(9558)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10968,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(3998)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
-const { buildURL } = __nccwpck_require__(1523)
+} = __nccwpck_require__(5868)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { buildURL } = __nccwpck_require__(3373)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +11169,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 5673:
+/***/ 8963:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(4051)
-const { buildMockDispatch } = __nccwpck_require__(9558)
+const Pool = __nccwpck_require__(189)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11185,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(3998)
-const { MockInterceptor } = __nccwpck_require__(760)
-const Symbols = __nccwpck_require__(1454)
-const { InvalidArgumentError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11235,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 3998:
+/***/ 5868:
 /***/ ((module) => {
 
 
@@ -11265,20 +11265,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9558:
+/***/ 1472:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2564)
+const { MockNotMatchedError } = __nccwpck_require__(461)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(3998)
-const { buildURL } = __nccwpck_require__(1523)
+} = __nccwpck_require__(5868)
+const { buildURL } = __nccwpck_require__(3373)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11639,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2689:
+/***/ 615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11689,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 602:
+/***/ 9968:
 /***/ ((module) => {
 
 
@@ -11725,7 +11725,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6164:
+/***/ 2842:
 /***/ ((module) => {
 
 
@@ -12155,20 +12155,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4061:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(9206)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6747)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1523)
-const { webidl } = __nccwpck_require__(7888)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(522)
-const { Request, fromInnerRequest } = __nccwpck_require__(528)
-const { kState } = __nccwpck_require__(1164)
-const { fetching } = __nccwpck_require__(7525)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8741)
+const { kConstruct } = __nccwpck_require__(3760)
+const { urlEquals, getFieldValues } = __nccwpck_require__(5089)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3373)
+const { webidl } = __nccwpck_require__(2582)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(5020)
+const { Request, fromInnerRequest } = __nccwpck_require__(7458)
+const { kState } = __nccwpck_require__(9750)
+const { fetching } = __nccwpck_require__(9651)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(6843)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +13021,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 2362:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(9206)
-const { Cache } = __nccwpck_require__(4061)
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(3760)
+const { Cache } = __nccwpck_require__(6599)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class CacheStorage {
   /**
@@ -13180,26 +13180,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9206:
+/***/ 3760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(1454).kConstruct)
+  kConstruct: (__nccwpck_require__(3988).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6747:
+/***/ 5089:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { isValidHeaderName } = __nccwpck_require__(8741)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { isValidHeaderName } = __nccwpck_require__(6843)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13244,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4607:
+/***/ 1309:
 /***/ ((module) => {
 
 
@@ -13263,15 +13263,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5966:
+/***/ 6552:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(189)
-const { stringify } = __nccwpck_require__(8432)
-const { webidl } = __nccwpck_require__(7888)
-const { Headers } = __nccwpck_require__(8635)
+const { parseSetCookie } = __nccwpck_require__(955)
+const { stringify } = __nccwpck_require__(450)
+const { webidl } = __nccwpck_require__(2582)
+const { Headers } = __nccwpck_require__(165)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13454,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 189:
+/***/ 955:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(4607)
-const { isCTLExcludingHtab } = __nccwpck_require__(8432)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(4341)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1309)
+const { isCTLExcludingHtab } = __nccwpck_require__(450)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7215)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13771,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8432:
+/***/ 450:
 /***/ ((module) => {
 
 
@@ -14130,13 +14130,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6082:
+/***/ 7768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(8750)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(2116)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14711,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6201:
+/***/ 403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(7525)
-const { makeRequest } = __nccwpck_require__(528)
-const { webidl } = __nccwpck_require__(7888)
-const { EventSourceStream } = __nccwpck_require__(6082)
-const { parseMIMEType } = __nccwpck_require__(4341)
-const { createFastMessageEvent } = __nccwpck_require__(4253)
-const { isNetworkError } = __nccwpck_require__(522)
-const { delay } = __nccwpck_require__(8750)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { environmentSettingsObject } = __nccwpck_require__(8741)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
+const { fetching } = __nccwpck_require__(9651)
+const { makeRequest } = __nccwpck_require__(7458)
+const { webidl } = __nccwpck_require__(2582)
+const { EventSourceStream } = __nccwpck_require__(7768)
+const { parseMIMEType } = __nccwpck_require__(7215)
+const { createFastMessageEvent } = __nccwpck_require__(4663)
+const { isNetworkError } = __nccwpck_require__(5020)
+const { delay } = __nccwpck_require__(2116)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 
 let experimentalWarned = false
 
@@ -15201,7 +15201,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8750:
+/***/ 2116:
 /***/ ((module) => {
 
 
@@ -15245,12 +15245,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2165:
+/***/ 8019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(1523)
+const util = __nccwpck_require__(3373)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +15260,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(8741)
-const { FormData } = __nccwpck_require__(4647)
-const { kState } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
+} = __nccwpck_require__(6843)
+const { FormData } = __nccwpck_require__(2489)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(4341)
-const { multipartFormDataParser } = __nccwpck_require__(7783)
+const { serializeAMimeType } = __nccwpck_require__(7215)
+const { multipartFormDataParser } = __nccwpck_require__(8793)
 let random
 
 try {
@@ -15781,7 +15781,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8316:
+/***/ 9510:
 /***/ ((module) => {
 
 
@@ -15912,7 +15912,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4341:
+/***/ 7215:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16663,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1636:
+/***/ 4686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(1454)
+const { kConnected, kSize } = __nccwpck_require__(3988)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16716,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 5631:
+/***/ 5817:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16849,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 7783:
+/***/ 8793:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
-const { utf8DecodeBytes } = __nccwpck_require__(8741)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(4341)
-const { isFileLike } = __nccwpck_require__(5631)
-const { makeEntry } = __nccwpck_require__(4647)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { utf8DecodeBytes } = __nccwpck_require__(6843)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7215)
+const { isFileLike } = __nccwpck_require__(5817)
+const { makeEntry } = __nccwpck_require__(2489)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17330,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4647:
+/***/ 2489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(8741)
-const { kState } = __nccwpck_require__(1164)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { FileLike, isFileLike } = __nccwpck_require__(5631)
-const { webidl } = __nccwpck_require__(7888)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(6843)
+const { kState } = __nccwpck_require__(9750)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { FileLike, isFileLike } = __nccwpck_require__(5817)
+const { webidl } = __nccwpck_require__(2582)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17589,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 9474:
+/***/ 3412:
 /***/ ((module) => {
 
 
@@ -17636,21 +17636,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8635:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(1454)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+const { kConstruct } = __nccwpck_require__(3988)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(8741)
-const { webidl } = __nccwpck_require__(7888)
+} = __nccwpck_require__(6843)
+const { webidl } = __nccwpck_require__(2582)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18330,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7525:
+/***/ 9651:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18343,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(522)
-const { HeadersList } = __nccwpck_require__(8635)
-const { Request, cloneRequest } = __nccwpck_require__(528)
+} = __nccwpck_require__(5020)
+const { HeadersList } = __nccwpck_require__(165)
+const { Request, cloneRequest } = __nccwpck_require__(7458)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18381,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(8741)
-const { kState, kDispatcher } = __nccwpck_require__(1164)
+} = __nccwpck_require__(6843)
+const { kState, kDispatcher } = __nccwpck_require__(9750)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(2165)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(8019)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(8316)
+} = __nccwpck_require__(9510)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1523)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(4341)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
-const { webidl } = __nccwpck_require__(7888)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7215)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
+const { webidl } = __nccwpck_require__(2582)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20607,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 528:
+/***/ 7458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(2165)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(8635)
-const { FinalizationRegistry } = __nccwpck_require__(1636)()
-const util = __nccwpck_require__(1523)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8019)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(165)
+const { FinalizationRegistry } = __nccwpck_require__(4686)()
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(8741)
+} = __nccwpck_require__(6843)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20633,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(8316)
+} = __nccwpck_require__(9510)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { kConstruct } = __nccwpck_require__(1454)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21651,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 522:
+/***/ 5020:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(8635)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(2165)
-const util = __nccwpck_require__(1523)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(165)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8019)
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21670,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(8741)
+} = __nccwpck_require__(6843)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(8316)
-const { kState, kHeaders } = __nccwpck_require__(1164)
-const { webidl } = __nccwpck_require__(7888)
-const { FormData } = __nccwpck_require__(4647)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { kConstruct } = __nccwpck_require__(1454)
+} = __nccwpck_require__(9510)
+const { kState, kHeaders } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { FormData } = __nccwpck_require__(2489)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +22268,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1164:
+/***/ 9750:
 /***/ ((module) => {
 
 
@@ -22284,21 +22284,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8741:
+/***/ 6843:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(8316)
-const { getGlobalOrigin } = __nccwpck_require__(9474)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(4341)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
+const { getGlobalOrigin } = __nccwpck_require__(3412)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1523)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(7888)
+const { webidl } = __nccwpck_require__(2582)
 
 let supportedHashes = []
 
@@ -23923,14 +23923,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7888:
+/***/ 2582:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(1523)
+const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24625,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6054:
+/***/ 7172:
 /***/ ((module) => {
 
 
@@ -24922,7 +24922,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7226:
+/***/ 9512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24931,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(355)
+} = __nccwpck_require__(7901)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(7070)
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
+} = __nccwpck_require__(228)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +25273,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2682:
+/***/ 9504:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
+const { webidl } = __nccwpck_require__(2582)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25358,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7070:
+/***/ 228:
 /***/ ((module) => {
 
 
@@ -25375,7 +25375,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 355:
+/***/ 7901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25386,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(7070)
-const { ProgressEvent } = __nccwpck_require__(2682)
-const { getEncoding } = __nccwpck_require__(6054)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(4341)
+} = __nccwpck_require__(228)
+const { ProgressEvent } = __nccwpck_require__(9504)
+const { getEncoding } = __nccwpck_require__(7172)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7215)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25773,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 500:
+/***/ 3966:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6351)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9601)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(3515)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2208)
-const { channels } = __nccwpck_require__(1571)
-const { CloseEvent } = __nccwpck_require__(4253)
-const { makeRequest } = __nccwpck_require__(528)
-const { fetching } = __nccwpck_require__(7525)
-const { Headers, getHeadersList } = __nccwpck_require__(8635)
-const { getDecodeSplit } = __nccwpck_require__(8741)
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
+} = __nccwpck_require__(6221)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2638)
+const { channels } = __nccwpck_require__(9737)
+const { CloseEvent } = __nccwpck_require__(4663)
+const { makeRequest } = __nccwpck_require__(7458)
+const { fetching } = __nccwpck_require__(9651)
+const { Headers, getHeadersList } = __nccwpck_require__(165)
+const { getDecodeSplit } = __nccwpck_require__(6843)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +26151,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6351:
+/***/ 9601:
 /***/ ((module) => {
 
 
@@ -26224,14 +26224,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4253:
+/***/ 4663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
-const { kEnumerableProperty } = __nccwpck_require__(1523)
-const { kConstruct } = __nccwpck_require__(1454)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(3988)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26560,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5827:
+/***/ 1789:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(6351)
+const { maxUnsigned16Bit } = __nccwpck_require__(9601)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26663,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5400:
+/***/ 6930:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(2208)
-const { MessageSizeExceededError } = __nccwpck_require__(5796)
+const { isValidClientWindowBits } = __nccwpck_require__(2638)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26775,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 205:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6351)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(3515)
-const { channels } = __nccwpck_require__(1571)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9601)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(6221)
+const { channels } = __nccwpck_require__(9737)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26794,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(2208)
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
-const { closeWebSocketConnection } = __nccwpck_require__(500)
-const { PerMessageDeflate } = __nccwpck_require__(5400)
-const { MessageSizeExceededError } = __nccwpck_require__(5796)
+} = __nccwpck_require__(2638)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { closeWebSocketConnection } = __nccwpck_require__(3966)
+const { PerMessageDeflate } = __nccwpck_require__(6930)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27309,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 845:
+/***/ 6631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(5827)
-const { opcodes, sendHints } = __nccwpck_require__(6351)
-const FixedQueue = __nccwpck_require__(777)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { opcodes, sendHints } = __nccwpck_require__(9601)
+const FixedQueue = __nccwpck_require__(3003)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27420,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 3515:
+/***/ 6221:
 /***/ ((module) => {
 
 
@@ -27439,16 +27439,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2208:
+/***/ 2638:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(3515)
-const { states, opcodes } = __nccwpck_require__(6351)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4253)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(6221)
+const { states, opcodes } = __nccwpck_require__(9601)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4663)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(4341)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7215)
 
 /* globals Blob */
 
@@ -27768,15 +27768,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 825:
+/***/ 6043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(7888)
-const { URLSerializer } = __nccwpck_require__(4341)
-const { environmentSettingsObject } = __nccwpck_require__(8741)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6351)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9601)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27785,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(3515)
+} = __nccwpck_require__(6221)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(2208)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(500)
-const { ByteParser } = __nccwpck_require__(205)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1523)
-const { getGlobalDispatcher } = __nccwpck_require__(6364)
+} = __nccwpck_require__(2638)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3966)
+const { ByteParser } = __nccwpck_require__(699)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3373)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(4253)
-const { SendQueue } = __nccwpck_require__(845)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(4663)
+const { SendQueue } = __nccwpck_require__(6631)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28607,7 +28607,7 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28643,7 +28643,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28739,7 +28739,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28780,7 +28780,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -28871,11 +28871,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(8619);
-// EXTERNAL MODULE: ../../../../../work/main/node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(5851);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(5217);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
+var undici = __nccwpck_require__(5345);
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29572,7 +29572,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29648,7 +29648,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29722,7 +29722,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30003,7 +30003,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -30045,7 +30045,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30225,7 +30225,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+io@3.0.2/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30499,7 +30499,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31087,7 +31087,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+exec@3.0.0/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31167,7 +31167,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31232,7 +31232,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../../../../work/main/node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
