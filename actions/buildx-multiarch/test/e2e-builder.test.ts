@@ -37,7 +37,7 @@ function builders(): string[] {
 const use = (post: boolean) =>
   runAction({
     action: 'actions/buildx-multiarch',
-    inputs: { image: '127.0.0.1:5000/builders/app', context: 'app', driver: 'docker-container', qemu: 'false' },
+    inputs: { image: '127.0.0.1:5000/builders/app', context: 'app', driver: 'docker-container' },
     env: { DOCKER_CONFIG: dockerConfig, GITHUB_WORKSPACE: FIXTURES, GITHUB_REF: 'refs/heads/develop', GITHUB_SHA: 'c0ffee'.padEnd(40, '0'), GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '1' },
     post,
     timeoutMs: 120_000,
@@ -54,6 +54,11 @@ it('gives a second use in the same job its own builder, and each post step remov
   const secondName = /creating the docker-container builder "([^"]+)"/.exec(second.stdout)?.[1]
   expect(secondName).toMatch(/^buildx-multiarch-4242-1-[0-9a-f]{8}$/)
   expect(secondName).not.toBe(firstName)
+  // QEMU is decided (and registered when needed) before the builder boots: a docker-container
+  // builder reads the emulators it can use when it starts.
+  const emulation = second.stdout.indexOf('Emulation: not needed for linux/arm64: every RUN is in a stage on $BUILDPLATFORM')
+  expect(emulation).toBeGreaterThan(-1)
+  expect(emulation).toBeLessThan(second.stdout.indexOf('creating the docker-container builder'))
   // A fixed name per run made buildx refuse the second creation.
   expect(second.stdout).not.toContain('existing instance')
   // buildx got the pinned BuildKit image (booting it fails here only because nothing can be pulled).
