@@ -10,14 +10,17 @@ import type { WaitSettings } from './wait-settings'
 export interface WaitTarget {
   repository: string
   apiUrl: string
+  /** The branch Argo CD tracks, where the commit landed: a newer revision there may include it. */
+  branch?: string
   /** The manifest commit this step landed; undefined when it landed none (nothing changed, or refused). */
   commit?: string
 }
 
-function setWaitOutputs(state: string, seconds: number, url: string): void {
+function setWaitOutputs(state: string, seconds: number, url: string, revision: string): void {
   core.setOutput('sync-status', state)
   core.setOutput('sync-seconds', String(seconds))
   core.setOutput('sync-url', url)
+  core.setOutput('sync-revision', revision)
 }
 
 async function summaryLine(text: string): Promise<void> {
@@ -32,7 +35,7 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
   if (!target.commit) {
     // No new revision for Argo CD to sync: what is deployed is what an earlier run waited for.
     core.info(`No manifest commit landed, so there is no new revision for Argo CD Application ${wait.application} to sync: not waiting.`)
-    setWaitOutputs('skipped', 0, '')
+    setWaitOutputs('skipped', 0, '', '')
     return undefined
   }
   const revision = target.commit
@@ -40,13 +43,20 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
   let result: WaitResult
   try {
     // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
-    const [{ github }, { statusReader }] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), import(/* webpackChunkName: "github-api" */ './commit-statuses')])
-    const read = statusReader(github(wait.token, target.apiUrl), target.repository)
+    const [{ github }, { newerRevisionReader, statusReader }] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), import(/* webpackChunkName: "github-api" */ './commit-statuses')])
+    const octokit = github(wait.token, target.apiUrl)
+    const read = statusReader(octokit, target.repository)
+    const newer = target.branch ? newerRevisionReader(octokit, target.repository, target.branch, revision, read) : undefined
     const seenIgnored = new Set<string>()
     result = await waitForStatus(
       { application: wait.application, context: wait.context, revision, timeoutSeconds: wait.timeoutSeconds, intervalSeconds: wait.intervalSeconds },
       {
         read,
+        newer,
+        onNewer: (poll, later, verdict) => {
+          const what = verdict.kind === 'waiting' ? (verdict.pending ? `pending: "${verdict.pending.description ?? ''}"` : 'no status yet') : `${verdict.kind}: "${verdict.status.description ?? ''}"`
+          core.info(`poll ${poll}: ${target.branch} moved on to ${later}, which includes this commit: ${what}`)
+        },
         onPoll: (poll, { verdict, ignored }) => {
           for (const s of ignored) {
             const key = `${s.state}|${s.description}`
@@ -63,10 +73,12 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
   } finally {
     core.endGroup()
   }
-  setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '')
+  setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', result.state === 'timeout' ? '' : result.syncedRevision)
   const link = result.status?.target_url ? ` ([Argo CD](${result.status.target_url}))` : ''
-  await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`: **${result.state}** after ${result.seconds} s${link}`)
+  const newer = result.syncedRevision === revision ? '' : ` (synced as \`${result.syncedRevision.slice(0, 12)}\`, which includes it)`
+  await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`${newer}: **${result.state}** after ${result.seconds} s${link}`)
   if (result.state !== 'success') throw new Error(waitFailureMessage(result, wait.timeoutSeconds))
-  core.info(`Argo CD Application ${result.application} reported success at ${revision} after ${result.seconds} s`)
+  const via = result.syncedRevision === revision ? '' : ` (through ${result.syncedRevision}, which includes it)`
+  core.info(`Argo CD Application ${result.application} reported success at ${revision}${via} after ${result.seconds} s`)
   return result
 }

@@ -259,7 +259,7 @@ function stageClock(previous: readonly [string, number][]): { lap: (name: string
 async function waitForSync(settings: Settings, outcome: Outcome): Promise<{ sync: Receipt['sync']; error?: Error }> {
   if (!settings.wait) return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } }
   try {
-    const result = await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, commit: outcome.changed ? outcome.commit : undefined })
+    const result = await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined })
     return { sync: result ? { status: result.state, seconds: result.seconds } : { status: 'skipped', detail: 'no manifest commit landed' } }
   } catch (error) {
     return { sync: { status: 'not healthy', detail: errorMessage(error) }, error: error as Error }

@@ -1,8 +1,9 @@
 // Waits for Argo CD's word on the manifest commit: the GitHub commit status its notifications set
 // (k8s-specifications/argocd/notifications-cm.yaml) once the Application is Synced and Healthy at
 // that revision, or Degraded, or its sync failed. CI holds no cluster credential: it only reads
-// the commit's statuses. judge() is the pure decision; waitForStatus() polls through an injected
-// reader and clock, so the loop is tested without real waits.
+// the commit's statuses, and those of a newer revision of the branch that includes the commit
+// (Argo CD syncs only the newest revision it sees). judge() is the pure decision; waitForStatus()
+// polls through injected readers and clock, so the loop is tested without real waits.
 import { revisionInDescription } from '@aks-gitops/toolkit'
 
 /** One status as GET /repos/{owner}/{repo}/commits/{ref}/statuses returns it (newest first). */
@@ -54,7 +55,10 @@ export interface WaitResult {
   state: SyncState
   application: string
   context: string
+  /** The manifest commit waited for. */
   revision: string
+  /** The revision the deciding status is about: the commit itself, or a newer one that includes it. */
+  syncedRevision: string
   seconds: number
   polls: number
   /** The deciding status (or, on timeout, the last pending one). */
@@ -70,14 +74,27 @@ export interface WaitRequest {
   intervalSeconds: number
 }
 
+/** A newer revision of the branch that includes the commit waited for, with its newest statuses. */
+export interface NewerRevision {
+  revision: string
+  statuses: CommitStatus[]
+}
+
 export interface WaitDeps {
   /** The newest statuses of the revision; a transient failure throws an error with transient: true. */
   read: (revision: string) => Promise<CommitStatus[]>
+  /**
+   * The branch's newer revision that includes the commit, if any. Argo CD syncs the newest
+   * revision it sees: when another commit landed on top before it polled, the status lands on that
+   * one, and this commit gets none.
+   */
+  newer?: () => Promise<NewerRevision | undefined>
   now?: () => number
   sleep?: (ms: number) => Promise<void>
   /** Progress for the log: each poll's verdict, and reads that failed but may succeed later. */
   onPoll?: (poll: number, judged: Judged) => void
   onTransientError?: (error: unknown, poll: number) => void
+  onNewer?: (poll: number, revision: string, verdict: Verdict) => void
 }
 
 /** An error the poll should outlast (HTTP 429/5xx, a dropped connection). */
@@ -95,11 +112,12 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
   const deadline = start + request.timeoutSeconds * 1000
   const ignored = new Map<string, CommitStatus>()
   let pending: CommitStatus | undefined
-  const result = (state: SyncState, polls: number, status?: CommitStatus): WaitResult => ({
+  const result = (state: SyncState, polls: number, status?: CommitStatus, syncedRevision = request.revision): WaitResult => ({
     state,
     application: request.application,
     context: request.context,
     revision: request.revision,
+    syncedRevision,
     seconds: Math.round((now() - start) / 1000),
     polls,
     status,
@@ -113,6 +131,13 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
       const { verdict } = judged
       if (verdict.kind !== 'waiting') return result(verdict.kind, poll, verdict.status)
       pending = verdict.pending ?? pending
+      // Not decided on the commit itself: a newer revision that includes it may have been synced instead.
+      const newer = await deps.newer?.()
+      if (newer) {
+        const later = judge(newer.statuses, request.context, newer.revision).verdict
+        deps.onNewer?.(poll, newer.revision, later)
+        if (later.kind !== 'waiting') return result(later.kind, poll, later.status, newer.revision)
+      }
     } catch (error) {
       if (!isTransientReadError(error)) throw error
       deps.onTransientError?.(error, poll)
@@ -125,7 +150,8 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
 
 /** The step's failure message: the Application, the revision and the state reached. */
 export function waitFailureMessage(result: WaitResult, timeoutSeconds: number): string {
-  const where = `Argo CD Application ${result.application} at revision ${result.revision}`
+  const at = result.syncedRevision === result.revision ? result.revision : `${result.syncedRevision} (which includes ${result.revision})`
+  const where = `Argo CD Application ${result.application} at revision ${at}`
   const link = result.status?.target_url ? ` (${result.status.target_url})` : ''
   if (result.state === 'timeout') {
     const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`

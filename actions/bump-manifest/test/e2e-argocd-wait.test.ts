@@ -3,9 +3,10 @@
 // commit status endpoints over that repository) answers the polls, while the test plays Argo CD's
 // notifications engine by creating statuses through POST /repos/{owner}/{repo}/statuses/{sha},
 // shaped as k8s-specifications/argocd/notifications-cm.yaml's templates shape them.
+import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
-import { deployment, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
 
 const TOKEN = 'ghs_StatusReaderT0kenForTheWaitTests'
 const VOTE = 'k8s/vote-deployment.yaml'
@@ -38,7 +39,19 @@ const bump = (work: string, fake: FakeStatuses, inputs: Record<string, string> =
     { GITHUB_API_URL: fake.url },
   )
 
-const polls = (fake: FakeStatuses) => fake.requests.filter((r) => r.startsWith('GET ')).map((r) => r.replace(/[0-9a-f]{40}/, '<sha>'))
+/** Another commit (empty) on the remote's main, on top of `parent`; returns it. */
+function landOn(box: Sandbox, parent: string, message: string): string {
+  const commit = execFileSync('git', ['commit-tree', `${parent}^{tree}`, '-p', parent, '-m', message], {
+    cwd: box.remote,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' },
+  }).trim()
+  git(box.remote, 'update-ref', 'refs/heads/main', commit)
+  return commit
+}
+
+/** The reads of the commit's statuses, one per poll. */
+const polls = (fake: FakeStatuses) => fake.requests.filter((r) => r.startsWith('GET ') && r.includes('/statuses?')).map((r) => r.replace(/[0-9a-f]{40}/, '<sha>'))
 
 describe('wait-for-application', () => {
   it('succeeds once Argo CD reports success on the manifest commit, after several polls (pending first)', async () => {
@@ -58,6 +71,9 @@ describe('wait-for-application', () => {
     // Every poll asked for the manifest commit by its full SHA, through the documented list endpoint.
     expect(polls(api)).toEqual(Array(4).fill('GET /repos/octo/gitops/commits/<sha>/statuses?per_page=100'))
     expect(api.requests[0]).toContain(head)
+    // Each undecided poll also asked whether the branch moved on past the commit: it had not.
+    expect(api.requests.filter((r) => r.includes('/git/ref/'))).toEqual(Array(3).fill('GET /repos/octo/gitops/git/ref/heads/main'))
+    expect(api.requests.filter((r) => r.includes('/compare/'))).toEqual([])
     expect(run.stdout).toContain('poll 1: no status "continuous-delivery/voting-app-staging" yet')
     expect(run.stdout).toContain(`poll 3: pending: "revision ${head}: voting-app-staging is Progressing"`)
     expect(run.summary).toContain(`**Argo CD** \`voting-app-staging\` at \`${head.slice(0, 12)}\`: **success**`)
@@ -109,6 +125,57 @@ describe('wait-for-application', () => {
     const run = await bump(work, api, { 'wait-timeout': '2' })
     expect(run.outputs['sync-status']).toBe('timeout')
     expect(run.errors[0]).toContain('no status "continuous-delivery/voting-app-staging" was set on the commit; ignored 1 status about another revision')
+  }, 60_000)
+
+  it('takes the word on a newer revision of the branch that includes the commit: Argo CD synced that one instead', async () => {
+    let later = ''
+    const { box, api, work } = await setUp({
+      onList: async (n, sha, fake) => {
+        // Another service's manifest commit landed on top before Argo CD polled: it syncs only that one.
+        if (n === 1) later = landOn(box!, sha, 'deploy(result): another service')
+        else if (n === 4 && sha === later) await fake.post(later, argo(later, 'success', 'is Synced and Healthy'))
+      },
+    })
+    const run = await bump(work, api)
+    expect(run.errors).toEqual([])
+    const commit = run.outputs['commit-sha']!
+    expect(later).not.toBe('')
+    expect(run.outputs).toMatchObject({ 'sync-status': 'success', 'sync-revision': later })
+    expect(run.stdout).toContain(`main moved on to ${later}, which includes this commit: success`)
+    expect(run.summary).toContain(`(synced as \`${later.slice(0, 12)}\`, which includes it): **success**`)
+    // The ancestry was asked once for that head, through the compare endpoint.
+    expect(api.requests.filter((r) => r.startsWith('GET /repos/octo/gitops/compare/'))).toEqual([`GET /repos/octo/gitops/compare/${commit}...${later}?per_page=1`])
+  }, 60_000)
+
+  it('fails naming the newer revision when that one, which includes the commit, is Degraded', async () => {
+    let later = ''
+    const { box, api, work } = await setUp({
+      onList: async (n, sha, fake) => {
+        if (n === 1) {
+          later = landOn(box!, sha, 'deploy(result): another service')
+          await fake.post(later, argo(later, 'failure', 'is Degraded'))
+        }
+      },
+    })
+    const run = await bump(work, api)
+    const commit = run.outputs['commit-sha']!
+    expect(run.outputs).toMatchObject({ 'sync-status': 'failure', 'sync-revision': later })
+    expect(run.errors).toEqual([`Argo CD Application ${APP} at revision ${later} (which includes ${commit}): failure: "revision ${later}: ${APP} is Degraded" (${ARGO_URL})`])
+  }, 60_000)
+
+  it('does not take the word of a branch head that does not include the commit (history rewritten)', async () => {
+    const { box, api, work } = await setUp({
+      onList: async (n, sha, fake) => {
+        if (n === 1) {
+          // The branch is reset to a sibling of the commit: its success says nothing about this one.
+          const sibling = landOn(box!, git(box!.remote, 'rev-parse', `${sha}^`), 'a rewritten history')
+          await fake.post(sibling, argo(sibling, 'success', 'is Synced and Healthy'))
+        }
+      },
+    })
+    const run = await bump(work, api, { 'wait-timeout': '2' })
+    expect(run.outputs).toMatchObject({ 'sync-status': 'timeout', 'sync-revision': '' })
+    expect(api.requests.filter((r) => r.includes('/compare/'))).toHaveLength(1)
   }, 60_000)
 
   it('polls through a server error (a transient failure) and a token that cannot read statuses fails at once', async () => {

@@ -60,6 +60,20 @@ describe('waitForStatus', () => {
     expect(waitFailureMessage(result, 40)).toMatch(/^Argo CD Application voting-app-staging at revision 3f78.*: timeout after 40 s waiting for Argo CD's commit status; the last status was pending/)
   })
 
+  it('takes a newer revision\'s word when the commit has none, and only about that revision', async () => {
+    const c = clock()
+    const answers = [undefined, { revision: OTHER, statuses: [status('pending', OTHER), status('success', SHA)] }, { revision: OTHER, statuses: [status('failure', OTHER)] }]
+    const result = await waitForStatus(request, { read: async () => [], newer: async () => answers.shift(), now: c.now, sleep: c.sleep })
+    // The success on the newer revision names the older commit, so it is not the newer revision's word.
+    expect(result).toMatchObject({ state: 'failure', polls: 3, revision: SHA, syncedRevision: OTHER })
+    expect(waitFailureMessage(result, 60)).toBe(`Argo CD Application voting-app-staging at revision ${OTHER} (which includes ${SHA}): failure: "revision ${OTHER}: voting-app-staging failure" (https://argocd.example.com/applications/argocd/voting-app-staging)`)
+    // The commit's own word comes first: a newer revision is not even asked then.
+    let asked = 0
+    const own = await waitForStatus(request, { read: async () => [status('success', SHA)], newer: async () => void asked++, now: c.now, sleep: c.sleep })
+    expect(own).toMatchObject({ state: 'success', syncedRevision: SHA })
+    expect(asked).toBe(0)
+  })
+
   it('polls through transient read errors and stops at any other', async () => {
     const c = clock()
     let n = 0

@@ -4,6 +4,10 @@
 //                                                       state, target_url, description, context; 201)
 //   GET  /repos/{owner}/{repo}/commits/{ref}/statuses   list, newest first, per_page/page
 //   GET  /repos/{owner}/{repo}/commits/{ref}/status     combined: the newest status per context
+// and the two reads the wait makes when the branch moved on past the commit:
+//   GET  /repos/{owner}/{repo}/git/ref/heads/{branch}   (https://docs.github.com/en/rest/git/refs#get-a-reference)
+//   GET  /repos/{owner}/{repo}/compare/{base}...{head}  status ahead, behind, identical or diverged
+//                                                       (https://docs.github.com/en/rest/commits/commits#compare-two-commits)
 // A ref is a SHA, a branch or a tag, resolved in the bare repository; an unknown one is 404 (list)
 // or 422 "No commit found for SHA" (create). state must be error, failure, pending or success (422
 // otherwise), description at most 140 characters. It checks the token. The test plays Argo CD by
@@ -101,6 +105,21 @@ export async function startFakeStatuses(options: FakeStatusesOptions): Promise<F
         const stored: StoredStatus = { id: statuses.length + 1, sha, state: String(body.state), context: String(body.context ?? 'default'), description, target_url: String(body.target_url ?? ''), created_at: new Date().toISOString() }
         statuses.push(stored)
         return send(201, shape(stored))
+      }
+      const ref = new RegExp(`^${prefix}/git/ref/(heads/.+)$`).exec(path)
+      if (req.method === 'GET' && ref) {
+        const sha = resolveRef(`refs/${ref[1]}`)
+        if (!sha) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/git/refs#get-a-reference' })
+        return send(200, { ref: `refs/${ref[1]}`, node_id: 'REF_kwDO', url: `${url}${prefix}/git/refs/${ref[1]}`, object: { sha, type: 'commit', url: `${url}${prefix}/git/commits/${sha}` } })
+      }
+      const compare = new RegExp(`^${prefix}/compare/([^.]+)\\.\\.\\.([^.]+)$`).exec(path)
+      if (req.method === 'GET' && compare) {
+        const [base, head] = [resolveRef(compare[1]!), resolveRef(compare[2]!)]
+        if (!base || !head) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits' })
+        const count = (range: string) => Number(execFileSync('git', ['rev-list', '--count', range], { cwd: bare, encoding: 'utf8' }).trim())
+        const [aheadBy, behindBy] = [count(`${base}..${head}`), count(`${head}..${base}`)]
+        const status = aheadBy === 0 && behindBy === 0 ? 'identical' : behindBy === 0 ? 'ahead' : aheadBy === 0 ? 'behind' : 'diverged'
+        return send(200, { url: `${url}${path}`, status, ahead_by: aheadBy, behind_by: behindBy, total_commits: aheadBy, base_commit: { sha: base }, merge_base_commit: { sha: execFileSync('git', ['merge-base', base, head], { cwd: bare, encoding: 'utf8' }).trim() }, commits: [], files: [] })
       }
       const read = new RegExp(`^${prefix}/commits/(.+)/(statuses|status)$`).exec(path)
       if (req.method === 'GET' && read) {
