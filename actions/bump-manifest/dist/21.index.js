@@ -2,7 +2,7 @@ export const id = 21;
 export const ids = [21];
 export const modules = {
 
-/***/ 1559:
+/***/ 6589:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -11,8 +11,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   newerRevisionReader: () => (/* binding */ newerRevisionReader),
 /* harmony export */   statusReader: () => (/* binding */ statusReader)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6772);
-/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7508);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(958);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 // Reads a commit's statuses through GitHub's REST API: "List commit statuses for a reference",
 // GET /repos/{owner}/{repo}/commits/{ref}/statuses, newest first
 // (https://docs.github.com/en/rest/commits/statuses#list-commit-statuses-for-a-reference; a
@@ -85,16 +85,16 @@ function newerRevisionReader(octokit, repository, branch, commit, read) {
 
 /***/ }),
 
-/***/ 7194:
+/***/ 644:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   apiStore: () => (/* binding */ apiStore)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2247);
-/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7508);
-/* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1558);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(393);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
+/* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
 // commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
 // and "require signed commits" rules pass. Each attempt reads the branch head and the files there
 // through the same API (one consistent snapshot, by commit sha; no git credentials needed), then
@@ -206,7 +206,7 @@ function apiStore(options) {
 
 /***/ }),
 
-/***/ 7508:
+/***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -220,8 +220,8 @@ function apiStore(options) {
 /* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
 /* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7595);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2247);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(29);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(393);
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
 // messages here, then a verdict out.
@@ -332,7 +332,7 @@ const PULL_REQUEST_CREATE_HELP = {
 
 /***/ }),
 
-/***/ 4023:
+/***/ 8665:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -358,7 +358,7 @@ function pullRequestBranchStore(options) {
 
 /***/ }),
 
-/***/ 3758:
+/***/ 1532:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -368,8 +368,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   github: () => (/* binding */ github),
 /* harmony export */   openOrUpdatePullRequest: () => (/* binding */ openOrUpdatePullRequest)
 /* harmony export */ });
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1076);
-/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7508);
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8258);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(770);
 // Opens or updates the pull request of pull-request mode through the GitHub REST API
 // (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike), and arms auto-merge on
 // it through the GraphQL API, the only API that has it.

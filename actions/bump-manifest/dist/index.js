@@ -1,15 +1,15 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8303:
+/***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(8185);
+module.exports = __nccwpck_require__(8971);
 
 
 /***/ }),
 
-/***/ 8185:
+/***/ 8971:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 1367:
+/***/ 5345:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(7682)
-const Dispatcher = __nccwpck_require__(1664)
-const Pool = __nccwpck_require__(8159)
-const BalancedPool = __nccwpck_require__(3268)
-const Agent = __nccwpck_require__(7732)
-const ProxyAgent = __nccwpck_require__(7045)
-const EnvHttpProxyAgent = __nccwpck_require__(3430)
-const RetryAgent = __nccwpck_require__(1675)
-const errors = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
+const Client = __nccwpck_require__(2400)
+const Dispatcher = __nccwpck_require__(7018)
+const Pool = __nccwpck_require__(189)
+const BalancedPool = __nccwpck_require__(8722)
+const Agent = __nccwpck_require__(7870)
+const ProxyAgent = __nccwpck_require__(5159)
+const EnvHttpProxyAgent = __nccwpck_require__(6828)
+const RetryAgent = __nccwpck_require__(1949)
+const errors = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(3804)
-const buildConnector = __nccwpck_require__(5125)
-const MockClient = __nccwpck_require__(9776)
-const MockAgent = __nccwpck_require__(6238)
-const MockPool = __nccwpck_require__(93)
-const mockErrors = __nccwpck_require__(6256)
-const RetryHandler = __nccwpck_require__(8703)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2328)
-const DecoratorHandler = __nccwpck_require__(9124)
-const RedirectHandler = __nccwpck_require__(7743)
-const createRedirectInterceptor = __nccwpck_require__(2793)
+const api = __nccwpck_require__(6858)
+const buildConnector = __nccwpck_require__(7035)
+const MockClient = __nccwpck_require__(4366)
+const MockAgent = __nccwpck_require__(8872)
+const MockPool = __nccwpck_require__(8963)
+const mockErrors = __nccwpck_require__(461)
+const RetryHandler = __nccwpck_require__(705)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8326)
+const DecoratorHandler = __nccwpck_require__(2690)
+const RedirectHandler = __nccwpck_require__(8521)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(9959),
-  retry: __nccwpck_require__(7853),
-  dump: __nccwpck_require__(8041),
-  dns: __nccwpck_require__(3556)
+  redirect: __nccwpck_require__(4205),
+  retry: __nccwpck_require__(4747),
+  dump: __nccwpck_require__(7091),
+  dns: __nccwpck_require__(6242)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(9033).fetch)
+const fetchImpl = (__nccwpck_require__(9651).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(2511).Headers
-module.exports.Response = __nccwpck_require__(7086).Response
-module.exports.Request = __nccwpck_require__(8156).Request
-module.exports.FormData = __nccwpck_require__(1283).FormData
+module.exports.Headers = __nccwpck_require__(165).Headers
+module.exports.Response = __nccwpck_require__(5020).Response
+module.exports.Request = __nccwpck_require__(7458).Request
+module.exports.FormData = __nccwpck_require__(2489).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(1262).FileReader
+module.exports.FileReader = __nccwpck_require__(9512).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(2182)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(3412)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(992)
-const { kConstruct } = __nccwpck_require__(2986)
+const { CacheStorage } = __nccwpck_require__(2362)
+const { kConstruct } = __nccwpck_require__(3760)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8466)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6552)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(3649)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7215)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(9833)
-module.exports.WebSocket = __nccwpck_require__(2173).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4663)
+module.exports.WebSocket = __nccwpck_require__(6043).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(2474)
+const { EventSource } = __nccwpck_require__(403)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 4675:
+/***/ 8513:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(4343)
-const { RequestAbortedError } = __nccwpck_require__(2432)
+const { addAbortListener } = __nccwpck_require__(3373)
+const { RequestAbortedError } = __nccwpck_require__(4242)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4191:
+/***/ 5245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
-const { addSignal, removeSignal } = __nccwpck_require__(4675)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 3235:
+/***/ 3141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(4675)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 388:
+/***/ 598:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9362)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(5022)
+const { Readable } = __nccwpck_require__(7344)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 4517:
+/***/ 5899:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(5022)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(4388)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(4675)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 6981:
+/***/ 1679:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(2432)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(4242)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(4343)
-const { addSignal, removeSignal } = __nccwpck_require__(4675)
+const util = __nccwpck_require__(3373)
+const { addSignal, removeSignal } = __nccwpck_require__(8513)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 3804:
+/***/ 6858:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(388)
-module.exports.stream = __nccwpck_require__(4517)
-module.exports.pipeline = __nccwpck_require__(3235)
-module.exports.upgrade = __nccwpck_require__(6981)
-module.exports.connect = __nccwpck_require__(4191)
+module.exports.request = __nccwpck_require__(598)
+module.exports.stream = __nccwpck_require__(5899)
+module.exports.pipeline = __nccwpck_require__(3141)
+module.exports.upgrade = __nccwpck_require__(1679)
+module.exports.connect = __nccwpck_require__(5245)
 
 
 /***/ }),
 
-/***/ 9362:
+/***/ 7344:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(4191)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
-const { ReadableStreamFrom } = __nccwpck_require__(4343)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { ReadableStreamFrom } = __nccwpck_require__(3373)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 5022:
+/***/ 4388:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(2432)
+} = __nccwpck_require__(4242)
 
-const { chunksDecode } = __nccwpck_require__(9362)
+const { chunksDecode } = __nccwpck_require__(7344)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5125:
+/***/ 7035:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(4343)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(2432)
-const timers = __nccwpck_require__(7136)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4242)
+const timers = __nccwpck_require__(2842)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 9338:
+/***/ 7732:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1007:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2432:
+/***/ 4242:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9742:
+/***/ 5016:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(2432)
+} = __nccwpck_require__(4242)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(4343)
-const { channels } = __nccwpck_require__(1007)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(9338)
+} = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 1306:
+/***/ 3988:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4507:
+/***/ 8741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(9338)
+} = __nccwpck_require__(7732)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4343:
+/***/ 3373:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(1306)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3988)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(2432)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(9338)
-const { tree } = __nccwpck_require__(4507)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(7732)
+const { tree } = __nccwpck_require__(8741)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7732:
+/***/ 7870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(2432)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1306)
-const DispatcherBase = __nccwpck_require__(6132)
-const Pool = __nccwpck_require__(8159)
-const Client = __nccwpck_require__(7682)
-const util = __nccwpck_require__(4343)
-const createRedirectInterceptor = __nccwpck_require__(2793)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
+const DispatcherBase = __nccwpck_require__(7234)
+const Pool = __nccwpck_require__(189)
+const Client = __nccwpck_require__(2400)
+const util = __nccwpck_require__(3373)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3268:
+/***/ 8722:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(2432)
+} = __nccwpck_require__(4242)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(69)
-const Pool = __nccwpck_require__(8159)
-const { kUrl, kInterceptors } = __nccwpck_require__(1306)
-const { parseOrigin } = __nccwpck_require__(4343)
+} = __nccwpck_require__(8703)
+const Pool = __nccwpck_require__(189)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const { parseOrigin } = __nccwpck_require__(3373)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 7236:
+/***/ 574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(4343)
-const { channels } = __nccwpck_require__(1007)
-const timers = __nccwpck_require__(7136)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const timers = __nccwpck_require__(2842)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(2432)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(1306)
+} = __nccwpck_require__(3988)
 
-const constants = __nccwpck_require__(425)
+const constants = __nccwpck_require__(9055)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3371) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(6121) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3441))
+    mod = await WebAssembly.compile(__nccwpck_require__(5675))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3371))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(6121))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(9273).extractBody)
+      extractBody = (__nccwpck_require__(8019).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 1821:
+/***/ 5723:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(4343)
+const util = __nccwpck_require__(3373)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(2432)
+} = __nccwpck_require__(4242)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(1306)
+} = __nccwpck_require__(3988)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(9273).extractBody)
+    extractBody ??= (__nccwpck_require__(8019).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 7682:
+/***/ 2400:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(4343)
-const { channels } = __nccwpck_require__(1007)
-const Request = __nccwpck_require__(9742)
-const DispatcherBase = __nccwpck_require__(6132)
+const util = __nccwpck_require__(3373)
+const { channels } = __nccwpck_require__(9737)
+const Request = __nccwpck_require__(5016)
+const DispatcherBase = __nccwpck_require__(7234)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(2432)
-const buildConnector = __nccwpck_require__(5125)
+} = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(1306)
-const connectH1 = __nccwpck_require__(7236)
-const connectH2 = __nccwpck_require__(1821)
+} = __nccwpck_require__(3988)
+const connectH1 = __nccwpck_require__(574)
+const connectH2 = __nccwpck_require__(5723)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(2793)
+const createRedirectInterceptor = __nccwpck_require__(1827)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 6132:
+/***/ 7234:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(1664)
+const Dispatcher = __nccwpck_require__(7018)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(2432)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(1306)
+} = __nccwpck_require__(4242)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 1664:
+/***/ 7018:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3430:
+/***/ 6828:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(6132)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(1306)
-const ProxyAgent = __nccwpck_require__(7045)
-const Agent = __nccwpck_require__(7732)
+const DispatcherBase = __nccwpck_require__(7234)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3988)
+const ProxyAgent = __nccwpck_require__(5159)
+const Agent = __nccwpck_require__(7870)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 3589:
+/***/ 3003:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 69:
+/***/ 8703:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(6132)
-const FixedQueue = __nccwpck_require__(3589)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(1306)
-const PoolStats = __nccwpck_require__(9957)
+const DispatcherBase = __nccwpck_require__(7234)
+const FixedQueue = __nccwpck_require__(3003)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3988)
+const PoolStats = __nccwpck_require__(9595)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9957:
+/***/ 9595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(1306)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3988)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 8159:
+/***/ 189:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(69)
-const Client = __nccwpck_require__(7682)
+} = __nccwpck_require__(8703)
+const Client = __nccwpck_require__(2400)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(2432)
-const util = __nccwpck_require__(4343)
-const { kUrl, kInterceptors } = __nccwpck_require__(1306)
-const buildConnector = __nccwpck_require__(5125)
+} = __nccwpck_require__(4242)
+const util = __nccwpck_require__(3373)
+const { kUrl, kInterceptors } = __nccwpck_require__(3988)
+const buildConnector = __nccwpck_require__(7035)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 7045:
+/***/ 5159:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(1306)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7732)
-const Pool = __nccwpck_require__(8159)
-const DispatcherBase = __nccwpck_require__(6132)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(2432)
-const buildConnector = __nccwpck_require__(5125)
-const Client = __nccwpck_require__(7682)
+const Agent = __nccwpck_require__(7870)
+const Pool = __nccwpck_require__(189)
+const DispatcherBase = __nccwpck_require__(7234)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4242)
+const buildConnector = __nccwpck_require__(7035)
+const Client = __nccwpck_require__(2400)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 1675:
+/***/ 1949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(1664)
-const RetryHandler = __nccwpck_require__(8703)
+const Dispatcher = __nccwpck_require__(7018)
+const RetryHandler = __nccwpck_require__(705)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2328:
+/***/ 8326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(2432)
-const Agent = __nccwpck_require__(7732)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const Agent = __nccwpck_require__(7870)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9124:
+/***/ 2690:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 7743:
+/***/ 8521:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(4343)
-const { kBodyUsed } = __nccwpck_require__(1306)
+const util = __nccwpck_require__(3373)
+const { kBodyUsed } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(2432)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 8703:
+/***/ 705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(1306)
-const { RequestRetryError } = __nccwpck_require__(2432)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3988)
+const { RequestRetryError } = __nccwpck_require__(4242)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(4343)
+} = __nccwpck_require__(3373)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 3556:
+/***/ 6242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(9124)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(2432)
+const DecoratorHandler = __nccwpck_require__(2690)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4242)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8041:
+/***/ 7091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(4343)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(2432)
-const DecoratorHandler = __nccwpck_require__(9124)
+const util = __nccwpck_require__(3373)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4242)
+const DecoratorHandler = __nccwpck_require__(2690)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 2793:
+/***/ 1827:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(7743)
+const RedirectHandler = __nccwpck_require__(8521)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 9959:
+/***/ 4205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(7743)
+const RedirectHandler = __nccwpck_require__(8521)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 7853:
+/***/ 4747:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(8703)
+const RetryHandler = __nccwpck_require__(705)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 425:
+/***/ 9055:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(9149);
+const utils_1 = __nccwpck_require__(6111);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3371:
+/***/ 6121:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3441:
+/***/ 5675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 9149:
+/***/ 6111:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 6238:
+/***/ 8872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(1306)
-const Agent = __nccwpck_require__(7732)
+const { kClients } = __nccwpck_require__(3988)
+const Agent = __nccwpck_require__(7870)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(890)
-const MockClient = __nccwpck_require__(9776)
-const MockPool = __nccwpck_require__(93)
-const { matchValue, buildMockOptions } = __nccwpck_require__(8562)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(2432)
-const Dispatcher = __nccwpck_require__(1664)
-const Pluralizer = __nccwpck_require__(9686)
-const PendingInterceptorsFormatter = __nccwpck_require__(2725)
+} = __nccwpck_require__(5868)
+const MockClient = __nccwpck_require__(4366)
+const MockPool = __nccwpck_require__(8963)
+const { matchValue, buildMockOptions } = __nccwpck_require__(1472)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4242)
+const Dispatcher = __nccwpck_require__(7018)
+const Pluralizer = __nccwpck_require__(9968)
+const PendingInterceptorsFormatter = __nccwpck_require__(615)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 9776:
+/***/ 4366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(7682)
-const { buildMockDispatch } = __nccwpck_require__(8562)
+const Client = __nccwpck_require__(2400)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(890)
-const { MockInterceptor } = __nccwpck_require__(8956)
-const Symbols = __nccwpck_require__(1306)
-const { InvalidArgumentError } = __nccwpck_require__(2432)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 6256:
+/***/ 461:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(2432)
+const { UndiciError } = __nccwpck_require__(4242)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8956:
+/***/ 8562:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(8562)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(890)
-const { InvalidArgumentError } = __nccwpck_require__(2432)
-const { buildURL } = __nccwpck_require__(4343)
+} = __nccwpck_require__(5868)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
+const { buildURL } = __nccwpck_require__(3373)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 93:
+/***/ 8963:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(8159)
-const { buildMockDispatch } = __nccwpck_require__(8562)
+const Pool = __nccwpck_require__(189)
+const { buildMockDispatch } = __nccwpck_require__(1472)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(890)
-const { MockInterceptor } = __nccwpck_require__(8956)
-const Symbols = __nccwpck_require__(1306)
-const { InvalidArgumentError } = __nccwpck_require__(2432)
+} = __nccwpck_require__(5868)
+const { MockInterceptor } = __nccwpck_require__(8562)
+const Symbols = __nccwpck_require__(3988)
+const { InvalidArgumentError } = __nccwpck_require__(4242)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 890:
+/***/ 5868:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8562:
+/***/ 1472:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(6256)
+const { MockNotMatchedError } = __nccwpck_require__(461)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(890)
-const { buildURL } = __nccwpck_require__(4343)
+} = __nccwpck_require__(5868)
+const { buildURL } = __nccwpck_require__(3373)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2725:
+/***/ 615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 9686:
+/***/ 9968:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 7136:
+/***/ 2842:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7105:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(2986)
-const { urlEquals, getFieldValues } = __nccwpck_require__(103)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(4343)
-const { webidl } = __nccwpck_require__(580)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(7086)
-const { Request, fromInnerRequest } = __nccwpck_require__(8156)
-const { kState } = __nccwpck_require__(496)
-const { fetching } = __nccwpck_require__(9033)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(8241)
+const { kConstruct } = __nccwpck_require__(3760)
+const { urlEquals, getFieldValues } = __nccwpck_require__(5089)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3373)
+const { webidl } = __nccwpck_require__(2582)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(5020)
+const { Request, fromInnerRequest } = __nccwpck_require__(7458)
+const { kState } = __nccwpck_require__(9750)
+const { fetching } = __nccwpck_require__(9651)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(6843)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 992:
+/***/ 2362:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(2986)
-const { Cache } = __nccwpck_require__(7105)
-const { webidl } = __nccwpck_require__(580)
-const { kEnumerableProperty } = __nccwpck_require__(4343)
+const { kConstruct } = __nccwpck_require__(3760)
+const { Cache } = __nccwpck_require__(6599)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2986:
+/***/ 3760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(1306).kConstruct)
+  kConstruct: (__nccwpck_require__(3988).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 103:
+/***/ 5089:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(3649)
-const { isValidHeaderName } = __nccwpck_require__(8241)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { isValidHeaderName } = __nccwpck_require__(6843)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3891:
+/***/ 1309:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8466:
+/***/ 6552:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(7057)
-const { stringify } = __nccwpck_require__(7420)
-const { webidl } = __nccwpck_require__(580)
-const { Headers } = __nccwpck_require__(2511)
+const { parseSetCookie } = __nccwpck_require__(955)
+const { stringify } = __nccwpck_require__(450)
+const { webidl } = __nccwpck_require__(2582)
+const { Headers } = __nccwpck_require__(165)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7057:
+/***/ 955:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(3891)
-const { isCTLExcludingHtab } = __nccwpck_require__(7420)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(3649)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1309)
+const { isCTLExcludingHtab } = __nccwpck_require__(450)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7215)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7420:
+/***/ 450:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3086:
+/***/ 7768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(7666)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(2116)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2474:
+/***/ 403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(9033)
-const { makeRequest } = __nccwpck_require__(8156)
-const { webidl } = __nccwpck_require__(580)
-const { EventSourceStream } = __nccwpck_require__(3086)
-const { parseMIMEType } = __nccwpck_require__(3649)
-const { createFastMessageEvent } = __nccwpck_require__(9833)
-const { isNetworkError } = __nccwpck_require__(7086)
-const { delay } = __nccwpck_require__(7666)
-const { kEnumerableProperty } = __nccwpck_require__(4343)
-const { environmentSettingsObject } = __nccwpck_require__(8241)
-const { getGlobalDispatcher } = __nccwpck_require__(2328)
+const { fetching } = __nccwpck_require__(9651)
+const { makeRequest } = __nccwpck_require__(7458)
+const { webidl } = __nccwpck_require__(2582)
+const { EventSourceStream } = __nccwpck_require__(7768)
+const { parseMIMEType } = __nccwpck_require__(7215)
+const { createFastMessageEvent } = __nccwpck_require__(4663)
+const { isNetworkError } = __nccwpck_require__(5020)
+const { delay } = __nccwpck_require__(2116)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7666:
+/***/ 2116:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9273:
+/***/ 8019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(4343)
+const util = __nccwpck_require__(3373)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(8241)
-const { FormData } = __nccwpck_require__(1283)
-const { kState } = __nccwpck_require__(496)
-const { webidl } = __nccwpck_require__(580)
+} = __nccwpck_require__(6843)
+const { FormData } = __nccwpck_require__(2489)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(3649)
-const { multipartFormDataParser } = __nccwpck_require__(2571)
+const { serializeAMimeType } = __nccwpck_require__(7215)
+const { multipartFormDataParser } = __nccwpck_require__(8793)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4704:
+/***/ 9510:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3649:
+/***/ 7215:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5912:
+/***/ 4686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(1306)
+const { kConnected, kSize } = __nccwpck_require__(3988)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7899:
+/***/ 5817:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(496)
-const { webidl } = __nccwpck_require__(580)
+const { kState } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 2571:
+/***/ 8793:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(4343)
-const { utf8DecodeBytes } = __nccwpck_require__(8241)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(3649)
-const { isFileLike } = __nccwpck_require__(7899)
-const { makeEntry } = __nccwpck_require__(1283)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { utf8DecodeBytes } = __nccwpck_require__(6843)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7215)
+const { isFileLike } = __nccwpck_require__(5817)
+const { makeEntry } = __nccwpck_require__(2489)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1283:
+/***/ 2489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(8241)
-const { kState } = __nccwpck_require__(496)
-const { kEnumerableProperty } = __nccwpck_require__(4343)
-const { FileLike, isFileLike } = __nccwpck_require__(7899)
-const { webidl } = __nccwpck_require__(580)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(6843)
+const { kState } = __nccwpck_require__(9750)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { FileLike, isFileLike } = __nccwpck_require__(5817)
+const { webidl } = __nccwpck_require__(2582)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 2182:
+/***/ 3412:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2511:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(1306)
-const { kEnumerableProperty } = __nccwpck_require__(4343)
+const { kConstruct } = __nccwpck_require__(3988)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(8241)
-const { webidl } = __nccwpck_require__(580)
+} = __nccwpck_require__(6843)
+const { webidl } = __nccwpck_require__(2582)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9033:
+/***/ 9651:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(7086)
-const { HeadersList } = __nccwpck_require__(2511)
-const { Request, cloneRequest } = __nccwpck_require__(8156)
+} = __nccwpck_require__(5020)
+const { HeadersList } = __nccwpck_require__(165)
+const { Request, cloneRequest } = __nccwpck_require__(7458)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(8241)
-const { kState, kDispatcher } = __nccwpck_require__(496)
+} = __nccwpck_require__(6843)
+const { kState, kDispatcher } = __nccwpck_require__(9750)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(9273)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(8019)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4704)
+} = __nccwpck_require__(9510)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(4343)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(3649)
-const { getGlobalDispatcher } = __nccwpck_require__(2328)
-const { webidl } = __nccwpck_require__(580)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3373)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7215)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
+const { webidl } = __nccwpck_require__(2582)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8156:
+/***/ 7458:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(9273)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(2511)
-const { FinalizationRegistry } = __nccwpck_require__(5912)()
-const util = __nccwpck_require__(4343)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8019)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(165)
+const { FinalizationRegistry } = __nccwpck_require__(4686)()
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(8241)
+} = __nccwpck_require__(6843)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4704)
+} = __nccwpck_require__(9510)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(496)
-const { webidl } = __nccwpck_require__(580)
-const { URLSerializer } = __nccwpck_require__(3649)
-const { kConstruct } = __nccwpck_require__(1306)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 7086:
+/***/ 5020:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(2511)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(9273)
-const util = __nccwpck_require__(4343)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(165)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8019)
+const util = __nccwpck_require__(3373)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(8241)
+} = __nccwpck_require__(6843)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4704)
-const { kState, kHeaders } = __nccwpck_require__(496)
-const { webidl } = __nccwpck_require__(580)
-const { FormData } = __nccwpck_require__(1283)
-const { URLSerializer } = __nccwpck_require__(3649)
-const { kConstruct } = __nccwpck_require__(1306)
+} = __nccwpck_require__(9510)
+const { kState, kHeaders } = __nccwpck_require__(9750)
+const { webidl } = __nccwpck_require__(2582)
+const { FormData } = __nccwpck_require__(2489)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { kConstruct } = __nccwpck_require__(3988)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 496:
+/***/ 9750:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8241:
+/***/ 6843:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4704)
-const { getGlobalOrigin } = __nccwpck_require__(2182)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(3649)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
+const { getGlobalOrigin } = __nccwpck_require__(3412)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(4343)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(580)
+const { webidl } = __nccwpck_require__(2582)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 580:
+/***/ 2582:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(4343)
+const { toUSVString } = __nccwpck_require__(3373)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8970:
+/***/ 7172:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1262:
+/***/ 9512:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(9759)
+} = __nccwpck_require__(7901)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(9474)
-const { webidl } = __nccwpck_require__(580)
-const { kEnumerableProperty } = __nccwpck_require__(4343)
+} = __nccwpck_require__(228)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2118:
+/***/ 9504:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(580)
+const { webidl } = __nccwpck_require__(2582)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9474:
+/***/ 228:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9759:
+/***/ 7901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(9474)
-const { ProgressEvent } = __nccwpck_require__(2118)
-const { getEncoding } = __nccwpck_require__(8970)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(3649)
+} = __nccwpck_require__(228)
+const { ProgressEvent } = __nccwpck_require__(9504)
+const { getEncoding } = __nccwpck_require__(7172)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7215)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2688:
+/***/ 3966:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(1907)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9601)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(47)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(6796)
-const { channels } = __nccwpck_require__(1007)
-const { CloseEvent } = __nccwpck_require__(9833)
-const { makeRequest } = __nccwpck_require__(8156)
-const { fetching } = __nccwpck_require__(9033)
-const { Headers, getHeadersList } = __nccwpck_require__(2511)
-const { getDecodeSplit } = __nccwpck_require__(8241)
-const { WebsocketFrameSend } = __nccwpck_require__(4727)
+} = __nccwpck_require__(6221)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(2638)
+const { channels } = __nccwpck_require__(9737)
+const { CloseEvent } = __nccwpck_require__(4663)
+const { makeRequest } = __nccwpck_require__(7458)
+const { fetching } = __nccwpck_require__(9651)
+const { Headers, getHeadersList } = __nccwpck_require__(165)
+const { getDecodeSplit } = __nccwpck_require__(6843)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1907:
+/***/ 9601:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9833:
+/***/ 4663:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(580)
-const { kEnumerableProperty } = __nccwpck_require__(4343)
-const { kConstruct } = __nccwpck_require__(1306)
+const { webidl } = __nccwpck_require__(2582)
+const { kEnumerableProperty } = __nccwpck_require__(3373)
+const { kConstruct } = __nccwpck_require__(3988)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4727:
+/***/ 1789:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(1907)
+const { maxUnsigned16Bit } = __nccwpck_require__(9601)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9580:
+/***/ 6930:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(6796)
-const { MessageSizeExceededError } = __nccwpck_require__(2432)
+const { isValidClientWindowBits } = __nccwpck_require__(2638)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 8097:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(1907)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(47)
-const { channels } = __nccwpck_require__(1007)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9601)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(6221)
+const { channels } = __nccwpck_require__(9737)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(6796)
-const { WebsocketFrameSend } = __nccwpck_require__(4727)
-const { closeWebSocketConnection } = __nccwpck_require__(2688)
-const { PerMessageDeflate } = __nccwpck_require__(9580)
-const { MessageSizeExceededError } = __nccwpck_require__(2432)
+} = __nccwpck_require__(2638)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { closeWebSocketConnection } = __nccwpck_require__(3966)
+const { PerMessageDeflate } = __nccwpck_require__(6930)
+const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3889:
+/***/ 6631:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(4727)
-const { opcodes, sendHints } = __nccwpck_require__(1907)
-const FixedQueue = __nccwpck_require__(3589)
+const { WebsocketFrameSend } = __nccwpck_require__(1789)
+const { opcodes, sendHints } = __nccwpck_require__(9601)
+const FixedQueue = __nccwpck_require__(3003)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 47:
+/***/ 6221:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6796:
+/***/ 2638:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(47)
-const { states, opcodes } = __nccwpck_require__(1907)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(9833)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(6221)
+const { states, opcodes } = __nccwpck_require__(9601)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4663)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(3649)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7215)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2173:
+/***/ 6043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(580)
-const { URLSerializer } = __nccwpck_require__(3649)
-const { environmentSettingsObject } = __nccwpck_require__(8241)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(1907)
+const { webidl } = __nccwpck_require__(2582)
+const { URLSerializer } = __nccwpck_require__(7215)
+const { environmentSettingsObject } = __nccwpck_require__(6843)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9601)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(47)
+} = __nccwpck_require__(6221)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(6796)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2688)
-const { ByteParser } = __nccwpck_require__(8097)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(4343)
-const { getGlobalDispatcher } = __nccwpck_require__(2328)
+} = __nccwpck_require__(2638)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3966)
+const { ByteParser } = __nccwpck_require__(699)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3373)
+const { getGlobalDispatcher } = __nccwpck_require__(8326)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(9833)
-const { SendQueue } = __nccwpck_require__(3889)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(4663)
+const { SendQueue } = __nccwpck_require__(6631)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28368,7 +28368,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1558:
+/***/ 2224:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28377,11 +28377,11 @@ module.exports = {
 /* harmony export */   jP: () => (/* binding */ planFiles)
 /* harmony export */ });
 /* unused harmony export planFile */
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2835);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8687);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7595);
-/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2162);
-/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6432);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(29);
+/* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(874);
+/* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
 // Plans the edit of each file: parse every document, find the matches, check the result is not
 // ambiguous, splice the new text in, and prove the result by parsing it again. Pure: no I/O, so a
 // bad file stops the run before anything is written.
@@ -28502,7 +28502,7 @@ function changedPlans(plans) {
 
 /***/ }),
 
-/***/ 2008:
+/***/ 5470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28512,7 +28512,7 @@ function changedPlans(plans) {
 /* harmony export */   km: () => (/* binding */ joinReference),
 /* harmony export */   sf: () => (/* binding */ referencesImage)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8687);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6605);
 // The new image reference and how it is written: pure string work on image references.
 
 /** The repository part of a reference as written (`vote` stays `vote`, not docker.io/library/vote). */
@@ -28549,7 +28549,7 @@ function shortDigest(digest) {
 
 /***/ }),
 
-/***/ 2162:
+/***/ 874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28563,7 +28563,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(2835);
+var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../toolkit/src/workloads.ts
 // Where each Kubernetes workload kind keeps its pod spec: bump-manifest edits the images there,
 // and the repository's manifest checks and the local pipeline read them there. One table, so a
@@ -28585,11 +28585,11 @@ function podSpecPath(kind) {
 }
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts
-var image_ref = __nccwpck_require__(8687);
+var image_ref = __nccwpck_require__(6605);
 // EXTERNAL MODULE: ./src/reference.ts
-var reference = __nccwpck_require__(2008);
+var reference = __nccwpck_require__(5470);
 // EXTERNAL MODULE: ./src/yaml-text.ts
-var yaml_text = __nccwpck_require__(6432);
+var yaml_text = __nccwpck_require__(4346);
 ;// CONCATENATED MODULE: ./src/targets.ts
 // Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
 // entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
@@ -28789,7 +28789,7 @@ function pathChanges(root, document, request, specs) {
 
 /***/ }),
 
-/***/ 6432:
+/***/ 4346:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28801,7 +28801,7 @@ function pathChanges(root, document, request, specs) {
 /* harmony export */   a6: () => (/* binding */ YamlEditError),
 /* harmony export */   ct: () => (/* binding */ applyEdits)
 /* harmony export */ });
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2835);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
 // Text edits by source position. The YAML tree only tells us WHERE a value sits; the new text is
 // spliced into the original bytes, so comments, quoting, key order, anchors, flow style, document
 // separators and CRLF line endings outside the edited scalar stay exactly as they were.
@@ -28929,7 +28929,7 @@ function applyEdits(text, edits) {
 
 /***/ }),
 
-/***/ 7595:
+/***/ 29:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28956,7 +28956,7 @@ class InputError extends Error {
 
 /***/ }),
 
-/***/ 8687:
+/***/ 6605:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29140,7 +29140,7 @@ function parseRepository(input) {
 
 /***/ }),
 
-/***/ 2247:
+/***/ 393:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29237,7 +29237,7 @@ function isRetryablePushError(error) {
 
 /***/ }),
 
-/***/ 6772:
+/***/ 958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -29246,7 +29246,7 @@ function isRetryablePushError(error) {
 /* harmony export */   bD: () => (/* binding */ withRetry)
 /* harmony export */ });
 /* unused harmony exports RetriesExhaustedError, isTransientNetworkError */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7595);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
 // bad input never change on a second try, so they are never retried.
@@ -29533,18 +29533,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 3937:
+/***/ 5995:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Scalar = __nccwpck_require__(8409);
-var YAMLMap = __nccwpck_require__(5282);
-var YAMLSeq = __nccwpck_require__(6235);
-var resolveBlockMap = __nccwpck_require__(5491);
-var resolveBlockSeq = __nccwpck_require__(5234);
-var resolveFlowCollection = __nccwpck_require__(8570);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveBlockMap = __nccwpck_require__(3597);
+var resolveBlockSeq = __nccwpck_require__(680);
+var resolveFlowCollection = __nccwpck_require__(9676);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -29630,15 +29630,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 2351:
+/***/ 1982:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(6769);
-var composeNode = __nccwpck_require__(2869);
-var resolveEnd = __nccwpck_require__(1816);
-var resolveProps = __nccwpck_require__(4003);
+var Document = __nccwpck_require__(3075);
+var composeNode = __nccwpck_require__(2147);
+var resolveEnd = __nccwpck_require__(1838);
+var resolveProps = __nccwpck_require__(4969);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -29682,17 +29682,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 2869:
+/***/ 2147:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(3645);
-var identity = __nccwpck_require__(3291);
-var composeCollection = __nccwpck_require__(3937);
-var composeScalar = __nccwpck_require__(481);
-var resolveEnd = __nccwpck_require__(1816);
-var utilEmptyScalarPosition = __nccwpck_require__(1203);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var composeCollection = __nccwpck_require__(5995);
+var composeScalar = __nccwpck_require__(1227);
+var resolveEnd = __nccwpck_require__(1838);
+var utilEmptyScalarPosition = __nccwpck_require__(3413);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -29801,15 +29801,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 481:
+/***/ 1227:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Scalar = __nccwpck_require__(8409);
-var resolveBlockScalar = __nccwpck_require__(9597);
-var resolveFlowScalar = __nccwpck_require__(7166);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var resolveBlockScalar = __nccwpck_require__(3311);
+var resolveFlowScalar = __nccwpck_require__(6760);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -29896,18 +29896,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 5388:
+/***/ 2406:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(2578);
-var Document = __nccwpck_require__(6769);
-var errors = __nccwpck_require__(6844);
-var identity = __nccwpck_require__(3291);
-var composeDoc = __nccwpck_require__(2351);
-var resolveEnd = __nccwpck_require__(1816);
+var directives = __nccwpck_require__(3336);
+var Document = __nccwpck_require__(3075);
+var errors = __nccwpck_require__(2330);
+var identity = __nccwpck_require__(8721);
+var composeDoc = __nccwpck_require__(1982);
+var resolveEnd = __nccwpck_require__(1838);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -30127,17 +30127,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 5491:
+/***/ 3597:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(9993);
-var YAMLMap = __nccwpck_require__(5282);
-var resolveProps = __nccwpck_require__(4003);
-var utilContainsNewline = __nccwpck_require__(5159);
-var utilFlowIndentCheck = __nccwpck_require__(7471);
-var utilMapIncludes = __nccwpck_require__(8479);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
+var resolveProps = __nccwpck_require__(4969);
+var utilContainsNewline = __nccwpck_require__(9201);
+var utilFlowIndentCheck = __nccwpck_require__(9757);
+var utilMapIncludes = __nccwpck_require__(629);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -30251,12 +30251,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 9597:
+/***/ 3311:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
+var Scalar = __nccwpck_require__(815);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -30458,14 +30458,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 5234:
+/***/ 680:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(6235);
-var resolveProps = __nccwpck_require__(4003);
-var utilFlowIndentCheck = __nccwpck_require__(7471);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveProps = __nccwpck_require__(4969);
+var utilFlowIndentCheck = __nccwpck_require__(9757);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -30516,7 +30516,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 1816:
+/***/ 1838:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -30562,19 +30562,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 8570:
+/***/ 9676:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Pair = __nccwpck_require__(9993);
-var YAMLMap = __nccwpck_require__(5282);
-var YAMLSeq = __nccwpck_require__(6235);
-var resolveEnd = __nccwpck_require__(1816);
-var resolveProps = __nccwpck_require__(4003);
-var utilContainsNewline = __nccwpck_require__(5159);
-var utilMapIncludes = __nccwpck_require__(8479);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var resolveEnd = __nccwpck_require__(1838);
+var resolveProps = __nccwpck_require__(4969);
+var utilContainsNewline = __nccwpck_require__(9201);
+var utilMapIncludes = __nccwpck_require__(629);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -30778,13 +30778,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 7166:
+/***/ 6760:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
-var resolveEnd = __nccwpck_require__(1816);
+var Scalar = __nccwpck_require__(815);
+var resolveEnd = __nccwpck_require__(1838);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -31013,7 +31013,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4003:
+/***/ 4969:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31168,7 +31168,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 5159:
+/***/ 9201:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31211,7 +31211,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 1203:
+/***/ 3413:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31246,12 +31246,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 7471:
+/***/ 9757:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(5159);
+var utilContainsNewline = __nccwpck_require__(9201);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -31270,12 +31270,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 8479:
+/***/ 629:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
+var identity = __nccwpck_require__(8721);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -31292,22 +31292,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 6769:
+/***/ 3075:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(3645);
-var Collection = __nccwpck_require__(9177);
-var identity = __nccwpck_require__(3291);
-var Pair = __nccwpck_require__(9993);
-var toJS = __nccwpck_require__(9415);
-var Schema = __nccwpck_require__(7572);
-var stringifyDocument = __nccwpck_require__(6489);
-var anchors = __nccwpck_require__(2976);
-var applyReviver = __nccwpck_require__(9665);
-var createNode = __nccwpck_require__(3960);
-var directives = __nccwpck_require__(2578);
+var Alias = __nccwpck_require__(5775);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var toJS = __nccwpck_require__(8165);
+var Schema = __nccwpck_require__(8414);
+var stringifyDocument = __nccwpck_require__(2303);
+var anchors = __nccwpck_require__(1822);
+var applyReviver = __nccwpck_require__(6423);
+var createNode = __nccwpck_require__(5262);
+var directives = __nccwpck_require__(3336);
 
 class Document {
     constructor(value, replacer, options) {
@@ -31636,13 +31636,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 2976:
+/***/ 1822:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var visit = __nccwpck_require__(7544);
+var identity = __nccwpck_require__(8721);
+var visit = __nccwpck_require__(8217);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -31719,7 +31719,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 9665:
+/***/ 6423:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -31783,14 +31783,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 3960:
+/***/ 5262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(3645);
-var identity = __nccwpck_require__(3291);
-var Scalar = __nccwpck_require__(8409);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -31880,13 +31880,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 2578:
+/***/ 3336:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var visit = __nccwpck_require__(7544);
+var identity = __nccwpck_require__(8721);
+var visit = __nccwpck_require__(8217);
 
 const escapeChars = {
     '!': '%21',
@@ -32065,7 +32065,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 6844:
+/***/ 2330:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -32134,28 +32134,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 2835:
+/***/ 8293:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(5388);
-var Document = __nccwpck_require__(6769);
-var Schema = __nccwpck_require__(7572);
-var errors = __nccwpck_require__(6844);
-var Alias = __nccwpck_require__(3645);
-var identity = __nccwpck_require__(3291);
-var Pair = __nccwpck_require__(9993);
-var Scalar = __nccwpck_require__(8409);
-var YAMLMap = __nccwpck_require__(5282);
-var YAMLSeq = __nccwpck_require__(6235);
-var cst = __nccwpck_require__(5481);
-var lexer = __nccwpck_require__(7149);
-var lineCounter = __nccwpck_require__(304);
-var parser = __nccwpck_require__(9836);
-var publicApi = __nccwpck_require__(6747);
-var visit = __nccwpck_require__(7544);
+var composer = __nccwpck_require__(2406);
+var Document = __nccwpck_require__(3075);
+var Schema = __nccwpck_require__(8414);
+var errors = __nccwpck_require__(2330);
+var Alias = __nccwpck_require__(5775);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var cst = __nccwpck_require__(5691);
+var lexer = __nccwpck_require__(3299);
+var lineCounter = __nccwpck_require__(1282);
+var parser = __nccwpck_require__(2886);
+var publicApi = __nccwpck_require__(3125);
+var visit = __nccwpck_require__(8217);
 
 
 
@@ -32192,7 +32192,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 1941:
+/***/ 7275:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -32218,16 +32218,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 3645:
+/***/ 5775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(2976);
-var visit = __nccwpck_require__(7544);
-var identity = __nccwpck_require__(3291);
-var Node = __nccwpck_require__(541);
-var toJS = __nccwpck_require__(9415);
+var anchors = __nccwpck_require__(1822);
+var visit = __nccwpck_require__(8217);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
+var toJS = __nccwpck_require__(8165);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -32345,14 +32345,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 9177:
+/***/ 5935:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(3960);
-var identity = __nccwpck_require__(3291);
-var Node = __nccwpck_require__(541);
+var createNode = __nccwpck_require__(5262);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -32503,14 +32503,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 541:
+/***/ 3199:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(9665);
-var identity = __nccwpck_require__(3291);
-var toJS = __nccwpck_require__(9415);
+var applyReviver = __nccwpck_require__(6423);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
 
 class NodeBase {
     constructor(type) {
@@ -32550,15 +32550,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 9993:
+/***/ 583:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(3960);
-var stringifyPair = __nccwpck_require__(9640);
-var addPairToJSMap = __nccwpck_require__(7492);
-var identity = __nccwpck_require__(3291);
+var createNode = __nccwpck_require__(5262);
+var stringifyPair = __nccwpck_require__(3182);
+var addPairToJSMap = __nccwpck_require__(8462);
+var identity = __nccwpck_require__(8721);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -32596,14 +32596,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 8409:
+/***/ 815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Node = __nccwpck_require__(541);
-var toJS = __nccwpck_require__(9415);
+var identity = __nccwpck_require__(8721);
+var Node = __nccwpck_require__(3199);
+var toJS = __nccwpck_require__(8165);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -32630,17 +32630,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 5282:
+/***/ 4392:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(9368);
-var addPairToJSMap = __nccwpck_require__(7492);
-var Collection = __nccwpck_require__(9177);
-var identity = __nccwpck_require__(3291);
-var Pair = __nccwpck_require__(9993);
-var Scalar = __nccwpck_require__(8409);
+var stringifyCollection = __nccwpck_require__(3262);
+var addPairToJSMap = __nccwpck_require__(8462);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -32784,17 +32784,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 6235:
+/***/ 2381:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(3960);
-var stringifyCollection = __nccwpck_require__(9368);
-var Collection = __nccwpck_require__(9177);
-var identity = __nccwpck_require__(3291);
-var Scalar = __nccwpck_require__(8409);
-var toJS = __nccwpck_require__(9415);
+var createNode = __nccwpck_require__(5262);
+var stringifyCollection = __nccwpck_require__(3262);
+var Collection = __nccwpck_require__(5935);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var toJS = __nccwpck_require__(8165);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -32906,16 +32906,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7492:
+/***/ 8462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(1941);
-var merge = __nccwpck_require__(9280);
-var stringify = __nccwpck_require__(2680);
-var identity = __nccwpck_require__(3291);
-var toJS = __nccwpck_require__(9415);
+var log = __nccwpck_require__(7275);
+var merge = __nccwpck_require__(4298);
+var stringify = __nccwpck_require__(9722);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -32978,7 +32978,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 3291:
+/***/ 8721:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33038,12 +33038,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 9415:
+/***/ 8165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
+var identity = __nccwpck_require__(8721);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -33084,15 +33084,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 9066:
+/***/ 6124:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(9597);
-var resolveFlowScalar = __nccwpck_require__(7166);
-var errors = __nccwpck_require__(6844);
-var stringifyString = __nccwpck_require__(1017);
+var resolveBlockScalar = __nccwpck_require__(3311);
+var resolveFlowScalar = __nccwpck_require__(6760);
+var errors = __nccwpck_require__(2330);
+var stringifyString = __nccwpck_require__(2715);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -33309,7 +33309,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 3361:
+/***/ 1895:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33379,7 +33379,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 9359:
+/***/ 5465:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33485,14 +33485,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 5481:
+/***/ 5691:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(9066);
-var cstStringify = __nccwpck_require__(3361);
-var cstVisit = __nccwpck_require__(9359);
+var cstScalar = __nccwpck_require__(6124);
+var cstStringify = __nccwpck_require__(1895);
+var cstVisit = __nccwpck_require__(5465);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -33604,12 +33604,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 7149:
+/***/ 3299:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(5481);
+var cst = __nccwpck_require__(5691);
 
 /*
 START -> stream
@@ -34334,7 +34334,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 304:
+/***/ 1282:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -34382,14 +34382,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 9836:
+/***/ 2886:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(5481);
-var lexer = __nccwpck_require__(7149);
+var cst = __nccwpck_require__(5691);
+var lexer = __nccwpck_require__(3299);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -35369,18 +35369,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 6747:
+/***/ 3125:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(5388);
-var Document = __nccwpck_require__(6769);
-var errors = __nccwpck_require__(6844);
-var log = __nccwpck_require__(1941);
-var identity = __nccwpck_require__(3291);
-var lineCounter = __nccwpck_require__(304);
-var parser = __nccwpck_require__(9836);
+var composer = __nccwpck_require__(2406);
+var Document = __nccwpck_require__(3075);
+var errors = __nccwpck_require__(2330);
+var log = __nccwpck_require__(7275);
+var identity = __nccwpck_require__(8721);
+var lineCounter = __nccwpck_require__(1282);
+var parser = __nccwpck_require__(2886);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -35483,16 +35483,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7572:
+/***/ 8414:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var map = __nccwpck_require__(7895);
-var seq = __nccwpck_require__(1382);
-var string = __nccwpck_require__(1972);
-var tags = __nccwpck_require__(7222);
+var identity = __nccwpck_require__(8721);
+var map = __nccwpck_require__(7885);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var tags = __nccwpck_require__(3616);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -35529,13 +35529,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7895:
+/***/ 7885:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var YAMLMap = __nccwpck_require__(5282);
+var identity = __nccwpck_require__(8721);
+var YAMLMap = __nccwpck_require__(4392);
 
 const map = {
     collection: 'map',
@@ -35555,12 +35555,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 8604:
+/***/ 4778:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
+var Scalar = __nccwpck_require__(815);
 
 const nullTag = {
     identify: value => value == null,
@@ -35579,13 +35579,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1382:
+/***/ 1672:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var YAMLSeq = __nccwpck_require__(6235);
+var identity = __nccwpck_require__(8721);
+var YAMLSeq = __nccwpck_require__(2381);
 
 const seq = {
     collection: 'seq',
@@ -35605,12 +35605,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 1972:
+/***/ 798:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(1017);
+var stringifyString = __nccwpck_require__(2715);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -35628,12 +35628,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 483:
+/***/ 9773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
+var Scalar = __nccwpck_require__(815);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -35656,13 +35656,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8529:
+/***/ 6451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
-var stringifyNumber = __nccwpck_require__(2261);
+var Scalar = __nccwpck_require__(815);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -35710,12 +35710,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 5070:
+/***/ 9572:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2261);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -35759,18 +35759,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 9460:
+/***/ 3522:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7895);
-var _null = __nccwpck_require__(8604);
-var seq = __nccwpck_require__(1382);
-var string = __nccwpck_require__(1972);
-var bool = __nccwpck_require__(483);
-var float = __nccwpck_require__(8529);
-var int = __nccwpck_require__(5070);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var bool = __nccwpck_require__(9773);
+var float = __nccwpck_require__(6451);
+var int = __nccwpck_require__(9572);
 
 const schema = [
     map.map,
@@ -35791,14 +35791,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 811:
+/***/ 3037:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
-var map = __nccwpck_require__(7895);
-var seq = __nccwpck_require__(1382);
+var Scalar = __nccwpck_require__(815);
+var map = __nccwpck_require__(7885);
+var seq = __nccwpck_require__(1672);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -35862,27 +35862,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 7222:
+/***/ 3616:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7895);
-var _null = __nccwpck_require__(8604);
-var seq = __nccwpck_require__(1382);
-var string = __nccwpck_require__(1972);
-var bool = __nccwpck_require__(483);
-var float = __nccwpck_require__(8529);
-var int = __nccwpck_require__(5070);
-var schema = __nccwpck_require__(9460);
-var schema$1 = __nccwpck_require__(811);
-var binary = __nccwpck_require__(6239);
-var merge = __nccwpck_require__(9280);
-var omap = __nccwpck_require__(9043);
-var pairs = __nccwpck_require__(8285);
-var schema$2 = __nccwpck_require__(2685);
-var set = __nccwpck_require__(2100);
-var timestamp = __nccwpck_require__(3076);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var bool = __nccwpck_require__(9773);
+var float = __nccwpck_require__(6451);
+var int = __nccwpck_require__(9572);
+var schema = __nccwpck_require__(3522);
+var schema$1 = __nccwpck_require__(3037);
+var binary = __nccwpck_require__(2601);
+var merge = __nccwpck_require__(4298);
+var omap = __nccwpck_require__(5477);
+var pairs = __nccwpck_require__(511);
+var schema$2 = __nccwpck_require__(2851);
+var set = __nccwpck_require__(7434);
+var timestamp = __nccwpck_require__(8306);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -35968,14 +35968,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6239:
+/***/ 2601:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(8409);
-var stringifyString = __nccwpck_require__(1017);
+var Scalar = __nccwpck_require__(815);
+var stringifyString = __nccwpck_require__(2715);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -36045,12 +36045,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 1066:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
+var Scalar = __nccwpck_require__(815);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -36081,13 +36081,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 2290:
+/***/ 7684:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
-var stringifyNumber = __nccwpck_require__(2261);
+var Scalar = __nccwpck_require__(815);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -36138,12 +36138,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 7989:
+/***/ 4323:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2261);
+var stringifyNumber = __nccwpck_require__(3603);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -36221,13 +36221,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 9280:
+/***/ 4298:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Scalar = __nccwpck_require__(8409);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -36299,16 +36299,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 9043:
+/***/ 5477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var toJS = __nccwpck_require__(9415);
-var YAMLMap = __nccwpck_require__(5282);
-var YAMLSeq = __nccwpck_require__(6235);
-var pairs = __nccwpck_require__(8285);
+var identity = __nccwpck_require__(8721);
+var toJS = __nccwpck_require__(8165);
+var YAMLMap = __nccwpck_require__(4392);
+var YAMLSeq = __nccwpck_require__(2381);
+var pairs = __nccwpck_require__(511);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -36383,15 +36383,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8285:
+/***/ 511:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Pair = __nccwpck_require__(9993);
-var Scalar = __nccwpck_require__(8409);
-var YAMLSeq = __nccwpck_require__(6235);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var Scalar = __nccwpck_require__(815);
+var YAMLSeq = __nccwpck_require__(2381);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -36472,24 +36472,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 2685:
+/***/ 2851:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7895);
-var _null = __nccwpck_require__(8604);
-var seq = __nccwpck_require__(1382);
-var string = __nccwpck_require__(1972);
-var binary = __nccwpck_require__(6239);
-var bool = __nccwpck_require__(1066);
-var float = __nccwpck_require__(2290);
-var int = __nccwpck_require__(7989);
-var merge = __nccwpck_require__(9280);
-var omap = __nccwpck_require__(9043);
-var pairs = __nccwpck_require__(8285);
-var set = __nccwpck_require__(2100);
-var timestamp = __nccwpck_require__(3076);
+var map = __nccwpck_require__(7885);
+var _null = __nccwpck_require__(4778);
+var seq = __nccwpck_require__(1672);
+var string = __nccwpck_require__(798);
+var binary = __nccwpck_require__(2601);
+var bool = __nccwpck_require__(6628);
+var float = __nccwpck_require__(7684);
+var int = __nccwpck_require__(4323);
+var merge = __nccwpck_require__(4298);
+var omap = __nccwpck_require__(5477);
+var pairs = __nccwpck_require__(511);
+var set = __nccwpck_require__(7434);
+var timestamp = __nccwpck_require__(8306);
 
 const schema = [
     map.map,
@@ -36520,14 +36520,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 2100:
+/***/ 7434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Pair = __nccwpck_require__(9993);
-var YAMLMap = __nccwpck_require__(5282);
+var identity = __nccwpck_require__(8721);
+var Pair = __nccwpck_require__(583);
+var YAMLMap = __nccwpck_require__(4392);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -36623,12 +36623,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 3076:
+/***/ 8306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(2261);
+var stringifyNumber = __nccwpck_require__(3603);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -36735,7 +36735,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 6311:
+/***/ 1561:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36893,15 +36893,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2680:
+/***/ 9722:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(2976);
-var identity = __nccwpck_require__(3291);
-var stringifyComment = __nccwpck_require__(7091);
-var stringifyString = __nccwpck_require__(1017);
+var anchors = __nccwpck_require__(1822);
+var identity = __nccwpck_require__(8721);
+var stringifyComment = __nccwpck_require__(8701);
+var stringifyString = __nccwpck_require__(2715);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -37032,14 +37032,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 9368:
+/***/ 3262:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var stringify = __nccwpck_require__(2680);
-var stringifyComment = __nccwpck_require__(7091);
+var identity = __nccwpck_require__(8721);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -37194,7 +37194,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 7091:
+/***/ 8701:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37225,14 +37225,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6489:
+/***/ 2303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var stringify = __nccwpck_require__(2680);
-var stringifyComment = __nccwpck_require__(7091);
+var identity = __nccwpck_require__(8721);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -37319,7 +37319,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 2261:
+/***/ 3603:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -37353,15 +37353,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9640:
+/***/ 3182:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
-var Scalar = __nccwpck_require__(8409);
-var stringify = __nccwpck_require__(2680);
-var stringifyComment = __nccwpck_require__(7091);
+var identity = __nccwpck_require__(8721);
+var Scalar = __nccwpck_require__(815);
+var stringify = __nccwpck_require__(9722);
+var stringifyComment = __nccwpck_require__(8701);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -37512,13 +37512,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 1017:
+/***/ 2715:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(8409);
-var foldFlowLines = __nccwpck_require__(6311);
+var Scalar = __nccwpck_require__(815);
+var foldFlowLines = __nccwpck_require__(1561);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -37857,12 +37857,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 7544:
+/***/ 8217:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(3291);
+var identity = __nccwpck_require__(8721);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -38526,9 +38526,9 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(8303);
+var node_modules_tunnel = __nccwpck_require__(5217);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
-var undici = __nccwpck_require__(1367);
+var undici = __nccwpck_require__(5345);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -41205,7 +41205,7 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ../toolkit/src/errors.ts
-var errors = __nccwpck_require__(7595);
+var errors = __nccwpck_require__(29);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../toolkit/src/exec.ts
@@ -41280,7 +41280,7 @@ async function executeBytes(command, args, options = {}) {
 }
 
 // EXTERNAL MODULE: ../toolkit/src/push-failure.ts
-var push_failure = __nccwpck_require__(2247);
+var push_failure = __nccwpck_require__(393);
 ;// CONCATENATED MODULE: ../toolkit/src/git.ts
 // One place for every git call an action makes, in the spirit of actions/checkout's
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
@@ -41680,7 +41680,7 @@ async function awaitArgoCd(wait, target) {
     let result;
     try {
         // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
-        const [{ github }, { newerRevisionReader, statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1559))]);
+        const [{ github }, { newerRevisionReader, statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6589))]);
         const octokit = github(wait.token, target.apiUrl);
         const read = statusReader(octokit, target.repository);
         const newer = target.branch ? newerRevisionReader(octokit, target.repository, target.branch, revision, read) : undefined;
@@ -41871,7 +41871,7 @@ function getChoice(name, choices, defaultValue) {
 }
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts
-var image_ref = __nccwpck_require__(8687);
+var image_ref = __nccwpck_require__(6605);
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
@@ -41946,7 +41946,7 @@ function isAttestationPlatform(p) {
 }
 
 // EXTERNAL MODULE: ./src/reference.ts
-var src_reference = __nccwpck_require__(2008);
+var src_reference = __nccwpck_require__(5470);
 ;// CONCATENATED MODULE: ./src/message.ts
 // The commit message: a template with placeholders, a body listing each change, and a trailer
 // tooling can recognise. Pure: no I/O.
@@ -42060,7 +42060,7 @@ function parseWaitSettings(raw, ctx) {
 }
 
 // EXTERNAL MODULE: ./src/targets.ts + 1 modules
-var targets = __nccwpck_require__(2162);
+var targets = __nccwpck_require__(874);
 ;// CONCATENATED MODULE: ./src/trailers.ts
 // The git trailers every manifest commit carries, so `git log --format='%(trailers)'` on an
 // environment's files reads as its deploy history: what was deployed, from which source commit and
@@ -42390,9 +42390,9 @@ function readDeploySettings(env, imageName, workspace) {
 }
 
 // EXTERNAL MODULE: ./src/plan.ts
-var plan = __nccwpck_require__(1558);
+var plan = __nccwpck_require__(2224);
 // EXTERNAL MODULE: ../toolkit/src/retry.ts
-var retry = __nccwpck_require__(6772);
+var retry = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/publish.ts
 // Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
 // edit to the files as they are there (not a textual rebase), builds a commit that touches only those
@@ -42482,12 +42482,15 @@ async function attempt(request, attemptNumber, unanswered) {
 }
 /** The backoff unit: the last attempt's duration, within bounds (see publish). */
 function backoffUnit(lastAttemptMs) {
-    return Math.min(2000, Math.max(150, lastAttemptMs));
+    return Math.min(2000, Math.max(50, lastAttemptMs));
 }
 async function publish(request) {
     // Backoff in units of the attempt's own duration: two runs collide when one lands between the
     // other's fetch and push, so the wait that spreads N contenders apart is about N attempt
-    // durations, short on an idle runner and long on a busy one. Full jitter over 4, 8, 16 units.
+    // durations, short on an idle runner and long on a busy one. Full jitter over 6, 12, 24 units:
+    // with 16 runs started at once this made 33 attempts instead of 37 here (3 rounds each; in a simulation of
+    // the race, fewer attempts at no cost in wall time); the 50 ms floor is one local attempt on an
+    // idle machine, so waits shrink as the contenders thin out.
     let lastAttemptMs = 0;
     const unanswered = [];
     return (0,retry/* withRetry */.bD)(async (n) => {
@@ -42501,7 +42504,7 @@ async function publish(request) {
         }
     }, {
         maxAttempts: request.maxAttempts,
-        delayMs: (n) => (0,retry/* backoffDelay */.EY)(n, 4, 16, Math.random, backoffUnit(lastAttemptMs)),
+        delayMs: (n) => (0,retry/* backoffDelay */.EY)(n, 6, 24, Math.random, backoffUnit(lastAttemptMs)),
         isRetryable: push_failure/* isRetryablePushError */.BQ,
         onRetry: (error, n, delay) => info(error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient'
             ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
@@ -42556,9 +42559,9 @@ function summaryMarkdown(plans, outcome) {
 }
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(2835);
+var dist = __nccwpck_require__(8293);
 // EXTERNAL MODULE: ./src/yaml-text.ts
-var yaml_text = __nccwpck_require__(6432);
+var yaml_text = __nccwpck_require__(4346);
 ;// CONCATENATED MODULE: ./src/hold.ts
 // Holds: a redeploy or rollback to an older image marks the service in that environment as held,
 // and pipeline bumps skip it (ordering.ts decides when). The mark lives next to the pin, in Git,
@@ -43296,7 +43299,7 @@ function pullRequestText(settings, branch, plans) {
  * setting or token) is returned, to fail the step after the outputs name the commit that landed.
  */
 async function openPullRequest(settings, target, github, head, commit, plans, outcome, open) {
-    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)), github()]);
+    const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
     let pr;
     try {
         pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans) }, open);
@@ -43329,7 +43332,7 @@ async function openPullRequest(settings, target, github, head, commit, plans, ou
 /** Where the commit is built and landed: read `readBranch`, land on `landBranch` (by force or not). */
 async function branchStore(settings, target, readBranch, landBranch, force, github) {
     if (settings.commitMethod === 'api') {
-        const [{ apiStore }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7194)), github()]);
+        const [{ apiStore }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 644)), github()]);
         return apiStore({ octokit, repository: settings.repository, branch: readBranch, landBranch, force });
     }
     const { git } = target;
@@ -43340,8 +43343,8 @@ async function commitStore(settings, target, landBranch, github) {
     if (!settings.pullRequest)
         return branchStore(settings, target, target.branch, landBranch, false, github);
     const [{ findOpenPullRequest }, { pullRequestBranchStore }, octokit] = await Promise.all([
-        Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)),
-        Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4023)),
+        Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)),
+        Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8665)),
         github(),
     ]);
     return pullRequestBranchStore({
@@ -43360,7 +43363,7 @@ async function commitAndPush(settings, target, plans, globbed, guard, onAttempt)
     // pull-request share one lazily loaded chunk (webpackChunkName), so what both import
     // (github-errors) is bundled once instead of into two chunks.
     let client;
-    const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(76), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3758)).then((m) => m.github(settings.token, settings.apiUrl)));
+    const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
     startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
     const store = await commitStore(settings, target, landBranch, github);

@@ -82,8 +82,8 @@ describe('report', () => {
 })
 
 describe('backoffUnit', () => {
-  it('follows the last attempt, within 150 ms and 2 s', () => {
-    expect(backoffUnit(0)).toBe(150)
+  it('follows the last attempt, within 50 ms and 2 s', () => {
+    expect(backoffUnit(0)).toBe(50)
     expect(backoffUnit(600)).toBe(600)
     expect(backoffUnit(60_000)).toBe(2000)
   })
