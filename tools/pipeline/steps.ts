@@ -50,6 +50,8 @@ export interface EventResult {
   /** The dependency audit gate; `unavailable` when the registry's audit endpoint gave no report. */
   audit?: AuditResult
   digest?: string
+  /** The index digest the build step produced (publish may keep an equivalent one already in the registry). */
+  builtDigest?: string
   platforms?: string
   published: string[]
   manifestCommit?: string
@@ -164,6 +166,7 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         }
         const run = await progress.step('build', (sink) => action('build', 'buildx-multiarch', inputs, env, sink), (r) => `${r.outputs.platforms} ${r.outputs.digest?.slice(0, 19)}…`)
         result.digest = run.outputs.digest
+        result.builtDigest = run.outputs.digest
         result.platforms = run.outputs.platforms
         break
       }
