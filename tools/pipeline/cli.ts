@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '../src/action-runner'
 import { argoCdSkipped } from './argocd'
 import { describeAudit } from './audit'
+import { receiptLines } from './receipt'
 import { ensureLocalRemote } from './gitops'
 import { serviceBuild, servicePaths } from './service-paths'
 import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options'
@@ -57,6 +58,7 @@ function baseImageArgs(): string[] {
 }
 
 function describeEvent(plan: EventPlan): string {
+  if (plan.redeploy) return `── redeploy ${plan.redeploy.reference} to ${plan.environment} (redeploy.yml, dispatched from main)`
   const where = plan.environment ? `deploys to ${plan.environment}` : 'build only, nothing published'
   return `── ${plan.ref.replace(/^refs\/(heads|tags)\//, '')} (${plan.kind}): ${where}${plan.tags.length ? `, tags ${plan.tags.join(', ')}` : ''}`
 }
@@ -79,7 +81,11 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
     else if (r.plan.tags.length === 0) progress.line(`  published  nothing (${r.plan.kind} builds are not published)`)
     if (r.digest) progress.line(`  digest     ${r.digest}`)
     if (r.platforms) progress.line(`  platforms  ${r.platforms}`)
+    if (r.redeploy) progress.line(`  redeploy   ${r.redeploy.source} (${options.redeploy?.reference}${options.redeploy?.releaseHold ? ', release-hold' : ''})`)
     if (r.manifestCommit) progress.line(`  manifests  ${r.manifestCommit} (${r.plan.environment}, ${options.branch})`)
+    // Safe deploys, items 1-3 and 5: the trailers of the manifest commit and the receipt.
+    if (r.trailers) progress.line(`  trailers   ${r.trailers.split('\n').join(`\n${' '.repeat(13)}`)}`)
+    if (r.receipt) for (const line of receiptLines(r.receipt)) progress.line(line)
     // Safe deploys: Argo CD's word on the commit needs an Argo CD and GitHub's commit statuses.
     if (r.manifestCommit && r.plan.environment) progress.line(`  argo cd    ${argoCdSkipped(r.plan.environment, r.manifestCommit)}`)
     for (const v of r.verified) progress.line(`  verified   ${v.image} [${v.platforms}]`)

@@ -43,6 +43,11 @@ export function cloneGitops(remote: string, branch: string, dir: string): string
   return git(['rev-parse', 'HEAD'], dir)
 }
 
+/** A commit's trailers as git parses them (`git log --format=%(trailers)`): the deploy history's entry. */
+export function commitTrailers(dir: string, commit: string): string {
+  return git(['log', '-1', '--format=%(trailers:only,unfold)', commit], dir)
+}
+
 export function headCommit(dir: string): string {
   return git(['rev-parse', 'HEAD'], dir)
 }

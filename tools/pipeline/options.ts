@@ -1,5 +1,5 @@
 // Command-line options of the local pipeline, parsed and validated in one place. Pure: no I/O.
-import { isReleaseVersion } from '@aks-gitops/toolkit'
+import { digestProblem, isReleaseVersion, isValidTag } from '@aks-gitops/toolkit'
 
 export const SERVICES = ['vote', 'result', 'worker'] as const
 export type Service = (typeof SERVICES)[number]
@@ -27,6 +27,15 @@ export interface PipelineOptions {
   audit: boolean
   /** Its threshold (low, moderate, high, critical); empty: the workflow's default audit-level. */
   auditLevel: string
+  /** The redeploy event (redeploy.yml's workflow_dispatch) instead of a GitFlow ref. */
+  redeploy?: Redeploy
+}
+
+export interface Redeploy {
+  /** An existing tag, a digest (sha256:...), or `previous` (one step back, from the trailers). */
+  reference: string
+  /** redeploy.yml's release-hold input. */
+  releaseHold: boolean
 }
 
 export const USAGE = `Usage: pnpm pipeline <service> [options]
@@ -63,6 +72,12 @@ Options:
   --audit-level <level>     fail the dependency audit at low, moderate, high or critical
                             (default: the reusable workflow's audit-level input)
   --no-audit                skip the dependency audit (pnpm audit of the service's packages)
+  --redeploy <tag|digest|previous>
+                            the redeploy workflow instead of a ref: pin an existing image of the
+                            --env environment's registry (checked there with its platforms), or
+                            previous (one step back, from the manifest commits' trailers); an
+                            older image holds the service (README "Safe deploys")
+  --release-hold            with --redeploy: release the service's hold in that environment
   -h, --help                this text
 
 Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local) holds the engine's data, the
@@ -93,6 +108,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
   const positional: string[] = []
   let runTests = true
   let audit = true
+  let releaseHold = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '-h' || arg === '--help') return 'help'
@@ -100,9 +116,11 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
       runTests = false
     } else if (arg === '--no-audit') {
       audit = false
+    } else if (arg === '--release-hold') {
+      releaseHold = true
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
-      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source', 'audit-level'].includes(name ?? '')) {
+      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source', 'audit-level', 'redeploy'].includes(name ?? '')) {
         throw new UsageError(`unknown option ${arg} (see --help)`)
       }
       const value = inline ?? argv[++i]
@@ -116,10 +134,19 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
   const service = positional[0] as Service
   if (!SERVICES.includes(service)) throw new UsageError(`unknown service "${service}" (expected ${SERVICES.join(', ')})`)
 
-  const ref = qualifyRef(values.ref ?? `release/${service}/v1.0.0`, service)
+  const redeploy = values.redeploy
+  if (redeploy !== undefined) {
+    if (values.ref !== undefined) throw new UsageError('--redeploy runs the redeploy workflow, which is dispatched from main: give --ref or --redeploy, not both')
+    if (redeploy !== 'previous' && !isValidTag(redeploy) && (!redeploy.startsWith('sha256:') || digestProblem(redeploy))) {
+      throw new UsageError(`--redeploy "${redeploy}" is not a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous`)
+    }
+  } else if (releaseHold) {
+    throw new UsageError('--release-hold goes with --redeploy (the redeploy workflow\'s release-hold input)')
+  }
+  const ref = redeploy !== undefined ? 'refs/heads/main' : qualifyRef(values.ref ?? `release/${service}/v1.0.0`, service)
   const env = values.env ?? (ref.startsWith('refs/tags/') ? 'production' : 'staging')
   if (env !== 'staging' && env !== 'production') throw new UsageError(`--env must be staging or production, not "${env}"`)
-  if (env === 'production' && !ref.startsWith('refs/tags/') && !promotionRef(ref)) {
+  if (env === 'production' && redeploy === undefined && !ref.startsWith('refs/tags/') && !promotionRef(ref)) {
     throw new UsageError(`--env production needs a release ref (release/${service}/vX.Y.Z) or a tag (${service}/vX.Y.Z), not ${ref}`)
   }
   for (const name of ['registry', 'production-registry'] as const) {
@@ -145,5 +172,6 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
     runTests,
     audit,
     auditLevel,
+    ...(redeploy !== undefined ? { redeploy: { reference: redeploy, releaseHold } } : {}),
   }
 }

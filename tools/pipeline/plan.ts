@@ -3,9 +3,9 @@
 // workflow's plan job runs, so the local run and GitHub agree; this adds the local steps.
 // Pure: no I/O.
 import { planPipeline, type RefKind } from '@aks-gitops/toolkit'
-import { promotionRef, type Environment, type PipelineOptions } from './options'
+import { promotionRef, type Environment, type PipelineOptions, type Redeploy } from './options'
 
-export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'deploy' | 'verify'
+export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'resolve' | 'check' | 'deploy' | 'verify'
 
 export interface EventPlan {
   ref: string
@@ -27,6 +27,8 @@ export interface EventPlan {
   releaseCandidate?: string
   /** The kustomization the deploy step edits, relative to the GitOps repository. */
   manifest?: string
+  /** The redeploy event: what redeploy.yml was dispatched with. */
+  redeploy?: Redeploy
 }
 
 export function overlayFile(environment: Environment): string {
@@ -65,7 +67,29 @@ function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: 
  * The events to run, in order: the ref's own event, and for `--env production` on a release
  * branch the tag event that promotes the same commit afterwards.
  */
+/**
+ * redeploy.yml's jobs: resolve (the reference, or `previous` from the trailers), check (the image and
+ * its platforms in the environment's registry: acr-push verify-only), deploy (bump-manifest with
+ * allow-downgrade, so an older image holds the service), then what Argo CD would render.
+ */
+function planRedeploy(options: PipelineOptions, redeploy: Redeploy): EventPlan {
+  const registry = options.env === 'production' ? options.productionRegistry : options.registry
+  return {
+    ref: 'refs/heads/main',
+    kind: 'other',
+    environment: options.env,
+    tags: [],
+    version: '',
+    steps: ['resolve', 'check', 'deploy', 'verify'],
+    stagingImage: `${options.registry}/${options.service}`,
+    destination: `${registry}/${options.service}`,
+    manifest: overlayFile(options.env),
+    redeploy,
+  }
+}
+
 export function planEvents(options: PipelineOptions, sha: string, runNumber: number): EventPlan[] {
+  if (options.redeploy) return [planRedeploy(options, options.redeploy)]
   const first = planOne(options, options.ref, sha, runNumber, options.runTests)
   const events = [first]
   if (options.env === 'production' && first.kind === 'release') {

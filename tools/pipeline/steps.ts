@@ -8,6 +8,7 @@ import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
   cloneGitops,
+  commitTrailers,
   fetchAndCheckout,
   imagesInRender,
   kustomizeImageName,
@@ -59,6 +60,12 @@ export interface EventResult {
   verified: { image: string; platforms: string }[]
   unchecked: RenderedImage[]
   diff: string
+  /** The redeploy's image as resolved (a tag, a digest, or `previous` from the trailers). */
+  redeploy?: { source: string; tag: string; digest: string }
+  /** bump-manifest's receipt output (README "Safe deploys"), as it printed it. */
+  receipt?: Record<string, unknown>
+  /** The manifest commit's deploy trailers, as git reads them. */
+  trailers?: string
 }
 
 /** A step that failed, with what to do about it. */
@@ -82,6 +89,8 @@ const HINTS: Record<string, string> = {
   promote: 'promotion copies the candidate by digest to the production registry: check that it is up (curl http://<production-registry>/v2/)',
   deploy: 'check that the GitOps remote has k8s-specifications/overlays/<env>/kustomization.yaml and accepts pushes',
   verify: 'the rendered manifests reference an image the registry lacks, or kustomize failed: see the log',
+  resolve: 'previous needs an earlier manifest commit of the service with a Previous-Image trailer in that environment: deploy twice first, or give a tag or digest',
+  check: 'the reference must name an image of that environment\'s registry with every platform (linux/amd64, linux/arm64): list its tags with skopeo list-tags docker://<registry>/<service>',
 }
 
 function githubEnv(ctx: RunContext, ref: string, workspace: string): Record<string, string> {
@@ -92,7 +101,8 @@ function githubEnv(ctx: RunContext, ref: string, workspace: string): Record<stri
     GITHUB_SHA: ctx.sha,
     GITHUB_RUN_NUMBER: String(ctx.runNumber),
     GITHUB_RUN_ID: String(Date.now()),
-    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_NAME: ref === 'refs/heads/main' ? 'workflow_dispatch' : 'push',
+    GITHUB_ACTOR: process.env.USER || 'local',
     GITHUB_REPOSITORY: 'local/aks-gitops',
     GITHUB_SERVER_URL: 'http://localhost',
     GITHUB_WORKSPACE: workspace,
@@ -218,6 +228,23 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         result.published = (run.outputs.tags ?? '').split('\n').filter(Boolean)
         break
       }
+      case 'resolve': {
+        // redeploy.yml's resolve job: a tag or digest as given; `previous` from the trailers, by
+        // bump-manifest in a dry run on a clone of the GitOps remote.
+        const redeploy = plan.redeploy as NonNullable<EventPlan['redeploy']>
+        const resolved = await progress.step('resolve', async (sink) => resolveRedeploy(plan, ctx, redeploy.reference, join(ctx.workDir, 'gitops-history'), env, sink), (r) => r.source)
+        result.redeploy = resolved
+        break
+      }
+      case 'check': {
+        // redeploy.yml's verify job: the image exists with every platform (acr-push verify-only).
+        const source = result.redeploy?.source ?? ''
+        const inputs = { ...registryAuth(), source, 'verify-only': 'true', 'require-platforms': PLATFORMS }
+        const run = await progress.step('check', (sink) => action('check', 'acr-push', inputs, env, sink), (r) => `${r.outputs.digest?.slice(0, 19)}… [${r.outputs.platforms}]`)
+        result.digest = run.outputs.digest
+        result.platforms = run.outputs.platforms
+        break
+      }
       case 'deploy': {
         const manifest = plan.manifest ?? ''
         const run = await progress.step(
@@ -229,16 +256,19 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
               files: manifest,
               image: kustomizeImageName(join(gitopsDir, manifest), options.service),
               'new-name': plan.destination,
-              tag: plan.tags[0] ?? '',
+              tag: result.redeploy ? result.redeploy.tag : (plan.tags[0] ?? ''),
               digest: result.digest ?? '',
               branch: options.branch,
               environment: plan.environment ?? '',
+              ...safeDeployInputs(plan, ctx, result),
             }
             return action('deploy', 'bump-manifest', inputs, { ...env, GITHUB_WORKSPACE: gitopsDir }, sink)
           },
-          (r) => (r.outputs.changed === 'true' ? `commit ${r.outputs['commit-sha']?.slice(0, 12)} on ${options.branch}` : 'already deployed: no change'),
+          (r) => (r.outputs.changed === 'true' ? `commit ${r.outputs['commit-sha']?.slice(0, 12)} on ${options.branch}` : r.outputs.refused ? `not deployed: ${r.outputs.refused}` : 'already deployed: no change'),
         )
         result.manifestCommit = run.outputs['commit-sha'] || result.previousCommit
+        if (run.outputs.receipt) result.receipt = JSON.parse(run.outputs.receipt) as Record<string, unknown>
+        if (run.outputs['commit-sha']) result.trailers = commitTrailers(gitopsDir, run.outputs['commit-sha'])
         break
       }
       case 'verify':
@@ -273,4 +303,46 @@ async function verify(plan: EventPlan, ctx: RunContext, dir: string, result: Eve
     checkoutCommit(dir, newCommit)
     result.diff = renderDiff(before, after, [`${environment}@${result.previousCommit.slice(0, 12)}`, `${environment}@${newCommit.slice(0, 12)}`])
   }
+}
+
+/**
+ * The deploy step's safe-deploy inputs, as the workflows set them: the platforms and the source
+ * history for the trailers and the order, the stages so far for the receipt, supersede-hold for a
+ * release, and for a redeploy allow-downgrade (an older image holds the service) and release-hold.
+ */
+function safeDeployInputs(plan: EventPlan, ctx: RunContext, result: EventResult): Record<string, string> {
+  const inputs: Record<string, string> = {
+    platforms: result.platforms ?? PLATFORMS,
+    'source-git-directory': ctx.gitDirectory,
+    'stage-seconds': ctx.progress.timings.map((t) => `${t.name}=${t.seconds.toFixed(1)}`).join(','),
+    attestations: 'none (no attestation store locally; on GitHub: provenance, sbom)',
+  }
+  if (plan.kind === 'release' || plan.kind === 'production') inputs['supersede-hold'] = 'true'
+  if (plan.redeploy) Object.assign(inputs, { 'allow-downgrade': 'true', 'release-hold': String(plan.redeploy.releaseHold) })
+  return inputs
+}
+
+/** redeploy.yml's resolve job: the image to verify, named in the environment's registry. */
+async function resolveRedeploy(plan: EventPlan, ctx: RunContext, reference: string, dir: string, env: Record<string, string>, sink: (s: string) => void): Promise<{ source: string; tag: string; digest: string }> {
+  if (reference !== 'previous') {
+    const digest = reference.startsWith('sha256:') ? reference : ''
+    const tag = digest ? '' : reference
+    return { source: digest ? `${plan.destination}@${digest}` : `${plan.destination}:${tag}`, tag, digest }
+  }
+  cloneGitops(ctx.remote, ctx.options.branch, dir)
+  const manifest = plan.manifest ?? ''
+  const inputs = {
+    'working-directory': dir,
+    files: manifest,
+    image: kustomizeImageName(join(dir, manifest), ctx.options.service),
+    'new-name': plan.destination,
+    previous: 'true',
+    'allow-downgrade': 'true',
+    'dry-run': 'true',
+  }
+  const run = await action('resolve', 'bump-manifest', inputs, { ...env, GITHUB_WORKSPACE: dir }, sink)
+  const tag = run.outputs['pinned-tag'] ?? ''
+  const digest = run.outputs['pinned-digest'] ?? ''
+  if (!tag && !digest) throw new StepError('resolve', 'previous: the history names no earlier image', HINTS.resolve ?? '')
+  return { source: `${plan.destination}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`, tag, digest }
 }

@@ -42809,7 +42809,9 @@ function stepBack(history, repository) {
     if (!last)
         return undefined;
     const same = (record) => record.image === last.image && record.digest === last.digest;
-    const origin = records.find((record) => same(record) && record.hold !== 'set') ?? last;
+    // A commit that only released a hold names no Previous-Image: it is no step of its own.
+    const stepped = (record) => same(record) && record.previous.length > 0;
+    const origin = records.find((record) => stepped(record) && record.hold !== 'set') ?? records.find(stepped) ?? last;
     const image = origin.previous[0];
     return image ? { image, record: origin } : undefined;
 }

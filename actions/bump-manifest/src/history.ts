@@ -68,7 +68,9 @@ export function stepBack(history: readonly DeployRecord[], repository: ImageRefe
   const last = records[0]
   if (!last) return undefined
   const same = (record: DeployRecord): boolean => record.image === last.image && record.digest === last.digest
-  const origin = records.find((record) => same(record) && record.hold !== 'set') ?? last
+  // A commit that only released a hold names no Previous-Image: it is no step of its own.
+  const stepped = (record: DeployRecord): boolean => same(record) && record.previous.length > 0
+  const origin = records.find((record) => stepped(record) && record.hold !== 'set') ?? records.find(stepped) ?? last
   const image = origin.previous[0]
   return image ? { image, record: origin } : undefined
 }
