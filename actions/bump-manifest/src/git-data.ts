@@ -123,6 +123,19 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       return commit.sha
     },
 
+    async contains(tip, commit) {
+      // Back from the tip along first parents (bump commits are linear): a ref update whose answer
+      // was lost happened moments ago, so the commit, if it landed, is among the last few.
+      let sha: string | undefined = tip
+      for (let steps = 0; sha && steps < 50; steps++) {
+        if (sha === commit) return true
+        const parent: { tree: { sha: string }; parents: { sha: string }[] } = (await octokit.rest.git.getCommit({ owner, repo, commit_sha: sha })).data
+        commitTrees.set(sha, parent.tree.sha)
+        sha = parent.parents[0]?.sha
+      }
+      return false
+    },
+
     async land(sha) {
       try {
         await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force })

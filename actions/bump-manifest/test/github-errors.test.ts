@@ -21,8 +21,12 @@ describe('narrowing Octokit errors', () => {
 })
 
 describe('refUpdateFailure (PATCH /git/refs/heads/{branch})', () => {
-  it('retries only "Update is not a fast forward"', () => {
+  it('retries "Update is not a fast forward", and a 5xx or 429 as transient', () => {
     expect(refUpdateFailure(422, 'Update is not a fast forward')).toBe('non-fast-forward')
+    // The ref may have moved before the answer was lost: publish() looks for the commit first.
+    expect(refUpdateFailure(502, 'Server Error')).toBe('transient')
+    expect(refUpdateFailure(500, 'Server Error')).toBe('transient')
+    expect(refUpdateFailure(429, 'API rate limit exceeded')).toBe('transient')
   })
 
   it.each([

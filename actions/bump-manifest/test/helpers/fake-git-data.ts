@@ -32,6 +32,8 @@ export interface GitDataState {
   beforeRefUpdate?: (ref: string) => void
   /** Called after a PATCH of a ref succeeded (another pipeline landing right after this one). */
   afterRefUpdate?: (ref: string) => void
+  /** The answer to a PATCH that succeeded, instead of 200: a 5xx whose sender never learns the ref moved. */
+  answerAfterRefUpdate?: (ref: string) => { status: number; data: unknown } | undefined
 }
 
 type Send = (status: number, data: unknown) => void
@@ -150,6 +152,8 @@ export function handleGitData(state: GitDataState, base: string, method: string,
     // Compare-and-swap on the value just checked: a concurrent update loses as on GitHub.
     if (tryGit(bare, ['update-ref', ref, sha, current]) === undefined) return invalid('Update is not a fast forward', 'refs#update-a-reference')
     state.afterRefUpdate?.(ref)
+    const lost = state.answerAfterRefUpdate?.(ref)
+    if (lost) return reply(lost.status, lost.data)
     return reply(200, refShape(base, ref, sha))
   }
   if (method === 'POST' && kind === 'refs' && !rest) {
