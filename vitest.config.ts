@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     // apps/ holds the services' shared Dockerfile next to the packages: take the packages' configs.
-    projects: ['actions/*', 'apps/*/vitest.config.ts', 'tools'],
+    projects: ['actions/*', 'apps/*/vitest.config.ts', 'tools', 'tools/test-support'],
     reporters: ['default', './tools/test-summary-reporter.ts'],
   },
 })

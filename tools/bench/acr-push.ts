@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { errorMessage } from '@aks-gitops/toolkit'
-import { REPO_ROOT, runAction } from '../src/action-runner'
-import { writeLayout } from '../../actions/acr-push/test/helpers/layout'
-import { startCountingProxy, type CountingProxy } from '../../actions/acr-push/test/helpers/registry'
+import { REPO_ROOT, runAction } from '@aks-gitops/test-support/action-runner'
+import { writeLayout } from '@aks-gitops/test-support/layout'
+import { startCountingProxy, type CountingProxy } from '@aks-gitops/test-support/registry'
 
 const { values } = parseArgs({
   // pnpm passes the `--` of `pnpm run bench:acr-push -- --source ...` through.

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '../../actions/bump-manifest/test/helpers/repo'
+import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const run = promisify(execFile)
 const { values } = parseArgs({

@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 // `pnpm run x -- --flag` passes the `--` through: drop it.
 const { values } = parseArgs({

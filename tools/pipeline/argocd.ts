@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { argoStatusContext } from '@aks-gitops/toolkit'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 /** The name of the Application k8s-specifications/argocd defines for an environment, if there is one. */
 export function argoApplication(environment: string, root = REPO_ROOT): string | undefined {

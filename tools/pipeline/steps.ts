@@ -3,7 +3,7 @@
 // clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
-import { runAction, REPO_ROOT, type ActionRun } from '../src/action-runner'
+import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
 import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,

@@ -3,11 +3,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
-/** Each project of the root vitest.config.ts (actions/*, apps/*, tools) by its name: `test.name` in its config, else its package's. */
+/** Each project of the root vitest.config.ts (actions/*, apps/*, tools, tools/test-support) by its name: `test.name` in its config, else its package's. */
 function projectNames(): string[] {
-  const dirs = [...['actions', 'apps'].flatMap((parent) => readdirSync(join(REPO_ROOT, parent)).map((dir) => join(parent, dir))), 'tools']
+  const dirs = [...['actions', 'apps'].flatMap((parent) => readdirSync(join(REPO_ROOT, parent)).map((dir) => join(parent, dir))), 'tools', 'tools/test-support']
   return dirs
     .filter((dir) => existsSync(join(REPO_ROOT, dir, 'package.json')))
     .map((dir) => {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 const scripts = ['.ci/run', 'tools/bootstrap.sh', ...readdirSync(join(REPO_ROOT, 'tools/engine')).filter((f) => f.endsWith('.sh')).map((f) => `tools/engine/${f}`)]
 

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { checkLocalActions, checkReusableCalls } from '../src/workflows/local-actions'
 import { loadActionMetadata, loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { RULES, permissionMap } from '../src/workflows/hardening'
 import { loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
 import { itChecksEachRule } from './helpers/rules'

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { ALLOWED_MESSAGES, DEPLOYMENT_KEY_MESSAGE, QUEUE_KEY_MESSAGE, lintWorkflow, lintWorkflowRaw } from '../src/workflows/actionlint'
 import { loadWorkflows, parseWorkflow, runScripts, type RunScript } from '../src/workflows/load'
 import { actionSchemaErrors, workflowSchemaErrors } from '../src/workflows/schema'

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { lintWorkflow } from '../src/workflows/actionlint'
 import { RULES } from '../src/workflows/hardening'
 import { PLATFORM_RULES } from '../src/workflows/platform'

@@ -4,10 +4,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runAction } from '@aks-gitops/tools/action-runner'
+import { runAction } from '@aks-gitops/test-support/action-runner'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { registryDigest, runAcrPush } from './helpers/action'
-import { startRegistry, type TestRegistry } from './helpers/registry'
+import { startRegistry, type TestRegistry } from '@aks-gitops/test-support/registry'
 
 let registry: TestRegistry
 beforeAll(async () => {

@@ -10,8 +10,8 @@ import { STATE_DOCKER_CONFIG, createTemporaryConfig } from '../src/auth/docker-c
 import { post } from '../src/main'
 import { logWithoutMaskCommands, registryDigest, runAcrPush } from './helpers/action'
 import { GITHUB_REQUEST_TOKEN, TOKEN_TENANT, startFakeAzure } from './helpers/fake-azure'
-import { writeLayout } from './helpers/layout'
-import { startRegistry, type TestRegistry } from './helpers/registry'
+import { writeLayout } from '@aks-gitops/test-support/layout'
+import { startRegistry, type TestRegistry } from '@aks-gitops/test-support/registry'
 
 const ACR_USER = '00000000-0000-0000-0000-000000000000'
 const REFRESH = 'acr-refresh-token-e2e-41d7'

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registryDigest, runAcrPush } from './helpers/action'
-import { writeLayout } from './helpers/layout'
-import { startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from './helpers/registry'
+import { writeLayout } from '@aks-gitops/test-support/layout'
+import { startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from '@aks-gitops/test-support/registry'
 
 const BOTH = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]
 let registry: TestRegistry

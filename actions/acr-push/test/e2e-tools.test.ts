@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { logWithoutMaskCommands, registryDigest, runAcrPush } from './helpers/action'
-import { writeLayout } from './helpers/layout'
-import { listenOnLoopback, startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from './helpers/registry'
+import { writeLayout } from '@aks-gitops/test-support/layout'
+import { listenOnLoopback, startCountingProxy, startRegistry, type CountingProxy, type TestRegistry } from '@aks-gitops/test-support/registry'
 
 const AMD64 = [{ os: 'linux', architecture: 'amd64' }]
 const BOTH = [...AMD64, { os: 'linux', architecture: 'arm64' }]

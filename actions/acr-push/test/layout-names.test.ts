@@ -12,8 +12,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { layoutImage } from '../src/layout-entry'
 import { registryDigest, runAcrPush } from './helpers/action'
-import { writeLayout } from './helpers/layout'
-import { startRegistry, type TestRegistry } from './helpers/registry'
+import { writeLayout } from '@aks-gitops/test-support/layout'
+import { startRegistry, type TestRegistry } from '@aks-gitops/test-support/registry'
 
 const INDEX = 'application/vnd.oci.image.index.v1+json'
 const BOTH = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]

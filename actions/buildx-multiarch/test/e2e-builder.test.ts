@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { runAction } from '@aks-gitops/tools/action-runner'
+import { runAction } from '@aks-gitops/test-support/action-runner'
 import { BUILDKIT_IMAGE } from '../src/pins'
 
 const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures')

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT, runAction } from '@aks-gitops/tools/action-runner'
+import { REPO_ROOT, runAction } from '@aks-gitops/test-support/action-runner'
 import { parseIndex } from '@aks-gitops/toolkit'
 
 const REGISTRY = '127.0.0.1:5000'

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT, runAction, type ActionRun } from '@aks-gitops/tools/action-runner'
+import { REPO_ROOT, runAction, type ActionRun } from '@aks-gitops/test-support/action-runner'
 import { indexPlatforms, parseIndex, sha256Digest } from '@aks-gitops/toolkit'
 
 const REGISTRY = '127.0.0.1:5000'

@@ -2,7 +2,7 @@
 // GITHUB_*, the pipeline's inputs as INPUT_*, the outputs in GITHUB_OUTPUT. Which outputs each
 // GitFlow ref gets through pipeline.yml is tools/test/workflows-scripts.test.ts.
 import { describe, expect, it } from 'vitest'
-import { runAction } from '@aks-gitops/tools/action-runner'
+import { runAction } from '@aks-gitops/test-support/action-runner'
 import { planPipeline } from '@aks-gitops/toolkit'
 import { planOutputs, readEvent } from '../src/pipeline-plan/main'
 

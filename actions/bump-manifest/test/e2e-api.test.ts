@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './helpers/fake-github'
 import { TOKEN_IDENTITY } from './helpers/fake-git-data'
-import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const TOKEN = 'ghs_ApiT0kenForTheGitDataTests'
 const VOTE = 'k8s/vote-deployment.yaml'

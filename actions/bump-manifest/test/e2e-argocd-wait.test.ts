@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
-import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const TOKEN = 'ghs_StatusReaderT0kenForTheWaitTests'
 const VOTE = 'k8s/vote-deployment.yaml'

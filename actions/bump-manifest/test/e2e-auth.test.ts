@@ -6,8 +6,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github'
-import { startGitHttpServer, type GitHttpServer } from './helpers/git-http-server'
-import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { startGitHttpServer, type GitHttpServer } from '@aks-gitops/test-support/git-http-server'
+import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const TOKEN = 'ghs_Sup3rSecretT0kenValue42'
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64')

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const VOTE = 'k8s/vote-deployment.yaml'
 let box: Sandbox | undefined

@@ -1,7 +1,7 @@
 // Sixteen pipelines bump sixteen different images in one remote at the same time, half of them
 // entries of one and the same kustomization.yaml: every bump must land, none may undo another.
 import { afterAll, describe, expect, it } from 'vitest'
-import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const SERVICES = Array.from({ length: 16 }, (_, i) => `svc${i}`)
 const OWN_FILE = SERVICES.slice(0, 8)

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import type { FakeGitHubOptions } from './helpers/fake-github'
 import { githubSandbox } from './helpers/github-sandbox'
-import { deployment, git, preReceiveHook, REGISTRY, runBump, type Sandbox } from './helpers/repo'
+import { deployment, git, preReceiveHook, REGISTRY, runBump, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const TOKEN = 'ghs_PullRequestModeT0ken'
 const VOTE = 'k8s/vote-deployment.yaml'

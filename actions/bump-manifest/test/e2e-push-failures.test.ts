@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startGitHttpServer, type GitHttpServer, type PushAnswer } from './helpers/git-http-server'
-import { deployment, git, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { startGitHttpServer, type GitHttpServer, type PushAnswer } from '@aks-gitops/test-support/git-http-server'
+import { deployment, git, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const TOKEN = 'ghs_PushFailureT0ken'
 const VOTE = 'k8s/vote-deployment.yaml'

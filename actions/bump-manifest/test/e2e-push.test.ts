@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { skipMarker, TRAILER } from '../src/message'
-import { deployment, digestOf, git, kustomization, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, digestOf, git, kustomization, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const VOTE = 'k8s-specifications/base/vote-deployment.yaml'
 const RESULT = 'k8s-specifications/base/result-deployment.yaml'

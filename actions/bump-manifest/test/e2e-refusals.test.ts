@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deployment, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { deployment, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const VOTE = 'k8s/vote-deployment.yaml'
 const seed = {

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { holdKey, readHold } from '../src/hold'
 import { parseTrailerLines } from '../src/trailers'
-import { digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const OVERLAY = 'k8s-specifications/overlays/production/kustomization.yaml'
 const IMAGE = `${REGISTRY}/vote`

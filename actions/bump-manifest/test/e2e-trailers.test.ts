@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { TRAILER } from '../src/message'
 import { parseTrailerLines } from '../src/trailers'
 import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github'
-import { digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from './helpers/repo'
+import { digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const OVERLAY = 'k8s-specifications/overlays/staging/kustomization.yaml'
 const TOKEN = 'ghs_TrailerT0kenForTheApiTests'

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
-import { REPO_ROOT } from '../action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 export interface Step {
   id?: string

@@ -2,7 +2,7 @@
 // `./actions/NAME`, or a sub-folder such as `buildx-multiarch/plan`) the way the runner would:
 // its `with:` evaluated in the context, the committed bundle run by runAction, and the GITHUB_*
 // variables the runner sets from the github context (in a reusable workflow, the caller's).
-import { runAction, type ActionRun, type RunActionOptions } from '../action-runner'
+import { runAction, type ActionRun, type RunActionOptions } from '@aks-gitops/test-support/action-runner'
 import { resolveEnv, type ExpressionContext } from './expressions'
 import type { Step } from './load'
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseFileCommands } from '../action-runner'
+import { parseFileCommands } from '@aks-gitops/test-support/action-runner'
 import { resolveEnv, type ExpressionContext } from './expressions'
 import type { Step } from './load'
 

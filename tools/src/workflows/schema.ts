@@ -8,7 +8,7 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '
 import { parseAction } from '@actions/workflow-parser/actions/action-parser'
 import { ErrorPolicy } from '@actions/workflow-parser/model/convert'
 import type { FileProvider } from '@actions/workflow-parser/workflows/file-provider'
-import { REPO_ROOT } from '../action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 /** Local reusable workflows (`./.github/workflows/x.yml`) from the work tree; nothing remote. */
 const localFiles: FileProvider = {

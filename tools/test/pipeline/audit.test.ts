@@ -2,7 +2,7 @@
 // and registry access. Here the registry's audit endpoints answer 405 (GET only, measured
 // 2026-11-30), so the run must say the gate did not run, never that it passed.
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { dependencyAudit, describeAudit, type AuditResult } from '../../pipeline/audit'
 
 describe('dependencyAudit', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseOptions, promotionRef, qualifyRef, UsageError, type PipelineOptions } from '../../pipeline/options'
 import { planEvents } from '../../pipeline/plan'
 import { pathsInCaller, servicePaths } from '../../pipeline/service-paths'
-import { REPO_ROOT } from '../../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { parseWorkflow } from '../../src/workflows/load'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'

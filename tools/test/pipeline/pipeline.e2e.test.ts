@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { git } from '../helpers/git'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'pipeline-e2e-'))

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../src/action-runner'
+import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'redeploy-e2e-'))
 const namespace = `redeploy-${process.pid}-${Date.now().toString(36)}`

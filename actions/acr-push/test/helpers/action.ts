@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runAction, type ActionRun } from '@aks-gitops/tools/action-runner'
+import { runAction, type ActionRun } from '@aks-gitops/test-support/action-runner'
 
 export interface Run extends ActionRun {
   /** What was left in RUNNER_TEMP after main and post. */

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { listenOnLoopback } from './registry'
+import { listenOnLoopback } from '@aks-gitops/test-support/registry'
 
 export interface ConnectProxy {
   /** http://[user:password@]127.0.0.1:port, for HTTPS_PROXY. */

@@ -4,7 +4,7 @@
 // loopback, or https with a given certificate (for the proxy test, where it stands behind host names).
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import { listenOnLoopback } from './registry'
+import { listenOnLoopback } from '@aks-gitops/test-support/registry'
 
 export interface RecordedRequest {
   method: string

@@ -1,7 +1,7 @@
 // One test's remote repository and the GitHub stand-in over it, removed when the test finishes.
 import { onTestFinished } from 'vitest'
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './fake-github'
-import { sandbox, type Sandbox } from './repo'
+import { sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 export interface GitHubSandbox {
   box: Sandbox

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { runAction, type ActionRun } from '@aks-gitops/tools/action-runner'
+import { runAction, type ActionRun } from './action-runner'
 
 export const REGISTRY = 'myacr.azurecr.io'
 export const digestOf = (seed: string): string => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)))
 
 interface ActionMetadata {
   inputs?: Record<string, { default?: string | number | boolean }>
