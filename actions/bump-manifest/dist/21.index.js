@@ -362,6 +362,19 @@ function pullRequestBranchStore(options) {
             return store.base();
         },
         read: (base, path) => store.read(base, path),
+        // The chosen store's one-read and ancestry checks, when it has them (see CommitStore).
+        async readAll(base, paths) {
+            if (store.readAll)
+                return store.readAll(base, paths);
+            const files = new Map();
+            for (const path of paths) {
+                const text = await store.read(base, path);
+                if (text !== undefined)
+                    files.set(path, text);
+            }
+            return files;
+        },
+        contains: async (tip, commit) => (store.contains ? store.contains(tip, commit) : tip === commit),
         commit: (base, files, message) => store.commit(base, files, message),
         land: (commit) => store.land(commit),
         open: () => open,

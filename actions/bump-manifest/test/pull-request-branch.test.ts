@@ -37,6 +37,25 @@ describe('pullRequestBranchStore', () => {
     ])
   })
 
+  it("passes one-read and ancestry checks to the chosen store, or falls back to file-by-file reads and equality", async () => {
+    const calls: string[] = []
+    const withBoth: CommitStore = {
+      ...recordingStore('stacked', calls),
+      readAll: async (base, paths) => (calls.push(`stacked.readAll ${base} ${paths.join(',')}`), new Map(paths.map((p) => [p, 'all']))),
+      contains: async (tip, commit) => (calls.push(`stacked.contains ${tip} ${commit}`), true),
+    }
+    const answers: ({ number: number } | undefined)[] = [{ number: 7 }, undefined]
+    const store = pullRequestBranchStore({ findOpen: async () => answers.shift(), stacked: withBoth, rebuilt: recordingStore('rebuilt', calls) })
+    const stacked = await store.base()
+    expect(await store.readAll?.(stacked, ['a.yaml', 'b.yaml'])).toEqual(new Map([['a.yaml', 'all'], ['b.yaml', 'all']]))
+    expect(await store.contains?.(stacked, 'x')).toBe(true)
+    const rebuilt = await store.base()
+    expect(await store.readAll?.(rebuilt, ['a.yaml'])).toEqual(new Map([['a.yaml', 'text']]))
+    expect(await store.contains?.(rebuilt, 'rebuilt-tip')).toBe(true)
+    expect(await store.contains?.(rebuilt, 'other')).toBe(false)
+    expect(calls).toEqual(['stacked.base', 'stacked.readAll stacked-tip a.yaml,b.yaml', 'stacked.contains stacked-tip x', 'rebuilt.base', 'rebuilt.read rebuilt-tip a.yaml'])
+  })
+
   it('fails the attempt when the look-up fails, reading no branch', async () => {
     const calls: string[] = []
     const store = pullRequestBranchStore({
