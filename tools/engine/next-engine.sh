@@ -19,7 +19,7 @@
 #   tools/engine/next-engine.sh stop      # stops it and removes its bridge and rules (data kept)
 #   tools/engine/next-engine.sh status
 #
-# Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local), NEXT_ENGINE_SUBNET (default 10.213.0.1/24).
+# Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local), NEXT_ENGINE_SUBNET (the bridge's address, A.B.C.1/24; default 10.213.0.1/24).
 set -euo pipefail
 
 STATE_DIR=${LOCAL_STATE_DIR:-/var/lib/aks-gitops-local}
@@ -38,7 +38,9 @@ die() { printf '[next-engine] error: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root: it starts dockerd and adds a bridge"
 
-subnet() { python3 -c 'import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)' "$ADDRESS"; }
+# The bridge's /24 network (10.213.0.1/24 -> 10.213.0.0/24).
+[[ "$ADDRESS" =~ ^([0-9]+\.[0-9]+\.[0-9]+)\.1/24$ ]] || die "NEXT_ENGINE_SUBNET \"$ADDRESS\" is not a bridge address of the form A.B.C.1/24"
+NETWORK="${BASH_REMATCH[1]}.0/24"
 
 running() { DOCKER_HOST="unix://$SOCKET" docker info >/dev/null 2>&1; }
 
@@ -68,8 +70,7 @@ del_rule() {
 }
 
 network_up() {
-  local net
-  net=$(subnet)
+  local net=$NETWORK
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
     ip addr add "$ADDRESS" dev "$BRIDGE"
@@ -81,8 +82,7 @@ network_up() {
 }
 
 network_down() {
-  local net
-  net=$(subnet)
+  local net=$NETWORK
   del_rule filter FORWARD -i "$BRIDGE" -j ACCEPT
   del_rule filter FORWARD -o "$BRIDGE" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
   del_rule nat POSTROUTING -s "$net" ! -o "$BRIDGE" -j MASQUERADE
