@@ -16,7 +16,7 @@ import { simulateJobs, type JobResult } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, type Workflow } from '../src/workflows/load'
 import { promotionViolations } from '../src/workflows/promotion'
 import { runActionStep } from '../src/workflows/run-action-step'
-import { git } from './helpers/git'
+import { git } from '@aks-gitops/test-support/repo'
 import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()

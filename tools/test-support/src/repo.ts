@@ -1,5 +1,6 @@
-// Real git repositories on disk for the end-to-end tests: a bare remote seeded with manifests,
-// clones of it, and a runner for the committed bundle (runAction, as GitHub runs it).
+// Real git repositories on disk for the end-to-end tests: git with a fixed identity, a bare remote
+// seeded with manifests, clones of it, and a runner for bump-manifest's committed bundle (runAction,
+// as GitHub runs it).
 import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,8 +10,19 @@ import { runAction, type ActionRun } from './action-runner'
 export const REGISTRY = 'myacr.azurecr.io'
 export const digestOf = (seed: string): string => `sha256:${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`
 
+/**
+ * A fixed identity as command-scope config from the environment (GIT_CONFIG_*, extending any the
+ * environment already holds), so commits work on a machine with no git user configured; git reads
+ * it before `-c`, so a test's own `-c user.name=...` still wins.
+ */
+function withIdentity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const count = Number(env.GIT_CONFIG_COUNT ?? 0)
+  const identity = { [`GIT_CONFIG_KEY_${count}`]: 'user.name', [`GIT_CONFIG_VALUE_${count}`]: 't', [`GIT_CONFIG_KEY_${count + 1}`]: 'user.email', [`GIT_CONFIG_VALUE_${count + 1}`]: 't@example.com' }
+  return { ...env, ...identity, GIT_CONFIG_COUNT: String(count + 2) }
+}
+
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: withIdentity(process.env), stdio: ['ignore', 'pipe', 'pipe'] }).trim()
 }
 
 /** A deployment with the service's container and a redis sidecar (which no bump may touch). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
-import { git } from '../helpers/git'
+import { git } from '@aks-gitops/test-support/repo'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'pipeline-e2e-'))
 const namespace = `e2e-${process.pid}-${Date.now().toString(36)}`
