@@ -1,9 +1,11 @@
 // How the bundle meets the push failures GitHub really produces, against real git remotes: a git
 // http-backend stand-in that loses answers or fails the ref update the way GitHub does, and
 // pre-receive hooks that print GitHub's own rejection texts (sources quoted beside each).
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github'
 import { startGitHttpServer, type GitHttpServer, type PushAnswer } from '@aks-gitops/test-support/git-http-server'
 import { deployment, git, preReceiveHook, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
@@ -13,10 +15,12 @@ const inputs = { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TO
 
 let box: Sandbox | undefined
 let http: GitHttpServer | undefined
+let api: FakeGitHub | undefined
 afterEach(async () => {
   await http?.close()
+  await api?.close()
   box?.remove()
-  http = box = undefined
+  http = api = box = undefined
 })
 
 /** A clone whose origin is the HTTP stand-in, answering push n with answers[n - 1] (then normally). */
@@ -138,5 +142,32 @@ describe('rejections that another attempt cannot fix', () => {
     expect(rest.filter((line) => line.startsWith('remote:')).map((line) => line.replace(/^remote: ?/, ''))).toEqual(hook)
     expect(readFileSync(join(box.remote, 'hook-calls'), 'utf8')).toBe('x\n')
     expect(box.remoteHead()).toBe(seed)
+  })
+})
+
+describe('commit-method api: a ref update whose answer was lost', () => {
+  // GitHub answers 502 and 504 now and then (https://github.com/ossf/allstar/issues/57,
+  // https://github.com/octokit/request.js/issues/52); after a ref update that may mean it moved.
+  it('finds its commit below a later one on the branch, reports it landed, and updates the ref once', async () => {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    const sandboxed = box
+    api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
+    const work = box.clone()
+    let lost = false
+    api.gitData!.answerAfterRefUpdate = () => {
+      if (lost) return undefined
+      lost = true
+      // Another pipeline lands on top before this run reads the branch again.
+      const other = sandboxed.clone('other')
+      execFileSync('sh', ['-c', "echo '# later' >> k8s/later.yaml && git add . && git -c user.name=o -c user.email=o@example.com commit --quiet -m later && git push --quiet origin main"], { cwd: other })
+      return { status: 502, data: { message: 'Server Error' } }
+    }
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, { GITHUB_API_URL: api.url })
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
+    expect(run.stdout).toMatch(/The push of [0-9a-f]{40} in attempt 1 got no answer, but the commit is on "main": it landed/)
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1)
+    expect(git(box.remote, 'log', '--format=%s', 'main').split('\n')).toEqual(['later', `deploy(vote): ${REGISTRY}/vote 1.2.3 in ${VOTE}`, 'seed manifests'])
+    expect(git(box.remote, 'rev-parse', 'main^')).toBe(run.outputs['commit-sha'])
   })
 })
