@@ -2,7 +2,10 @@
 // (https://github.com/moby/buildkit/blob/master/docs/build-repro.md, "SOURCE_DATE_EPOCH";
 // https://docs.docker.com/build/ci/github-actions/reproducible-builds/), and index entries come in
 // one order. The digests themselves are measured on a real engine by `bench:pipeline`.
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { runAction } from '@aks-gitops/test-support/action-runner'
 import { parsePlatforms, type Descriptor } from '@aks-gitops/toolkit'
 import { capabilitiesOf } from '../src/capabilities'
 import type { Settings } from '../src/inputs'
@@ -39,6 +42,18 @@ describe('SOURCE_DATE_EPOCH', () => {
     expect(readSourceDateEpoch({})).toBeUndefined()
     expect(readSourceDateEpoch({ SOURCE_DATE_EPOCH: '' })).toBeUndefined()
     expect(() => readSourceDateEpoch({ SOURCE_DATE_EPOCH: '2026-11-30T04:53:57Z' })).toThrow(/SOURCE_DATE_EPOCH "2026-11-30T04:53:57Z" is not a Unix time in seconds/)
+  })
+
+  it('fails the step before anything runs when it is malformed (the bundle, as the runner runs it)', async () => {
+    const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures')
+    const run = await runAction({
+      action: 'actions/buildx-multiarch',
+      inputs: { image: '127.0.0.1:5000/repro/app', context: 'app', push: 'false' },
+      env: { GITHUB_WORKSPACE: fixtures, GITHUB_REF: 'refs/heads/develop', GITHUB_SHA: 'a'.repeat(40), SOURCE_DATE_EPOCH: 'yesterday' },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.errors).toEqual(['SOURCE_DATE_EPOCH "yesterday" is not a Unix time in seconds (expected digits, e.g. the output of git log -1 --format=%ct)'])
+    expect(run.stdout).not.toContain('buildx build')
   })
 
   it('becomes the build argument and rewrite-timestamp=true on image and OCI outputs only', () => {
