@@ -318,6 +318,8 @@ function safeDeployInputs(plan: EventPlan, ctx: RunContext, result: EventResult)
     attestations: 'none (no attestation store locally; on GitHub: provenance, sbom)',
   }
   if (plan.kind === 'release' || plan.kind === 'production') inputs['supersede-hold'] = 'true'
+  // A promotion builds nothing: its image comes from the release candidate's commit.
+  if (result.candidate?.revision) inputs['source-commit'] = result.candidate.revision
   if (plan.redeploy) Object.assign(inputs, { 'allow-downgrade': 'true', 'release-hold': String(plan.redeploy.releaseHold) })
   return inputs
 }

@@ -72,7 +72,7 @@ describe('privileges of the pipeline', () => {
     expect(jobPermissions('build')).toEqual({ contents: 'read' })
     expect(jobPermissions('publish')).toEqual({ contents: 'read', 'id-token': 'write' })
     // statuses: read for the wait for Argo CD's commit status (argocd-application).
-    expect(jobPermissions('deploy')).toEqual({ contents: 'write', 'pull-requests': 'write', statuses: 'read' })
+    expect(jobPermissions('deploy')).toEqual({ contents: 'write', 'pull-requests': 'write', statuses: 'read', actions: 'read' })
   })
 
   it('hands the image from build to publish as an artifact, not through a registry credential', () => {

@@ -477,6 +477,33 @@ async function enableAutoMerge(octokit, pullRequestId, method, expectedHeadOid) 
 }
 
 
+/***/ }),
+
+/***/ 3699:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   jobStages: () => (/* binding */ jobStages),
+/* harmony export */   readRunJobs: () => (/* binding */ readRunJobs)
+/* harmony export */ });
+/** Completed jobs that ran (not skipped), in the order they started, with their seconds. Pure. */
+function jobStages(jobs) {
+    return jobs
+        .filter((job) => job.status === 'completed' && job.completed_at && job.conclusion !== 'skipped')
+        .map((job) => ({ name: job.name, start: Date.parse(job.started_at), end: Date.parse(job.completed_at) }))
+        .filter((job) => Number.isFinite(job.start) && Number.isFinite(job.end) && job.end >= job.start)
+        .sort((a, b) => a.start - b.start)
+        .map((job) => ({ name: job.name.replace(/[,=\r\n]/g, ' '), seconds: (job.end - job.start) / 1000 }));
+}
+/** Every job of the run attempt, all pages (100 a page). */
+async function readRunJobs(octokit, repository, runId, attempt) {
+    const [owner = '', repo = ''] = repository.split('/');
+    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, { owner, repo, run_id: runId, attempt_number: attempt, per_page: 100 });
+    return jobs;
+}
+
+
 /***/ })
 
 };

@@ -42386,6 +42386,15 @@ function readDeploySettings(env, imageName, workspace) {
     const attestations = optional('attestations');
     if (attestations)
         settings.attestations = attestations;
+    if (getBoolean('time-run-jobs', false)) {
+        const [runId, attempt] = [Number(env.GITHUB_RUN_ID), Number(env.GITHUB_RUN_ATTEMPT || '1')];
+        if (!Number.isSafeInteger(runId) || runId <= 0 || !Number.isSafeInteger(attempt) || attempt <= 0) {
+            throw new errors/* InputError */.d('time-run-jobs', 'needs GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (the run whose jobs it times)');
+        }
+        // status-token (this job's GITHUB_TOKEN) reads the jobs, else the token input.
+        const statusToken = optional('status-token');
+        settings.runJobs = { runId, attempt, ...(statusToken ? { token: statusToken } : {}) };
+    }
     return settings;
 }
 
@@ -43444,9 +43453,26 @@ async function waitForSync(settings, outcome) {
         return { sync: { status: 'not healthy', detail: (0,errors/* errorMessage */.g)(error) }, error: error };
     }
 }
+/** The earlier jobs' seconds (time-run-jobs); a failed read only warns: the deploy has happened. */
+async function timeRunJobs(settings, run) {
+    const token = run.token ?? settings.token;
+    if (!token || !settings.repository) {
+        warning('time-run-jobs: no token or GITHUB_REPOSITORY to read the run\'s jobs with; the receipt times this step only');
+        return [];
+    }
+    try {
+        const [{ github }, { jobStages, readRunJobs }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3699))]);
+        return jobStages(await readRunJobs(github(token, settings.apiUrl), settings.repository, run.runId, run.attempt));
+    }
+    catch (error) {
+        warning(`time-run-jobs: could not read the jobs of run ${run.runId} (attempt ${run.attempt}): ${(0,errors/* errorMessage */.g)(error)}; the receipt times this step only (the token needs actions: read)`);
+        return [];
+    }
+}
 /** The deployment receipt: the `receipt` output and one table in the job summary. */
 async function deliverReceipt(settings, guard, outcome, stages, sync) {
     const { deploy } = settings;
+    const jobs = deploy.runJobs ? await timeRunJobs(settings, deploy.runJobs) : [];
     const receipt = buildReceipt({
         service: deploy.service,
         environment: settings.environment,
@@ -43460,7 +43486,7 @@ async function deliverReceipt(settings, guard, outcome, stages, sync) {
         pullRequest: outcome.pullRequestUrl,
         guard,
         sync,
-        stages,
+        stages: [...jobs, ...stages],
     });
     setOutput('receipt', JSON.stringify(receipt));
     try {

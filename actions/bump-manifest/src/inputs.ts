@@ -287,6 +287,8 @@ export interface DeploySettings {
   attestations?: string
   /** Seconds each earlier stage took, for the receipt: name -> seconds. */
   stageSeconds: [string, number][]
+  /** Read the earlier jobs' seconds from GitHub (time-run-jobs): this run's id and attempt. */
+  runJobs?: { runId: number; attempt: number; token?: string }
 }
 
 function parseStageSeconds(text: string): [string, number][] {
@@ -338,5 +340,14 @@ export function readDeploySettings(env: Record<string, string | undefined>, imag
   if (sourceText) settings.sourceDirectory = isAbsolute(sourceText) ? sourceText : resolve(workspace, sourceText)
   const attestations = optional('attestations')
   if (attestations) settings.attestations = attestations
+  if (getBoolean('time-run-jobs', false)) {
+    const [runId, attempt] = [Number(env.GITHUB_RUN_ID), Number(env.GITHUB_RUN_ATTEMPT || '1')]
+    if (!Number.isSafeInteger(runId) || runId <= 0 || !Number.isSafeInteger(attempt) || attempt <= 0) {
+      throw new InputError('time-run-jobs', 'needs GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (the run whose jobs it times)')
+    }
+    // status-token (this job's GITHUB_TOKEN) reads the jobs, else the token input.
+    const statusToken = optional('status-token')
+    settings.runJobs = { runId, attempt, ...(statusToken ? { token: statusToken } : {}) }
+  }
   return settings
 }

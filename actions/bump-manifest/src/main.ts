@@ -266,9 +266,26 @@ async function waitForSync(settings: Settings, outcome: Outcome): Promise<{ sync
   }
 }
 
+/** The earlier jobs' seconds (time-run-jobs); a failed read only warns: the deploy has happened. */
+async function timeRunJobs(settings: Settings, run: { runId: number; attempt: number; token?: string }): Promise<{ name: string; seconds: number }[]> {
+  const token = run.token ?? settings.token
+  if (!token || !settings.repository) {
+    core.warning('time-run-jobs: no token or GITHUB_REPOSITORY to read the run\'s jobs with; the receipt times this step only')
+    return []
+  }
+  try {
+    const [{ github }, { jobStages, readRunJobs }] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), import(/* webpackChunkName: "github-api" */ './run-jobs')])
+    return jobStages(await readRunJobs(github(token, settings.apiUrl), settings.repository, run.runId, run.attempt))
+  } catch (error) {
+    core.warning(`time-run-jobs: could not read the jobs of run ${run.runId} (attempt ${run.attempt}): ${errorMessage(error)}; the receipt times this step only (the token needs actions: read)`)
+    return []
+  }
+}
+
 /** The deployment receipt: the `receipt` output and one table in the job summary. */
 async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome, stages: readonly { name: string; seconds: number }[], sync: Receipt['sync']): Promise<void> {
   const { deploy } = settings
+  const jobs = deploy.runJobs ? await timeRunJobs(settings, deploy.runJobs) : []
   const receipt = buildReceipt({
     service: deploy.service,
     environment: settings.environment,
@@ -282,7 +299,7 @@ async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome
     pullRequest: outcome.pullRequestUrl,
     guard,
     sync,
-    stages,
+    stages: [...jobs, ...stages],
   })
   core.setOutput('receipt', JSON.stringify(receipt))
   try {
