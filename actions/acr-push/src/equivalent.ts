@@ -1,8 +1,9 @@
 // Same commit, same image, another provenance. BuildKit's provenance attestation records the
 // build's start and finish time and an invocation ID, so with attestations on every build of one
 // commit gets a new index digest even when its platform manifests (what runs) are byte-identical
-// (https://docs.docker.com/build/metadata/attestations/slsa-definitions/: buildStartedOn,
-// buildFinishedOn, invocationID). Publishing that new index would move the tag, make a manifest
+// (https://docs.docker.com/build/metadata/attestations/slsa-definitions/: metadata.buildInvocationID,
+// metadata.buildStartedOn, metadata.buildFinishedOn; measured: buildx-multiarch
+// test/e2e-reproducible.test.ts). Publishing that new index would move the tag, make a manifest
 // commit and an Argo CD rollout for no change. Pure: main.ts reads the indexes.
 import { formatPlatform, parseIndex } from '@aks-gitops/toolkit'
 
