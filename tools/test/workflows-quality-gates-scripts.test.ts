@@ -15,7 +15,7 @@ import type { ExpressionContext } from '../src/workflows/expressions'
 import { stepRuns } from '../src/workflows/job-graph'
 import { loadWorkflows, workflowById, type Step } from '../src/workflows/load'
 import { runStep, type ScriptRun } from '../src/workflows/run-script'
-import { BASE_IMAGE, copyBaseImageLayout } from './helpers/oci-dir'
+import { BASE_IMAGE, copyBaseImageLayout } from '@aks-gitops/test-support/oci-dir'
 import { installStandins, runStandin, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
 
 const pipeline = workflowById(loadWorkflows(), 'pipeline')

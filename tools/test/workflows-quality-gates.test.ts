@@ -17,7 +17,7 @@ import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, typ
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
 import { hostEnv, runStep, type ScriptRun } from '../src/workflows/run-script'
-import { copyBaseImageLayout } from './helpers/oci-dir'
+import { copyBaseImageLayout } from '@aks-gitops/test-support/oci-dir'
 import { itChecksEachRule } from './helpers/rules'
 
 const workflows = loadWorkflows()

@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { errorMessage } from '@aks-gitops/toolkit'
-import { readOciDirImage, type OciDirImage } from './oci-dir'
+import { readOciDirImage, type OciDirImage } from '@aks-gitops/test-support/oci-dir'
 
 const SEVERITIES = ['negligible', 'low', 'medium', 'high', 'critical'] as const
 export type FixState = 'fixed' | 'not-fixed' | 'wont-fix' | 'unknown'

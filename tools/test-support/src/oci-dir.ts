@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { blobPath } from '@aks-gitops/toolkit'
 
 /** A real amd64 + arm64 index: the Node base-image stand-in tools/bootstrap.sh pushes to the local registry. */
 export const BASE_IMAGE = '127.0.0.1:5000/base/node:24.21.0'
@@ -38,11 +39,6 @@ export interface OciDirImage {
   layers: Descriptor[]
   rawManifest: string
   rawConfig: string
-}
-
-function blobPath(layout: string, digest: string): string {
-  const [algorithm, hex] = digest.split(':')
-  return join(layout, 'blobs', algorithm ?? '', hex ?? '')
 }
 
 function readBlob(layout: string, descriptor: Descriptor, what: string): string {
