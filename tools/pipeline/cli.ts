@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
+import { errorMessage } from '@aks-gitops/toolkit'
 import { argoCdSkipped } from './argocd'
 import { describeAudit } from './audit'
 import { receiptLines } from './receipt'
@@ -151,7 +152,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const step = error instanceof StepError ? error.step : progress.timings.at(-1)?.name ?? 'setup'
     progress.line('')
-    progress.line(`✘ pipeline failed in step "${step}": ${error instanceof Error ? error.message : String(error)}`)
+    progress.line(`✘ pipeline failed in step "${step}": ${errorMessage(error)}`)
     if (error instanceof StepError && error.hint) progress.line(`  what to do: ${error.hint.replace(/<service>/g, options.service)}`)
     progress.line(`  full log: ${progress.logFile}`)
     return 1
