@@ -32,18 +32,6 @@ async function setUp(options: Omit<FakeGitHubOptions, 'bare'> = {}): Promise<{ b
   return { box, api, work: box.clone(), env: { GITHUB_API_URL: api.url } }
 }
 
-/** Another pipeline's commit (empty) landed on the remote's main; returns it. */
-function landOther(box: Sandbox, message: string): string {
-  const tip = box.remoteHead()
-  const other = execFileSync('git', ['commit-tree', `${tip}^{tree}`, '-p', tip, '-m', message], {
-    cwd: box.remote,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' },
-  }).trim()
-  git(box.remote, 'update-ref', 'refs/heads/main', other)
-  return other
-}
-
 const calls = (fake: FakeGitHub) => fake.requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/g, '<sha>')}`)
 
 describe('commit-method api', () => {
@@ -132,7 +120,7 @@ describe('commit-method api', () => {
     const { box, api, work, env } = await setUp()
     let later = ''
     api.gitData!.afterRefUpdate = () => {
-      later = landOther(box, 'later')
+      later = box.land('later')
     }
     const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, env)
     expect(run.errors).toEqual([])
@@ -159,7 +147,7 @@ describe('commit-method api', () => {
     const { box, api, work, env } = await setUp()
     // Every ref update races another commit (an empty one on top of main).
     api.gitData!.beforeRefUpdate = () => {
-      landOther(box, 'other')
+      box.land('other')
     }
     const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api', 'max-attempts': '2' }, env)
     expect(run.exitCode).not.toBe(0)

@@ -3,7 +3,6 @@
 // commit status endpoints over that repository) answers the polls, while the test plays Argo CD's
 // notifications engine by creating statuses through POST /repos/{owner}/{repo}/statuses/{sha},
 // shaped as k8s-specifications/argocd/notifications-cm.yaml's templates shape them.
-import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
 import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
@@ -38,17 +37,6 @@ const bump = (work: string, fake: FakeStatuses, inputs: Record<string, string> =
     { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', environment: 'staging', 'wait-for-application': 'voting-app-{environment}', 'wait-interval': '1', 'wait-timeout': '20', 'status-token': TOKEN, ...inputs },
     { GITHUB_API_URL: fake.url },
   )
-
-/** Another commit (empty) on the remote's main, on top of `parent`; returns it. */
-function landOn(box: Sandbox, parent: string, message: string): string {
-  const commit = execFileSync('git', ['commit-tree', `${parent}^{tree}`, '-p', parent, '-m', message], {
-    cwd: box.remote,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' },
-  }).trim()
-  git(box.remote, 'update-ref', 'refs/heads/main', commit)
-  return commit
-}
 
 /** The reads of the commit's statuses, one per poll. */
 const polls = (fake: FakeStatuses) => fake.requests.filter((r) => r.startsWith('GET ') && r.includes('/statuses?')).map((r) => r.replace(/[0-9a-f]{40}/, '<sha>'))
@@ -132,7 +120,7 @@ describe('wait-for-application', () => {
     const { box, api, work } = await setUp({
       onList: async (n, sha, fake) => {
         // Another service's manifest commit landed on top before Argo CD polled: it syncs only that one.
-        if (n === 1) later = landOn(box!, sha, 'deploy(result): another service')
+        if (n === 1) later = box!.land('deploy(result): another service', sha)
         else if (n === 4 && sha === later) await fake.post(later, argo(later, 'success', 'is Synced and Healthy'))
       },
     })
@@ -152,7 +140,7 @@ describe('wait-for-application', () => {
     const { box, api, work } = await setUp({
       onList: async (n, sha, fake) => {
         if (n === 1) {
-          later = landOn(box!, sha, 'deploy(result): another service')
+          later = box!.land('deploy(result): another service', sha)
           await fake.post(later, argo(later, 'failure', 'is Degraded'))
         }
       },
@@ -168,7 +156,7 @@ describe('wait-for-application', () => {
       onList: async (n, sha, fake) => {
         if (n === 1) {
           // The branch is reset to a sibling of the commit: its success says nothing about this one.
-          const sibling = landOn(box!, git(box!.remote, 'rev-parse', `${sha}^`), 'a rewritten history')
+          const sibling = box!.land('a rewritten history', git(box!.remote, 'rev-parse', `${sha}^`))
           await fake.post(sibling, argo(sibling, 'success', 'is Synced and Healthy'))
         }
       },

@@ -60,6 +60,8 @@ export interface Sandbox {
   clone(name?: string): string
   remoteHead(branch?: string): string
   remoteFile(path: string, branch?: string): string
+  /** Another pipeline's commit (same tree) landed on the remote's main on top of `parent` (default its tip); returns it. */
+  land(message: string, parent?: string): string
   remove(): void
 }
 
@@ -88,6 +90,12 @@ export function sandbox(seed: Record<string, string>): Sandbox {
     },
     remoteHead: (branch = 'main') => git(remote, 'rev-parse', `refs/heads/${branch}`),
     remoteFile: (path, branch = 'main') => execFileSync('git', ['cat-file', 'blob', `refs/heads/${branch}:${path}`], { cwd: remote, encoding: 'utf8' }),
+    land(message, parent = git(remote, 'rev-parse', 'refs/heads/main')) {
+      const identity = { GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' }
+      const commit = execFileSync('git', ['commit-tree', `${parent}^{tree}`, '-p', parent, '-m', message], { cwd: remote, encoding: 'utf8', env: { ...process.env, ...identity } }).trim()
+      git(remote, 'update-ref', 'refs/heads/main', commit)
+      return commit
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
 }
