@@ -29243,7 +29243,8 @@ function isRetryablePushError(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   Jl: () => (/* binding */ isTransientHttpStatus),
-/* harmony export */   bD: () => (/* binding */ withRetry)
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
 /* unused harmony exports RetriesExhaustedError, isTransientNetworkError */
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
@@ -29261,7 +29262,10 @@ class RetriesExhaustedError extends Error {
         this.lastError = lastError;
     }
 }
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
 /**
  * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
  * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
@@ -29277,7 +29281,7 @@ function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
  */
 async function withRetry(fn, options) {
     const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const sleep = options.sleep ?? defaultSleep;
+    const wait = options.sleep ?? sleep;
     const random = options.random ?? Math.random;
     const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
     for (let attempt = 1;; attempt++) {
@@ -29291,7 +29295,7 @@ async function withRetry(fn, options) {
                 throw new RetriesExhaustedError(attempt, error);
             const delay = delayMs(attempt);
             options.onRetry?.(error, attempt, delay);
-            await sleep(delay);
+            await wait(delay);
         }
     }
 }
@@ -41546,6 +41550,8 @@ function revisionInDescription(description) {
     return DESCRIPTION_REVISION.exec(description ?? '')?.[1]?.toLowerCase();
 }
 
+// EXTERNAL MODULE: ../toolkit/src/retry.ts
+var retry = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/status-wait.ts
 // Waits for Argo CD's word on the manifest commit: the GitHub commit status its notifications set
 // (k8s-specifications/argocd/notifications-cm.yaml) once the Application is Synced and Healthy at
@@ -41583,11 +41589,10 @@ function judge(statuses, context, revision) {
 function isTransientReadError(error) {
     return error?.transient === true;
 }
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
 async function waitForStatus(request, deps) {
     const now = deps.now ?? Date.now;
-    const sleep = deps.sleep ?? defaultSleep;
+    const wait = deps.sleep ?? retry/* sleep */.yy;
     const start = now();
     const deadline = start + request.timeoutSeconds * 1000;
     const ignored = new Map();
@@ -41630,7 +41635,7 @@ async function waitForStatus(request, deps) {
         const left = deadline - now();
         if (left <= 0)
             return result('timeout', poll, pending);
-        await sleep(Math.min(request.intervalSeconds * 1000, left));
+        await wait(Math.min(request.intervalSeconds * 1000, left));
     }
 }
 /** The step's failure message: the Application, the revision and the state reached. */
@@ -42400,8 +42405,6 @@ function readDeploySettings(env, imageName, workspace) {
 
 // EXTERNAL MODULE: ./src/plan.ts
 var plan = __nccwpck_require__(2224);
-// EXTERNAL MODULE: ../toolkit/src/retry.ts
-var retry = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/publish.ts
 // Commits the planned edit and lands it. Each attempt starts from the branch tip, re-applies the same
 // edit to the files as they are there (not a textual rebase), builds a commit that touches only those
@@ -42534,6 +42537,7 @@ function autoMergeLine(autoMerge) {
         return `Auto-merge (${autoMerge.method}) enabled: GitHub merges the pull request once its required reviews and checks pass.`;
     return `Auto-merge (${autoMerge.method}) not enabled: ${cell(autoMerge.reason ?? autoMerge.state)}. The pull request stays open.`;
 }
+/** Text safe inside a markdown table cell: no pipe, no line break. */
 function cell(text) {
     return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
@@ -42840,15 +42844,9 @@ async function ancestry(git, candidate, deployed, where) {
             return { relation: 'unknown', why: `commit ${deployed.slice(0, 12)} is not in ${where}${hint}` };
         if (a === b)
             return { relation: 'same' };
-        const isAncestor = async (x, y) => {
-            const result = await git.tryRun(['merge-base', '--is-ancestor', x, y]);
-            if (result.exitCode > 1)
-                throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`);
-            return result.exitCode === 0;
-        };
-        if (await isAncestor(a, b))
+        if (await git.isAncestor(a, b))
             return { relation: 'ancestor' };
-        if (await isAncestor(b, a))
+        if (await git.isAncestor(b, a))
             return { relation: 'descendant' };
         // In a shallow history the path between them may be cut off: "not an ancestor" proves nothing.
         if (shallow)
@@ -43097,6 +43095,7 @@ function applyHold(plans, guard, service) {
 
 ;// CONCATENATED MODULE: ./src/guard-report.ts
 
+
 function guardOutputs(guard) {
     return {
         refused: guard.decision.refused ?? '',
@@ -43105,9 +43104,6 @@ function guardOutputs(guard) {
         'pinned-tag': guard.candidate.tag ?? '',
         'pinned-digest': guard.candidate.digest ?? '',
     };
-}
-function guard_report_cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }
 /** `held at IMAGE by ACTOR (run URL) since AT`, or `not held`. */
 function describeHold(hold) {
@@ -43135,17 +43131,18 @@ function guardMarkdown(guard) {
     const { decision, verdict } = guard;
     const deployed = guard.deployed.map((d) => `\`${d.reference}\``).join(', ') || 'nothing';
     const lines = ['', `| deployed now | new image | order | hold |`, '| --- | --- | --- | --- |'];
-    lines.push(`| ${guard_report_cell(deployed)} | \`${guard_report_cell(guard.candidate.reference)}\` | ${verdict.order} (${guard_report_cell(verdict.reason)}) | ${guard_report_cell(holdChange(guard))} |`, '');
+    lines.push(`| ${cell(deployed)} | \`${cell(guard.candidate.reference)}\` | ${verdict.order} (${cell(verdict.reason)}) | ${cell(holdChange(guard))} |`, '');
     if (decision.refused === 'held')
-        lines.push(`**Skipped**: the service is ${guard_report_cell(describeHold(guard.current))}; ${guard_report_cell(decision.why.replace(/^held at [^:]*: /, ''))}.`);
+        lines.push(`**Skipped**: the service is ${cell(describeHold(guard.current))}; ${cell(decision.why.replace(/^held at [^:]*: /, ''))}.`);
     else if (decision.refused)
-        lines.push(`**Not deployed**: ${guard_report_cell(deployed)} stays; ${guard_report_cell(decision.why)}.`);
+        lines.push(`**Not deployed**: ${cell(deployed)} stays; ${cell(decision.why)}.`);
     else if (verdict.order === 'unknown')
-        lines.push(`**Order unknown**: ${guard_report_cell(decision.why)}.`);
+        lines.push(`**Order unknown**: ${cell(decision.why)}.`);
     return `${lines.join('\n')}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/receipt.ts
+
 
 function buildReceipt(input) {
     const { guard } = input;
@@ -43170,29 +43167,26 @@ function buildReceipt(input) {
         stages: input.stages.map((s) => ({ name: s.name, seconds: Math.round(s.seconds * 10) / 10 })),
     };
 }
-function receipt_cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
-const code = (text) => (text ? `\`${receipt_cell(text)}\`` : '');
+const code = (text) => (text ? `\`${cell(text)}\`` : '');
 /** The receipt as one two-column table. */
 function receiptMarkdown(r) {
     const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned';
     const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`;
     const sync = `${r.sync.status}${r.sync.seconds !== undefined ? ` after ${r.sync.seconds} s` : ''}${r.sync.detail ? `: ${r.sync.detail}` : ''}`;
     const rows = [
-        ['service', receipt_cell(r.service)],
-        ['environment', receipt_cell(r.environment || '(not named)')],
+        ['service', cell(r.service)],
+        ['environment', cell(r.environment || '(not named)')],
         ['image', code(r.image)],
         ['digest', code(r.digest) || '(none)'],
-        ['platforms', receipt_cell(r.platforms.join(', ') || '(not given)')],
-        ['attestations', receipt_cell(r.attestations || '(not given)')],
+        ['platforms', cell(r.platforms.join(', ') || '(not given)')],
+        ['attestations', cell(r.attestations || '(not given)')],
         ['manifest commit', `${commit}${r.pullRequest ? ` (pull request ${r.pullRequest})` : ''}`],
         ['previous image', r.previousImage.map(code).join(', ') || '(none)'],
-        ['order', receipt_cell(r.order)],
-        ['decision', receipt_cell(r.decision)],
-        ['hold', receipt_cell(hold)],
-        ['sync status', receipt_cell(sync)],
-        ['stages', receipt_cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
+        ['order', cell(r.order)],
+        ['decision', cell(r.decision)],
+        ['hold', cell(hold)],
+        ['sync status', cell(sync)],
+        ['stages', cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
     ];
     return ['### Deployment receipt', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
 }

@@ -1,6 +1,7 @@
 // What the guard (guard.ts) reports: its outputs and its lines of the job summary. Pure.
 import type { Guard } from './guard'
 import { holdValue, type Hold } from './hold'
+import { cell } from './report'
 
 export function guardOutputs(guard: Guard): Record<string, string> {
   return {
@@ -12,9 +13,6 @@ export function guardOutputs(guard: Guard): Record<string, string> {
   }
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
-}
 
 /** `held at IMAGE by ACTOR (run URL) since AT`, or `not held`. */
 export function describeHold(hold: Hold | undefined): string {

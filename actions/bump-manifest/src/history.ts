@@ -89,13 +89,8 @@ export async function ancestry(git: Git, candidate: string, deployed: string, wh
     if (!a) return { relation: 'unknown', why: `commit ${candidate.slice(0, 12)} is not in ${where}${hint}` }
     if (!b) return { relation: 'unknown', why: `commit ${deployed.slice(0, 12)} is not in ${where}${hint}` }
     if (a === b) return { relation: 'same' }
-    const isAncestor = async (x: string, y: string): Promise<boolean> => {
-      const result = await git.tryRun(['merge-base', '--is-ancestor', x, y])
-      if (result.exitCode > 1) throw new Error(`git merge-base --is-ancestor failed: ${result.stderr.trim()}`)
-      return result.exitCode === 0
-    }
-    if (await isAncestor(a, b)) return { relation: 'ancestor' }
-    if (await isAncestor(b, a)) return { relation: 'descendant' }
+    if (await git.isAncestor(a, b)) return { relation: 'ancestor' }
+    if (await git.isAncestor(b, a)) return { relation: 'descendant' }
     // In a shallow history the path between them may be cut off: "not an ancestor" proves nothing.
     if (shallow) return { relation: 'unknown', why: `${where} is a shallow checkout, where neither commit reaches the other; check the source out with fetch-depth: 0` }
     return { relation: 'diverged' }

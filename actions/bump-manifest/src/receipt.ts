@@ -2,6 +2,7 @@
 // `receipt` output (JSON) for callers. Pure: builds data and text.
 import type { Guard } from './guard'
 import { describeHold } from './guard-report'
+import { cell } from './report'
 
 export interface Receipt {
   service: string
@@ -69,9 +70,6 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   }
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
-}
 
 const code = (text: string): string => (text ? `\`${cell(text)}\`` : '')
 

@@ -39,7 +39,8 @@ function autoMergeLine(autoMerge: NonNullable<Outcome['autoMerge']>): string {
   return `Auto-merge (${autoMerge.method}) not enabled: ${cell(autoMerge.reason ?? autoMerge.state)}. The pull request stays open.`
 }
 
-function cell(text: string): string {
+/** Text safe inside a markdown table cell: no pipe, no line break. */
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ')
 }
 
