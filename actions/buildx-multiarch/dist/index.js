@@ -32075,7 +32075,10 @@ class retry_RetriesExhaustedError extends Error {
         this.lastError = lastError;
     }
 }
-const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
 /**
  * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
  * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
@@ -32091,7 +32094,7 @@ function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
  */
 async function withRetry(fn, options) {
     const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const sleep = options.sleep ?? defaultSleep;
+    const wait = options.sleep ?? sleep;
     const random = options.random ?? Math.random;
     const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
     for (let attempt = 1;; attempt++) {
@@ -32105,7 +32108,7 @@ async function withRetry(fn, options) {
                 throw new retry_RetriesExhaustedError(attempt, error);
             const delay = delayMs(attempt);
             options.onRetry?.(error, attempt, delay);
-            await sleep(delay);
+            await wait(delay);
         }
     }
 }

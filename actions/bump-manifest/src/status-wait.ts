@@ -4,7 +4,7 @@
 // the commit's statuses, and those of a newer revision of the branch that includes the commit
 // (Argo CD syncs only the newest revision it sees). judge() is the pure decision; waitForStatus()
 // polls through injected readers and clock, so the loop is tested without real waits.
-import { revisionInDescription } from '@aks-gitops/toolkit'
+import { revisionInDescription, sleep } from '@aks-gitops/toolkit'
 
 /** One status as GET /repos/{owner}/{repo}/commits/{ref}/statuses returns it (newest first). */
 export interface CommitStatus {
@@ -102,12 +102,10 @@ export function isTransientReadError(error: unknown): boolean {
   return (error as { transient?: unknown } | null)?.transient === true
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
 /** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
 export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promise<WaitResult> {
   const now = deps.now ?? Date.now
-  const sleep = deps.sleep ?? defaultSleep
+  const wait = deps.sleep ?? sleep
   const start = now()
   const deadline = start + request.timeoutSeconds * 1000
   const ignored = new Map<string, CommitStatus>()
@@ -144,7 +142,7 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
     }
     const left = deadline - now()
     if (left <= 0) return result('timeout', poll, pending)
-    await sleep(Math.min(request.intervalSeconds * 1000, left))
+    await wait(Math.min(request.intervalSeconds * 1000, left))
   }
 }
 

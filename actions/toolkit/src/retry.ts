@@ -36,7 +36,10 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 /**
  * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
@@ -54,7 +57,7 @@ export function backoffDelay(attempt: number, baseDelay: number, maxDelay: numbe
  */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options
-  const sleep = options.sleep ?? defaultSleep
+  const wait = options.sleep ?? sleep
   const random = options.random ?? Math.random
   const delayMs = options.delayMs ?? ((attempt: number) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random))
   for (let attempt = 1; ; attempt++) {
@@ -65,7 +68,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       if (attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, error)
       const delay = delayMs(attempt)
       options.onRetry?.(error, attempt, delay)
-      await sleep(delay)
+      await wait(delay)
     }
   }
 }
