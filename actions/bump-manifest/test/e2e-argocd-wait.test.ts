@@ -3,7 +3,7 @@
 // commit status endpoints over that repository) answers the polls, while the test plays Argo CD's
 // notifications engine by creating statuses through POST /repos/{owner}/{repo}/statuses/{sha},
 // shaped as k8s-specifications/argocd/notifications-cm.yaml's templates shape them.
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
 import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
@@ -17,17 +17,16 @@ const OTHER = '89e6c98d92887913cadf06b2adb97f26cde4849b'
 /** A status as the templates write it: "revision <sha>: <Application> ...", context continuous-delivery/<Application>. */
 const argo = (revision: string, state: string, text: string) => ({ state, context: CONTEXT, description: `revision ${revision}: ${APP} ${text}`, target_url: ARGO_URL })
 
-let box: Sandbox | undefined
-let api: FakeStatuses | undefined
-afterEach(async () => {
-  await api?.close()
-  box?.remove()
-  api = box = undefined
-})
+type Scenario = Pick<FakeStatusesOptions, 'onList' | 'failList'>
 
-async function setUp(scenario: Pick<FakeStatusesOptions, 'onList' | 'failList'>) {
-  box = sandbox({ [VOTE]: deployment('vote') })
-  api = await startFakeStatuses({ owner: 'octo', repo: 'gitops', token: TOKEN, bare: box.remote, ...scenario })
+/** A remote with the vote deployment and GitHub's status endpoints over it (the scenario may land commits on it), removed when the test finishes. */
+async function setUp(scenario: Scenario | ((box: Sandbox) => Scenario)): Promise<{ box: Sandbox; api: FakeStatuses; work: string }> {
+  const box = sandbox({ [VOTE]: deployment('vote') })
+  const api = await startFakeStatuses({ owner: 'octo', repo: 'gitops', token: TOKEN, bare: box.remote, ...(typeof scenario === 'function' ? scenario(box) : scenario) })
+  onTestFinished(async () => {
+    await api.close()
+    box.remove()
+  })
   return { box, api, work: box.clone() }
 }
 
@@ -117,13 +116,13 @@ describe('wait-for-application', () => {
 
   it('takes the word on a newer revision of the branch that includes the commit: Argo CD synced that one instead', async () => {
     let later = ''
-    const { box, api, work } = await setUp({
+    const { api, work } = await setUp((box) => ({
       onList: async (n, sha, fake) => {
         // Another service's manifest commit landed on top before Argo CD polled: it syncs only that one.
-        if (n === 1) later = box!.land('deploy(result): another service', sha)
+        if (n === 1) later = box.land('deploy(result): another service', sha)
         else if (n === 4 && sha === later) await fake.post(later, argo(later, 'success', 'is Synced and Healthy'))
       },
-    })
+    }))
     const run = await bump(work, api)
     expect(run.errors).toEqual([])
     const commit = run.outputs['commit-sha']!
@@ -137,14 +136,14 @@ describe('wait-for-application', () => {
 
   it('fails naming the newer revision when that one, which includes the commit, is Degraded', async () => {
     let later = ''
-    const { box, api, work } = await setUp({
+    const { api, work } = await setUp((box) => ({
       onList: async (n, sha, fake) => {
         if (n === 1) {
-          later = box!.land('deploy(result): another service', sha)
+          later = box.land('deploy(result): another service', sha)
           await fake.post(later, argo(later, 'failure', 'is Degraded'))
         }
       },
-    })
+    }))
     const run = await bump(work, api)
     const commit = run.outputs['commit-sha']!
     expect(run.outputs).toMatchObject({ 'sync-status': 'failure', 'sync-revision': later })
@@ -152,15 +151,15 @@ describe('wait-for-application', () => {
   }, 60_000)
 
   it('does not take the word of a branch head that does not include the commit (history rewritten)', async () => {
-    const { box, api, work } = await setUp({
+    const { api, work } = await setUp((box) => ({
       onList: async (n, sha, fake) => {
         if (n === 1) {
           // The branch is reset to a sibling of the commit: its success says nothing about this one.
-          const sibling = box!.land('a rewritten history', git(box!.remote, 'rev-parse', `${sha}^`))
+          const sibling = box.land('a rewritten history', git(box.remote, 'rev-parse', `${sha}^`))
           await fake.post(sibling, argo(sibling, 'success', 'is Synced and Healthy'))
         }
       },
-    })
+    }))
     const run = await bump(work, api, { 'wait-timeout': '2' })
     expect(run.outputs).toMatchObject({ 'sync-status': 'timeout', 'sync-revision': '' })
     expect(api.requests.filter((r) => r.includes('/compare/'))).toHaveLength(1)
@@ -171,8 +170,6 @@ describe('wait-for-application', () => {
     const run = await bump(flaky.work, flaky.api)
     expect(run.outputs['sync-status']).toBe('success')
     expect(run.stdout).toMatch(/poll 1: GET \/repos\/octo\/gitops\/commits\/[0-9a-f]{40}\/statuses: 502 .*will poll again/)
-    await api?.close()
-    box?.remove()
     const denied = await setUp({})
     const refused = await bump(denied.work, denied.api, { 'status-token': 'ghs_NotTheRightToken' })
     expect(refused.exitCode).not.toBe(0)
