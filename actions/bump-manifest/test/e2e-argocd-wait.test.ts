@@ -4,6 +4,7 @@
 // notifications engine by creating statuses through POST /repos/{owner}/{repo}/statuses/{sha},
 // shaped as k8s-specifications/argocd/notifications-cm.yaml's templates shape them.
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { startFakeGitHub } from './helpers/fake-github'
 import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
 import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
@@ -163,6 +164,32 @@ describe('wait-for-application', () => {
     const run = await bump(work, api, { 'wait-timeout': '2' })
     expect(run.outputs).toMatchObject({ 'sync-status': 'timeout', 'sync-revision': '' })
     expect(api.requests.filter((r) => r.includes('/compare/'))).toHaveLength(1)
+  }, 60_000)
+
+  it('with commit-method api, waits for the commit GitHub created, the one the ref update moved the branch to', async () => {
+    const box = sandbox({ [VOTE]: deployment('vote') })
+    const github = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
+    const api = await startFakeStatuses({
+      owner: 'octo',
+      repo: 'gitops',
+      token: TOKEN,
+      bare: box.remote,
+      forward: github.url,
+      onList: async (n, sha, fake) => void (n === 2 && (await fake.post(sha, argo(sha, 'success', 'is Synced and Healthy')))),
+    })
+    onTestFinished(async () => {
+      await api.close()
+      await github.close()
+      box.remove()
+    })
+    const run = await bump(box.clone(), api, { 'commit-method': 'api', token: TOKEN, 'status-token': '' })
+    expect(run.errors).toEqual([])
+    const head = box.remoteHead()
+    // The Git Data API made the commit (GitHub signs it) and the wait read that very SHA's statuses.
+    expect(github.gitData?.signed.has(head)).toBe(true)
+    expect(run.outputs).toMatchObject({ 'commit-sha': head, 'sync-status': 'success', 'sync-revision': head })
+    expect(polls(api)).toHaveLength(2)
+    expect(api.requests[0]).toBe(`GET /repos/octo/gitops/commits/${head}/statuses?per_page=100`)
   }, 60_000)
 
   it('polls through a server error (a transient failure) and a token that cannot read statuses fails at once', async () => {

@@ -13,7 +13,7 @@
 // otherwise), description at most 140 characters. It checks the token. The test plays Argo CD by
 // creating statuses through the POST endpoint from `onList`, which runs before each list is answered.
 import { execFileSync } from 'node:child_process'
-import { createServer, type IncomingMessage } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface StatusInput {
@@ -47,6 +47,18 @@ export interface FakeStatusesOptions {
   onList?: (n: number, sha: string, fake: FakeStatuses) => Promise<void> | void
   /** Answers the n-th list request with this HTTP status instead (e.g. 502), to test transient failures. */
   failList?: (n: number) => number | undefined
+  /** Another stand-in (fake-github.ts) that answers every other request, so one API URL serves both. */
+  forward?: string
+}
+
+/** Sends the request on to `base` unchanged and relays the answer. */
+async function relay(base: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let body = ''
+  for await (const chunk of req) body += chunk
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>
+  const answer = await fetch(`${base}${req.url ?? '/'}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body })
+  res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' })
+  res.end(Buffer.from(await answer.arrayBuffer()))
 }
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -87,13 +99,15 @@ export async function startFakeStatuses(options: FakeStatusesOptions): Promise<F
     void (async () => {
       const parsed = new URL(req.url ?? '/', 'http://localhost')
       const path = decodeURIComponent(parsed.pathname)
+      const prefix = `/repos/${owner}/${repo}`
+      // With another stand-in behind it, that one answers the Git Data API (its refs included).
+      if (options.forward && !/^\/repos\/[^/]+\/[^/]+\/(statuses\/|commits\/.+\/status(es)?$|compare\/)/.test(path)) return relay(options.forward, req, res)
       requests.push(`${req.method} ${path}${parsed.search}`)
       const send = (status: number, data: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
         res.end(JSON.stringify(data))
       }
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' })
-      const prefix = `/repos/${owner}/${repo}`
       const create = new RegExp(`^${prefix}/statuses/([^/]+)$`).exec(path)
       if (req.method === 'POST' && create) {
         const body = await readBody(req)
