@@ -24,9 +24,9 @@ afterEach(async () => {
 })
 
 /** A clone whose origin is the HTTP stand-in, answering push n with answers[n - 1] (then normally). */
-async function httpClone(answers: PushAnswer[]): Promise<string> {
+async function httpClone(answers: PushAnswer[], fetches: 'server-error'[] = []): Promise<string> {
   box = sandbox({ [VOTE]: deployment('vote') })
-  http = await startGitHttpServer(box.dir, TOKEN, { answer: (n) => answers[n - 1] ?? 'normal' })
+  http = await startGitHttpServer(box.dir, TOKEN, { answer: (n) => answers[n - 1] ?? 'normal', fetchAnswer: (n) => fetches[n - 1] ?? 'normal' })
   const work = box.clone()
   git(work, 'remote', 'set-url', 'origin', `${http.url}/remote.git`)
   return work
@@ -53,6 +53,8 @@ describe('transient push failures', () => {
   it.each([
     // https://github.com/desktop/desktop/issues/16398: "remote: fatal error in commit_refs" / "! [remote rejected] main -> main (failure)"
     ['commit-refs-failure', /remote: fatal error in commit_refs/],
+    // GitHub's other ref-update status, "! [remote rejected] main -> main (failed)" (https://github.com/rtyley/bfg-repo-cleaner/issues/403 shows the form)
+    ['ref-update-failed', /\[remote rejected\] \(failed\)/],
     // git's words for a 429 or 500 answer to the pack (https://github.com/go-gitea/gitea/issues/31339 for the 500)
     ['throttled', /RPC failed; HTTP 429/],
     ['server-error', /RPC failed; HTTP 500/],
@@ -66,6 +68,16 @@ describe('transient push failures', () => {
     expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
     expect(http!.pushes).toBe(2)
     expect(git(box!.remote, 'rev-list', `${seed}..main`)).toBe(run.outputs['commit-sha'])
+  })
+
+  it('tries again when the fetch that starts an attempt gets a 500', async () => {
+    const work = await httpClone([], ['server-error'])
+    const run = await runBump(work, inputs, { GITHUB_SERVER_URL: http!.url })
+    expect(run.errors).toEqual([])
+    expect(run.stdout).toMatch(/Attempt 1 failed with a transient error[^\n]*\ncannot fetch branch "main" from origin: .*\n.*The requested URL returned error: 500/)
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
+    expect(http!.pushes).toBe(1)
+    expect(box!.remoteHead()).toBe(run.outputs['commit-sha'])
   })
 
   it('gives up after max-attempts when the server keeps failing, with nothing pushed', async () => {

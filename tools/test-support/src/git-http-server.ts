@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 
 /** What the server does with a push (a receive-pack POST), by its number (1-based). */
-export type PushAnswer = 'normal' | 'throttled' | 'server-error' | 'applied-then-500' | 'commit-refs-failure'
+export type PushAnswer = 'normal' | 'throttled' | 'server-error' | 'applied-then-500' | 'commit-refs-failure' | 'ref-update-failed'
 
 /** A pkt-line: four hex digits of length (themselves included), then the payload. */
 function pkt(payload: Buffer | string): Buffer {
@@ -20,16 +20,18 @@ function pkt(payload: Buffer | string): Buffer {
 
 /**
  * The receive-pack result GitHub sends when its ref update fails: the remote's message on side band
- * 2, then report-status on band 1 with `ng <ref> failure`
+ * 2, then report-status on band 1 with `ng <ref> <reason>`
  * (https://git-scm.com/docs/gitprotocol-pack#_report_status), which git prints as
- * "remote: fatal error in commit_refs" and "! [remote rejected] main -> main (failure)".
+ * "remote: fatal error in commit_refs" and "! [remote rejected] main -> main (failure)", or with
+ * reason "failed" and no message as "! [remote rejected] main -> main (failed)".
  */
-function commitRefsFailure(body: Buffer): Buffer {
+function refUpdateFailure(body: Buffer, reason: 'failure' | 'failed', message?: string): Buffer {
   // The first command pkt-line: "<old> <new> <ref>\0<capabilities>".
   const length = parseInt(body.subarray(0, 4).toString(), 16)
   const ref = body.subarray(4, length).toString().split('\0')[0]?.split(' ')[2]?.trim() ?? 'refs/heads/main'
-  const status = Buffer.concat([pkt('unpack ok\n'), pkt(`ng ${ref} failure\n`), Buffer.from('0000')])
-  return Buffer.concat([pkt(Buffer.concat([Buffer.from([2]), Buffer.from('fatal error in commit_refs\n')])), pkt(Buffer.concat([Buffer.from([1]), status])), Buffer.from('0000')])
+  const status = Buffer.concat([pkt('unpack ok\n'), pkt(`ng ${ref} ${reason}\n`), Buffer.from('0000')])
+  const remote = message ? [pkt(Buffer.concat([Buffer.from([2]), Buffer.from(`${message}\n`)]))] : []
+  return Buffer.concat([...remote, pkt(Buffer.concat([Buffer.from([1]), status])), Buffer.from('0000')])
 }
 
 export interface GitHttpServer {
@@ -45,10 +47,15 @@ export interface GitHttpServer {
 export async function startGitHttpServer(
   projectRoot: string,
   token: string,
-  options: { readOnly?: boolean; answer?: (push: number) => PushAnswer } = {},
+  options: {
+    readOnly?: boolean
+    answer?: (push: number) => PushAnswer
+    /** What fetch n (its ref advertisement) gets: 'server-error' answers 500, as a degraded server does. */
+    fetchAnswer?: (fetch: number) => 'normal' | 'server-error'
+  } = {},
 ): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
-  const state = { authorizations: [] as string[][], pushes: 0 }
+  const state = { authorizations: [] as string[][], pushes: 0, fetches: 0 }
   const server: Server = createServer((req, res) => {
     const headers: string[] = []
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -67,6 +74,11 @@ export async function startGitHttpServer(
       res.end('Permission to octo/gitops.git denied to token.\n')
       return
     }
+    if (req.method === 'GET' && url.searchParams.get('service') === 'git-upload-pack' && options.fetchAnswer?.(++state.fetches) === 'server-error') {
+      res.writeHead(500)
+      res.end('Internal Server Error\n')
+      return
+    }
     const answer = req.method === 'POST' && url.pathname.endsWith('/git-receive-pack') ? (options.answer?.(++state.pushes) ?? 'normal') : 'normal'
     if (answer === 'throttled' || answer === 'server-error') {
       req.resume()
@@ -74,13 +86,14 @@ export async function startGitHttpServer(
       res.end(answer === 'throttled' ? 'API rate limit exceeded\n' : 'Internal Server Error\n')
       return
     }
-    if (answer === 'commit-refs-failure') {
+    if (answer === 'commit-refs-failure' || answer === 'ref-update-failed') {
       const chunks: Buffer[] = []
       req.on('data', (chunk: Buffer) => chunks.push(chunk))
       req.on('end', () => {
         const raw = Buffer.concat(chunks)
         res.writeHead(200, { 'Content-Type': 'application/x-git-receive-pack-result', 'Cache-Control': 'no-cache' })
-        res.end(commitRefsFailure(req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw))
+        const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw
+        res.end(answer === 'ref-update-failed' ? refUpdateFailure(body, 'failed') : refUpdateFailure(body, 'failure', 'fatal error in commit_refs'))
       })
       return
     }
