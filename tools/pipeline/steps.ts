@@ -60,6 +60,8 @@ export interface EventResult {
   verified: { image: string; platforms: string }[]
   unchecked: RenderedImage[]
   diff: string
+  /** The image's org.opencontainers.image.revision, as acr-push's verify read it (the redeploy's check). */
+  revision?: string
   /** The redeploy's image as resolved (a tag, a digest, or `previous` from the trailers). */
   redeploy?: { source: string; tag: string; digest: string }
   /** bump-manifest's receipt output (README "Safe deploys"), as it printed it. */
@@ -243,6 +245,7 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         const run = await progress.step('check', (sink) => action('check', 'acr-push', inputs, env, sink), (r) => `${r.outputs.digest?.slice(0, 19)}… [${r.outputs.platforms}]`)
         result.digest = run.outputs.digest
         result.platforms = run.outputs.platforms
+        if (run.outputs.revision) result.revision = run.outputs.revision
         break
       }
       case 'deploy': {
@@ -320,6 +323,8 @@ function safeDeployInputs(plan: EventPlan, ctx: RunContext, result: EventResult)
   if (plan.kind === 'release' || plan.kind === 'production') inputs['supersede-hold'] = 'true'
   // A promotion builds nothing: its image comes from the release candidate's commit.
   if (result.candidate?.revision) inputs['source-commit'] = result.candidate.revision
+  // A redeploy's image was built earlier: its revision label says from which commit.
+  if (plan.redeploy && result.revision) inputs['source-commit'] = result.revision
   if (plan.redeploy) Object.assign(inputs, { 'allow-downgrade': 'true', 'release-hold': String(plan.redeploy.releaseHold) })
   return inputs
 }

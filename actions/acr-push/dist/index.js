@@ -42297,6 +42297,10 @@ async function firstConfig(ref, details, ctx) {
     const first = [...details.manifests.keys()][0];
     return first ? inspectConfig(withDigest(ref, first), ctx) : undefined;
 }
+/** The commit the image was built from: its org.opencontainers.image.revision, on the index or in the first image's config. */
+async function revisionOf(ref, details, ctx) {
+    return imageRevision(details.raw) ?? imageRevision(details.raw, await firstConfig(ref, details, ctx));
+}
 async function ancestry(git, revision, target) {
     if (!(await git.tryRevParse(revision)))
         return 'unknown-commit';
@@ -42328,9 +42332,7 @@ async function changes(git, revision, target, paths) {
 async function gather(candidate, repository, local, release, ctx) {
     const ref = candidate.digest ? withDigest(repository, candidate.digest) : withTag(repository, candidate.tag);
     const details = await readRemote(ref, ctx);
-    let revision = imageRevision(details.raw);
-    if (!revision)
-        revision = imageRevision(details.raw, await firstConfig(ref, details, ctx));
+    const revision = await revisionOf(ref, details, ctx);
     const facts = { ...candidate, digest: details.digest, changedFiles: [] };
     if (!revision)
         return { facts, details };
@@ -43053,6 +43055,13 @@ async function verify(settings, ctx, known) {
     const details = known ?? (await group(`Read ${name}`, () => readRemote(ref, ctx)));
     gate(settings, name, details);
     setImageOutputs(ref, details.digest, details.platforms, ref.tag ? [ref] : []);
+    // The source commit, for a redeploy's ordering and trailers (bump-manifest source-commit). The
+    // image was verified already: a config that cannot be read only leaves the output empty.
+    const revision = await revisionOf(ref, details, ctx).catch((error) => {
+        warning(`Could not read the revision label of ${name}: ${errorMessage(error)}`);
+        return undefined;
+    });
+    setOutput('revision', revision ?? '');
     await writeSummary({
         source: name,
         image: formatImageReference(withDigest(ref, details.digest)),

@@ -87,6 +87,11 @@ async function firstConfig(ref: ImageReference, details: ImageDetails, ctx: Regi
   return first ? inspectConfig(withDigest(ref, first), ctx) : undefined
 }
 
+/** The commit the image was built from: its org.opencontainers.image.revision, on the index or in the first image's config. */
+export async function revisionOf(ref: ImageReference, details: ImageDetails, ctx: RegistryContext): Promise<string | undefined> {
+  return imageRevision(details.raw) ?? imageRevision(details.raw, await firstConfig(ref, details, ctx))
+}
+
 async function ancestry(git: Git, revision: string, target: string): Promise<Ancestry> {
   if (!(await git.tryRevParse(revision))) return 'unknown-commit'
   const result = await git.tryRun(['merge-base', '--is-ancestor', revision, target])
@@ -118,8 +123,7 @@ async function changes(git: Git, revision: string, target: string, paths: readon
 async function gather(candidate: CandidateRef, repository: ImageReference, local: LocalFacts, release: ReleaseCandidateSettings, ctx: RegistryContext): Promise<{ facts: CandidateFacts; details: ImageDetails }> {
   const ref = candidate.digest ? withDigest(repository, candidate.digest) : withTag(repository, candidate.tag)
   const details = await readRemote(ref, ctx)
-  let revision = imageRevision(details.raw)
-  if (!revision) revision = imageRevision(details.raw, await firstConfig(ref, details, ctx))
+  const revision = await revisionOf(ref, details, ctx)
   const facts: CandidateFacts = { ...candidate, digest: details.digest, changedFiles: [] }
   if (!revision) return { facts, details }
   facts.revision = revision

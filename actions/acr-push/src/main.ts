@@ -3,7 +3,7 @@
 import * as core from '@actions/core'
 import { RegistryError, errorMessage, formatImageReference, tagDigest, type ImageReference, type RegistryContext } from '@aks-gitops/toolkit'
 import { authenticate, type RegistryAccess } from './auth'
-import { announceCandidate, readLocalFacts, resolveCandidate, type LocalFacts } from './candidate'
+import { announceCandidate, readLocalFacts, resolveCandidate, revisionOf, type LocalFacts } from './candidate'
 import { STATE_DOCKER_CONFIG, removeConfig, type DockerAuth } from './auth/docker-config'
 import { sameImageManifests } from './equivalent'
 import { failureMessage, unauthorizedHint } from './failures'
@@ -46,6 +46,13 @@ async function verify(settings: Settings, ctx: RegistryContext, known: ImageDeta
   const details = known ?? (await core.group(`Read ${name}`, () => readRemote(ref, ctx)))
   gate(settings, name, details)
   setImageOutputs(ref, details.digest, details.platforms, ref.tag ? [ref] : [])
+  // The source commit, for a redeploy's ordering and trailers (bump-manifest source-commit). The
+  // image was verified already: a config that cannot be read only leaves the output empty.
+  const revision = await revisionOf(ref, details, ctx).catch((error: unknown) => {
+    core.warning(`Could not read the revision label of ${name}: ${errorMessage(error)}`)
+    return undefined
+  })
+  core.setOutput('revision', revision ?? '')
   await writeSummary({
     source: name,
     image: formatImageReference(withDigest(ref, details.digest)),
