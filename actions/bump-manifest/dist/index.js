@@ -42767,11 +42767,14 @@ function verified(path, text, documents, service, expected) {
 
 
 
+
 /** How far back the history is read: enough for any rollback a person would ask for. */
 const DEPTH = 500;
 /** Manifest commits that touched `paths` at `rev`, newest first, with their deploy trailers (commits without an Image trailer left out). */
 async function deployHistory(git, rev, paths) {
-    const result = await git.tryRun(['log', `-n${DEPTH}`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)]);
+    // Only manifest commits (their Bumped-by trailer): in a repository that also holds the services'
+    // sources, the last DEPTH commits of any kind could hide every deploy.
+    const result = await git.tryRun(['log', `-n${DEPTH}`, `--grep=^${TRAILER}$`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)]);
     if (result.exitCode !== 0)
         return [];
     const records = [];

@@ -5,6 +5,7 @@
 import { errorMessage, parseImageReference, sameRepository, type Git, type ImageReference } from '@aks-gitops/toolkit'
 import type { AncestryAnswer } from './ordering'
 import { repositoryText } from './reference'
+import { TRAILER } from './message'
 import { parseTrailerLines, TRAILER_KEYS } from './trailers'
 
 export interface DeployRecord {
@@ -23,7 +24,9 @@ const DEPTH = 500
 
 /** Manifest commits that touched `paths` at `rev`, newest first, with their deploy trailers (commits without an Image trailer left out). */
 export async function deployHistory(git: Git, rev: string, paths: readonly string[]): Promise<DeployRecord[]> {
-  const result = await git.tryRun(['log', `-n${DEPTH}`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)])
+  // Only manifest commits (their Bumped-by trailer): in a repository that also holds the services'
+  // sources, the last DEPTH commits of any kind could hide every deploy.
+  const result = await git.tryRun(['log', `-n${DEPTH}`, `--grep=^${TRAILER}$`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)])
   if (result.exitCode !== 0) return []
   const records: DeployRecord[] = []
   for (const entry of result.stdout.split('\x1e')) {
