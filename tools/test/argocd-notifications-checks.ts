@@ -102,10 +102,10 @@ function checkTemplateText(where: string, text: string, context: Obj, paths: App
   }
 }
 
-type Token = { kind: 'name' | 'string' | 'number' | 'op' | 'open' | 'close' | 'dot'; text: string; optional?: boolean }
+export type Token = { kind: 'name' | 'string' | 'number' | 'op' | 'open' | 'close' | 'dot'; text: string; optional?: boolean }
 
 /** expr-lang's lexical structure, as far as these conditions use it; undefined plus a problem on a character it does not have. */
-function tokens(where: string, text: string, problems: string[]): Token[] | undefined {
+export function tokens(where: string, text: string, problems: string[]): Token[] | undefined {
   const out: Token[] = []
   let i = 0
   while (i < text.length) {
