@@ -44,6 +44,19 @@ NETWORK="${BASH_REMATCH[1]}.0/24"
 
 running() { DOCKER_HOST="unix://$SOCKET" docker info >/dev/null 2>&1; }
 
+# ip and iptables for the bridge (a minimal Debian image may lack iproute2); the docker CLI and
+# bookworm's runc come with start.sh's packages.
+tools() {
+  local missing=()
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v iptables >/dev/null || missing+=(iptables)
+  if ! command -v runc >/dev/null || ! command -v docker >/dev/null; then die "run tools/engine/start.sh first (docker CLI and runc)"; fi
+  [ "${#missing[@]}" = 0 ] && return
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 unpack() {
   [ -x "$DIR/root/usr/sbin/dockerd" ] && return
   log "downloading ${PACKAGES[*]} from Debian $SUITE"
@@ -92,6 +105,7 @@ network_down() {
 
 start() {
   if running; then printf 'DOCKER_HOST=unix://%s\n' "$SOCKET"; return; fi
+  tools
   unpack
   network_up
   mkdir -p "$DIR/data" "$DIR/exec"
