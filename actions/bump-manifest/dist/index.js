@@ -41625,6 +41625,7 @@ async function waitForStatus(request, deps) {
                 deps.onNewer?.(poll, newer.revision, later);
                 if (later.kind !== 'waiting')
                     return result(later.kind, poll, later.status, newer.revision);
+                pending = later.pending ?? pending;
             }
         }
         catch (error) {
@@ -41652,10 +41653,10 @@ function waitFailureMessage(result, timeoutSeconds) {
 }
 
 ;// CONCATENATED MODULE: ./src/argocd-wait.ts
-// The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses
-// (commit-statuses.ts) until status-wait.ts's judge decides, logs each poll, sets the outputs
-// sync-status, sync-seconds and sync-url, and fails naming the Application, the revision and the
-// state reached when that is not success.
+// The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses, and those
+// of a newer branch head that includes it (commit-statuses.ts), until status-wait.ts's judge
+// decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
+// and fails naming the Application, the revision and the state reached when that is not success.
 
 
 

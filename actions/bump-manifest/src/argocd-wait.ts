@@ -1,7 +1,7 @@
-// The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses
-// (commit-statuses.ts) until status-wait.ts's judge decides, logs each poll, sets the outputs
-// sync-status, sync-seconds and sync-url, and fails naming the Application, the revision and the
-// state reached when that is not success.
+// The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses, and those
+// of a newer branch head that includes it (commit-statuses.ts), until status-wait.ts's judge
+// decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
+// and fails naming the Application, the revision and the state reached when that is not success.
 import * as core from '@actions/core'
 import { errorMessage } from '@aks-gitops/toolkit'
 import { waitFailureMessage, waitForStatus, type WaitResult } from './status-wait'

@@ -135,6 +135,7 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
         const later = judge(newer.statuses, request.context, newer.revision).verdict
         deps.onNewer?.(poll, newer.revision, later)
         if (later.kind !== 'waiting') return result(later.kind, poll, later.status, newer.revision)
+        pending = later.pending ?? pending
       }
     } catch (error) {
       if (!isTransientReadError(error)) throw error
