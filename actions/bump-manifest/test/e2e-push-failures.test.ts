@@ -109,7 +109,7 @@ const REJECTIONS = [
       '- Required status check "validate" is expected.',
       '',
     ],
-    help: /a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api/,
+    help: /refuses direct pushes; .*\. Here a pull request is required: pull-request mode \(with auto-merge\); signed commits are required: commit-method api .*; status checks are required: pull-request mode with an App token/,
   },
   {
     what: "secret scanning's push protection (GH013)",

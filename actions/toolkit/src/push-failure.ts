@@ -61,9 +61,19 @@ const PUSH_FAILURE_HELP: Record<PushFailureKind, string> = {
   other: 'git push failed',
 }
 
-/** What to do about a push failure of this kind. */
-export function pushFailureHelp(kind: PushFailureKind): string {
-  return PUSH_FAILURE_HELP[kind]
+// The rules a ruleset or protection rule lists under GH013/GH006 ("- Changes must be made through a
+// pull request.", "- Required status check \"build\" is expected."), and the way around each.
+const RULE_ADVICE: readonly [RegExp, string][] = [
+  [/must be made through a pull request|approving review/i, 'a pull request is required: pull-request mode (with auto-merge)'],
+  [/verified signatures/i, 'signed commits are required: commit-method api (GitHub signs those commits)'],
+  [/status checks? .*(is|are) expected|required status checks?/i, 'status checks are required: pull-request mode with an App token, so the checks run on the pull request'],
+  [/cannot update this protected ref|restrict(ed)? updates/i, 'updates are restricted: a token on the bypass list'],
+]
+
+/** What to do about a push failure of this kind; for a protection rule, what its listed rules call for. */
+export function pushFailureHelp(kind: PushFailureKind, output = ''): string {
+  const advice = kind === 'protected-branch' ? RULE_ADVICE.filter(([rule]) => rule.test(output)).map(([, text]) => text) : []
+  return advice.length > 0 ? `${PUSH_FAILURE_HELP[kind]}. Here ${advice.join('; ')}` : PUSH_FAILURE_HELP[kind]
 }
 
 /**
@@ -91,7 +101,7 @@ export class PushRejectedError extends Error {
     message?: string,
   ) {
     const [reason, ...rest] = pushFailureDetail(output)
-    super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, PUSH_FAILURE_HELP[kind], ...rest].join('\n'))
+    super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, pushFailureHelp(kind, output), ...rest].join('\n'))
   }
   get retryable(): boolean {
     return this.kind === 'non-fast-forward' || this.kind === 'transient'

@@ -136,6 +136,17 @@ describe('classifyPushFailure', () => {
     expect(pushFailureHelp('email-privacy')).toMatch(/noreply/)
   })
 
+  it('names the way around each rule a ruleset or protection rule lists', () => {
+    // "- Required status check "pre-commit" is expected." as in https://github.com/mxcube/mxcubecore/issues/891
+    const checks = 'remote: error: GH013: Repository rule violations found for refs/heads/develop.\nremote: - Required status check "pre-commit" is expected.'
+    expect(pushFailureHelp('protected-branch', checks)).toMatch(/\. Here status checks are required: pull-request mode with an App token/)
+    expect(pushFailureHelp('protected-branch', GITHUB.ruleset)).toMatch(/\. Here a pull request is required: pull-request mode \(with auto-merge\)$/)
+    const signatures = pushFailureHelp('protected-branch', `${GITHUB.ruleset}\nremote: - Commits must have verified signatures.`)
+    expect(signatures).toMatch(/a pull request is required: .*; signed commits are required: commit-method api/)
+    // Nothing listed: the general advice alone.
+    expect(pushFailureHelp('protected-branch', GITHUB.protected)).toBe(pushFailureHelp('protected-branch'))
+  })
+
   it("puts git's porcelain reason first and keeps the whole remote: block", () => {
     // `git push --porcelain`: status lines on stdout, the remote's words on stderr.
     const stdout = 'To https://github.com/o/r\n!\tabc123:refs/heads/main\t[remote rejected] (push declined due to repository rule violations)\nDone\n'
@@ -143,7 +154,8 @@ describe('classifyPushFailure', () => {
     const error = new PushRejectedError(classifyPushFailure(`${stdout}\n${stderr}`), `${stdout}\n${stderr}`, 'abc123:main')
     const lines = error.message.split('\n')
     expect(lines[0]).toBe('push of abc123:main rejected: abc123:refs/heads/main [remote rejected] (push declined due to repository rule violations)')
-    expect(lines[1]).toBe(pushFailureHelp('protected-branch'))
+    expect(lines[1]).toBe(pushFailureHelp('protected-branch', stderr))
+    expect(lines[1]).toMatch(/Here a pull request is required/)
     // Nine lines of remote: block, the rule lines included (the last-8-lines cut dropped the first).
     expect(lines.slice(2)).toEqual(stderr.split('\n').map((line) => line.trimEnd()))
     expect(error.message).toContain('- Changes must be made through a pull request.')
