@@ -40,7 +40,7 @@ export interface GitOptions {
  * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
  * and a runner's checkout is thrown away anyway).
  */
-export const QUIET_CONFIG: readonly ConfigEntry[] = [
+const QUIET_CONFIG: readonly ConfigEntry[] = [
   { key: 'gc.auto', value: '0' },
   { key: 'maintenance.auto', value: 'false' },
 ]
