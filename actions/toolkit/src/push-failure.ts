@@ -82,7 +82,7 @@ export function pushFailureHelp(kind: PushFailureKind, output = ''): string {
  * block (a ruleset lists every rule it applies there, so nothing of it is dropped), then git's own
  * error and fatal lines. Progress, hints and "To <url>" are left out.
  */
-export function pushFailureDetail(output: string): string[] {
+function pushFailureDetail(output: string): string[] {
   const lines = output.split(/\r?\n/).map((line) => line.trimEnd())
   const status = lines.filter((line) => /^!\t/.test(line)).map((line) => line.replace(/^!\t/, '').replace(/\t/g, ' '))
   const remote = lines.filter((line) => /^remote:/.test(line))
