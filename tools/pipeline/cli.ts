@@ -79,7 +79,7 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
     if (r.audit) progress.line(`  audit      ${r.audit.status === 'passed' ? 'passed: ' : ''}${describeAudit(r.audit)}`)
     if (r.candidate) progress.line(`  candidate  ${r.candidate.tag} (${r.candidate.origin}), built from ${r.candidate.revision}`)
     if (r.published.length) progress.line(`  published  ${r.published.join('\n             ')}`)
-    else if (r.plan.tags.length === 0) progress.line(`  published  nothing (${r.plan.kind} builds are not published)`)
+    else if (r.plan.tags.length === 0 && !r.plan.redeploy) progress.line(`  published  nothing (${r.plan.kind} builds are not published)`)
     if (r.digest) progress.line(`  digest     ${r.digest}`)
     if (r.platforms) progress.line(`  platforms  ${r.platforms}`)
     if (r.redeploy) progress.line(`  redeploy   ${r.redeploy.source} (${options.redeploy?.reference}${options.redeploy?.releaseHold ? ', release-hold' : ''})`)

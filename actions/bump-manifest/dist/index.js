@@ -43531,7 +43531,7 @@ async function run() {
         for (const row of previousImages(plans))
             info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
         const guard = await guardDeploy(settings, plans, facts, new Date());
-        stages.lap('check');
+        stages.lap('order check');
         announce(guard);
         if (!guard.decision.commit) {
             const outcome = { changed: false, dryRun: settings.dryRun, pushed: false, attempts: 0 };
@@ -43559,7 +43559,7 @@ async function run() {
         }
         // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
         const waited = await waitForSync(settings, outcome);
-        stages.lap('sync');
+        stages.lap('argo cd wait');
         await deliverReceipt(settings, guard, outcome, stages.list, waited.sync);
         if (waited.error)
             throw waited.error;

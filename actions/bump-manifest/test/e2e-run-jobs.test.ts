@@ -78,9 +78,9 @@ describe('time-run-jobs', () => {
     expect(run.errors).toEqual([])
     const stages = (JSON.parse(run.outputs.receipt ?? '') as { stages: { name: string; seconds: number }[] }).stages
     expect(stages.slice(0, 3)).toEqual(jobStages(JOBS))
-    expect(stages.slice(3).map((s) => s.name)).toEqual(['check', 'commit', 'sync'])
+    expect(stages.slice(3).map((s) => s.name)).toEqual(['order check', 'commit', 'argo cd wait'])
     expect(api.requests.filter((r) => r.startsWith('GET /repos/octo/gitops/actions/runs/4242/attempts/2/jobs'))).toHaveLength(3)
-    expect(run.summary).toContain('| stages | pipeline / Plan from the ref 8 s, pipeline / Build linux/amd64 linux/arm64 312 s, pipeline / Publish to staging 41.5 s, check')
+    expect(run.summary).toContain('| stages | pipeline / Plan from the ref 8 s, pipeline / Build linux/amd64 linux/arm64 312 s, pipeline / Publish to staging 41.5 s, order check')
   })
 
   it('warns and times only the step when the token may not read the jobs: the deploy still succeeds', async () => {
@@ -91,7 +91,7 @@ describe('time-run-jobs', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.changed).toBe('true')
     expect(run.stdout).toContain('::warning::time-run-jobs: could not read the jobs of run 4242 (attempt 2)')
-    expect((JSON.parse(run.outputs.receipt ?? '') as { stages: { name: string }[] }).stages.map((s) => s.name)).toEqual(['check', 'commit', 'sync'])
+    expect((JSON.parse(run.outputs.receipt ?? '') as { stages: { name: string }[] }).stages.map((s) => s.name)).toEqual(['order check', 'commit', 'argo cd wait'])
   })
 
   it('fails naming the input without a run id, before anything happens', async () => {

@@ -207,7 +207,7 @@ describe('deployment receipt', () => {
       hold: { state: 'not held', change: 'none' },
       sync: { status: 'not waited', detail: 'wait-for-application is not set' },
     })
-    expect(receipt.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'publish', 'check', 'commit', 'sync'])
+    expect(receipt.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'publish', 'order check', 'commit', 'argo cd wait'])
     expect(receipt.stages[0]).toEqual({ name: 'build', seconds: 312 })
     const table = run.summary.slice(run.summary.indexOf('### Deployment receipt'))
     expect(table).toContain(`| manifest commit | [\`${head.slice(0, 12)}\`](https://github.example/octo/gitops/commit/${head}) |`)
