@@ -29149,7 +29149,6 @@ function parseRepository(input) {
 /* harmony export */   hN: () => (/* binding */ classifyPushFailure),
 /* harmony export */   q3: () => (/* binding */ pushFailureHelp)
 /* harmony export */ });
-/* unused harmony export pushFailureDetail */
 // GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
 // git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
 // scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
@@ -41666,6 +41665,7 @@ function waitFailureMessage(result, timeoutSeconds) {
 // of a newer branch head that includes it (commit-statuses.ts), until status-wait.ts's judge
 // decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
 // and fails naming the Application, the revision and the state reached when that is not success.
+// The job summary shows the result in the deployment receipt (main.ts), not in a line of its own.
 
 
 
@@ -41674,14 +41674,6 @@ function setWaitOutputs(state, seconds, url, revision) {
     setOutput('sync-seconds', String(seconds));
     setOutput('sync-url', url);
     setOutput('sync-revision', revision);
-}
-async function summaryLine(text) {
-    try {
-        await summary.addRaw(`\n${text}\n`).write();
-    }
-    catch (error) {
-        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
-    }
 }
 async function awaitArgoCd(wait, target) {
     if (!target.commit) {
@@ -41727,9 +41719,6 @@ async function awaitArgoCd(wait, target) {
         endGroup();
     }
     setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', result.state === 'timeout' ? '' : result.syncedRevision);
-    const link = result.status?.target_url ? ` ([Argo CD](${result.status.target_url}))` : '';
-    const newer = result.syncedRevision === revision ? '' : ` (synced as \`${result.syncedRevision.slice(0, 12)}\`, which includes it)`;
-    await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`${newer}: **${result.state}** after ${result.seconds} s${link}`);
     if (result.state !== 'success')
         throw new Error(waitFailureMessage(result, wait.timeoutSeconds));
     const via = result.syncedRevision === revision ? '' : ` (through ${result.syncedRevision}, which includes it)`;
@@ -43454,7 +43443,11 @@ async function waitForSync(settings, outcome) {
         return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } };
     try {
         const result = await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined });
-        return { sync: result ? { status: result.state, seconds: result.seconds } : { status: 'skipped', detail: 'no manifest commit landed' } };
+        if (!result)
+            return { sync: { status: 'skipped', detail: 'no manifest commit landed' } };
+        // Argo CD may have synced a newer revision that includes the commit: say which one answered.
+        const via = result.syncedRevision === result.revision ? {} : { detail: `reported on ${result.syncedRevision}, which includes this commit` };
+        return { sync: { status: result.state, seconds: result.seconds, ...via } };
     }
     catch (error) {
         return { sync: { status: 'not healthy', detail: (0,errors/* errorMessage */.g)(error) }, error: error };

@@ -2,6 +2,7 @@
 // of a newer branch head that includes it (commit-statuses.ts), until status-wait.ts's judge
 // decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
 // and fails naming the Application, the revision and the state reached when that is not success.
+// The job summary shows the result in the deployment receipt (main.ts), not in a line of its own.
 import * as core from '@actions/core'
 import { errorMessage } from '@aks-gitops/toolkit'
 import { waitFailureMessage, waitForStatus, type WaitResult } from './status-wait'
@@ -21,14 +22,6 @@ function setWaitOutputs(state: string, seconds: number, url: string, revision: s
   core.setOutput('sync-seconds', String(seconds))
   core.setOutput('sync-url', url)
   core.setOutput('sync-revision', revision)
-}
-
-async function summaryLine(text: string): Promise<void> {
-  try {
-    await core.summary.addRaw(`\n${text}\n`).write()
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
-  }
 }
 
 export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promise<WaitResult | undefined> {
@@ -74,9 +67,6 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
     core.endGroup()
   }
   setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', result.state === 'timeout' ? '' : result.syncedRevision)
-  const link = result.status?.target_url ? ` ([Argo CD](${result.status.target_url}))` : ''
-  const newer = result.syncedRevision === revision ? '' : ` (synced as \`${result.syncedRevision.slice(0, 12)}\`, which includes it)`
-  await summaryLine(`**Argo CD** \`${result.application}\` at \`${revision.slice(0, 12)}\`${newer}: **${result.state}** after ${result.seconds} s${link}`)
   if (result.state !== 'success') throw new Error(waitFailureMessage(result, wait.timeoutSeconds))
   const via = result.syncedRevision === revision ? '' : ` (through ${result.syncedRevision}, which includes it)`
   core.info(`Argo CD Application ${result.application} reported success at ${revision}${via} after ${result.seconds} s`)

@@ -260,7 +260,10 @@ async function waitForSync(settings: Settings, outcome: Outcome): Promise<{ sync
   if (!settings.wait) return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } }
   try {
     const result = await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined })
-    return { sync: result ? { status: result.state, seconds: result.seconds } : { status: 'skipped', detail: 'no manifest commit landed' } }
+    if (!result) return { sync: { status: 'skipped', detail: 'no manifest commit landed' } }
+    // Argo CD may have synced a newer revision that includes the commit: say which one answered.
+    const via = result.syncedRevision === result.revision ? {} : { detail: `reported on ${result.syncedRevision}, which includes this commit` }
+    return { sync: { status: result.state, seconds: result.seconds, ...via } }
   } catch (error) {
     return { sync: { status: 'not healthy', detail: errorMessage(error) }, error: error as Error }
   }
