@@ -1,5 +1,5 @@
 // The dependency audit of the local pipeline. It runs the reusable workflow's own two steps
-// (.github/workflows/pipeline.yml, build job, steps `audit` and `audit-gate`) with this machine's
+// (.github/workflows/pipeline.yml, audit job, steps `audit` and `audit-gate`) with this machine's
 // pnpm, so the audit rule has one home: what passes here passes there. The vulnerability scan
 // has no local counterpart: grype downloads its database from the internet (tools/README.md).
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -36,7 +36,7 @@ export function dependencyAudit(service: string, level: string, cwd: string, sin
   try {
     const context: ExpressionContext = { 'inputs.service': service, 'inputs.audit-directory': '', 'inputs.audit-level': auditLevel, 'runner.temp': temp }
     const run = (id: string, extra: ExpressionContext = {}): ScriptRun => {
-      const step = findStep(pipeline, 'build', id)
+      const step = findStep(pipeline, 'audit', id)
       const result = runStep(step, { ...context, ...extra }, { env: hostEnv(), cwd: step['working-directory'] === 'source' ? cwd : temp })
       sink(result.stdout + result.stderr)
       return result

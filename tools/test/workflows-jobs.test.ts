@@ -35,26 +35,28 @@ async function jobsFor(event: string, ref: string, options: { failing?: string; 
 
 describe('pipeline jobs per GitFlow event', () => {
   it.each([
-    ['push', 'refs/heads/feature/ballot', ['build', 'plan', 'test']],
-    ['pull_request', 'refs/pull/9/merge', ['build', 'plan', 'test']],
-    // provenance and attest-sbom: the attestations of what publish pushed (quality gates).
-    ['push', 'refs/heads/develop', ['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
-    ['push', 'refs/heads/release/vote/v1.2.0', ['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
+    ['push', 'refs/heads/feature/ballot', ['audit', 'build', 'plan', 'test']],
+    ['pull_request', 'refs/pull/9/merge', ['audit', 'build', 'plan', 'test']],
+    // audit: the dependency audit every build needs; provenance and attest-sbom: the attestations
+    // of what publish pushed (quality gates).
+    ['push', 'refs/heads/develop', ['attest-sbom', 'audit', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
+    ['push', 'refs/heads/release/vote/v1.2.0', ['attest-sbom', 'audit', 'build', 'deploy', 'plan', 'provenance', 'publish', 'test']],
     // Production promotes the release candidate (found by `candidate` before the approval): no test, no build.
     ['push', 'refs/tags/vote/v1.2.0', ['candidate', 'deploy', 'plan', 'publish']],
-    ['push', 'refs/heads/main', ['build', 'plan', 'test']],
+    ['push', 'refs/heads/main', ['audit', 'build', 'plan', 'test']],
   ])('%s %s runs %j', async (event, ref, expected) => {
     expect(await jobsFor(event, ref)).toEqual(expected)
   })
 
   it('builds even when the caller has no test command', async () => {
-    expect(await jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['attest-sbom', 'build', 'deploy', 'plan', 'provenance', 'publish'])
+    expect(await jobsFor('push', 'refs/heads/develop', { inputs: { 'test-command': '' } })).toEqual(['attest-sbom', 'audit', 'build', 'deploy', 'plan', 'provenance', 'publish'])
   })
 
-  it('publishes and deploys nothing after a failed test or build, and deploys nothing after a failed publish', async () => {
-    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'test' })).toEqual(['plan', 'test'])
-    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'build' })).toEqual(['build', 'plan', 'test'])
-    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'publish' })).toEqual(['build', 'plan', 'publish', 'test'])
+  it('publishes and deploys nothing after a failed test, audit or build, and deploys nothing after a failed publish', async () => {
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'test' })).toEqual(['audit', 'plan', 'test'])
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'audit' })).toEqual(['audit', 'plan', 'test'])
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'build' })).toEqual(['audit', 'build', 'plan', 'test'])
+    expect(await jobsFor('push', 'refs/heads/develop', { failing: 'publish' })).toEqual(['audit', 'build', 'plan', 'publish', 'test'])
     expect(await jobsFor('push', 'refs/tags/vote/v1.2.0', { failing: 'publish' })).toEqual(['candidate', 'plan', 'publish'])
   })
 })

@@ -119,7 +119,7 @@ describe('shellcheck on every run: script', () => {
 
   it('finds the scripts with their lines', () => {
     expect(scripts.length).toBeGreaterThanOrEqual(10)
-    const audit = scripts.find((script) => script.workflow.endsWith('pipeline.yml') && script.job === 'build' && script.step.id === 'audit')
+    const audit = scripts.find((script) => script.workflow.endsWith('pipeline.yml') && script.job === 'audit' && script.step.id === 'audit')
     const lines = readFileSync(join(REPO_ROOT, '.github/workflows/pipeline.yml'), 'utf8').split('\n')
     expect(lines[(audit?.line ?? 0) - 1]?.trim()).toBe('set -euo pipefail')
   })

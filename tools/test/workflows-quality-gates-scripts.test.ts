@@ -58,6 +58,8 @@ interface GateOptions {
   publish?: boolean
   /** The fixture the stand-ins read (null: none, so grype has no database). */
   db?: StandinDb | null
+  /** native-runners: the build step was skipped and the merge step wrote the layout. */
+  merged?: boolean
   /** Called after a step ran, before the next one (to break what it left behind). */
   after?: (key: string, runnerTemp: string) => void
 }
@@ -78,7 +80,8 @@ function runGates(options: GateOptions = {}): GateRun {
     ...options.inputs,
     'needs.plan.outputs.publish': String(options.publish ?? true),
     'runner.temp': runnerTemp,
-    'steps.build.outputs.oci-layout': layout,
+    'steps.build.outputs.oci-layout': options.merged === true ? '' : layout,
+    'steps.merge.outputs.oci-layout': options.merged === true ? layout : '',
   }
   const callsBefore = standins.calls().length
   const result: GateRun = { ran: [], runs: {}, calls: [], runnerTemp }
@@ -193,6 +196,21 @@ describe('the vulnerability scan, run with a grype stand-in', () => {
     expect(run.calls.filter((c) => c.startsWith('grype'))).toEqual([])
     expect(run.runs[SBOM]?.exitCode).toBe(0)
     expect(runGates({ inputs: { 'inputs.vulnerability-scan': false }, publish: false }).ran).toEqual([])
+  }, 60_000)
+})
+
+describe('the gates with native-runners, on the layout the merge step wrote', () => {
+  it('scans and describes each platform of the merged layout, and fails on its findings before the upload', () => {
+    const clean = runGates({ merged: true, db: holding('arm64') })
+    expect(clean.ran).toEqual(['platforms', 'grype', 'scan', UPLOAD, 'syft', SBOM])
+    expect(clean.calls.filter((c) => c.startsWith('grype')).sort()).toEqual(['amd64', 'arm64'].map((arch) =>
+      `grype oci-dir:${clean.runnerTemp}/oci-platforms/linux-${arch} --only-fixed --fail-on high -o json --file ${clean.runnerTemp}/grype/linux-${arch}.json`))
+    for (const arch of ['amd64', 'arm64']) expect(report(clean, `linux-${arch}`).source.target).toMatchObject({ manifestDigest: digests[arch], architecture: arch })
+    expect(clean.runs[SBOM]?.summary).toContain('SBOM of linux/arm64: 2 packages')
+    const failed = runGates({ merged: true, db: holding('amd64', vulnerability('CVE-2026-6666', 'Critical', 'fixed', ['9'])) })
+    expect(failed.runs.scan?.exitCode).toBe(1)
+    expect(failed.ran).not.toContain(UPLOAD)
+    expect(failed.runs.scan?.stdout).toMatch(/at or above high in linux\/amd64: CVE-2026-6666 \(Critical/)
   }, 60_000)
 })
 

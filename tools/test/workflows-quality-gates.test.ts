@@ -37,11 +37,23 @@ function move(steps: Step[], predicate: (s: Step) => boolean, to: (s: Step) => b
   steps.splice(steps.findIndex(to) + (after ? 1 : 0), 0, step as Step)
 }
 const isUpload = (s: Step) => s.uses?.startsWith('actions/upload-artifact@') === true
+const isAudit = (s: Step) => s.id === 'audit' || s.id === 'audit-gate'
 
 describe('quality gate rules', () => {
   const violations: Record<keyof typeof GATE_RULES, [string, Workflow][]> = {
     gatesAroundTheBuild: [
-      ['the audit after the build', planted((jobs) => move(stepsOf(jobs, 'build'), (s) => s.id === 'build', (s) => s.id === 'audit'))],
+      // The audit has a job of its own that every job running a Dockerfile needs.
+      ['the audit after the build', planted((jobs) => {
+        stepsOf(jobs, 'build').splice(stepsOf(jobs, 'build').findIndex((s) => s.id === 'build') + 1, 0, ...stepsOf(jobs, 'audit').filter(isAudit))
+        jobs.audit = { ...jobs.audit, steps: stepsOf(jobs, 'audit').filter((s) => !isAudit(s)) }
+      })],
+      ['a build that does not wait for the audit', planted((jobs) => void ((jobs.build as Job).needs = ['plan', 'test']))],
+      ['native-runners builds that do not wait for the audit', planted((jobs) => void ((jobs['build-platform'] as Job).needs = ['plan', 'test']))],
+      ['a build after a failed audit', planted((jobs) => void ((jobs['build-platform'] as Job).if = "${{ always() && inputs.native-runners }}"))],
+      ['no audit at all', planted((jobs) => void delete jobs.audit)],
+      ['a scan of the single-runner layout only', planted((jobs) => void ((stepById(jobs, 'build', 'platforms').env as Record<string, string>).OCI_LAYOUT = '${{ steps.build.outputs.oci-layout }}'))],
+      ['per-platform layouts that nothing merges', planted((jobs) => void (jobs.build = { ...jobs.build, steps: stepsOf(jobs, 'build').filter((s) => s.id !== 'merge') }))],
+      ['a per-platform build that pushes before any scan', planted((jobs) => void ((stepById(jobs, 'build-platform', 'build').with as Record<string, unknown>).push = true))],
       ['an artifact uploaded before the scan', planted((jobs) => move(stepsOf(jobs, 'build'), isUpload, (s) => s.id === 'scan'))],
       ['a scan that fails on every finding, fixable or not', planted((jobs) => void (stepById(jobs, 'build', 'scan').run = stepById(jobs, 'build', 'scan').run?.replace('--only-fixed ', '')))],
       ['a scan that pulls from the registry', planted((jobs) => void (stepById(jobs, 'build', 'scan').run = stepById(jobs, 'build', 'scan').run?.replace('"oci-dir:$VIEWS/$slug"', '"registry:$IMAGE"')))],
@@ -50,12 +62,18 @@ describe('quality gate rules', () => {
     ],
     gatesSwitchedByInputs: [
       ['a scan that always runs', planted((jobs) => void (stepById(jobs, 'build', 'scan').if = 'always()'))],
-      ['an audit gate on another input', planted((jobs) => void (stepById(jobs, 'build', 'audit-gate').if = 'inputs.vulnerability-scan'))],
+      ['an audit gate on another input', planted((jobs) => void (stepById(jobs, 'audit', 'audit-gate').if = 'inputs.vulnerability-scan'))],
+      ['an audit job that runs on another input', planted((jobs) => void ((jobs.audit as Job).if = "needs.plan.outputs.kind != 'production' && inputs.vulnerability-scan"))],
       ['attestations that ignore their input', planted((jobs) => void ((jobs.provenance as Job).if = "${{ needs.publish.result == 'success' }}"))],
     ],
     publishAfterGates: [
       ['publish after a failed build', planted((jobs) => void ((jobs.publish as Job).if = "${{ always() && needs.plan.outputs.publish == 'true' }}"))],
       ['publish without the build job', planted((jobs) => void ((jobs.publish as Job).needs = ['plan']))],
+      ['publish after the platform builds, not their merge and its scan', planted((jobs) => void ((jobs.publish as Job).needs = ['plan', 'build-platform', 'candidate']))],
+      ['publish of an unscanned per-platform layout', planted((jobs) => {
+        const download = stepsOf(jobs, 'publish').find((s) => s.uses?.startsWith('actions/download-artifact@')) as Step
+        download.with = { pattern: '${{ inputs.service }}-oci-linux-*', path: '${{ runner.temp }}/oci-layout' }
+      })],
     ],
     attestThePublishedDigest: [
       ['provenance of the built, not the published, digest', planted((jobs) => void ((stepsOf(jobs, 'provenance')[0]?.with ?? {})['subject-digest'] = '${{ needs.build.outputs.digest }}'))],
@@ -107,13 +125,26 @@ describe('which gates run', () => {
     stepRuns(step.if, (path) => (path.startsWith('needs.plan.outputs.') ? (plan[path.slice(19)] ?? '') : (inputs[path] ?? null)))
   const develop = { kind: 'develop', publish: 'true', environment: 'staging', destination: 'acr.example.io/vote' }
   const pullRequest = { kind: 'pull-request', publish: 'false', environment: '', destination: 'localhost/vote' }
+  // The gate steps of the audit job and the build job; the steps native-runners switches (build
+  // here, or fetch and merge the per-platform layouts) are the build itself.
+  const buildMode = (s: Step) => /inputs\.native-runners/.test(s.if ?? '')
+  const conditional = (inputs: Record<string, Value>, plan: Record<string, string>) =>
+    ['audit', 'build'].flatMap((job) => pipeline.jobs[job]?.steps ?? []).filter((s) => s.if !== undefined && on(s, inputs, plan))
   const gateSteps = (inputs: Record<string, Value>, plan: Record<string, string>) =>
-    (pipeline.jobs.build?.steps ?? []).filter((s) => s.if !== undefined && on(s, inputs, plan)).map((s) => s.id ?? s.name)
+    conditional(inputs, plan).filter((s) => !buildMode(s)).map((s) => s.id ?? s.name)
 
   it('runs the audit and the scan on a pull request build, and nothing for attestations', () => {
     expect(gateSteps(defaults, pullRequest)).toEqual([
       'Set up pnpm for the dependency audit', 'audit', 'audit-gate', 'platforms', 'grype', 'scan',
     ])
+  })
+
+  it('runs the same gates with native-runners, on the merged layout instead of the one built here', () => {
+    const native = { ...defaults, 'inputs.native-runners': true }
+    for (const plan of [pullRequest, develop]) expect(gateSteps(native, plan)).toEqual(gateSteps(defaults, plan))
+    const builds = (inputs: Record<string, Value>) => conditional(inputs, develop).filter(buildMode).map((s) => s.id ?? s.name)
+    expect(builds(defaults)).toEqual(['build'])
+    expect(builds(native)).toEqual(['Fetch the per-platform layouts', 'layouts', 'merge'])
   })
 
   it('adds the SBOMs on a build that publishes, and each input turns its gate off alone', () => {
@@ -139,6 +170,10 @@ describe('which gates run', () => {
     expect(jobs({ ...withVars, 'inputs.attestations': false }, develop)).toEqual([])
     expect(jobs(withVars, develop, 'publish')).toEqual([])
     expect(jobs(withVars, develop, 'build')).toEqual([])
+    expect(jobs(withVars, develop, 'audit')).toEqual([])
+    const native = { ...withVars, 'inputs.native-runners': true }
+    expect(jobs(native, develop)).toEqual(['provenance', 'attest-sbom'])
+    expect(jobs(native, develop, 'build-platform')).toEqual([])
   })
 
   it('declares every switch as a boolean that defaults to on', () => {
@@ -146,9 +181,9 @@ describe('which gates run', () => {
   })
 })
 
-/** Runs a build-job step's script with the env the runner would give it (plus `extra`). */
-function runBuildStep(id: string, context: ExpressionContext, cwd?: string, extra: Record<string, string> = {}): ScriptRun {
-  return runStep(findStep(pipeline, 'build', id), context, { env: extra, cwd })
+/** Runs a step's script of job `job` with the env the runner would give it (plus `extra`). */
+function runJobStep(job: 'audit' | 'build', id: string, context: ExpressionContext, cwd?: string, extra: Record<string, string> = {}): ScriptRun {
+  return runStep(findStep(pipeline, job, id), context, { env: extra, cwd })
 }
 
 describe('the dependency audit, run here', () => {
@@ -162,7 +197,7 @@ describe('the dependency audit, run here', () => {
   // This machine reaches the registry for GET only: its audit endpoints answer 405 (measured
   // 2026-11-30). Wherever the endpoint answers, the report is there and the step passes.
   it('selects the service and the workspace packages it depends on, and fails clearly without a report', () => {
-    const run = runBuildStep('audit', context('vote'), REPO_ROOT, hostEnv())
+    const run = runJobStep('audit', 'audit', context('vote'), REPO_ROOT, hostEnv())
     expect(run.outputs.importers).toBe('apps__vote apps__shared')
     if (run.outputs.status === 'unavailable') {
       expect(run.exitCode).toBe(1)
@@ -175,7 +210,7 @@ describe('the dependency audit, run here', () => {
   }, 60_000)
 
   it('fails without a report when nothing answers at the registry address', () => {
-    const run = runBuildStep('audit', context('result'), REPO_ROOT, { ...hostEnv(), npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' })
+    const run = runJobStep('audit', 'audit', context('result'), REPO_ROOT, { ...hostEnv(), npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0' })
     expect(run.outputs).toMatchObject({ importers: 'apps__result apps__shared', status: 'unavailable' })
     expect(run.outputs.reason).toMatch(/ECONNREFUSED 127\.0\.0\.1:9/)
     expect(run.exitCode).toBe(1)
@@ -185,7 +220,7 @@ describe('the dependency audit, run here', () => {
   // empty report, which once passed as "ok". Wherever it runs: "ok" only with a report.
   it('never says ok without a report it can read', () => {
     for (const env of [{}, hostEnv()]) {
-      const run = runBuildStep('audit', context('result'), REPO_ROOT, env)
+      const run = runJobStep('audit', 'audit', context('result'), REPO_ROOT, env)
       let report: unknown
       try {
         report = JSON.parse(readFileSync(join(temp, 'pnpm-audit.json'), 'utf8'))
@@ -199,7 +234,7 @@ describe('the dependency audit, run here', () => {
   }, 60_000)
 
   it('refuses an audit directory without a package, before asking the registry', () => {
-    const run = runBuildStep('audit', context('vote', 'apps/nope'), REPO_ROOT)
+    const run = runJobStep('audit', 'audit', context('vote', 'apps/nope'), REPO_ROOT)
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toMatch(/input audit-directory: 'apps\/nope' holds no package.json/)
     expect(run.outputs.importers).toBeUndefined()
@@ -213,7 +248,7 @@ describe('the dependency audit, run here', () => {
   })
   function gate(advisories: ReturnType<typeof advisory>[], level = 'high', importers = 'apps__vote apps__shared'): ScriptRun {
     writeFileSync(join(temp, 'pnpm-audit.json'), JSON.stringify({ actions: [], muted: [], metadata: {}, advisories: Object.fromEntries(advisories.map((a) => [a.id, a])) }))
-    return runBuildStep('audit-gate', { 'runner.temp': temp, 'steps.audit.outputs.importers': importers, 'inputs.audit-level': level })
+    return runJobStep('audit', 'audit-gate', { 'runner.temp': temp, 'steps.audit.outputs.importers': importers, 'inputs.audit-level': level })
   }
 
   it('fails on an advisory at the level in the service or a workspace package it uses', () => {
@@ -255,7 +290,7 @@ describe('the per-platform views the scan and the SBOMs read', () => {
     JSON.parse(execFileSync('skopeo', ['inspect', `oci:${dir}`], { encoding: 'utf8' })) as { Architecture: string; Digest: string }
 
   it('gives each platform an OCI layout of its own image that skopeo reads, blobs shared', () => {
-    const run = runBuildStep('platforms', { 'steps.build.outputs.oci-layout': layout, 'runner.temp': temp })
+    const run = runJobStep('build', 'platforms', { 'steps.build.outputs.oci-layout': layout, 'steps.merge.outputs.oci-layout': '', 'runner.temp': temp })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     const manifests = JSON.parse(run.outputs.manifests ?? '[]') as { platform: string; slug: string; digest: string }[]
     expect(manifests.map((m) => m.platform).sort()).toEqual(['linux/amd64', 'linux/arm64'])
@@ -267,12 +302,21 @@ describe('the per-platform views the scan and the SBOMs read', () => {
     }
   }, 60_000)
 
+  // native-runners: the build step is skipped (no output), the merge step's layout is split.
+  it('splits the merged layout when the platforms were built on their own runners', () => {
+    const run = runJobStep('build', 'platforms', { 'steps.build.outputs.oci-layout': '', 'steps.merge.outputs.oci-layout': layout, 'runner.temp': temp })
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    const manifests = JSON.parse(run.outputs.manifests ?? '[]') as { platform: string; slug: string; digest: string }[]
+    expect(manifests.map((m) => m.platform).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    for (const manifest of manifests) expect(inspect(join(temp, 'oci-platforms', manifest.slug)).Digest).toBe(manifest.digest)
+  }, 60_000)
+
   it('fails, naming the layout, when it holds no platform image', () => {
     const empty = join(temp, 'empty')
     spawnSync('mkdir', ['-p', join(empty, 'blobs')])
     writeFileSync(join(empty, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
     writeFileSync(join(empty, 'index.json'), '{"schemaVersion":2,"manifests":[]}')
-    const run = runBuildStep('platforms', { 'steps.build.outputs.oci-layout': empty, 'runner.temp': temp })
+    const run = runJobStep('build', 'platforms', { 'steps.build.outputs.oci-layout': empty, 'steps.merge.outputs.oci-layout': '', 'runner.temp': temp })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain(`::error title=vulnerability scan::the OCI layout ${empty} holds no platform image`)
   })
