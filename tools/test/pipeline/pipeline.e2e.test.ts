@@ -115,6 +115,23 @@ describe('pnpm pipeline vote', { timeout: 30 * 60_000 }, () => {
     expect(files).toEqual(['k8s-specifications/overlays/production/kustomization.yaml', 'k8s-specifications/overlays/staging/kustomization.yaml'])
   })
 
+  it('traces each manifest commit with its trailers: the promotion names the commit the rc was built from', () => {
+    const digest = inspect(`${staging}/vote:1.0.0-rc.1`).digest
+    const trailer = (key: string, rev: string): string => remoteGit('log', '-1', `--format=%(trailers:key=${key},valueonly,separator=%x2C)`, rev)
+    // main: the production promotion (on the README-only commit); main~1: the staging release.
+    expect(trailer('Image', 'main~1')).toBe(`${staging}/vote:1.0.0-rc.1`)
+    expect(trailer('Source-Commit', 'main~1')).toBe(releaseCommit)
+    expect(trailer('Source-Ref', 'main~1')).toBe('refs/heads/release/vote/v1.0.0')
+    expect(trailer('Image', 'main')).toBe(`${production}/vote:1.0.0`)
+    expect(trailer('Image-Digest', 'main')).toBe(digest)
+    expect(trailer('Source-Commit', 'main')).toBe(releaseCommit)
+    expect(trailer('Source-Ref', 'main')).toBe('refs/tags/vote/v1.0.0')
+    expect(trailer('Platforms', 'main')).toBe('linux/amd64,linux/arm64')
+    // The summary prints them and the receipt (README "Safe deploys").
+    expect(promotion.output).toMatch(/trailers {3}Bumped-by: bump-manifest\n {13}Source-Commit: [0-9a-f]{40}/)
+    expect(promotion.output).toMatch(/receipt {4}vote → production\n {13}image {8}127\.0\.0\.1:5001\/.*\/vote:1\.0\.0@sha256:/)
+  })
+
   it('verifies what Argo CD would deploy and prints the diff and a summary', () => {
     expect(release.output).toMatch(/What Argo CD would apply to staging:/)
     expect(release.output).toMatch(new RegExp(`\\+\\s+image: ${staging.replace(/[./]/g, '\\$&')}/vote:1\\.0\\.0-rc\\.1@sha256:`))
