@@ -93,6 +93,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   apiStore: () => (/* binding */ apiStore)
 /* harmony export */ });
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(393);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(958);
 /* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 /* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
 // commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
@@ -164,7 +165,11 @@ function apiStore(options) {
             catch (error) {
                 const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
                 const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
-                throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`);
+                const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`;
+                // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
+                if (status === 429 || status >= 500 || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .isTransientNetworkError */ .l)(error))
+                    throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text);
+                throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(text);
             }
         },
         async read(base, path) {

@@ -29252,9 +29252,10 @@ function isRetryablePushError(error) {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   Jl: () => (/* binding */ isTransientHttpStatus),
 /* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   l: () => (/* binding */ isTransientNetworkError),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
-/* unused harmony exports RetriesExhaustedError, isTransientNetworkError */
+/* unused harmony export RetriesExhaustedError */
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient. Auth errors, protected branches and
@@ -41605,7 +41606,7 @@ async function waitForStatus(request, deps) {
     const deadline = start + request.timeoutSeconds * 1000;
     const ignored = new Map();
     let pending;
-    const result = (state, polls, status, syncedRevision = request.revision) => ({
+    const result = (state, polls, status, syncedRevision = request.revision, readError) => ({
         state,
         application: request.application,
         context: request.context,
@@ -41615,6 +41616,7 @@ async function waitForStatus(request, deps) {
         polls,
         status,
         ignored: [...ignored.values()],
+        ...(readError === undefined ? {} : { readError }),
     });
     for (let poll = 1;; poll++) {
         try {
@@ -41637,8 +41639,9 @@ async function waitForStatus(request, deps) {
             }
         }
         catch (error) {
+            // Polling again would be refused again: the state stays unknown, returned so the receipt records it.
             if (!isTransientReadError(error))
-                throw error;
+                return result('unknown', poll, pending, request.revision, (0,errors/* errorMessage */.g)(error));
             deps.onTransientError?.(error, poll);
         }
         const left = deadline - now();
@@ -41647,17 +41650,27 @@ async function waitForStatus(request, deps) {
         await wait(Math.min(request.intervalSeconds * 1000, left));
     }
 }
+/** What was seen, after the state: the deciding status's words, the last one seen, or the read that failed. */
+function waitDetail(result) {
+    if (result.state === 'unknown')
+        return `its commit statuses could not be read: ${result.readError ?? ''}`;
+    if (result.state !== 'timeout')
+        return `"${result.status?.description ?? ''}"`;
+    const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"` : `no status "${result.context}" was set on the commit`;
+    return `${seen}${result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : ''}`;
+}
 /** The step's failure message: the Application, the revision and the state reached. */
 function waitFailureMessage(result, timeoutSeconds) {
     const at = result.syncedRevision === result.revision ? result.revision : `${result.syncedRevision} (which includes ${result.revision})`;
     const where = `Argo CD Application ${result.application} at revision ${at}`;
     const link = result.status?.target_url ? ` (${result.status.target_url})` : '';
     if (result.state === 'timeout') {
-        const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`;
-        const skipped = result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : '';
-        return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${seen}${skipped}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`;
+        const [seen, skipped] = waitDetail(result).split(/(?=; ignored)/);
+        return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${seen}${result.status ? link : ''}${skipped ?? ''}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`;
     }
-    return `${where}: ${result.state}: "${result.status?.description ?? ''}"${link}`;
+    if (result.state === 'unknown')
+        return `${where}: unknown: ${waitDetail(result)}`;
+    return `${where}: ${result.state}: ${waitDetail(result)}${link}`;
 }
 
 ;// CONCATENATED MODULE: ./src/argocd-wait.ts

@@ -7,7 +7,7 @@
 //                                     when the branch moved meanwhile, which publish() retries on the new head.
 // https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
 // https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
-import { PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
+import { isTransientNetworkError, PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
 import { refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
 import { ManifestError } from './plan'
 import type { CommitStore } from './publish'
@@ -99,7 +99,10 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       } catch (error) {
         const { status, message } = restFailure(error)
         const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message
-        throw new ManifestError(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`)
+        const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`
+        // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
+        if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text)
+        throw new ManifestError(text)
       }
     },
 

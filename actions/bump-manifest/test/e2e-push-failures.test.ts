@@ -157,6 +157,21 @@ describe('rejections that another attempt cannot fix', () => {
   })
 })
 
+describe('commit-method api: transient answers', () => {
+  it('tries again when reading the branch gets a 503', async () => {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
+    const work = box.clone()
+    let reads = 0
+    api.gitData!.answerRefRead = () => (++reads === 1 ? { status: 503, data: { message: 'Service Unavailable' } } : undefined)
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, { GITHUB_API_URL: api.url })
+    expect(run.errors).toEqual([])
+    expect(run.stdout).toMatch(/Attempt 1 failed with a transient error[^\n]*\ncannot read branch "main" of octo\/gitops through the GitHub API: Service Unavailable \(HTTP 503\)/)
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
+    expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
+  })
+})
+
 describe('commit-method api: a ref update whose answer was lost', () => {
   // GitHub answers 502 and 504 now and then (https://github.com/ossf/allstar/issues/57,
   // https://github.com/octokit/request.js/issues/52); after a ref update that may mean it moved.

@@ -32,6 +32,8 @@ export interface GitDataState {
   beforeRefUpdate?: (ref: string) => void
   /** Called after a PATCH of a ref succeeded (another pipeline landing right after this one). */
   afterRefUpdate?: (ref: string) => void
+  /** The answer to a GET of a ref, instead of the ref: a 5xx or 429 while GitHub is degraded. */
+  answerRefRead?: (ref: string) => { status: number; data: unknown } | undefined
   /** The answer to a PATCH that succeeded, instead of 200: a 5xx whose sender never learns the ref moved. */
   answerAfterRefUpdate?: (ref: string) => { status: number; data: unknown } | undefined
 }
@@ -132,6 +134,8 @@ export function handleGitData(state: GitDataState, base: string, method: string,
   const empty = !tryGit(bare, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/heads/'])
 
   if (method === 'GET' && kind === 'ref') {
+    const degraded = state.answerRefRead?.(`refs/${rest}`)
+    if (degraded) return reply(degraded.status, degraded.data)
     if (empty) return reply(409, { message: 'Git Repository is empty.', documentation_url: `${DOCS}/refs#get-a-reference`, status: '409' })
     const sha = tryGit(bare, ['rev-parse', '--verify', '--quiet', `refs/${rest}`])
     return sha ? reply(200, refShape(base, `refs/${rest}`, sha)) : notFound('refs#get-a-reference')
