@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { callInputs, resolveEnv } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall } from '../src/workflows/load'
 import { PLATFORM_RULES } from '../src/workflows/platform'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { runStep, runStepScript } from '../src/workflows/run-script'
 import { workflowSchemaErrors } from '../src/workflows/schema'
 import { itChecksEachRule } from './helpers/rules'
@@ -218,13 +219,27 @@ describe('the deploy job checks its App settings before it mints anything', () =
 
 describe('redeploy refuses a ref its environment\'s deployment rule would refuse, before any approval', () => {
   const redeploy = workflowById(workflows, 'redeploy')
-  const step = findStep(redeploy, 'resolve', 'rule')
+  // The rule is the toolkit's planRedeploy, run by the plan bundle in the resolve step; a valid
+  // request otherwise, so only the ref decides.
+  const step = findStep(redeploy, 'resolve', 'resolve')
   const check = (environment: string, ref: string) =>
-    runStep(step, { 'github.ref': ref, 'inputs.environment': environment })
+    runActionStep(step, {
+      'github.ref': ref,
+      'inputs.environment': environment,
+      'inputs.service': 'vote',
+      'inputs.reference': '1.4.2',
+      'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io',
+      'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io',
+    })
 
   it('runs in a job without an environment, first', () => {
     expect(redeploy.jobs.resolve?.environment).toBeUndefined()
-    expect(redeploy.jobs.resolve?.steps?.[0]?.id).toBe('rule')
+    // Only the checkout of the actions it runs comes before it: it reads, and changes nothing.
+    const [checkout, first] = redeploy.jobs.resolve?.steps ?? []
+    expect(checkout?.uses).toBe(CHECKOUT.split(' ')[0])
+    expect(checkout?.with).toEqual({ path: 'pipeline', 'sparse-checkout': 'actions', 'persist-credentials': false })
+    expect(checkout?.if).toBeUndefined()
+    expect(first?.id).toBe('resolve')
     expect(redeploy.jobs.verify?.needs).toBe('resolve')
   })
 
@@ -234,8 +249,8 @@ describe('redeploy refuses a ref its environment\'s deployment rule would refuse
     ['staging', 'refs/heads/main'],
     ['staging', 'refs/heads/develop'],
     ['staging', 'refs/heads/release/vote/v1.4.2'],
-  ])('accepts %s from %s', (environment, ref) => {
-    const run = check(environment, ref)
+  ])('accepts %s from %s', async (environment, ref) => {
+    const run = await check(environment, ref)
     expect(run.exitCode, run.stdout).toBe(0)
   })
 
@@ -246,10 +261,12 @@ describe('redeploy refuses a ref its environment\'s deployment rule would refuse
     ['production', 'refs/heads/main-old', 'branch main or a tag */v* (<service>/vX.Y.Z)'],
     ['staging', 'refs/heads/feature/x', 'branch main, develop or release/*/*'],
     ['staging', 'refs/heads/release/v1', 'branch main, develop or release/*/*'],
-  ])('refuses %s from %s, naming the rule', (environment, ref, rule) => {
-    const run = check(environment, ref)
+  ])('refuses %s from %s, naming the rule', async (environment, ref, rule) => {
+    const run = await check(environment, ref)
     expect(run.exitCode).not.toBe(0)
     expect(run.stdout).toContain(`the ${environment} environment deploys only from ${rule}; this run was dispatched from ${ref}`)
+    expect(run.stdout).toContain(`::error title=redeploy::the ${environment} environment`)
+    expect(run.outputs).toEqual({})
   })
 })
 

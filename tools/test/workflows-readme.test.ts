@@ -8,7 +8,7 @@ import { lintWorkflow } from '../src/workflows/actionlint'
 import { RULES } from '../src/workflows/hardening'
 import { PLATFORM_RULES } from '../src/workflows/platform'
 import { findStep, loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
-import { runStep } from '../src/workflows/run-script'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { checkLocalActions, checkReusableCalls } from '../src/workflows/local-actions'
 import { workflowSchemaErrors } from '../src/workflows/schema'
 
@@ -87,14 +87,23 @@ describe("the README's setup section", () => {
 
   // The production rule must admit what the pipeline and the redeploy run from; the redeploy's
   // guard enforces the same rule before any approval.
-  it('gives each environment the deployment rule the redeploy guard enforces', () => {
+  it('gives each environment the deployment rule the redeploy guard enforces', async () => {
     expect(row('environment `production`')).toContain('branch `main` **and** tags `*/v*`')
     expect(row('environment `staging`')).toContain('deployment branches `main`, `develop` and `release/*/*`')
     expect(row('environment `gitops`')).toContain('`main`, `develop`, `release/*/*` and tags `*/v*`')
-    const rule = findStep(workflowById(loadWorkflows(), 'redeploy'), 'resolve', 'rule')
-    const allowed = (environment: string, ref: string) => runStep(rule, { 'github.ref': ref, 'inputs.environment': environment }).exitCode === 0
-    expect(['refs/heads/main', 'refs/tags/vote/v1.0.0', 'refs/heads/develop'].map((ref) => allowed('production', ref))).toEqual([true, true, false])
-    expect(['refs/heads/main', 'refs/heads/develop', 'refs/heads/release/vote/v1.0.0', 'refs/tags/vote/v1.0.0'].map((ref) => allowed('staging', ref)))
+    // The guard is the resolve step (the plan bundle's redeploy event); a valid request otherwise.
+    const rule = findStep(workflowById(loadWorkflows(), 'redeploy'), 'resolve', 'resolve')
+    const allowed = async (environment: string, ref: string) =>
+      (await runActionStep(rule, {
+        'github.ref': ref,
+        'inputs.environment': environment,
+        'inputs.service': 'vote',
+        'inputs.reference': '1.0.0',
+        'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io',
+        'vars.ACR_PRODUCTION_REGISTRY': '',
+      })).exitCode === 0
+    expect(await Promise.all(['refs/heads/main', 'refs/tags/vote/v1.0.0', 'refs/heads/develop'].map((ref) => allowed('production', ref)))).toEqual([true, true, false])
+    expect(await Promise.all(['refs/heads/main', 'refs/heads/develop', 'refs/heads/release/vote/v1.0.0', 'refs/tags/vote/v1.0.0'].map((ref) => allowed('staging', ref))))
       .toEqual([true, true, true, false])
   })
 

@@ -221,18 +221,20 @@ describe('the release workflow moves the major tag forward only', () => {
 })
 
 describe('redeploy validates the requested reference before anything uses it', () => {
+  // The plan bundle's redeploy event (the toolkit's planRedeploy), dispatched from main.
   const step = findStep(workflowById(workflows, 'redeploy'), 'resolve', 'resolve')
   const resolve = (environment: string, reference: string, production = 'prodacr.azurecr.io') =>
-    runStepScript(step.run ?? '', resolveEnv(step.env, {
+    runActionStep(step, {
+      'github.ref': 'refs/heads/main',
       'inputs.service': 'vote',
       'inputs.environment': environment,
       'inputs.reference': reference,
       'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io',
       'vars.ACR_PRODUCTION_REGISTRY': production,
-    }))
+    })
 
-  it('accepts a tag or a digest and names the environment\'s registry and manifests', () => {
-    expect(resolve('staging', '1.4.2-rc.17').outputs).toEqual({
+  it('accepts a tag or a digest and names the environment\'s registry and manifests', async () => {
+    expect((await resolve('staging', '1.4.2-rc.17')).outputs).toEqual({
       previous: 'false',
       source: 'stagingacr.azurecr.io/vote:1.4.2-rc.17',
       image: 'stagingacr.azurecr.io/vote',
@@ -241,12 +243,12 @@ describe('redeploy validates the requested reference before anything uses it', (
       manifests: 'k8s-specifications/overlays/staging/kustomization.yaml',
     })
     const digest = `sha256:${'ab'.repeat(32)}`
-    expect(resolve('production', digest).outputs).toMatchObject({ source: `prodacr.azurecr.io/vote@${digest}`, tag: '', digest })
-    expect(resolve('production', '1.4.2', '').outputs.source).toBe('stagingacr.azurecr.io/vote:1.4.2')
+    expect((await resolve('production', digest)).outputs).toMatchObject({ source: `prodacr.azurecr.io/vote@${digest}`, tag: '', digest })
+    expect((await resolve('production', '1.4.2', '')).outputs.source).toBe('stagingacr.azurecr.io/vote:1.4.2')
   })
 
-  it('takes previous as the request to roll back one step, which the history step resolves', () => {
-    expect(resolve('production', 'previous').outputs).toMatchObject({ previous: 'true', source: '', tag: '', digest: '', image: 'prodacr.azurecr.io/vote' })
+  it('takes previous as the request to roll back one step, which the history step resolves', async () => {
+    expect((await resolve('production', 'previous')).outputs).toMatchObject({ previous: 'true', source: '', tag: '', digest: '', image: 'prodacr.azurecr.io/vote' })
   })
 
   it('names the image one step back from what bump-manifest found, and fails when it found none', () => {
@@ -263,10 +265,11 @@ describe('redeploy validates the requested reference before anything uses it', (
 
   it.each(['1.2.3; rm -rf /', '$(id)', '../1.2.3', 'a b', '', `x${'y'.repeat(128)}`, 'sha256:abc', '-rc1'])(
     'refuses %j',
-    (reference) => {
-      const run = resolve('staging', reference)
+    async (reference) => {
+      const run = await resolve('staging', reference)
       expect(run.exitCode).not.toBe(0)
       expect(run.stdout).toContain('input reference: expected a tag')
+      expect(run.stdout).toContain('::error title=redeploy::input reference: expected a tag')
       expect(run.outputs).toEqual({})
     },
   )

@@ -32989,6 +32989,16 @@ function computeTags(context) {
         throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
     return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
 }
+/**
+ * Which refs may deploy to each environment: the deployment branch and tag rules the README sets
+ * on the GitHub environments (production: branch main and tags `*`/v`*`; staging: main, develop and
+ * release/`*`/`*`, where GitHub's `*` matches no `/`). The redeploy checks a dispatch against them
+ * before any reviewer is asked; `text` is how its error names the rule.
+ */
+const DEPLOYMENT_RULES = {
+    production: { text: 'branch main or a tag */v* (<service>/vX.Y.Z)', refs: /^refs\/heads\/main$|^refs\/tags\/[^/]+\/v[^/]+$/ },
+    staging: { text: 'branch main, develop or release/*/*', refs: /^refs\/heads\/(main|develop|release\/[^/]+\/[^/]+)$/ },
+};
 
 ;// CONCATENATED MODULE: ./src/labels.ts
 // OCI image labels (org.opencontainers.image.*) from the workflow's context, and the KEY=VALUE

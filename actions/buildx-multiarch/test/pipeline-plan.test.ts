@@ -54,3 +54,34 @@ describe('the plan entry', () => {
     expect(blank.outputs).toEqual({})
   })
 })
+
+describe('the plan entry with event redeploy', () => {
+  const redeploy = (ref: string, inputs: Record<string, string>) =>
+    runAction({ action: 'actions/buildx-multiarch/plan', inputs: { event: 'redeploy', service: 'vote', registry: 'acr.example.io', ...inputs }, env: { GITHUB_REF: ref } })
+
+  it('writes only the redeploy outputs, in the environment\'s registry, and a summary', async () => {
+    const run = await redeploy('refs/heads/main', { 'production-registry': 'prod.example.io', 'target-environment': 'production', reference: '1.4.2' })
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toEqual({
+      previous: 'false',
+      source: 'prod.example.io/vote:1.4.2',
+      image: 'prod.example.io/vote',
+      tag: '1.4.2',
+      digest: '',
+      manifests: 'k8s-specifications/overlays/production/kustomization.yaml',
+    })
+    expect(run.summary).toContain('redeploy vote → production')
+  })
+
+  it('fails with one redeploy error and no outputs for a refused ref, an untrimmed reference or an unknown event', async () => {
+    const refused = await redeploy('refs/heads/develop', { 'target-environment': 'production', reference: '1.4.2' })
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.stdout).toMatch(/^::error title=redeploy::the production environment deploys only from branch main or a tag \*\/v\* \(<service>\/vX.Y.Z\); this run was dispatched from refs\/heads\/develop\./m)
+    expect(refused.outputs).toEqual({})
+    const spaced = await redeploy('refs/heads/main', { 'target-environment': 'staging', reference: ' 1.4.2' })
+    expect(spaced.errors).toEqual(['input reference: expected a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous'])
+    const unknown = await redeploy('refs/heads/main', { event: 'deploy', 'target-environment': 'staging', reference: '1.4.2' })
+    expect(unknown.stdout).toMatch(/^::error title=pipeline::input event: expected pipeline or redeploy, got 'deploy'$/m)
+    expect(unknown.outputs).toEqual({})
+  })
+})

@@ -110,3 +110,17 @@ export function computeTags(context: RefContext): TagPlan {
   if (ref === '') throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)')
   return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false }
 }
+
+/** The environments the GitFlow deploys to. */
+export type DeployEnvironment = 'staging' | 'production'
+
+/**
+ * Which refs may deploy to each environment: the deployment branch and tag rules the README sets
+ * on the GitHub environments (production: branch main and tags `*`/v`*`; staging: main, develop and
+ * release/`*`/`*`, where GitHub's `*` matches no `/`). The redeploy checks a dispatch against them
+ * before any reviewer is asked; `text` is how its error names the rule.
+ */
+export const DEPLOYMENT_RULES: Record<DeployEnvironment, { text: string; refs: RegExp }> = {
+  production: { text: 'branch main or a tag */v* (<service>/vX.Y.Z)', refs: /^refs\/heads\/main$|^refs\/tags\/[^/]+\/v[^/]+$/ },
+  staging: { text: 'branch main, develop or release/*/*', refs: /^refs\/heads\/(main|develop|release\/[^/]+\/[^/]+)$/ },
+}

@@ -31709,6 +31709,186 @@ function computeTags(context) {
         throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
     return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
 }
+/**
+ * Which refs may deploy to each environment: the deployment branch and tag rules the README sets
+ * on the GitHub environments (production: branch main and tags `*`/v`*`; staging: main, develop and
+ * release/`*`/`*`, where GitHub's `*` matches no `/`). The redeploy checks a dispatch against them
+ * before any reviewer is asked; `text` is how its error names the rule.
+ */
+const DEPLOYMENT_RULES = {
+    production: { text: 'branch main or a tag */v* (<service>/vX.Y.Z)', refs: /^refs\/heads\/main$|^refs\/tags\/[^/]+\/v[^/]+$/ },
+    staging: { text: 'branch main, develop or release/*/*', refs: /^refs\/heads\/(main|develop|release\/[^/]+\/[^/]+)$/ },
+};
+
+;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
+// Image references parsed the way Docker's distribution/reference package does
+// (ParseNormalizedNamed): registry host with optional port, repository path,
+// tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+const DEFAULT_REGISTRY = 'docker.io';
+const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+const NAME_TOTAL_LENGTH_MAX = 255;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
+const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
+const PORT_RE = /^[0-9]+$/;
+const ANCHORED_IDENTIFIER_RE = /^[a-f0-9]{64}$/;
+/** Digest algorithms we accept and the hex length each one requires (as go-digest validates). */
+const DIGEST_HEX_LENGTH = { sha256: 64, sha384: 96, sha512: 128 };
+class InvalidReferenceError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'InvalidReferenceError';
+}
+/** True when `tag` is a valid tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+function isValidTag(tag) {
+    return TAG_RE.test(tag);
+}
+/** The reason a digest is invalid, or undefined when it is valid (`sha256:<64 lowercase hex>`, ...). */
+function digestProblem(digest) {
+    const colon = digest.indexOf(':');
+    if (colon <= 0)
+        return 'a digest is written algorithm:hex, e.g. sha256:<64 hex characters>';
+    const algorithm = digest.slice(0, colon);
+    const hex = digest.slice(colon + 1);
+    const length = DIGEST_HEX_LENGTH[algorithm];
+    if (length === undefined) {
+        return `unsupported digest algorithm "${algorithm}" (expected one of ${Object.keys(DIGEST_HEX_LENGTH).join(', ')})`;
+    }
+    if (!/^[a-f0-9]*$/.test(hex))
+        return 'the digest must be lowercase hexadecimal after the algorithm';
+    if (hex.length !== length)
+        return `a ${algorithm} digest has ${length} hex characters, got ${hex.length}`;
+    return undefined;
+}
+function isValidDomain(domain) {
+    const [host = '', port, ...rest] = splitHostPort(domain);
+    if (rest.length > 0 || host === '')
+        return false;
+    if (port !== undefined && !PORT_RE.test(port))
+        return false;
+    if (IPV6_RE.test(host))
+        return true;
+    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
+}
+// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
+function splitHostPort(domain) {
+    if (domain.startsWith('[')) {
+        const end = domain.indexOf(']');
+        if (end < 0)
+            return [''];
+        const host = domain.slice(0, end + 1);
+        const rest = domain.slice(end + 1);
+        if (rest === '')
+            return [host];
+        if (!rest.startsWith(':'))
+            return [''];
+        return [host, ...rest.slice(1).split(':')];
+    }
+    return domain.split(':');
+}
+// The first path element is a registry only when it looks like one: it has a '.' or ':',
+// is "localhost", or has uppercase letters (never valid in a repository).
+function looksLikeRegistry(first) {
+    return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+}
+/**
+ * Parses and normalises an image reference: `vote`, `myacr.azurecr.io/team/vote:1.2.3`,
+ * `localhost:5000/vote@sha256:...`. Throws InvalidReferenceError with a message that says what is wrong.
+ */
+function parseImageReference(input) {
+    const text = input.trim();
+    const fail = (why) => {
+        throw new InvalidReferenceError(`invalid image reference "${input}": ${why}`);
+    };
+    if (text === '')
+        fail('it is empty');
+    if (/\s/.test(text))
+        fail('it contains white space');
+    if (ANCHORED_IDENTIFIER_RE.test(text))
+        fail('a 64-character hexadecimal string is an image ID, not a repository name');
+    let remainder = text;
+    let digest;
+    const at = remainder.indexOf('@');
+    if (at >= 0) {
+        digest = remainder.slice(at + 1);
+        remainder = remainder.slice(0, at);
+        const problem = digestProblem(digest);
+        if (problem)
+            fail(problem);
+    }
+    // A tag follows the last ':' that comes after the last '/' (a ':' before it is a port).
+    let tag;
+    const lastSlash = remainder.lastIndexOf('/');
+    const lastColon = remainder.lastIndexOf(':');
+    if (lastColon > lastSlash) {
+        tag = remainder.slice(lastColon + 1);
+        remainder = remainder.slice(0, lastColon);
+        if (!isValidTag(tag)) {
+            fail(`tag "${tag}" is not valid (expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
+        }
+    }
+    if (remainder === '')
+        fail('the repository name is missing');
+    if (remainder.length > NAME_TOTAL_LENGTH_MAX)
+        fail(`the name is longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    const slash = remainder.indexOf('/');
+    let registry = DEFAULT_REGISTRY;
+    let repository = remainder;
+    if (slash >= 0 && looksLikeRegistry(remainder.slice(0, slash))) {
+        registry = remainder.slice(0, slash);
+        repository = remainder.slice(slash + 1);
+        if (!isValidDomain(registry))
+            fail(`"${registry}" is not a valid registry host`);
+    }
+    if (registry === LEGACY_DEFAULT_REGISTRY)
+        registry = DEFAULT_REGISTRY;
+    if (registry === DEFAULT_REGISTRY && !repository.includes('/'))
+        repository = OFFICIAL_REPO_PREFIX + repository;
+    if (repository !== repository.toLowerCase())
+        fail(`repository name "${repository}" must be lowercase`);
+    for (const component of repository.split('/')) {
+        if (!PATH_COMPONENT_RE.test(component)) {
+            fail(component === ''
+                ? 'the repository path has an empty component'
+                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
+        }
+    }
+    const ref = { registry, repository };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** `registry/repository`, fully qualified (docker.io/library/redis). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+/** The normalised reference as text: `registry/repository[:tag][@digest]`. */
+function formatImageReference(ref) {
+    return repositoryName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
+}
+/** The short form Docker prints: drops docker.io/ and library/ (`redis:7` rather than `docker.io/library/redis:7`). */
+function familiarReference(ref) {
+    let name = repositoryName(ref);
+    if (ref.registry === DEFAULT_REGISTRY) {
+        name = ref.repository.startsWith(OFFICIAL_REPO_PREFIX) ? ref.repository.slice(OFFICIAL_REPO_PREFIX.length) : ref.repository;
+    }
+    return name + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
+}
+/** True when both references name the same repository, whatever their tags and digests. */
+function sameRepository(a, b) {
+    return a.registry === b.registry && a.repository === b.repository;
+}
+/** Parses a reference that must name a repository only (no tag, no digest), such as an `image` input. */
+function parseRepository(input) {
+    const ref = parseImageReference(input);
+    if (ref.tag !== undefined || ref.digest !== undefined) {
+        throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
+    }
+    return ref;
+}
 
 ;// CONCATENATED MODULE: ../toolkit/src/pipeline-plan.ts
 // What the reusable pipeline (.github/workflows/pipeline.yml) does for one event, from the
@@ -31725,10 +31905,14 @@ function computeTags(context) {
 
 // A lowercase repository path component, as the OCI distribution spec allows one.
 const pipeline_plan_SERVICE = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
+/** Whether `name` can be a service: one lowercase image repository path component. */
+function isServiceName(name) {
+    return pipeline_plan_SERVICE.test(name);
+}
 /** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
 function planPipeline(event, settings) {
     const { service } = settings;
-    if (!pipeline_plan_SERVICE.test(service))
+    if (!isServiceName(service))
         throw new RefError(`input service: '${service}' is not a lowercase image name`);
     if (!/^[0-9a-f]{40}$/.test(event.sha))
         throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`);
@@ -31759,11 +31943,70 @@ function planPipeline(event, settings) {
     };
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/redeploy-plan.ts
+// What the redeploy workflow (.github/workflows/redeploy.yml) does for one dispatch, from the
+// GitFlow rules of gitflow.ts: whether the ref it was dispatched from may deploy to the chosen
+// environment, and which image (in that environment's registry) and manifests it verifies and
+// pins. The workflow's resolve job runs this (buildx-multiarch's `plan` entry with
+// `event: redeploy`) and the local pipeline's `--redeploy` plans with it. Pure: no I/O.
+//
+//   environment | dispatched from                          | image                         | manifests
+//   staging     | main, develop, release/*/*               | registry/repository           | staging
+//   production  | main, a tag */v*                         | production-registry/repository | production
+
+
+
+const REFERENCE_EXPECTED = 'a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous';
+/** Reads a reference as a tag, a sha256 digest or `previous`; undefined when it is none of them. */
+function parseRedeployReference(reference) {
+    if (reference === 'previous')
+        return { previous: true, tag: '', digest: '' };
+    if (reference.startsWith('sha256:') && !digestProblem(reference))
+        return { previous: false, tag: '', digest: reference };
+    if (isValidTag(reference))
+        return { previous: false, tag: reference, digest: '' };
+    return undefined;
+}
+/**
+ * Plans one redeploy; a RefError names the input or the rule that refuses it. The checks run in
+ * the order a person fixes them: the environment, the ref it allows, the registry, the service,
+ * then the reference.
+ */
+function planRedeploy(request, settings) {
+    const { environment, ref } = request;
+    const target = environment === settings.environments.production ? 'production' : environment === settings.environments.staging ? 'staging' : undefined;
+    if (!target)
+        throw new RefError(`input environment: expected ${settings.environments.staging} or ${settings.environments.production}, got '${environment}'`);
+    if (!DEPLOYMENT_RULES[target].refs.test(ref)) {
+        throw new RefError(`the ${environment} environment deploys only from ${DEPLOYMENT_RULES[target].text}; this run was dispatched from ${ref}. ` +
+            'Run the workflow from main (Actions → redeploy → Use workflow from: main).');
+    }
+    const registry = target === 'production' ? settings.productionRegistry || settings.registry : settings.registry;
+    // The workflow gives the registry from this repository variable; an empty one is the usual cause.
+    if (!registry)
+        throw new RefError('the repository variable ACR_STAGING_REGISTRY is not set');
+    if (!isServiceName(settings.service))
+        throw new RefError(`input service: '${settings.service}' is not an image name`);
+    const parsed = parseRedeployReference(request.reference);
+    if (!parsed)
+        throw new RefError(`input reference: expected ${REFERENCE_EXPECTED}`);
+    const image = `${registry}/${settings.repository || settings.service}`;
+    return {
+        target,
+        ...parsed,
+        image,
+        source: parsed.digest ? `${image}@${parsed.digest}` : parsed.tag ? `${image}:${parsed.tag}` : '',
+        manifests: settings.manifests[target],
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline-plan/main.ts
 // The plan job of .github/workflows/pipeline.yml (actions/buildx-multiarch/plan/action.yml):
 // reads the event from the runner's GITHUB_* variables and the pipeline's inputs, plans the run
 // with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
-// the later jobs read. It changes nothing, so a bad ref or input only fails the step.
+// the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
+// instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
+// changes nothing, so a bad ref or input only fails the step.
 
 
 /** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
@@ -31799,9 +32042,37 @@ function planOutputs(plan) {
         manifests: plan.manifests,
     };
 }
+/** The redeploy's step outputs, named as its resolve step wrote them before (`previous` is true or false). */
+function redeployOutputs(plan) {
+    return {
+        previous: String(plan.previous),
+        source: plan.source,
+        image: plan.image,
+        tag: plan.tag,
+        digest: plan.digest,
+        manifests: plan.manifests,
+    };
+}
+const EVENTS = ['pipeline', 'redeploy'];
+async function runRedeploy(settings) {
+    const environment = getString('target-environment');
+    // Free text typed by a person: validated as given, not trimmed into something else.
+    const reference = getInput('reference', { trimWhitespace: false });
+    const plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings);
+    for (const [name, value] of Object.entries(redeployOutputs(plan)))
+        setOutput(name, value);
+    const what = plan.previous ? `${plan.image}, one step back (previous)` : plan.source;
+    info(`${settings.service} → ${environment}: ${what}`);
+    await summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write();
+}
 async function run() {
+    const event = getString('event') || 'pipeline';
     try {
+        if (!EVENTS.includes(event))
+            throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`);
         const settings = readSettings();
+        if (event === 'redeploy')
+            return await runRedeploy(settings);
         const plan = planPipeline(readEvent(process.env), settings);
         for (const [name, value] of Object.entries(planOutputs(plan)))
             setOutput(name, value);
@@ -31813,7 +32084,7 @@ async function run() {
     }
     catch (e) {
         // Titled like the workflow's other errors, so the annotation says which step refused.
-        error(errorMessage(e), { title: 'pipeline' });
+        error(errorMessage(e), { title: event === 'redeploy' ? 'redeploy' : 'pipeline' });
         process.exitCode = 1;
     }
 }

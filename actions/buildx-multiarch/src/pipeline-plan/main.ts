@@ -1,9 +1,21 @@
 // The plan job of .github/workflows/pipeline.yml (actions/buildx-multiarch/plan/action.yml):
 // reads the event from the runner's GITHUB_* variables and the pipeline's inputs, plans the run
 // with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
-// the later jobs read. It changes nothing, so a bad ref or input only fails the step.
+// the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
+// instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
+// changes nothing, so a bad ref or input only fails the step.
 import * as core from '@actions/core'
-import { errorMessage, getString, planPipeline, type PipelineEvent, type PipelinePlan, type PipelineSettings } from '@aks-gitops/toolkit'
+import {
+  errorMessage,
+  getString,
+  planPipeline,
+  planRedeploy,
+  RefError,
+  type PipelineEvent,
+  type PipelinePlan,
+  type PipelineSettings,
+  type RedeployPlan,
+} from '@aks-gitops/toolkit'
 
 /** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
 export function readEvent(env: NodeJS.ProcessEnv): PipelineEvent {
@@ -41,9 +53,37 @@ export function planOutputs(plan: PipelinePlan): Record<string, string> {
   }
 }
 
+/** The redeploy's step outputs, named as its resolve step wrote them before (`previous` is true or false). */
+export function redeployOutputs(plan: RedeployPlan): Record<string, string> {
+  return {
+    previous: String(plan.previous),
+    source: plan.source,
+    image: plan.image,
+    tag: plan.tag,
+    digest: plan.digest,
+    manifests: plan.manifests,
+  }
+}
+
+const EVENTS = ['pipeline', 'redeploy'] as const
+
+async function runRedeploy(settings: PipelineSettings): Promise<void> {
+  const environment = getString('target-environment')
+  // Free text typed by a person: validated as given, not trimmed into something else.
+  const reference = core.getInput('reference', { trimWhitespace: false })
+  const plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings)
+  for (const [name, value] of Object.entries(redeployOutputs(plan))) core.setOutput(name, value)
+  const what = plan.previous ? `${plan.image}, one step back (previous)` : plan.source
+  core.info(`${settings.service} → ${environment}: ${what}`)
+  await core.summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write()
+}
+
 export async function run(): Promise<void> {
+  const event = getString('event') || 'pipeline'
   try {
+    if (!(EVENTS as readonly string[]).includes(event)) throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`)
     const settings = readSettings()
+    if (event === 'redeploy') return await runRedeploy(settings)
     const plan = planPipeline(readEvent(process.env), settings)
     for (const [name, value] of Object.entries(planOutputs(plan))) core.setOutput(name, value)
     core.info(`${settings.service}: ${plan.kind}; publish=${plan.publish} environment=${plan.environment || 'none'} tags=${plan.tags.join(',') || 'none'}`)
@@ -53,7 +93,7 @@ export async function run(): Promise<void> {
       .write()
   } catch (e) {
     // Titled like the workflow's other errors, so the annotation says which step refused.
-    core.error(errorMessage(e), { title: 'pipeline' })
+    core.error(errorMessage(e), { title: event === 'redeploy' ? 'redeploy' : 'pipeline' })
     process.exitCode = 1
   }
 }
