@@ -41561,9 +41561,18 @@ const PUSH_FAILURE_HELP = {
     authentication: 'authentication failed; check the token and its permissions (contents: write)',
     other: 'git push failed',
 };
-/** What to do about a push failure of this kind. */
-function pushFailureHelp(kind) {
-    return PUSH_FAILURE_HELP[kind];
+// The rules a ruleset or protection rule lists under GH013/GH006 ("- Changes must be made through a
+// pull request.", "- Required status check \"build\" is expected."), and the way around each.
+const RULE_ADVICE = [
+    [/must be made through a pull request|approving review/i, 'a pull request is required: pull-request mode (with auto-merge)'],
+    [/verified signatures/i, 'signed commits are required: commit-method api (GitHub signs those commits)'],
+    [/status checks? .*(is|are) expected|required status checks?/i, 'status checks are required: pull-request mode with an App token, so the checks run on the pull request'],
+    [/cannot update this protected ref|restrict(ed)? updates/i, 'updates are restricted: a token on the bypass list'],
+];
+/** What to do about a push failure of this kind; for a protection rule, what its listed rules call for. */
+function pushFailureHelp(kind, output = '') {
+    const advice = kind === 'protected-branch' ? RULE_ADVICE.filter(([rule]) => rule.test(output)).map(([, text]) => text) : [];
+    return advice.length > 0 ? `${PUSH_FAILURE_HELP[kind]}. Here ${advice.join('; ')}` : PUSH_FAILURE_HELP[kind];
 }
 /**
  * The lines of a failed push worth showing, most telling first: git's porcelain status line
@@ -41588,7 +41597,7 @@ class PushRejectedError extends Error {
     /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
     message) {
         const [reason, ...rest] = pushFailureDetail(output);
-        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, PUSH_FAILURE_HELP[kind], ...rest].join('\n'));
+        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, pushFailureHelp(kind, output), ...rest].join('\n'));
         this.kind = kind;
         this.output = output;
         this.refspec = refspec;
@@ -41927,6 +41936,16 @@ function computeTags(context) {
         throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
     return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
 }
+/**
+ * Which refs may deploy to each environment: the deployment branch and tag rules the README sets
+ * on the GitHub environments (production: branch main and tags `*`/v`*`; staging: main, develop and
+ * release/`*`/`*`, where GitHub's `*` matches no `/`). The redeploy checks a dispatch against them
+ * before any reviewer is asked; `text` is how its error names the rule.
+ */
+const DEPLOYMENT_RULES = {
+    production: { text: 'branch main or a tag */v* (<service>/vX.Y.Z)', refs: /^refs\/heads\/main$|^refs\/tags\/[^/]+\/v[^/]+$/ },
+    staging: { text: 'branch main, develop or release/*/*', refs: /^refs\/heads\/(main|develop|release\/[^/]+\/[^/]+)$/ },
+};
 
 ;// CONCATENATED MODULE: ../toolkit/src/release-candidate.ts
 // Which release candidate a tag `<service>/vX.Y.Z` promotes, decided from immutable facts only:
