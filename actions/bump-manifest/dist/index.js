@@ -41650,14 +41650,18 @@ async function waitForStatus(request, deps) {
         await wait(Math.min(request.intervalSeconds * 1000, left));
     }
 }
+/** On timeout: the last status seen (with its link in the failure message), or that none was set. */
+function lastSeen(result, link) {
+    return result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`;
+}
+const ignoredNote = (result) => (result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : '');
 /** What was seen, after the state: the deciding status's words, the last one seen, or the read that failed. */
 function waitDetail(result) {
     if (result.state === 'unknown')
         return `its commit statuses could not be read: ${result.readError ?? ''}`;
-    if (result.state !== 'timeout')
-        return `"${result.status?.description ?? ''}"`;
-    const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"` : `no status "${result.context}" was set on the commit`;
-    return `${seen}${result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : ''}`;
+    if (result.state === 'timeout')
+        return `${lastSeen(result, '')}${ignoredNote(result)}`;
+    return `"${result.status?.description ?? ''}"`;
 }
 /** The step's failure message: the Application, the revision and the state reached. */
 function waitFailureMessage(result, timeoutSeconds) {
@@ -41665,8 +41669,7 @@ function waitFailureMessage(result, timeoutSeconds) {
     const where = `Argo CD Application ${result.application} at revision ${at}`;
     const link = result.status?.target_url ? ` (${result.status.target_url})` : '';
     if (result.state === 'timeout') {
-        const [seen, skipped] = waitDetail(result).split(/(?=; ignored)/);
-        return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${seen}${result.status ? link : ''}${skipped ?? ''}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`;
+        return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${lastSeen(result, link)}${ignoredNote(result)}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`;
     }
     if (result.state === 'unknown')
         return `${where}: unknown: ${waitDetail(result)}`;
@@ -41677,8 +41680,8 @@ function waitFailureMessage(result, timeoutSeconds) {
 // The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses, and those
 // of a newer branch head that includes it (commit-statuses.ts), until status-wait.ts's judge
 // decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
-// and fails naming the Application, the revision and the state reached when that is not success.
-// The job summary shows the result in the deployment receipt (main.ts), not in a line of its own.
+// and returns the state reached, success or not: main.ts writes the deployment receipt with it and
+// then fails the step (waitFailureMessage) when that is not success.
 
 
 
@@ -41698,6 +41701,7 @@ async function awaitArgoCd(wait, target) {
     const revision = target.commit;
     startGroup(`Wait for Argo CD: status "${wait.context}" on ${revision} (timeout ${wait.timeoutSeconds} s)`);
     let result;
+    const started = Date.now();
     try {
         // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
         const [{ github }, { newerRevisionReader, statusReader }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6589))]);
@@ -41728,12 +41732,19 @@ async function awaitArgoCd(wait, target) {
             onTransientError: (error, poll) => warning(`poll ${poll}: ${(0,errors/* errorMessage */.g)(error)}`),
         });
     }
+    catch (error) {
+        // Only what precedes the polls throws (the API client did not load): nothing was read, so the
+        // state is unknown, returned like any other so the outputs and the receipt record it.
+        const seconds = Math.round((Date.now() - started) / 1000);
+        result = { state: 'unknown', application: wait.application, context: wait.context, revision, syncedRevision: revision, seconds, polls: 0, ignored: [], readError: (0,errors/* errorMessage */.g)(error) };
+    }
     finally {
         endGroup();
     }
-    setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', result.state === 'timeout' ? '' : result.syncedRevision);
+    const answered = result.state !== 'timeout' && result.state !== 'unknown';
+    setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', answered ? result.syncedRevision : '');
     if (result.state !== 'success')
-        throw new Error(waitFailureMessage(result, wait.timeoutSeconds));
+        return result;
     const via = result.syncedRevision === revision ? '' : ` (through ${result.syncedRevision}, which includes it)`;
     info(`Argo CD Application ${result.application} reported success at ${revision}${via} after ${result.seconds} s`);
     return result;
@@ -43159,6 +43170,21 @@ function guardMarkdown(guard) {
 ;// CONCATENATED MODULE: ./src/receipt.ts
 
 
+
+/** The state a wait reached, failed or not, as the receipt records it. */
+function syncOfWait(result) {
+    const answered = result.state !== 'timeout' && result.state !== 'unknown';
+    const url = result.status?.target_url;
+    return {
+        status: result.state,
+        seconds: result.seconds,
+        application: result.application,
+        revision: result.revision,
+        ...(answered ? { syncedRevision: result.syncedRevision } : {}),
+        ...(url ? { url } : {}),
+        detail: waitDetail(result),
+    };
+}
 function buildReceipt(input) {
     const { guard } = input;
     const after = guard.after;
@@ -43182,12 +43208,19 @@ function buildReceipt(input) {
         stages: input.stages.map((s) => ({ name: s.name, seconds: Math.round(s.seconds * 10) / 10 })),
     };
 }
+const receipt_short = (sha) => sha.slice(0, 12);
+/** The sync status row: the state, the seconds, the Application and the revision, what was seen, the link. */
+function syncText(s) {
+    const at = s.application && s.revision ? `Argo CD Application ${s.application} at ${s.syncedRevision && s.syncedRevision !== s.revision ? `${receipt_short(s.syncedRevision)} (which includes ${receipt_short(s.revision)})` : receipt_short(s.revision)}` : '';
+    const said = [at, s.detail].filter(Boolean).join(': ');
+    return `${s.status}${s.seconds !== undefined ? ` after ${s.seconds} s` : ''}${said ? `: ${said}` : ''}${s.url ? ` ([Argo CD](${s.url}))` : ''}`;
+}
 const code = (text) => (text ? `\`${cell(text)}\`` : '');
 /** The receipt as one two-column table. */
 function receiptMarkdown(r) {
     const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned';
     const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`;
-    const sync = `${r.sync.status}${r.sync.seconds !== undefined ? ` after ${r.sync.seconds} s` : ''}${r.sync.detail ? `: ${r.sync.detail}` : ''}`;
+    const sync = syncText(r.sync);
     const rows = [
         ['service', cell(r.service)],
         ['environment', cell(r.environment || '(not named)')],
@@ -43209,6 +43242,7 @@ function receiptMarkdown(r) {
 ;// CONCATENATED MODULE: ./src/main.ts
 // Reads inputs, plans the edit against the work tree (every check before any side effect), then
 // writes, commits, pushes or opens a pull request, and reports outputs and a job summary.
+
 
 
 
@@ -43450,21 +43484,15 @@ function stageClock(previous) {
         },
     };
 }
-/** Waits for Argo CD when asked; the error, if any, is thrown after the receipt is out. */
+/** Waits for Argo CD when asked; the error, if any, is thrown after the receipt records the state reached. */
 async function waitForSync(settings, outcome) {
     if (!settings.wait)
         return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } };
-    try {
-        const result = await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined });
-        if (!result)
-            return { sync: { status: 'skipped', detail: 'no manifest commit landed' } };
-        // Argo CD may have synced a newer revision that includes the commit: say which one answered.
-        const via = result.syncedRevision === result.revision ? {} : { detail: `reported on ${result.syncedRevision}, which includes this commit` };
-        return { sync: { status: result.state, seconds: result.seconds, ...via } };
-    }
-    catch (error) {
-        return { sync: { status: 'not healthy', detail: (0,errors/* errorMessage */.g)(error) }, error: error };
-    }
+    const result = await awaitArgoCd(settings.wait, { repository: settings.repository, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined });
+    if (!result)
+        return { sync: { status: 'skipped', detail: 'no manifest commit landed' } };
+    const sync = syncOfWait(result);
+    return result.state === 'success' ? { sync } : { sync, error: new Error(waitFailureMessage(result, settings.wait.timeoutSeconds)) };
 }
 /** The earlier jobs' seconds (time-run-jobs); a failed read only warns: the deploy has happened. */
 async function timeRunJobs(settings, run) {

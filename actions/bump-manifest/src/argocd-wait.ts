@@ -1,11 +1,11 @@
 // The step's wait for Argo CD's word on its manifest commit: polls the commit's statuses, and those
 // of a newer branch head that includes it (commit-statuses.ts), until status-wait.ts's judge
 // decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
-// and fails naming the Application, the revision and the state reached when that is not success.
-// The job summary shows the result in the deployment receipt (main.ts), not in a line of its own.
+// and returns the state reached, success or not: main.ts writes the deployment receipt with it and
+// then fails the step (waitFailureMessage) when that is not success.
 import * as core from '@actions/core'
 import { errorMessage } from '@aks-gitops/toolkit'
-import { waitFailureMessage, waitForStatus, type WaitResult } from './status-wait'
+import { waitForStatus, type WaitResult } from './status-wait'
 import type { WaitSettings } from './wait-settings'
 
 export interface WaitTarget {
@@ -34,6 +34,7 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
   const revision = target.commit
   core.startGroup(`Wait for Argo CD: status "${wait.context}" on ${revision} (timeout ${wait.timeoutSeconds} s)`)
   let result: WaitResult
+  const started = Date.now()
   try {
     // The GitHub client lives in the lazily loaded API chunk, like the other API paths.
     const [{ github }, { newerRevisionReader, statusReader }] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), import(/* webpackChunkName: "github-api" */ './commit-statuses')])
@@ -63,11 +64,17 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
         onTransientError: (error, poll) => core.warning(`poll ${poll}: ${errorMessage(error)}`),
       },
     )
+  } catch (error) {
+    // Only what precedes the polls throws (the API client did not load): nothing was read, so the
+    // state is unknown, returned like any other so the outputs and the receipt record it.
+    const seconds = Math.round((Date.now() - started) / 1000)
+    result = { state: 'unknown', application: wait.application, context: wait.context, revision, syncedRevision: revision, seconds, polls: 0, ignored: [], readError: errorMessage(error) }
   } finally {
     core.endGroup()
   }
-  setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', result.state === 'timeout' ? '' : result.syncedRevision)
-  if (result.state !== 'success') throw new Error(waitFailureMessage(result, wait.timeoutSeconds))
+  const answered = result.state !== 'timeout' && result.state !== 'unknown'
+  setWaitOutputs(result.state, result.seconds, result.status?.target_url ?? '', answered ? result.syncedRevision : '')
+  if (result.state !== 'success') return result
   const via = result.syncedRevision === revision ? '' : ` (through ${result.syncedRevision}, which includes it)`
   core.info(`Argo CD Application ${result.application} reported success at ${revision}${via} after ${result.seconds} s`)
   return result

@@ -16,7 +16,8 @@ import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './r
 import { trailerLines, type Provenance } from './trailers'
 import { applyHold, guardDeploy, resolvePrevious, type GitFacts, type Guard } from './guard'
 import { guardMarkdown, guardOutputs } from './guard-report'
-import { buildReceipt, receiptMarkdown, type Receipt } from './receipt'
+import { buildReceipt, receiptMarkdown, syncOfWait, type ReceiptSync } from './receipt'
+import { waitFailureMessage } from './status-wait'
 
 function planRequest(settings: Settings): PlanRequest {
   const { image, tag, digest, newName, container, paths, allowNoMatch } = settings
@@ -255,18 +256,13 @@ function stageClock(previous: readonly [string, number][]): { lap: (name: string
   }
 }
 
-/** Waits for Argo CD when asked; the error, if any, is thrown after the receipt is out. */
-async function waitForSync(settings: Settings, outcome: Outcome): Promise<{ sync: Receipt['sync']; error?: Error }> {
+/** Waits for Argo CD when asked; the error, if any, is thrown after the receipt records the state reached. */
+async function waitForSync(settings: Settings, outcome: Outcome): Promise<{ sync: ReceiptSync; error?: Error }> {
   if (!settings.wait) return { sync: { status: 'not waited', detail: 'wait-for-application is not set' } }
-  try {
-    const result = await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined })
-    if (!result) return { sync: { status: 'skipped', detail: 'no manifest commit landed' } }
-    // Argo CD may have synced a newer revision that includes the commit: say which one answered.
-    const via = result.syncedRevision === result.revision ? {} : { detail: `reported on ${result.syncedRevision}, which includes this commit` }
-    return { sync: { status: result.state, seconds: result.seconds, ...via } }
-  } catch (error) {
-    return { sync: { status: 'not healthy', detail: errorMessage(error) }, error: error as Error }
-  }
+  const result = await awaitArgoCd(settings.wait, { repository: settings.repository as string, apiUrl: settings.apiUrl, branch: outcome.branch, commit: outcome.changed ? outcome.commit : undefined })
+  if (!result) return { sync: { status: 'skipped', detail: 'no manifest commit landed' } }
+  const sync = syncOfWait(result)
+  return result.state === 'success' ? { sync } : { sync, error: new Error(waitFailureMessage(result, settings.wait.timeoutSeconds)) }
 }
 
 /** The earlier jobs' seconds (time-run-jobs); a failed read only warns: the deploy has happened. */
@@ -286,7 +282,7 @@ async function timeRunJobs(settings: Settings, run: { runId: number; attempt: nu
 }
 
 /** The deployment receipt: the `receipt` output and one table in the job summary. */
-async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome, stages: readonly { name: string; seconds: number }[], sync: Receipt['sync']): Promise<void> {
+async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome, stages: readonly { name: string; seconds: number }[], sync: ReceiptSync): Promise<void> {
   const { deploy } = settings
   const jobs = deploy.runJobs ? await timeRunJobs(settings, deploy.runJobs) : []
   const receipt = buildReceipt({

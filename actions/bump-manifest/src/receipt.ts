@@ -3,6 +3,40 @@
 import type { Guard } from './guard'
 import { describeHold } from './guard-report'
 import { cell } from './report'
+import { waitDetail, type WaitResult } from './status-wait'
+
+/** Argo CD's word as the receipt records it. */
+export interface ReceiptSync {
+  /** success, failure, error, timeout, unknown (the statuses could not be read), skipped (nothing landed), or not waited. */
+  status: string
+  /** Seconds waited. */
+  seconds?: number
+  /** The Argo CD Application waited for. */
+  application?: string
+  /** The manifest commit waited for. */
+  revision?: string
+  /** The revision Argo CD reported on: the commit, or a newer one that includes it; absent when none answered. */
+  syncedRevision?: string
+  /** The link of the deciding (or, on timeout, the last) status: the Application in Argo CD. */
+  url?: string
+  /** What was seen: the status's words, the last one seen, the read that failed, or why there was no wait. */
+  detail?: string
+}
+
+/** The state a wait reached, failed or not, as the receipt records it. */
+export function syncOfWait(result: WaitResult): ReceiptSync {
+  const answered = result.state !== 'timeout' && result.state !== 'unknown'
+  const url = result.status?.target_url
+  return {
+    status: result.state,
+    seconds: result.seconds,
+    application: result.application,
+    revision: result.revision,
+    ...(answered ? { syncedRevision: result.syncedRevision } : {}),
+    ...(url ? { url } : {}),
+    detail: waitDetail(result),
+  }
+}
 
 export interface Receipt {
   service: string
@@ -24,8 +58,7 @@ export interface Receipt {
   /** older, unknown-order or held when nothing was committed for that reason. */
   refused: string
   hold: { state: 'held' | 'not held'; change: string; image?: string; by?: string; run?: string; at?: string }
-  /** Argo CD's word: success, failure, error, timeout, skipped (nothing landed), or not waited. */
-  sync: { status: string; seconds?: number; detail?: string }
+  sync: ReceiptSync
   /** Seconds per stage, earlier stages (stage-seconds) first, then this step's own. */
   stages: { name: string; seconds: number }[]
 }
@@ -42,7 +75,7 @@ export interface ReceiptInput {
   repository?: string
   pullRequest?: string
   guard: Guard
-  sync: Receipt['sync']
+  sync: ReceiptSync
   stages: readonly { name: string; seconds: number }[]
 }
 
@@ -71,13 +104,22 @@ export function buildReceipt(input: ReceiptInput): Receipt {
 }
 
 
+const short = (sha: string): string => sha.slice(0, 12)
+
+/** The sync status row: the state, the seconds, the Application and the revision, what was seen, the link. */
+function syncText(s: ReceiptSync): string {
+  const at = s.application && s.revision ? `Argo CD Application ${s.application} at ${s.syncedRevision && s.syncedRevision !== s.revision ? `${short(s.syncedRevision)} (which includes ${short(s.revision)})` : short(s.revision)}` : ''
+  const said = [at, s.detail].filter(Boolean).join(': ')
+  return `${s.status}${s.seconds !== undefined ? ` after ${s.seconds} s` : ''}${said ? `: ${said}` : ''}${s.url ? ` ([Argo CD](${s.url}))` : ''}`
+}
+
 const code = (text: string): string => (text ? `\`${cell(text)}\`` : '')
 
 /** The receipt as one two-column table. */
 export function receiptMarkdown(r: Receipt): string {
   const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned'
   const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`
-  const sync = `${r.sync.status}${r.sync.seconds !== undefined ? ` after ${r.sync.seconds} s` : ''}${r.sync.detail ? `: ${r.sync.detail}` : ''}`
+  const sync = syncText(r.sync)
   const rows: [string, string][] = [
     ['service', cell(r.service)],
     ['environment', cell(r.environment || '(not named)')],

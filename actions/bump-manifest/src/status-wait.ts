@@ -4,7 +4,7 @@
 // the commit's statuses, and those of a newer revision of the branch that includes the commit
 // (Argo CD syncs only the newest revision it sees). judge() is the pure decision; waitForStatus()
 // polls through injected readers and clock, so the loop is tested without real waits.
-import { revisionInDescription, sleep } from '@aks-gitops/toolkit'
+import { errorMessage, revisionInDescription, sleep } from '@aks-gitops/toolkit'
 
 /** One status as GET /repos/{owner}/{repo}/commits/{ref}/statuses returns it (newest first). */
 export interface CommitStatus {
@@ -49,7 +49,8 @@ export function judge(statuses: readonly CommitStatus[], context: string, revisi
   return { verdict: { kind: 'waiting' }, ignored }
 }
 
-export type SyncState = 'success' | 'failure' | 'error' | 'timeout'
+/** Argo CD's word, a timeout, or unknown: the statuses could not be read (a refused token, no such repository). */
+export type SyncState = 'success' | 'failure' | 'error' | 'timeout' | 'unknown'
 
 export interface WaitResult {
   state: SyncState
@@ -64,6 +65,8 @@ export interface WaitResult {
   /** The deciding status (or, on timeout, the last pending one). */
   status?: CommitStatus
   ignored: CommitStatus[]
+  /** With state unknown: the read that failed and would not succeed by polling again. */
+  readError?: string
 }
 
 export interface WaitRequest {
@@ -110,7 +113,7 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
   const deadline = start + request.timeoutSeconds * 1000
   const ignored = new Map<string, CommitStatus>()
   let pending: CommitStatus | undefined
-  const result = (state: SyncState, polls: number, status?: CommitStatus, syncedRevision = request.revision): WaitResult => ({
+  const result = (state: SyncState, polls: number, status?: CommitStatus, syncedRevision = request.revision, readError?: string): WaitResult => ({
     state,
     application: request.application,
     context: request.context,
@@ -120,6 +123,7 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
     polls,
     status,
     ignored: [...ignored.values()],
+    ...(readError === undefined ? {} : { readError }),
   })
   for (let poll = 1; ; poll++) {
     try {
@@ -138,7 +142,8 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
         pending = later.pending ?? pending
       }
     } catch (error) {
-      if (!isTransientReadError(error)) throw error
+      // Polling again would be refused again: the state stays unknown, returned so the receipt records it.
+      if (!isTransientReadError(error)) return result('unknown', poll, pending, request.revision, errorMessage(error))
       deps.onTransientError?.(error, poll)
     }
     const left = deadline - now()
@@ -147,15 +152,28 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
   }
 }
 
+/** On timeout: the last status seen (with its link in the failure message), or that none was set. */
+function lastSeen(result: WaitResult, link: string): string {
+  return result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`
+}
+
+const ignoredNote = (result: WaitResult): string => (result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : '')
+
+/** What was seen, after the state: the deciding status's words, the last one seen, or the read that failed. */
+export function waitDetail(result: WaitResult): string {
+  if (result.state === 'unknown') return `its commit statuses could not be read: ${result.readError ?? ''}`
+  if (result.state === 'timeout') return `${lastSeen(result, '')}${ignoredNote(result)}`
+  return `"${result.status?.description ?? ''}"`
+}
+
 /** The step's failure message: the Application, the revision and the state reached. */
 export function waitFailureMessage(result: WaitResult, timeoutSeconds: number): string {
   const at = result.syncedRevision === result.revision ? result.revision : `${result.syncedRevision} (which includes ${result.revision})`
   const where = `Argo CD Application ${result.application} at revision ${at}`
   const link = result.status?.target_url ? ` (${result.status.target_url})` : ''
   if (result.state === 'timeout') {
-    const seen = result.status ? `the last status was ${result.status.state}: "${result.status.description ?? ''}"${link}` : `no status "${result.context}" was set on the commit`
-    const skipped = result.ignored.length > 0 ? `; ignored ${result.ignored.length} status${result.ignored.length === 1 ? '' : 'es'} about another revision` : ''
-    return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${seen}${skipped}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`
+    return `${where}: timeout after ${timeoutSeconds} s waiting for Argo CD's commit status; ${lastSeen(result, link)}${ignoredNote(result)}. Check that Argo CD Notifications is configured (k8s-specifications/argocd/notifications-cm.yaml) and that the Application tracks the branch this commit landed on.`
   }
-  return `${where}: ${result.state}: "${result.status?.description ?? ''}"${link}`
+  if (result.state === 'unknown') return `${where}: unknown: ${waitDetail(result)}`
+  return `${where}: ${result.state}: ${waitDetail(result)}${link}`
 }

@@ -38,6 +38,14 @@ const bump = (work: string, fake: FakeStatuses, inputs: Record<string, string> =
     { GITHUB_API_URL: fake.url },
   )
 
+/** The `receipt` output (JSON), as callers read it. */
+const receiptOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.receipt ?? 'null') as { commit: string; sync: Record<string, unknown> }
+
+/** The receipt's sync status row in the job summary. */
+const syncRow = (summary: string) => summary.split('\n').find((line) => line.startsWith('| sync status |'))
+
+const ARGO_LINK = `([Argo CD](${ARGO_URL}))`
+
 /** The reads of the commit's statuses, one per poll. */
 const polls = (fake: FakeStatuses) => fake.requests.filter((r) => r.startsWith('GET ') && r.includes('/statuses?')).map((r) => r.replace(/[0-9a-f]{40}/, '<sha>'))
 
@@ -64,7 +72,8 @@ describe('wait-for-application', () => {
     expect(api.requests.filter((r) => r.includes('/compare/'))).toEqual([])
     expect(run.stdout).toContain('poll 1: no status "continuous-delivery/voting-app-staging" yet')
     expect(run.stdout).toContain(`poll 3: pending: "revision ${head}: voting-app-staging is Progressing"`)
-    expect(run.summary).toMatch(/\| sync status \| success after \d+ s \|/)
+    expect(syncRow(run.summary)).toMatch(new RegExp(`^\\| sync status \\| success after \\d+ s: Argo CD Application ${APP} at ${head.slice(0, 12)}: "revision ${head}: ${APP} is Synced and Healthy" \\(\\[Argo CD\\]\\(`))
+    expect(receiptOf(run).sync).toMatchObject({ status: 'success', application: APP, revision: head, syncedRevision: head, url: ARGO_URL })
   }, 60_000)
 
   it('fails naming the Application, the revision and the state when Argo CD reports failure', async () => {
@@ -75,6 +84,12 @@ describe('wait-for-application', () => {
     // The commit landed (Argo CD synced it); the step fails on Argo CD's word, with the outputs set.
     expect(run.outputs).toMatchObject({ changed: 'true', 'commit-sha': head, 'sync-status': 'failure', 'sync-url': ARGO_URL })
     expect(run.errors).toEqual([`Argo CD Application ${APP} at revision ${head}: failure: "revision ${head}: ${APP} is Degraded" (${ARGO_URL})`])
+    // The receipt is still written, with the state Argo CD reached rather than the error text.
+    const receipt = receiptOf(run)
+    expect(receipt.commit).toBe(head)
+    expect(receipt.sync).toEqual({ status: 'failure', seconds: Number(run.outputs['sync-seconds']), application: APP, revision: head, syncedRevision: head, url: ARGO_URL, detail: `"revision ${head}: ${APP} is Degraded"` })
+    expect(Number(run.outputs['sync-seconds'])).toBeGreaterThanOrEqual(1)
+    expect(syncRow(run.summary)).toBe(`| sync status | failure after ${run.outputs['sync-seconds']} s: Argo CD Application ${APP} at ${head.slice(0, 12)}: "revision ${head}: ${APP} is Degraded" ${ARGO_LINK} |`)
   }, 60_000)
 
   it('times out naming the Application, the revision and the last state seen', async () => {
@@ -90,6 +105,9 @@ describe('wait-for-application', () => {
     expect(polls(api)).toHaveLength(4)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toMatch(new RegExp(`^Argo CD Application ${APP} at revision ${head}: timeout after 3 s waiting for Argo CD's commit status; the last status was pending: "revision ${head}: ${APP} is Progressing"`))
+    // The receipt records the timeout, the seconds waited and the last status seen; no revision answered.
+    expect(receiptOf(run).sync).toEqual({ status: 'timeout', seconds: 3, application: APP, revision: head, url: ARGO_URL, detail: `the last status was pending: "revision ${head}: ${APP} is Progressing"` })
+    expect(syncRow(run.summary)).toBe(`| sync status | timeout after 3 s: Argo CD Application ${APP} at ${head.slice(0, 12)}: the last status was pending: "revision ${head}: ${APP} is Progressing" ${ARGO_LINK} |`)
   }, 60_000)
 
   it('ignores a status about another revision, even in its context on this commit, and waits for this revision\'s own', async () => {
@@ -113,6 +131,9 @@ describe('wait-for-application', () => {
     const run = await bump(work, api, { 'wait-timeout': '2' })
     expect(run.outputs['sync-status']).toBe('timeout')
     expect(run.errors[0]).toContain('no status "continuous-delivery/voting-app-staging" was set on the commit; ignored 1 status about another revision')
+    const commit = run.outputs['commit-sha']!
+    expect(receiptOf(run).sync).toEqual({ status: 'timeout', seconds: 2, application: APP, revision: commit, detail: 'no status "continuous-delivery/voting-app-staging" was set on the commit; ignored 1 status about another revision' })
+    expect(syncRow(run.summary)).toBe(`| sync status | timeout after 2 s: Argo CD Application ${APP} at ${commit.slice(0, 12)}: no status "continuous-delivery/voting-app-staging" was set on the commit; ignored 1 status about another revision |`)
   }, 60_000)
 
   it('takes the word on a newer revision of the branch that includes the commit: Argo CD synced that one instead', async () => {
@@ -130,7 +151,7 @@ describe('wait-for-application', () => {
     expect(later).not.toBe('')
     expect(run.outputs).toMatchObject({ 'sync-status': 'success', 'sync-revision': later })
     expect(run.stdout).toContain(`main moved on to ${later}, which includes this commit: success`)
-    expect(run.summary).toMatch(new RegExp(`\\| sync status \\| success after \\d+ s: reported on ${later}, which includes this commit \\|`))
+    expect(syncRow(run.summary)).toMatch(new RegExp(`^\\| sync status \\| success after \\d+ s: Argo CD Application ${APP} at ${later.slice(0, 12)} \\(which includes ${commit.slice(0, 12)}\\): "revision ${later}: ${APP} is Synced and Healthy"`))
     // The ancestry was asked once for that head, through the compare endpoint.
     expect(api.requests.filter((r) => r.startsWith('GET /repos/octo/gitops/compare/'))).toEqual([`GET /repos/octo/gitops/compare/${commit}...${later}?per_page=1`])
   }, 60_000)
@@ -149,6 +170,8 @@ describe('wait-for-application', () => {
     const commit = run.outputs['commit-sha']!
     expect(run.outputs).toMatchObject({ 'sync-status': 'failure', 'sync-revision': later })
     expect(run.errors).toEqual([`Argo CD Application ${APP} at revision ${later} (which includes ${commit}): failure: "revision ${later}: ${APP} is Degraded" (${ARGO_URL})`])
+    expect(receiptOf(run).sync).toMatchObject({ status: 'failure', application: APP, revision: commit, syncedRevision: later, detail: `"revision ${later}: ${APP} is Degraded"` })
+    expect(syncRow(run.summary)).toContain(`failure after ${run.outputs['sync-seconds']} s: Argo CD Application ${APP} at ${later.slice(0, 12)} (which includes ${commit.slice(0, 12)}): "revision ${later}: ${APP} is Degraded" ${ARGO_LINK} |`)
   }, 60_000)
 
   it('does not take the word of a branch head that does not include the commit (history rewritten)', async () => {
@@ -200,8 +223,13 @@ describe('wait-for-application', () => {
     const denied = await setUp({})
     const refused = await bump(denied.work, denied.api, { 'status-token': 'ghs_NotTheRightToken' })
     expect(refused.exitCode).not.toBe(0)
-    expect(refused.errors[0]).toMatch(/statuses: 401 Bad credentials \(the token was refused\)$/)
+    const commit = refused.outputs['commit-sha']!
+    expect(refused.errors[0]).toMatch(new RegExp(`^Argo CD Application ${APP} at revision ${commit}: unknown: its commit statuses could not be read: GET /repos/octo/gitops/commits/${commit}/statuses: 401 Bad credentials \\(the token was refused\\)$`))
     expect(polls(denied.api)).toHaveLength(1)
+    // The state is unknown, not Argo CD's failure: the outputs and the receipt say so, and what was read.
+    expect(refused.outputs).toMatchObject({ 'sync-status': 'unknown', 'sync-seconds': '0', 'sync-url': '', 'sync-revision': '' })
+    expect(receiptOf(refused).sync).toEqual({ status: 'unknown', seconds: 0, application: APP, revision: commit, detail: `its commit statuses could not be read: GET /repos/octo/gitops/commits/${commit}/statuses: 401 Bad credentials (the token was refused)` })
+    expect(syncRow(refused.summary)).toBe(`| sync status | unknown after 0 s: Argo CD Application ${APP} at ${commit.slice(0, 12)}: its commit statuses could not be read: GET /repos/octo/gitops/commits/${commit}/statuses: 401 Bad credentials (the token was refused) |`)
   }, 60_000)
 
   it('does not wait when no commit landed (the image is already pinned): sync-status skipped', async () => {

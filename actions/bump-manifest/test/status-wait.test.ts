@@ -74,7 +74,7 @@ describe('waitForStatus', () => {
     expect(asked).toBe(0)
   })
 
-  it('polls through transient read errors and stops at any other', async () => {
+  it('polls through transient read errors and stops at any other, with the state unknown', async () => {
     const c = clock()
     let n = 0
     const transient = Object.assign(new Error('502'), { transient: true })
@@ -86,7 +86,9 @@ describe('waitForStatus', () => {
     expect(await waitForStatus(request, { read, now: c.now, sleep: c.sleep, onTransientError: (e) => errors.push(e) })).toMatchObject({ state: 'success', polls: 2 })
     expect(errors).toEqual([transient])
     expect(isTransientReadError(transient)).toBe(true)
-    await expect(waitForStatus(request, { read: async () => Promise.reject(new Error('401 Bad credentials')), now: c.now, sleep: c.sleep })).rejects.toThrow('401 Bad credentials')
+    const denied = await waitForStatus(request, { read: async () => Promise.reject(new Error('401 Bad credentials')), now: c.now, sleep: c.sleep })
+    expect(denied).toMatchObject({ state: 'unknown', polls: 1, seconds: 0, revision: SHA, readError: '401 Bad credentials' })
+    expect(waitFailureMessage(denied, 60)).toBe(`Argo CD Application voting-app-staging at revision ${SHA}: unknown: its commit statuses could not be read: 401 Bad credentials`)
   })
 })
 
