@@ -5,7 +5,9 @@
 #      which the workflows' scripts and the https stand-ins' throwaway certificates need),
 #   2. pnpm at the version package.json pins, and the workspace's node_modules,
 #   3. the Docker engine with buildx, QEMU and the local registries (tools/engine/start.sh),
-#   4. the base-image stand-ins in the local registry (tools/engine/base-images.sh).
+#   4. the second engine the local pipeline builds on (tools/engine/next-engine.sh install: the
+#      next Debian release's dockerd, unpacked under the state directory; started by the pipeline),
+#   5. the base-image stand-ins in the local registry (tools/engine/base-images.sh).
 # Usage: tools/bootstrap.sh [--quiet]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +40,8 @@ if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.mod
 fi
 
 bash tools/engine/start.sh --quiet
+# Fetched here so a fresh machine's first pipeline run needs no download of its own.
+bash tools/engine/next-engine.sh install
 # Stand-ins for the public base images (they cannot be pulled here); skipped when present.
 bash tools/engine/base-images.sh
 say "ready"

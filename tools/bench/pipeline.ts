@@ -46,6 +46,8 @@ interface Run {
 }
 
 interface Engine {
+  /** The pipeline's --engine value. */
+  which: 'next' | 'default'
   name: string
   env: Record<string, string>
 }
@@ -55,11 +57,11 @@ const namespace = `bench-${Date.now().toString(36)}`
 const source = copyOfHead()
 
 function engineEnv(which: string): Engine {
-  if (which === 'default') return { name: `default engine (dockerd ${serverVersion({})})`, env: {} }
+  if (which === 'default') return { which, name: `default engine (dockerd ${serverVersion({})})`, env: {} }
   const out = execFileSync('bash', [join(REPO_ROOT, 'tools/engine/next-engine.sh'), 'start'], { encoding: 'utf8' })
   const host = /DOCKER_HOST=(\S+)/.exec(out)?.[1]
   if (!host) throw new Error(`next-engine.sh printed no DOCKER_HOST:\n${out}`)
-  return { name: `next engine (dockerd ${serverVersion({ DOCKER_HOST: host })}, containerd image store)`, env: { DOCKER_HOST: host } }
+  return { which: 'next', name: `next engine (dockerd ${serverVersion({ DOCKER_HOST: host })}, containerd image store)`, env: { DOCKER_HOST: host } }
 }
 
 function serverVersion(env: Record<string, string>): string {
@@ -80,7 +82,7 @@ function pipeline(name: string, engine: Engine, dir = stateDir, ns = namespace):
   const started = performance.now()
   const run = spawnSync(
     'pnpm',
-    ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', 'vote', '--ref', values.ref, '--no-test', '--source', source, '--registry', `127.0.0.1:5000/${ns}`, '--production-registry', `127.0.0.1:5001/${ns}`],
+    ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', 'vote', '--ref', values.ref, '--no-test', '--source', source, '--registry', `127.0.0.1:5000/${ns}`, '--production-registry', `127.0.0.1:5001/${ns}`, '--engine', engine.which],
     { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ...engine.env, PIPELINE_STATE_DIR: dir, CI: 'true' } },
   )
   const total = (performance.now() - started) / 1000

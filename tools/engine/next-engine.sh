@@ -16,6 +16,7 @@
 # --iptables=false and gets two FORWARD rules and one MASQUERADE rule for its own subnet.
 #
 #   tools/engine/next-engine.sh [start]   # prints DOCKER_HOST=unix://... for this engine
+#   tools/engine/next-engine.sh install   # only fetches and unpacks what start needs (bootstrap.sh)
 #   tools/engine/next-engine.sh stop      # stops it and removes its bridge and rules (data kept)
 #   tools/engine/next-engine.sh status
 #
@@ -141,6 +142,7 @@ stop() {
 
 case "${1:-start}" in
   start) start ;;
+  install) tools; unpack ;;
   stop) stop ;;
   status)
     if running; then
@@ -149,5 +151,5 @@ case "${1:-start}" in
       echo "not running"
     fi
     ;;
-  *) die "usage: $0 [start|stop|status]" ;;
+  *) die "usage: $0 [start|install|stop|status]" ;;
 esac

@@ -20,16 +20,41 @@ const STATE_DIR = process.env.PIPELINE_STATE_DIR ?? join(ENGINE_STATE, 'pipeline
 /** The base-image stand-ins always come from the local registry (tools/engine/base-images.sh). */
 const BASE_REGISTRY = '127.0.0.1:5000'
 
-function runScript(script: string, args: string[], sink: (s: string) => void): Promise<void> {
+/** Runs a script of this repository, streams its output to the log, and returns its stdout. */
+function runScript(script: string, args: string[], sink: (s: string) => void, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout.setEncoding('utf8').on('data', sink)
+    const child = spawn('bash', [join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s
+      sink(s)
+    })
     child.stderr.setEncoding('utf8').on('data', sink)
     child.on('error', reject)
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new StepError('engine', `${script} failed (exit code ${code})`, 'run it by hand to see why: bash ' + script)),
+      code === 0 ? resolve(stdout) : reject(new StepError('engine', `${script} failed (exit code ${code})`, 'run it by hand to see why: bash ' + script)),
     )
   })
+}
+
+/**
+ * Starts the engines and the base images; returns the environment that points the docker CLI at
+ * the engine that builds (--engine): next-engine.sh's DOCKER_HOST, or nothing for the default one.
+ * The default engine is started either way: the registries and QEMU come with it, and other
+ * tools (and tests) use it.
+ */
+async function startEngine(engine: PipelineOptions['engine'], sink: (s: string) => void): Promise<{ env: Record<string, string>; describe: string }> {
+  await runScript('tools/engine/start.sh', ['--quiet'], sink)
+  let env: Record<string, string> = {}
+  if (engine === 'next') {
+    const out = await runScript('tools/engine/next-engine.sh', ['start'], sink)
+    const host = /^DOCKER_HOST=(\S+)$/m.exec(out)?.[1]
+    if (!host) throw new StepError('engine', 'tools/engine/next-engine.sh printed no DOCKER_HOST', 'run it by hand to see why: bash tools/engine/next-engine.sh start; or --engine default')
+    env = { DOCKER_HOST: host }
+  }
+  await runScript('tools/engine/base-images.sh', [], sink, env)
+  const version = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', env: { ...process.env, ...env } }).trim()
+  return { env, describe: `${engine} engine, dockerd ${version}${env.DOCKER_HOST ? ` at ${env.DOCKER_HOST}` : ''}` }
 }
 
 /** The repository --commit names: a --source that is a git checkout, else this repository. */
@@ -64,7 +89,7 @@ function describeEvent(plan: EventPlan): string {
   return `── ${plan.ref.replace(/^refs\/(heads|tags)\//, '')} (${plan.kind}): ${where}${plan.tags.length ? `, tags ${plan.tags.join(', ')}` : ''}`
 }
 
-function printSummary(progress: Progress, options: PipelineOptions, results: EventResult[], started: number): void {
+function printSummary(progress: Progress, options: PipelineOptions, results: EventResult[], started: number, engine: string): void {
   progress.line('')
   for (const r of results) {
     if (r.diff) {
@@ -92,6 +117,8 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
     for (const v of r.verified) progress.line(`  verified   ${v.image} [${v.platforms}]`)
     for (const u of r.unchecked) progress.line(`  unchecked  ${u.image} (not in a local registry)`)
   }
+  // Where the build cache lives: `docker builder prune` there makes the next build cold.
+  progress.line(`  engine     ${engine}`)
   progress.line(`  steps      ${progress.timings.map((t) => `${t.name} ${t.seconds.toFixed(1)}s`).join(', ')}`)
   progress.line(`  total      ${formatSeconds(Date.now() - started)}`)
   progress.line(`  log        ${progress.logFile}`)
@@ -100,7 +127,7 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
 export async function main(argv: readonly string[]): Promise<number> {
   let options: PipelineOptions
   try {
-    const parsed = parseOptions(argv)
+    const parsed = parseOptions(argv, process.env)
     if (parsed === 'help') {
       process.stdout.write(`${USAGE}\n`)
       return 0
@@ -118,6 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const progress = new Progress(process.stdout, join(STATE_DIR, 'logs', `${options.service}-${stamp}.log`))
   const workDir = mkdtempSync(join(STATE_DIR, 'run-'))
   const results: EventResult[] = []
+  let engineLine = ''
   try {
     const gitDirectory = gitDirectoryOf(options)
     const sha = resolveCommit(options.commit, gitDirectory)
@@ -125,10 +153,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const events = planEvents(options, sha, runNumber)
     progress.line(`pipeline ${options.service} at ${sha.slice(0, 7)}, run #${runNumber}`)
 
-    await progress.step('engine', async (sink) => {
-      await runScript('tools/engine/start.sh', ['--quiet'], sink)
-      await runScript('tools/engine/base-images.sh', [], sink)
-    }, () => 'dockerd, buildx, QEMU, registries, base images')
+    const engine = await progress.step('engine', (sink) => startEngine(options.engine, sink), (e) => `${e.describe}; buildx, QEMU, registries, base images`)
+    // Every later step runs its action bundle or script as a child of this process, as a runner's
+    // steps inherit its environment: they all build and read images on the chosen engine.
+    Object.assign(process.env, engine.env)
+    engineLine = engine.describe
     // Build-only events (feature branches, pull requests) never touch the GitOps repository.
     const deploys = events.some((e) => e.steps.includes('deploy'))
     const remote = deploys
@@ -146,7 +175,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       results.push(await runEvent(plan, ctx))
     }
-    printSummary(progress, options, results, started)
+    printSummary(progress, options, results, started, engineLine)
     writeFileSync(join(STATE_DIR, `last-run-${options.service}.json`), JSON.stringify({ options, sha, runNumber, results, timings: progress.timings }, null, 2))
     return 0
   } catch (error) {

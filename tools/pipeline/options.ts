@@ -4,6 +4,9 @@ import { digestProblem, isReleaseVersion, isValidTag } from '@aks-gitops/toolkit
 export const SERVICES = ['vote', 'result', 'worker'] as const
 export type Service = (typeof SERVICES)[number]
 export type Environment = 'staging' | 'production'
+/** Which Docker engine builds: next = tools/engine/next-engine.sh (reproducible), default = the one at /var/run/docker.sock. */
+export type BuildEngine = 'next' | 'default'
+export const BUILD_ENGINES: readonly BuildEngine[] = ['next', 'default']
 
 export interface PipelineOptions {
   service: Service
@@ -27,6 +30,8 @@ export interface PipelineOptions {
   audit: boolean
   /** Its threshold (low, moderate, high, critical); empty: the workflow's default audit-level. */
   auditLevel: string
+  /** The engine the build and publish steps use (--engine, else PIPELINE_ENGINE, else next). */
+  engine: BuildEngine
   /** The redeploy event (redeploy.yml's workflow_dispatch) instead of a GitFlow ref. */
   redeploy?: Redeploy
 }
@@ -78,11 +83,18 @@ Options:
                             previous (one step back, from the manifest commits' trailers); an
                             older image holds the service (README "Safe deploys")
   --release-hold            with --redeploy: release the service's hold in that environment
+  --engine next|default     the Docker engine that builds (default next, or PIPELINE_ENGINE):
+                              next     tools/engine/next-engine.sh, dockerd 26.1 with the containerd
+                                       image store beside the default engine; its BuildKit honours
+                                       SOURCE_DATE_EPOCH and rewrite-timestamp, so the same commit
+                                       gives the same image even after docker builder prune
+                              default  the engine at /var/run/docker.sock (dockerd 20.10): each
+                                       cold build of one commit gives a new digest
   -h, --help                this text
 
-Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local) holds the engine's data, the
-local GitOps remote, run numbers and logs. Registries that need credentials read
-REGISTRY_USERNAME / REGISTRY_PASSWORD.`
+Environment: LOCAL_STATE_DIR (default /var/lib/aks-gitops-local) holds the engines' data, the
+local GitOps remote, run numbers and logs. PIPELINE_ENGINE=next|default chooses the engine when
+--engine is not given. Registries that need credentials read REGISTRY_USERNAME / REGISTRY_PASSWORD.`
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -103,7 +115,8 @@ export function promotionRef(releaseRef: string): string | undefined {
   return match ? `refs/tags/${match[1]}` : undefined
 }
 
-export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' {
+/** `environment` is the process environment (only PIPELINE_ENGINE is read), passed in so parsing stays pure. */
+export function parseOptions(argv: readonly string[], environment: Readonly<Record<string, string | undefined>> = {}): PipelineOptions | 'help' {
   const values: Record<string, string> = {}
   const positional: string[] = []
   let runTests = true
@@ -120,7 +133,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
       releaseHold = true
     } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2)
-      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source', 'audit-level', 'redeploy'].includes(name ?? '')) {
+      if (!['ref', 'env', 'registry', 'production-registry', 'remote', 'branch', 'commit', 'source', 'audit-level', 'redeploy', 'engine'].includes(name ?? '')) {
         throw new UsageError(`unknown option ${arg} (see --help)`)
       }
       const value = inline ?? argv[++i]
@@ -159,6 +172,11 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
   if (auditLevel !== '' && !['low', 'moderate', 'high', 'critical'].includes(auditLevel)) {
     throw new UsageError(`--audit-level must be low, moderate, high or critical, not "${auditLevel}"`)
   }
+  const engine = values.engine ?? (environment.PIPELINE_ENGINE || 'next')
+  if (!(BUILD_ENGINES as readonly string[]).includes(engine)) {
+    const from = values.engine !== undefined ? '--engine' : 'PIPELINE_ENGINE'
+    throw new UsageError(`${from} must be next or default, not "${engine}"`)
+  }
   return {
     service,
     ref,
@@ -172,6 +190,7 @@ export function parseOptions(argv: readonly string[]): PipelineOptions | 'help' 
     runTests,
     audit,
     auditLevel,
+    engine: engine as BuildEngine,
     ...(redeploy !== undefined ? { redeploy: { reference: redeploy, releaseHold } } : {}),
   }
 }

@@ -28,7 +28,15 @@ describe('parseOptions', () => {
       runTests: true,
       audit: true,
       auditLevel: '',
+      engine: 'next',
     })
+  })
+  it('builds on the next engine unless --engine or PIPELINE_ENGINE says default; --engine wins', () => {
+    expect(parseOptions(['vote', '--engine', 'default'])).toMatchObject({ engine: 'default' })
+    expect(parseOptions(['vote'], { PIPELINE_ENGINE: 'default' })).toMatchObject({ engine: 'default' })
+    expect(parseOptions(['vote', '--engine=next'], { PIPELINE_ENGINE: 'default' })).toMatchObject({ engine: 'next' })
+    expect(parseOptions(['vote'], { PIPELINE_ENGINE: '' })).toMatchObject({ engine: 'next' })
+    expect(() => parseOptions(['vote'], { PIPELINE_ENGINE: 'podman' })).toThrow('PIPELINE_ENGINE must be next or default, not "podman"')
   })
   it('qualifies short refs: tags of the service, branches otherwise', () => {
     expect(qualifyRef('vote/v1.2.3', 'vote')).toBe('refs/tags/vote/v1.2.3')
@@ -50,6 +58,7 @@ describe('parseOptions', () => {
     [['vote', '--env', 'qa'], /staging or production/],
     [['vote', '--env', 'production', '--ref', 'develop'], /needs a release ref/],
     [['vote', '--registry', 'http://x'], /not a registry/],
+    [['vote', '--engine', 'newest'], /--engine must be next or default, not "newest"/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseOptions(argv)).toThrow(UsageError)
     expect(() => parseOptions(argv)).toThrow(message)

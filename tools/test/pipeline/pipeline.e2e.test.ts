@@ -3,13 +3,14 @@
 // branch of vote to staging; its tag on a README-only commit after the rc; develop building the
 // release's commit again (which moves sha-<7>); the tag once more. Slow (two real image builds
 // under QEMU), so it runs once per suite.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { git } from '@aks-gitops/test-support/repo'
+import { gitopsGit, inspectImage, runPipeline, type PipelineRun } from './e2e-helpers'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'pipeline-e2e-'))
 const namespace = `e2e-${process.pid}-${Date.now().toString(36)}`
@@ -30,34 +31,18 @@ function cloneWithReadmeCommit(): void {
   readmeCommit = git(source, 'rev-parse', 'HEAD')
 }
 
-function pipeline(commit: string, ...args: string[]): { status: number; output: string } {
+function pipeline(commit: string, ...args: string[]): PipelineRun {
   // The build step builds the clone's work tree: check the event's commit out first.
   git(source, 'checkout', '--quiet', '--detach', commit)
-  const common = ['vote', '--no-test', '--source', source, '--commit', commit, '--registry', staging, '--production-registry', production]
-  const run = spawnSync('pnpm', ['--silent', '--filter', '@aks-gitops/tools', 'run', 'pipeline', ...common, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, PIPELINE_STATE_DIR: stateDir, CI: 'true' },
-    timeout: 15 * 60_000,
-  })
-  return { status: run.status ?? 1, output: `${run.stdout}${run.stderr}` }
+  return runPipeline(stateDir, ['vote', '--no-test', '--source', source, '--commit', commit, '--registry', staging, '--production-registry', production, ...args])
 }
 
-function inspect(reference: string): { digest: string; platforms: Record<string, string> } {
-  const raw = execFileSync('docker', ['buildx', 'imagetools', 'inspect', '--raw', reference], { encoding: 'utf8' })
-  const index = JSON.parse(raw) as { manifests: { digest: string; platform?: { os: string; architecture: string } }[] }
-  const platforms: Record<string, string> = {}
-  for (const m of index.manifests) if (m.platform && m.platform.os !== 'unknown') platforms[`${m.platform.os}/${m.platform.architecture}`] = m.digest
-  const digest = execFileSync('docker', ['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', reference], { encoding: 'utf8' })
-  return { digest: (JSON.parse(digest) as { digest: string }).digest, platforms }
-}
-
-const remoteGit = (...args: string[]): string =>
-  execFileSync('git', ['--git-dir', join(stateDir, 'gitops.git'), ...args], { encoding: 'utf8' }).trim()
+const inspect = inspectImage
+const remoteGit = (...args: string[]): string => gitopsGit(stateDir, ...args)
 
 describe('pnpm pipeline vote', { timeout: 30 * 60_000 }, () => {
-  let release: { status: number; output: string }
-  let promotion: { status: number; output: string }
+  let release: PipelineRun
+  let promotion: PipelineRun
 
   beforeAll(() => {
     cloneWithReadmeCommit()
