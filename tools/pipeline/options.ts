@@ -1,5 +1,5 @@
 // Command-line options of the local pipeline, parsed and validated in one place. Pure: no I/O.
-import { digestProblem, isReleaseVersion, isValidTag } from '@aks-gitops/toolkit'
+import { isReleaseVersion, parseRedeployReference } from '@aks-gitops/toolkit'
 
 export const SERVICES = ['vote', 'result', 'worker'] as const
 export type Service = (typeof SERVICES)[number]
@@ -150,7 +150,8 @@ export function parseOptions(argv: readonly string[], environment: Readonly<Reco
   const redeploy = values.redeploy
   if (redeploy !== undefined) {
     if (values.ref !== undefined) throw new UsageError('--redeploy runs the redeploy workflow, which is dispatched from main: give --ref or --redeploy, not both')
-    if (redeploy !== 'previous' && !isValidTag(redeploy) && (!redeploy.startsWith('sha256:') || digestProblem(redeploy))) {
+    // redeploy.yml's rule for its reference input (the toolkit's), checked here to fail as a usage error.
+    if (!parseRedeployReference(redeploy)) {
       throw new UsageError(`--redeploy "${redeploy}" is not a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous`)
     }
   } else if (releaseHold) {

@@ -2,7 +2,7 @@
 // The kind, tags, environment and destinations come from the toolkit's planPipeline, the code the
 // workflow's plan job runs, so the local run and GitHub agree; this adds the local steps.
 // Pure: no I/O.
-import { planPipeline, type RefKind } from '@aks-gitops/toolkit'
+import { planPipeline, planRedeploy, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
 import { promotionRef, type Environment, type PipelineOptions, type Redeploy } from './options'
 
 export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'resolve' | 'check' | 'deploy' | 'verify'
@@ -27,25 +27,27 @@ export interface EventPlan {
   releaseCandidate?: string
   /** The kustomization the deploy step edits, relative to the GitOps repository. */
   manifest?: string
-  /** The redeploy event: what redeploy.yml was dispatched with. */
-  redeploy?: Redeploy
+  /** The redeploy event: what redeploy.yml was dispatched with, and what its resolve step planned. */
+  redeploy?: Redeploy & { planned: RedeployPlan }
 }
 
 export function overlayFile(environment: Environment): string {
   return `k8s-specifications/overlays/${environment}/kustomization.yaml`
 }
 
+/** The inputs the callers give the workflows' plan step, for this machine's registries. */
+function pipelineSettings(options: PipelineOptions): PipelineSettings {
+  return {
+    service: options.service,
+    registry: options.registry,
+    productionRegistry: options.productionRegistry,
+    environments: { staging: 'staging', production: 'production' },
+    manifests: { staging: overlayFile('staging'), production: overlayFile('production') },
+  }
+}
+
 function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: number, runTests: boolean): EventPlan {
-  const planned = planPipeline(
-    { eventName: 'push', ref, sha, runNumber },
-    {
-      service: options.service,
-      registry: options.registry,
-      productionRegistry: options.productionRegistry,
-      environments: { staging: 'staging', production: 'production' },
-      manifests: { staging: overlayFile('staging'), production: overlayFile('production') },
-    },
-  )
+  const planned = planPipeline({ eventName: 'push', ref, sha, runNumber }, pipelineSettings(options))
   const base = { ref, kind: planned.kind, tags: planned.tags, version: planned.version, stagingImage: planned.stagingImage, destination: planned.destination }
   if (planned.kind === 'production') {
     return {
@@ -64,32 +66,33 @@ function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: 
 }
 
 /**
- * The events to run, in order: the ref's own event, and for `--env production` on a release
- * branch the tag event that promotes the same commit afterwards.
- */
-/**
- * redeploy.yml's jobs: resolve (the reference, or `previous` from the trailers), check (the image and
- * its platforms in the environment's registry: acr-push verify-only), deploy (bump-manifest with
+ * redeploy.yml's jobs: resolve (the toolkit's planRedeploy, as its resolve step runs it: the ref's
+ * deployment rule, the image in the environment's registry, or `previous` from the trailers),
+ * check (the image and its platforms: acr-push verify-only), deploy (bump-manifest with
  * allow-downgrade, so an older image holds the service), then what Argo CD would render.
  */
-function planRedeploy(options: PipelineOptions, redeploy: Redeploy): EventPlan {
-  const registry = options.env === 'production' ? options.productionRegistry : options.registry
+function planRedeployEvent(options: PipelineOptions, redeploy: Redeploy): EventPlan {
+  const planned = planRedeploy({ ref: options.ref, environment: options.env, reference: redeploy.reference }, pipelineSettings(options))
   return {
-    ref: 'refs/heads/main',
+    ref: options.ref,
     kind: 'other',
     environment: options.env,
     tags: [],
     version: '',
     steps: ['resolve', 'check', 'deploy', 'verify'],
     stagingImage: `${options.registry}/${options.service}`,
-    destination: `${registry}/${options.service}`,
-    manifest: overlayFile(options.env),
-    redeploy,
+    destination: planned.image,
+    manifest: planned.manifests,
+    redeploy: { ...redeploy, planned },
   }
 }
 
+/**
+ * The events to run, in order: the ref's own event, and for `--env production` on a release
+ * branch the tag event that promotes the same commit afterwards.
+ */
 export function planEvents(options: PipelineOptions, sha: string, runNumber: number): EventPlan[] {
-  if (options.redeploy) return [planRedeploy(options, options.redeploy)]
+  if (options.redeploy) return [planRedeployEvent(options, options.redeploy)]
   const first = planOne(options, options.ref, sha, runNumber, options.runTests)
   const events = [first]
   if (options.env === 'production' && first.kind === 'release') {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
+import type { RedeployPlan } from '@aks-gitops/toolkit'
 import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
@@ -231,10 +232,10 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         break
       }
       case 'resolve': {
-        // redeploy.yml's resolve job: a tag or digest as given; `previous` from the trailers, by
-        // bump-manifest in a dry run on a clone of the GitOps remote.
+        // redeploy.yml's resolve job: a tag or digest as planRedeploy named it; `previous` from the
+        // trailers, by bump-manifest in a dry run on a clone of the GitOps remote.
         const redeploy = plan.redeploy as NonNullable<EventPlan['redeploy']>
-        const resolved = await progress.step('resolve', async (sink) => resolveRedeploy(plan, ctx, redeploy.reference, join(ctx.workDir, 'gitops-history'), env, sink), (r) => r.source)
+        const resolved = await progress.step('resolve', async (sink) => resolveRedeploy(ctx, redeploy.planned, join(ctx.workDir, 'gitops-history'), env, sink), (r) => r.source)
         result.redeploy = resolved
         break
       }
@@ -330,19 +331,15 @@ function safeDeployInputs(plan: EventPlan, ctx: RunContext, result: EventResult)
 }
 
 /** redeploy.yml's resolve job: the image to verify, named in the environment's registry. */
-async function resolveRedeploy(plan: EventPlan, ctx: RunContext, reference: string, dir: string, env: Record<string, string>, sink: (s: string) => void): Promise<{ source: string; tag: string; digest: string }> {
-  if (reference !== 'previous') {
-    const digest = reference.startsWith('sha256:') ? reference : ''
-    const tag = digest ? '' : reference
-    return { source: digest ? `${plan.destination}@${digest}` : `${plan.destination}:${tag}`, tag, digest }
-  }
+async function resolveRedeploy(ctx: RunContext, planned: RedeployPlan, dir: string, env: Record<string, string>, sink: (s: string) => void): Promise<{ source: string; tag: string; digest: string }> {
+  if (!planned.previous) return { source: planned.source, tag: planned.tag, digest: planned.digest }
   cloneGitops(ctx.remote, ctx.options.branch, dir)
-  const manifest = plan.manifest ?? ''
+  const manifest = planned.manifests
   const inputs = {
     'working-directory': dir,
     files: manifest,
     image: kustomizeImageName(join(dir, manifest), ctx.options.service),
-    'new-name': plan.destination,
+    'new-name': planned.image,
     previous: 'true',
     'allow-downgrade': 'true',
     'dry-run': 'true',
@@ -351,5 +348,5 @@ async function resolveRedeploy(plan: EventPlan, ctx: RunContext, reference: stri
   const tag = run.outputs['pinned-tag'] ?? ''
   const digest = run.outputs['pinned-digest'] ?? ''
   if (!tag && !digest) throw new StepError('resolve', 'previous: the history names no earlier image', HINTS.resolve ?? '')
-  return { source: `${plan.destination}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`, tag, digest }
+  return { source: `${planned.image}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`, tag, digest }
 }

@@ -44,6 +44,17 @@ describe('--redeploy', () => {
       redeploy: { reference: 'previous', releaseHold: false },
     })
     expect(planEvents(options(['vote', '--redeploy', '1.0.0']), SHA, 3)[0]?.destination).toBe('127.0.0.1:5000/vote')
+    // What redeploy.yml's resolve step names (the toolkit's planRedeploy), in this machine's registries.
+    const digest = `sha256:${'cd'.repeat(32)}`
+    expect(planEvents(options(['vote', '--redeploy', digest, '--env', 'production']), SHA, 3)[0]?.redeploy?.planned).toEqual({
+      target: 'production',
+      previous: false,
+      image: '127.0.0.1:5001/vote',
+      source: `127.0.0.1:5001/vote@${digest}`,
+      tag: '',
+      digest,
+      manifests: 'k8s-specifications/overlays/production/kustomization.yaml',
+    })
   })
 })
 
