@@ -71,6 +71,8 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
     expect(plan.outputs.environment).toBe(environment)
     for (const [name, value] of Object.entries(plan.outputs)) context[`needs.plan.outputs.${name}`] = value
     context['needs.publish.outputs.digest'] = DIGEST
+    // The candidate job's revision: the commit the release candidate was built from (a promotion's Source-Commit).
+    context['needs.candidate.outputs.revision'] = SHA
 
     // The deploy job: checkout of the manifest branch into source/, then bump-manifest.
     const workspace = mkdtempSync(join(root, 'workspace-'))
@@ -79,7 +81,9 @@ describe('a deploy of the pipeline pushes a manifest commit that starts no build
       action: 'actions/bump-manifest',
       inputs: resolveEnv(findStep(pipeline, 'deploy', 'bump').with, context),
       cwd: workspace,
-      env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'org/repo' },
+      // time-run-jobs reads this run's jobs from the API: nothing answers on the discard port, so the
+      // receipt only warns and times the step (that read has its own e2e test).
+      env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'org/repo', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1', GITHUB_API_URL: 'http://127.0.0.1:9' },
     })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     expect(run.outputs.changed).toBe('true')
