@@ -41637,10 +41637,10 @@ const QUIET_CONFIG = [
  * when there is none.
  */
 function findWorkTree(dir) {
-    for (let current = resolve(dir);; current = dirname(current)) {
-        if (existsSync(join(current, '.git')))
+    for (let current = (0,external_node_path_namespaceObject.resolve)(dir);; current = (0,external_node_path_namespaceObject.dirname)(current)) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, '.git')))
             return current;
-        if (dirname(current) === current)
+        if ((0,external_node_path_namespaceObject.dirname)(current) === current)
             return undefined;
     }
 }
@@ -42280,7 +42280,9 @@ async function readRemote(ref, ctx, options = {}) {
 
 
 async function readLocalFacts(release, repository) {
-    const git = new Git(release.gitDirectory, { quiet: true });
+    // The user named this checkout: trust it although another uid owns it (container: jobs), or every
+    // commit would read as "not a commit of the checkout".
+    const git = new Git(release.gitDirectory, { quiet: true, safeDirectory: findWorkTree(release.gitDirectory) });
     const target = await git.tryRevParse(release.commit);
     if (!target) {
         throw new faults_RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`);

@@ -11,6 +11,7 @@ import {
   candidateOrder,
   errorMessage,
   expandEntry,
+  findWorkTree,
   formatImageReference,
   imageRevision,
   inspectConfig,
@@ -51,7 +52,9 @@ export interface LocalFacts {
 }
 
 export async function readLocalFacts(release: ReleaseCandidateSettings, repository: ImageReference): Promise<LocalFacts> {
-  const git = new Git(release.gitDirectory, { quiet: true })
+  // The user named this checkout: trust it although another uid owns it (container: jobs), or every
+  // commit would read as "not a commit of the checkout".
+  const git = new Git(release.gitDirectory, { quiet: true, safeDirectory: findWorkTree(release.gitDirectory) })
   const target = await git.tryRevParse(release.commit)
   if (!target) {
     throw new RegistryError('other', `release-commit "${release.commit}" is not a commit of the checkout at ${release.gitDirectory} (check out the tagged commit there, with fetch-depth: 0)`)

@@ -145,6 +145,18 @@ describe('release-candidate', () => {
     expect(shallow.exitCode).toBe(1)
   }, 60_000)
 
+  it.runIf(process.getuid?.() === 0)('reads a tagged checkout another uid owns (a container: job) without changing its trust for other git calls', async () => {
+    const owned = join(mkdtempSync(join(tmpdir(), 'rc-owned-')), 'checkout')
+    execFileSync('cp', ['-a', repo, owned])
+    execFileSync('chown', ['-R', '4242:4242', owned])
+    const status = () => execFileSync('git', ['status'], { cwd: owned, stdio: 'pipe' })
+    expect(status).toThrow(/detected dubious ownership/)
+    const run = await candidate('1.0.0', commits.readme ?? '', { 'release-git-directory': owned })
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toMatchObject({ 'candidate-tag': '1.0.0-rc.1', 'candidate-revision': commits.rc1, digest: digests['1.0.0-rc.1'] })
+    expect(status).toThrow(/detected dubious ownership/)
+  }, 60_000)
+
   it('says so when no rc of the version exists', async () => {
     const run = await candidate('2.0.0', commits.readme ?? '')
     expect(run.exitCode).toBe(1)

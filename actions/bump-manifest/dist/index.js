@@ -43069,7 +43069,9 @@ async function withSource(facts, history, source, given) {
 async function guardDeploy(settings, plans, facts, now) {
     const { deploy } = settings;
     const sourceDir = deploy.sourceDirectory;
-    const source = sourceDir ? new Git(sourceDir) : facts?.git;
+    // The user named this checkout, so git may read it although another uid owns it (container: jobs),
+    // as the manifests' work tree; else every commit would read as missing and the order as unknown.
+    const source = sourceDir ? new Git(sourceDir, { safeDirectory: findWorkTree(sourceDir) }) : facts?.git;
     const where = sourceDir ?? 'the manifests\' repository';
     // Every deploy of any file: staging's record of a digest tells production where it came from.
     const history = facts ? await deployHistory(facts.git, 'HEAD', []) : [];

@@ -2,7 +2,7 @@
 // the service held? Gathers the facts (history.ts: trailers and ancestry; hold.ts: the mark in the
 // files) and lets ordering.ts decide. Also resolves `previous` (roll back one step) and applies the
 // hold change to each attempt's plans.
-import { parseImageReference, parseRepository, Git, type ImageReference } from '@aks-gitops/toolkit'
+import { findWorkTree, parseImageReference, parseRepository, Git, type ImageReference } from '@aks-gitops/toolkit'
 import { clearHold, readHold, setHold, type Hold } from './hold'
 import { ancestry, deployHistory, recordedSource, resolveCommit, stepBack, type DeployRecord } from './history'
 import type { Settings } from './inputs'
@@ -73,7 +73,9 @@ async function withSource(facts: ImageFacts, history: readonly DeployRecord[], s
 export async function guardDeploy(settings: Settings, plans: readonly FilePlan[], facts: GitFacts | undefined, now: Date): Promise<Guard> {
   const { deploy } = settings
   const sourceDir = deploy.sourceDirectory
-  const source = sourceDir ? new Git(sourceDir) : facts?.git
+  // The user named this checkout, so git may read it although another uid owns it (container: jobs),
+  // as the manifests' work tree; else every commit would read as missing and the order as unknown.
+  const source = sourceDir ? new Git(sourceDir, { safeDirectory: findWorkTree(sourceDir) }) : facts?.git
   const where = sourceDir ?? 'the manifests\' repository'
   // Every deploy of any file: staging's record of a digest tells production where it came from.
   const history = facts ? await deployHistory(facts.git, 'HEAD', []) : []

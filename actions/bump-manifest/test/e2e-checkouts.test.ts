@@ -2,11 +2,11 @@
 // owns (actions/checkout's safe.directory entry is gone once its step ends), and checkout's
 // sparse-checkout (a partial clone with filter blob:none).
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
+import { deployment, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const VOTE = 'k8s/vote-deployment.yaml'
 let box: Sandbox | undefined
@@ -30,6 +30,34 @@ describe('a container job: the work tree belongs to another uid', () => {
     expect(box.remoteFile(VOTE)).toContain('vote:1.2.3  # pinned')
     // No config file gained a safe.directory entry: git outside the action still refuses.
     expect(() => git(work, 'status')).toThrow(/detected dubious ownership/)
+  })
+
+  it.runIf(process.getuid?.() === 0)('orders sha-<7> images by a source checkout another uid owns (source-git-directory)', async () => {
+    const overlay = 'k8s-specifications/overlays/production/kustomization.yaml'
+    box = sandbox({ [overlay]: kustomization(['vote']) })
+    const src = join(box.dir, 'source')
+    mkdirSync(src)
+    git(src, 'init', '--quiet', '--initial-branch=main')
+    const commit = (name: string): string => {
+      writeFileSync(join(src, 'app.txt'), name)
+      git(src, 'add', 'app.txt')
+      git(src, 'commit', '--quiet', '-m', name)
+      return git(src, 'rev-parse', 'HEAD')
+    }
+    const [A, B] = [commit('A'), commit('B')]
+    execFileSync('chown', ['-R', '4242:4242', src])
+    expect(() => git(src, 'status')).toThrow(/detected dubious ownership/)
+    const bump = (sha: string, extra: Record<string, string> = {}) => {
+      const work = box!.clone()
+      execFileSync('chown', ['-R', '4242:4242', work])
+      return runBump(work, { files: overlay, image: `${REGISTRY}/vote`, tag: `sha-${sha.slice(0, 7)}`, 'source-git-directory': src, ...extra }, { GITHUB_SHA: sha })
+    }
+    expect((await bump(B)).outputs).toMatchObject({ changed: 'true' })
+    // Without the trust, A and B would both read as missing from the source: order unknown.
+    const older = await bump(A, { 'unknown-order': 'refuse' })
+    expect(older.outputs).toMatchObject({ changed: 'false', refused: 'older', order: 'older' })
+    expect(older.stdout).toContain(`its source commit ${A.slice(0, 12)} is an ancestor of the deployed image's ${B.slice(0, 12)}`)
+    expect(() => git(src, 'status')).toThrow(/detected dubious ownership/)
   })
 
   it("shows git's own message when the working directory is no work tree", async () => {
