@@ -33324,10 +33324,13 @@ function writeMergedLayout(dir, sources, refName, annotations) {
         }
     }
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    const { indexBlob, digest, indexJson } = layoutIndex(fixedOrder(manifests), refName, annotations);
+    const ordered = fixedOrder(manifests);
+    const { indexBlob, digest, indexJson } = layoutIndex(ordered, refName, annotations);
     (0,external_node_fs_namespaceObject.writeFileSync)(blobPath(dir, digest), indexBlob);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), indexJson);
-    return { digest, platforms, attestationManifests: attestations };
+    // The platforms output follows the index, not the order the sources came in.
+    const at = (d) => ordered.findIndex((m) => m.digest === d);
+    return { digest, platforms: platforms.sort((a, b) => at(a.digest) - at(b.digest)), attestationManifests: attestations };
 }
 function platformOfManifest(dir, raw) {
     const manifest = JSON.parse(raw);

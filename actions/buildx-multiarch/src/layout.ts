@@ -104,10 +104,13 @@ function writeMergedLayout(dir: string, sources: readonly string[], refName: str
     }
   }
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
-  const { indexBlob, digest, indexJson } = layoutIndex(fixedOrder(manifests), refName, annotations)
+  const ordered = fixedOrder(manifests)
+  const { indexBlob, digest, indexJson } = layoutIndex(ordered, refName, annotations)
   writeFileSync(blobPath(dir, digest), indexBlob)
   writeFileSync(join(dir, 'index.json'), indexJson)
-  return { digest, platforms, attestationManifests: attestations }
+  // The platforms output follows the index, not the order the sources came in.
+  const at = (d: string) => ordered.findIndex((m) => m.digest === d)
+  return { digest, platforms: platforms.sort((a, b) => at(a.digest) - at(b.digest)), attestationManifests: attestations }
 }
 
 function platformOfManifest(dir: string, raw: string): Platform | undefined {

@@ -204,6 +204,15 @@ describe('buildx-multiarch on the local engine', () => {
     expect(indexPlatforms(parseIndex(raw))).toEqual(['linux/amd64', 'linux/arm64'])
     expect(runImage(repository, platformDigest(raw, 'arm64'), 'linux/arm64')).toMatchObject({ arch: 'arm64', machine: 'aarch64', elfMachine: 183 })
 
+    // The matrix jobs' artifacts arrive in any order: with the commit time as SOURCE_DATE_EPOCH (the
+    // index's created annotation) both orders give one index, amd64 first (issue #14, item 8).
+    const epoch = { SOURCE_DATE_EPOCH: '1796014437' }
+    const inOrder = await build({ image, mode: 'merge', sources: layouts.join('\n'), 'oci-layout': join(base, 'in-order') }, undefined, epoch)
+    const reversed = await build({ image, mode: 'merge', sources: [...layouts].reverse().join('\n'), 'oci-layout': join(base, 'reversed') }, undefined, epoch)
+    expect(reversed.exitCode).toBe(0)
+    expect(reversed.outputs.digest).toBe(inOrder.outputs.digest)
+    expect(reversed.outputs.platforms).toBe('linux/amd64,linux/arm64')
+
     // The same platform twice is refused.
     const twice = await build({ image, mode: 'merge', sources: `${layouts[1]}\n${layouts[1]}`, 'oci-layout': join(base, 'twice') })
     expect(twice.errors[0]).toBe('two sources hold linux/arm64; each mode "platform" job must build another platform')
