@@ -113,7 +113,8 @@ function printSummary(progress: Progress, options: PipelineOptions, results: Eve
     if (r.trailers) progress.line(`  trailers   ${r.trailers.split('\n').join(`\n${' '.repeat(13)}`)}`)
     if (r.receipt) for (const line of receiptLines(r.receipt)) progress.line(line)
     // Safe deploys: Argo CD's word on the commit needs an Argo CD and GitHub's commit statuses.
-    if (r.manifestCommit && r.plan.environment) progress.line(`  argo cd    ${argoCdSkipped(r.plan.environment, r.manifestCommit)}`)
+    // Only for a commit this run landed: a refused or unchanged deploy has nothing to wait for (the receipt's sync row says so).
+    if (r.manifestCommit && r.plan.environment && r.receipt?.commit !== '') progress.line(`  argo cd    ${argoCdSkipped(r.plan.environment, r.manifestCommit)}`)
     for (const v of r.verified) progress.line(`  verified   ${v.image} [${v.platforms}]`)
     for (const u of r.unchecked) progress.line(`  unchecked  ${u.image} (not in a local registry)`)
   }

@@ -123,6 +123,9 @@ describe('pnpm pipeline vote --redeploy', { timeout: 20 * 60_000 }, () => {
     expect(held.output).toMatch(/ {13}commit {7}none: refused \(held\)/)
     expect(held.output).toMatch(/ {13}hold {9}held at 127\.0\.0\.1:5001\/.*\/vote:1\.1\.0@sha256:[0-9a-f]{64} by octocat \(http:\/\/localhost\/.*\/actions\/runs\/\d+\) \(kept\)/)
     expect(remoteGit('rev-parse', 'main')).toBe(heldHead)
+    // Nothing landed, so there is no commit Argo CD's word could be about.
+    expect(held.output).toMatch(/ {13}sync {9}skipped: nothing committed \(held\)/)
+    expect(held.output).not.toMatch(/argo cd\s+skipped/)
 
     expect(pipeline('--redeploy', '1.1.0', '--env', 'production', '--release-hold').status).toBe(0)
     expect(production()).not.toContain('hold.aks-gitops.io')
