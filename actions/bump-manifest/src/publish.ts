@@ -15,14 +15,19 @@ export interface CommitStore {
   base(): Promise<string>
   /** A file's content at `base` (repository-relative path), undefined when there is none. */
   read(base: string, path: string): Promise<string | undefined>
-  /** A commit on top of `base` that changes exactly `files`. */
-  commit(base: string, files: readonly FileContent[], message: string): Promise<string>
+  /** A commit on top of `base` that changes exactly `files` (with `modes` when the snapshot read them). */
+  commit(base: string, files: readonly FileContent[], message: string, modes?: ReadonlyMap<string, string>): Promise<string>
   /** Moves the target branch to `commit`; a moved branch throws a retryable PushRejectedError. */
   land(commit: string): Promise<void>
   /** Several files at `base` in one read (absent ones missing from the map); without it, read() file by file. */
   readAll?(base: string, paths: readonly string[]): Promise<Map<string, string>>
   /** Whether `commit` is `tip` or behind it on the branch; without it, only `commit === tip` counts. */
   contains?(tip: string, commit: string): Promise<boolean>
+  /**
+   * base() and readAll() in one step, with the files' modes: fewer processes between reading the
+   * tip and landing, the window in which a concurrent run can land first. Without it, base() then readAll().
+   */
+  snapshot?(paths: readonly string[]): Promise<{ base: string; files: Map<string, string>; modes?: ReadonlyMap<string, string> }>
 }
 
 export interface GitStoreOptions {
@@ -41,26 +46,32 @@ export interface GitStoreOptions {
 
 export function gitStore(options: GitStoreOptions): CommitStore {
   const { git } = options
-  return {
-    async base() {
-      if (options.push) {
-        try {
-          return await git.fetchBranch(options.remote, options.branch)
-        } catch (error) {
-          const message = `cannot fetch branch "${options.branch}" from ${options.remote}: ${errorMessage(error)}`
-          // A server error or an unreachable host is worth another attempt, like the same failure on push.
-          if (classifyPushFailure(errorMessage(error)) === 'transient') throw new PushRejectedError('transient', errorMessage(error), `${options.remote}/${options.branch}`, message)
-          throw new ManifestError(message)
-        }
+  // The ref that names the tip: the remote-tracking ref a fetch just updated, or the local branch.
+  const tip = async (): Promise<string> => {
+    if (options.push) {
+      try {
+        return await git.fetchTracking(options.remote, options.branch)
+      } catch (error) {
+        const message = `cannot fetch branch "${options.branch}" from ${options.remote}: ${errorMessage(error)}`
+        // A server error or an unreachable host is worth another attempt, like the same failure on push.
+        if (classifyPushFailure(errorMessage(error)) === 'transient') throw new PushRejectedError('transient', errorMessage(error), `${options.remote}/${options.branch}`, message)
+        throw new ManifestError(message)
       }
-      const local = await git.tryRevParse(`refs/heads/${options.branch}`)
-      if (!local) throw new ManifestError(`there is no local branch "${options.branch}" to commit on`)
-      return local
+    }
+    const local = `refs/heads/${options.branch}`
+    if (!(await git.tryRevParse(local))) throw new ManifestError(`there is no local branch "${options.branch}" to commit on`)
+    return local
+  }
+  return {
+    base: async () => git.revParse(await tip()),
+    async snapshot(paths) {
+      const { commit, files, modes } = await git.readSnapshot(await tip(), paths)
+      return { base: commit, files, modes }
     },
     read: (base, path) => git.tryShow(base, path),
     readAll: (base, paths) => git.readFiles(base, paths),
     contains: (tip, commit) => git.isAncestor(commit, tip),
-    commit: (base, files, message) => git.createCommit(base, files, message, options.author),
+    commit: (base, files, message, modes) => git.createCommit(base, files, message, options.author, modes),
     async land(commit) {
       if (options.push) await git.push(options.remote, commit, options.pushBranch, { force: options.force })
     },
@@ -106,10 +117,11 @@ async function landedEarlier(store: CommitStore, base: string, unanswered: reado
   return undefined
 }
 
-async function readFiles(request: PublishRequest, base: string): Promise<{ path: string; text: string }[]> {
+/** The files by display path, in the order of repoPaths; throws when one is absent at `base`. */
+async function readFiles(request: PublishRequest, base: string, read?: Map<string, string>): Promise<{ path: string; text: string }[]> {
   const { store } = request
   const repoPaths = [...request.repoPaths.values()]
-  const all = store.readAll ? await store.readAll(base, repoPaths) : undefined
+  const all = read ?? (store.readAll ? await store.readAll(base, repoPaths) : undefined)
   const files: { path: string; text: string }[] = []
   for (const [path, repoPath] of request.repoPaths) {
     const text = all ? all.get(repoPath) : await store.read(base, repoPath)
@@ -121,13 +133,14 @@ async function readFiles(request: PublishRequest, base: string): Promise<{ path:
 
 async function attempt(request: PublishRequest, attemptNumber: number, unanswered: Unanswered[]): Promise<PublishResult> {
   const { store } = request
-  const base = await store.base()
+  const snapshot = store.snapshot ? await store.snapshot([...request.repoPaths.values()]) : undefined
+  const base = snapshot?.base ?? (await store.base())
   const landed = await landedEarlier(store, base, unanswered)
   if (landed) {
     core.info(`The push of ${landed.commit} in attempt ${landed.attempt} got no answer, but the commit is on "${request.branch}": it landed, nothing is pushed again`)
     return { changed: true, commit: landed.commit, base, attempts: attemptNumber, plans: landed.plans }
   }
-  const files = await readFiles(request, base)
+  const files = await readFiles(request, base, snapshot?.files)
   const plans = request.replan(files)
   const changed = changedPlans(plans)
   if (changed.length === 0) return { changed: false, base, attempts: attemptNumber, plans }
@@ -135,6 +148,7 @@ async function attempt(request: PublishRequest, attemptNumber: number, unanswere
     base,
     changed.map((plan) => ({ path: request.repoPaths.get(plan.path) as string, content: plan.updated })),
     request.message(plans),
+    snapshot?.modes,
   )
   try {
     await store.land(commit)

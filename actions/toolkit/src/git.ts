@@ -113,6 +113,21 @@ export interface FileContent {
   content: string
 }
 
+/** Entry name -> mode of a raw tree object ("<mode> <name>\0<hash bytes>" per entry). */
+function treeModes(tree: Buffer, hashBytes: number): Map<string, string> {
+  const modes = new Map<string, string>()
+  for (let offset = 0; offset < tree.length; ) {
+    const space = tree.indexOf(0x20, offset)
+    const nul = tree.indexOf(0x00, space)
+    if (space < 0 || nul < 0) break
+    const mode = tree.subarray(offset, space).toString('utf8')
+    // Trees store 40000 for directories and 100644/100755/120000 as they are.
+    modes.set(tree.subarray(space + 1, nul).toString('utf8'), mode)
+    offset = nul + 1 + hashBytes
+  }
+  return modes
+}
+
 export class Git {
   private readonly env: Record<string, string | undefined>
 
@@ -177,6 +192,14 @@ export class Git {
 
   /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
   async fetchBranch(remote: string, branch: string): Promise<string> {
+    return this.revParse(await this.fetchTracking(remote, branch))
+  }
+
+  /**
+   * Fetches one branch into refs/remotes/<remote>/<branch> and returns that ref's name, for a
+   * caller that reads the commit in the same process as its files (readSnapshot).
+   */
+  async fetchTracking(remote: string, branch: string): Promise<string> {
     const tracking = `refs/remotes/${remote}/${branch}`
     // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
     // window in which a concurrent pipeline can land first, so it is kept short.
@@ -191,7 +214,7 @@ export class Git {
       remote,
       `+refs/heads/${branch}:${tracking}`,
     ])
-    return this.revParse(tracking)
+    return tracking
   }
 
   /** A file's content at a commit, or undefined when the commit has no such file. */
@@ -207,26 +230,70 @@ export class Git {
   async readFiles(commit: string, paths: readonly string[]): Promise<Map<string, string>> {
     const files = new Map<string, string>()
     if (paths.length === 0) return files
+    const objects = await this.catFileBatch(paths.map((path) => `${commit}:${path}`))
+    paths.forEach((path, i) => {
+      const object = objects[i]
+      if (object?.type === 'blob') files.set(path, object.content.toString('utf8'))
+    })
+    return files
+  }
+
+  /**
+   * The commit `rev` names, and files' contents and modes in it, from one `git cat-file --batch`:
+   * the commit, each file's directory tree (for its mode) and each file. Between a fetch and a push
+   * (the window in which a concurrent pipeline can land first) this replaces rev-parse and ls-tree.
+   * Absent files are missing from both maps.
+   */
+  async readSnapshot(rev: string, paths: readonly string[]): Promise<{ commit: string; files: Map<string, string>; modes: Map<string, string> }> {
+    const dirs = [...new Set(paths.map((path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '')))]
+    const names = [`${rev}^{commit}`, ...dirs.map((dir) => (dir ? `${rev}:${dir}` : `${rev}^{tree}`)), ...paths.map((path) => `${rev}:${path}`)]
+    const objects = await this.catFileBatch(names)
+    const head = objects[0]
+    if (head?.type !== 'commit') throw new Error(`${rev} does not name a commit`)
+    const trees = new Map<string, Map<string, string>>()
+    dirs.forEach((dir, i) => {
+      const tree = objects[1 + i]
+      if (tree?.type === 'tree') trees.set(dir, treeModes(tree.content, head.oid.length / 2))
+    })
+    const files = new Map<string, string>()
+    const modes = new Map<string, string>()
+    paths.forEach((path, i) => {
+      const object = objects[1 + dirs.length + i]
+      if (object?.type !== 'blob') return
+      files.set(path, object.content.toString('utf8'))
+      const slash = path.lastIndexOf('/')
+      const mode = trees.get(slash < 0 ? '' : path.slice(0, slash))?.get(path.slice(slash + 1))
+      if (mode) modes.set(path, mode)
+    })
+    return { commit: head.oid, files, modes }
+  }
+
+  /** Objects by name from one `git cat-file --batch`, in order; undefined for a missing one. */
+  private async catFileBatch(names: readonly string[]): Promise<({ oid: string; type: string; content: Buffer } | undefined)[]> {
     const result = await executeBytes('git', ['cat-file', '--batch'], {
       cwd: this.cwd,
       env: this.env,
-      input: paths.map((path) => `${commit}:${path}\n`).join(''),
+      input: names.map((name) => `${name}\n`).join(''),
       quiet: this.options.quiet,
     })
     // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
+    const objects: ({ oid: string; type: string; content: Buffer } | undefined)[] = []
     let offset = 0
-    for (const path of paths) {
+    for (let i = 0; i < names.length; i++) {
       const eol = result.stdout.indexOf(0x0a, offset)
       if (eol < 0) break
       const header = result.stdout.subarray(offset, eol).toString('utf8')
       offset = eol + 1
-      const match = / (blob|tree|commit|tag) ([0-9]+)$/.exec(header)
-      if (!match) continue
-      const size = Number(match[2])
-      if (match[1] === 'blob') files.set(path, result.stdout.subarray(offset, offset + size).toString('utf8'))
+      const match = /^([0-9a-f]+) (blob|tree|commit|tag) ([0-9]+)$/.exec(header)
+      if (!match) {
+        objects.push(undefined)
+        continue
+      }
+      const size = Number(match[3])
+      objects.push({ oid: match[1] as string, type: match[2] as string, content: result.stdout.subarray(offset, offset + size) })
       offset += size + 1
     }
-    return files
+    return objects
   }
 
   /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
@@ -253,11 +320,13 @@ export class Git {
    * blobs, the trees and the commit (instead of read-tree, hash-object, update-index, write-tree and
    * commit-tree: fewer processes between fetch and push, the window in which concurrent runs
    * collide). It reads only the trees along the changed paths, so a partial clone (checkout's
-   * sparse-checkout, filter blob:none) downloads no blob. File modes (100755) are kept.
+   * sparse-checkout, filter blob:none) downloads no blob. File modes (100755) are kept: from
+   * `knownModes` when given, else read from `parent`.
    */
-  async createCommit(parent: string, files: readonly FileContent[], message: string, author: Identity): Promise<string> {
+  async createCommit(parent: string, files: readonly FileContent[], message: string, author: Identity, knownModes?: ReadonlyMap<string, string>): Promise<string> {
     if (/[<>\n]/.test(author.name) || /[<>\s]/.test(author.email)) throw new Error(`not a valid git identity: ${author.name} <${author.email}>`)
-    const modes = await this.fileModes(parent, files.map((file) => file.path))
+    // Modes already read with the files (readSnapshot) save an ls-tree between fetch and push.
+    const modes = knownModes ?? (await this.fileModes(parent, files.map((file) => file.path)))
     // fast-import must name a ref for the commit; a private one, deleted again by the same stream.
     const ref = `refs/bump-manifest/pending-${process.pid}-${randomBytes(4).toString('hex')}`
     const data = (text: string): string => `data ${Buffer.byteLength(text, 'utf8')}\n${text}\n`

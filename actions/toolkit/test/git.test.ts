@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -257,6 +257,26 @@ describe('Git against real repositories', () => {
     expect(await git.isAncestor(tip, commit)).toBe(true)
     expect(await git.isAncestor(commit, tip)).toBe(false)
     expect(await git.isAncestor(commit, commit)).toBe(true)
+  })
+
+  it('reads the fetched tip, its files and their modes in one cat-file process, and commits with those modes without ls-tree', async () => {
+    const git = new Git(work, { quiet: true })
+    const tip = await git.fetchBranch('origin', 'main')
+    const nested = await git.createCommit(tip, [{ path: 'dir/tool.sh', content: '#!/bin/sh\n' }], 'nested\n', author)
+    sh(work, 'update-ref', 'refs/remotes/origin/snap', nested)
+    const snap = await git.readSnapshot('refs/remotes/origin/snap', ['run.sh', 'a.yaml', 'dir/tool.sh', 'missing.yaml', 'dir/missing.yaml'])
+    expect(snap.commit).toBe(nested)
+    expect([...snap.files.keys()]).toEqual(['run.sh', 'a.yaml', 'dir/tool.sh'])
+    expect(snap.files.get('a.yaml')).toBe(sh(work, 'cat-file', 'blob', `${nested}:a.yaml`) + '\n')
+    expect(Object.fromEntries(snap.modes)).toEqual({ 'run.sh': '100755', 'a.yaml': '100644', 'dir/tool.sh': '100644' })
+    await expect(git.readSnapshot('refs/remotes/origin/none', ['a.yaml'])).rejects.toThrow('does not name a commit')
+    // Modes given are the modes written: no ls-tree reads them again (an executable stays one).
+    const trace = join(dir, 'trace.json')
+    const traced = new Git(work, { quiet: true, env: { GIT_TRACE2_EVENT: trace } })
+    const commit = await traced.createCommit(nested, [{ path: 'run.sh', content: '#!/bin/sh\necho 2\n' }], 'mode kept\n', author, snap.modes)
+    expect(sh(work, 'ls-tree', commit, 'run.sh')).toMatch(/^100755 /)
+    expect(readFileSync(trace, 'utf8')).not.toContain('"ls-tree"')
+    sh(work, 'update-ref', '-d', 'refs/remotes/origin/snap')
   })
 
   it('turns off automatic gc and maintenance for its own calls', async () => {
