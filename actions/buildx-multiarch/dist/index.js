@@ -32449,6 +32449,15 @@ function fixedOrder(manifests) {
     const others = manifests.filter((d) => !isImage(d)).sort((a, b) => rank(a) - rank(b) || a.digest.localeCompare(b.digest));
     return [...images, ...others];
 }
+/**
+ * The merge's sources (repo@digest) in the same order: by the platform of the image each holds,
+ * so `imagetools create`, which writes the entries in source order, gives one index whatever order
+ * the platform jobs' digests came in. A source of unknown platform goes last.
+ */
+function sourcesInPlatformOrder(sources) {
+    const key = (p) => (p ? formatPlatform(p) : '\uffff');
+    return [...sources].sort((a, b) => key(a.platform).localeCompare(key(b.platform)) || a.source.localeCompare(b.source)).map((s) => s.source);
+}
 
 ;// CONCATENATED MODULE: ./src/provenance.ts
 // Provenance attestation settings, decided as docker/build-push-action decides them
@@ -33443,6 +33452,7 @@ function metadataJson(result) {
 
 
 
+
 const env = process.env;
 /** The state key naming the builder main created: the post step removes it. */
 const STATE_BUILDER = 'builder';
@@ -33503,10 +33513,14 @@ async function mergeIndex(settings, builder, sources) {
     // another job moving the same tag between the push and a read-back.
     // Digests this run pushed moments ago may not be served yet ("manifest unknown"): those reads retry it.
     const sourcesPushed = { afterPush: settings.mode !== 'merge' };
-    const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed);
+    let planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed);
+    // Entries in one order whatever order the sources came in (matrix jobs finish in any order).
+    const ordered = await inPlatformOrder(sources, parseIndex(planned.raw), sourcesPushed);
+    if (ordered.some((source, i) => source !== sources[i]))
+        planned = await dryRunMerge(mergeArgs(settings, builder, ordered, true), sourcesPushed);
     // An index that lacks a requested platform is never tagged.
     await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms);
-    await merge(mergeArgs(settings, builder, sources, false), sourcesPushed);
+    await merge(mergeArgs(settings, builder, ordered, false), sourcesPushed);
     const pushed = await readManifest(`${settings.repository}@${planned.digest}`, { afterPush: true });
     const platforms = [];
     for (const descriptor of pushed.contents.images) {
@@ -33514,6 +33528,16 @@ async function mergeIndex(settings, builder, sources) {
         platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) });
     }
     return { digest: planned.digest, platforms };
+}
+/** The platform of each source: from the planned index when the source is one image manifest, else its own first image. */
+async function inPlatformOrder(sources, planned, options) {
+    const keyed = [];
+    for (const source of sources) {
+        const digest = source.slice(source.lastIndexOf('@') + 1);
+        const platform = planned.images.find((d) => d.digest === digest)?.platform ?? (await readManifest(source, options)).contents.images[0]?.platform;
+        keyed.push({ source, platform });
+    }
+    return sourcesInPlatformOrder(keyed);
 }
 async function runBuilds(settings, builder, caps, workDir) {
     const invocations = planBuilds(settings, builder.name, caps, env, workDir);

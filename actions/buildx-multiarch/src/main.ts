@@ -4,13 +4,14 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { blobPath, errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type Platform } from '@aks-gitops/toolkit'
+import { blobPath, errorMessage, formatPlatform, indexPlatforms, manifestSize, missingPlatforms, parseIndex, parsePlatform, type IndexContents, type Platform } from '@aks-gitops/toolkit'
 import { capabilitiesOf, emulationNeed, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
 import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, removeBuilder, runBuild } from './docker'
 import { stagesNeedingEmulation } from './dockerfile'
 import { readSettings, type Settings } from './inputs'
 import { exportLayoutFromEngine, mergeLayouts, REF_NAME_ANNOTATION, type LayoutImage } from './layout'
 import { builderName, cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
+import { sourcesInPlatformOrder } from './reproducible'
 import { cacheStats, metadataJson, renderSummary, type ActionResult, type PlatformResult } from './summary'
 
 const env = process.env
@@ -74,10 +75,13 @@ async function mergeIndex(settings: Settings, builder: string, sources: readonly
   // another job moving the same tag between the push and a read-back.
   // Digests this run pushed moments ago may not be served yet ("manifest unknown"): those reads retry it.
   const sourcesPushed = { afterPush: settings.mode !== 'merge' }
-  const planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed)
+  let planned = await dryRunMerge(mergeArgs(settings, builder, sources, true), sourcesPushed)
+  // Entries in one order whatever order the sources came in (matrix jobs finish in any order).
+  const ordered = await inPlatformOrder(sources, parseIndex(planned.raw), sourcesPushed)
+  if (ordered.some((source, i) => source !== sources[i])) planned = await dryRunMerge(mergeArgs(settings, builder, ordered, true), sourcesPushed)
   // An index that lacks a requested platform is never tagged.
   await verifyPlatforms(`The merged index ${planned.digest}`, indexPlatforms(parseIndex(planned.raw)), settings.platforms)
-  await merge(mergeArgs(settings, builder, sources, false), sourcesPushed)
+  await merge(mergeArgs(settings, builder, ordered, false), sourcesPushed)
   const pushed = await readManifest(`${settings.repository}@${planned.digest}`, { afterPush: true })
   const platforms: PlatformResult[] = []
   for (const descriptor of pushed.contents.images) {
@@ -85,6 +89,17 @@ async function mergeIndex(settings: Settings, builder: string, sources: readonly
     platforms.push({ platform: descriptor.platform ? formatPlatform(descriptor.platform) : 'unknown', digest: descriptor.digest, size: manifestSize(manifest.raw) })
   }
   return { digest: planned.digest, platforms }
+}
+
+/** The platform of each source: from the planned index when the source is one image manifest, else its own first image. */
+async function inPlatformOrder(sources: readonly string[], planned: IndexContents, options: { afterPush: boolean }): Promise<string[]> {
+  const keyed: Array<{ source: string; platform?: Platform | undefined }> = []
+  for (const source of sources) {
+    const digest = source.slice(source.lastIndexOf('@') + 1)
+    const platform = planned.images.find((d) => d.digest === digest)?.platform ?? (await readManifest(source, options)).contents.images[0]?.platform
+    keyed.push({ source, platform })
+  }
+  return sourcesInPlatformOrder(keyed)
 }
 
 async function runBuilds(settings: Settings, builder: BuilderInfo, caps: Capabilities, workDir: string) {

@@ -9,7 +9,7 @@
 // Sources: https://github.com/moby/buildkit/blob/master/docs/build-repro.md ("SOURCE_DATE_EPOCH")
 // and https://docs.docker.com/build/ci/github-actions/reproducible-builds/.
 // An older BuildKit ignores both (measured: dockerd 20.10's builder), so they are always safe to pass.
-import { formatPlatform, isAttestationPlatform, type Descriptor } from '@aks-gitops/toolkit'
+import { formatPlatform, isAttestationPlatform, type Descriptor, type Platform } from '@aks-gitops/toolkit'
 
 /** The SOURCE_DATE_EPOCH of the environment (Unix seconds), undefined when unset; throws when malformed. */
 export function readSourceDateEpoch(env: Record<string, string | undefined>): string | undefined {
@@ -54,4 +54,14 @@ export function fixedOrder(manifests: readonly Descriptor[]): Descriptor[] {
   }
   const others = manifests.filter((d) => !isImage(d)).sort((a, b) => rank(a) - rank(b) || a.digest.localeCompare(b.digest))
   return [...images, ...others]
+}
+
+/**
+ * The merge's sources (repo@digest) in the same order: by the platform of the image each holds,
+ * so `imagetools create`, which writes the entries in source order, gives one index whatever order
+ * the platform jobs' digests came in. A source of unknown platform goes last.
+ */
+export function sourcesInPlatformOrder(sources: ReadonlyArray<{ source: string; platform?: Platform | undefined }>): string[] {
+  const key = (p?: Platform) => (p ? formatPlatform(p) : '\uffff')
+  return [...sources].sort((a, b) => key(a.platform).localeCompare(key(b.platform)) || a.source.localeCompare(b.source)).map((s) => s.source)
 }

@@ -170,6 +170,15 @@ describe('buildx-multiarch on the local engine', () => {
     expect(registryManifest(`${image}:sha-${SHA.slice(0, 7)}`)).toBe(raw)
     expect(runImage(repository, digests[1] ?? '', 'linux/arm64')).toMatchObject({ arch: 'arm64', machine: 'aarch64' })
 
+    // The platform jobs' digests come in any order: with the commit time as SOURCE_DATE_EPOCH both
+    // orders push one index, amd64 first (issue #14, item 8).
+    const epoch = { SOURCE_DATE_EPOCH: '1796014437' }
+    const inOrder = await build({ image, push: 'true', mode: 'merge', sources: digests.join('\n'), tags: 'in-order' }, release, epoch)
+    const reversed = await build({ image, push: 'true', mode: 'merge', sources: [...digests].reverse().join('\n'), tags: 'reversed' }, release, epoch)
+    expect(reversed.exitCode).toBe(0)
+    expect(reversed.outputs.digest).toBe(inOrder.outputs.digest)
+    expect(parseIndex(registryManifest(`${image}:reversed`) ?? '').images.map((d) => d.digest)).toEqual(digests)
+
     // Merging only amd64 would tag an index arm64 nodes cannot run: refused before any tag moves.
     const partial = await build({ image, push: 'true', mode: 'merge', sources: digests[0] ?? '', tags: 'amd64-only' }, release)
     expect(partial.exitCode).not.toBe(0)

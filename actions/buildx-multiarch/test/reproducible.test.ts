@@ -10,7 +10,7 @@ import { parsePlatforms, type Descriptor } from '@aks-gitops/toolkit'
 import { capabilitiesOf } from '../src/capabilities'
 import type { Settings } from '../src/inputs'
 import { planBuilds } from '../src/plan'
-import { fixedOrder, readSourceDateEpoch, sourceDateEpochArgs, withRewriteTimestamp } from '../src/reproducible'
+import { fixedOrder, readSourceDateEpoch, sourceDateEpochArgs, sourcesInPlatformOrder, withRewriteTimestamp } from '../src/reproducible'
 
 // Only the fields planBuilds reads for these cases; the rest of Settings is another test's concern.
 function settings(overrides: Partial<Settings>): Settings {
@@ -110,5 +110,15 @@ describe('fixedOrder', () => {
     const expected = [amd64, arm64, attest(amd64, 'sha256:ff'), attest(arm64, 'sha256:00')]
     expect(fixedOrder([attest(arm64, 'sha256:00'), arm64, attest(amd64, 'sha256:ff'), amd64])).toEqual(expected)
     expect(fixedOrder([arm64, attest(arm64, 'sha256:00'), amd64, attest(amd64, 'sha256:ff')])).toEqual(expected)
+  })
+})
+
+describe('sourcesInPlatformOrder', () => {
+  it('orders the merge sources by platform, whatever order the platform jobs handed them on in, unknown last', () => {
+    const amd64 = { source: 'r/vote@sha256:bb', platform: { os: 'linux', architecture: 'amd64' } }
+    const arm64 = { source: 'r/vote@sha256:aa', platform: { os: 'linux', architecture: 'arm64' } }
+    const unknown = { source: 'r/vote@sha256:00' }
+    expect(sourcesInPlatformOrder([arm64, unknown, amd64])).toEqual(['r/vote@sha256:bb', 'r/vote@sha256:aa', 'r/vote@sha256:00'])
+    expect(sourcesInPlatformOrder([amd64, arm64])).toEqual(['r/vote@sha256:bb', 'r/vote@sha256:aa'])
   })
 })
