@@ -40,6 +40,25 @@ describe('classifies what the tools print', () => {
   })
 })
 
+describe('a repository named after a fault', () => {
+  // The tools quote the reference they were given, and its repository inside request URLs: the
+  // name must not decide the kind (acr-push's read of denied/app:1.0.0 before its first push).
+  const run = (args: string[], stderr: string) => toRegistryError('reading', new CommandError('docker', args, { exitCode: 1, stdout: '', stderr }))
+  it.each<[string, string[], string, FaultKind]>([
+    ['buildx, not found', ['buildx', 'imagetools', 'inspect', '--raw', '127.0.0.1:5099/denied/app:1.0.0'], 'ERROR: 127.0.0.1:5099/denied/app:1.0.0: not found', 'not-found'],
+    [
+      'buildx, a 404 URL',
+      ['buildx', 'imagetools', 'inspect', 'localhost:5099/team/unauthorized@sha256:' + 'a'.repeat(64)],
+      'ERROR: unexpected status from HEAD request to http://localhost:5099/v2/team/unauthorized/manifests/sha256:' + 'a'.repeat(64) + ': 404 Not Found',
+      'not-found',
+    ],
+    ['skopeo, a transport prefix', ['inspect', 'docker://127.0.0.1:5099/forbidden/app:v1'], 'level=fatal msg="Error parsing image name \"docker://127.0.0.1:5099/forbidden/app:v1\": reading manifest v1 in 127.0.0.1:5099/forbidden/app: manifest unknown"', 'not-found'],
+    ['a real 403 still reads as one', ['buildx', 'imagetools', 'inspect', '127.0.0.1:5099/denied/app:1.0.0'], 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/denied/app/manifests/1.0.0: 403 Forbidden', 'forbidden'],
+  ])('%s', (_, args, stderr, kind) => {
+    expect(run(args, stderr).kind).toBe(kind)
+  })
+})
+
 describe('manifest unknown right after a push', () => {
   const unknown = failed('skopeo', 'level=fatal msg="reading manifest v1 in 127.0.0.1:5099/team/vote: manifest unknown"')
 
