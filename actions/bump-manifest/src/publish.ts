@@ -39,18 +39,29 @@ export interface GitStoreOptions {
   pushBranch: string
   /** Push at all (false: commit on the local branch only). */
   push: boolean
-  /** Force the push (the pull request branch is ours and rebuilt on the latest base). */
+  /**
+   * Force the push (the pull request branch is ours and rebuilt on the latest base), with a lease on
+   * the tip `pushBranch` had when the attempt read the base: a commit another run pushed meanwhile
+   * is never dropped unseen (the push is refused, and the next attempt looks for its pull request).
+   */
   force: boolean
   author: Identity
 }
 
 export function gitStore(options: GitStoreOptions): CommitStore {
   const { git } = options
+  // The push branch's tip as the attempt found it (read with the base), for the forced push's lease.
+  let leased: string | undefined
   // The ref that names the tip: the remote-tracking ref a fetch just updated, or the local branch.
   const tip = async (): Promise<string> => {
     if (options.push) {
       try {
-        return await git.fetchTracking(options.remote, options.branch)
+        const [tracking, pushTip] = await Promise.all([
+          git.fetchTracking(options.remote, options.branch),
+          options.force ? git.remoteBranchTip(options.remote, options.pushBranch) : undefined,
+        ])
+        leased = pushTip
+        return tracking
       } catch (error) {
         const message = `cannot fetch branch "${options.branch}" from ${options.remote}: ${errorMessage(error)}`
         // A server error or an unreachable host is worth another attempt, like the same failure on push.
@@ -73,7 +84,7 @@ export function gitStore(options: GitStoreOptions): CommitStore {
     contains: (tip, commit) => git.isAncestor(commit, tip),
     commit: (base, files, message, modes) => git.createCommit(base, files, message, options.author, modes),
     async land(commit) {
-      if (options.push) await git.push(options.remote, commit, options.pushBranch, { force: options.force })
+      if (options.push) await git.push(options.remote, commit, options.pushBranch, options.force ? { lease: { expected: leased } } : {})
     },
   }
 }

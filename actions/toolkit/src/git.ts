@@ -342,10 +342,25 @@ export class Git {
     return result.stdout.trim()
   }
 
-  /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
-  async push(remote: string, source: string, branch: string, options: { force?: boolean } = {}): Promise<void> {
-    const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`
-    const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec])
+  /** The commit a remote's branch points at, or undefined when the remote has no such branch. */
+  async remoteBranchTip(remote: string, branch: string): Promise<string | undefined> {
+    const ref = `refs/heads/${branch}`
+    const result = await this.run(['ls-remote', '--heads', remote, ref])
+    // ls-remote matches patterns by their tail: keep the exact ref only.
+    return result.stdout.split('\n').map((line) => line.split('\t')).find(([, name]) => name === ref)?.[0]
+  }
+
+  /**
+   * Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError.
+   * `lease` replaces the branch only while it still points at `expected` (undefined: while it does
+   * not exist), as `--force-with-lease=<ref>:<expect>`; a branch moved meanwhile is refused "(stale
+   * info)", which classifies as non-fast-forward.
+   */
+  async push(remote: string, source: string, branch: string, options: { force?: boolean; lease?: { expected: string | undefined } } = {}): Promise<void> {
+    const ref = `refs/heads/${branch}`
+    const lease = options.lease ? [`--force-with-lease=${ref}:${options.lease.expected ?? ''}`] : []
+    const refspec = `${options.force && !options.lease ? '+' : ''}${source}:${ref}`
+    const result = await this.tryRun(['push', '--porcelain', '--no-verify', ...lease, remote, refspec])
     if (result.exitCode !== 0) {
       throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`)
     }
