@@ -40446,6 +40446,32 @@ function classifyOutput(text) {
             return kind;
     return 'other';
 }
+/**
+ * The text without the references the command was given. The tools quote them (and their
+ * repository inside request URLs), so a repository named `denied/app` or `team/unauthorized`
+ * would otherwise read as the fault it is named after.
+ */
+function withoutReferences(text, args) {
+    const names = new Set();
+    for (const arg of args) {
+        if (arg.startsWith('-') || !arg.includes('/'))
+            continue;
+        const reference = arg.replace(/^(docker:\/\/|oci:|oci-archive:|docker-archive:|dir:)/, '');
+        names.add(reference);
+        // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats.
+        const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
+        const segments = path.split('/');
+        const first = segments[0] ?? '';
+        const repository = (first.includes('.') || first.includes(':') || first === 'localhost' ? segments.slice(1) : segments).join('/');
+        if (repository)
+            names.add(repository);
+    }
+    let scrubbed = text;
+    // Longest first, so a whole reference goes before the repository inside it.
+    for (const name of [...names].sort((a, b) => b.length - a.length))
+        scrubbed = scrubbed.split(name).join('<reference>');
+    return scrubbed;
+}
 const ADVICE = {
     unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
     // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
@@ -40477,7 +40503,7 @@ function toRegistryError(operation, error) {
         const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
         const stderr = keep(error.result.stderr);
         const stdout = keep(error.result.stdout);
-        const kind = classifyOutput(`${stderr}\n${stdout}`);
+        const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args));
         return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
     }
     if (isTransientNetworkError(error))
@@ -41906,10 +41932,24 @@ class Git {
         const result = await this.run(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
         return result.stdout.trim();
     }
-    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
+    /** The commit a remote's branch points at, or undefined when the remote has no such branch. */
+    async remoteBranchTip(remote, branch) {
+        const ref = `refs/heads/${branch}`;
+        const result = await this.run(['ls-remote', '--heads', remote, ref]);
+        // ls-remote matches patterns by their tail: keep the exact ref only.
+        return result.stdout.split('\n').map((line) => line.split('\t')).find(([, name]) => name === ref)?.[0];
+    }
+    /**
+     * Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError.
+     * `lease` replaces the branch only while it still points at `expected` (undefined: while it does
+     * not exist), as `--force-with-lease=<ref>:<expect>`; a branch moved meanwhile is refused "(stale
+     * info)", which classifies as non-fast-forward.
+     */
     async push(remote, source, branch, options = {}) {
-        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
-        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
+        const ref = `refs/heads/${branch}`;
+        const lease = options.lease ? [`--force-with-lease=${ref}:${options.lease.expected ?? ''}`] : [];
+        const refspec = `${options.force && !options.lease ? '+' : ''}${source}:${ref}`;
+        const result = await this.tryRun(['push', '--porcelain', '--no-verify', ...lease, remote, refspec]);
         if (result.exitCode !== 0) {
             throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
         }
