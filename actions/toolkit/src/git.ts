@@ -2,7 +2,7 @@
 // git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
 // and authentication carried by the environment only (never argv, a URL or .git/config).
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import * as core from '@actions/core'
 import { execute, executeBytes, type ExecResult } from './exec'
@@ -48,11 +48,12 @@ const QUIET_CONFIG: readonly ConfigEntry[] = [
 /**
  * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
  * without git, which refuses to say anything about a repository another user owns. Undefined
- * when there is none.
+ * when there is none. Its real path: git compares `safe.directory` with the work tree's real path,
+ * so a path through a symbolic link would not match.
  */
 export function findWorkTree(dir: string): string | undefined {
   for (let current = resolve(dir); ; current = dirname(current)) {
-    if (existsSync(join(current, '.git'))) return current
+    if (existsSync(join(current, '.git'))) return realpathSync(current)
     if (dirname(current) === current) return undefined
   }
 }

@@ -1,7 +1,7 @@
 // The checkout shapes CI jobs really have: a work tree another uid owns (a `container:` job) and a
 // sparse, partial clone (actions/checkout's sparse-checkout: filter blob:none). Real git throughout.
 import { execFileSync } from 'node:child_process'
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -44,6 +44,12 @@ describe('a work tree another user owns (container: jobs)', () => {
     expect(await git.tryCurrentBranch()).toBe('main')
     // Only for this action's calls: nothing was written to any config file.
     expect(() => sh(repo, ['status'])).toThrow(/dubious ownership/)
+
+    // Named through a symbolic link (a workspace path that is one): git matches the real path.
+    const link = join(dir, 'link-to-owned')
+    symlinkSync(repo, link)
+    expect(findWorkTree(join(link, 'k8s'))).toBe(repo)
+    expect(await new Git(join(link, 'k8s'), { quiet: true, safeDirectory: findWorkTree(join(link, 'k8s')) }).topLevel()).toBe(repo)
   })
 
   it('finds no work tree outside a repository', () => {
