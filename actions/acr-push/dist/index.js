@@ -41660,12 +41660,13 @@ const QUIET_CONFIG = [
 /**
  * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
  * without git, which refuses to say anything about a repository another user owns. Undefined
- * when there is none.
+ * when there is none. Its real path: git compares `safe.directory` with the work tree's real path,
+ * so a path through a symbolic link would not match.
  */
 function findWorkTree(dir) {
     for (let current = (0,external_node_path_namespaceObject.resolve)(dir);; current = (0,external_node_path_namespaceObject.dirname)(current)) {
         if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, '.git')))
-            return current;
+            return (0,external_node_fs_namespaceObject.realpathSync)(current);
         if ((0,external_node_path_namespaceObject.dirname)(current) === current)
             return undefined;
     }
