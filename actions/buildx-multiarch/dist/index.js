@@ -32226,6 +32226,32 @@ function classifyOutput(text) {
             return kind;
     return 'other';
 }
+/**
+ * The text without the references the command was given. The tools quote them (and their
+ * repository inside request URLs), so a repository named `denied/app` or `team/unauthorized`
+ * would otherwise read as the fault it is named after.
+ */
+function withoutReferences(text, args) {
+    const names = new Set();
+    for (const arg of args) {
+        if (arg.startsWith('-') || !arg.includes('/'))
+            continue;
+        const reference = arg.replace(/^(docker:\/\/|oci:|oci-archive:|docker-archive:|dir:)/, '');
+        names.add(reference);
+        // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats.
+        const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
+        const segments = path.split('/');
+        const first = segments[0] ?? '';
+        const repository = (first.includes('.') || first.includes(':') || first === 'localhost' ? segments.slice(1) : segments).join('/');
+        if (repository)
+            names.add(repository);
+    }
+    let scrubbed = text;
+    // Longest first, so a whole reference goes before the repository inside it.
+    for (const name of [...names].sort((a, b) => b.length - a.length))
+        scrubbed = scrubbed.split(name).join('<reference>');
+    return scrubbed;
+}
 const ADVICE = {
     unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
     // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
@@ -32257,7 +32283,7 @@ function toRegistryError(operation, error) {
         const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
         const stderr = keep(error.result.stderr);
         const stdout = keep(error.result.stdout);
-        const kind = classifyOutput(`${stderr}\n${stdout}`);
+        const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args));
         return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
     }
     if (isTransientNetworkError(error))
