@@ -90,20 +90,50 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     return undefined
   }
 
+  // Pull-request mode's branch (force): whether the attempt found it missing, so that landing creates
+  // it and nothing else. Creating refuses a branch another run made meanwhile; a forced update could
+  // not (the REST API's force takes no expected value), so only a missing branch gets this lease.
+  let landMissing = false
+  async function observeLandBranch(): Promise<void> {
+    try {
+      await octokit.rest.git.getRef({ owner, repo, ref: `heads/${landBranch}` })
+      landMissing = false
+    } catch (error) {
+      // Anything but a 404 leaves the forced update to decide, as without the look.
+      landMissing = restFailure(error).status === 404
+    }
+  }
+
+  async function createLandBranch(sha: string): Promise<void> {
+    try {
+      // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit; 422 "Reference
+      // already exists" when another run created it since this attempt looked: a moved branch, tried again.
+      await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha })
+    } catch (error) {
+      const { status, message } = restFailure(error)
+      throw new RefUpdateRejectedError(refUpdateFailure(status, message), status, message, landBranch, sha)
+    }
+  }
+
+  async function readHead(): Promise<string> {
+    try {
+      // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
+      const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })
+      return data.object.sha
+    } catch (error) {
+      const { status, message } = restFailure(error)
+      const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message
+      const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`
+      // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
+      if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text)
+      throw new ManifestError(text)
+    }
+  }
+
   return {
     async base() {
-      try {
-        // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
-        const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })
-        return data.object.sha
-      } catch (error) {
-        const { status, message } = restFailure(error)
-        const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message
-        const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`
-        // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
-        if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text)
-        throw new ManifestError(text)
-      }
+      const [head] = await Promise.all([readHead(), force ? observeLandBranch() : undefined])
+      return head
     },
 
     async read(base, path) {
@@ -140,15 +170,12 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     },
 
     async land(sha) {
+      if (force && landMissing) return createLandBranch(sha)
       try {
         await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force })
       } catch (error) {
         const { status, message } = restFailure(error)
-        if (force && status === 422 && /reference does not exist/i.test(message)) {
-          // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit.
-          await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha })
-          return
-        }
+        if (force && status === 422 && /reference does not exist/i.test(message)) return createLandBranch(sha)
         throw new RefUpdateRejectedError(refUpdateFailure(status, message), status, message, landBranch, sha)
       }
     },

@@ -28,6 +28,8 @@ export function graphqlMessages(error: unknown): string[] {
  */
 export function refUpdateFailure(status: number, message: string): PushFailureKind {
   if (status === 422 && /not a fast.?forward/i.test(message)) return 'non-fast-forward'
+  // Creating pull-request mode's branch after another run created it: the branch moved, as above.
+  if (status === 422 && /reference already exists/i.test(message)) return 'non-fast-forward'
   // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
   // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
   if (/reference cannot be updated/i.test(message) || classifyPushFailure(message) === 'protected-branch') return 'protected-branch'

@@ -23,6 +23,8 @@ describe('narrowing Octokit errors', () => {
 describe('refUpdateFailure (PATCH /git/refs/heads/{branch})', () => {
   it('retries "Update is not a fast forward", and a 5xx or 429 as transient', () => {
     expect(refUpdateFailure(422, 'Update is not a fast forward')).toBe('non-fast-forward')
+    // POST /git/refs of pull-request mode's branch that another run created first.
+    expect(refUpdateFailure(422, 'Reference already exists')).toBe('non-fast-forward')
     // The ref may have moved before the answer was lost: publish() looks for the commit first.
     expect(refUpdateFailure(502, 'Server Error')).toBe('transient')
     expect(refUpdateFailure(500, 'Server Error')).toBe('transient')

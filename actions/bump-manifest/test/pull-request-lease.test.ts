@@ -3,11 +3,18 @@
 // commit unseen: the forced push carries a lease on the tip the attempt read (git push
 // --force-with-lease=<ref>:<expect>), so a branch moved meanwhile is refused "(stale info)" and the
 // next attempt looks again: it finds the other run's pull request and stacks on it. Real repositories.
+// commit-method api has a lease only for a missing branch: the attempt that found none creates it
+// (POST git/refs, 422 "Reference already exists" when another run did first,
+// https://docs.github.com/en/rest/git/refs#create-a-reference); the REST update's force takes no
+// expected value. The Git Data stand-in (helpers/fake-git-data.ts) answers as those pages document.
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Git, PushRejectedError } from '@aks-gitops/toolkit'
+import { apiStore } from '../src/git-data'
 import { gitStore } from '../src/publish'
+import { github } from '../src/pull-request'
 import { pullRequestBranchStore } from '../src/pull-request-branch'
+import { startFakeGitHub } from './helpers/fake-github'
 import { deployment, git, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
 const VOTE = 'k8s/vote-deployment.yaml'
@@ -87,5 +94,45 @@ describe("pull-request mode's forced push", () => {
     await store.land(commit)
     expect(box.remoteHead(BRANCH)).toBe(commit)
     expect(git(box.remote, 'rev-parse', `${BRANCH}^`)).toBe(other)
+  })
+})
+
+describe("commit-method api: pull-request mode's branch", () => {
+  const TOKEN = 'ghs_LeaseT0ken'
+
+  async function apiStores() {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    const api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
+    const octokit = github(TOKEN, api.url)
+    const common = { octokit, repository: 'octo/gitops', landBranch: BRANCH }
+    return { api, rebuilt: apiStore({ ...common, branch: 'main', force: true }) }
+  }
+
+  it('is created when the attempt found none, and a branch another run created meanwhile is refused, retryable', async () => {
+    const { api, rebuilt } = await apiStores()
+    try {
+      const base = await rebuilt.base()
+      const other = otherRunPushes(box!.remote, 'the other run')
+      const refused = await rebuilt.land(await rebuilt.commit(base, edit('1.2.3'), 'bump\n')).catch((error: unknown) => error)
+      expect(refused).toBeInstanceOf(PushRejectedError)
+      expect((refused as PushRejectedError).kind).toBe('non-fast-forward')
+      expect((refused as Error).message).toContain('HTTP 422: Reference already exists')
+      expect(box!.remoteHead(BRANCH)).toBe(other)
+      // The next attempt finds the branch and moves it by force (no open pull request: a leftover to it).
+      const again = await rebuilt.base()
+      const commit = await rebuilt.commit(again, edit('1.2.3'), 'bump\n')
+      await rebuilt.land(commit)
+      expect(box!.remoteHead(BRANCH)).toBe(commit)
+      expect(api.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path.replace(/^\/repos\/octo\/gitops/, '')}`)).toEqual([
+        'POST /git/trees',
+        'POST /git/commits',
+        'POST /git/refs',
+        'POST /git/trees',
+        'POST /git/commits',
+        `PATCH /git/refs/heads/${BRANCH}`,
+      ])
+    } finally {
+      await api.close()
+    }
   })
 })
