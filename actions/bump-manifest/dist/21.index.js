@@ -155,22 +155,51 @@ function apiStore(options) {
         }
         return undefined;
     }
+    // Pull-request mode's branch (force): whether the attempt found it missing, so that landing creates
+    // it and nothing else. Creating refuses a branch another run made meanwhile; a forced update could
+    // not (the REST API's force takes no expected value), so only a missing branch gets this lease.
+    let landMissing = false;
+    async function observeLandBranch() {
+        try {
+            await octokit.rest.git.getRef({ owner, repo, ref: `heads/${landBranch}` });
+            landMissing = false;
+        }
+        catch (error) {
+            // Anything but a 404 leaves the forced update to decide, as without the look.
+            landMissing = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error).status === 404;
+        }
+    }
+    async function createLandBranch(sha) {
+        try {
+            // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit; 422 "Reference
+            // already exists" when another run created it since this attempt looked: a moved branch, tried again.
+            await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha });
+        }
+        catch (error) {
+            const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
+            throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
+        }
+    }
+    async function readHead() {
+        try {
+            // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
+            const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+            return data.object.sha;
+        }
+        catch (error) {
+            const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
+            const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
+            const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`;
+            // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
+            if (status === 429 || status >= 500 || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .isTransientNetworkError */ .l)(error))
+                throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text);
+            throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(text);
+        }
+    }
     return {
         async base() {
-            try {
-                // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
-                const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-                return data.object.sha;
-            }
-            catch (error) {
-                const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
-                const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
-                const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`;
-                // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
-                if (status === 429 || status >= 500 || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .isTransientNetworkError */ .l)(error))
-                    throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text);
-                throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(text);
-            }
+            const [head] = await Promise.all([readHead(), force ? observeLandBranch() : undefined]);
+            return head;
         },
         async read(base, path) {
             const entry = await entryAt(base, path);
@@ -205,16 +234,15 @@ function apiStore(options) {
             return false;
         },
         async land(sha) {
+            if (force && landMissing)
+                return createLandBranch(sha);
             try {
                 await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force });
             }
             catch (error) {
                 const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
-                if (force && status === 422 && /reference does not exist/i.test(message)) {
-                    // POST /repos/{owner}/{repo}/git/refs: the pull request branch's first commit.
-                    await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha });
-                    return;
-                }
+                if (force && status === 422 && /reference does not exist/i.test(message))
+                    return createLandBranch(sha);
                 throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
             }
         },
@@ -268,6 +296,9 @@ function graphqlMessages(error) {
  */
 function refUpdateFailure(status, message) {
     if (status === 422 && /not a fast.?forward/i.test(message))
+        return 'non-fast-forward';
+    // Creating pull-request mode's branch after another run created it: the branch moved, as above.
+    if (status === 422 && /reference already exists/i.test(message))
         return 'non-fast-forward';
     // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
     // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.

@@ -41317,12 +41317,13 @@ const QUIET_CONFIG = [
 /**
  * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
  * without git, which refuses to say anything about a repository another user owns. Undefined
- * when there is none.
+ * when there is none. Its real path: git compares `safe.directory` with the work tree's real path,
+ * so a path through a symbolic link would not match.
  */
 function findWorkTree(dir) {
     for (let current = (0,external_node_path_namespaceObject.resolve)(dir);; current = (0,external_node_path_namespaceObject.dirname)(current)) {
         if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, '.git')))
-            return current;
+            return (0,external_node_fs_namespaceObject.realpathSync)(current);
         if ((0,external_node_path_namespaceObject.dirname)(current) === current)
             return undefined;
     }
@@ -41589,10 +41590,24 @@ class Git {
         const result = await this.run(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
         return result.stdout.trim();
     }
-    /** Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError. */
+    /** The commit a remote's branch points at, or undefined when the remote has no such branch. */
+    async remoteBranchTip(remote, branch) {
+        const ref = `refs/heads/${branch}`;
+        const result = await this.run(['ls-remote', '--heads', remote, ref]);
+        // ls-remote matches patterns by their tail: keep the exact ref only.
+        return result.stdout.split('\n').map((line) => line.split('\t')).find(([, name]) => name === ref)?.[0];
+    }
+    /**
+     * Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError.
+     * `lease` replaces the branch only while it still points at `expected` (undefined: while it does
+     * not exist), as `--force-with-lease=<ref>:<expect>`; a branch moved meanwhile is refused "(stale
+     * info)", which classifies as non-fast-forward.
+     */
     async push(remote, source, branch, options = {}) {
-        const refspec = `${options.force ? '+' : ''}${source}:refs/heads/${branch}`;
-        const result = await this.tryRun(['push', '--porcelain', '--no-verify', remote, refspec]);
+        const ref = `refs/heads/${branch}`;
+        const lease = options.lease ? [`--force-with-lease=${ref}:${options.lease.expected ?? ''}`] : [];
+        const refspec = `${options.force && !options.lease ? '+' : ''}${source}:${ref}`;
+        const result = await this.tryRun(['push', '--porcelain', '--no-verify', ...lease, remote, refspec]);
         if (result.exitCode !== 0) {
             throw new push_failure/* PushRejectedError */.$m((0,push_failure/* classifyPushFailure */.hN)(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
         }
@@ -42510,11 +42525,18 @@ var plan = __nccwpck_require__(2224);
 
 function gitStore(options) {
     const { git } = options;
+    // The push branch's tip as the attempt found it (read with the base), for the forced push's lease.
+    let leased;
     // The ref that names the tip: the remote-tracking ref a fetch just updated, or the local branch.
     const tip = async () => {
         if (options.push) {
             try {
-                return await git.fetchTracking(options.remote, options.branch);
+                const [tracking, pushTip] = await Promise.all([
+                    git.fetchTracking(options.remote, options.branch),
+                    options.force ? git.remoteBranchTip(options.remote, options.pushBranch) : undefined,
+                ]);
+                leased = pushTip;
+                return tracking;
             }
             catch (error) {
                 const message = `cannot fetch branch "${options.branch}" from ${options.remote}: ${(0,errors/* errorMessage */.g)(error)}`;
@@ -42541,7 +42563,7 @@ function gitStore(options) {
         commit: (base, files, message, modes) => git.createCommit(base, files, message, options.author, modes),
         async land(commit) {
             if (options.push)
-                await git.push(options.remote, commit, options.pushBranch, { force: options.force });
+                await git.push(options.remote, commit, options.pushBranch, options.force ? { lease: { expected: leased } } : {});
         },
     };
 }
