@@ -52,7 +52,7 @@ describe('a repository named after a fault', () => {
       'ERROR: unexpected status from HEAD request to http://localhost:5099/v2/team/unauthorized/manifests/sha256:' + 'a'.repeat(64) + ': 404 Not Found',
       'not-found',
     ],
-    ['skopeo, a transport prefix', ['inspect', 'docker://127.0.0.1:5099/forbidden/app:v1'], 'level=fatal msg="Error parsing image name \"docker://127.0.0.1:5099/forbidden/app:v1\": reading manifest v1 in 127.0.0.1:5099/forbidden/app: manifest unknown"', 'not-found'],
+    ['skopeo, a transport prefix', ['inspect', 'docker://127.0.0.1:5099/forbidden/app:v1'], 'level=fatal msg="Error parsing image name "docker://127.0.0.1:5099/forbidden/app:v1": reading manifest v1 in 127.0.0.1:5099/forbidden/app: manifest unknown"', 'not-found'],
     ['a real 403 still reads as one', ['buildx', 'imagetools', 'inspect', '127.0.0.1:5099/denied/app:1.0.0'], 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5099/v2/denied/app/manifests/1.0.0: 403 Forbidden', 'forbidden'],
   ])('%s', (_, args, stderr, kind) => {
     expect(run(args, stderr).kind).toBe(kind)
