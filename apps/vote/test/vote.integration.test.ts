@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { Redis } from 'ioredis'
-import { bundleApp, freePort, startApp, type RunningApp } from '@aks-gitops/app-shared/testing'
+import { bundleApp, freePort, startApp, waitUntil, type RunningApp } from '@aks-gitops/app-shared/testing'
 
 const redisUrl = inject('redisUrl')
 const stream = `votes-it-${Math.random().toString(36).slice(2, 8)}`
@@ -15,6 +15,9 @@ beforeAll(async () => {
   bundle = await bundleApp('vote')
   app = await startApp('vote', bundle, { REDIS_URL: redisUrl, VOTE_STREAM: stream, PORT: '0', OPTION_A: 'Tea', OPTION_B: 'Coffee' })
   base = `http://127.0.0.1:${app.port}`
+  // The service listens before its Redis connection is up and answers 503 until then (as /readyz
+  // says): wait for ready, as Kubernetes would, before the first vote.
+  await waitUntil('vote ready', async () => (await fetch(base + '/readyz')).status === 200)
   redis = new Redis(redisUrl)
 })
 afterAll(async () => {
