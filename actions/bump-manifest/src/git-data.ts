@@ -5,13 +5,27 @@
 //   POST /repos/{o}/{r}/git/commits  message, tree, parents: [head]; no author or committer, or GitHub would not sign it
 //   PATCH /repos/{o}/{r}/git/refs/heads/{branch}  sha, force: false: refused with 422 "Update is not a fast forward"
 //                                     when the branch moved meanwhile, which publish() retries on the new head.
+// Pull-request mode with no open pull request rebuilds its branch on the base and moves it by force.
+// The REST update's force takes no expected value, so that move goes through the GraphQL mutation
+// updateRefs instead: {name, beforeOid: the tip this attempt read, afterOid, force: true} is refused
+// when the branch no longer points at beforeOid, so a commit another run landed meanwhile is never
+// overwritten unseen (the same lease as git mode's --force-with-lease).
+//   https://docs.github.com/en/graphql/reference/mutations#updaterefs
+//   https://docs.github.com/en/graphql/reference/input-objects#refupdate (name is fully qualified: refs/heads/…)
+//   https://docs.github.com/en/graphql/reference/input-objects#updaterefsinput (repositoryId: the repository's
+//   node ID, node_id of https://docs.github.com/en/rest/repos/repos#get-a-repository)
 // https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
 // https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
 import { isTransientNetworkError, PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
-import { refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
+import { graphqlMessages, refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
 import { ManifestError } from './plan'
 import type { CommitStore } from './publish'
 import type { Octokit } from './pull-request'
+
+const UPDATE_REFS = `
+mutation($repositoryId: ID!, $refUpdates: [RefUpdate!]!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: $refUpdates }) { clientMutationId }
+}`
 
 interface TreeEntry {
   path: string
@@ -47,7 +61,7 @@ export interface ApiStoreOptions {
   branch: string
   /** Where the commit lands: `branch`, or the pull request's branch. */
   landBranch: string
-  /** Move landBranch whatever it points at, creating it when missing (the pull request branch is ours). */
+  /** Move landBranch by force from the tip each attempt read, creating it when missing (the pull request branch is ours). */
   force: boolean
 }
 
@@ -90,17 +104,35 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     return undefined
   }
 
-  // Pull-request mode's branch (force): whether the attempt found it missing, so that landing creates
-  // it and nothing else. Creating refuses a branch another run made meanwhile; a forced update could
-  // not (the REST API's force takes no expected value), so only a missing branch gets this lease.
-  let landMissing = false
+  // Pull-request mode's branch (force): the tip the attempt read, undefined when it found none. Landing
+  // creates a missing branch (refused when another run made it meanwhile) and moves an existing one
+  // only from that tip (updateRefs' beforeOid), so either way a commit landed since the read stays.
+  let landTip: string | undefined
   async function observeLandBranch(): Promise<void> {
+    landTip = await refTip(landBranch)
+  }
+
+  let repositoryNodeId: string | undefined
+  async function repositoryId(): Promise<string> {
+    // GET /repos/{owner}/{repo}: node_id is what updateRefs' repositoryId takes.
+    repositoryNodeId ??= (await octokit.rest.repos.get({ owner, repo })).data.node_id
+    return repositoryNodeId
+  }
+
+  async function forceLand(sha: string, expected: string): Promise<void> {
+    const name = `refs/heads/${landBranch}`
     try {
-      await octokit.rest.git.getRef({ owner, repo, ref: `heads/${landBranch}` })
-      landMissing = false
+      await octokit.graphql(UPDATE_REFS, { repositoryId: await repositoryId(), refUpdates: [{ name, beforeOid: expected, afterOid: sha, force: true }] })
     } catch (error) {
-      // Anything but a 404 leaves the forced update to decide, as without the look.
-      landMissing = restFailure(error).status === 404
+      const { status } = restFailure(error)
+      const message = graphqlMessages(error).join('; ')
+      // A dropped connection, 5xx or 429 may come after the ref moved: transient, and publish() checks.
+      if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new RefUpdateRejectedError('transient', status, message, landBranch, sha)
+      // The documentation gives no wording for a stale beforeOid, so the branch itself says whether it
+      // moved since the read: then it is another run's commit, and the next attempt reads it again.
+      const now = await refTip(landBranch).catch(() => expected)
+      const kind = now !== expected ? 'non-fast-forward' : refUpdateFailure(status, message)
+      throw new RefUpdateRejectedError(kind, status || 200, now !== expected ? `${message} (the branch now points at ${now ?? 'nothing'}, not ${expected})` : message, landBranch, sha)
     }
   }
 
@@ -115,19 +147,28 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     }
   }
 
-  async function readHead(): Promise<string> {
+  /** The branch's tip, undefined on a 404 (no such branch). */
+  async function refTip(name: string): Promise<string | undefined> {
     try {
       // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
-      const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })
+      const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${name}` })
       return data.object.sha
     } catch (error) {
       const { status, message } = restFailure(error)
-      const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message
-      const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`
+      if (status === 404) return undefined
+      const text = `cannot read branch "${name}" of ${options.repository} through the GitHub API: ${message}${status ? ` (HTTP ${status})` : ''}`
       // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
-      if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text)
+      if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${name}`, text)
       throw new ManifestError(text)
     }
+  }
+
+  async function readHead(): Promise<string> {
+    const head = await refTip(branch)
+    if (head === undefined) {
+      throw new ManifestError(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: there is no such branch, or the token cannot read the repository (HTTP 404)`)
+    }
+    return head
   }
 
   return {
@@ -170,12 +211,11 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     },
 
     async land(sha) {
-      if (force && landMissing) return createLandBranch(sha)
+      if (force) return landTip === undefined ? createLandBranch(sha) : forceLand(sha, landTip)
       try {
-        await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force })
+        await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force: false })
       } catch (error) {
         const { status, message } = restFailure(error)
-        if (force && status === 422 && /reference does not exist/i.test(message)) return createLandBranch(sha)
         throw new RefUpdateRejectedError(refUpdateFailure(status, message), status, message, landBranch, sha)
       }
     },

@@ -216,6 +216,51 @@ describe('pull-request mode with auto-merge', () => {
     expect(api.pulls).toHaveLength(1)
   })
 
+  // No open pull request: the branch holds a closed pull request's leftover, rebuilt on the base and
+  // moved by force through GraphQL updateRefs with beforeOid = the tip this attempt read
+  // (https://docs.github.com/en/graphql/reference/mutations#updaterefs, input-objects#refupdate).
+  function leftover(remote: string, message: string, parent = 'refs/heads/main'): string {
+    const identity = { GIT_AUTHOR_NAME: 'o', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'o', GIT_COMMITTER_EMAIL: 'o@example.com' }
+    return execFileSync('git', ['commit-tree', `${parent}^{tree}`, '-p', parent, '-m', message], { cwd: remote, encoding: 'utf8', env: { ...process.env, ...identity } }).trim()
+  }
+  const updateRefsCalls = (fake: FakeGitHub) => fake.requests.filter((r) => r.path === '/graphql' && /updateRefs\(/.test(String(r.body.query)))
+
+  it("replaces a closed pull request's leftover branch from the tip it read (updateRefs with beforeOid)", async () => {
+    const { box, api, work, env } = await setUp()
+    const stale = leftover(box.remote, 'a closed pull request')
+    git(box.remote, 'update-ref', `refs/heads/${branch}`, stale)
+    const run = await runBump(work, { ...inputs, 'commit-method': 'api' }, env)
+    expect(run.errors).toEqual([])
+    expect(box.remoteHead(branch)).toBe(run.outputs['commit-sha'])
+    expect(git(box.remote, 'rev-parse', `${branch}^`)).toBe(box.remoteHead())
+    expect(updateRefsCalls(api).map((r) => r.body.variables)).toEqual([
+      { repositoryId: 'R_kgDOgitops', refUpdates: [{ name: `refs/heads/${branch}`, beforeOid: stale, afterOid: run.outputs['commit-sha'], force: true }] },
+    ])
+    expect(calls(api)).not.toContain(`PATCH /repos/octo/gitops/git/refs/heads/${branch}`)
+  })
+
+  it("never overwrites a racing run's commit that landed after the read: refused, re-read, and stacked on once its pull request is open", async () => {
+    const { box, api, work, env } = await setUp()
+    git(box.remote, 'update-ref', `refs/heads/${branch}`, leftover(box.remote, 'a closed pull request'))
+    let other = ''
+    api.gitData!.beforeRefUpdate = (ref) => {
+      if (other || ref !== `refs/heads/${branch}`) return
+      // The other run, which also found no pull request, lands its commit and opens its pull request.
+      other = leftover(box.remote, 'the other run')
+      git(box.remote, 'update-ref', ref, other)
+      api.pulls.push({ number: 1, title: 'other', body: '', head: branch, base: 'main', state: 'open' })
+    }
+    const run = await runBump(work, { ...inputs, 'commit-method': 'api' }, env)
+    expect(run.errors).toEqual([])
+    expect(box.remoteHead(branch)).toBe(run.outputs['commit-sha'])
+    expect(git(box.remote, 'rev-parse', `${branch}^`)).toBe(other)
+    expect(box.remoteFile(VOTE, branch)).toContain('vote:1.2.3')
+    expect(updateRefsCalls(api)).toHaveLength(1)
+    expect(api.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/git/refs/')).map((r) => r.body)).toEqual([{ sha: run.outputs['commit-sha'], force: false }])
+    expect(run.outputs['pull-request-url']).toBe('https://github.example/octo/gitops/pull/1')
+    expect(api.pulls).toHaveLength(1)
+  })
+
   it.each([
     ['the repository does not allow auto-merge', { allowAutoMerge: false }, 'not-allowed', /does not allow auto-merge.*Auto merge is not allowed for this repository/],
     ['the pull request is already mergeable', { mergeStateStatus: 'CLEAN' as const }, 'already-mergeable', /can already be merged.*Pull request is in clean status/],

@@ -3,10 +3,12 @@
 // commit unseen: the forced push carries a lease on the tip the attempt read (git push
 // --force-with-lease=<ref>:<expect>), so a branch moved meanwhile is refused "(stale info)" and the
 // next attempt looks again: it finds the other run's pull request and stacks on it. Real repositories.
-// commit-method api has a lease only for a missing branch: the attempt that found none creates it
+// commit-method api has the same lease both ways: the attempt that found no branch creates it
 // (POST git/refs, 422 "Reference already exists" when another run did first,
-// https://docs.github.com/en/rest/git/refs#create-a-reference); the REST update's force takes no
-// expected value. The Git Data stand-in (helpers/fake-git-data.ts) answers as those pages document.
+// https://docs.github.com/en/rest/git/refs#create-a-reference), and one that found a leftover moves
+// it with the GraphQL mutation updateRefs, beforeOid = the tip it read, force: true (the REST
+// update's force takes no expected value; https://docs.github.com/en/graphql/reference/mutations#updaterefs).
+// The Git Data stand-in (helpers/fake-git-data.ts) answers as those pages document.
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Git, PushRejectedError } from '@aks-gitops/toolkit'
@@ -129,8 +131,45 @@ describe("commit-method api: pull-request mode's branch", () => {
         'POST /git/refs',
         'POST /git/trees',
         'POST /git/commits',
-        `PATCH /git/refs/heads/${BRANCH}`,
+        'POST /graphql',
       ])
+      expect(api.requests.at(-1)?.body.variables).toEqual({
+        repositoryId: 'R_kgDOgitops',
+        refUpdates: [{ name: `refs/heads/${BRANCH}`, beforeOid: other, afterOid: commit, force: true }],
+      })
+    } finally {
+      await api.close()
+    }
+  })
+
+  it('refuses to replace a commit another run landed on the leftover branch after the read: retryable, the other commit stays', async () => {
+    const { api, rebuilt } = await apiStores()
+    try {
+      const stale = otherRunPushes(box!.remote, 'a closed pull request')
+      const base = await rebuilt.base()
+      const other = otherRunPushes(box!.remote, 'the other run')
+      const refused = await rebuilt.land(await rebuilt.commit(base, edit('1.2.3'), 'bump\n')).catch((error: unknown) => error)
+      expect(refused).toBeInstanceOf(PushRejectedError)
+      expect((refused as PushRejectedError).kind).toBe('non-fast-forward')
+      expect((refused as PushRejectedError).retryable).toBe(true)
+      expect((refused as Error).message).toContain(`the branch now points at ${other}, not ${stale}`)
+      expect(box!.remoteHead(BRANCH)).toBe(other)
+      expect(api.requests.some((r) => r.method === 'PATCH')).toBe(false)
+    } finally {
+      await api.close()
+    }
+  })
+
+  it('reports a ruleset that refuses the forced update as such, not as a moved branch', async () => {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    const api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote, rules: { [BRANCH]: ['pull_request'] } })
+    try {
+      const leftover = otherRunPushes(box.remote, 'a closed pull request')
+      const rebuilt = apiStore({ octokit: github(TOKEN, api.url), repository: 'octo/gitops', landBranch: BRANCH, branch: 'main', force: true })
+      const refused = await rebuilt.land(await rebuilt.commit(await rebuilt.base(), edit('1.2.3'), 'bump\n')).catch((error: unknown) => error)
+      expect((refused as PushRejectedError).kind).toBe('protected-branch')
+      expect((refused as PushRejectedError).retryable).toBe(false)
+      expect(box.remoteHead(BRANCH)).toBe(leftover)
     } finally {
       await api.close()
     }

@@ -8,6 +8,10 @@
 //   https://docs.github.com/en/rest/git/commits  GET /git/commits/{sha} (200, 404), POST /git/commits (201, 422)
 //   https://docs.github.com/en/rest/git/trees    GET /git/trees/{sha} (200, 404), POST /git/trees {base_tree, tree} (201, 422)
 //   https://docs.github.com/en/rest/git/blobs    GET /git/blobs/{sha} (200, 404), POST /git/blobs (201)
+// And the GraphQL mutation updateRefs(input: {repositoryId, refUpdates: [{name, beforeOid, afterOid, force}]})
+// (https://docs.github.com/en/graphql/reference/mutations#updaterefs, input-objects#refupdate): all
+// updates in one `git update-ref --stdin` transaction, each verified against its beforeOid, so one
+// refused update leaves every ref as it was, as the page says.
 // Rulesets: a branch may require a pull request (every update refused) or verified signatures
 // (refused unless the commit was created here without a custom author or committer, the commits
 // GitHub signs: https://docs.github.com/en/authentication/managing-commit-signature-verification/about-commit-signature-verification#signature-verification-for-bots).
@@ -117,6 +121,55 @@ function createTree(bare: string, baseTree: string | undefined, entries: Json[])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+const ZERO = '0'.repeat(40)
+
+interface RefUpdate {
+  name?: unknown
+  beforeOid?: unknown
+  afterOid?: unknown
+  force?: unknown
+}
+
+/**
+ * The updateRefs mutation over the bare repository, answered as GraphQL answers: HTTP 200 with
+ * `data.updateRefs.clientMutationId`, or `data.updateRefs: null` plus `errors`. GitHub documents no
+ * wording for a refused update; the messages here are this stand-in's own, and the action does not
+ * read them to tell a moved branch (it reads the branch again).
+ */
+export function updateRefsMutation(state: GitDataState, repositoryNodeId: string, variables: Record<string, unknown>): Json {
+  const { bare } = state
+  const refused = (message: string, type = 'UNPROCESSABLE') => ({ data: { updateRefs: null }, errors: [{ type, path: ['updateRefs'], locations: [{ line: 3, column: 3 }], message }] })
+  if (variables.repositoryId !== repositoryNodeId) return refused(`Could not resolve to a node with the global id of '${String(variables.repositoryId)}'`, 'NOT_FOUND')
+  const updates = (variables.refUpdates ?? []) as RefUpdate[]
+  const lines: string[] = []
+  for (const update of updates) {
+    const name = String(update.name ?? '')
+    const after = String(update.afterOid ?? '')
+    if (!/^refs\/.+\/.+/.test(name)) return refused(`${name} is not a fully qualified ref name`)
+    if (after !== ZERO && objectType(bare, after) !== 'commit') return refused(`Object ${after} does not exist`)
+    const rules = state.rules.get(name.replace(/^refs\/heads\//, '')) ?? []
+    const broken = rules.filter((r) => r === 'pull_request' || !state.signed.has(after))
+    if (broken.length > 0) return refused(violation(broken))
+    state.beforeRefUpdate?.(name)
+    const current = tryGit(bare, ['rev-parse', '--verify', '--quiet', name])
+    if (update.beforeOid !== undefined && update.beforeOid !== null && (current ?? ZERO) !== update.beforeOid) {
+      return refused(`${name} points at ${current ?? 'nothing'}, not the expected ${String(update.beforeOid)}`)
+    }
+    if (current && after !== ZERO && update.force !== true && tryGit(bare, ['merge-base', '--is-ancestor', current, after]) === undefined) {
+      return refused(`${name}: update is not a fast forward`)
+    }
+    // Verified again inside the transaction against the value just checked: a concurrent update loses.
+    lines.push(after === ZERO ? `delete ${name} ${current ?? ''}` : `update ${name} ${after} ${current ?? ZERO}`)
+  }
+  try {
+    git(bare, ['update-ref', '--stdin'], { input: ['start', ...lines, 'commit', ''].join('\n') })
+  } catch (error) {
+    return refused(`refs changed meanwhile: ${(error as Error).message.trim()}`)
+  }
+  for (const update of updates) state.afterRefUpdate?.(String(update.name))
+  return { data: { updateRefs: { clientMutationId: (variables.clientMutationId as string | undefined) ?? null } } }
 }
 
 /** Answers a Git Data API request under /repos/{owner}/{repo}; false when the path is not one of these endpoints. */

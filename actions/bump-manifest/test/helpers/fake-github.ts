@@ -1,7 +1,9 @@
 // A local stand-in for the GitHub endpoints bump-manifest calls, answering in the documented shapes:
 // the three pull request endpoints of pull-request mode (https://docs.github.com/rest/pulls/pulls:
 // list filtered by head and base, create, update), the Git Data API of commit-method api over a real
-// bare repository (fake-git-data.ts), and the GraphQL mutation enablePullRequestAutoMerge
+// bare repository (fake-git-data.ts) with the GraphQL mutation updateRefs and the repository's node_id
+// it takes (GET /repos/{owner}/{repo}, https://docs.github.com/en/rest/repos/repos#get-a-repository),
+// and the GraphQL mutation enablePullRequestAutoMerge
 // (https://docs.github.com/en/graphql/reference/mutations#enablepullrequestautomerge). It checks the token.
 // Creating a pull request refuses as GitHub does: 403 "GitHub Actions is not permitted to create or
 // approve pull requests." while that repository setting is off, 422 "A pull request already exists for
@@ -9,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { handleGitData, type GitDataState, type Rule } from './fake-git-data'
+import { handleGitData, updateRefsMutation, type GitDataState, type Rule } from './fake-git-data'
 
 export interface FakePull {
   number: number
@@ -102,8 +104,16 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
         res.end(JSON.stringify(data))
       }
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' })
-      if (req.method === 'POST' && parsed.pathname === '/graphql') return send(200, autoMerge(String(data.query ?? ''), (data.variables ?? {}) as Record<string, string>))
       const repoPrefix = `/repos/${owner}/${repo}`
+      const repositoryNodeId = `R_kgDO${repo}`
+      if (req.method === 'POST' && parsed.pathname === '/graphql') {
+        const query = String(data.query ?? '')
+        if (gitData && /mutation[\s\S]*updateRefs\(/.test(query)) return send(200, updateRefsMutation(gitData, repositoryNodeId, (data.variables ?? {}) as Record<string, unknown>))
+        return send(200, autoMerge(query, (data.variables ?? {}) as Record<string, string>))
+      }
+      if (req.method === 'GET' && pathname === repoPrefix) {
+        return send(200, { id: 1296269, node_id: repositoryNodeId, name: repo, full_name: `${owner}/${repo}`, private: true, default_branch: 'main', url: `${url}${repoPrefix}` })
+      }
       if (gitData && pathname.startsWith(`${repoPrefix}/git/`)) {
         if (handleGitData(gitData, `${url}${repoPrefix}`, req.method ?? '', pathname.slice(repoPrefix.length), data, send)) return
       }
@@ -148,7 +158,7 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
   })
   /** enablePullRequestAutoMerge(input: {pullRequestId, mergeMethod, expectedHeadOid}), refused as GitHub refuses it. */
   function autoMerge(query: string, variables: Record<string, string>) {
-    if (!/mutation[\s\S]*enablePullRequestAutoMerge\(/.test(query)) return { errors: [{ message: 'this fake answers enablePullRequestAutoMerge only' }] }
+    if (!/mutation[\s\S]*enablePullRequestAutoMerge\(/.test(query)) return { errors: [{ message: 'this fake answers enablePullRequestAutoMerge and updateRefs only' }] }
     const pull = pulls.find((p) => shape(p).node_id === variables.pullRequestId)
     if (!pull) return { data: { enablePullRequestAutoMerge: null }, errors: [{ type: 'NOT_FOUND', path: ['enablePullRequestAutoMerge'], message: `Could not resolve to a node with the global id of '${variables.pullRequestId}'` }] }
     if (!['MERGE', 'SQUASH', 'REBASE'].includes(variables.mergeMethod ?? '')) return { errors: [{ message: `Variable $mergeMethod of type PullRequestMergeMethod! was provided invalid value` }] }
