@@ -103,11 +103,24 @@ __webpack_require__.r(__webpack_exports__);
 //   POST /repos/{o}/{r}/git/commits  message, tree, parents: [head]; no author or committer, or GitHub would not sign it
 //   PATCH /repos/{o}/{r}/git/refs/heads/{branch}  sha, force: false: refused with 422 "Update is not a fast forward"
 //                                     when the branch moved meanwhile, which publish() retries on the new head.
+// Pull-request mode with no open pull request rebuilds its branch on the base and moves it by force.
+// The REST update's force takes no expected value, so that move goes through the GraphQL mutation
+// updateRefs instead: {name, beforeOid: the tip this attempt read, afterOid, force: true} is refused
+// when the branch no longer points at beforeOid, so a commit another run landed meanwhile is never
+// overwritten unseen (the same lease as git mode's --force-with-lease).
+//   https://docs.github.com/en/graphql/reference/mutations#updaterefs
+//   https://docs.github.com/en/graphql/reference/input-objects#refupdate (name is fully qualified: refs/heads/…)
+//   https://docs.github.com/en/graphql/reference/input-objects#updaterefsinput (repositoryId: the repository's
+//   node ID, node_id of https://docs.github.com/en/rest/repos/repos#get-a-repository)
 // https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
 // https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
 
 
 
+const UPDATE_REFS = `
+mutation($repositoryId: ID!, $refUpdates: [RefUpdate!]!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: $refUpdates }) { clientMutationId }
+}`;
 /** A ref update GitHub refused; retryable (through PushRejectedError) only when not a fast forward. */
 class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m {
     name = 'RefUpdateRejectedError';
@@ -155,18 +168,35 @@ function apiStore(options) {
         }
         return undefined;
     }
-    // Pull-request mode's branch (force): whether the attempt found it missing, so that landing creates
-    // it and nothing else. Creating refuses a branch another run made meanwhile; a forced update could
-    // not (the REST API's force takes no expected value), so only a missing branch gets this lease.
-    let landMissing = false;
+    // Pull-request mode's branch (force): the tip the attempt read, undefined when it found none. Landing
+    // creates a missing branch (refused when another run made it meanwhile) and moves an existing one
+    // only from that tip (updateRefs' beforeOid), so either way a commit landed since the read stays.
+    let landTip;
     async function observeLandBranch() {
+        landTip = await refTip(landBranch);
+    }
+    let repositoryNodeId;
+    async function repositoryId() {
+        // GET /repos/{owner}/{repo}: node_id is what updateRefs' repositoryId takes.
+        repositoryNodeId ??= (await octokit.rest.repos.get({ owner, repo })).data.node_id;
+        return repositoryNodeId;
+    }
+    async function forceLand(sha, expected) {
+        const name = `refs/heads/${landBranch}`;
         try {
-            await octokit.rest.git.getRef({ owner, repo, ref: `heads/${landBranch}` });
-            landMissing = false;
+            await octokit.graphql(UPDATE_REFS, { repositoryId: await repositoryId(), refUpdates: [{ name, beforeOid: expected, afterOid: sha, force: true }] });
         }
         catch (error) {
-            // Anything but a 404 leaves the forced update to decide, as without the look.
-            landMissing = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error).status === 404;
+            const { status } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
+            const message = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .graphqlMessages */ .Cj)(error).join('; ');
+            // A dropped connection, 5xx or 429 may come after the ref moved: transient, and publish() checks.
+            if (status === 429 || status >= 500 || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .isTransientNetworkError */ .l)(error))
+                throw new RefUpdateRejectedError('transient', status, message, landBranch, sha);
+            // The documentation gives no wording for a stale beforeOid, so the branch itself says whether it
+            // moved since the read: then it is another run's commit, and the next attempt reads it again.
+            const now = await refTip(landBranch).catch(() => expected);
+            const kind = now !== expected ? 'non-fast-forward' : (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message);
+            throw new RefUpdateRejectedError(kind, status || 200, now !== expected ? `${message} (the branch now points at ${now ?? 'nothing'}, not ${expected})` : message, landBranch, sha);
         }
     }
     async function createLandBranch(sha) {
@@ -180,21 +210,30 @@ function apiStore(options) {
             throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
         }
     }
-    async function readHead() {
+    /** The branch's tip, undefined on a 404 (no such branch). */
+    async function refTip(name) {
         try {
             // GET /repos/{owner}/{repo}/git/ref/heads/{branch}
-            const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+            const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${name}` });
             return data.object.sha;
         }
         catch (error) {
             const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
-            const why = status === 404 ? 'there is no such branch, or the token cannot read the repository' : message;
-            const text = `cannot read branch "${branch}" of ${options.repository} through the GitHub API: ${why}${status ? ` (HTTP ${status})` : ''}`;
+            if (status === 404)
+                return undefined;
+            const text = `cannot read branch "${name}" of ${options.repository} through the GitHub API: ${message}${status ? ` (HTTP ${status})` : ''}`;
             // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
             if (status === 429 || status >= 500 || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .isTransientNetworkError */ .l)(error))
-                throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${branch}`, text);
+                throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${name}`, text);
             throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(text);
         }
+    }
+    async function readHead() {
+        const head = await refTip(branch);
+        if (head === undefined) {
+            throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(`cannot read branch "${branch}" of ${options.repository} through the GitHub API: there is no such branch, or the token cannot read the repository (HTTP 404)`);
+        }
+        return head;
     }
     return {
         async base() {
@@ -234,15 +273,13 @@ function apiStore(options) {
             return false;
         },
         async land(sha) {
-            if (force && landMissing)
-                return createLandBranch(sha);
+            if (force)
+                return landTip === undefined ? createLandBranch(sha) : forceLand(sha, landTip);
             try {
-                await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force });
+                await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force: false });
             }
             catch (error) {
                 const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
-                if (force && status === 422 && /reference does not exist/i.test(message))
-                    return createLandBranch(sha);
                 throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
             }
         },

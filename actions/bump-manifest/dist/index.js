@@ -42599,7 +42599,7 @@ async function attempt(request, attemptNumber, unanswered) {
         return { changed: true, commit: landed.commit, base, attempts: attemptNumber, plans: landed.plans };
     }
     const files = await readFiles(request, base, snapshot?.files);
-    const plans = request.replan(files);
+    const plans = await request.replan(files);
     const changed = (0,plan/* changedPlans */.F4)(plans);
     if (changed.length === 0)
         return { changed: false, base, attempts: attemptNumber, plans };
@@ -43123,6 +43123,17 @@ function decide(input) {
 
 
 
+/** Thrown by an attempt whose own check refuses the bump (pull-request mode, see main.ts): nothing is committed. */
+class GuardRefusal extends Error {
+    guard;
+    plans;
+    name = 'GuardRefusal';
+    constructor(guard, plans) {
+        super(guard.decision.why);
+        this.guard = guard;
+        this.plans = plans;
+    }
+}
 /** The repository the pins use after the bump (new-name, else the image input). */
 function pinnedRepository(settings) {
     return (0,image_ref/* parseRepository */.SU)(settings.newName ?? settings.imageText);
@@ -43164,8 +43175,8 @@ async function withSource(facts, history, source, given) {
         return { ...facts, sourceCommit: full, sourceFrom: `its tag ${facts.tag}` };
     return facts;
 }
-/** Checks the bump planned from the work tree against what the files pin and hold now. */
-async function guardDeploy(settings, plans, facts, now) {
+/** Checks the bump planned from `plans` (the work tree's files, or a branch's) against what they pin and hold. */
+async function guardDeploy(settings, plans, facts, now, against) {
     const { deploy } = settings;
     const sourceDir = deploy.sourceDirectory;
     // The user named this checkout, so git may read it although another uid owns it (container: jobs),
@@ -43197,6 +43208,8 @@ async function guardDeploy(settings, plans, facts, now) {
         unknownOrder: deploy.unknownOrder,
     });
     const guard = { verdict, decision, candidate, deployed };
+    if (against)
+        guard.against = against;
     if (current)
         guard.current = current;
     if (decision.hold === 'keep')
@@ -43232,6 +43245,13 @@ function guardOutputs(guard) {
         'pinned-digest': guard.candidate.digest ?? '',
     };
 }
+/** What the new image was compared with: the files as checked out, or an open pull request's branch. */
+function comparedWith(guard) {
+    const { against } = guard;
+    if (!against)
+        return 'the pins of the files as checked out';
+    return `the pins on branch ${against.branch} of the open pull request ${against.pullRequest}, which is what merges`;
+}
 /** `held at IMAGE by ACTOR (run URL) since AT`, or `not held`. */
 function describeHold(hold) {
     if (!hold)
@@ -43257,7 +43277,7 @@ function holdChange(guard) {
 function guardMarkdown(guard) {
     const { decision, verdict } = guard;
     const deployed = guard.deployed.map((d) => `\`${d.reference}\``).join(', ') || 'nothing';
-    const lines = ['', `| deployed now | new image | order | hold |`, '| --- | --- | --- | --- |'];
+    const lines = ['', `| ${guard.against ? 'pinned on the pull request\'s branch' : 'deployed now'} | new image | order | hold |`, '| --- | --- | --- | --- |'];
     lines.push(`| ${cell(deployed)} | \`${cell(guard.candidate.reference)}\` | ${verdict.order} (${cell(verdict.reason)}) | ${cell(holdChange(guard))} |`, '');
     if (decision.refused === 'held')
         lines.push(`**Skipped**: the service is ${cell(describeHold(guard.current))}; ${cell(decision.why.replace(/^held at [^:]*: /, ''))}.`);
@@ -43265,6 +43285,8 @@ function guardMarkdown(guard) {
         lines.push(`**Not deployed**: ${cell(deployed)} stays; ${cell(decision.why)}.`);
     else if (verdict.order === 'unknown')
         lines.push(`**Order unknown**: ${cell(decision.why)}.`);
+    if (guard.against)
+        lines.push(`Compared with ${cell(comparedWith(guard))}.`);
     return `${lines.join('\n')}\n`;
 }
 
@@ -43303,6 +43325,7 @@ function buildReceipt(input) {
         previousImage: guard.deployed.map((d) => d.reference),
         order: guard.verdict.order,
         decision: guard.decision.why,
+        comparedWith: comparedWith(guard),
         refused: guard.decision.refused ?? '',
         hold: after ? { state: 'held', change, image: after.image, ...(after.by ? { by: after.by } : {}), ...(after.run ? { run: after.run } : {}), ...(after.at ? { at: after.at } : {}) } : { state: 'not held', change },
         sync: input.sync,
@@ -43333,6 +43356,7 @@ function receiptMarkdown(r) {
         ['previous image', r.previousImage.map(code).join(', ') || '(none)'],
         ['order', cell(r.order)],
         ['decision', cell(r.decision)],
+        ['compared with', cell(r.comparedWith)],
         ['hold', cell(hold)],
         ['sync status', cell(sync)],
         ['stages', cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
@@ -43508,7 +43532,7 @@ async function commitStore(settings, target, landBranch, github) {
         rebuilt: await branchStore(settings, target, target.branch, landBranch, true, github),
     });
 }
-async function commitAndPush(settings, target, plans, globbed, guard, onAttempt) {
+async function commitAndPush(settings, target, plans, globbed, checked, onAttempt) {
     const request = planRequest(settings);
     const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch;
     const api = settings.commitMethod === 'api';
@@ -43521,18 +43545,41 @@ async function commitAndPush(settings, target, plans, globbed, guard, onAttempt)
     const github = () => (client ??= Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)).then((m) => m.github(settings.token, settings.apiUrl)));
     startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`);
     let result;
+    let guard = checked;
+    let attempts = 0;
     const store = await commitStore(settings, target, landBranch, github);
+    const facts = { git: target.git, repoPaths: target.repoPaths };
     try {
         result = await publish({
             store,
             branch: target.branch,
             maxAttempts: settings.maxAttempts,
             repoPaths: target.repoPaths,
-            // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
-            replan: (files) => applyHold((0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request), guard, settings.deploy.service),
+            replan: async (files) => {
+                const next = (0,plan/* planFiles */.jP)(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request);
+                // Stacked on an open pull request, the commit replaces that branch's pin, not the base's, and
+                // merging it deploys whatever the branch pins last: so the order and the hold are checked
+                // against the branch as this attempt read it, on top of the check against the checkout.
+                const open = store.open?.();
+                guard = open ? await guardDeploy(settings, next, facts, new Date(), { pullRequest: open.url, branch: landBranch }) : checked;
+                if (open)
+                    announce(guard);
+                if (!guard.decision.commit)
+                    throw new GuardRefusal(guard, next);
+                // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
+                return applyHold(next, guard, settings.deploy.service);
+            },
             message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next, guard), next),
-            onAttempt,
+            onAttempt: (n) => onAttempt((attempts = n)),
         });
+    }
+    catch (error) {
+        if (!(error instanceof GuardRefusal))
+            throw error;
+        // Refused against the pull request's branch: nothing is committed, and that pull request is the answer.
+        const open = store.open?.();
+        const outcome = { changed: false, dryRun: false, branch: landBranch, pushed: false, attempts, viaApi: api, ...(open ? { pullRequestUrl: open.url } : {}) };
+        return { plans: error.plans, outcome, guard: error.guard };
     }
     finally {
         endGroup();
@@ -43543,10 +43590,10 @@ async function commitAndPush(settings, target, plans, globbed, guard, onAttempt)
     if (open && !result.changed)
         outcome.pullRequestUrl = open.url;
     if (!result.changed || !result.commit)
-        return { plans: result.plans.length > 0 ? result.plans : plans, outcome };
+        return { plans: result.plans.length > 0 ? result.plans : plans, outcome, guard };
     if (settings.pullRequest) {
         const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome, open);
-        return { plans: result.plans, outcome, failure };
+        return { plans: result.plans, outcome, failure, guard };
     }
     if (target.current === target.branch) {
         // Bring the checked-out branch and work tree up to the new commit for later steps. An API commit
@@ -43561,12 +43608,12 @@ async function commitAndPush(settings, target, plans, globbed, guard, onAttempt)
     else if (!settings.push) {
         await target.git.updateRef(`refs/heads/${target.branch}`, result.commit);
     }
-    return { plans: result.plans, outcome };
+    return { plans: result.plans, outcome, guard };
 }
 /** The guard's answer in the log: a warning when something is refused, skipped or of unknown order. */
 function announce(guard) {
     const { decision, verdict } = guard;
-    const line = `${guard.candidate.reference}: ${decision.why}`;
+    const line = `${guard.candidate.reference}: ${decision.why}${guard.against ? `; compared with ${comparedWith(guard)}` : ''}`;
     if (!decision.commit || verdict.order === 'unknown')
         warning(line);
     else
@@ -43685,17 +43732,22 @@ async function run() {
             await deliverReceipt(settings, guard, outcome, stages.list, { status: 'skipped', detail: settings.dryRun ? 'dry run' : 'nothing committed (commit: false)' });
             return;
         }
-        const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n));
+        const published = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n));
+        const { plans: final, outcome, failure } = published;
         stages.lap('commit');
-        await report(final, outcome, guard);
+        await report(final, outcome, published.guard);
+        if (!published.guard.decision.commit) {
+            await deliverReceipt(settings, published.guard, outcome, stages.list, { status: 'skipped', detail: `nothing committed (${published.guard.decision.refused})` });
+            return;
+        }
         if (failure) {
-            await deliverReceipt(settings, guard, outcome, stages.list, { status: 'not waited', detail: (0,errors/* errorMessage */.g)(failure) });
+            await deliverReceipt(settings, published.guard, outcome, stages.list, { status: 'not waited', detail: (0,errors/* errorMessage */.g)(failure) });
             throw failure;
         }
         // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
         const waited = await waitForSync(settings, outcome);
         stages.lap('argo cd wait');
-        await deliverReceipt(settings, guard, outcome, stages.list, waited.sync);
+        await deliverReceipt(settings, published.guard, outcome, stages.list, waited.sync);
         if (waited.error)
             throw waited.error;
     }

@@ -14,6 +14,13 @@ export function guardOutputs(guard: Guard): Record<string, string> {
 }
 
 
+/** What the new image was compared with: the files as checked out, or an open pull request's branch. */
+export function comparedWith(guard: Guard): string {
+  const { against } = guard
+  if (!against) return 'the pins of the files as checked out'
+  return `the pins on branch ${against.branch} of the open pull request ${against.pullRequest}, which is what merges`
+}
+
 /** `held at IMAGE by ACTOR (run URL) since AT`, or `not held`. */
 export function describeHold(hold: Hold | undefined): string {
   if (!hold) return 'not held'
@@ -40,10 +47,11 @@ function holdChange(guard: Guard): string {
 export function guardMarkdown(guard: Guard): string {
   const { decision, verdict } = guard
   const deployed = guard.deployed.map((d) => `\`${d.reference}\``).join(', ') || 'nothing'
-  const lines = ['', `| deployed now | new image | order | hold |`, '| --- | --- | --- | --- |']
+  const lines = ['', `| ${guard.against ? 'pinned on the pull request\'s branch' : 'deployed now'} | new image | order | hold |`, '| --- | --- | --- | --- |']
   lines.push(`| ${cell(deployed)} | \`${cell(guard.candidate.reference)}\` | ${verdict.order} (${cell(verdict.reason)}) | ${cell(holdChange(guard))} |`, '')
   if (decision.refused === 'held') lines.push(`**Skipped**: the service is ${cell(describeHold(guard.current))}; ${cell(decision.why.replace(/^held at [^:]*: /, ''))}.`)
   else if (decision.refused) lines.push(`**Not deployed**: ${cell(deployed)} stays; ${cell(decision.why)}.`)
   else if (verdict.order === 'unknown') lines.push(`**Order unknown**: ${cell(decision.why)}.`)
+  if (guard.against) lines.push(`Compared with ${cell(comparedWith(guard))}.`)
   return `${lines.join('\n')}\n`
 }

@@ -17,6 +17,15 @@ export interface GitFacts {
   repoPaths: Map<string, string>
 }
 
+/**
+ * The pins compared with, when not the checked-out files: an open pull request's branch, which is
+ * what merges (pull-request mode stacks the bump on it, so its pin, not the base's, is replaced).
+ */
+export interface ComparedWith {
+  pullRequest: string
+  branch: string
+}
+
 export interface Guard {
   verdict: OrderVerdict
   decision: Decision
@@ -26,6 +35,19 @@ export interface Guard {
   after?: Hold
   candidate: ImageFacts
   deployed: ImageFacts[]
+  /** Set when the pins compared with are an open pull request's branch (else the files as checked out). */
+  against?: ComparedWith
+}
+
+/** Thrown by an attempt whose own check refuses the bump (pull-request mode, see main.ts): nothing is committed. */
+export class GuardRefusal extends Error {
+  override name = 'GuardRefusal'
+  constructor(
+    readonly guard: Guard,
+    readonly plans: FilePlan[],
+  ) {
+    super(guard.decision.why)
+  }
 }
 
 /** The repository the pins use after the bump (new-name, else the image input). */
@@ -69,8 +91,8 @@ async function withSource(facts: ImageFacts, history: readonly DeployRecord[], s
   return facts
 }
 
-/** Checks the bump planned from the work tree against what the files pin and hold now. */
-export async function guardDeploy(settings: Settings, plans: readonly FilePlan[], facts: GitFacts | undefined, now: Date): Promise<Guard> {
+/** Checks the bump planned from `plans` (the work tree's files, or a branch's) against what they pin and hold. */
+export async function guardDeploy(settings: Settings, plans: readonly FilePlan[], facts: GitFacts | undefined, now: Date, against?: ComparedWith): Promise<Guard> {
   const { deploy } = settings
   const sourceDir = deploy.sourceDirectory
   // The user named this checkout, so git may read it although another uid owns it (container: jobs),
@@ -102,6 +124,7 @@ export async function guardDeploy(settings: Settings, plans: readonly FilePlan[]
     unknownOrder: deploy.unknownOrder,
   })
   const guard: Guard = { verdict, decision, candidate, deployed }
+  if (against) guard.against = against
   if (current) guard.current = current
   if (decision.hold === 'keep') guard.after = current
   if (decision.hold === 'set') {

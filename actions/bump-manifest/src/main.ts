@@ -14,8 +14,8 @@ import type { Octokit, OpenPullRequest } from './pull-request'
 import { joinReference } from './reference'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 import { trailerLines, type Provenance } from './trailers'
-import { applyHold, guardDeploy, resolvePrevious, type GitFacts, type Guard } from './guard'
-import { guardMarkdown, guardOutputs } from './guard-report'
+import { applyHold, guardDeploy, GuardRefusal, resolvePrevious, type GitFacts, type Guard } from './guard'
+import { comparedWith, guardMarkdown, guardOutputs } from './guard-report'
 import { buildReceipt, receiptMarkdown, syncOfWait, type ReceiptSync } from './receipt'
 import { waitFailureMessage } from './status-wait'
 
@@ -116,6 +116,8 @@ interface Published {
   outcome: Outcome
   /** A failure after the change landed (auto-merge): reported after the outputs are set. */
   failure?: Error
+  /** The guard that decided the commit: the attempt's own when it checked an open pull request's branch. */
+  guard: Guard
 }
 
 /** The pull request title and body: the commit message's subject and the rest. */
@@ -183,7 +185,7 @@ async function commitStore(settings: Settings, target: GitTarget, landBranch: st
   })
 }
 
-async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, guard: Guard, onAttempt: (attempt: number) => void): Promise<Published> {
+async function commitAndPush(settings: Settings, target: GitTarget, plans: FilePlan[], globbed: Set<string>, checked: Guard, onAttempt: (attempt: number) => void): Promise<Published> {
   const request = planRequest(settings)
   const landBranch = settings.pullRequest ? pullRequestBranch(settings, target.branch) : target.branch
   const api = settings.commitMethod === 'api'
@@ -196,18 +198,37 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   const github: GitHubClient = () => (client ??= import(/* webpackChunkName: "github-api" */ './pull-request').then((m) => m.github(settings.token as string, settings.apiUrl)))
   core.startGroup(`Commit${where ? ` to ${where}` : ` on ${target.branch}`}`)
   let result
+  let guard = checked
+  let attempts = 0
   const store = await commitStore(settings, target, landBranch, github)
+  const facts: GitFacts = { git: target.git, repoPaths: target.repoPaths }
   try {
     result = await publish({
       store,
       branch: target.branch,
       maxAttempts: settings.maxAttempts,
       repoPaths: target.repoPaths,
-      // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
-      replan: (files) => applyHold(planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request), guard, settings.deploy.service),
+      replan: async (files) => {
+        const next = planFiles(files.map((file) => ({ ...file, glob: globbed.has(file.path) })), request)
+        // Stacked on an open pull request, the commit replaces that branch's pin, not the base's, and
+        // merging it deploys whatever the branch pins last: so the order and the hold are checked
+        // against the branch as this attempt read it, on top of the check against the checkout.
+        const open = store.open?.()
+        guard = open ? await guardDeploy(settings, next, facts, new Date(), { pullRequest: open.url, branch: landBranch }) : checked
+        if (open) announce(guard)
+        if (!guard.decision.commit) throw new GuardRefusal(guard, next)
+        // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
+        return applyHold(next, guard, settings.deploy.service)
+      },
       message: (next) => commitMessage(settings.commitMessage, messageValues(settings, target.branch, next, guard), next),
-      onAttempt,
+      onAttempt: (n) => onAttempt((attempts = n)),
     })
+  } catch (error) {
+    if (!(error instanceof GuardRefusal)) throw error
+    // Refused against the pull request's branch: nothing is committed, and that pull request is the answer.
+    const open = store.open?.()
+    const outcome: Outcome = { changed: false, dryRun: false, branch: landBranch, pushed: false, attempts, viaApi: api, ...(open ? { pullRequestUrl: open.url } : {}) }
+    return { plans: error.plans, outcome, guard: error.guard }
   } finally {
     core.endGroup()
   }
@@ -215,11 +236,11 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   const open = store.open?.()
   // The open pull request's branch already holds this change: that pull request is the answer.
   if (open && !result.changed) outcome.pullRequestUrl = open.url
-  if (!result.changed || !result.commit) return { plans: result.plans.length > 0 ? result.plans : plans, outcome }
+  if (!result.changed || !result.commit) return { plans: result.plans.length > 0 ? result.plans : plans, outcome, guard }
 
   if (settings.pullRequest) {
     const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome, open)
-    return { plans: result.plans, outcome, failure }
+    return { plans: result.plans, outcome, failure, guard }
   }
   if (target.current === target.branch) {
     // Bring the checked-out branch and work tree up to the new commit for later steps. An API commit
@@ -231,13 +252,13 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   } else if (!settings.push) {
     await target.git.updateRef(`refs/heads/${target.branch}`, result.commit)
   }
-  return { plans: result.plans, outcome }
+  return { plans: result.plans, outcome, guard }
 }
 
 /** The guard's answer in the log: a warning when something is refused, skipped or of unknown order. */
 function announce(guard: Guard): void {
   const { decision, verdict } = guard
-  const line = `${guard.candidate.reference}: ${decision.why}`
+  const line = `${guard.candidate.reference}: ${decision.why}${guard.against ? `; compared with ${comparedWith(guard)}` : ''}`
   if (!decision.commit || verdict.order === 'unknown') core.warning(line)
   else core.info(line)
 }
@@ -353,17 +374,22 @@ export async function run(): Promise<void> {
       await deliverReceipt(settings, guard, outcome, stages.list, { status: 'skipped', detail: settings.dryRun ? 'dry run' : 'nothing committed (commit: false)' })
       return
     }
-    const { plans: final, outcome, failure } = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n))
+    const published = await commitAndPush(settings, target, plans, globbed, guard, (n) => (attempts = n))
+    const { plans: final, outcome, failure } = published
     stages.lap('commit')
-    await report(final, outcome, guard)
+    await report(final, outcome, published.guard)
+    if (!published.guard.decision.commit) {
+      await deliverReceipt(settings, published.guard, outcome, stages.list, { status: 'skipped', detail: `nothing committed (${published.guard.decision.refused})` })
+      return
+    }
     if (failure) {
-      await deliverReceipt(settings, guard, outcome, stages.list, { status: 'not waited', detail: errorMessage(failure) })
+      await deliverReceipt(settings, published.guard, outcome, stages.list, { status: 'not waited', detail: errorMessage(failure) })
       throw failure
     }
     // Argo CD's word on the commit that landed (its commit status), read from GitHub, never the cluster.
     const waited = await waitForSync(settings, outcome)
     stages.lap('argo cd wait')
-    await deliverReceipt(settings, guard, outcome, stages.list, waited.sync)
+    await deliverReceipt(settings, published.guard, outcome, stages.list, waited.sync)
     if (waited.error) throw waited.error
   } catch (error) {
     core.setOutput('attempts', String(attempts))

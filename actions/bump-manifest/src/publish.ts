@@ -96,8 +96,11 @@ export interface PublishRequest {
   maxAttempts: number
   /** Repository-relative path of each planned file, by its display path. */
   repoPaths: Map<string, string>
-  /** Re-applies the edit to files read from the base commit. Throws ManifestError on failure. */
-  replan: (files: { path: string; text: string }[]) => FilePlan[]
+  /**
+   * Re-applies the edit to files read from the base commit (async: it may check the order against
+   * those files). Throws ManifestError on failure; any other error it throws stops publishing as is.
+   */
+  replan: (files: { path: string; text: string }[]) => FilePlan[] | Promise<FilePlan[]>
   message: (plans: FilePlan[]) => string
   /** Called as each attempt starts (so a failure can still report how many were made). */
   onAttempt?: (attempt: number) => void
@@ -152,7 +155,7 @@ async function attempt(request: PublishRequest, attemptNumber: number, unanswere
     return { changed: true, commit: landed.commit, base, attempts: attemptNumber, plans: landed.plans }
   }
   const files = await readFiles(request, base, snapshot?.files)
-  const plans = request.replan(files)
+  const plans = await request.replan(files)
   const changed = changedPlans(plans)
   if (changed.length === 0) return { changed: false, base, attempts: attemptNumber, plans }
   const commit = await store.commit(

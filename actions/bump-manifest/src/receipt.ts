@@ -1,7 +1,7 @@
 // The deployment receipt: one record of what a deploy did, as the job summary's table and as the
 // `receipt` output (JSON) for callers. Pure: builds data and text.
 import type { Guard } from './guard'
-import { describeHold } from './guard-report'
+import { comparedWith, describeHold } from './guard-report'
 import { cell } from './report'
 import { waitDetail, type WaitResult } from './status-wait'
 
@@ -55,6 +55,8 @@ export interface Receipt {
   order: string
   /** What the step decided and why (ordering.ts). */
   decision: string
+  /** What the new image was compared with: the files as checked out, or an open pull request's branch. */
+  comparedWith: string
   /** older, unknown-order or held when nothing was committed for that reason. */
   refused: string
   hold: { state: 'held' | 'not held'; change: string; image?: string; by?: string; run?: string; at?: string }
@@ -96,6 +98,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     previousImage: guard.deployed.map((d) => d.reference),
     order: guard.verdict.order,
     decision: guard.decision.why,
+    comparedWith: comparedWith(guard),
     refused: guard.decision.refused ?? '',
     hold: after ? { state: 'held', change, image: after.image, ...(after.by ? { by: after.by } : {}), ...(after.run ? { run: after.run } : {}), ...(after.at ? { at: after.at } : {}) } : { state: 'not held', change },
     sync: input.sync,
@@ -131,6 +134,7 @@ export function receiptMarkdown(r: Receipt): string {
     ['previous image', r.previousImage.map(code).join(', ') || '(none)'],
     ['order', cell(r.order)],
     ['decision', cell(r.decision)],
+    ['compared with', cell(r.comparedWith)],
     ['hold', cell(hold)],
     ['sync status', cell(sync)],
     ['stages', cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],

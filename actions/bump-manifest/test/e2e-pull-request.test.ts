@@ -93,6 +93,53 @@ describe('a new bump while the pull request is open', () => {
   })
 })
 
+// The state that merges is the pull request's branch: an older image stacked on a newer one there
+// would win at the merge, however it compares with the base branch's pin (vote:1.0.0 here).
+describe('the order and the hold with a pull request open', () => {
+  it('refuses an image older than the one the pull request pins (changed=false, refused=older, the branch unchanged), and stacks a newer one', async () => {
+    const { box, work, env } = await setUp()
+    const newer = await runBump(work, { ...inputs, tag: '1.3.0' }, env)
+    expect(newer.outputs).toMatchObject({ changed: 'true', 'pull-request-url': PULL, refused: '' })
+    const head = box.remoteHead(BRANCH)
+
+    // Older than the pull request's 1.3.0, though newer than the base's 1.0.0.
+    const older = await runBump(work, { ...inputs, tag: '1.2.5' }, env)
+    expect(older.errors).toEqual([])
+    expect(older.outputs).toMatchObject({ changed: 'false', 'commit-sha': '', refused: 'older', order: 'older', 'pull-request-url': PULL })
+    expect(box.remoteHead(BRANCH)).toBe(head)
+    expect(box.remoteFile(VOTE, BRANCH)).toContain('vote:1.3.0')
+    const said = `the pins on branch ${BRANCH} of the open pull request ${PULL}, which is what merges`
+    expect(older.stdout).toContain(`::warning::${REGISTRY}/vote:1.2.5: refused: the new image is older than the deployed one (1.2.5 is older than 1.3.0`)
+    expect(older.stdout).toContain(`; compared with ${said}`)
+    expect(older.summary).toContain('| pinned on the pull request\'s branch | new image | order | hold |')
+    expect(older.summary).toContain(`Compared with ${said}.`)
+    expect(JSON.parse(older.outputs.receipt ?? '')).toMatchObject({ commit: '', refused: 'older', pullRequest: PULL, previousImage: [`${REGISTRY}/vote:1.3.0`], comparedWith: said })
+
+    const stacked = await runBump(work, { ...inputs, tag: '1.4.0' }, env)
+    expect(stacked.errors).toEqual([])
+    expect(stacked.outputs).toMatchObject({ changed: 'true', order: 'newer', refused: '', 'pull-request-url': PULL })
+    expect(git(box.remote, 'rev-parse', `${BRANCH}^`)).toBe(head)
+    expect(box.remoteFile(VOTE, BRANCH)).toContain('vote:1.4.0')
+    expect(JSON.parse(stacked.outputs.receipt ?? '')).toMatchObject({ previousImage: [`${REGISTRY}/vote:1.3.0`], comparedWith: said })
+  })
+
+  it('skips a pipeline bump while a rollback on the pull request\'s branch holds the service (refused=held)', async () => {
+    const { box, work, env } = await setUp()
+    expect((await runBump(work, { ...inputs, tag: '1.3.0' }, env)).outputs).toMatchObject({ changed: 'true' })
+    // The rollback goes into the same pull request, so the hold is on its branch, not yet on the base.
+    const rollback = await runBump(work, { ...inputs, tag: '1.2.0', 'allow-downgrade': 'true' }, env)
+    expect(rollback.outputs).toMatchObject({ changed: 'true', order: 'older', refused: '' })
+    expect(JSON.parse(rollback.outputs.hold ?? '')).toMatchObject({ service: 'vote', image: `${REGISTRY}/vote:1.2.0` })
+    const head = box.remoteHead(BRANCH)
+
+    const pipeline = await runBump(work, { ...inputs, tag: '1.4.0' }, env)
+    expect(pipeline.errors).toEqual([])
+    expect(pipeline.outputs).toMatchObject({ changed: 'false', refused: 'held', order: 'newer', 'pull-request-url': PULL })
+    expect(box.remoteHead(BRANCH)).toBe(head)
+    expect(box.remoteFile(VOTE, BRANCH)).toContain('vote:1.2.0')
+  })
+})
+
 describe('no open pull request', () => {
   it('rebuilds a closed pull request\'s leftover branch on the base, forced, and opens a new pull request', async () => {
     const { box, api, work, env } = await setUp()

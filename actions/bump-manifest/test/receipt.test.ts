@@ -50,3 +50,19 @@ describe('syncOfWait', () => {
     expect(row({ status: 'success', seconds: 5, application: APP, revision: SHA, syncedRevision: SHA, detail: 'a | b' })).toBe(`| sync status | success after 5 s: Argo CD Application ${APP} at ${SHA.slice(0, 12)}: a \\| b |`)
   })
 })
+
+describe('what the new image was compared with', () => {
+  const guard = (against?: Guard['against']) =>
+    ({ after: undefined, decision: { hold: 'none', commit: false, refused: 'older', why: 'refused: older' }, deployed: [{ reference: 'r/vote:1.3.0' }], verdict: { order: 'older' }, ...(against ? { against } : {}) }) as unknown as Guard
+  const receipt = (g: Guard) => buildReceipt({ service: 'vote', image: 'r/vote:1.2.5', platforms: [], serverUrl: 'https://github.com', guard: g, sync: { status: 'skipped' }, stages: [] })
+
+  it('names the open pull request and its branch when the pins were read there', () => {
+    const r = receipt(guard({ pullRequest: 'https://github.example/o/r/pull/7', branch: 'bump-manifest/main/vote-production' }))
+    expect(r.comparedWith).toBe('the pins on branch bump-manifest/main/vote-production of the open pull request https://github.example/o/r/pull/7, which is what merges')
+    expect(receiptMarkdown(r)).toContain(`| compared with | ${r.comparedWith} |`)
+  })
+
+  it('says the checked-out files otherwise', () => {
+    expect(receipt(guard()).comparedWith).toBe('the pins of the files as checked out')
+  })
+})
