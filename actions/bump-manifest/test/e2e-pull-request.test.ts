@@ -123,6 +123,24 @@ describe('the order and the hold with a pull request open', () => {
     expect(JSON.parse(stacked.outputs.receipt ?? '')).toMatchObject({ previousImage: [`${REGISTRY}/vote:1.3.0`], comparedWith: said })
   })
 
+  it('refuses the older image the same way with commit-method api, creating no commit through the API', async () => {
+    const { box, api, work, env } = await setUp()
+    const viaApi = { ...inputs, 'commit-method': 'api' }
+    expect((await runBump(work, { ...viaApi, tag: '1.3.0' }, env)).outputs).toMatchObject({ changed: 'true', 'pull-request-url': PULL })
+    const head = box.remoteHead(BRANCH)
+    const before = api.requests.length
+
+    const older = await runBump(work, { ...viaApi, tag: '1.2.5' }, env)
+    expect(older.errors).toEqual([])
+    expect(older.outputs).toMatchObject({ changed: 'false', refused: 'older', 'pull-request-url': PULL })
+    expect(box.remoteHead(BRANCH)).toBe(head)
+    // It read the branch through the API and wrote nothing: no blob, tree, commit or ref update.
+    const writes = api.requests.slice(before).filter((r) => r.method !== 'GET')
+    expect(writes).toEqual([])
+    expect((await runBump(work, { ...viaApi, tag: '1.4.0' }, env)).outputs).toMatchObject({ changed: 'true', refused: '' })
+    expect(git(box.remote, 'rev-parse', `${BRANCH}^`)).toBe(head)
+  })
+
   it('skips a pipeline bump while a rollback on the pull request\'s branch holds the service (refused=held)', async () => {
     const { box, work, env } = await setUp()
     expect((await runBump(work, { ...inputs, tag: '1.3.0' }, env)).outputs).toMatchObject({ changed: 'true' })
