@@ -42677,6 +42677,8 @@ function summaryMarkdown(plans, outcome) {
     }
     if (outcome.dryRun)
         lines.push('Dry run: nothing was written, committed or pushed.');
+    else if (outcome.refused)
+        lines.push(`No commit: the deploy was refused (${cell(outcome.refused)}); see **Not deployed** below.`);
     else if (!outcome.changed)
         lines.push('Every reference was already up to date: no commit.');
     else if (outcome.pullRequestUrl) {
@@ -43430,7 +43432,8 @@ async function report(plans, outcome, guard) {
             setOutput(name, value);
     try {
         // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
-        const details = `${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`;
+        const refused = guard && !guard.decision.commit ? guard.decision.refused : undefined;
+        const details = `${summaryMarkdown(plans, { ...outcome, refused })}${guard ? guardMarkdown(guard) : ''}`;
         await summary.addRaw(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details).write();
     }
     catch (error) {

@@ -66,7 +66,8 @@ async function report(plans: readonly FilePlan[], outcome: Outcome, guard?: Guar
   if (guard) for (const [name, value] of Object.entries(guardOutputs(guard))) core.setOutput(name, value)
   try {
     // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
-    const details = `${summaryMarkdown(plans, outcome)}${guard ? guardMarkdown(guard) : ''}`
+    const refused = guard && !guard.decision.commit ? guard.decision.refused : undefined
+    const details = `${summaryMarkdown(plans, { ...outcome, refused })}${guard ? guardMarkdown(guard) : ''}`
     await core.summary.addRaw(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details).write()
   } catch (error) {
     // The change has landed by now: a missing summary file is worth a warning, not a failure.

@@ -32,6 +32,8 @@ export interface Outcome {
   viaApi?: boolean
   /** Requested auto-merge and what came of it. */
   autoMerge?: { method: string } & AutoMergeResult
+  /** The order or hold check refused the deploy (older, held): why nothing was committed. */
+  refused?: string
 }
 
 function autoMergeLine(autoMerge: NonNullable<Outcome['autoMerge']>): string {
@@ -57,6 +59,7 @@ export function summaryMarkdown(plans: readonly FilePlan[], outcome: Outcome): s
     lines.push('')
   }
   if (outcome.dryRun) lines.push('Dry run: nothing was written, committed or pushed.')
+  else if (outcome.refused) lines.push(`No commit: the deploy was refused (${cell(outcome.refused)}); see **Not deployed** below.`)
   else if (!outcome.changed) lines.push('Every reference was already up to date: no commit.')
   else if (outcome.pullRequestUrl) {
     lines.push(`Pull request: ${outcome.pullRequestUrl} (commit \`${outcome.commit}\`${outcome.viaApi ? ', created and signed by GitHub through its API' : ''}).`)

@@ -66,6 +66,9 @@ describe('no downgrade', () => {
     expect(rerun.stdout).toContain('::warning::')
     expect(rerun.stdout).toContain('1.0.0 is older than 1.1.0 (SemVer 2.0 precedence)')
     expect(rerun.summary).toContain(`**Not deployed**: \`${IMAGE}:1.1.0@${digestOf('1.1.0')}\` stays`)
+    // A refusal is not "already up to date": the summary says why nothing was committed.
+    expect(rerun.summary).toContain('No commit: the deploy was refused (older)')
+    expect(rerun.summary).not.toContain('already up to date')
   })
 
   it('orders release candidates as numbers: rc.10 replaces rc.9, rc.9 does not replace rc.10', async () => {

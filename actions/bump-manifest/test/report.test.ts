@@ -63,6 +63,9 @@ describe('report', () => {
       ].join('\n'),
     )
     expect(summaryMarkdown(plans, { changed: true, dryRun: true, pushed: false, attempts: 0 })).toContain('Dry run: nothing was written')
+    const refused = summaryMarkdown(plans, { changed: false, dryRun: false, pushed: false, attempts: 0, refused: 'held' })
+    expect(refused).toContain('No commit: the deploy was refused (held)')
+    expect(refused).not.toContain('already up to date')
     expect(summaryMarkdown(plans, { changed: true, dryRun: false, pushed: true, attempts: 1, commit: 'abc', pullRequestUrl: 'https://x/pull/1' })).toContain(
       'Pull request: https://x/pull/1',
     )
