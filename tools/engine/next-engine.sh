@@ -105,7 +105,9 @@ network_down() {
 }
 
 start() {
-  if running; then printf 'DOCKER_HOST=unix://%s\n' "$SOCKET"; return; fi
+  # Already running: still make sure its bridge and rules are there (a stop of another state
+  # directory's engine removes the shared bridge), which network_up does idempotently.
+  if running; then network_up; printf 'DOCKER_HOST=unix://%s\n' "$SOCKET"; return; fi
   tools
   unpack
   network_up
