@@ -5,6 +5,7 @@
 import { runAction, type ActionRun, type RunActionOptions } from '@aks-gitops/test-support/action-runner'
 import { resolveEnv, type ExpressionContext } from './expressions'
 import type { Step } from './load'
+import { localActionName } from './local-actions'
 
 // The runner's default variables for the github context properties the tests give: "most of the
 // default variables have a corresponding, and similarly named, context property"
@@ -19,14 +20,14 @@ const GITHUB_VARIABLES: Record<string, string> = {
 }
 
 /** The action folder a local `uses:` names, relative to the repository root, e.g. `actions/buildx-multiarch/plan`. */
-export function localActionFolder(uses: string | undefined): string {
-  const match = /^\.\/(?:pipeline\/)?(actions\/[a-z0-9-]+(?:\/[a-z0-9-]+)?)$/.exec(uses ?? '')
-  if (!match?.[1]) throw new Error(`step uses "${uses ?? ''}", not one of this repository's actions (./actions/NAME or ./pipeline/actions/NAME)`)
-  return match[1]
+function localActionFolder(uses: string | undefined): string {
+  const name = localActionName(uses ?? '')
+  if (!name) throw new Error(`step uses "${uses ?? ''}", not one of this repository's actions (./actions/NAME or ./pipeline/actions/NAME)`)
+  return `actions/${name}`
 }
 
 /** The GITHUB_* variables of the context; the ones it lacks are removed, not taken from this process. */
-export function githubVariables(context: ExpressionContext): Record<string, string | undefined> {
+function githubVariables(context: ExpressionContext): Record<string, string | undefined> {
   return Object.fromEntries(
     Object.entries(GITHUB_VARIABLES).map(([path, name]) => [name, context[path] === undefined ? undefined : String(context[path])]),
   )
