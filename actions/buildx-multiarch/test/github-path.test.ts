@@ -5,53 +5,19 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { parseImageReference, parsePlatforms } from '@aks-gitops/toolkit'
+import { parseImageReference } from '@aks-gitops/toolkit'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { capabilitiesOf, emulationNeed } from '../src/capabilities'
 import { parseStages, stagesNeedingEmulation } from '../src/dockerfile'
-import type { Settings } from '../src/inputs'
 import { BINFMT_IMAGE, BUILDKIT_IMAGE } from '../src/pins'
 import { builderName, cachePlan, outputNames, planBuilds } from '../src/plan'
 import { builderId, provenanceAttrs, provenanceMode, repositoryIsPrivate } from '../src/provenance'
+import { githubRunEnv, testSettings } from './settings'
 
 const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures')
 const CONTAINER = capabilitiesOf('docker-container', false)
-const RUN_ENV = {
-  ACTIONS_RUNTIME_TOKEN: 'token',
-  ACTIONS_RESULTS_URL: 'https://results.example/',
-  GITHUB_SERVER_URL: 'https://github.com',
-  GITHUB_REPOSITORY: 'acme/shop',
-  GITHUB_RUN_ID: '9001',
-  GITHUB_RUN_ATTEMPT: '3',
-}
-
-function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
-    mode: 'multi',
-    repository: 'acr.example.io/vote',
-    displayName: 'acr.example.io/vote',
-    context: '/w',
-    file: '/w/Dockerfile',
-    platforms: parsePlatforms(['linux/amd64', 'linux/arm64']),
-    tags: ['1.2.0-rc.3', 'sha-0123456'],
-    version: '1.2.0-rc.3',
-    tagSource: 'release',
-    buildArgs: [],
-    labels: {},
-    push: false,
-    sources: [],
-    ociLayout: '/rt/vote-oci',
-    cache: 'auto',
-    driver: 'auto',
-    buildkitImage: BUILDKIT_IMAGE,
-    qemu: 'auto',
-    qemuImage: BINFMT_IMAGE,
-    provenance: 'max',
-    sbom: true,
-    runnerTemp: '/rt',
-    ...overrides,
-  }
-}
+const RUN_ENV = githubRunEnv('9001', '3')
+const settings = testSettings
 
 const valueAfter = (args: readonly string[], flag: string) => args.filter((_, i) => args[i - 1] === flag)
 

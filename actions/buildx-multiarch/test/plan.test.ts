@@ -4,45 +4,24 @@ import { capabilitiesOf } from '../src/capabilities'
 import type { Settings } from '../src/inputs'
 import { BINFMT_IMAGE, BUILDKIT_IMAGE } from '../src/pins'
 import { binfmtInstallArgs, cachePlan, createBuilderArgs, ghaCacheAvailable, mergeArgs, planBuilds, stagingTag } from '../src/plan'
+import { githubRunEnv, testSettings } from './settings'
 
 const DOCKER = capabilitiesOf('docker', false)
 const CONTAINER = capabilitiesOf('docker-container', false)
-const GHA_ENV = {
-  ACTIONS_RUNTIME_TOKEN: 'token',
-  ACTIONS_RESULTS_URL: 'https://results.example/',
-  GITHUB_SERVER_URL: 'https://github.com',
-  GITHUB_REPOSITORY: 'acme/shop',
-  GITHUB_RUN_ID: '42',
-  GITHUB_RUN_ATTEMPT: '2',
-}
+const GHA_ENV = githubRunEnv('42', '2')
 
-function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
-    mode: 'multi',
+const settings = (overrides: Partial<Settings> = {}): Settings =>
+  testSettings({
     repository: 'acr.example.io/shop/vote',
     displayName: 'acr.example.io/shop/vote',
     context: '/w/apps/vote',
     file: '/w/apps/vote/Dockerfile',
-    platforms: parsePlatforms(['linux/amd64', 'linux/arm64']),
-    tags: ['1.2.0-rc.3', 'sha-0123456'],
-    version: '1.2.0-rc.3',
-    tagSource: 'release',
     buildArgs: [['NODE_IMAGE', 'reg/base/node:24']],
     labels: { 'org.opencontainers.image.version': '1.2.0-rc.3', team: 'web' },
     push: true,
-    sources: [],
     ociLayout: '/tmp/layout',
-    cache: 'auto',
-    driver: 'auto',
-    buildkitImage: BUILDKIT_IMAGE,
-    qemu: 'auto',
-    qemuImage: BINFMT_IMAGE,
-    provenance: 'max',
-    sbom: true,
-    runnerTemp: '/rt',
     ...overrides,
-  }
-}
+  })
 
 const COMMON = (platform: string, metadata: string) => [
   'buildx', 'build', '--builder', 'b', '--progress', 'plain', '--platform', platform,

@@ -11,28 +11,20 @@ import { capabilitiesOf } from '../src/capabilities'
 import type { Settings } from '../src/inputs'
 import { planBuilds } from '../src/plan'
 import { fixedOrder, readSourceDateEpoch, sourceDateEpochArgs, sourcesInPlatformOrder, withRewriteTimestamp } from '../src/reproducible'
+import { testSettings } from './settings'
 
-// Only the fields planBuilds reads for these cases; the rest of Settings is another test's concern.
-function settings(overrides: Partial<Settings>): Settings {
-  return {
-    mode: 'multi',
+const settings = (overrides: Partial<Settings>): Settings =>
+  testSettings({
     repository: 'acr.example.io/shop/vote',
-    context: '/w',
-    file: '/w/Dockerfile',
-    platforms: parsePlatforms(['linux/amd64', 'linux/arm64']),
     tags: ['sha-0123456'],
     version: 'sha-0123456',
-    buildArgs: [],
-    labels: {},
     push: true,
     ociLayout: '/tmp/layout',
     cache: 'none',
     provenance: false,
     sbom: false,
-    runnerTemp: '/rt',
     ...overrides,
-  } as unknown as Settings
-}
+  })
 
 const outputsOf = (args: readonly string[]) => args.flatMap((a, i) => (args[i - 1] === '--output' ? [a] : []))
 
