@@ -17,19 +17,25 @@ afterAll(async () => {
   await registry.stop()
 })
 
-it('publishes the layout buildx-multiarch exports, keeping its digest and platforms', async () => {
+/** buildx-multiarch's committed bundle building a tiny FROM scratch image (a file saying `text`) with push false, on `ref`. */
+async function buildLayout(text: string, inputs: Record<string, string>, ref: string, runNumber: string) {
   const workspace = mkdtempSync(join(tmpdir(), 'acr-push-contract-'))
   mkdirSync(join(workspace, 'app'))
   writeFileSync(join(workspace, 'app', 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n')
-  writeFileSync(join(workspace, 'app', 'hello.txt'), `hello ${workspace}\n`)
+  writeFileSync(join(workspace, 'app', 'hello.txt'), `${text} ${workspace}\n`)
   const build = await runAction({
     action: 'actions/buildx-multiarch',
-    inputs: { image: `${registry.host}/contract/hello`, context: 'app', push: 'false', 'oci-layout': join(workspace, 'layout') },
-    env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: 'refs/heads/develop', GITHUB_SHA: 'c0ffee'.padEnd(40, '0'), GITHUB_RUN_NUMBER: '7' },
+    inputs: { ...inputs, context: 'app', push: 'false', 'oci-layout': join(workspace, 'layout') },
+    env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: ref, GITHUB_SHA: 'c0ffee'.padEnd(40, '0'), GITHUB_RUN_NUMBER: runNumber },
     cwd: workspace,
     timeoutMs: 300_000,
   })
   expect(build.errors).toEqual([])
+  return { workspace, build }
+}
+
+it('publishes the layout buildx-multiarch exports, keeping its digest and platforms', async () => {
+  const { workspace, build } = await buildLayout('hello', { image: `${registry.host}/contract/hello` }, 'refs/heads/develop', '7')
   expect(build.outputs['oci-layout']).toBe(join(workspace, 'layout'))
 
   const push = await runAcrPush({ source: build.outputs['oci-layout'] ?? '', destination: `${registry.host}/contract/hello`, tags: 'sha-c0ffee0', auth: 'none' })
@@ -43,18 +49,7 @@ it('publishes the layout buildx-multiarch exports, keeping its digest and platfo
 // >= 0.19 named the layout once per --tag, which acr-push refused (layout-names.test.ts holds that
 // exact shape); on this engine the same flow runs end to end and must publish both tags.
 it('publishes a release branch build (two tags) with the digest buildx-multiarch reported', async () => {
-  const workspace = mkdtempSync(join(tmpdir(), 'acr-push-contract-'))
-  mkdirSync(join(workspace, 'app'))
-  writeFileSync(join(workspace, 'app', 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n')
-  writeFileSync(join(workspace, 'app', 'hello.txt'), `release ${workspace}\n`)
-  const build = await runAction({
-    action: 'actions/buildx-multiarch',
-    inputs: { image: `${registry.host}/contract/release`, context: 'app', push: 'false', service: 'release', 'oci-layout': join(workspace, 'layout') },
-    env: { GITHUB_WORKSPACE: workspace, GITHUB_REF: 'refs/heads/release/release/v1.2.0', GITHUB_SHA: 'c0ffee'.padEnd(40, '0'), GITHUB_RUN_NUMBER: '3' },
-    cwd: workspace,
-    timeoutMs: 300_000,
-  })
-  expect(build.errors).toEqual([])
+  const { build } = await buildLayout('release', { image: `${registry.host}/contract/release`, service: 'release' }, 'refs/heads/release/release/v1.2.0', '3')
   expect(build.outputs.tags).toBe(`${registry.host}/contract/release:1.2.0-rc.3\n${registry.host}/contract/release:sha-c0ffee0`)
   const tags = (build.outputs.tags ?? '').split('\n').map((ref) => ref.slice(ref.lastIndexOf(':') + 1))
   const push = await runAcrPush({ source: build.outputs['oci-layout'] ?? '', destination: `${registry.host}/contract/release`, tags: tags.join('\n'), auth: 'none' })
