@@ -138,7 +138,7 @@ export function tokens(where: string, text: string, problems: string[]): Token[]
 }
 
 /** Checks one trigger expression (when or oncePer): brackets pair, names are app, time or expr words, app fields exist. */
-export function checkExpression(where: string, text: string, paths: AppPath[], problems: string[]): void {
+function checkExpression(where: string, text: string, paths: AppPath[], problems: string[]): void {
   const list = tokens(where, text, problems)
   if (!list || list.length === 0) {
     if (list) problems.push(`${where}: empty expression`)
@@ -187,7 +187,7 @@ export function checkExpression(where: string, text: string, paths: AppPath[], p
  * Type-checks every app field path against @kubernetes-models/argo-cd's IApplication: each path
  * becomes `app.a?.b?.c` in a generated file, where a field the type lacks is a compile error.
  */
-export function appPathProblems(paths: readonly AppPath[]): string[] {
+function appPathProblems(paths: readonly AppPath[]): string[] {
   if (paths.length === 0) return []
   const dir = mkdtempSync(join(tmpdir(), 'argocd-paths-'))
   try {
