@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { planPipeline, RefError, type PipelineSettings } from '../src/index'
+import { PIPELINE_SETTINGS as settings } from './pipeline-settings'
 
 const sha = '3f9c2e1a7b6d5c4e3f2a1b0c9d8e7f6a5b4c3d2e'
-const settings: PipelineSettings = {
-  service: 'vote',
-  registry: 'stagingacr.azurecr.io',
-  productionRegistry: 'prodacr.azurecr.io',
-  environments: { staging: 'staging', production: 'production' },
-  manifests: { staging: 'overlays/staging/kustomization.yaml', production: 'overlays/production/kustomization.yaml' },
-}
 const push = (ref: string, more: Partial<PipelineSettings> = {}) => planPipeline({ eventName: 'push', ref, sha, runNumber: 7 }, { ...settings, ...more })
 
 describe('planPipeline', () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEPLOYMENT_RULES, parseRedeployReference, planRedeploy, RefError, type PipelineSettings, type RedeployRequest } from '../src/index'
+import { PIPELINE_SETTINGS as settings } from './pipeline-settings'
 
-const settings: PipelineSettings = {
-  service: 'vote',
-  registry: 'stagingacr.azurecr.io',
-  productionRegistry: 'prodacr.azurecr.io',
-  environments: { staging: 'staging', production: 'production' },
-  manifests: { staging: 'overlays/staging/kustomization.yaml', production: 'overlays/production/kustomization.yaml' },
-}
 const DIGEST = `sha256:${'ab'.repeat(32)}`
 const redeploy = (request: Partial<RedeployRequest>, more: Partial<PipelineSettings> = {}) =>
   planRedeploy({ ref: 'refs/heads/main', environment: 'staging', reference: '1.4.2', ...request }, { ...settings, ...more })
