@@ -40235,7 +40235,8 @@ function mergeEnv(extra = {}) {
     }
     return env;
 }
-async function execute(command, args, options = {}) {
+/** Logs the command line (unless quiet) and maps our options onto @actions/exec's, for both runners below. */
+function startOptions(command, args, options) {
     if (!options.quiet)
         info(`[command]${command} ${args.join(' ')}`);
     const execOptions = {
@@ -40248,7 +40249,10 @@ async function execute(command, args, options = {}) {
     if (options.input !== undefined) {
         execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
     }
-    const result = await getExecOutput(command, [...args], execOptions);
+    return execOptions;
+}
+async function execute(command, args, options = {}) {
+    const result = await getExecOutput(command, [...args], startOptions(command, args, options));
     const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     if (outcome.exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, outcome);
@@ -40259,20 +40263,10 @@ async function execute(command, args, options = {}) {
  * gives each object's size in bytes, which a decoded string cannot be sliced by).
  */
 async function executeBytes(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
     const stdout = [];
     const stderr = [];
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined)
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const execOptions = startOptions(command, args, options);
+    execOptions.listeners = { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) };
     const exitCode = await exec_exec(command, [...args], execOptions);
     const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
     if (exitCode !== 0 && !options.allowFailure)

@@ -41,9 +41,10 @@ export function mergeEnv(extra: Record<string, string | undefined> = {}): Record
   return env
 }
 
-export async function execute(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+/** Logs the command line (unless quiet) and maps our options onto @actions/exec's, for both runners below. */
+function startOptions(command: string, args: readonly string[], options: ExecOptions): NonNullable<Parameters<typeof exec>[2]> {
   if (!options.quiet) core.info(`[command]${command} ${args.join(' ')}`)
-  const execOptions: Parameters<typeof getExecOutput>[2] = {
+  const execOptions: NonNullable<Parameters<typeof exec>[2]> = {
     silent: true,
     ignoreReturnCode: true,
     env: mergeEnv(options.env),
@@ -52,7 +53,11 @@ export async function execute(command: string, args: readonly string[], options:
   if (options.input !== undefined) {
     execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input)
   }
-  const result = await getExecOutput(command, [...args], execOptions)
+  return execOptions
+}
+
+export async function execute(command: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const result = await getExecOutput(command, [...args], startOptions(command, args, options))
   const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
   if (outcome.exitCode !== 0 && !options.allowFailure) throw new CommandError(command, args, outcome)
   return outcome
@@ -63,17 +68,10 @@ export async function execute(command: string, args: readonly string[], options:
  * gives each object's size in bytes, which a decoded string cannot be sliced by).
  */
 export async function executeBytes(command: string, args: readonly string[], options: ExecOptions = {}): Promise<{ exitCode: number; stdout: Buffer; stderr: string }> {
-  if (!options.quiet) core.info(`[command]${command} ${args.join(' ')}`)
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
-  const execOptions: Parameters<typeof exec>[2] = {
-    silent: true,
-    ignoreReturnCode: true,
-    env: mergeEnv(options.env),
-    listeners: { stdout: (data: Buffer) => stdout.push(data), stderr: (data: Buffer) => stderr.push(data) },
-  }
-  if (options.cwd !== undefined) execOptions.cwd = options.cwd
-  if (options.input !== undefined) execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input)
+  const execOptions = startOptions(command, args, options)
+  execOptions.listeners = { stdout: (data: Buffer) => stdout.push(data), stderr: (data: Buffer) => stderr.push(data) }
   const exitCode = await exec(command, [...args], execOptions)
   const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }
   if (exitCode !== 0 && !options.allowFailure) throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr })
