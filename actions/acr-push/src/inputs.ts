@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import {
+  DEFAULT_REGISTRY_LIMITS,
   InputError,
   InvalidReferenceError,
   errorMessage,
@@ -246,8 +247,8 @@ export function readSettings(workspace: string): Settings {
     requirePlatforms,
     verifyOnly,
     immutableTags: getBoolean('immutable-tags', false),
-    maxAttempts: getInteger('max-attempts', 4, { min: 1, max: 10 }),
-    timeoutSeconds: getInteger('command-timeout', 600, { min: 1, max: 21_600 }),
+    maxAttempts: getInteger('max-attempts', DEFAULT_REGISTRY_LIMITS.maxAttempts, { min: 1, max: 10 }),
+    timeoutSeconds: getInteger('command-timeout', DEFAULT_REGISTRY_LIMITS.timeoutSeconds, { min: 1, max: 21_600 }),
     ...(release ? { release } : {}),
   }
 }
