@@ -27,7 +27,7 @@ export function readEvent(env: NodeJS.ProcessEnv): PipelineEvent {
   }
 }
 
-export function readSettings(): PipelineSettings {
+function readSettings(): PipelineSettings {
   return {
     service: getString('service'),
     repository: getString('image-repository'),
@@ -54,7 +54,7 @@ export function planOutputs(plan: PipelinePlan): Record<string, string> {
 }
 
 /** The redeploy's step outputs, named as its resolve step wrote them before (`previous` is true or false). */
-export function redeployOutputs(plan: RedeployPlan): Record<string, string> {
+function redeployOutputs(plan: RedeployPlan): Record<string, string> {
   return {
     previous: String(plan.previous),
     source: plan.source,
