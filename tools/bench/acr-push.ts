@@ -21,6 +21,7 @@ import { errorMessage } from '@aks-gitops/toolkit'
 import { REPO_ROOT, runAction } from '@aks-gitops/test-support/action-runner'
 import { writeLayout } from '@aks-gitops/test-support/layout'
 import { startCountingProxy, type CountingProxy } from '@aks-gitops/test-support/registry'
+import { median } from './median'
 
 const { values } = parseArgs({
   // pnpm passes the `--` of `pnpm run bench:acr-push -- --source ...` through.
@@ -123,12 +124,6 @@ function printRows(title: string, rows: Row[]): void {
   for (const r of rows) {
     console.log(`| ${r.step} | ${r.seconds.toFixed(2)} | ${r.uploadedWire} B (${mib(r.uploadedWire)}) | ${r.mountsWire} | ${r.uploadedAction} B | ${r.mountedAction} B | ${r.basisAction} |`)
   }
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
 }
 
 /** Per step: this bundle's and the baseline's seconds over every round, their medians and ratio. */

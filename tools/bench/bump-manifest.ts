@@ -16,6 +16,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { deployment, digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
+import { median } from './median'
 
 const run = promisify(execFile)
 const { values } = parseArgs({
@@ -32,11 +33,6 @@ const SERVICES = Array.from({ length: CONCURRENT }, (_, i) => `svc${i}`)
 const fileOf = (service: string): string => `k8s/${service}-deployment.yaml`
 const OVERLAY = 'k8s/overlays/staging/kustomization.yaml'
 
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
 
 /**
