@@ -41247,7 +41247,8 @@ function mergeEnv(extra = {}) {
     }
     return env;
 }
-async function execute(command, args, options = {}) {
+/** Logs the command line (unless quiet) and maps our options onto @actions/exec's, for both runners below. */
+function startOptions(command, args, options) {
     if (!options.quiet)
         info(`[command]${command} ${args.join(' ')}`);
     const execOptions = {
@@ -41260,7 +41261,10 @@ async function execute(command, args, options = {}) {
     if (options.input !== undefined) {
         execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
     }
-    const result = await getExecOutput(command, [...args], execOptions);
+    return execOptions;
+}
+async function execute(command, args, options = {}) {
+    const result = await getExecOutput(command, [...args], startOptions(command, args, options));
     const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     if (outcome.exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, outcome);
@@ -41271,20 +41275,10 @@ async function execute(command, args, options = {}) {
  * gives each object's size in bytes, which a decoded string cannot be sliced by).
  */
 async function executeBytes(command, args, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
     const stdout = [];
     const stderr = [];
-    const execOptions = {
-        silent: true,
-        ignoreReturnCode: true,
-        env: mergeEnv(options.env),
-        listeners: { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) },
-    };
-    if (options.cwd !== undefined)
-        execOptions.cwd = options.cwd;
-    if (options.input !== undefined)
-        execOptions.input = Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input);
+    const execOptions = startOptions(command, args, options);
+    execOptions.listeners = { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) };
     const exitCode = await exec_exec(command, [...args], execOptions);
     const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
     if (exitCode !== 0 && !options.allowFailure)
@@ -43186,7 +43180,7 @@ async function guardDeploy(settings, plans, facts, now, against) {
     const source = sourceDir ? new Git(sourceDir, { safeDirectory: findWorkTree(sourceDir) }) : facts?.git;
     const where = sourceDir ?? 'the manifests\' repository';
     // Every deploy of any file: staging's record of a digest tells production where it came from.
-    const history = facts ? await deployHistory(facts.git, 'HEAD', []) : [];
+    const history = facts ? await (facts.history ??= deployHistory(facts.git, 'HEAD', [])) : [];
     const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ plan, change })));
     const updated = changes[0]?.change.updated ?? (0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, settings.tag, settings.digest);
     const candidate = await withSource({ ...factsOf(updated), ...(settings.tag ? { tag: settings.tag } : {}), ...(settings.digest ? { digest: settings.digest } : {}) }, history, source, deploy.sourceCommit);
@@ -43551,7 +43545,6 @@ async function commitAndPush(settings, target, plans, globbed, checked, onAttemp
     let guard = checked;
     let attempts = 0;
     const store = await commitStore(settings, target, landBranch, github);
-    const facts = { git: target.git, repoPaths: target.repoPaths };
     try {
         result = await publish({
             store,
@@ -43564,7 +43557,7 @@ async function commitAndPush(settings, target, plans, globbed, checked, onAttemp
                 // merging it deploys whatever the branch pins last: so the order and the hold are checked
                 // against the branch as this attempt read it, on top of the check against the checkout.
                 const open = store.open?.();
-                guard = open ? await guardDeploy(settings, next, facts, new Date(), { pullRequest: open.url, branch: landBranch }) : checked;
+                guard = open ? await guardDeploy(settings, next, target, new Date(), { pullRequest: open.url, branch: landBranch }) : checked;
                 if (open)
                     announce(guard);
                 if (!guard.decision.commit)
@@ -43703,9 +43696,8 @@ async function run() {
         const manifests = readManifests(settings.workingDirectory, entries);
         // The manifests' history (trailers, holds' origin) is read wherever the files are in git.
         const target = settings.commit || settings.deploy.previous ? await gitTarget(settings, entries.map((e) => e.path)) : undefined;
-        const facts = target ? { git: target.git, repoPaths: target.repoPaths } : undefined;
-        if (settings.deploy.previous && facts) {
-            const back = await resolvePrevious(settings, facts);
+        if (settings.deploy.previous && target) {
+            const back = await resolvePrevious(settings, target);
             info(`previous: ${(0,src_reference/* joinReference */.km)(settings.newName ?? settings.imageText, back.tag, back.digest)}, the Previous-Image of ${back.from.commit.slice(0, 12)}`);
             if (back.tag)
                 settings.tag = back.tag;
@@ -43715,7 +43707,7 @@ async function run() {
         const plans = (0,plan/* planFiles */.jP)(manifests, planRequest(settings));
         for (const row of previousImages(plans))
             info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`);
-        const guard = await guardDeploy(settings, plans, facts, new Date());
+        const guard = await guardDeploy(settings, plans, target, new Date());
         stages.lap('order check');
         announce(guard);
         if (!guard.decision.commit) {

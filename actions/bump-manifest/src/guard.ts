@@ -15,6 +15,8 @@ export interface GitFacts {
   git: Git
   /** Repository-relative path of each file, by its display path. */
   repoPaths: Map<string, string>
+  /** Every deploy commit at HEAD, read once: HEAD does not move until the commit has landed, and pull-request mode checks each attempt. */
+  history?: Promise<DeployRecord[]>
 }
 
 /**
@@ -100,7 +102,7 @@ export async function guardDeploy(settings: Settings, plans: readonly FilePlan[]
   const source = sourceDir ? new Git(sourceDir, { safeDirectory: findWorkTree(sourceDir) }) : facts?.git
   const where = sourceDir ?? 'the manifests\' repository'
   // Every deploy of any file: staging's record of a digest tells production where it came from.
-  const history = facts ? await deployHistory(facts.git, 'HEAD', []) : []
+  const history = facts ? await (facts.history ??= deployHistory(facts.git, 'HEAD', [])) : []
   const changes = plans.flatMap((plan) => plan.changes.map((change) => ({ plan, change })))
   const updated = changes[0]?.change.updated ?? joinReference(settings.newName ?? settings.imageText, settings.tag, settings.digest)
   const candidate = await withSource({ ...factsOf(updated), ...(settings.tag ? { tag: settings.tag } : {}), ...(settings.digest ? { digest: settings.digest } : {}) }, history, source, deploy.sourceCommit)

@@ -75,11 +75,10 @@ async function report(plans: readonly FilePlan[], outcome: Outcome, guard?: Guar
   }
 }
 
-interface GitTarget {
-  git: Git
+/** The manifests' repository and branch; as GitFacts it carries the deploy history, read once for every check. */
+interface GitTarget extends GitFacts {
   branch: string
   current?: string
-  repoPaths: Map<string, string>
 }
 
 /** Git checks that must pass before anything is written: a repository, a branch, the remote. */
@@ -202,7 +201,6 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   let guard = checked
   let attempts = 0
   const store = await commitStore(settings, target, landBranch, github)
-  const facts: GitFacts = { git: target.git, repoPaths: target.repoPaths }
   try {
     result = await publish({
       store,
@@ -215,7 +213,7 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
         // merging it deploys whatever the branch pins last: so the order and the hold are checked
         // against the branch as this attempt read it, on top of the check against the checkout.
         const open = store.open?.()
-        guard = open ? await guardDeploy(settings, next, facts, new Date(), { pullRequest: open.url, branch: landBranch }) : checked
+        guard = open ? await guardDeploy(settings, next, target, new Date(), { pullRequest: open.url, branch: landBranch }) : checked
         if (open) announce(guard)
         if (!guard.decision.commit) throw new GuardRefusal(guard, next)
         // The hold change rides on every attempt's edit, applied to the files as they are on the branch.
@@ -345,16 +343,15 @@ export async function run(): Promise<void> {
     const manifests = readManifests(settings.workingDirectory, entries)
     // The manifests' history (trailers, holds' origin) is read wherever the files are in git.
     const target = settings.commit || settings.deploy.previous ? await gitTarget(settings, entries.map((e) => e.path)) : undefined
-    const facts: GitFacts | undefined = target ? { git: target.git, repoPaths: target.repoPaths } : undefined
-    if (settings.deploy.previous && facts) {
-      const back = await resolvePrevious(settings, facts)
+    if (settings.deploy.previous && target) {
+      const back = await resolvePrevious(settings, target)
       core.info(`previous: ${joinReference(settings.newName ?? settings.imageText, back.tag, back.digest)}, the Previous-Image of ${back.from.commit.slice(0, 12)}`)
       if (back.tag) settings.tag = back.tag
       if (back.digest) settings.digest = back.digest
     }
     const plans = planFiles(manifests, planRequest(settings))
     for (const row of previousImages(plans)) core.info(`${row.file}: ${row.location}: ${row.previous} -> ${row.updated}`)
-    const guard = await guardDeploy(settings, plans, facts, new Date())
+    const guard = await guardDeploy(settings, plans, target, new Date())
     stages.lap('order check')
     announce(guard)
     if (!guard.decision.commit) {
