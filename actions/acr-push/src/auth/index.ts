@@ -1,7 +1,7 @@
 // Signs in to the registries this step touches, per the `auth` input, and returns the docker
 // config the tools must use.
 import * as core from '@actions/core'
-import { retried } from '@aks-gitops/toolkit'
+import { retried, type RegistryContext } from '@aks-gitops/toolkit'
 import type { Credentials, EntraSettings } from '../inputs'
 import { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken } from './azure'
 import { planTokenSignIn, type RegistryAccess } from './cloud'
@@ -10,10 +10,8 @@ import { ACR_TOKEN_USERNAME, endpointsFor } from './token-exchange'
 
 export type { RegistryAccess } from './cloud'
 
-export interface Limits {
-  maxAttempts: number
-  timeoutSeconds: number
-}
+/** Attempts and per-command deadline: the toolkit's registry limits (RegistryContext). */
+type Limits = Pick<RegistryContext, 'maxAttempts' | 'timeoutSeconds'>
 
 async function login(auth: DockerAuth, registry: string, username: string, password: string, limits: Limits) {
   await retried(`docker login to ${registry} as ${username}`, limits, () => dockerLogin(auth, registry, username, password, limits.timeoutSeconds))
