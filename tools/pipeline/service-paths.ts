@@ -4,11 +4,16 @@
 // arguments, and its candidate step gives acr-push the same paths as the workflow's candidate job.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseWorkflow, type Workflow } from '../src/workflows/load'
+import { parseWorkflow, type Job, type Workflow } from '../src/workflows/load'
+
+/** The caller's job that runs the reusable pipeline (`uses: ./.github/workflows/pipeline.yml`). */
+function pipelineCall(caller: Workflow): Job | undefined {
+  return Object.values(caller.jobs).find((job) => job.uses === './.github/workflows/pipeline.yml')
+}
 
 /** The `paths` input of the caller's pipeline job, one pathspec per line. Pure. */
 export function pathsInCaller(caller: Workflow): string[] {
-  const call = Object.values(caller.jobs).find((job) => job.uses === './.github/workflows/pipeline.yml')
+  const call = pipelineCall(caller)
   const paths = String(call?.with?.paths ?? '')
     .split('\n')
     .map((line) => line.trim())
@@ -26,7 +31,7 @@ export interface ServiceBuild {
 
 /** The `dockerfile` and `build-args` the caller passes, with the pipeline's defaults (apps/<service>/Dockerfile, none). Pure. */
 export function buildInCaller(caller: Workflow, service: string): ServiceBuild {
-  const call = Object.values(caller.jobs).find((job) => job.uses === './.github/workflows/pipeline.yml')
+  const call = pipelineCall(caller)
   const buildArgs: Record<string, string> = {}
   for (const line of String(call?.with?.['build-args'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean)) {
     const eq = line.indexOf('=')
