@@ -16,7 +16,7 @@ import { cacheStats, metadataJson, renderSummary, type ActionResult, type Platfo
 
 const env = process.env
 /** The state key naming the builder main created: the post step removes it. */
-export const STATE_BUILDER = 'builder'
+const STATE_BUILDER = 'builder'
 
 async function setUpBuilder(settings: Settings): Promise<{ builder: BuilderInfo; caps: Capabilities }> {
   let builder = await inspectBuilder(settings.builder)
