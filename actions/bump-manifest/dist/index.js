@@ -42928,10 +42928,6 @@ function isOf(reference, repository) {
         return false;
     }
 }
-/** The newest manifest commit of this image repository. */
-function lastDeploy(history, repository) {
-    return history.find((record) => isOf(record.image, repository));
-}
 /**
  * The image one step back from what the last deploy pinned: the Previous-Image of the newest commit
  * that pinned that image as a pipeline deploy (not itself a redeploy that set a hold). So rolling back

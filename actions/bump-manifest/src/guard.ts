@@ -53,7 +53,7 @@ export class GuardRefusal extends Error {
 }
 
 /** The repository the pins use after the bump (new-name, else the image input). */
-export function pinnedRepository(settings: Settings): ImageReference {
+function pinnedRepository(settings: Settings): ImageReference {
   return parseRepository(settings.newName ?? settings.imageText)
 }
 

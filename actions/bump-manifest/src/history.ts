@@ -56,11 +56,6 @@ function isOf(reference: string | undefined, repository: ImageReference): boolea
   }
 }
 
-/** The newest manifest commit of this image repository. */
-export function lastDeploy(history: readonly DeployRecord[], repository: ImageReference): DeployRecord | undefined {
-  return history.find((record) => isOf(record.image, repository))
-}
-
 /**
  * The image one step back from what the last deploy pinned: the Previous-Image of the newest commit
  * that pinned that image as a pipeline deploy (not itself a redeploy that set a hold). So rolling back
