@@ -8,8 +8,9 @@ import { planOutputs, readEvent } from '../src/pipeline-plan/main'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 const event = (ref: string, eventName = 'push') => ({ GITHUB_EVENT_NAME: eventName, GITHUB_REF: ref, GITHUB_SHA: SHA, GITHUB_RUN_NUMBER: '9' })
-const plan = (ref: string, inputs: Record<string, string> = {}) =>
-  runAction({ action: 'actions/buildx-multiarch/plan', inputs: { service: 'vote', registry: 'acr.example.io', ...inputs }, env: event(ref) })
+const runPlan = (env: Record<string, string>, inputs: Record<string, string>) =>
+  runAction({ action: 'actions/buildx-multiarch/plan', inputs: { service: 'vote', registry: 'acr.example.io', ...inputs }, env })
+const plan = (ref: string, inputs: Record<string, string> = {}) => runPlan(event(ref), inputs)
 
 describe('the plan entry', () => {
   it('reads the event from the GITHUB_* variables', () => {
@@ -56,8 +57,7 @@ describe('the plan entry', () => {
 })
 
 describe('the plan entry with event redeploy', () => {
-  const redeploy = (ref: string, inputs: Record<string, string>) =>
-    runAction({ action: 'actions/buildx-multiarch/plan', inputs: { event: 'redeploy', service: 'vote', registry: 'acr.example.io', ...inputs }, env: { GITHUB_REF: ref } })
+  const redeploy = (ref: string, inputs: Record<string, string>) => runPlan({ GITHUB_REF: ref }, { event: 'redeploy', ...inputs })
 
   it('writes only the redeploy outputs, in the environment\'s registry, and a summary', async () => {
     const run = await redeploy('refs/heads/main', { 'production-registry': 'prod.example.io', 'target-environment': 'production', reference: '1.4.2' })
