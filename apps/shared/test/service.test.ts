@@ -2,9 +2,9 @@ import { request, createServer, Agent } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { closeServer, listen, startService } from '../src'
 
-function get(port: number, agent?: Agent): Promise<string> {
+function get(port: number, agent?: Agent, headers?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    request({ port, host: '127.0.0.1', path: '/', agent }, (res) => {
+    request({ port, host: '127.0.0.1', path: '/', agent, headers }, (res) => {
       let body = ''
       res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body))
     })
@@ -24,14 +24,7 @@ describe('listen and closeServer', () => {
     expect(port).toBeGreaterThan(0)
     const agent = new Agent({ keepAlive: true })
     expect(await get(port, agent)).toBe('ok') // leaves an idle keep-alive connection
-    const slow = new Promise<string>((resolve, reject) => {
-      request({ port, host: '127.0.0.1', path: '/', headers: { 'x-slow': '1' } }, (res) => {
-        let body = ''
-        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body))
-      })
-        .on('error', reject)
-        .end()
-    })
+    const slow = get(port, undefined, { 'x-slow': '1' })
     await new Promise((r) => setTimeout(r, 50))
     let closed = false
     const closing = closeServer(server).then(() => (closed = true))
