@@ -91,6 +91,20 @@ export function stepRuns(condition: string | boolean | undefined, lookup: (path:
   return condition === undefined || truthy(evaluate(String(condition), lookup, (fn) => fn === 'success' || fn === 'always'))
 }
 
+/** Every job `id` needs, directly or through the jobs it needs, each once. */
+export function ancestorsOf(jobs: Record<string, Job>, id: string): string[] {
+  const seen = new Set<string>()
+  const visit = (job: string): void => {
+    for (const need of needsOf(jobs[job] ?? {})) {
+      if (seen.has(need)) continue
+      seen.add(need)
+      visit(need)
+    }
+  }
+  visit(id)
+  return [...seen]
+}
+
 /**
  * Runs the job graph: each job whose condition holds gets `outcome(job)` (default success),
  * the others are skipped. `lookup` answers the non-`needs` context paths (inputs.*, github.*).
@@ -102,14 +116,13 @@ export function simulateJobs(
   outcome: (job: string) => JobResult = () => 'success',
 ): Record<string, JobResult> {
   const results: Record<string, JobResult> = {}
-  const ancestors = (id: string): string[] => needsOf(jobs[id] as Job).flatMap((need) => [need, ...ancestors(need)])
   const pending = new Set(Object.keys(jobs))
   while (pending.size > 0) {
     const ready = [...pending].find((id) => needsOf(jobs[id] as Job).every((need) => need in results))
     if (!ready) throw new Error(`cycle or unknown job among ${[...pending].join(', ')}`)
     pending.delete(ready)
     const job = jobs[ready] as Job
-    const above = ancestors(ready).map((id) => results[id])
+    const above = ancestorsOf(jobs, ready).map((id) => results[id])
     const status = (fn: string) => {
       if (fn === 'always') return true
       if (fn === 'cancelled') return false

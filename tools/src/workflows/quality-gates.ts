@@ -4,6 +4,7 @@
 // alone, and the attestations name the digest publish pushed. Like hardening.ts, each rule returns
 // readable violations; the tests run it over the repository and over planted violations.
 import type { Rule } from './hardening'
+import { ancestorsOf } from './job-graph'
 import { jobsOf, jobUsesLocal, needsOf, stepsOf, usesLocal, usesRemote, type Job, type Step } from './load'
 
 /** The inputs that switch the gates, and their severity thresholds. */
@@ -17,19 +18,6 @@ const mayRunAfterFailure = (job: Job) => /always\(\)/.test(job.if ?? '') || !/!f
 const isBuild = (step: Step) => usesLocal(step, 'buildx-multiarch')
 const modeOf = (step: Step) => String(step.with?.mode ?? 'multi')
 const pushes = (step: Step) => String(step.with?.push ?? 'false') !== 'false'
-/** Every job `id` needs, directly or through the jobs it needs. */
-function ancestorsOf(jobs: Record<string, Job>, id: string): string[] {
-  const seen = new Set<string>()
-  const visit = (job: string): void => {
-    for (const need of needsOf(jobs[job] ?? {})) {
-      if (seen.has(need)) continue
-      seen.add(need)
-      visit(need)
-    }
-  }
-  visit(id)
-  return [...seen]
-}
 
 /**
  * In every job that builds an image: the audit and its gate come before any Dockerfile runs, in
