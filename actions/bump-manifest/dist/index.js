@@ -28798,8 +28798,11 @@ function pathChanges(root, document, request, specs) {
 /* harmony export */   En: () => (/* binding */ lineEnding),
 /* harmony export */   O0: () => (/* binding */ setMapValue),
 /* harmony export */   VO: () => (/* binding */ renderScalar),
+/* harmony export */   WW: () => (/* binding */ keyStart),
 /* harmony export */   a6: () => (/* binding */ YamlEditError),
-/* harmony export */   ct: () => (/* binding */ applyEdits)
+/* harmony export */   cF: () => (/* binding */ pairOf),
+/* harmony export */   ct: () => (/* binding */ applyEdits),
+/* harmony export */   dJ: () => (/* binding */ valueEnd)
 /* harmony export */ });
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
 // Text edits by source position. The YAML tree only tells us WHERE a value sits; the new text is
@@ -28862,12 +28865,15 @@ function replaceScalar(node, value, inFlow, what) {
     const text = renderScalar(value, scalar.type, inFlow);
     return { start, end, text: start === end ? ` ${text}` : text };
 }
+/** The pair of a map whose scalar key is `key`. */
 function pairOf(map, key) {
     return map.items.find((pair) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(pair.key) && pair.key.value === key);
 }
+/** Where a pair's key starts. */
 function keyStart(pair) {
     return pair.key.range?.[0] ?? 0;
 }
+/** Where a pair's value (or, without one, its key) ends. */
 function valueEnd(pair) {
     const node = (pair.value ?? pair.key);
     return node.range?.[1] ?? 0;
@@ -42715,13 +42721,10 @@ const holdKey = (service) => `${HOLD_PREFIX}${service}`;
 function documentRoot(path, text, index) {
     const doc = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: false });
     const root = (Array.isArray(doc) ? doc[index] : undefined)?.contents;
-    if (!(0,dist/* isMap */.jh)(root) || root.flow || !pairOf(root, 'kind')) {
+    if (!(0,dist/* isMap */.jh)(root) || root.flow || !(0,yaml_text/* pairOf */.cF)(root, 'kind')) {
         throw new HoldError(`${path}: a hold is kept in the metadata.annotations of a Kubernetes object or Kustomization, and document ${index + 1} is not one written as a block map`);
     }
     return root;
-}
-function pairOf(map, key) {
-    return map.items.find((pair) => (0,dist/* isScalar */.jn)(pair.key) && pair.key.value === key);
 }
 function blockMap(pair, what) {
     if (!pair)
@@ -42740,11 +42743,11 @@ function readHold(path, text, documents, service) {
         catch {
             continue;
         }
-        const metadata = pairOf(root, 'metadata')?.value;
+        const metadata = (0,yaml_text/* pairOf */.cF)(root, 'metadata')?.value;
         if (!(0,dist/* isMap */.jh)(metadata))
             continue;
-        const annotations = pairOf(metadata, 'annotations')?.value;
-        const pair = (0,dist/* isMap */.jh)(annotations) ? pairOf(annotations, holdKey(service)) : undefined;
+        const annotations = (0,yaml_text/* pairOf */.cF)(metadata, 'annotations')?.value;
+        const pair = (0,dist/* isMap */.jh)(annotations) ? (0,yaml_text/* pairOf */.cF)(annotations, holdKey(service)) : undefined;
         if (!pair || !(0,dist/* isScalar */.jn)(pair.value))
             continue;
         return parseHoldValue(service, String(pair.value.value));
@@ -42786,16 +42789,9 @@ function afterLine(text, offset) {
 function lineStart(text, offset) {
     return text.lastIndexOf('\n', offset - 1) + 1;
 }
-function keyOffset(pair) {
-    return pair.key.range?.[0] ?? 0;
-}
-function nodeEnd(pair) {
-    const node = (pair.value ?? pair.key);
-    return node.range?.[1] ?? 0;
-}
 /** Lines inserted after a pair's last line, indented at `indent`. */
 function insertAfter(text, pair, lines, indent) {
-    const at = afterLine(text, nodeEnd(pair));
+    const at = afterLine(text, (0,yaml_text/* valueEnd */.dJ)(pair));
     const eol = (0,yaml_text/* lineEnding */.En)(text);
     const body = lines.map((line) => `${' '.repeat(indent)}${line}${eol}`).join('');
     // A file that does not end with a line break gets one before the new lines.
@@ -42803,40 +42799,40 @@ function insertAfter(text, pair, lines, indent) {
 }
 /** A pair's lines, key to last value line, removed. */
 function removePair(text, pair) {
-    return { start: lineStart(text, keyOffset(pair)), end: afterLine(text, nodeEnd(pair)), text: '' };
+    return { start: lineStart(text, (0,yaml_text/* keyStart */.WW)(pair)), end: afterLine(text, (0,yaml_text/* valueEnd */.dJ)(pair)), text: '' };
 }
 function setEdit(path, text, index, hold) {
     const root = documentRoot(path, text, index);
     const key = holdKey(hold.service);
     const value = (0,yaml_text/* renderScalar */.VO)(holdValue(hold), 'QUOTE_SINGLE', false);
-    const rootIndent = column(text, keyOffset(root.items[0]));
-    const metadataPair = pairOf(root, 'metadata');
+    const rootIndent = column(text, (0,yaml_text/* keyStart */.WW)(root.items[0]));
+    const metadataPair = (0,yaml_text/* pairOf */.cF)(root, 'metadata');
     const metadata = blockMap(metadataPair, `${path}: metadata`);
     if (!metadata || !metadataPair) {
-        const kind = pairOf(root, 'kind');
+        const kind = (0,yaml_text/* pairOf */.cF)(root, 'kind');
         return insertAfter(text, kind, ['metadata:', '  annotations:', `    ${key}: ${value}`], rootIndent);
     }
-    const metaIndent = column(text, keyOffset(metadata.items[0]));
-    const annotationsPair = pairOf(metadata, 'annotations');
+    const metaIndent = column(text, (0,yaml_text/* keyStart */.WW)(metadata.items[0]));
+    const annotationsPair = (0,yaml_text/* pairOf */.cF)(metadata, 'annotations');
     const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`);
     if (!annotations || annotations.items.length === 0) {
         if (annotationsPair)
             throw new HoldError(`${path}: metadata.annotations is empty; remove it or give it one entry`);
         return insertAfter(text, metadata.items[metadata.items.length - 1], ['annotations:', `  ${key}: ${value}`], metaIndent);
     }
-    const existing = pairOf(annotations, key);
+    const existing = (0,yaml_text/* pairOf */.cF)(annotations, key);
     if (existing)
         return (0,yaml_text/* replaceScalar */.BB)(existing.value, holdValue(hold), false, `${path}: metadata.annotations.${key}`);
-    const indent = column(text, keyOffset(annotations.items[0]));
+    const indent = column(text, (0,yaml_text/* keyStart */.WW)(annotations.items[0]));
     return insertAfter(text, annotations.items[annotations.items.length - 1], [`${key}: ${value}`], indent);
 }
 function clearEdit(path, text, index, service) {
     const root = documentRoot(path, text, index);
-    const metadataPair = pairOf(root, 'metadata');
+    const metadataPair = (0,yaml_text/* pairOf */.cF)(root, 'metadata');
     const metadata = blockMap(metadataPair, `${path}: metadata`);
-    const annotationsPair = metadata ? pairOf(metadata, 'annotations') : undefined;
+    const annotationsPair = metadata ? (0,yaml_text/* pairOf */.cF)(metadata, 'annotations') : undefined;
     const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`);
-    const pair = annotations ? pairOf(annotations, holdKey(service)) : undefined;
+    const pair = annotations ? (0,yaml_text/* pairOf */.cF)(annotations, holdKey(service)) : undefined;
     if (!pair || !annotations || !metadata || !annotationsPair || !metadataPair)
         return undefined;
     // The last annotation takes its map with it, and an emptied metadata goes too.

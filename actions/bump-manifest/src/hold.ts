@@ -10,7 +10,7 @@
 // so the hold changes nothing in the cluster; Argo CD users see it in the file and its history.
 // Pure: text in, text out, edited in place like every other edit (yaml-text.ts).
 import { isMap, isScalar, parseAllDocuments, type Pair, type Scalar, type YAMLMap } from 'yaml'
-import { applyEdits, lineEnding, renderScalar, replaceScalar, type TextEdit } from './yaml-text'
+import { applyEdits, keyStart, lineEnding, pairOf, renderScalar, replaceScalar, valueEnd, type TextEdit } from './yaml-text'
 
 export const HOLD_PREFIX = 'hold.aks-gitops.io/'
 
@@ -39,10 +39,6 @@ function documentRoot(path: string, text: string, index: number): YAMLMap {
     throw new HoldError(`${path}: a hold is kept in the metadata.annotations of a Kubernetes object or Kustomization, and document ${index + 1} is not one written as a block map`)
   }
   return root
-}
-
-function pairOf(map: YAMLMap, key: string): Pair | undefined {
-  return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)
 }
 
 function blockMap(pair: Pair | undefined, what: string): YAMLMap | undefined {
@@ -106,18 +102,9 @@ function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1
 }
 
-function keyOffset(pair: Pair): number {
-  return (pair.key as Scalar).range?.[0] ?? 0
-}
-
-function nodeEnd(pair: Pair): number {
-  const node = (pair.value ?? pair.key) as { range?: [number, number, number] }
-  return node.range?.[1] ?? 0
-}
-
 /** Lines inserted after a pair's last line, indented at `indent`. */
 function insertAfter(text: string, pair: Pair, lines: string[], indent: number): TextEdit {
-  const at = afterLine(text, nodeEnd(pair))
+  const at = afterLine(text, valueEnd(pair))
   const eol = lineEnding(text)
   const body = lines.map((line) => `${' '.repeat(indent)}${line}${eol}`).join('')
   // A file that does not end with a line break gets one before the new lines.
@@ -126,21 +113,21 @@ function insertAfter(text: string, pair: Pair, lines: string[], indent: number):
 
 /** A pair's lines, key to last value line, removed. */
 function removePair(text: string, pair: Pair): TextEdit {
-  return { start: lineStart(text, keyOffset(pair)), end: afterLine(text, nodeEnd(pair)), text: '' }
+  return { start: lineStart(text, keyStart(pair)), end: afterLine(text, valueEnd(pair)), text: '' }
 }
 
 function setEdit(path: string, text: string, index: number, hold: Hold): TextEdit {
   const root = documentRoot(path, text, index)
   const key = holdKey(hold.service)
   const value = renderScalar(holdValue(hold), 'QUOTE_SINGLE', false)
-  const rootIndent = column(text, keyOffset(root.items[0] as Pair))
+  const rootIndent = column(text, keyStart(root.items[0] as Pair))
   const metadataPair = pairOf(root, 'metadata')
   const metadata = blockMap(metadataPair, `${path}: metadata`)
   if (!metadata || !metadataPair) {
     const kind = pairOf(root, 'kind') as Pair
     return insertAfter(text, kind, ['metadata:', '  annotations:', `    ${key}: ${value}`], rootIndent)
   }
-  const metaIndent = column(text, keyOffset(metadata.items[0] as Pair))
+  const metaIndent = column(text, keyStart(metadata.items[0] as Pair))
   const annotationsPair = pairOf(metadata, 'annotations')
   const annotations = blockMap(annotationsPair, `${path}: metadata.annotations`)
   if (!annotations || annotations.items.length === 0) {
@@ -149,7 +136,7 @@ function setEdit(path: string, text: string, index: number, hold: Hold): TextEdi
   }
   const existing = pairOf(annotations, key)
   if (existing) return replaceScalar(existing.value, holdValue(hold), false, `${path}: metadata.annotations.${key}`)
-  const indent = column(text, keyOffset(annotations.items[0] as Pair))
+  const indent = column(text, keyStart(annotations.items[0] as Pair))
   return insertAfter(text, annotations.items[annotations.items.length - 1] as Pair, [`${key}: ${value}`], indent)
 }
 

@@ -69,15 +69,18 @@ export function replaceScalar(node: unknown, value: string, inFlow: boolean, wha
   return { start, end, text: start === end ? ` ${text}` : text }
 }
 
-function pairOf(map: YAMLMap, key: string): Pair | undefined {
+/** The pair of a map whose scalar key is `key`. */
+export function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key)
 }
 
-function keyStart(pair: Pair): number {
+/** Where a pair's key starts. */
+export function keyStart(pair: Pair): number {
   return (pair.key as Scalar).range?.[0] ?? 0
 }
 
-function valueEnd(pair: Pair): number {
+/** Where a pair's value (or, without one, its key) ends. */
+export function valueEnd(pair: Pair): number {
   const node = (pair.value ?? pair.key) as Scalar
   return node.range?.[1] ?? 0
 }
