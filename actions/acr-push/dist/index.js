@@ -40397,9 +40397,10 @@ function passedDeadline(error) {
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
-// Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
-// and whether another attempt can help. The classification is pure: tested on the tools' real
-// messages (actions/toolkit/test/registry-faults.test.ts).
+// Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
+// network error code) into one kind of fault, a clear message, and whether another attempt can
+// help. The classification is pure: tested on the tools' real messages
+// (actions/toolkit/test/registry-faults.test.ts).
 
 
 
@@ -40480,6 +40481,32 @@ const ADVICE = {
     'server-error': 'the registry answered with a server error (HTTP 5xx)',
     other: 'the command failed',
 };
+/** The kind of an HTTP error status from a registry or identity provider (a token endpoint). */
+function httpStatusKind(status) {
+    if (status === 401)
+        return 'unauthorized';
+    if (status === 403)
+        return 'forbidden';
+    if (status === 404)
+        return 'not-found';
+    if (status === 408)
+        return 'timeout';
+    if (status === 429)
+        return 'throttled';
+    if (status >= 500)
+        return 'server-error';
+    return 'other';
+}
+/** The kind of a request that got no HTTP answer, by Node's error code: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
+function networkErrorKind(code) {
+    if (code === 'ENOTFOUND')
+        return 'unknown-registry';
+    if (code === 'EAI_AGAIN')
+        return 'dns-temporary';
+    if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
+        return 'timeout';
+    return 'unreachable';
+}
 /** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
 function describeFault(operation, kind, detail) {
     const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
@@ -41231,31 +41258,6 @@ function acrTokenRequest(endpoints, registry, repository, refreshToken) {
         form: { grant_type: 'refresh_token', service: registry, scope: `repository:${repository}:pull,push`, refresh_token: refreshToken },
     };
 }
-function statusKind(status) {
-    if (status === 401)
-        return 'unauthorized';
-    if (status === 403)
-        return 'forbidden';
-    if (status === 404)
-        return 'not-found';
-    if (status === 408)
-        return 'timeout';
-    if (status === 429)
-        return 'throttled';
-    if (status >= 500)
-        return 'server-error';
-    return 'other';
-}
-/** Node's network error codes: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
-function networkKind(code) {
-    if (code === 'ENOTFOUND')
-        return 'unknown-registry';
-    if (code === 'EAI_AGAIN')
-        return 'dns-temporary';
-    if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
-        return 'timeout';
-    return 'unreachable';
-}
 /** Sends one request and returns its JSON body; an error status becomes a RegistryError with the server's own explanation. */
 async function sendJson(what, request, timeoutMs = 30_000) {
     let status;
@@ -41269,7 +41271,7 @@ async function sendJson(what, request, timeoutMs = 30_000) {
             throw new faults_RegistryError('other', `${what}: ${errorMessage(error)}`);
         const proxy = proxyFor(request.url);
         // A proxy that wants other credentials (407) will not change its mind on a second try.
-        const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code);
+        const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkErrorKind(error.code);
         // The URL is safe to show: secrets travel in headers and bodies only.
         const where = `${new URL(request.url).origin}${proxy ? ` via proxy ${proxy}` : ''}`;
         throw new faults_RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`);
@@ -41285,7 +41287,7 @@ async function sendJson(what, request, timeoutMs = 30_000) {
         // Entra answers {error, error_description}; ACR answers {errors: [{code, message}]}; neither echoes secrets.
         const errors = body.errors;
         const explanation = String(body.error_description ?? body.error ?? errors?.[0]?.message ?? text.slice(0, 200)).split('\r\n')[0];
-        throw new faults_RegistryError(statusKind(status), `${what} failed with HTTP ${status}: ${explanation}`);
+        throw new faults_RegistryError(httpStatusKind(status), `${what} failed with HTTP ${status}: ${explanation}`);
     }
     return body;
 }

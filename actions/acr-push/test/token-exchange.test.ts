@@ -12,8 +12,8 @@ vi.mock('@actions/core', () => ({
 }))
 
 const { acrRefreshToken, checkPushPermission, entraAccessToken, githubIdToken } = await import('../src/auth/azure')
-const { ACR_SCOPE, acrExchangeRequest, endpointsFor, entraTokenRequest, githubIdTokenRequest, grantedActions, networkKind } = await import('../src/auth/token-exchange')
-const { RegistryError, isRetryableKind } = await import('@aks-gitops/toolkit')
+const { ACR_SCOPE, acrExchangeRequest, endpointsFor, entraTokenRequest, githubIdTokenRequest, grantedActions } = await import('../src/auth/token-exchange')
+const { RegistryError } = await import('@aks-gitops/toolkit')
 const { GITHUB_REQUEST_TOKEN, REPOSITORY_CLAIMS, TOKEN_TENANT, fakeJwt, startFakeAzure } = await import('./helpers/fake-azure')
 
 const PUBLIC = 'api://AzureADTokenExchange'
@@ -61,14 +61,6 @@ describe('request shapes', () => {
     for (const token of [fakeJwt({ aud: 'x' }), fakeJwt({ tid: 'contoso.onmicrosoft.com' }), 'opaque-token']) {
       expect(acrExchangeRequest(endpoints, REGISTRY, token).form).toEqual({ grant_type: 'access_token', service: REGISTRY, access_token: token })
     }
-  })
-
-  it('treats a resolver that did not answer (EAI_AGAIN) as transient and an unknown name (ENOTFOUND) as final', () => {
-    expect(networkKind('EAI_AGAIN')).toBe('dns-temporary')
-    expect(isRetryableKind(networkKind('EAI_AGAIN'))).toBe(true)
-    expect(networkKind('ENOTFOUND')).toBe('unknown-registry')
-    expect(isRetryableKind(networkKind('ENOTFOUND'))).toBe(false)
-    expect(isRetryableKind(networkKind('ECONNRESET'))).toBe(true)
   })
 
   it('reads the repository actions an ACR access token grants', () => {

@@ -2,7 +2,7 @@
 // Each text was printed by the tool on this machine (buildx 0.13 / skopeo 1.9 against a local
 // stand-in answering the status in question) and comes from the source named beside it.
 import { describe, expect, it } from 'vitest'
-import { CommandError, RegistryError, classifyOutput, isRetryable, toRegistryError, type FaultKind } from '../src'
+import { CommandError, RegistryError, classifyOutput, httpStatusKind, isRetryable, isRetryableKind, networkErrorKind, toRegistryError, type FaultKind } from '../src'
 
 // What a failed tool run looks like to the registry module: the command line and its stderr.
 const failed = (command: string, stderr: string) => toRegistryError('reading 127.0.0.1:5099/team/vote:v1', new CommandError(command, ['x'], { exitCode: 1, stdout: '', stderr }))
@@ -82,5 +82,28 @@ describe('network errors without a tool', () => {
     expect(error.kind).toBe('unreachable')
     expect(error.message).toMatch(/^ACR token exchange at r\.azurecr\.io: the registry is unreachable[\s\S]*read ECONNRESET/)
     expect(isRetryable(error)).toBe(true)
+  })
+
+  it('treats a resolver that did not answer (EAI_AGAIN) as transient and an unknown name (ENOTFOUND) as final', () => {
+    expect(networkErrorKind('EAI_AGAIN')).toBe('dns-temporary')
+    expect(isRetryableKind(networkErrorKind('EAI_AGAIN'))).toBe(true)
+    expect(networkErrorKind('ENOTFOUND')).toBe('unknown-registry')
+    expect(isRetryableKind(networkErrorKind('ENOTFOUND'))).toBe(false)
+    expect(isRetryableKind(networkErrorKind('ECONNRESET'))).toBe(true)
+  })
+})
+
+describe('HTTP statuses of a token endpoint', () => {
+  it.each([
+    [401, 'unauthorized', false],
+    [403, 'forbidden', false],
+    [404, 'not-found', false],
+    [400, 'other', false],
+    [408, 'timeout', true],
+    [429, 'throttled', true],
+    [503, 'server-error', true],
+  ] as const)('%i is %s (retryable: %s)', (status, kind, retryable) => {
+    expect(httpStatusKind(status)).toBe(kind)
+    expect(isRetryableKind(httpStatusKind(status))).toBe(retryable)
   })
 })

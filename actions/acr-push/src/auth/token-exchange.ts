@@ -2,7 +2,7 @@
 // registry audience (federated credential) -> ACR refresh token (/oauth2/exchange). Requests are
 // built by pure functions (tested for their exact shape) and sent through the toolkit's
 // proxy-aware HTTP client (HTTPS_PROXY / NO_PROXY, as on a self-hosted runner behind a proxy).
-import { HttpNetworkError, RegistryError, errorMessage, proxyFor, sendRequest, type FaultKind, type HttpRequest } from '@aks-gitops/toolkit'
+import { HttpNetworkError, RegistryError, errorMessage, httpStatusKind, networkErrorKind, proxyFor, sendRequest, type HttpRequest } from '@aks-gitops/toolkit'
 import { isGuid } from './cloud'
 
 export type { HttpRequest } from '@aks-gitops/toolkit'
@@ -79,24 +79,6 @@ export function acrTokenRequest(endpoints: Endpoints, registry: string, reposito
   }
 }
 
-function statusKind(status: number): FaultKind {
-  if (status === 401) return 'unauthorized'
-  if (status === 403) return 'forbidden'
-  if (status === 404) return 'not-found'
-  if (status === 408) return 'timeout'
-  if (status === 429) return 'throttled'
-  if (status >= 500) return 'server-error'
-  return 'other'
-}
-
-/** Node's network error codes: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
-export function networkKind(code: string): FaultKind {
-  if (code === 'ENOTFOUND') return 'unknown-registry'
-  if (code === 'EAI_AGAIN') return 'dns-temporary'
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout'
-  return 'unreachable'
-}
-
 /** Sends one request and returns its JSON body; an error status becomes a RegistryError with the server's own explanation. */
 export async function sendJson(what: string, request: HttpRequest, timeoutMs = 30_000): Promise<Record<string, unknown>> {
   let status: number
@@ -107,7 +89,7 @@ export async function sendJson(what: string, request: HttpRequest, timeoutMs = 3
     if (!(error instanceof HttpNetworkError)) throw new RegistryError('other', `${what}: ${errorMessage(error)}`)
     const proxy = proxyFor(request.url)
     // A proxy that wants other credentials (407) will not change its mind on a second try.
-    const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkKind(error.code)
+    const kind = proxy && /statusCode=407/.test(error.message) ? 'unauthorized' : networkErrorKind(error.code)
     // The URL is safe to show: secrets travel in headers and bodies only.
     const where = `${new URL(request.url).origin}${proxy ? ` via proxy ${proxy}` : ''}`
     throw new RegistryError(kind, `${what}: ${kind === 'timeout' ? 'timed out' : 'could not connect'} (${where}: ${error.code} ${error.message})`)
@@ -122,7 +104,7 @@ export async function sendJson(what: string, request: HttpRequest, timeoutMs = 3
     // Entra answers {error, error_description}; ACR answers {errors: [{code, message}]}; neither echoes secrets.
     const errors = body.errors as Array<{ message?: string }> | undefined
     const explanation = String(body.error_description ?? body.error ?? errors?.[0]?.message ?? text.slice(0, 200)).split('\r\n')[0]
-    throw new RegistryError(statusKind(status), `${what} failed with HTTP ${status}: ${explanation}`)
+    throw new RegistryError(httpStatusKind(status), `${what} failed with HTTP ${status}: ${explanation}`)
   }
   return body
 }

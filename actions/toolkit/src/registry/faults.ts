@@ -1,6 +1,7 @@
-// Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
-// and whether another attempt can help. The classification is pure: tested on the tools' real
-// messages (actions/toolkit/test/registry-faults.test.ts).
+// Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
+// network error code) into one kind of fault, a clear message, and whether another attempt can
+// help. The classification is pure: tested on the tools' real messages
+// (actions/toolkit/test/registry-faults.test.ts).
 import { errorMessage } from '../errors'
 import { CommandError } from '../exec'
 import { isTransientNetworkError } from '../retry'
@@ -95,6 +96,25 @@ const ADVICE: Record<FaultKind, string> = {
   throttled: 'the registry throttled the requests (HTTP 429)',
   'server-error': 'the registry answered with a server error (HTTP 5xx)',
   other: 'the command failed',
+}
+
+/** The kind of an HTTP error status from a registry or identity provider (a token endpoint). */
+export function httpStatusKind(status: number): FaultKind {
+  if (status === 401) return 'unauthorized'
+  if (status === 403) return 'forbidden'
+  if (status === 404) return 'not-found'
+  if (status === 408) return 'timeout'
+  if (status === 429) return 'throttled'
+  if (status >= 500) return 'server-error'
+  return 'other'
+}
+
+/** The kind of a request that got no HTTP answer, by Node's error code: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
+export function networkErrorKind(code: string): FaultKind {
+  if (code === 'ENOTFOUND') return 'unknown-registry'
+  if (code === 'EAI_AGAIN') return 'dns-temporary'
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout'
+  return 'unreachable'
 }
 
 /** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
