@@ -27,6 +27,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# kubectl renders the overlays (manifest tests, local pipeline). This kind of machine comes with
+# it; Debian's own (kubernetes-client 1.20) cannot be the fallback: its kustomize rejects the
+# overlays (`unknown field "labels"`). So say so here rather than in the middle of the tests.
+[ -n "${KUBECTL:-}" ] || command -v kubectl >/dev/null ||
+  die "kubectl not found on PATH (or \$KUBECTL): install a kubectl whose bundled kustomize is 4.1 or later (the overlays use its labels field)"
 
 pnpm_version=$(node -p 'require("./package.json").packageManager.split("@")[1]')
 if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
