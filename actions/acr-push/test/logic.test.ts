@@ -1,8 +1,10 @@
-// Pure logic: fault classification on the tools' real messages, routes and argv, the platform
-// gate, immutable tags, and the per-blob byte figures from skopeo's real debug logs.
+// Pure logic: the failure message, routes and argv, the platform gate, immutable tags, and the
+// per-blob byte figures from skopeo's real debug logs. (Fault classification, the tools'
+// environment and redaction are the toolkit's: actions/toolkit/test/registry-faults.test.ts,
+// registry-run-tool.test.ts.)
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CommandError, RetriesExhaustedError, classifyOutput, isLoopbackHost, isRetryable, parseImageReference, parsePlatforms, redactSignatures, scrubbedEnv, toRegistryError } from '@aks-gitops/toolkit'
+import { CommandError, RetriesExhaustedError, parseImageReference, parsePlatforms, toRegistryError } from '@aks-gitops/toolkit'
 import { describe, expect, it } from 'vitest'
 import { failureMessage } from '../src/failures'
 import { pluginDirs } from '../src/auth/docker-config'
@@ -12,46 +14,7 @@ import { blobSizes, figuresBasis, figuresFromMount, figuresFromSkopeo, noTransfe
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')
 const d = (hex: string) => `sha256:${hex}`
 
-describe('classifyOutput on real tool messages', () => {
-  it.each([
-    ['Error response from daemon: login attempt to http://127.0.0.1:5077/v2/ failed with status: 401 Unauthorized', 'unauthorized'],
-    ['ERROR: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials', 'unauthorized'],
-    ['level=fatal msg="... exists in 127.0.0.1:5077/a/b: unauthorized: authentication required"', 'unauthorized'],
-    ['denied: requested access to the resource is denied', 'forbidden'],
-    ['writing manifest: uploading manifest sha256:8b to 127.0.0.1:35565/acl/vote: denied', 'forbidden'],
-    ['ERROR: failed to do request: Head "http://127.0.0.1:5078/v2/a/b/blobs/sha256:79": dial tcp 127.0.0.1:5078: connect: connection refused', 'unreachable'],
-    ['dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host', 'unknown-registry'],
-    ['ERROR: 127.0.0.1:5001/acrtest/y1:nope: not found', 'not-found'],
-    ['reading manifest v1 in x: manifest unknown: manifest unknown', 'not-found'],
-    ['received unexpected HTTP status: 429 Too Many Requests', 'throttled'],
-    ['toomanyrequests: too many requests', 'throttled'],
-    ['received unexpected HTTP status: 503 Service Unavailable', 'server-error'],
-    ['net/http: TLS handshake timeout', 'timeout'],
-    ['dial tcp 10.0.0.1:443: i/o timeout', 'timeout'],
-    ['something else entirely', 'other'],
-    ['unexpected end of JSON reading sha256:ab404cd', 'other'],
-  ])('%s -> %s', (text, kind) => {
-    expect(classifyOutput(text)).toBe(kind)
-  })
-
-  it('retries only transient faults', () => {
-    const fault = (stderr: string) => toRegistryError('op', new CommandError('docker', ['x'], { exitCode: 1, stdout: '', stderr }))
-    expect(isRetryable(fault('connect: connection refused'))).toBe(true)
-    expect(isRetryable(fault('429 Too Many Requests'))).toBe(true)
-    expect(isRetryable(fault('502 Bad Gateway'))).toBe(true)
-    expect(isRetryable(fault('401 Unauthorized'))).toBe(false)
-    expect(isRetryable(fault('denied: requested access to the resource is denied'))).toBe(false)
-    expect(isRetryable(fault('manifest unknown'))).toBe(false)
-  })
-
-  it('ignores skopeo debug lines when classifying and reports the fatal one', () => {
-    const stderr = 'time="x" level=debug msg="PUT http://h/v2/r/blobs/uploads/4290-429-x"\ntime="x" level=fatal msg="pinging: connect: connection refused"'
-    const error = toRegistryError('copying to h/r', new CommandError('skopeo', ['copy'], { exitCode: 1, stdout: '', stderr }))
-    expect(error.kind).toBe('unreachable')
-    expect(error.message).toMatch(/^copying to h\/r: the registry is unreachable[\s\S]*level=fatal/)
-    expect(error.message).not.toMatch(/level=debug/)
-  })
-
+describe('failure message', () => {
   it('says how many attempts were made when retries run out', () => {
     const last = toRegistryError('reading r', new CommandError('docker', ['x'], { exitCode: 1, stdout: '', stderr: 'connection refused' }))
     expect(failureMessage(new RetriesExhaustedError(3, last))).toMatch(/unreachable[\s\S]*gave up after 3 attempts/)
@@ -78,11 +41,6 @@ describe('routes and argv', () => {
     expect(skopeoTagArgs({ registry: '127.0.0.1:5000', repository: 'v', digest: pushed.digest }, { registry: '127.0.0.1:5000', repository: 'v', tag: 'x' })).toEqual(
       expect.arrayContaining(['--src-tls-verify=false', '--dest-tls-verify=false']),
     )
-  })
-
-  it('speaks plain HTTP only to loopback registries', () => {
-    expect(['localhost:5000', '127.0.0.1:5001', '127.1.2.3', '[::1]:5000'].map(isLoopbackHost)).toEqual([true, true, true, true])
-    expect(['contoso.azurecr.io', '10.0.0.1:5000', 'localhost.example.com', '127.0.0.1.nip.io'].map(isLoopbackHost)).toEqual([false, false, false, false])
   })
 
   it('pushes by digest with skopeo, the auth file as a path (never a secret) in argv', () => {
@@ -172,29 +130,7 @@ describe('honest figures', () => {
   })
 })
 
-describe('what the tools see and print', () => {
-  it('runs tools without the step inputs or the OIDC request token', () => {
-    const env = { PATH: '/usr/bin', INPUT_PASSWORD: 'p', 'INPUT_CLIENT-SECRET': 's', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't', ACTIONS_ID_TOKEN_REQUEST_URL: 'u', HTTPS_PROXY: 'http://proxy:3128' }
-    expect(scrubbedEnv(env, { DOCKER_CONFIG: '/tmp/c' })).toEqual({
-      INPUT_PASSWORD: undefined,
-      'INPUT_CLIENT-SECRET': undefined,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
-      ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
-      DOCKER_CONFIG: '/tmp/c',
-    })
-  })
-
-  it('redacts the signature of signed storage URLs and keeps the rest of the message', () => {
-    // The shape of the blob redirect ACR answers with (a service SAS: sv, se, sr, sp, sig).
-    const line =
-      'failed to copy: httpReadSeeker: failed open: unexpected status code https://contoso.blob.core.windows.net/abc/blobs/sha256:12?sv=2020-04-08&se=2026-11-30T05%3A00%3A00Z&sr=b&sp=r&sig=Zm9vYmFy%2Fabc%3D: 403 Forbidden'
-    const out = redactSignatures(line)
-    expect(out).not.toContain('Zm9vYmFy')
-    expect(out).toContain('&sp=r&sig=***: 403 Forbidden')
-    expect(redactSignatures('"https://h/x?sig=abc&se=1" and https://h/y?SIG=def')).toBe('"https://h/x?sig=***&se=1" and https://h/y?SIG=***')
-    expect(redactSignatures('signature=ok, design=fine')).toBe('signature=ok, design=fine')
-  })
-
+describe('the temporary docker config', () => {
   it('keeps the plugins of the original docker config reachable from the temporary one', () => {
     expect(pluginDirs('/home/runner/.docker', undefined)).toEqual(['/home/runner/.docker/cli-plugins'])
     expect(pluginDirs('/home/runner/.docker', JSON.stringify({ cliPluginsExtraDirs: ['/opt/plugins', 'relative/ignored', 3] }))).toEqual([

@@ -107,3 +107,44 @@ describe('HTTP statuses of a token endpoint', () => {
     expect(isRetryableKind(httpStatusKind(status))).toBe(retryable)
   })
 })
+
+describe('classifyOutput on the messages acr-push met', () => {
+  it.each([
+    ['Error response from daemon: login attempt to http://127.0.0.1:5077/v2/ failed with status: 401 Unauthorized', 'unauthorized'],
+    ['ERROR: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials', 'unauthorized'],
+    ['level=fatal msg="... exists in 127.0.0.1:5077/a/b: unauthorized: authentication required"', 'unauthorized'],
+    ['denied: requested access to the resource is denied', 'forbidden'],
+    ['writing manifest: uploading manifest sha256:8b to 127.0.0.1:35565/acl/vote: denied', 'forbidden'],
+    ['ERROR: failed to do request: Head "http://127.0.0.1:5078/v2/a/b/blobs/sha256:79": dial tcp 127.0.0.1:5078: connect: connection refused', 'unreachable'],
+    ['dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host', 'unknown-registry'],
+    ['ERROR: 127.0.0.1:5001/acrtest/y1:nope: not found', 'not-found'],
+    ['reading manifest v1 in x: manifest unknown: manifest unknown', 'not-found'],
+    ['received unexpected HTTP status: 429 Too Many Requests', 'throttled'],
+    ['toomanyrequests: too many requests', 'throttled'],
+    ['received unexpected HTTP status: 503 Service Unavailable', 'server-error'],
+    ['net/http: TLS handshake timeout', 'timeout'],
+    ['dial tcp 10.0.0.1:443: i/o timeout', 'timeout'],
+    ['something else entirely', 'other'],
+    ['unexpected end of JSON reading sha256:ab404cd', 'other'],
+  ])('%s -> %s', (text, kind) => {
+    expect(classifyOutput(text)).toBe(kind)
+  })
+
+  it('retries only transient faults', () => {
+    const fault = (stderr: string) => toRegistryError('op', new CommandError('docker', ['x'], { exitCode: 1, stdout: '', stderr }))
+    expect(isRetryable(fault('connect: connection refused'))).toBe(true)
+    expect(isRetryable(fault('429 Too Many Requests'))).toBe(true)
+    expect(isRetryable(fault('502 Bad Gateway'))).toBe(true)
+    expect(isRetryable(fault('401 Unauthorized'))).toBe(false)
+    expect(isRetryable(fault('denied: requested access to the resource is denied'))).toBe(false)
+    expect(isRetryable(fault('manifest unknown'))).toBe(false)
+  })
+
+  it('ignores skopeo debug lines when classifying and reports the fatal one', () => {
+    const stderr = 'time="x" level=debug msg="PUT http://h/v2/r/blobs/uploads/4290-429-x"\ntime="x" level=fatal msg="pinging: connect: connection refused"'
+    const error = toRegistryError('copying to h/r', new CommandError('skopeo', ['copy'], { exitCode: 1, stdout: '', stderr }))
+    expect(error.kind).toBe('unreachable')
+    expect(error.message).toMatch(/^copying to h\/r: the registry is unreachable[\s\S]*level=fatal/)
+    expect(error.message).not.toMatch(/level=debug/)
+  })
+})
