@@ -32177,9 +32177,10 @@ function passedDeadline(error) {
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
-// Turns what docker, buildx and skopeo print on failure into one kind of fault, a clear message,
-// and whether another attempt can help. The classification is pure: tested on the tools' real
-// messages (actions/toolkit/test/registry-faults.test.ts).
+// Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
+// network error code) into one kind of fault, a clear message, and whether another attempt can
+// help. The classification is pure: tested on the tools' real messages
+// (actions/toolkit/test/registry-faults.test.ts).
 
 
 
@@ -32260,6 +32261,32 @@ const ADVICE = {
     'server-error': 'the registry answered with a server error (HTTP 5xx)',
     other: 'the command failed',
 };
+/** The kind of an HTTP error status from a registry or identity provider (a token endpoint). */
+function httpStatusKind(status) {
+    if (status === 401)
+        return 'unauthorized';
+    if (status === 403)
+        return 'forbidden';
+    if (status === 404)
+        return 'not-found';
+    if (status === 408)
+        return 'timeout';
+    if (status === 429)
+        return 'throttled';
+    if (status >= 500)
+        return 'server-error';
+    return 'other';
+}
+/** The kind of a request that got no HTTP answer, by Node's error code: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
+function networkErrorKind(code) {
+    if (code === 'ENOTFOUND')
+        return 'unknown-registry';
+    if (code === 'EAI_AGAIN')
+        return 'dns-temporary';
+    if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
+        return 'timeout';
+    return 'unreachable';
+}
 /** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
 function describeFault(operation, kind, detail) {
     const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
@@ -33188,11 +33215,15 @@ function readImage(name, pinned) {
         warning(`Input "${name}": "${value}" is not pinned by digest; the image can change under the build (pin it as name:tag@sha256:...)`);
     return value;
 }
-// true (the former boolean default) means auto; the event payload says whether the repository is private.
+// true (the former boolean default) means auto; the event payload says whether the repository is
+// private, and is read only for auto (an explicit mode does not depend on it).
 function readProvenance(env) {
-    const choice = getChoice('provenance', PROVENANCE_CHOICES, 'auto');
+    const input = getChoice('provenance', PROVENANCE_CHOICES, 'auto');
+    const choice = input === 'true' ? 'auto' : input;
+    if (choice !== 'auto')
+        return provenanceMode(choice, false);
     const payload = env.GITHUB_EVENT_PATH && (0,external_node_fs_namespaceObject.existsSync)(env.GITHUB_EVENT_PATH) ? (0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8') : undefined;
-    return provenanceMode(choice === 'true' ? 'auto' : choice, repositoryIsPrivate(payload));
+    return provenanceMode(choice, repositoryIsPrivate(payload));
 }
 /** Reads every input; throws InputError (naming the input) on the first bad one. */
 function readSettings(env = process.env, now = new Date()) {

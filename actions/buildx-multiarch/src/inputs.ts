@@ -158,11 +158,14 @@ function readImage(name: string, pinned: string): string {
   return value
 }
 
-// true (the former boolean default) means auto; the event payload says whether the repository is private.
+// true (the former boolean default) means auto; the event payload says whether the repository is
+// private, and is read only for auto (an explicit mode does not depend on it).
 function readProvenance(env: Env): ProvenanceMode {
-  const choice = getChoice('provenance', PROVENANCE_CHOICES, 'auto')
+  const input = getChoice('provenance', PROVENANCE_CHOICES, 'auto')
+  const choice = input === 'true' ? 'auto' : input
+  if (choice !== 'auto') return provenanceMode(choice, false)
   const payload = env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH) ? readFileSync(env.GITHUB_EVENT_PATH, 'utf8') : undefined
-  return provenanceMode(choice === 'true' ? 'auto' : choice, repositoryIsPrivate(payload))
+  return provenanceMode(choice, repositoryIsPrivate(payload))
 }
 
 /** Reads every input; throws InputError (naming the input) on the first bad one. */

@@ -102,6 +102,12 @@ describe('readSettings', () => {
     expect(readSettings(env({ GITHUB_EVENT_PATH: event }))).toMatchObject({ provenance: 'max', buildkitImage: 'mirror.example/buildkit:v0.32.2' })
     setInputs({ image: 'r.io/vote', context: 'apps/vote', provenance: 'false' })
     expect(readSettings(env({ GITHUB_EVENT_PATH: event })).provenance).toBe(false)
+    // An explicit mode holds whatever the payload says (it is not read then).
+    setInputs({ image: 'r.io/vote', context: 'apps/vote', provenance: 'min' })
+    expect(readSettings(env({ GITHUB_EVENT_PATH: event })).provenance).toBe('min')
+    writeFileSync(event, JSON.stringify({ repository: { full_name: 'acme/shop', private: true } }))
+    setInputs({ image: 'r.io/vote', context: 'apps/vote', provenance: 'max' })
+    expect(readSettings(env({ GITHUB_EVENT_PATH: event })).provenance).toBe('max')
   })
 
   it('merge mode needs no build context and qualifies bare digests with the image', () => {
