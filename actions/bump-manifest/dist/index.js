@@ -43416,14 +43416,17 @@ async function report(plans, outcome, guard) {
     if (guard)
         for (const [name, value] of Object.entries(guardOutputs(guard)))
             setOutput(name, value);
+    // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
+    const refused = guard && !guard.decision.commit ? guard.decision.refused : undefined;
+    const details = `${summaryMarkdown(plans, { ...outcome, refused })}${guard ? guardMarkdown(guard) : ''}`;
+    await writeSummary(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details);
+}
+/** Appends to the job summary. The change has landed by now: a missing summary file is worth a warning, not a failure. */
+async function writeSummary(markdown) {
     try {
-        // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
-        const refused = guard && !guard.decision.commit ? guard.decision.refused : undefined;
-        const details = `${summaryMarkdown(plans, { ...outcome, refused })}${guard ? guardMarkdown(guard) : ''}`;
-        await summary.addRaw(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details).write();
+        await summary.addRaw(markdown).write();
     }
     catch (error) {
-        // The change has landed by now: a missing summary file is worth a warning, not a failure.
         warning(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
     }
 }
@@ -43666,12 +43669,7 @@ async function deliverReceipt(settings, guard, outcome, stages, sync) {
         stages: [...jobs, ...stages],
     });
     setOutput('receipt', JSON.stringify(receipt));
-    try {
-        await summary.addRaw(receiptMarkdown(receipt)).write();
-    }
-    catch (error) {
-        warning(`Could not write the job summary: ${(0,errors/* errorMessage */.g)(error)}`);
-    }
+    await writeSummary(receiptMarkdown(receipt));
 }
 async function run() {
     let attempts = 0;

@@ -64,13 +64,17 @@ function setOutputs(plans: readonly FilePlan[], outcome: Outcome): void {
 async function report(plans: readonly FilePlan[], outcome: Outcome, guard?: Guard): Promise<void> {
   setOutputs(plans, outcome)
   if (guard) for (const [name, value] of Object.entries(guardOutputs(guard))) core.setOutput(name, value)
+  // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
+  const refused = guard && !guard.decision.commit ? guard.decision.refused : undefined
+  const details = `${summaryMarkdown(plans, { ...outcome, refused })}${guard ? guardMarkdown(guard) : ''}`
+  await writeSummary(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details)
+}
+
+/** Appends to the job summary. The change has landed by now: a missing summary file is worth a warning, not a failure. */
+async function writeSummary(markdown: string): Promise<void> {
   try {
-    // The details, folded: the deployment receipt (deliverReceipt) is the table a person reads first.
-    const refused = guard && !guard.decision.commit ? guard.decision.refused : undefined
-    const details = `${summaryMarkdown(plans, { ...outcome, refused })}${guard ? guardMarkdown(guard) : ''}`
-    await core.summary.addRaw(guard ? `<details><summary>bump-manifest: files, order and hold</summary>\n\n${details}\n</details>\n\n` : details).write()
+    await core.summary.addRaw(markdown).write()
   } catch (error) {
-    // The change has landed by now: a missing summary file is worth a warning, not a failure.
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   }
 }
@@ -321,11 +325,7 @@ async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome
     stages: [...jobs, ...stages],
   })
   core.setOutput('receipt', JSON.stringify(receipt))
-  try {
-    await core.summary.addRaw(receiptMarkdown(receipt)).write()
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`)
-  }
+  await writeSummary(receiptMarkdown(receipt))
 }
 
 export async function run(): Promise<void> {
