@@ -53,6 +53,10 @@ describe('the plan entry', () => {
     const blank = await plan('refs/heads/develop', { environment: '' })
     expect(blank.errors).toEqual(['Input "environment": is required and was not given'])
     expect(blank.outputs).toEqual({})
+    // plan/action.yml marks service required: the entry enforces it (the runner does not).
+    const unnamed = await plan('refs/heads/develop', { service: '' })
+    expect(unnamed.errors).toEqual(['Input "service": is required and was not given'])
+    expect(unnamed.outputs).toEqual({})
   })
 })
 

@@ -32020,7 +32020,7 @@ function readEvent(env) {
 }
 function readSettings() {
     return {
-        service: getString('service'),
+        service: getString('service', { required: true }),
         repository: getString('image-repository'),
         registry: getString('registry'),
         productionRegistry: getString('production-registry'),

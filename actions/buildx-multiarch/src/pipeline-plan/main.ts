@@ -29,7 +29,7 @@ export function readEvent(env: NodeJS.ProcessEnv): PipelineEvent {
 
 function readSettings(): PipelineSettings {
   return {
-    service: getString('service'),
+    service: getString('service', { required: true }),
     repository: getString('image-repository'),
     registry: getString('registry'),
     productionRegistry: getString('production-registry'),
