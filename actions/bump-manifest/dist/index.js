@@ -43461,19 +43461,19 @@ function pullRequestBranch(settings, branch) {
     return `bump-manifest/${branch}/${name}${settings.environment ? `-${settings.environment.replace(/[^A-Za-z0-9._-]/g, '-')}` : ''}`;
 }
 /** The pull request title and body: the commit message's subject and the rest. */
-function pullRequestText(settings, branch, plans) {
-    const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans), plans).trim().split('\n');
+function pullRequestText(settings, branch, plans, guard) {
+    const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans, guard), plans).trim().split('\n');
     return { title, body: body.join('\n').trim() };
 }
 /**
  * Opens or updates the pull request once the commit is on its branch. A refusal (a 403 says which
  * setting or token) is returned, to fail the step after the outputs name the commit that landed.
  */
-async function openPullRequest(settings, target, github, head, commit, plans, outcome, open) {
+async function openPullRequest(settings, target, github, head, commit, plans, guard, outcome, open) {
     const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
     let pr;
     try {
-        pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans) }, open);
+        pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans, guard) }, open);
     }
     catch (error) {
         return error;
@@ -43583,7 +43583,7 @@ async function commitAndPush(settings, target, plans, globbed, checked, onAttemp
     if (!result.changed || !result.commit)
         return { plans: result.plans.length > 0 ? result.plans : plans, outcome, guard };
     if (settings.pullRequest) {
-        const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome, open);
+        const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, guard, outcome, open);
         return { plans: result.plans, outcome, failure, guard };
     }
     if (target.current === target.branch) {

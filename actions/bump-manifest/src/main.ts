@@ -125,8 +125,8 @@ interface Published {
 }
 
 /** The pull request title and body: the commit message's subject and the rest. */
-function pullRequestText(settings: Settings, branch: string, plans: FilePlan[]): { title: string; body: string } {
-  const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans), plans).trim().split('\n')
+function pullRequestText(settings: Settings, branch: string, plans: FilePlan[], guard: Guard): { title: string; body: string } {
+  const [title = '', ...body] = commitMessage(settings.commitMessage, messageValues(settings, branch, plans, guard), plans).trim().split('\n')
   return { title, body: body.join('\n').trim() }
 }
 
@@ -137,11 +137,11 @@ type GitHubClient = () => Promise<Octokit>
  * Opens or updates the pull request once the commit is on its branch. A refusal (a 403 says which
  * setting or token) is returned, to fail the step after the outputs name the commit that landed.
  */
-async function openPullRequest(settings: Settings, target: GitTarget, github: GitHubClient, head: string, commit: string, plans: FilePlan[], outcome: Outcome, open?: OpenPullRequest): Promise<Error | undefined> {
+async function openPullRequest(settings: Settings, target: GitTarget, github: GitHubClient, head: string, commit: string, plans: FilePlan[], guard: Guard, outcome: Outcome, open?: OpenPullRequest): Promise<Error | undefined> {
   const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), github()])
   let pr
   try {
-    pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans) }, open)
+    pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans, guard) }, open)
   } catch (error) {
     return error as Error
   }
@@ -242,7 +242,7 @@ async function commitAndPush(settings: Settings, target: GitTarget, plans: FileP
   if (!result.changed || !result.commit) return { plans: result.plans.length > 0 ? result.plans : plans, outcome, guard }
 
   if (settings.pullRequest) {
-    const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, outcome, open)
+    const failure = await openPullRequest(settings, target, github, landBranch, result.commit, result.plans, guard, outcome, open)
     return { plans: result.plans, outcome, failure, guard }
   }
   if (target.current === target.branch) {

@@ -142,13 +142,17 @@ describe('the order and the hold with a pull request open', () => {
   })
 
   it('skips a pipeline bump while a rollback on the pull request\'s branch holds the service (refused=held)', async () => {
-    const { box, work, env } = await setUp()
+    const { box, api, work, env } = await setUp()
     expect((await runBump(work, { ...inputs, tag: '1.3.0' }, env)).outputs).toMatchObject({ changed: 'true' })
     // The rollback goes into the same pull request, so the hold is on its branch, not yet on the base.
     const rollback = await runBump(work, { ...inputs, tag: '1.2.0', 'allow-downgrade': 'true' }, env)
     expect(rollback.outputs).toMatchObject({ changed: 'true', order: 'older', refused: '' })
     expect(JSON.parse(rollback.outputs.hold ?? '')).toMatchObject({ service: 'vote', image: `${REGISTRY}/vote:1.2.0` })
     const head = box.remoteHead(BRANCH)
+    // The pull request's body is the commit message after its subject, the hold's trailer included,
+    // so a squash merge that takes the body keeps the hold in the history.
+    expect(git(box.remote, 'log', '-1', '--format=%B', head)).toContain('Deploy-Hold: ')
+    expect(api.pulls[0]?.body).toContain('Deploy-Hold: ')
 
     const pipeline = await runBump(work, { ...inputs, tag: '1.4.0' }, env)
     expect(pipeline.errors).toEqual([])
