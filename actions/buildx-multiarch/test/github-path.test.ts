@@ -99,9 +99,11 @@ describe('3. QEMU only when needed, and pinned images', () => {
 })
 
 describe('4. one builder per use of the action', () => {
-  it('names each builder uniquely within a run attempt', () => {
+  // The random suffix (main.ts) makes two uses in one job differ; e2e-builder.test.ts runs that.
+  it('names each builder from the run, its attempt and the use\'s suffix', () => {
     expect(builderName(RUN_ENV, 'a1b2c3d4')).toBe('buildx-multiarch-9001-3-a1b2c3d4')
-    expect(builderName(RUN_ENV, 'a1b2c3d4')).not.toBe(builderName(RUN_ENV, '0badf00d'))
+    expect(builderName(githubRunEnv('9001', '4'), 'a1b2c3d4')).toBe('buildx-multiarch-9001-4-a1b2c3d4')
+    expect(builderName({}, 'a1b2c3d4')).toBe('buildx-multiarch-local-1-a1b2c3d4')
   })
 })
 
