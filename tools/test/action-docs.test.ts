@@ -61,6 +61,21 @@ describe.each(actions)('actions/%s', (name) => {
     expect(tableNames(readme, 'Outputs')).toEqual(Object.keys(action.outputs ?? {}))
   })
 
+  // Entries beside the main one (buildx-multiarch's plan/): a README section per entry, whose
+  // `| input |` and `| output |` tables list the entry's action.yml.
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'action.yml')))
+  it.each(entries.map((e) => e.name))('documents its %s/ entry with the same inputs and outputs, in the same order', (entry) => {
+    const sub = parse(readFileSync(join(dir, entry, 'action.yml'), 'utf8')) as ActionYml
+    const section = readme.split('\n## ').find((part) => part.split('\n')[0]?.includes(`(\`${entry}/\`)`)) ?? ''
+    const table = (header: string): string[] => {
+      const body = section.split(`\n| ${header} |`)[1]?.split('\n\n')[0] ?? ''
+      return [...body.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1] as string)
+    }
+    expect(section, `a README section titled with (\`${entry}/\`)`).not.toBe('')
+    expect(table('input')).toEqual(Object.keys(sub.inputs ?? {}))
+    expect(table('output')).toEqual(Object.keys(sub.outputs ?? {}))
+  })
+
   it("keeps the names DESIGN.md's contracts fix", () => {
     expect(Object.keys(action.outputs ?? {})).toEqual(expect.arrayContaining(CONTRACT_OUTPUTS[name] ?? []))
     expect(Object.keys(action.inputs ?? {})).toEqual(expect.arrayContaining(CONTRACT_INPUTS[name] ?? []))
