@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { RULES, permissionMap } from '../src/workflows/hardening'
-import { loadWorkflows, parseWorkflow, workflowById } from '../src/workflows/load'
+import { loadWorkflows, needsOf, parseWorkflow, workflowById } from '../src/workflows/load'
+import { CHECK_STEP, CHECKED_REPOSITORY, CHECKED_SHA, HANDED_REPOSITORY, HANDED_SHA, ownCommitChecks } from '../src/workflows/own-commit'
 import { itChecksEachRule } from './helpers/rules'
 
 const workflows = loadWorkflows()
@@ -95,17 +96,21 @@ describe('privileges of the pipeline', () => {
   })
 
   it('runs the actions from the checkout of its own commit, in every job that uses one', () => {
+    // One check, the plan job's first step, on job.workflow_sha (workflows-own-commit.test.ts runs it).
+    const guard = pipeline.jobs.plan?.steps?.[0]
+    expect(guard?.id).toBe(CHECK_STEP)
+    expect(guard?.env?.WORKFLOW_SHA, 'the plan job checks job.workflow_sha first').toBe('${{ job.workflow_sha }}')
+    expect(guard?.run).toMatch(/\$WORKFLOW_SHA" =~ \^\[0-9a-f\]\{40\}\$/)
+    expect(ownCommitChecks(workflows), 'no copy of the check in another job').toEqual([`${pipeline.path}: job plan, step ${CHECK_STEP}`])
     for (const [id, job] of Object.entries(pipeline.jobs)) {
       const local = (job.steps ?? []).filter((s) => s.uses?.startsWith('./'))
       if (local.length === 0) continue
       for (const step of local) expect(step.uses, `job ${id}`).toMatch(/^\.\/pipeline\/actions\/[a-z-]+(\/[a-z-]+)?$/)
       const own = job.steps?.find((s) => s.with?.path === 'pipeline')
-      expect(own?.with, `job ${id}`).toMatchObject({ repository: '${{ job.workflow_repository }}', ref: '${{ job.workflow_sha }}' })
-      const guard = job.steps?.[0]
-      expect(guard?.env?.WORKFLOW_SHA, `job ${id} checks job.workflow_sha first`).toBe('${{ job.workflow_sha }}')
-      // GitHub has no step reuse inside a workflow, so the check is repeated per job: one script.
-      expect(guard?.run, `job ${id} runs the build job's check`).toBe(pipeline.jobs.build?.steps?.[0]?.run)
-      expect(guard?.run).toMatch(/\$WORKFLOW_SHA" =~ \^\[0-9a-f\]\{40\}\$/)
+      // The checked commit: the check's outputs in the plan job, handed on through needs.plan elsewhere.
+      const checked = id === 'plan' ? { repository: CHECKED_REPOSITORY, ref: CHECKED_SHA } : { repository: HANDED_REPOSITORY, ref: HANDED_SHA }
+      expect(own?.with, `job ${id}`).toMatchObject(checked)
+      if (id !== 'plan') expect(needsOf(job), `job ${id} needs the job that checks`).toContain('plan')
     }
   })
 

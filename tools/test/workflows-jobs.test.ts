@@ -3,24 +3,17 @@
 // and failed needs).
 import { describe, expect, it } from 'vitest'
 import { evaluate, simulateJobs, type JobResult } from '../src/workflows/job-graph'
-import { callInputs, lookupIn, type ExpressionContext } from '../src/workflows/expressions'
+import { lookupIn, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById } from '../src/workflows/load'
 import { runActionStep } from '../src/workflows/run-action-step'
-import { UNSET_GITOPS_VARIABLES } from './helpers/workflow-context'
+import { pipelineCallContext } from './helpers/workflow-context'
 
 const workflows = loadWorkflows()
 const pipeline = workflowById(workflows, 'pipeline')
 const SHA = '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567'
 
-function inputs(caller: string, overrides: Record<string, string> = {}): ExpressionContext {
-  const context: ExpressionContext = { 'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io', 'vars.ACR_PRODUCTION_REGISTRY': '', ...UNSET_GITOPS_VARIABLES }
-  Object.assign(context, callInputs(pipeline, workflowById(workflows, caller).jobs.pipeline?.with ?? {}, context))
-  for (const [name, value] of Object.entries(overrides)) context[`inputs.${name}`] = value
-  return context
-}
-
 async function jobsFor(event: string, ref: string, options: { failing?: string; inputs?: Record<string, string> } = {}): Promise<string[]> {
-  const context: ExpressionContext = { ...inputs('vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
+  const context: ExpressionContext = { ...pipelineCallContext(workflows, 'vote', options.inputs), 'github.event_name': event, 'github.ref': ref, 'github.sha': SHA, 'github.run_number': '5' }
   const step = findStep(pipeline, 'plan', 'plan')
   const plan = await runActionStep(step, context)
   expect(plan.exitCode, plan.stdout).toBe(0)
