@@ -1,8 +1,8 @@
-// The reusable pipeline runs its actions from its own commit (README "Using the actions from your repository"). One
-// step checks that commit, the plan job's own-commit, which reads `job.workflow_sha` and
-// `job.workflow_repository` and hands them on as the job outputs pipeline-sha and
-// pipeline-repository; every other job that checks the actions out into pipeline/ takes them
-// through `needs.plan`. Pure checks over parsed workflows.
+// The reusable pipeline runs its actions from its own commit (README "Using the actions from
+// your repository"). One step checks that commit, the plan job's own-commit, which reads
+// `job.workflow_sha` and `job.workflow_repository` and hands them on as the job outputs
+// pipeline-sha and pipeline-repository; every other job that checks the actions out into
+// pipeline/ takes them through `needs.plan`. Pure checks over parsed workflows.
 import type { Rule } from './hardening'
 import { jobsOf, needsOf, stepsOf, usesRemote, workflowCall, type Job, type Step, type Workflow } from './load'
 
