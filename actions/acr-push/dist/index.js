@@ -40546,10 +40546,53 @@ function isRetryable(error, options = {}) {
     return error.retryable || (options.afterPush === true && error.kind === 'not-found');
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/host-port.ts
+// `host[:port]` as a registry reference or a URL writes it, an IPv6 address in brackets
+// (`[::1]:5000`): how it splits, and which hosts are loopback. image-ref.ts checks a registry
+// host with it, http.ts decides where plain http may go. Pure: no I/O.
+/**
+ * Splits `host[:port]` and `[v6]:port`; undefined when the text is not that shape: an unclosed
+ * `[`, text after `]` that is not `:port`, or a second `:` outside brackets.
+ */
+function splitHostPort(text) {
+    let host = text;
+    let rest = '';
+    if (text.startsWith('[')) {
+        const end = text.indexOf(']');
+        if (end < 0)
+            return undefined;
+        host = text.slice(0, end + 1);
+        rest = text.slice(end + 1);
+        if (rest !== '' && !rest.startsWith(':'))
+            return undefined;
+    }
+    else {
+        const colon = text.indexOf(':');
+        if (colon >= 0) {
+            host = text.slice(0, colon);
+            rest = text.slice(colon);
+        }
+    }
+    if (rest === '')
+        return { host };
+    const port = rest.slice(1);
+    return port.includes(':') ? undefined : { host, port };
+}
+/** The host of `host[:port]`, an IPv6 address kept in its brackets (`[::1]:5000` -> `[::1]`); '' when it is not that shape. */
+function hostName(text) {
+    return splitHostPort(text)?.host ?? '';
+}
+/** localhost, 127.0.0.0/8 or [::1], with or without a port. */
+function isLoopbackHost(host) {
+    const name = hostName(host);
+    return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
@@ -40588,30 +40631,14 @@ function digestProblem(digest) {
     return undefined;
 }
 function isValidDomain(domain) {
-    const [host = '', port, ...rest] = splitHostPort(domain);
-    if (rest.length > 0 || host === '')
+    const split = splitHostPort(domain);
+    if (!split || split.host === '')
         return false;
-    if (port !== undefined && !PORT_RE.test(port))
+    if (split.port !== undefined && !PORT_RE.test(split.port))
         return false;
-    if (IPV6_RE.test(host))
+    if (IPV6_RE.test(split.host))
         return true;
-    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
-}
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain) {
-    if (domain.startsWith('[')) {
-        const end = domain.indexOf(']');
-        if (end < 0)
-            return [''];
-        const host = domain.slice(0, end + 1);
-        const rest = domain.slice(end + 1);
-        if (rest === '')
-            return [host];
-        if (!rest.startsWith(':'))
-            return [''];
-        return [host, ...rest.slice(1).split(':')];
-    }
-    return domain.split(':');
+    return split.host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
 }
 // The first path element is a registry only when it looks like one: it has a '.' or ':',
 // is "localhost", or has uppercase letters (never valid in a repository).
@@ -40714,84 +40741,6 @@ function parseRepository(input) {
         throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
     }
     return ref;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/http.ts
-// The one HTTP client for requests the actions make themselves (token endpoints). It is
-// @actions/http-client, which @actions/core already uses for its own OIDC request (so it adds
-// nothing to a bundle): it honours https_proxy/HTTPS_PROXY, http_proxy/HTTP_PROXY and
-// no_proxy/NO_PROXY the way the runner documents for self-hosted runners behind a proxy
-// (https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/using-a-proxy-server-with-self-hosted-runners),
-// tunnelling through the proxy with CONNECT, while Node's fetch ignores those variables. Like the
-// runner's toolkit and Go's net/http, it never proxies loopback hosts.
-
-
-
-/** A request that got no HTTP answer; `code` is Node's (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ...) or ETIMEDOUT. */
-class HttpNetworkError extends Error {
-    code;
-    name = 'HttpNetworkError';
-    constructor(code, message) {
-        super(message);
-        this.code = code;
-    }
-}
-/** The host name of `host[:port]`, an IPv6 address kept in its brackets: `[::1]:5000` -> `[::1]`. */
-function hostName(host) {
-    return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
-}
-/** localhost, 127.0.0.0/8 or [::1], with or without a port. */
-function isLoopbackHost(host) {
-    const name = hostName(host);
-    return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
-}
-/**
- * Why a URL may not carry credentials, or undefined when it may: every request here holds a
- * token or secret, so it must be https, except to loopback (the local stand-ins).
- */
-function insecureUrlReason(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return `"${url}" is not an absolute URL`;
-    }
-    if (parsed.protocol === 'https:')
-        return undefined;
-    if (parsed.protocol === 'http:' && isLoopbackHost(parsed.host))
-        return undefined;
-    return `"${parsed.origin}" is not https (plain http is accepted for loopback hosts only)`;
-}
-/** The proxy a request to `url` goes through (without credentials), or undefined when it goes direct. */
-function proxyFor(url) {
-    const proxy = getProxyUrl(new URL(url));
-    return proxy ? `${proxy.protocol}//${proxy.host}` : undefined;
-}
-/**
- * Sends one request and returns status and body (any status: the caller interprets it). No
- * redirect is followed (a token request answered with a redirect must not resend its secret
- * elsewhere) and nothing is retried here: the caller's retry policy decides.
- */
-async function sendRequest(request, options) {
-    const reason = insecureUrlReason(request.url);
-    if (reason)
-        throw new Error(`refusing to send credentials to ${reason}`);
-    const client = new lib_HttpClient(options.userAgent, [], { allowRedirects: false, allowRetries: false, socketTimeout: options.timeoutMs });
-    try {
-        const body = request.form ? new URLSearchParams(request.form).toString() : null;
-        const response = await client.request(request.method, request.url, body, request.headers);
-        return { status: response.message.statusCode ?? 0, body: await response.readBody() };
-    }
-    catch (error) {
-        const message = errorMessage(error);
-        // http-client reports its socket timeout as a plain Error("Request timeout: <path>").
-        const code = /^Request timeout/.test(message) ? 'ETIMEDOUT' : String(error.code ?? 'ERR_NETWORK');
-        throw new HttpNetworkError(code, message);
-    }
-    finally {
-        client.dispose();
-    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -41106,6 +41055,76 @@ function federatedCredentialHint(claims, clientId) {
         `  ${forms.immutable}   (immutable IDs: repositories created, renamed or transferred after 2026-06-18, or opted in)`,
         `\`gh api repos/${repository}/actions/oidc/customization/sub\` shows which one this repository uses (use_immutable_subject).`,
     ].join('\n');
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/http.ts
+// The one HTTP client for requests the actions make themselves (token endpoints). It is
+// @actions/http-client, which @actions/core already uses for its own OIDC request (so it adds
+// nothing to a bundle): it honours https_proxy/HTTPS_PROXY, http_proxy/HTTP_PROXY and
+// no_proxy/NO_PROXY the way the runner documents for self-hosted runners behind a proxy
+// (https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/using-a-proxy-server-with-self-hosted-runners),
+// tunnelling through the proxy with CONNECT, while Node's fetch ignores those variables. Like the
+// runner's toolkit and Go's net/http, it never proxies loopback hosts.
+
+
+
+
+/** A request that got no HTTP answer; `code` is Node's (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ...) or ETIMEDOUT. */
+class HttpNetworkError extends Error {
+    code;
+    name = 'HttpNetworkError';
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+    }
+}
+/**
+ * Why a URL may not carry credentials, or undefined when it may: every request here holds a
+ * token or secret, so it must be https, except to loopback (the local stand-ins).
+ */
+function insecureUrlReason(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return `"${url}" is not an absolute URL`;
+    }
+    if (parsed.protocol === 'https:')
+        return undefined;
+    if (parsed.protocol === 'http:' && isLoopbackHost(parsed.host))
+        return undefined;
+    return `"${parsed.origin}" is not https (plain http is accepted for loopback hosts only)`;
+}
+/** The proxy a request to `url` goes through (without credentials), or undefined when it goes direct. */
+function proxyFor(url) {
+    const proxy = getProxyUrl(new URL(url));
+    return proxy ? `${proxy.protocol}//${proxy.host}` : undefined;
+}
+/**
+ * Sends one request and returns status and body (any status: the caller interprets it). No
+ * redirect is followed (a token request answered with a redirect must not resend its secret
+ * elsewhere) and nothing is retried here: the caller's retry policy decides.
+ */
+async function sendRequest(request, options) {
+    const reason = insecureUrlReason(request.url);
+    if (reason)
+        throw new Error(`refusing to send credentials to ${reason}`);
+    const client = new lib_HttpClient(options.userAgent, [], { allowRedirects: false, allowRetries: false, socketTimeout: options.timeoutMs });
+    try {
+        const body = request.form ? new URLSearchParams(request.form).toString() : null;
+        const response = await client.request(request.method, request.url, body, request.headers);
+        return { status: response.message.statusCode ?? 0, body: await response.readBody() };
+    }
+    catch (error) {
+        const message = errorMessage(error);
+        // http-client reports its socket timeout as a plain Error("Request timeout: <path>").
+        const code = /^Request timeout/.test(message) ? 'ETIMEDOUT' : String(error.code ?? 'ERR_NETWORK');
+        throw new HttpNetworkError(code, message);
+    }
+    finally {
+        client.dispose();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/auth/cloud.ts

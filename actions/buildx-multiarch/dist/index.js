@@ -31629,10 +31629,53 @@ function isAttestationPlatform(p) {
     return p.os === 'unknown' && p.architecture === 'unknown';
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/host-port.ts
+// `host[:port]` as a registry reference or a URL writes it, an IPv6 address in brackets
+// (`[::1]:5000`): how it splits, and which hosts are loopback. image-ref.ts checks a registry
+// host with it, http.ts decides where plain http may go. Pure: no I/O.
+/**
+ * Splits `host[:port]` and `[v6]:port`; undefined when the text is not that shape: an unclosed
+ * `[`, text after `]` that is not `:port`, or a second `:` outside brackets.
+ */
+function splitHostPort(text) {
+    let host = text;
+    let rest = '';
+    if (text.startsWith('[')) {
+        const end = text.indexOf(']');
+        if (end < 0)
+            return undefined;
+        host = text.slice(0, end + 1);
+        rest = text.slice(end + 1);
+        if (rest !== '' && !rest.startsWith(':'))
+            return undefined;
+    }
+    else {
+        const colon = text.indexOf(':');
+        if (colon >= 0) {
+            host = text.slice(0, colon);
+            rest = text.slice(colon);
+        }
+    }
+    if (rest === '')
+        return { host };
+    const port = rest.slice(1);
+    return port.includes(':') ? undefined : { host, port };
+}
+/** The host of `host[:port]`, an IPv6 address kept in its brackets (`[::1]:5000` -> `[::1]`); '' when it is not that shape. */
+function hostName(text) {
+    return splitHostPort(text)?.host ?? '';
+}
+/** localhost, 127.0.0.0/8 or [::1], with or without a port. */
+function host_port_isLoopbackHost(host) {
+    const name = hostName(host);
+    return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
@@ -31671,30 +31714,14 @@ function digestProblem(digest) {
     return undefined;
 }
 function isValidDomain(domain) {
-    const [host = '', port, ...rest] = splitHostPort(domain);
-    if (rest.length > 0 || host === '')
+    const split = splitHostPort(domain);
+    if (!split || split.host === '')
         return false;
-    if (port !== undefined && !PORT_RE.test(port))
+    if (split.port !== undefined && !PORT_RE.test(split.port))
         return false;
-    if (IPV6_RE.test(host))
+    if (IPV6_RE.test(split.host))
         return true;
-    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
-}
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain) {
-    if (domain.startsWith('[')) {
-        const end = domain.indexOf(']');
-        if (end < 0)
-            return [''];
-        const host = domain.slice(0, end + 1);
-        const rest = domain.slice(end + 1);
-        if (rest === '')
-            return [host];
-        if (!rest.startsWith(':'))
-            return [''];
-        return [host, ...rest.slice(1).split(':')];
-    }
-    return domain.split(':');
+    return split.host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
 }
 // The first path element is a registry only when it looks like one: it has a '.' or ':',
 // is "localhost", or has uppercase letters (never valid in a repository).

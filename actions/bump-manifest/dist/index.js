@@ -28378,7 +28378,7 @@ module.exports = {
 /* harmony export */ });
 /* unused harmony export planFile */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8293);
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6605);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9359);
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(29);
 /* harmony import */ var _targets__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(874);
 /* harmony import */ var _yaml_text__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
@@ -28512,7 +28512,7 @@ function changedPlans(plans) {
 /* harmony export */   km: () => (/* binding */ joinReference),
 /* harmony export */   sf: () => (/* binding */ referencesImage)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6605);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9359);
 // The new image reference and how it is written: pure string work on image references.
 
 /** The repository part of a reference as written (`vote` stays `vote`, not docker.io/library/vote). */
@@ -28584,8 +28584,8 @@ function podSpecPath(kind) {
     return kind !== undefined && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
 }
 
-// EXTERNAL MODULE: ../toolkit/src/image-ref.ts
-var image_ref = __nccwpck_require__(6605);
+// EXTERNAL MODULE: ../toolkit/src/image-ref.ts + 1 modules
+var image_ref = __nccwpck_require__(9359);
 // EXTERNAL MODULE: ./src/reference.ts
 var reference = __nccwpck_require__(5470);
 // EXTERNAL MODULE: ./src/yaml-text.ts
@@ -28962,21 +28962,69 @@ class InputError extends Error {
 
 /***/ }),
 
-/***/ 6605:
+/***/ 9359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   RB: () => (/* binding */ sameRepository),
-/* harmony export */   SU: () => (/* binding */ parseRepository),
-/* harmony export */   WQ: () => (/* binding */ digestProblem),
-/* harmony export */   ZD: () => (/* binding */ familiarReference),
-/* harmony export */   o_: () => (/* binding */ parseImageReference),
-/* harmony export */   r_: () => (/* binding */ isValidTag)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_REGISTRY, InvalidReferenceError, repositoryName, formatImageReference */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  WQ: () => (/* binding */ digestProblem),
+  ZD: () => (/* binding */ familiarReference),
+  r_: () => (/* binding */ isValidTag),
+  o_: () => (/* binding */ parseImageReference),
+  SU: () => (/* binding */ parseRepository),
+  RB: () => (/* binding */ sameRepository)
+});
+
+// UNUSED EXPORTS: DEFAULT_REGISTRY, InvalidReferenceError, formatImageReference, repositoryName
+
+;// CONCATENATED MODULE: ../toolkit/src/host-port.ts
+// `host[:port]` as a registry reference or a URL writes it, an IPv6 address in brackets
+// (`[::1]:5000`): how it splits, and which hosts are loopback. image-ref.ts checks a registry
+// host with it, http.ts decides where plain http may go. Pure: no I/O.
+/**
+ * Splits `host[:port]` and `[v6]:port`; undefined when the text is not that shape: an unclosed
+ * `[`, text after `]` that is not `:port`, or a second `:` outside brackets.
+ */
+function splitHostPort(text) {
+    let host = text;
+    let rest = '';
+    if (text.startsWith('[')) {
+        const end = text.indexOf(']');
+        if (end < 0)
+            return undefined;
+        host = text.slice(0, end + 1);
+        rest = text.slice(end + 1);
+        if (rest !== '' && !rest.startsWith(':'))
+            return undefined;
+    }
+    else {
+        const colon = text.indexOf(':');
+        if (colon >= 0) {
+            host = text.slice(0, colon);
+            rest = text.slice(colon);
+        }
+    }
+    if (rest === '')
+        return { host };
+    const port = rest.slice(1);
+    return port.includes(':') ? undefined : { host, port };
+}
+/** The host of `host[:port]`, an IPv6 address kept in its brackets (`[::1]:5000` -> `[::1]`); '' when it is not that shape. */
+function hostName(text) {
+    return splitHostPort(text)?.host ?? '';
+}
+/** localhost, 127.0.0.0/8 or [::1], with or without a port. */
+function isLoopbackHost(host) {
+    const name = hostName(host);
+    return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
@@ -29015,30 +29063,14 @@ function digestProblem(digest) {
     return undefined;
 }
 function isValidDomain(domain) {
-    const [host = '', port, ...rest] = splitHostPort(domain);
-    if (rest.length > 0 || host === '')
+    const split = splitHostPort(domain);
+    if (!split || split.host === '')
         return false;
-    if (port !== undefined && !PORT_RE.test(port))
+    if (split.port !== undefined && !PORT_RE.test(split.port))
         return false;
-    if (IPV6_RE.test(host))
+    if (IPV6_RE.test(split.host))
         return true;
-    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
-}
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain) {
-    if (domain.startsWith('[')) {
-        const end = domain.indexOf(']');
-        if (end < 0)
-            return [''];
-        const host = domain.slice(0, end + 1);
-        const rest = domain.slice(end + 1);
-        if (rest === '')
-            return [host];
-        if (!rest.startsWith(':'))
-            return [''];
-        return [host, ...rest.slice(1).split(':')];
-    }
-    return domain.split(':');
+    return split.host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
 }
 // The first path element is a registry only when it looks like one: it has a '.' or ':',
 // is "localhost", or has uppercase letters (never valid in a repository).
@@ -41982,8 +42014,8 @@ function getChoice(name, choices, defaultValue) {
     return value;
 }
 
-// EXTERNAL MODULE: ../toolkit/src/image-ref.ts
-var image_ref = __nccwpck_require__(6605);
+// EXTERNAL MODULE: ../toolkit/src/image-ref.ts + 1 modules
+var image_ref = __nccwpck_require__(9359);
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.

@@ -8,6 +8,7 @@
 import { HttpClient } from '@actions/http-client'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { errorMessage } from './errors'
+import { isLoopbackHost } from './host-port'
 
 export interface HttpRequest {
   method: 'GET' | 'POST'
@@ -31,17 +32,6 @@ export class HttpNetworkError extends Error {
   ) {
     super(message)
   }
-}
-
-/** The host name of `host[:port]`, an IPv6 address kept in its brackets: `[::1]:5000` -> `[::1]`. */
-export function hostName(host: string): string {
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '')
-}
-
-/** localhost, 127.0.0.0/8 or [::1], with or without a port. */
-export function isLoopbackHost(host: string): boolean {
-  const name = hostName(host)
-  return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]'
 }
 
 /**

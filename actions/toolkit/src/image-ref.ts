@@ -1,6 +1,7 @@
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+import { splitHostPort } from './host-port'
 
 /** A fully normalised image reference. `registry` is always set (docker.io by default). */
 export interface ImageReference {
@@ -51,25 +52,11 @@ export function digestProblem(digest: string): string | undefined {
 }
 
 function isValidDomain(domain: string): boolean {
-  const [host = '', port, ...rest] = splitHostPort(domain)
-  if (rest.length > 0 || host === '') return false
-  if (port !== undefined && !PORT_RE.test(port)) return false
-  if (IPV6_RE.test(host)) return true
-  return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part))
-}
-
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain: string): string[] {
-  if (domain.startsWith('[')) {
-    const end = domain.indexOf(']')
-    if (end < 0) return ['']
-    const host = domain.slice(0, end + 1)
-    const rest = domain.slice(end + 1)
-    if (rest === '') return [host]
-    if (!rest.startsWith(':')) return ['']
-    return [host, ...rest.slice(1).split(':')]
-  }
-  return domain.split(':')
+  const split = splitHostPort(domain)
+  if (!split || split.host === '') return false
+  if (split.port !== undefined && !PORT_RE.test(split.port)) return false
+  if (IPV6_RE.test(split.host)) return true
+  return split.host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part))
 }
 
 // The first path element is a registry only when it looks like one: it has a '.' or ':',

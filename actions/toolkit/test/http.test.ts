@@ -3,7 +3,7 @@
 // CONNECT-proxy path itself is exercised end to end by actions/acr-push/test/e2e-proxy.test.ts.
 import { createServer, type Server } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { HttpNetworkError, hostName, insecureUrlReason, isLoopbackHost, proxyFor, sendRequest } from '../src/http'
+import { HttpNetworkError, insecureUrlReason, proxyFor, sendRequest } from '../src/http'
 
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY']
 const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]))
@@ -15,15 +15,6 @@ afterEach(() => {
 })
 
 describe('which URLs may carry credentials', () => {
-  it('takes the host name of host[:port], IPv6 in its brackets', () => {
-    expect(['contoso.azurecr.io', 'localhost:5000', '[::1]:5000', '[::1]'].map(hostName)).toEqual(['contoso.azurecr.io', 'localhost', '[::1]', '[::1]'])
-  })
-
-  it('knows loopback hosts, with and without ports', () => {
-    expect(['localhost', 'localhost:5000', '127.0.0.1:5001', '127.1.2.3', '[::1]:5000', 'LOCALHOST'].map(isLoopbackHost)).toEqual([true, true, true, true, true, true])
-    expect(['contoso.azurecr.io', '10.0.0.1:5000', 'localhost.example.com', '127.0.0.1.nip.io'].map(isLoopbackHost)).toEqual([false, false, false, false])
-  })
-
   it('accepts https anywhere and http on loopback only', () => {
     expect(insecureUrlReason('https://login.microsoftonline.com/t/oauth2/v2.0/token')).toBeUndefined()
     expect(insecureUrlReason('http://127.0.0.1:8080/x')).toBeUndefined()

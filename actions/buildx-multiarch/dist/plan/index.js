@@ -31724,6 +31724,7 @@ const DEPLOYMENT_RULES = {
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
@@ -31762,30 +31763,14 @@ function digestProblem(digest) {
     return undefined;
 }
 function isValidDomain(domain) {
-    const [host = '', port, ...rest] = splitHostPort(domain);
-    if (rest.length > 0 || host === '')
+    const split = splitHostPort(domain);
+    if (!split || split.host === '')
         return false;
-    if (port !== undefined && !PORT_RE.test(port))
+    if (split.port !== undefined && !PORT_RE.test(split.port))
         return false;
-    if (IPV6_RE.test(host))
+    if (IPV6_RE.test(split.host))
         return true;
-    return host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
-}
-// Splits "host:port" and "[v6]:port"; returns extra pieces when there is more than one port.
-function splitHostPort(domain) {
-    if (domain.startsWith('[')) {
-        const end = domain.indexOf(']');
-        if (end < 0)
-            return [''];
-        const host = domain.slice(0, end + 1);
-        const rest = domain.slice(end + 1);
-        if (rest === '')
-            return [host];
-        if (!rest.startsWith(':'))
-            return [''];
-        return [host, ...rest.slice(1).split(':')];
-    }
-    return domain.split(':');
+    return split.host.split('.').every((part) => DOMAIN_COMPONENT_RE.test(part));
 }
 // The first path element is a registry only when it looks like one: it has a '.' or ':',
 // is "localhost", or has uppercase letters (never valid in a repository).

@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { errorMessage } from '../errors'
 import type { ExecResult } from '../exec'
-import { isLoopbackHost } from '../http'
+import { isLoopbackHost } from '../host-port'
 import { formatImageReference, type ImageReference } from '../image-ref'
 import { sha256Digest } from '../oci-index'
 import { RetriesExhaustedError, withRetry } from '../retry'
