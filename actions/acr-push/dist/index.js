@@ -40714,6 +40714,17 @@ function parseImageReference(input) {
         ref.digest = digest;
     return ref;
 }
+/** parseImageReference for text that may be no reference at all (a placeholder such as ${IMAGE}): undefined then. */
+function tryParseImageReference(input) {
+    try {
+        return parseImageReference(input);
+    }
+    catch (error) {
+        if (error instanceof InvalidReferenceError)
+            return undefined;
+        throw error;
+    }
+}
 /** `registry/repository`, fully qualified (docker.io/library/redis). */
 function repositoryName(ref) {
     return `${ref.registry}/${ref.repository}`;
@@ -42080,6 +42091,7 @@ const DEPLOYMENT_RULES = {
 // release merges back) moves that tag to another digest, and a release head whose last push
 // touched no service path has no image of its own. Pure: the facts are gathered elsewhere.
 
+
 const REVISION_LABEL = 'org.opencontainers.image.revision';
 /** The candidates of `version` among `tags`, newest (highest N) first. */
 function rcTags(version, tags) {
@@ -42089,13 +42101,13 @@ function rcTags(version, tags) {
         .sort((a, b) => b.n - a.n)
         .map((entry) => entry.tag);
 }
-const PIN_RE = /^([^@\s]+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+// A container's `image:` as image-ref.ts reads it, named registry/repo as the caller names the
+// staging repository; text that is no reference (a placeholder such as ${IMAGE}) pins nothing.
 function fromReference(text) {
-    const match = PIN_RE.exec(text);
-    if (!match?.[1])
+    const ref = tryParseImageReference(text);
+    if (!ref)
         return undefined;
-    // A colon in the last path element is the tag; one before a slash is a registry port.
-    return { repository: match[1], ...(match[2] ? { tag: match[2] } : {}), ...(match[3] ? { digest: match[3] } : {}) };
+    return { repository: repositoryName(ref), ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
 }
 function collect(node, out) {
     if (Array.isArray(node)) {

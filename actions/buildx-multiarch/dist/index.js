@@ -31797,6 +31797,17 @@ function parseImageReference(input) {
         ref.digest = digest;
     return ref;
 }
+/** parseImageReference for text that may be no reference at all (a placeholder such as ${IMAGE}): undefined then. */
+function tryParseImageReference(input) {
+    try {
+        return parseImageReference(input);
+    }
+    catch (error) {
+        if (error instanceof InvalidReferenceError)
+            return undefined;
+        throw error;
+    }
+}
 /** `registry/repository`, fully qualified (docker.io/library/redis). */
 function repositoryName(ref) {
     return `${ref.registry}/${ref.repository}`;

@@ -28976,7 +28976,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   RB: () => (/* binding */ sameRepository)
 });
 
-// UNUSED EXPORTS: DEFAULT_REGISTRY, InvalidReferenceError, formatImageReference, repositoryName
+// UNUSED EXPORTS: DEFAULT_REGISTRY, InvalidReferenceError, formatImageReference, repositoryName, tryParseImageReference
 
 ;// CONCATENATED MODULE: ../toolkit/src/host-port.ts
 // `host[:port]` as a registry reference or a URL writes it, an IPv6 address in brackets
@@ -29145,6 +29145,17 @@ function parseImageReference(input) {
     if (digest !== undefined)
         ref.digest = digest;
     return ref;
+}
+/** parseImageReference for text that may be no reference at all (a placeholder such as ${IMAGE}): undefined then. */
+function tryParseImageReference(input) {
+    try {
+        return parseImageReference(input);
+    }
+    catch (error) {
+        if (error instanceof InvalidReferenceError)
+            return undefined;
+        throw error;
+    }
 }
 /** `registry/repository`, fully qualified (docker.io/library/redis). */
 function repositoryName(ref) {

@@ -131,6 +131,16 @@ export function parseImageReference(input: string): ImageReference {
   return ref
 }
 
+/** parseImageReference for text that may be no reference at all (a placeholder such as ${IMAGE}): undefined then. */
+export function tryParseImageReference(input: string): ImageReference | undefined {
+  try {
+    return parseImageReference(input)
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return undefined
+    throw error
+  }
+}
+
 /** `registry/repository`, fully qualified (docker.io/library/redis). */
 export function repositoryName(ref: Pick<ImageReference, 'registry' | 'repository'>): string {
   return `${ref.registry}/${ref.repository}`

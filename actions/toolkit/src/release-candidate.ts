@@ -6,6 +6,7 @@
 // touched no service path has no image of its own. Pure: the facts are gathered elsewhere.
 
 import { rcNumber } from './gitflow'
+import { repositoryName, tryParseImageReference } from './image-ref'
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision'
 
@@ -25,13 +26,12 @@ export interface PinnedImage {
   digest?: string
 }
 
-const PIN_RE = /^([^@\s]+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/
-
+// A container's `image:` as image-ref.ts reads it, named registry/repo as the caller names the
+// staging repository; text that is no reference (a placeholder such as ${IMAGE}) pins nothing.
 function fromReference(text: string): PinnedImage | undefined {
-  const match = PIN_RE.exec(text)
-  if (!match?.[1]) return undefined
-  // A colon in the last path element is the tag; one before a slash is a registry port.
-  return { repository: match[1], ...(match[2] ? { tag: match[2] } : {}), ...(match[3] ? { digest: match[3] } : {}) }
+  const ref = tryParseImageReference(text)
+  if (!ref) return undefined
+  return { repository: repositoryName(ref), ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) }
 }
 
 function collect(node: unknown, out: PinnedImage[]): void {

@@ -7,6 +7,7 @@ import {
   parseImageReference,
   parseRepository,
   sameRepository,
+  tryParseImageReference,
 } from '../src/image-ref'
 
 const SHA = 'sha256:' + 'a'.repeat(64)
@@ -56,6 +57,16 @@ describe('parseImageReference', () => {
 
   it('rejects names over 255 characters', () => {
     expect(() => parseImageReference('r.io/' + 'a'.repeat(251))).toThrow(/longer than 255/)
+  })
+})
+
+describe('tryParseImageReference', () => {
+  it('reads what parseImageReference reads', () => {
+    expect(tryParseImageReference(`127.0.0.1:5000/ns/vote:1.0.0-rc.1@${SHA}`)).toEqual({ registry: '127.0.0.1:5000', repository: 'ns/vote', tag: '1.0.0-rc.1', digest: SHA })
+    expect(tryParseImageReference('redis')).toEqual({ registry: 'docker.io', repository: 'library/redis' })
+  })
+  it.each(['${IMAGE}', '', 'Vote:1', 'r.io/vote@sha256:abc'])('is undefined for %j, which is no reference', (text) => {
+    expect(tryParseImageReference(text)).toBeUndefined()
   })
 })
 

@@ -45,6 +45,12 @@ describe('stagingPin', () => {
     const deployment = { kind: 'Deployment', spec: { template: { spec: { containers: [{ name: 'vote', image: `127.0.0.1:5000/ns/vote:1.0.0-rc.1@${D2}` }] } } } }
     expect(stagingPin([null, deployment], '127.0.0.1:5000/ns/vote')).toEqual({ repository: '127.0.0.1:5000/ns/vote', tag: '1.0.0-rc.1', digest: D2 })
   })
+  it('reads a container image as image-ref.ts does: normalised, and a placeholder pins nothing', () => {
+    const pod = (image: string) => ({ spec: { containers: [{ name: 'c', image }] } })
+    expect(stagingPin([pod(`vote:1.0.0-rc.2@${D1}`)], 'docker.io/library/vote')).toEqual({ repository: 'docker.io/library/vote', tag: '1.0.0-rc.2', digest: D1 })
+    expect(stagingPin([pod('${IMAGE}'), pod(`r.io/vote@${D2}`)], 'r.io/vote')).toEqual({ repository: 'r.io/vote', digest: D2 })
+    expect(stagingPin([pod(`R.io/Vote:1@${D1}`)], 'R.io/Vote')).toBeUndefined()
+  })
   it('is undefined when nothing pins the repository', () => {
     expect(stagingPin([kustomization], 'stagingacr.azurecr.io/result')).toBeUndefined()
   })
