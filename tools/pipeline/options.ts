@@ -1,5 +1,5 @@
 // Command-line options of the local pipeline, parsed and validated in one place. Pure: no I/O.
-import { isReleaseVersion, parseRedeployReference } from '@aks-gitops/toolkit'
+import { isReleaseVersion, parseRedeployReference, repositoryName, REPOSITORY_COMPONENT_EXPECTED, tryParseImageReference } from '@aks-gitops/toolkit'
 
 export const SERVICES = ['vote', 'result', 'worker'] as const
 export type Service = (typeof SERVICES)[number]
@@ -115,6 +115,15 @@ export function promotionRef(releaseRef: string): string | undefined {
   return match ? `refs/tags/${match[1]}` : undefined
 }
 
+// The value prefixes the service's image (value/service), so image-ref.ts's rules decide: a registry
+// host, then repository path components, read back unchanged (so a host Docker would take for a
+// Docker Hub namespace, such as "myacr", is refused rather than published to Docker Hub).
+function isRegistryPrefix(value: string, service: string): boolean {
+  const image = `${value}/${service}`
+  const ref = tryParseImageReference(image)
+  return ref !== undefined && !ref.tag && !ref.digest && repositoryName(ref) === image
+}
+
 /** `environment` is the process environment (only PIPELINE_ENGINE is read), passed in so parsing stays pure. */
 export function parseOptions(argv: readonly string[], environment: Readonly<Record<string, string | undefined>> = {}): PipelineOptions | 'help' {
   const values: Record<string, string> = {}
@@ -165,8 +174,8 @@ export function parseOptions(argv: readonly string[], environment: Readonly<Reco
   }
   for (const name of ['registry', 'production-registry'] as const) {
     const value = values[name]
-    if (value !== undefined && !/^[A-Za-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/.test(value)) {
-      throw new UsageError(`--${name} "${value}" is not a registry host[:port][/namespace]`)
+    if (value !== undefined && !isRegistryPrefix(value, service)) {
+      throw new UsageError(`--${name} "${value}" is not a registry host[:port][/namespace] (each namespace component: ${REPOSITORY_COMPONENT_EXPECTED})`)
     }
   }
   const auditLevel = values['audit-level'] ?? ''

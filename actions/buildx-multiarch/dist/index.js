@@ -31671,18 +31671,49 @@ function host_port_isLoopbackHost(host) {
     return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/repository-name.ts
+// What a repository path component and a service name may be, in one place. Pure: no I/O.
+//
+// A repository name is what the OCI Distribution Spec calls <name> (v1.1.1, "Pulling manifests":
+// https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pulling-manifests):
+//
+//   [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*
+//
+// that is, path components joined by '/'. image-ref.ts checks each component of a reference
+// with isRepositoryComponent (and the whole name's length, which the spec leaves to clients).
+//
+// A service becomes its image's repository name (registry/<service> unless a repository is
+// given), so it is exactly one such component: no '/', which also ends it in the release refs
+// release/<service>/vX.Y.Z and <service>/vX.Y.Z. At most 63 characters, because the deploy hold
+// is the annotation hold.aks-gitops.io/<service>, and Kubernetes caps an annotation key's name
+// at 63 (https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set);
+// every component is also a valid name there (alphanumeric at both ends, - _ . between).
+const REPOSITORY_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+/** What a repository path component is, for error messages. */
+const REPOSITORY_COMPONENT_EXPECTED = 'lowercase letters, digits, and . _ __ - between them';
+const SERVICE_NAME_MAX_LENGTH = 63;
+/** What a service name is, for error messages. */
+const SERVICE_NAME_EXPECTED = (/* unused pure expression or super */ null && (`one image repository path component: ${REPOSITORY_COMPONENT_EXPECTED}, at most ${SERVICE_NAME_MAX_LENGTH} characters`));
+/** Whether `text` is one repository path component (`vote`, `vote-api`, `team_a.b`), per the OCI rule above. */
+function isRepositoryComponent(text) {
+    return REPOSITORY_COMPONENT_RE.test(text);
+}
+/** Whether `name` can be a service: one repository path component of at most 63 characters. */
+function isServiceName(name) {
+    return name.length <= SERVICE_NAME_MAX_LENGTH && isRepositoryComponent(name);
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+
 
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
 const NAME_TOTAL_LENGTH_MAX = 255;
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
 const PORT_RE = /^[0-9]+$/;
@@ -31784,10 +31815,10 @@ function parseImageReference(input) {
     if (repository !== repository.toLowerCase())
         fail(`repository name "${repository}" must be lowercase`);
     for (const component of repository.split('/')) {
-        if (!PATH_COMPONENT_RE.test(component)) {
+        if (!isRepositoryComponent(component)) {
             fail(component === ''
                 ? 'the repository path has an empty component'
-                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
+                : `"${component}" is not a valid repository path component (${REPOSITORY_COMPONENT_EXPECTED})`);
         }
     }
     const ref = { registry, repository };
@@ -33012,11 +33043,11 @@ function getChoice(name, choices, defaultValue) {
 //   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (production: promotion of the rc digest)
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
+
 class RefError extends Error {
     name = 'RefError';
 }
 const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
-const SERVICE = /^[a-z0-9][a-z0-9._-]*$/;
 /** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
 function isReleaseVersion(version) {
     return VERSION.test(version);
@@ -33049,7 +33080,7 @@ function serviceVersion(rest, what, expectedService) {
     const parts = rest.split('/');
     const [service = '', semver = ''] = parts;
     const version = semver.slice(1);
-    if (parts.length !== 2 || !SERVICE.test(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
+    if (parts.length !== 2 || !isServiceName(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
         throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
     }
     if (expectedService && service !== expectedService) {

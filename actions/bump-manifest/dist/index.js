@@ -29020,18 +29020,19 @@ function isLoopbackHost(host) {
     return name.toLowerCase() === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || name === '[::1]';
 }
 
+// EXTERNAL MODULE: ../toolkit/src/repository-name.ts
+var repository_name = __nccwpck_require__(3824);
 ;// CONCATENATED MODULE: ../toolkit/src/image-ref.ts
 // Image references parsed the way Docker's distribution/reference package does
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
+
 
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
 const NAME_TOTAL_LENGTH_MAX = 255;
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
 const PORT_RE = /^[0-9]+$/;
@@ -29133,10 +29134,10 @@ function parseImageReference(input) {
     if (repository !== repository.toLowerCase())
         fail(`repository name "${repository}" must be lowercase`);
     for (const component of repository.split('/')) {
-        if (!PATH_COMPONENT_RE.test(component)) {
+        if (!(0,repository_name/* isRepositoryComponent */.QP)(component)) {
             fail(component === ''
                 ? 'the repository path has an empty component'
-                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
+                : `"${component}" is not a valid repository path component (${repository_name/* REPOSITORY_COMPONENT_EXPECTED */.M4})`);
         }
     }
     const ref = { registry, repository };
@@ -29289,6 +29290,50 @@ class PushRejectedError extends Error {
 /** True for errors a fetch-rebuild-push cycle can fix. */
 function isRetryablePushError(error) {
     return error instanceof PushRejectedError && error.retryable;
+}
+
+
+/***/ }),
+
+/***/ 3824:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M4: () => (/* binding */ REPOSITORY_COMPONENT_EXPECTED),
+/* harmony export */   QP: () => (/* binding */ isRepositoryComponent),
+/* harmony export */   tN: () => (/* binding */ isServiceName),
+/* harmony export */   v8: () => (/* binding */ SERVICE_NAME_EXPECTED)
+/* harmony export */ });
+/* unused harmony export SERVICE_NAME_MAX_LENGTH */
+// What a repository path component and a service name may be, in one place. Pure: no I/O.
+//
+// A repository name is what the OCI Distribution Spec calls <name> (v1.1.1, "Pulling manifests":
+// https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pulling-manifests):
+//
+//   [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*
+//
+// that is, path components joined by '/'. image-ref.ts checks each component of a reference
+// with isRepositoryComponent (and the whole name's length, which the spec leaves to clients).
+//
+// A service becomes its image's repository name (registry/<service> unless a repository is
+// given), so it is exactly one such component: no '/', which also ends it in the release refs
+// release/<service>/vX.Y.Z and <service>/vX.Y.Z. At most 63 characters, because the deploy hold
+// is the annotation hold.aks-gitops.io/<service>, and Kubernetes caps an annotation key's name
+// at 63 (https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set);
+// every component is also a valid name there (alphanumeric at both ends, - _ . between).
+const REPOSITORY_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+/** What a repository path component is, for error messages. */
+const REPOSITORY_COMPONENT_EXPECTED = 'lowercase letters, digits, and . _ __ - between them';
+const SERVICE_NAME_MAX_LENGTH = 63;
+/** What a service name is, for error messages. */
+const SERVICE_NAME_EXPECTED = `one image repository path component: ${REPOSITORY_COMPONENT_EXPECTED}, at most ${SERVICE_NAME_MAX_LENGTH} characters`;
+/** Whether `text` is one repository path component (`vote`, `vote-api`, `team_a.b`), per the OCI rule above. */
+function isRepositoryComponent(text) {
+    return REPOSITORY_COMPONENT_RE.test(text);
+}
+/** Whether `name` can be a service: one repository path component of at most 63 characters. */
+function isServiceName(name) {
+    return name.length <= SERVICE_NAME_MAX_LENGTH && isRepositoryComponent(name);
 }
 
 
@@ -42100,6 +42145,8 @@ function isAttestationPlatform(p) {
     return p.os === 'unknown' && p.architecture === 'unknown';
 }
 
+// EXTERNAL MODULE: ../toolkit/src/repository-name.ts
+var repository_name = __nccwpck_require__(3824);
 // EXTERNAL MODULE: ./src/reference.ts
 var src_reference = __nccwpck_require__(5470);
 ;// CONCATENATED MODULE: ./src/message.ts
@@ -42512,9 +42559,9 @@ function readDeploySettings(env, imageName, workspace) {
         throw new errors/* InputError */.d('platforms', `${(0,errors/* errorMessage */.g)(error)} (expected e.g. linux/amd64,linux/arm64)`);
     }
     const service = optional('service') ?? imageName.split('/').pop() ?? imageName;
-    // The hold's annotation key ends with the service: a DNS label.
-    if (!/^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/.test(service))
-        throw new errors/* InputError */.d('service', `"${service}" is not a service name (expected lowercase letters, digits, - . _)`);
+    // The toolkit's one rule for a service, which also keeps the hold's annotation key valid.
+    if (!(0,repository_name/* isServiceName */.tN)(service))
+        throw new errors/* InputError */.d('service', `"${service}" is not a service name (expected ${repository_name/* SERVICE_NAME_EXPECTED */.v8})`);
     const sourceText = optional('source-git-directory');
     const settings = {
         platforms,

@@ -9,12 +9,14 @@ import {
   getList,
   getString,
   InputError,
+  isServiceName,
   isValidTag,
   maskToken,
   parseRepository,
   splitList,
   errorMessage,
   parsePlatforms,
+  SERVICE_NAME_EXPECTED,
   type ImageReference,
 } from '@aks-gitops/toolkit'
 import { skipMarker, unknownPlaceholders, PLACEHOLDERS } from './message'
@@ -318,8 +320,8 @@ export function readDeploySettings(env: Record<string, string | undefined>, imag
     throw new InputError('platforms', `${errorMessage(error)} (expected e.g. linux/amd64,linux/arm64)`)
   }
   const service = optional('service') ?? imageName.split('/').pop() ?? imageName
-  // The hold's annotation key ends with the service: a DNS label.
-  if (!/^[a-z0-9]([-a-z0-9._]{0,61}[a-z0-9])?$/.test(service)) throw new InputError('service', `"${service}" is not a service name (expected lowercase letters, digits, - . _)`)
+  // The toolkit's one rule for a service, which also keeps the hold's annotation key valid.
+  if (!isServiceName(service)) throw new InputError('service', `"${service}" is not a service name (expected ${SERVICE_NAME_EXPECTED})`)
   const sourceText = optional('source-git-directory')
   const settings: DeploySettings = {
     platforms,

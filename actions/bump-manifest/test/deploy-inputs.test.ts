@@ -66,4 +66,16 @@ describe('deploy settings', () => {
   ])('refuses %j', (inputs, message) => {
     expect(refusal({ ...base, ...inputs })).toContain(message)
   })
+
+  // The toolkit's one rule for a service (repository-name.ts); the hold's annotation key ends with it.
+  it('takes a service by the toolkit rule, up to the 63 characters an annotation key name allows', () => {
+    for (const service of ['vote', 'vote__api', 'vote--api', 'a.b_c', 'a'.repeat(63)]) expect(withInputs({ ...base, service }).deploy.service).toBe(service)
+    expect(refusal({ ...base, service: 'Vote' })).toBe(
+      'Input "service": "Vote" is not a service name (expected one image repository path component: lowercase letters, digits, and . _ __ - between them, at most 63 characters)',
+    )
+    // Refused as before: uppercase, a leading dot or dash, a slash, longer than 63.
+    for (const service of ['.vote', '-vote', 'team/vote', 'a'.repeat(64)]) expect(refusal({ ...base, service }), service).toContain(`"${service}" is not a service name`)
+    // Accepted before the rule was shared; no image repository can be named so.
+    for (const service of ['a..b', 'a.-b', 'a_.b', 'a___b']) expect(refusal({ ...base, service }), service).toContain(`"${service}" is not a service name`)
+  })
 })

@@ -9,6 +9,8 @@
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 
+import { isServiceName } from './repository-name'
+
 /** The kinds of run, named as pipeline.yml's public `kind` output names them. */
 export type RefKind = 'develop' | 'release' | 'production' | 'feature' | 'pull-request' | 'other'
 
@@ -42,7 +44,6 @@ export class RefError extends Error {
 }
 
 const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/
-const SERVICE = /^[a-z0-9][a-z0-9._-]*$/
 
 /** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
 export function isReleaseVersion(version: string): boolean {
@@ -78,7 +79,7 @@ function serviceVersion(rest: string, what: string, expectedService?: string): {
   const parts = rest.split('/')
   const [service = '', semver = ''] = parts
   const version = semver.slice(1)
-  if (parts.length !== 2 || !SERVICE.test(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
+  if (parts.length !== 2 || !isServiceName(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
     throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`)
   }
   if (expectedService && service !== expectedService) {

@@ -2,6 +2,7 @@
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
 import { splitHostPort } from './host-port'
+import { isRepositoryComponent, REPOSITORY_COMPONENT_EXPECTED } from './repository-name'
 
 /** A fully normalised image reference. `registry` is always set (docker.io by default). */
 export interface ImageReference {
@@ -17,8 +18,6 @@ const OFFICIAL_REPO_PREFIX = 'library/'
 const NAME_TOTAL_LENGTH_MAX = 255
 
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/
 const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
 const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/
 const PORT_RE = /^[0-9]+$/
@@ -116,11 +115,11 @@ export function parseImageReference(input: string): ImageReference {
 
   if (repository !== repository.toLowerCase()) fail(`repository name "${repository}" must be lowercase`)
   for (const component of repository.split('/')) {
-    if (!PATH_COMPONENT_RE.test(component)) {
+    if (!isRepositoryComponent(component)) {
       fail(
         component === ''
           ? 'the repository path has an empty component'
-          : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`,
+          : `"${component}" is not a valid repository path component (${REPOSITORY_COMPONENT_EXPECTED})`,
       )
     }
   }

@@ -10,6 +10,7 @@
 //   production    | yes     | production  | production-registry/repository | production
 //   feature, pull-request, other: build only (no environment, no tags)
 import { computeTags, RefError, type RefKind } from './gitflow'
+import { isServiceName, SERVICE_NAME_EXPECTED } from './repository-name'
 
 export interface PipelineEvent {
   /** GITHUB_EVENT_NAME: a `pull_request` run is a pull request whatever its ref. */
@@ -54,18 +55,10 @@ export interface PipelinePlan {
   manifests: string
 }
 
-// A lowercase repository path component, as the OCI distribution spec allows one.
-const SERVICE = /^[a-z0-9]+([._-][a-z0-9]+)*$/
-
-/** Whether `name` can be a service: one lowercase image repository path component. */
-export function isServiceName(name: string): boolean {
-  return SERVICE.test(name)
-}
-
 /** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
 export function planPipeline(event: PipelineEvent, settings: PipelineSettings): PipelinePlan {
   const { service } = settings
-  if (!isServiceName(service)) throw new RefError(`input service: '${service}' is not a lowercase image name`)
+  if (!isServiceName(service)) throw new RefError(`input service: '${service}' is not a lowercase image name (expected ${SERVICE_NAME_EXPECTED})`)
   if (!/^[0-9a-f]{40}$/.test(event.sha)) throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`)
   const tagPlan =
     event.eventName === 'pull_request'

@@ -9,7 +9,8 @@
 //   production  | main, a tag */v*                         | production-registry/repository | production
 import { DEPLOYMENT_RULES, RefError, type DeployEnvironment } from './gitflow'
 import { digestProblem, isValidTag } from './image-ref'
-import { isServiceName, type PipelineSettings } from './pipeline-plan'
+import type { PipelineSettings } from './pipeline-plan'
+import { isServiceName } from './repository-name'
 
 export interface RedeployRequest {
   /** GITHUB_REF: the ref the workflow was dispatched from. */

@@ -45,6 +45,18 @@ describe('computeTags over the GitFlow table', () => {
     expect(() => at('refs/tags/Vote/v1.2.0')).toThrow(RefError)
   })
 
+  it('names the service as the one rule of repository-name.ts allows it', () => {
+    expect(at('refs/heads/release/vote__api/v1.0.0').service).toBe('vote__api')
+    expect(at(`refs/tags/${'a'.repeat(63)}/v1.0.0`).service).toBe('a'.repeat(63))
+    // Accepted before the rule was shared; none of them can name an image repository.
+    for (const service of ['vote-', 'vote.', 'a..b', 'a___b', 'a._b', 'a'.repeat(64)]) {
+      expect(() => at(`refs/heads/release/${service}/v1.0.0`), service).toThrow(/is not <service>\/vX.Y.Z/)
+      expect(() => at(`refs/tags/${service}/v1.0.0`), service).toThrow(RefError)
+    }
+    expect(() => at('refs/heads/release/.vote/v1.0.0')).toThrow(RefError)
+    expect(() => at('refs/heads/release/team/vote/v1.0.0')).toThrow(RefError)
+  })
+
   it('rejects a release of another service', () => {
     expect(() => at('refs/heads/release/result/v1.0.0', { service: 'vote' })).toThrow(/for service "result", but this build is for "vote"/)
     expect(() => at('refs/tags/result/v1.0.0', { service: 'vote' })).toThrow(/service "result"/)

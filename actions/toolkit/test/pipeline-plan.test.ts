@@ -55,4 +55,17 @@ describe('planPipeline', () => {
     expect(() => planPipeline({ eventName: 'push', ref: 'refs/heads/develop', sha: 'abc1234', runNumber: 1 }, settings)).toThrow(/unexpected commit SHA 'abc1234'/)
     expect(() => push('refs/tags/result/v1.0.0')).toThrow(/for service "result"/)
   })
+
+  it('takes a service by the one rule of repository-name.ts and says what it expects', () => {
+    expect(() => push('refs/heads/develop', { service: '.vote' })).toThrow(
+      "input service: '.vote' is not a lowercase image name (expected one image repository path component: lowercase letters, digits, and . _ __ - between them, at most 63 characters)",
+    )
+    // Refused before the rule was shared, though a registry takes them as a repository name.
+    expect(push('refs/heads/develop', { service: 'vote__api' }).stagingImage).toBe(`${settings.registry}/vote__api`)
+    expect(push('refs/heads/develop', { service: 'vote--api' }).stagingImage).toBe(`${settings.registry}/vote--api`)
+    expect(push('refs/heads/develop', { service: 'a'.repeat(63) }).stagingImage).toBe(`${settings.registry}/${'a'.repeat(63)}`)
+    // Accepted before: longer than the name of the hold's annotation key may be.
+    expect(() => push('refs/heads/develop', { service: 'a'.repeat(64) })).toThrow(/is not a lowercase image name/)
+    for (const service of ['a..b', 'team/vote', '-vote']) expect(() => push('refs/heads/develop', { service }), service).toThrow(/is not a lowercase image name/)
+  })
 })

@@ -62,6 +62,13 @@ describe('planRedeploy', () => {
     else expect(() => redeploy({ environment, ref })).toThrow(`the ${environment} environment deploys only from ${DEPLOYMENT_RULES[environment].text}; this run was dispatched from ${ref}. Run the workflow from main`)
   })
 
+  it('takes a service by the one rule of repository-name.ts, as the pipeline does', () => {
+    expect(redeploy({}, { service: 'vote__api' }).image).toBe('stagingacr.azurecr.io/vote__api')
+    for (const service of ['a'.repeat(64), 'vote-', '.vote', 'a..b', 'team/vote']) {
+      expect(() => redeploy({}, { service }), service).toThrow(`input service: '${service}' is not an image name`)
+    }
+  })
+
   it('refuses, in order, an unknown environment, a ref its rule refuses, no registry, a bad service and a bad reference', () => {
     const refusal = (request: Partial<RedeployRequest>, more: Partial<PipelineSettings> = {}) => {
       try {

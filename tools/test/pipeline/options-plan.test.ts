@@ -49,6 +49,19 @@ describe('parseOptions', () => {
     const o = options(['worker', '--registry=myacr.azurecr.io/team', '--remote', '/tmp/r.git', '--no-test', '--branch', 'gitops'])
     expect(o).toMatchObject({ registry: 'myacr.azurecr.io/team', remote: '/tmp/r.git', runTests: false, branch: 'gitops' })
   })
+  it('takes a registry that prefixes the image as image-ref.ts reads it: host[:port], then repository path components', () => {
+    for (const registry of ['127.0.0.1:5000', 'localhost:5000/ci-1', 'myacr.azurecr.io/team/sub', 'r.io/team__a/b--c', '[::1]:5000/x', 'MyACR.azurecr.io']) {
+      expect(options(['vote', '--registry', registry, '--production-registry', registry]).registry).toBe(registry)
+    }
+    // Accepted by the pattern before the rule was shared: namespace components no registry takes,
+    // a host with a dash at an end, and a bare name Docker reads as a Docker Hub namespace.
+    for (const registry of ['r.io/.team', 'r.io/team-', 'r.io/a..b', 'r.io/-', '-r.io', 'myacr', 'myacr/team']) {
+      expect(() => parseOptions(['vote', '--registry', registry]), registry).toThrow(`--registry "${registry}" is not a registry host[:port][/namespace] (each namespace component: lowercase letters, digits, and . _ __ - between them)`)
+    }
+    for (const registry of ['r.io/Team', 'r.io//x', 'r.io/x/', 'r.io:port', 'r.io/x:1', 'r.io/x@sha256:' + 'a'.repeat(64)]) {
+      expect(() => parseOptions(['vote', '--production-registry', registry]), registry).toThrow(/is not a registry host/)
+    }
+  })
   it.each([
     [[], /exactly one service/],
     [['vote', 'result'], /exactly one service/],

@@ -31627,6 +31627,38 @@ function getChoice(name, choices, defaultValue) {
     return value;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/repository-name.ts
+// What a repository path component and a service name may be, in one place. Pure: no I/O.
+//
+// A repository name is what the OCI Distribution Spec calls <name> (v1.1.1, "Pulling manifests":
+// https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pulling-manifests):
+//
+//   [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*
+//
+// that is, path components joined by '/'. image-ref.ts checks each component of a reference
+// with isRepositoryComponent (and the whole name's length, which the spec leaves to clients).
+//
+// A service becomes its image's repository name (registry/<service> unless a repository is
+// given), so it is exactly one such component: no '/', which also ends it in the release refs
+// release/<service>/vX.Y.Z and <service>/vX.Y.Z. At most 63 characters, because the deploy hold
+// is the annotation hold.aks-gitops.io/<service>, and Kubernetes caps an annotation key's name
+// at 63 (https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/#syntax-and-character-set);
+// every component is also a valid name there (alphanumeric at both ends, - _ . between).
+const REPOSITORY_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+/** What a repository path component is, for error messages. */
+const repository_name_REPOSITORY_COMPONENT_EXPECTED = 'lowercase letters, digits, and . _ __ - between them';
+const SERVICE_NAME_MAX_LENGTH = 63;
+/** What a service name is, for error messages. */
+const SERVICE_NAME_EXPECTED = `one image repository path component: ${repository_name_REPOSITORY_COMPONENT_EXPECTED}, at most ${SERVICE_NAME_MAX_LENGTH} characters`;
+/** Whether `text` is one repository path component (`vote`, `vote-api`, `team_a.b`), per the OCI rule above. */
+function repository_name_isRepositoryComponent(text) {
+    return REPOSITORY_COMPONENT_RE.test(text);
+}
+/** Whether `name` can be a service: one repository path component of at most 63 characters. */
+function isServiceName(name) {
+    return name.length <= SERVICE_NAME_MAX_LENGTH && repository_name_isRepositoryComponent(name);
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/gitflow.ts
 // The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
 // release version and a release candidate tag look like. buildx-multiarch computes its tags here,
@@ -31638,11 +31670,11 @@ function getChoice(name, choices, defaultValue) {
 //   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (production: promotion of the rc digest)
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
+
 class RefError extends Error {
     name = 'RefError';
 }
 const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
-const SERVICE = /^[a-z0-9][a-z0-9._-]*$/;
 /** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
 function isReleaseVersion(version) {
     return VERSION.test(version);
@@ -31675,7 +31707,7 @@ function serviceVersion(rest, what, expectedService) {
     const parts = rest.split('/');
     const [service = '', semver = ''] = parts;
     const version = semver.slice(1);
-    if (parts.length !== 2 || !SERVICE.test(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
+    if (parts.length !== 2 || !isServiceName(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
         throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
     }
     if (expectedService && service !== expectedService) {
@@ -31725,13 +31757,12 @@ const DEPLOYMENT_RULES = {
 // (ParseNormalizedNamed): registry host with optional port, repository path,
 // tag, digest, and the docker.io / library/ normalisation. Pure: no I/O.
 
+
 const DEFAULT_REGISTRY = 'docker.io';
 const LEGACY_DEFAULT_REGISTRY = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
 const NAME_TOTAL_LENGTH_MAX = 255;
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-// Path components are lowercase alphanumerics joined by '.', '_', '__' or runs of '-'.
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT_RE = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const IPV6_RE = /^\[[a-fA-F0-9:]+\]$/;
 const PORT_RE = /^[0-9]+$/;
@@ -31833,10 +31864,10 @@ function parseImageReference(input) {
     if (repository !== repository.toLowerCase())
         fail(`repository name "${repository}" must be lowercase`);
     for (const component of repository.split('/')) {
-        if (!PATH_COMPONENT_RE.test(component)) {
+        if (!isRepositoryComponent(component)) {
             fail(component === ''
                 ? 'the repository path has an empty component'
-                : `"${component}" is not a valid repository path component (lowercase letters, digits, and . _ __ - between them)`);
+                : `"${component}" is not a valid repository path component (${REPOSITORY_COMPONENT_EXPECTED})`);
         }
     }
     const ref = { registry, repository };
@@ -31884,59 +31915,6 @@ function parseRepository(input) {
         throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
     }
     return ref;
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/pipeline-plan.ts
-// What the reusable pipeline (.github/workflows/pipeline.yml) does for one event, from the
-// GitFlow rules of gitflow.ts: the kind of run, whether it publishes, which environment deploys
-// it, the image repositories and the manifests it pins. The workflow's plan job runs this
-// (buildx-multiarch's `plan` entry) and the local pipeline plans with it, so GitHub and this
-// machine route every event the same way. Pure: no I/O.
-//
-//   kind          | publish | environment | destination                  | manifests
-//   develop       | yes     | staging     | registry/repository          | staging
-//   release       | yes     | staging     | registry/repository          | staging
-//   production    | yes     | production  | production-registry/repository | production
-//   feature, pull-request, other: build only (no environment, no tags)
-
-// A lowercase repository path component, as the OCI distribution spec allows one.
-const pipeline_plan_SERVICE = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
-/** Whether `name` can be a service: one lowercase image repository path component. */
-function isServiceName(name) {
-    return pipeline_plan_SERVICE.test(name);
-}
-/** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
-function planPipeline(event, settings) {
-    const { service } = settings;
-    if (!isServiceName(service))
-        throw new RefError(`input service: '${service}' is not a lowercase image name`);
-    if (!/^[0-9a-f]{40}$/.test(event.sha))
-        throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`);
-    const tagPlan = event.eventName === 'pull_request'
-        ? { kind: 'pull-request', tags: [], publish: false, release: undefined }
-        : computeTags({ ref: event.ref, sha: event.sha, runNumber: event.runNumber, service });
-    // Only the published kinds keep their tags: the table's "none" for the rest.
-    const tags = tagPlan.publish ? tagPlan.tags : [];
-    const production = tagPlan.kind === 'production';
-    let registry = settings.registry;
-    if (!registry) {
-        if (tagPlan.publish)
-            throw new RefError('input registry is empty: set it (e.g. from vars.ACR_STAGING_REGISTRY)');
-        // Build-only runs (e.g. pull requests from forks) need no registry: name the image locally.
-        registry = 'localhost';
-    }
-    const repository = settings.repository || service;
-    const stagingImage = `${registry}/${repository}`;
-    return {
-        kind: tagPlan.kind,
-        publish: tagPlan.publish,
-        environment: !tagPlan.publish ? '' : production ? settings.environments.production : settings.environments.staging,
-        version: tagPlan.release ?? '',
-        tags,
-        stagingImage,
-        destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
-        manifests: production ? settings.manifests.production : settings.manifests.staging,
-    };
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/redeploy-plan.ts
@@ -31993,6 +31971,54 @@ function planRedeploy(request, settings) {
         image,
         source: parsed.digest ? `${image}@${parsed.digest}` : parsed.tag ? `${image}:${parsed.tag}` : '',
         manifests: settings.manifests[target],
+    };
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/pipeline-plan.ts
+// What the reusable pipeline (.github/workflows/pipeline.yml) does for one event, from the
+// GitFlow rules of gitflow.ts: the kind of run, whether it publishes, which environment deploys
+// it, the image repositories and the manifests it pins. The workflow's plan job runs this
+// (buildx-multiarch's `plan` entry) and the local pipeline plans with it, so GitHub and this
+// machine route every event the same way. Pure: no I/O.
+//
+//   kind          | publish | environment | destination                  | manifests
+//   develop       | yes     | staging     | registry/repository          | staging
+//   release       | yes     | staging     | registry/repository          | staging
+//   production    | yes     | production  | production-registry/repository | production
+//   feature, pull-request, other: build only (no environment, no tags)
+
+
+/** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
+function planPipeline(event, settings) {
+    const { service } = settings;
+    if (!isServiceName(service))
+        throw new RefError(`input service: '${service}' is not a lowercase image name (expected ${SERVICE_NAME_EXPECTED})`);
+    if (!/^[0-9a-f]{40}$/.test(event.sha))
+        throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`);
+    const tagPlan = event.eventName === 'pull_request'
+        ? { kind: 'pull-request', tags: [], publish: false, release: undefined }
+        : computeTags({ ref: event.ref, sha: event.sha, runNumber: event.runNumber, service });
+    // Only the published kinds keep their tags: the table's "none" for the rest.
+    const tags = tagPlan.publish ? tagPlan.tags : [];
+    const production = tagPlan.kind === 'production';
+    let registry = settings.registry;
+    if (!registry) {
+        if (tagPlan.publish)
+            throw new RefError('input registry is empty: set it (e.g. from vars.ACR_STAGING_REGISTRY)');
+        // Build-only runs (e.g. pull requests from forks) need no registry: name the image locally.
+        registry = 'localhost';
+    }
+    const repository = settings.repository || service;
+    const stagingImage = `${registry}/${repository}`;
+    return {
+        kind: tagPlan.kind,
+        publish: tagPlan.publish,
+        environment: !tagPlan.publish ? '' : production ? settings.environments.production : settings.environments.staging,
+        version: tagPlan.release ?? '',
+        tags,
+        stagingImage,
+        destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
+        manifests: production ? settings.manifests.production : settings.manifests.staging,
     };
 }
 
