@@ -42058,6 +42058,10 @@ function shaTag(sha) {
         throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
     return `sha-${sha.slice(0, 7).toLowerCase()}`;
 }
+/** The commit prefix a `sha-<7..40 hex>` tag names (shaTag's tags, and longer prefixes), else undefined. */
+function shaTagCommit(tag) {
+    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
+}
 function runNumberOf(value) {
     const text = String(value).trim();
     if (!/^[1-9][0-9]*$/.test(text))

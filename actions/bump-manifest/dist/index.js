@@ -28528,13 +28528,9 @@ function joinReference(repository, tag, digest) {
 }
 /** True when `reference` names the repository to match, whatever its tag/digest (docker.io normalised). */
 function referencesImage(reference, image) {
-    try {
-        return (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .sameRepository */ .RB)((0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .parseImageReference */ .o_)(reference), image);
-    }
-    catch {
-        // Placeholders such as ${IMAGE} or invalid text are simply not a match.
-        return false;
-    }
+    // Placeholders such as ${IMAGE} or invalid text are simply not a match.
+    const ref = (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .tryParseImageReference */ .tj)(reference);
+    return ref !== undefined && (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .sameRepository */ .RB)(ref, image);
 }
 /** The updated container image: the new repository or the one as written, plus exactly the new tag/digest. */
 function updatedReference(current, request) {
@@ -28973,10 +28969,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   r_: () => (/* binding */ isValidTag),
   o_: () => (/* binding */ parseImageReference),
   SU: () => (/* binding */ parseRepository),
-  RB: () => (/* binding */ sameRepository)
+  RB: () => (/* binding */ sameRepository),
+  tj: () => (/* binding */ tryParseImageReference)
 });
 
-// UNUSED EXPORTS: DEFAULT_REGISTRY, InvalidReferenceError, formatImageReference, repositoryName, tryParseImageReference
+// UNUSED EXPORTS: DEFAULT_REGISTRY, InvalidReferenceError, formatImageReference, repositoryName
 
 ;// CONCATENATED MODULE: ../toolkit/src/host-port.ts
 // `host[:port]` as a registry reference or a URL writes it, an IPv6 address in brackets
@@ -42785,6 +42782,103 @@ function summaryMarkdown(plans, outcome) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/gitflow.ts
+// The GitFlow rules of DESIGN.md's table, in one place: which image tags a git ref gets, what a
+// release version and a release candidate tag look like. buildx-multiarch computes its tags here,
+// acr-push recognises candidates here, and the local pipeline and the workflows' tests plan with
+// it; pipeline-plan.ts adds what the reusable pipeline does with each kind. Pure: no I/O.
+//
+//   refs/heads/develop                 -> sha-<7>                        (published, staging)
+//   refs/heads/release/<svc>/vX.Y.Z    -> X.Y.Z-rc.<run>, sha-<7>        (published, staging)
+//   refs/tags/<svc>/vX.Y.Z             -> X.Y.Z                          (production: promotion of the rc digest)
+//   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
+//   any other ref                      -> no tags
+
+class RefError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'RefError';
+}
+const VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+/** X.Y.Z as a release branch or tag names it (after the `v`): no leading zeros, no pre-release. */
+function isReleaseVersion(version) {
+    return VERSION.test(version);
+}
+/** The tag of release candidate N of `version`: `X.Y.Z-rc.N`. */
+function rcTag(version, n) {
+    return `${version}-rc.${n}`;
+}
+/** N of `X.Y.Z-rc.N` when the tag is a candidate of `version`, else undefined. */
+function rcNumber(version, tag) {
+    if (!tag.startsWith(`${version}-rc.`))
+        return undefined;
+    const rest = tag.slice(version.length + 4);
+    return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+}
+/** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
+function shaTag(sha) {
+    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+        throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
+    return `sha-${sha.slice(0, 7).toLowerCase()}`;
+}
+/** The commit prefix a `sha-<7..40 hex>` tag names (shaTag's tags, and longer prefixes), else undefined. */
+function shaTagCommit(tag) {
+    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
+}
+function runNumberOf(value) {
+    const text = String(value).trim();
+    if (!/^[1-9][0-9]*$/.test(text))
+        throw new RefError(`run number "${text}" is not a positive whole number`);
+    return Number(text);
+}
+// `<svc>/vX.Y.Z` -> { service, version }; a RefError when the rest of the ref has another shape.
+function serviceVersion(rest, what, expectedService) {
+    const parts = rest.split('/');
+    const [service = '', semver = ''] = parts;
+    const version = semver.slice(1);
+    if (parts.length !== 2 || !isServiceName(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
+        throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
+    }
+    if (expectedService && service !== expectedService) {
+        throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`);
+    }
+    return { service, version };
+}
+/** Computes the tags and version for one build from the git ref (see the table at the top). */
+function computeTags(context) {
+    const { ref } = context;
+    const service = context.service?.trim() || undefined;
+    if (ref.startsWith('refs/heads/release/')) {
+        const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
+        const version = rcTag(parsed.version, runNumberOf(context.runNumber));
+        return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service, release: parsed.version };
+    }
+    if (ref.startsWith('refs/tags/')) {
+        const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
+        return { kind: 'production', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service, release: parsed.version };
+    }
+    if (ref === 'refs/heads/develop') {
+        const sha = shaTag(context.sha);
+        return { kind: 'develop', tags: [sha], version: sha, publish: true };
+    }
+    const pull = /^refs\/pull\/([0-9]+)\/(merge|head)$/.exec(ref);
+    if (pull)
+        return { kind: 'pull-request', tags: [], version: `pr-${pull[1]}`, publish: false };
+    if (ref.startsWith('refs/heads/feature/'))
+        return { kind: 'feature', tags: [], version: shaTag(context.sha), publish: false };
+    if (ref === '')
+        throw new RefError('GITHUB_REF is empty: cannot compute tags (give the "tags" input instead)');
+    return { kind: 'other', tags: [], version: shaTag(context.sha), publish: false };
+}
+/**
+ * Which refs may deploy to each environment: the deployment branch and tag rules the README sets
+ * on the GitHub environments (production: branch main and tags `*`/v`*`; staging: main, develop and
+ * release/`*`/`*`, where GitHub's `*` matches no `/`). The redeploy checks a dispatch against them
+ * before any reviewer is asked; `text` is how its error names the rule.
+ */
+const DEPLOYMENT_RULES = {
+    production: { text: 'branch main or a tag */v* (<service>/vX.Y.Z)', refs: /^refs\/heads\/main$|^refs\/tags\/[^/]+\/v[^/]+$/ },
+    staging: { text: 'branch main, develop or release/*/*', refs: /^refs\/heads\/(main|develop|release\/[^/]+\/[^/]+)$/ },
+};
+
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 // EXTERNAL MODULE: ./src/yaml-text.ts
@@ -43005,14 +43099,8 @@ async function deployHistory(git, rev, paths) {
     return records;
 }
 function isOf(reference, repository) {
-    if (!reference)
-        return false;
-    try {
-        return (0,image_ref/* sameRepository */.RB)((0,image_ref/* parseImageReference */.o_)((0,src_reference/* repositoryText */.g_)(reference)), repository);
-    }
-    catch {
-        return false;
-    }
+    const ref = reference ? (0,image_ref/* tryParseImageReference */.tj)((0,src_reference/* repositoryText */.g_)(reference)) : undefined;
+    return ref !== undefined && (0,image_ref/* sameRepository */.RB)(ref, repository);
 }
 /**
  * The image one step back from what the last deploy pinned: the Previous-Image of the newest commit
@@ -43113,10 +43201,6 @@ function compareSemVer(a, b) {
             return c;
     }
     return 0;
-}
-/** The commit prefix a `sha-<7..40 hex>` tag names, as buildx-multiarch tags develop builds. */
-function shaTagCommit(tag) {
-    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
 }
 /** The order of `candidate` against `deployed`; `ancestry` is asked only when tags cannot answer. */
 function compareImages(candidate, deployed, ancestry) {
@@ -43228,16 +43312,12 @@ async function resolvePrevious(settings, facts) {
 }
 function factsOf(reference) {
     const facts = { reference };
-    try {
-        const ref = (0,image_ref/* parseImageReference */.o_)(reference);
-        if (ref.tag)
-            facts.tag = ref.tag;
-        if (ref.digest)
-            facts.digest = ref.digest;
-    }
-    catch {
-        // A placeholder or a reference we cannot read: no tag, no digest, so no known order.
-    }
+    // A placeholder or a reference we cannot read: no tag, no digest, so no known order.
+    const ref = (0,image_ref/* tryParseImageReference */.tj)(reference);
+    if (ref?.tag)
+        facts.tag = ref.tag;
+    if (ref?.digest)
+        facts.digest = ref.digest;
     return facts;
 }
 /** The source commit: as given, as recorded when the image was deployed before, or as its sha-<7> tag names it. */

@@ -2,11 +2,11 @@
 // the service held? Gathers the facts (history.ts: trailers and ancestry; hold.ts: the mark in the
 // files) and lets ordering.ts decide. Also resolves `previous` (roll back one step) and applies the
 // hold change to each attempt's plans.
-import { findWorkTree, parseImageReference, parseRepository, Git, type ImageReference } from '@aks-gitops/toolkit'
+import { findWorkTree, parseImageReference, parseRepository, shaTagCommit, tryParseImageReference, Git, type ImageReference } from '@aks-gitops/toolkit'
 import { clearHold, readHold, setHold, type Hold } from './hold'
 import { ancestry, deployHistory, recordedSource, resolveCommit, stepBack, type DeployRecord } from './history'
 import type { Settings } from './inputs'
-import { combineVerdicts, compareImages, decide, shaTagCommit, type Decision, type ImageFacts, type OrderVerdict } from './ordering'
+import { combineVerdicts, compareImages, decide, type Decision, type ImageFacts, type OrderVerdict } from './ordering'
 import { ManifestError, type FilePlan } from './plan'
 import { joinReference, repositoryText } from './reference'
 
@@ -72,13 +72,10 @@ export async function resolvePrevious(settings: Settings, facts: GitFacts): Prom
 
 function factsOf(reference: string): ImageFacts {
   const facts: ImageFacts = { reference }
-  try {
-    const ref = parseImageReference(reference)
-    if (ref.tag) facts.tag = ref.tag
-    if (ref.digest) facts.digest = ref.digest
-  } catch {
-    // A placeholder or a reference we cannot read: no tag, no digest, so no known order.
-  }
+  // A placeholder or a reference we cannot read: no tag, no digest, so no known order.
+  const ref = tryParseImageReference(reference)
+  if (ref?.tag) facts.tag = ref.tag
+  if (ref?.digest) facts.digest = ref.digest
   return facts
 }
 

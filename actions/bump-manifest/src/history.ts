@@ -2,7 +2,7 @@
 // with git's own trailer parser, and the commit ancestry that orders sha-<7> images. Side effects:
 // git only. A checkout made with actions/checkout's default fetch-depth 1 has one commit: the
 // deploy job checks the manifests out with fetch-depth 0 so that this history is there.
-import { errorMessage, parseImageReference, sameRepository, type Git, type ImageReference } from '@aks-gitops/toolkit'
+import { errorMessage, sameRepository, tryParseImageReference, type Git, type ImageReference } from '@aks-gitops/toolkit'
 import type { AncestryAnswer } from './ordering'
 import { repositoryText } from './reference'
 import { TRAILER } from './message'
@@ -48,12 +48,8 @@ export async function deployHistory(git: Git, rev: string, paths: readonly strin
 }
 
 function isOf(reference: string | undefined, repository: ImageReference): boolean {
-  if (!reference) return false
-  try {
-    return sameRepository(parseImageReference(repositoryText(reference)), repository)
-  } catch {
-    return false
-  }
+  const ref = reference ? tryParseImageReference(repositoryText(reference)) : undefined
+  return ref !== undefined && sameRepository(ref, repository)
 }
 
 /**

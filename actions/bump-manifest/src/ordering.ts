@@ -54,11 +54,6 @@ export function compareSemVer(a: SemVer, b: SemVer): number {
   return 0
 }
 
-/** The commit prefix a `sha-<7..40 hex>` tag names, as buildx-multiarch tags develop builds. */
-export function shaTagCommit(tag: string | undefined): string | undefined {
-  return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined
-}
-
 export interface ImageFacts {
   /** As written in the manifest or given to the step. */
   reference: string

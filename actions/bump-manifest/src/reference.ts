@@ -1,5 +1,5 @@
 // The new image reference and how it is written: pure string work on image references.
-import { parseImageReference, sameRepository, type ImageReference } from '@aks-gitops/toolkit'
+import { sameRepository, tryParseImageReference, type ImageReference } from '@aks-gitops/toolkit'
 
 export interface NewReference {
   /** The repository to match (normalised). */
@@ -25,12 +25,9 @@ export function joinReference(repository: string, tag: string | undefined, diges
 
 /** True when `reference` names the repository to match, whatever its tag/digest (docker.io normalised). */
 export function referencesImage(reference: string, image: ImageReference): boolean {
-  try {
-    return sameRepository(parseImageReference(reference), image)
-  } catch {
-    // Placeholders such as ${IMAGE} or invalid text are simply not a match.
-    return false
-  }
+  // Placeholders such as ${IMAGE} or invalid text are simply not a match.
+  const ref = tryParseImageReference(reference)
+  return ref !== undefined && sameRepository(ref, image)
 }
 
 /** The updated container image: the new repository or the one as written, plus exactly the new tag/digest. */

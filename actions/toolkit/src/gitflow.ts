@@ -68,6 +68,11 @@ export function shaTag(sha: string): string {
   return `sha-${sha.slice(0, 7).toLowerCase()}`
 }
 
+/** The commit prefix a `sha-<7..40 hex>` tag names (shaTag's tags, and longer prefixes), else undefined. */
+export function shaTagCommit(tag: string | undefined): string | undefined {
+  return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined
+}
+
 function runNumberOf(value: number | string): number {
   const text = String(value).trim()
   if (!/^[1-9][0-9]*$/.test(text)) throw new RefError(`run number "${text}" is not a positive whole number`)

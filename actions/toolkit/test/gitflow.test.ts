@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeTags, isReleaseVersion, rcNumber, rcTag, RefError, shaTag } from '../src/gitflow'
+import { computeTags, isReleaseVersion, rcNumber, rcTag, RefError, shaTag, shaTagCommit } from '../src/gitflow'
 
 const sha = '0123456789abcdef0123456789abcdef01234567'
 const at = (ref: string, extra: { runNumber?: number | string; service?: string } = {}) => computeTags({ ref, sha, runNumber: extra.runNumber ?? 42, service: extra.service })
@@ -71,6 +71,13 @@ describe('computeTags over the GitFlow table', () => {
 
   it('shaTag lowercases and keeps 7 characters', () => {
     expect(shaTag('ABCDEF0123')).toBe('sha-abcdef0')
+  })
+
+  it('shaTagCommit reads back the commit prefix of the tags shaTag makes, and nothing else', () => {
+    expect(shaTagCommit(shaTag(sha))).toBe(sha.slice(0, 7))
+    expect(shaTagCommit('sha-1a2b3c4')).toBe('1a2b3c4')
+    expect(shaTagCommit(`sha-${sha}`)).toBe(sha)
+    for (const tag of ['1.0.0', 'sha-1a2b3c', 'sha-1A2B3C4', 'pr-12', undefined]) expect(shaTagCommit(tag)).toBeUndefined()
   })
 })
 
