@@ -16,7 +16,7 @@ var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
+var tls = __nccwpck_require__(2375);
 var http = __nccwpck_require__(8611);
 var https = __nccwpck_require__(5692);
 var events = __nccwpck_require__(4434);
@@ -28566,7 +28566,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
-/***/ 4756:
+/***/ 2375:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
@@ -40274,67 +40274,75 @@ async function executeBytes(command, args, options = {}) {
     return outcome;
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/retry.ts
-// One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
-
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    name = 'RetriesExhaustedError';
-    constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`);
-        this.attempts = attempts;
-        this.lastError = lastError;
-    }
-}
-/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+;// CONCATENATED MODULE: ../toolkit/src/transient-faults.ts
+// Which failed request is worth another try, written once: a table of Node's network error codes
+// and one rule for HTTP statuses, each giving a kind of fault, and the set of kinds another attempt
+// can help. The yes/no predicates (isTransientNetworkError, isTransientHttpStatus) and the
+// registry's fault kinds (registry/faults.ts: token requests, messages the tools print) are all
+// derived from here, so a code added to the table counts everywhere. Pure; tested in
+// test/transient-faults.test.ts.
+// Auth, a missing object and anything unrecognised will say the same thing on a second try.
+const RETRYABLE_KINDS = new Set(['unreachable', 'dns-temporary', 'timeout', 'throttled', 'server-error']);
+/** Whether another attempt can help with a fault of this kind. */
+function isRetryableKind(kind) {
+    return RETRYABLE_KINDS.has(kind);
 }
 /**
- * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
- * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
- * measured duration).
+ * Node's codes (net, dns, http, undici) for a request that got no HTTP answer, each with its kind.
+ * A code not listed is 'other' and not retried: a TLS certificate or protocol error fails the same
+ * way again.
  */
-function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
-    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling * unitMs);
+const NETWORK_ERROR_KINDS = new Map([
+    // Refused, reset or cut off (a server restarting, a proxy dropping the tunnel): may work next time.
+    ['ECONNRESET', 'unreachable'],
+    ['ECONNREFUSED', 'unreachable'],
+    ['ECONNABORTED', 'unreachable'],
+    ['EPIPE', 'unreachable'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ENETUNREACH', 'unreachable'],
+    ['UND_ERR_SOCKET', 'unreachable'],
+    ['ETIMEDOUT', 'timeout'],
+    ['ESOCKETTIMEDOUT', 'timeout'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+    // getaddrinfo: EAI_AGAIN is a resolver that did not answer, which may answer next time; ENOTFOUND
+    // is an answer (no such name) that will not change.
+    ['EAI_AGAIN', 'dns-temporary'],
+    ['ENOTFOUND', 'unknown-registry'],
+]);
+/** The kind of a request that got no HTTP answer, by Node's error code ('other' for a code not in the table). */
+function networkErrorKind(code) {
+    return NETWORK_ERROR_KINDS.get(code) ?? 'other';
 }
-/**
- * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
- * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
- */
-async function withRetry(fn, options) {
-    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const wait = options.sleep ?? sleep;
-    const random = options.random ?? Math.random;
-    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (!isRetryable(error))
-                throw error;
-            if (attempt >= maxAttempts)
-                throw new RetriesExhaustedError(attempt, error);
-            const delay = delayMs(attempt);
-            options.onRetry?.(error, attempt, delay);
-            await wait(delay);
-        }
-    }
+/** The table's codes of one kind, e.g. for recognising them in a message that quotes them. */
+function networkErrorCodes(kind) {
+    return [...NETWORK_ERROR_KINDS].filter(([, k]) => k === kind).map(([code]) => code);
 }
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
+/** The kind of a thrown error by its `code`, undefined when it has no code the table knows. */
+function thrownNetworkErrorKind(error) {
     const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+    return typeof code === 'string' ? NETWORK_ERROR_KINDS.get(code) : undefined;
 }
-/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+/** Network errors worth another try (connection refused or reset, timeouts, a resolver that did not answer). */
+function isTransientNetworkError(error) {
+    const kind = thrownNetworkErrorKind(error);
+    return kind !== undefined && isRetryableKind(kind);
+}
+// The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'.
+const HTTP_STATUS_KINDS = new Map([
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [404, 'not-found'],
+    // 408 Request Timeout: the server gave up waiting (RFC 9110 section 15.5.9), so the request may be repeated.
+    [408, 'timeout'],
+    [429, 'throttled'],
+]);
+/** The kind of an HTTP error status. */
+function httpStatusKind(status) {
+    return HTTP_STATUS_KINDS.get(status) ?? (status >= 500 && status <= 599 ? 'server-error' : 'other');
+}
+/** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
 function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+    return isRetryableKind(httpStatusKind(status));
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
@@ -40399,8 +40407,9 @@ function passedDeadline(error) {
 ;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
 // Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
 // network error code) into one kind of fault, a clear message, and whether another attempt can
-// help. The classification is pure: tested on the tools' real messages
-// (actions/toolkit/test/registry-faults.test.ts).
+// help. Which kinds, codes and statuses are transient is transient-faults.ts's rule; this module
+// recognises the tools' words for them. The classification is pure: tested on the tools' real
+// messages (actions/toolkit/test/registry-faults.test.ts).
 
 
 
@@ -40417,20 +40426,24 @@ class faults_RegistryError extends Error {
         return isRetryableKind(this.kind);
     }
 }
-function isRetryableKind(kind) {
-    return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error';
+/** A pattern for the tools' words, or the table's Node codes of the same kind where a message quotes one ("getaddrinfo EAI_AGAIN host"). */
+function wordsOrCodes(kind, words) {
+    const codes = networkErrorCodes(kind);
+    return codes.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${codes.join('|')})\\b`, words.flags);
 }
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
+// The statuses below are words in a tool's text, kept narrow (50x, not 5xx) so a byte count or a port
+// is not read as one; the numeric rule for a status a request returns is httpStatusKind's.
 const PATTERNS = [
     ['throttled', /\b429\b|toomanyrequests|too many requests/i],
     ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
     ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
     // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
     // "no such host" will not.
-    ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
-    ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
-    ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
-    ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
+    ['dns-temporary', wordsOrCodes('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
+    ['unknown-registry', wordsOrCodes('unknown-registry', /no such host|name or service not known/i)],
+    ['unreachable', wordsOrCodes('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
+    ['timeout', wordsOrCodes('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
     ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
     // \b: a bare 404 inside a hex digest is not a status.
     ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
@@ -40481,32 +40494,6 @@ const ADVICE = {
     'server-error': 'the registry answered with a server error (HTTP 5xx)',
     other: 'the command failed',
 };
-/** The kind of an HTTP error status from a registry or identity provider (a token endpoint). */
-function httpStatusKind(status) {
-    if (status === 401)
-        return 'unauthorized';
-    if (status === 403)
-        return 'forbidden';
-    if (status === 404)
-        return 'not-found';
-    if (status === 408)
-        return 'timeout';
-    if (status === 429)
-        return 'throttled';
-    if (status >= 500)
-        return 'server-error';
-    return 'other';
-}
-/** The kind of a request that got no HTTP answer, by Node's error code: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
-function networkErrorKind(code) {
-    if (code === 'ENOTFOUND')
-        return 'unknown-registry';
-    if (code === 'EAI_AGAIN')
-        return 'dns-temporary';
-    if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
-        return 'timeout';
-    return 'unreachable';
-}
 /** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
 function describeFault(operation, kind, detail) {
     const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
@@ -40527,8 +40514,10 @@ function toRegistryError(operation, error) {
         const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args));
         return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
     }
-    if (isTransientNetworkError(error))
-        return new faults_RegistryError('unreachable', describeFault(operation, 'unreachable', errorMessage(error)));
+    // A Node error code the table knows (a token request): its kind, retried or not by the same rule.
+    const networkKind = thrownNetworkErrorKind(error);
+    if (networkKind)
+        return new faults_RegistryError(networkKind, describeFault(operation, networkKind, errorMessage(error)));
     const message = errorMessage(error);
     const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
     return new faults_RegistryError(kind, `${operation}: ${message}`);
@@ -40939,6 +40928,60 @@ function blobPath(dir, digest) {
 function manifestSize(raw) {
     const doc = JSON.parse(raw);
     return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/retry.ts
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient (which network errors and HTTP statuses
+// are: transient-faults.ts). Auth errors, protected branches and bad input never change
+// on a second try, so they are never retried.
+
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    name = 'RetriesExhaustedError';
+    constructor(attempts, lastError) {
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${errorMessage(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+    }
+}
+/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
+}
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+async function withRetry(fn, options) {
+    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
+    const wait = options.sleep ?? sleep;
+    const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (!isRetryable(error))
+                throw error;
+            if (attempt >= maxAttempts)
+                throw new RetriesExhaustedError(attempt, error);
+            const delay = delayMs(attempt);
+            options.onRetry?.(error, attempt, delay);
+            await wait(delay);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/registry/tools.ts

@@ -8671,7 +8671,7 @@ module.exports = Pool
 
 
 const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3988)
-const { URL } = __nccwpck_require__(3136)
+const { URL } = __nccwpck_require__(755)
 const Agent = __nccwpck_require__(7870)
 const Pool = __nccwpck_require__(189)
 const DispatcherBase = __nccwpck_require__(7234)
@@ -28510,7 +28510,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 
 /***/ }),
 
-/***/ 3136:
+/***/ 755:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
@@ -32125,8 +32125,9 @@ async function executeBytes(command, args, options = {}) {
 
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
 // One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
+// for errors the caller classifies as transient (which network errors and HTTP statuses
+// are: transient-faults.ts). Auth errors, protected branches and bad input never change
+// on a second try, so they are never retried.
 
 class retry_RetriesExhaustedError extends Error {
     attempts;
@@ -32175,15 +32176,76 @@ async function withRetry(fn, options) {
         }
     }
 }
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
+
+;// CONCATENATED MODULE: ../toolkit/src/transient-faults.ts
+// Which failed request is worth another try, written once: a table of Node's network error codes
+// and one rule for HTTP statuses, each giving a kind of fault, and the set of kinds another attempt
+// can help. The yes/no predicates (isTransientNetworkError, isTransientHttpStatus) and the
+// registry's fault kinds (registry/faults.ts: token requests, messages the tools print) are all
+// derived from here, so a code added to the table counts everywhere. Pure; tested in
+// test/transient-faults.test.ts.
+// Auth, a missing object and anything unrecognised will say the same thing on a second try.
+const RETRYABLE_KINDS = new Set(['unreachable', 'dns-temporary', 'timeout', 'throttled', 'server-error']);
+/** Whether another attempt can help with a fault of this kind. */
+function isRetryableKind(kind) {
+    return RETRYABLE_KINDS.has(kind);
 }
-/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
+/**
+ * Node's codes (net, dns, http, undici) for a request that got no HTTP answer, each with its kind.
+ * A code not listed is 'other' and not retried: a TLS certificate or protocol error fails the same
+ * way again.
+ */
+const NETWORK_ERROR_KINDS = new Map([
+    // Refused, reset or cut off (a server restarting, a proxy dropping the tunnel): may work next time.
+    ['ECONNRESET', 'unreachable'],
+    ['ECONNREFUSED', 'unreachable'],
+    ['ECONNABORTED', 'unreachable'],
+    ['EPIPE', 'unreachable'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ENETUNREACH', 'unreachable'],
+    ['UND_ERR_SOCKET', 'unreachable'],
+    ['ETIMEDOUT', 'timeout'],
+    ['ESOCKETTIMEDOUT', 'timeout'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+    // getaddrinfo: EAI_AGAIN is a resolver that did not answer, which may answer next time; ENOTFOUND
+    // is an answer (no such name) that will not change.
+    ['EAI_AGAIN', 'dns-temporary'],
+    ['ENOTFOUND', 'unknown-registry'],
+]);
+/** The kind of a request that got no HTTP answer, by Node's error code ('other' for a code not in the table). */
+function networkErrorKind(code) {
+    return NETWORK_ERROR_KINDS.get(code) ?? 'other';
+}
+/** The table's codes of one kind, e.g. for recognising them in a message that quotes them. */
+function networkErrorCodes(kind) {
+    return [...NETWORK_ERROR_KINDS].filter(([, k]) => k === kind).map(([code]) => code);
+}
+/** The kind of a thrown error by its `code`, undefined when it has no code the table knows. */
+function thrownNetworkErrorKind(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? NETWORK_ERROR_KINDS.get(code) : undefined;
+}
+/** Network errors worth another try (connection refused or reset, timeouts, a resolver that did not answer). */
+function isTransientNetworkError(error) {
+    const kind = thrownNetworkErrorKind(error);
+    return kind !== undefined && isRetryableKind(kind);
+}
+// The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'.
+const HTTP_STATUS_KINDS = new Map([
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [404, 'not-found'],
+    // 408 Request Timeout: the server gave up waiting (RFC 9110 section 15.5.9), so the request may be repeated.
+    [408, 'timeout'],
+    [429, 'throttled'],
+]);
+/** The kind of an HTTP error status. */
+function httpStatusKind(status) {
+    return HTTP_STATUS_KINDS.get(status) ?? (status >= 500 && status <= 599 ? 'server-error' : 'other');
+}
+/** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
 function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+    return isRetryableKind(httpStatusKind(status));
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
@@ -32248,8 +32310,9 @@ function passedDeadline(error) {
 ;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
 // Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
 // network error code) into one kind of fault, a clear message, and whether another attempt can
-// help. The classification is pure: tested on the tools' real messages
-// (actions/toolkit/test/registry-faults.test.ts).
+// help. Which kinds, codes and statuses are transient is transient-faults.ts's rule; this module
+// recognises the tools' words for them. The classification is pure: tested on the tools' real
+// messages (actions/toolkit/test/registry-faults.test.ts).
 
 
 
@@ -32266,20 +32329,24 @@ class faults_RegistryError extends Error {
         return isRetryableKind(this.kind);
     }
 }
-function isRetryableKind(kind) {
-    return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error';
+/** A pattern for the tools' words, or the table's Node codes of the same kind where a message quotes one ("getaddrinfo EAI_AGAIN host"). */
+function wordsOrCodes(kind, words) {
+    const codes = networkErrorCodes(kind);
+    return codes.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${codes.join('|')})\\b`, words.flags);
 }
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
+// The statuses below are words in a tool's text, kept narrow (50x, not 5xx) so a byte count or a port
+// is not read as one; the numeric rule for a status a request returns is httpStatusKind's.
 const PATTERNS = [
     ['throttled', /\b429\b|toomanyrequests|too many requests/i],
     ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
     ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
     // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
     // "no such host" will not.
-    ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
-    ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
-    ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
-    ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
+    ['dns-temporary', wordsOrCodes('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
+    ['unknown-registry', wordsOrCodes('unknown-registry', /no such host|name or service not known/i)],
+    ['unreachable', wordsOrCodes('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
+    ['timeout', wordsOrCodes('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
     ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
     // \b: a bare 404 inside a hex digest is not a status.
     ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
@@ -32330,32 +32397,6 @@ const ADVICE = {
     'server-error': 'the registry answered with a server error (HTTP 5xx)',
     other: 'the command failed',
 };
-/** The kind of an HTTP error status from a registry or identity provider (a token endpoint). */
-function httpStatusKind(status) {
-    if (status === 401)
-        return 'unauthorized';
-    if (status === 403)
-        return 'forbidden';
-    if (status === 404)
-        return 'not-found';
-    if (status === 408)
-        return 'timeout';
-    if (status === 429)
-        return 'throttled';
-    if (status >= 500)
-        return 'server-error';
-    return 'other';
-}
-/** The kind of a request that got no HTTP answer, by Node's error code: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
-function networkErrorKind(code) {
-    if (code === 'ENOTFOUND')
-        return 'unknown-registry';
-    if (code === 'EAI_AGAIN')
-        return 'dns-temporary';
-    if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
-        return 'timeout';
-    return 'unreachable';
-}
 /** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
 function describeFault(operation, kind, detail) {
     const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
@@ -32376,8 +32417,10 @@ function toRegistryError(operation, error) {
         const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args));
         return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
     }
-    if (isTransientNetworkError(error))
-        return new faults_RegistryError('unreachable', describeFault(operation, 'unreachable', errorMessage(error)));
+    // A Node error code the table knows (a token request): its kind, retried or not by the same rule.
+    const networkKind = thrownNetworkErrorKind(error);
+    if (networkKind)
+        return new faults_RegistryError(networkKind, describeFault(operation, networkKind, errorMessage(error)));
     const message = errorMessage(error);
     const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
     return new faults_RegistryError(kind, `${operation}: ${message}`);

@@ -29336,83 +29336,6 @@ function isServiceName(name) {
 
 /***/ }),
 
-/***/ 958:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EY: () => (/* binding */ backoffDelay),
-/* harmony export */   Jl: () => (/* binding */ isTransientHttpStatus),
-/* harmony export */   bD: () => (/* binding */ withRetry),
-/* harmony export */   l: () => (/* binding */ isTransientNetworkError),
-/* harmony export */   yy: () => (/* binding */ sleep)
-/* harmony export */ });
-/* unused harmony export RetriesExhaustedError */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
-// One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
-
-class RetriesExhaustedError extends Error {
-    attempts;
-    lastError;
-    name = 'RetriesExhaustedError';
-    constructor(attempts, lastError) {
-        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(lastError)}`);
-        this.attempts = attempts;
-        this.lastError = lastError;
-    }
-}
-/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/**
- * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
- * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
- * measured duration).
- */
-function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
-    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
-    return Math.floor(random() * ceiling * unitMs);
-}
-/**
- * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
- * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
- */
-async function withRetry(fn, options) {
-    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
-    const wait = options.sleep ?? sleep;
-    const random = options.random ?? Math.random;
-    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (error) {
-            if (!isRetryable(error))
-                throw error;
-            if (attempt >= maxAttempts)
-                throw new RetriesExhaustedError(attempt, error);
-            const delay = delayMs(attempt);
-            options.onRetry?.(error, attempt, delay);
-            await wait(delay);
-        }
-    }
-}
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-function isTransientNetworkError(error) {
-    const code = error?.code;
-    return (typeof code === 'string' &&
-        ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code));
-}
-/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
-function isTransientHttpStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
-
-/***/ }),
-
 /***/ 2613:
 /***/ ((module) => {
 
@@ -41728,8 +41651,60 @@ function revisionInDescription(description) {
     return DESCRIPTION_REVISION.exec(description ?? '')?.[1]?.toLowerCase();
 }
 
-// EXTERNAL MODULE: ../toolkit/src/retry.ts
-var retry = __nccwpck_require__(958);
+;// CONCATENATED MODULE: ../toolkit/src/retry.ts
+// One retry helper for every action: capped, jittered exponential backoff, and only
+// for errors the caller classifies as transient (which network errors and HTTP statuses
+// are: transient-faults.ts). Auth errors, protected branches and bad input never change
+// on a second try, so they are never retried.
+
+class RetriesExhaustedError extends Error {
+    attempts;
+    lastError;
+    name = 'RetriesExhaustedError';
+    constructor(attempts, lastError) {
+        super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${(0,errors/* errorMessage */.g)(lastError)}`);
+        this.attempts = attempts;
+        this.lastError = lastError;
+    }
+}
+/** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/**
+ * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
+ * `unitMs`, base and max count units of that many ms instead (a schedule that scales with a
+ * measured duration).
+ */
+function backoffDelay(attempt, baseDelay, maxDelay, random, unitMs = 1) {
+    const ceiling = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
+    return Math.floor(random() * ceiling * unitMs);
+}
+/**
+ * Runs `fn(attempt)` until it succeeds, a non-retryable error is thrown (rethrown as is),
+ * or maxAttempts is reached (RetriesExhaustedError wrapping the last error).
+ */
+async function withRetry(fn, options) {
+    const { maxAttempts, baseDelayMs = 200, maxDelayMs = 5000, isRetryable } = options;
+    const wait = options.sleep ?? sleep;
+    const random = options.random ?? Math.random;
+    const delayMs = options.delayMs ?? ((attempt) => backoffDelay(attempt, baseDelayMs, maxDelayMs, random));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (!isRetryable(error))
+                throw error;
+            if (attempt >= maxAttempts)
+                throw new RetriesExhaustedError(attempt, error);
+            const delay = delayMs(attempt);
+            options.onRetry?.(error, attempt, delay);
+            await wait(delay);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/status-wait.ts
 // Waits for Argo CD's word on the manifest commit: the GitHub commit status its notifications set
 // (k8s-specifications/argocd/notifications-cm.yaml) once the Application is Synced and Healthy at
@@ -41770,7 +41745,7 @@ function isTransientReadError(error) {
 /** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
 async function waitForStatus(request, deps) {
     const now = deps.now ?? Date.now;
-    const wait = deps.sleep ?? retry/* sleep */.yy;
+    const wait = deps.sleep ?? sleep;
     const start = now();
     const deadline = start + request.timeoutSeconds * 1000;
     const ignored = new Map();
@@ -42714,7 +42689,7 @@ async function publish(request) {
     // floor is one local attempt on an idle machine, so waits shrink as the contenders thin out.
     let lastAttemptMs = 0;
     const unanswered = [];
-    return (0,retry/* withRetry */.bD)(async (n) => {
+    return withRetry(async (n) => {
         const started = Date.now();
         request.onAttempt?.(n);
         try {
@@ -42725,7 +42700,7 @@ async function publish(request) {
         }
     }, {
         maxAttempts: request.maxAttempts,
-        delayMs: (n) => (0,retry/* backoffDelay */.EY)(n, 6, 24, Math.random, backoffUnit(lastAttemptMs)),
+        delayMs: (n) => backoffDelay(n, 6, 24, Math.random, backoffUnit(lastAttemptMs)),
         isRetryable: push_failure/* isRetryablePushError */.BQ,
         onRetry: (error, n, delay) => info(error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient'
             ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`

@@ -4,8 +4,7 @@
 // fine-grained token or App needs "Commit statuses" read, GITHUB_TOKEN `statuses: read`). The ref
 // is always a full SHA, never a branch: a later commit of the branch answers for the manifest
 // commit only through newerRevisionReader, when it includes that commit.
-import { isTransientHttpStatus } from '@aks-gitops/toolkit'
-import { restFailure } from './github-errors'
+import { isTransientGitHubFailure, restFailure } from './github-errors'
 import type { Octokit } from './pull-request'
 import type { CommitStatus, NewerRevision } from './status-wait'
 
@@ -38,7 +37,8 @@ async function request<T>(what: string, call: (signal: AbortSignal) => Promise<T
   } catch (error) {
     const { status, message } = restFailure(error)
     // No HTTP answer reaches Octokit as status 500 with the cause's message; a secondary rate limit is a 403 saying so.
-    const transient = status === 0 || isTransientHttpStatus(status) || (status === 403 && /rate limit/i.test(message))
+    // Broader than isTransientGitHubFailure on purpose: polling outlasts anything without an answer (status 0, our own timeout included).
+    const transient = status === 0 || isTransientGitHubFailure(status, error) || (status === 403 && /rate limit/i.test(message))
     const help = transient ? 'will poll again' : (HELP[status] ?? 'GitHub refused the request')
     throw new StatusReadError(`${what}: ${status || 'no answer'} ${message} (${help})`, transient)
   }

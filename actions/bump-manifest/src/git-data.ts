@@ -16,8 +16,8 @@
 //   node ID, node_id of https://docs.github.com/en/rest/repos/repos#get-a-repository)
 // https://docs.github.com/en/rest/git/refs, https://docs.github.com/en/rest/git/commits,
 // https://docs.github.com/en/rest/git/trees, https://docs.github.com/en/rest/git/blobs
-import { isTransientNetworkError, PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
-import { graphqlMessages, refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
+import { PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
+import { graphqlMessages, isTransientGitHubFailure, refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
 import { ManifestError } from './plan'
 import type { CommitStore } from './publish'
 import type { Octokit } from './pull-request'
@@ -126,8 +126,8 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     } catch (error) {
       const { status } = restFailure(error)
       const message = graphqlMessages(error).join('; ')
-      // A dropped connection, 5xx or 429 may come after the ref moved: transient, and publish() checks.
-      if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new RefUpdateRejectedError('transient', status, message, landBranch, sha)
+      // A dropped connection, 5xx, 429 or 408 may come after the ref moved: transient, and publish() checks.
+      if (isTransientGitHubFailure(status, error)) throw new RefUpdateRejectedError('transient', status, message, landBranch, sha)
       // The documentation gives no wording for a stale beforeOid, so the branch itself says whether it
       // moved since the read: then it is another run's commit, and the next attempt reads it again.
       const now = await refTip(landBranch).catch(() => expected)
@@ -157,8 +157,8 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       const { status, message } = restFailure(error)
       if (status === 404) return undefined
       const text = `cannot read branch "${name}" of ${options.repository} through the GitHub API: ${message}${status ? ` (HTTP ${status})` : ''}`
-      // A server error, throttling or a dropped connection is worth another attempt, like a failed ref update.
-      if (status === 429 || status >= 500 || isTransientNetworkError(error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${name}`, text)
+      // A server error, throttling, a timeout or a dropped connection is worth another attempt, like a failed ref update.
+      if (isTransientGitHubFailure(status, error)) throw new PushRejectedError('transient', `HTTP ${status}: ${message}`, `${options.repository}@${name}`, text)
       throw new ManifestError(text)
     }
   }

@@ -1,7 +1,7 @@
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
 // messages here, then a verdict out.
-import { classifyPushFailure, errorMessage, pushFailureHelp, type PushFailureKind } from '@aks-gitops/toolkit'
+import { classifyPushFailure, errorMessage, isTransientHttpStatus, isTransientNetworkError, pushFailureHelp, type PushFailureKind } from '@aks-gitops/toolkit'
 
 /** Status and GitHub's own message of an Octokit RequestError (REST), or status 0 and the message of anything else thrown. */
 export function restFailure(error: unknown): { status: number; message: string } {
@@ -34,10 +34,25 @@ export function refUpdateFailure(status: number, message: string): PushFailureKi
   // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
   if (/reference cannot be updated/i.test(message) || classifyPushFailure(message) === 'protected-branch') return 'protected-branch'
   if (status === 401 || status === 403 || status === 404) return 'authentication'
-  // A 5xx or 429 (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api) may
-  // come after the ref moved: publish() compares the branch with the commit before trying again.
-  if (status === 429 || status >= 500) return 'transient'
+  // A 5xx or 429 (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api), or
+  // a 408 (see isTransientGitHubFailure), may come after the ref moved: publish() compares the branch
+  // with the commit before trying again.
+  if (isTransientHttpStatus(status)) return 'transient'
   return 'other'
+}
+
+/**
+ * A GitHub API call worth another attempt: a status the toolkit calls transient (408, 429, 5xx) or
+ * a network error with no answer. 408 counts although GitHub documents none for the Git Data API
+ * (Update a reference answers 200, 409 or 422): a request GitHub stops after 10 s gets "a timeout
+ * response" of unnamed status
+ * (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts), and
+ * GitHub's own client retries it (@octokit/plugin-retry: every 4xx/5xx but 400, 401, 403, 404, 410,
+ * 422, 451). Another attempt is safe even if the ref moved meanwhile: publish() first checks
+ * whether the commit landed.
+ */
+export function isTransientGitHubFailure(status: number, error: unknown): boolean {
+  return isTransientHttpStatus(status) || isTransientNetworkError(error)
 }
 
 const REF_UPDATE_HELP: Partial<Record<PushFailureKind, string>> = {

@@ -170,6 +170,19 @@ describe('commit-method api: transient answers', () => {
     expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
     expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
   })
+
+  it('tries again when reading the branch gets a 408, as for a 5xx', async () => {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
+    const work = box.clone()
+    let reads = 0
+    api.gitData!.answerRefRead = () => (++reads === 1 ? { status: 408, data: { message: 'Server Error' } } : undefined)
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, { GITHUB_API_URL: api.url })
+    expect(run.errors).toEqual([])
+    expect(run.stdout).toMatch(/Attempt 1 failed with a transient error[^\n]*\ncannot read branch "main" of octo\/gitops through the GitHub API: Server Error \(HTTP 408\)/)
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
+    expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
+  })
 })
 
 describe('commit-method api: a ref update whose answer was lost', () => {
@@ -196,5 +209,22 @@ describe('commit-method api: a ref update whose answer was lost', () => {
     expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1)
     expect(git(box.remote, 'log', '--format=%s', 'main').split('\n')).toEqual(['later', `deploy(vote): ${REGISTRY}/vote 1.2.3 in ${VOTE}`, 'seed manifests'])
     expect(git(box.remote, 'rev-parse', 'main^')).toBe(run.outputs['commit-sha'])
+  })
+
+  // GitHub stops a request after 10 s with "a timeout response and a "Server Error" message"
+  // (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts); a 408
+  // is transient like a 5xx (isTransientGitHubFailure), so the same check finds the commit.
+  it('treats a 408 after the ref moved like a lost 5xx: finds its commit, reports it landed, updates the ref once', async () => {
+    box = sandbox({ [VOTE]: deployment('vote') })
+    api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
+    const work = box.clone()
+    let answered = false
+    api.gitData!.answerAfterRefUpdate = () => (answered ? undefined : ((answered = true), { status: 408, data: { message: 'Server Error' } }))
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, { GITHUB_API_URL: api.url })
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
+    expect(run.stdout).toMatch(/The push of [0-9a-f]{40} in attempt 1 got no answer, but the commit is on "main": it landed/)
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1)
+    expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
   })
 })

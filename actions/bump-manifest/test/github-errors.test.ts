@@ -1,6 +1,6 @@
 // The verdicts on GitHub's refusals, with the bodies GitHub sends (see github-errors.ts for sources).
 import { describe, expect, it } from 'vitest'
-import { autoMergeRefusal, graphqlMessages, pullRequestCreateRefusal, refUpdateFailure, restErrorMessages, restFailure } from '../src/github-errors'
+import { autoMergeRefusal, graphqlMessages, isTransientGitHubFailure, pullRequestCreateRefusal, refUpdateFailure, restErrorMessages, restFailure } from '../src/github-errors'
 
 describe('narrowing Octokit errors', () => {
   it('takes the status and GitHub\'s own message of a REST error, the message of anything else', () => {
@@ -29,6 +29,11 @@ describe('refUpdateFailure (PATCH /git/refs/heads/{branch})', () => {
     expect(refUpdateFailure(502, 'Server Error')).toBe('transient')
     expect(refUpdateFailure(500, 'Server Error')).toBe('transient')
     expect(refUpdateFailure(429, 'API rate limit exceeded')).toBe('transient')
+  })
+
+  it('retries a 408 as transient too: the toolkit\'s one rule for statuses', () => {
+    expect(refUpdateFailure(408, 'Server Error')).toBe('transient')
+    expect(refUpdateFailure(400, 'Bad Request')).toBe('other')
   })
 
   it.each([
@@ -96,5 +101,14 @@ describe('pullRequestCreateRefusal (POST /repos/{owner}/{repo}/pulls)', () => {
     expect(pullRequestCreateRefusal(422, 'Validation Failed', restErrorMessages(noHead))).toBeUndefined()
     expect(pullRequestCreateRefusal(404, 'Not Found', [])).toBeUndefined()
     expect(restErrorMessages(new Error('socket hang up'))).toEqual([])
+  })
+})
+
+describe('isTransientGitHubFailure', () => {
+  it('is the toolkit\'s status rule (408, 429, 5xx) or a network error without an answer', () => {
+    for (const status of [408, 429, 500, 502, 503, 504]) expect(isTransientGitHubFailure(status, undefined)).toBe(true)
+    for (const status of [0, 400, 401, 403, 404, 409, 422]) expect(isTransientGitHubFailure(status, undefined)).toBe(false)
+    expect(isTransientGitHubFailure(0, Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true)
+    expect(isTransientGitHubFailure(0, Object.assign(new Error('getaddrinfo ENOTFOUND api.github.com'), { code: 'ENOTFOUND' }))).toBe(false)
   })
 })

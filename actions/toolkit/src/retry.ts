@@ -1,6 +1,7 @@
 // One retry helper for every action: capped, jittered exponential backoff, and only
-// for errors the caller classifies as transient. Auth errors, protected branches and
-// bad input never change on a second try, so they are never retried.
+// for errors the caller classifies as transient (which network errors and HTTP statuses
+// are: transient-faults.ts). Auth errors, protected branches and bad input never change
+// on a second try, so they are never retried.
 import { errorMessage } from './errors'
 
 export interface RetryOptions {
@@ -71,18 +72,4 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       await wait(delay)
     }
   }
-}
-
-/** Network errors worth retrying (connection reset, refused while restarting, timeouts). */
-export function isTransientNetworkError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return (
-    typeof code === 'string' &&
-    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
-  )
-}
-
-/** HTTP statuses worth another try: a request timeout, throttling and server-side failures. */
-export function isTransientHttpStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599)
 }

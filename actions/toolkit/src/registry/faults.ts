@@ -1,23 +1,12 @@
 // Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
 // network error code) into one kind of fault, a clear message, and whether another attempt can
-// help. The classification is pure: tested on the tools' real messages
-// (actions/toolkit/test/registry-faults.test.ts).
+// help. Which kinds, codes and statuses are transient is transient-faults.ts's rule; this module
+// recognises the tools' words for them. The classification is pure: tested on the tools' real
+// messages (actions/toolkit/test/registry-faults.test.ts).
 import { errorMessage } from '../errors'
 import { CommandError } from '../exec'
-import { isTransientNetworkError } from '../retry'
+import { isRetryableKind, networkErrorCodes, thrownNetworkErrorKind, type FaultKind } from '../transient-faults'
 import { passedDeadline } from './run-tool'
-
-export type FaultKind =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'unknown-registry'
-  | 'dns-temporary'
-  | 'unreachable'
-  | 'timeout'
-  | 'throttled'
-  | 'server-error'
-  | 'other'
 
 /** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
 export class RegistryError extends Error {
@@ -33,21 +22,25 @@ export class RegistryError extends Error {
   }
 }
 
-export function isRetryableKind(kind: FaultKind): boolean {
-  return kind === 'unreachable' || kind === 'dns-temporary' || kind === 'timeout' || kind === 'throttled' || kind === 'server-error'
+/** A pattern for the tools' words, or the table's Node codes of the same kind where a message quotes one ("getaddrinfo EAI_AGAIN host"). */
+function wordsOrCodes(kind: FaultKind, words: RegExp): RegExp {
+  const codes = networkErrorCodes(kind)
+  return codes.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${codes.join('|')})\\b`, words.flags)
 }
 
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
+// The statuses below are words in a tool's text, kept narrow (50x, not 5xx) so a byte count or a port
+// is not read as one; the numeric rule for a status a request returns is httpStatusKind's.
 const PATTERNS: Array<[FaultKind, RegExp]> = [
   ['throttled', /\b429\b|toomanyrequests|too many requests/i],
   ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
   ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
   // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
   // "no such host" will not.
-  ['dns-temporary', /Temporary failure in name resolution|EAI_AGAIN|server misbehaving/i],
-  ['unknown-registry', /no such host|name or service not known|ENOTFOUND/i],
-  ['unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im],
-  ['timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i],
+  ['dns-temporary', wordsOrCodes('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
+  ['unknown-registry', wordsOrCodes('unknown-registry', /no such host|name or service not known/i)],
+  ['unreachable', wordsOrCodes('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
+  ['timeout', wordsOrCodes('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
   ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
   // \b: a bare 404 inside a hex digest is not a status.
   ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
@@ -98,25 +91,6 @@ const ADVICE: Record<FaultKind, string> = {
   other: 'the command failed',
 }
 
-/** The kind of an HTTP error status from a registry or identity provider (a token endpoint). */
-export function httpStatusKind(status: number): FaultKind {
-  if (status === 401) return 'unauthorized'
-  if (status === 403) return 'forbidden'
-  if (status === 404) return 'not-found'
-  if (status === 408) return 'timeout'
-  if (status === 429) return 'throttled'
-  if (status >= 500) return 'server-error'
-  return 'other'
-}
-
-/** The kind of a request that got no HTTP answer, by Node's error code: EAI_AGAIN (the resolver did not answer) is temporary, ENOTFOUND is not. */
-export function networkErrorKind(code: string): FaultKind {
-  if (code === 'ENOTFOUND') return 'unknown-registry'
-  if (code === 'EAI_AGAIN') return 'dns-temporary'
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout'
-  return 'unreachable'
-}
-
 /** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
 export function describeFault(operation: string, kind: FaultKind, detail: string): string {
   const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n')
@@ -136,7 +110,9 @@ export function toRegistryError(operation: string, error: unknown): RegistryErro
     const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args))
     return new RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout))
   }
-  if (isTransientNetworkError(error)) return new RegistryError('unreachable', describeFault(operation, 'unreachable', errorMessage(error)))
+  // A Node error code the table knows (a token request): its kind, retried or not by the same rule.
+  const networkKind = thrownNetworkErrorKind(error)
+  if (networkKind) return new RegistryError(networkKind, describeFault(operation, networkKind, errorMessage(error)))
   const message = errorMessage(error)
   const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other'
   return new RegistryError(kind, `${operation}: ${message}`)
