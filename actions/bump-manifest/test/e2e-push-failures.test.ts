@@ -158,28 +158,20 @@ describe('rejections that another attempt cannot fix', () => {
 })
 
 describe('commit-method api: transient answers', () => {
-  it('tries again when reading the branch gets a 503', async () => {
+  it.each([
+    ['a 503', 503, 'Service Unavailable'],
+    // A 408 is transient like a 5xx (isTransientGitHubFailure: GitHub's "timeout response",
+    // https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#timeouts).
+    ['a 408, as for a 5xx', 408, 'Server Error'],
+  ])('tries again when reading the branch gets %s', async (_, status, message) => {
     box = sandbox({ [VOTE]: deployment('vote') })
     api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
     const work = box.clone()
     let reads = 0
-    api.gitData!.answerRefRead = () => (++reads === 1 ? { status: 503, data: { message: 'Service Unavailable' } } : undefined)
+    api.gitData!.answerRefRead = () => (++reads === 1 ? { status, data: { message } } : undefined)
     const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, { GITHUB_API_URL: api.url })
     expect(run.errors).toEqual([])
-    expect(run.stdout).toMatch(/Attempt 1 failed with a transient error[^\n]*\ncannot read branch "main" of octo\/gitops through the GitHub API: Service Unavailable \(HTTP 503\)/)
-    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
-    expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
-  })
-
-  it('tries again when reading the branch gets a 408, as for a 5xx', async () => {
-    box = sandbox({ [VOTE]: deployment('vote') })
-    api = await startFakeGitHub('octo', 'gitops', TOKEN, { bare: box.remote })
-    const work = box.clone()
-    let reads = 0
-    api.gitData!.answerRefRead = () => (++reads === 1 ? { status: 408, data: { message: 'Server Error' } } : undefined)
-    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'commit-method': 'api' }, { GITHUB_API_URL: api.url })
-    expect(run.errors).toEqual([])
-    expect(run.stdout).toMatch(/Attempt 1 failed with a transient error[^\n]*\ncannot read branch "main" of octo\/gitops through the GitHub API: Server Error \(HTTP 408\)/)
+    expect(run.stdout).toMatch(new RegExp(`Attempt 1 failed with a transient error[^\\n]*\\ncannot read branch "main" of octo/gitops through the GitHub API: ${message} \\(HTTP ${status}\\)`))
     expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2' })
     expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
   })
