@@ -32230,7 +32230,7 @@ function isTransientNetworkError(error) {
     const kind = thrownNetworkErrorKind(error);
     return kind !== undefined && isRetryableKind(kind);
 }
-// The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'.
+/** The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'. */
 const HTTP_STATUS_KINDS = new Map([
     [401, 'unauthorized'],
     [403, 'forbidden'],
@@ -32239,14 +32239,22 @@ const HTTP_STATUS_KINDS = new Map([
     [408, 'timeout'],
     [429, 'throttled'],
 ]);
+// The server-error range, as numbers for httpStatusKind and as text for TRANSIENT_HTTP_STATUS_PATTERN.
+const SERVER_ERRORS = { from: 500, to: 599, pattern: '5[0-9]{2}' };
 /** The kind of an HTTP error status. */
 function httpStatusKind(status) {
-    return HTTP_STATUS_KINDS.get(status) ?? (status >= 500 && status <= 599 ? 'server-error' : 'other');
+    return HTTP_STATUS_KINDS.get(status) ?? (status >= SERVER_ERRORS.from && status <= SERVER_ERRORS.to ? 'server-error' : 'other');
+}
+/** The statuses HTTP_STATUS_KINDS gives one kind (the 5xx range aside), e.g. for recognising them in a tool's text. */
+function httpStatuses(kind) {
+    return [...HTTP_STATUS_KINDS].filter(([, k]) => k === kind).map(([status]) => status);
 }
 /** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
 function isTransientHttpStatus(status) {
     return isRetryableKind(httpStatusKind(status));
 }
+/** The transient statuses as a regular-expression alternative ("408|429|5[0-9]{2}"), for a tool that prints the status it got (git's "RPC failed; HTTP 503"). */
+const TRANSIENT_HTTP_STATUS_PATTERN = [...[...HTTP_STATUS_KINDS].filter(([, kind]) => isRetryableKind(kind)).map(([status]) => String(status)), SERVER_ERRORS.pattern].join('|');
 
 ;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
 // Runs the registry tools (docker, buildx, skopeo) under coreutils `timeout`: a registry that
@@ -32329,27 +32337,28 @@ class faults_RegistryError extends Error {
         return isRetryableKind(this.kind);
     }
 }
-/** A pattern for the tools' words, or the table's Node codes of the same kind where a message quotes one ("getaddrinfo EAI_AGAIN host"). */
-function wordsOrCodes(kind, words) {
-    const codes = networkErrorCodes(kind);
-    return codes.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${codes.join('|')})\\b`, words.flags);
+/**
+ * The tools' words for a kind, or a Node code or status the table gives that kind where a message
+ * quotes one ("getaddrinfo EAI_AGAIN host", "403 Forbidden"); whole words only, so a 404 inside a hex digest is not a status.
+ */
+function wordsOrTable(kind, words) {
+    const names = [...networkErrorCodes(kind), ...httpStatuses(kind).map(String)];
+    return names.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${names.join('|')})\\b`, words.flags);
 }
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
-// The statuses below are words in a tool's text, kept narrow (50x, not 5xx) so a byte count or a port
-// is not read as one; the numeric rule for a status a request returns is httpStatusKind's.
 const PATTERNS = [
-    ['throttled', /\b429\b|toomanyrequests|too many requests/i],
-    ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
-    ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
+    ['throttled', wordsOrTable('throttled', /toomanyrequests|too many requests/i)],
+    ['unauthorized', wordsOrTable('unauthorized', /unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i)],
+    ['forbidden', wordsOrTable('forbidden', /forbidden|\bdenied\b|insufficient_scope/i)],
     // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
     // "no such host" will not.
-    ['dns-temporary', wordsOrCodes('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
-    ['unknown-registry', wordsOrCodes('unknown-registry', /no such host|name or service not known/i)],
-    ['unreachable', wordsOrCodes('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
-    ['timeout', wordsOrCodes('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
+    ['dns-temporary', wordsOrTable('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
+    ['unknown-registry', wordsOrTable('unknown-registry', /no such host|name or service not known/i)],
+    ['unreachable', wordsOrTable('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
+    ['timeout', wordsOrTable('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
+    // Narrower than the 5xx of httpStatusKind on purpose: in a tool's text a wider match would read a byte count or a port as a status.
     ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
-    // \b: a bare 404 inside a hex digest is not a status.
-    ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
+    ['not-found', wordsOrTable('not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN/i)],
 ];
 function classifyOutput(text) {
     for (const [kind, re] of PATTERNS)

@@ -11,7 +11,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   newerRevisionReader: () => (/* binding */ newerRevisionReader),
 /* harmony export */   statusReader: () => (/* binding */ statusReader)
 /* harmony export */ });
-/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9812);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 // Reads a commit's statuses through GitHub's REST API: "List commit statuses for a reference",
 // GET /repos/{owner}/{repo}/commits/{ref}/statuses, newest first
 // (https://docs.github.com/en/rest/commits/statuses#list-commit-statuses-for-a-reference; a
@@ -92,7 +92,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   apiStore: () => (/* binding */ apiStore)
 /* harmony export */ });
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(393);
-/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9812);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 /* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
 // commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
 // and "require signed commits" rules pass. Each attempt reads the branch head and the files there
@@ -287,100 +287,24 @@ function apiStore(options) {
 
 /***/ }),
 
-/***/ 9812:
+/***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  Xv: () => (/* binding */ AUTO_MERGE_HELP),
-  DZ: () => (/* binding */ PULL_REQUEST_CREATE_HELP),
-  aX: () => (/* binding */ autoMergeRefusal),
-  Cj: () => (/* binding */ graphqlMessages),
-  E$: () => (/* binding */ isTransientGitHubFailure),
-  DR: () => (/* binding */ pullRequestCreateRefusal),
-  N$: () => (/* binding */ refUpdateFailure),
-  WS: () => (/* binding */ refUpdateHelp),
-  Pw: () => (/* binding */ restErrorMessages),
-  $e: () => (/* binding */ restFailure)
-});
-
-// EXTERNAL MODULE: ../toolkit/src/errors.ts
-var src_errors = __webpack_require__(29);
-// EXTERNAL MODULE: ../toolkit/src/push-failure.ts
-var push_failure = __webpack_require__(393);
-;// CONCATENATED MODULE: ../toolkit/src/transient-faults.ts
-// Which failed request is worth another try, written once: a table of Node's network error codes
-// and one rule for HTTP statuses, each giving a kind of fault, and the set of kinds another attempt
-// can help. The yes/no predicates (isTransientNetworkError, isTransientHttpStatus) and the
-// registry's fault kinds (registry/faults.ts: token requests, messages the tools print) are all
-// derived from here, so a code added to the table counts everywhere. Pure; tested in
-// test/transient-faults.test.ts.
-// Auth, a missing object and anything unrecognised will say the same thing on a second try.
-const RETRYABLE_KINDS = new Set(['unreachable', 'dns-temporary', 'timeout', 'throttled', 'server-error']);
-/** Whether another attempt can help with a fault of this kind. */
-function isRetryableKind(kind) {
-    return RETRYABLE_KINDS.has(kind);
-}
-/**
- * Node's codes (net, dns, http, undici) for a request that got no HTTP answer, each with its kind.
- * A code not listed is 'other' and not retried: a TLS certificate or protocol error fails the same
- * way again.
- */
-const NETWORK_ERROR_KINDS = new Map([
-    // Refused, reset or cut off (a server restarting, a proxy dropping the tunnel): may work next time.
-    ['ECONNRESET', 'unreachable'],
-    ['ECONNREFUSED', 'unreachable'],
-    ['ECONNABORTED', 'unreachable'],
-    ['EPIPE', 'unreachable'],
-    ['EHOSTUNREACH', 'unreachable'],
-    ['ENETUNREACH', 'unreachable'],
-    ['UND_ERR_SOCKET', 'unreachable'],
-    ['ETIMEDOUT', 'timeout'],
-    ['ESOCKETTIMEDOUT', 'timeout'],
-    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
-    // getaddrinfo: EAI_AGAIN is a resolver that did not answer, which may answer next time; ENOTFOUND
-    // is an answer (no such name) that will not change.
-    ['EAI_AGAIN', 'dns-temporary'],
-    ['ENOTFOUND', 'unknown-registry'],
-]);
-/** The kind of a request that got no HTTP answer, by Node's error code ('other' for a code not in the table). */
-function networkErrorKind(code) {
-    return NETWORK_ERROR_KINDS.get(code) ?? 'other';
-}
-/** The table's codes of one kind, e.g. for recognising them in a message that quotes them. */
-function networkErrorCodes(kind) {
-    return [...NETWORK_ERROR_KINDS].filter(([, k]) => k === kind).map(([code]) => code);
-}
-/** The kind of a thrown error by its `code`, undefined when it has no code the table knows. */
-function thrownNetworkErrorKind(error) {
-    const code = error?.code;
-    return typeof code === 'string' ? NETWORK_ERROR_KINDS.get(code) : undefined;
-}
-/** Network errors worth another try (connection refused or reset, timeouts, a resolver that did not answer). */
-function isTransientNetworkError(error) {
-    const kind = thrownNetworkErrorKind(error);
-    return kind !== undefined && isRetryableKind(kind);
-}
-// The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'.
-const HTTP_STATUS_KINDS = new Map([
-    [401, 'unauthorized'],
-    [403, 'forbidden'],
-    [404, 'not-found'],
-    // 408 Request Timeout: the server gave up waiting (RFC 9110 section 15.5.9), so the request may be repeated.
-    [408, 'timeout'],
-    [429, 'throttled'],
-]);
-/** The kind of an HTTP error status. */
-function httpStatusKind(status) {
-    return HTTP_STATUS_KINDS.get(status) ?? (status >= 500 && status <= 599 ? 'server-error' : 'other');
-}
-/** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
-function isTransientHttpStatus(status) {
-    return isRetryableKind(httpStatusKind(status));
-}
-
-;// CONCATENATED MODULE: ./src/github-errors.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $e: () => (/* binding */ restFailure),
+/* harmony export */   Cj: () => (/* binding */ graphqlMessages),
+/* harmony export */   DR: () => (/* binding */ pullRequestCreateRefusal),
+/* harmony export */   DZ: () => (/* binding */ PULL_REQUEST_CREATE_HELP),
+/* harmony export */   E$: () => (/* binding */ isTransientGitHubFailure),
+/* harmony export */   N$: () => (/* binding */ refUpdateFailure),
+/* harmony export */   Pw: () => (/* binding */ restErrorMessages),
+/* harmony export */   WS: () => (/* binding */ refUpdateHelp),
+/* harmony export */   Xv: () => (/* binding */ AUTO_MERGE_HELP),
+/* harmony export */   aX: () => (/* binding */ autoMergeRefusal)
+/* harmony export */ });
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(29);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(393);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7606);
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
 // messages here, then a verdict out.
@@ -390,14 +314,14 @@ function restFailure(error) {
     const e = error;
     const status = typeof e?.status === 'number' ? e.status : 0;
     const data = e?.response?.data?.message;
-    return { status, message: typeof data === 'string' ? data : (0,src_errors/* errorMessage */.g)(error) };
+    return { status, message: typeof data === 'string' ? data : (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error) };
 }
 /** GraphQL errors arrive with HTTP 200 as `{errors: [{message}]}`; @octokit/graphql throws them with `errors`. */
 function graphqlMessages(error) {
     const errors = error?.errors;
     if (Array.isArray(errors))
         return errors.map((e) => String(e.message ?? ''));
-    return [(0,src_errors/* errorMessage */.g)(error)];
+    return [(0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error)];
 }
 /**
  * Sorts a refused `PATCH /repos/{owner}/{repo}/git/refs/heads/{branch}`
@@ -415,14 +339,14 @@ function refUpdateFailure(status, message) {
         return 'non-fast-forward';
     // Rulesets and branch protection refuse a ref update in the words (and GH0xx codes) they refuse a
     // push in: the toolkit's push classifier holds that rule; "Reference cannot be updated" is the API's own.
-    if (/reference cannot be updated/i.test(message) || (0,push_failure/* classifyPushFailure */.hN)(message) === 'protected-branch')
+    if (/reference cannot be updated/i.test(message) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__/* .classifyPushFailure */ .hN)(message) === 'protected-branch')
         return 'protected-branch';
     if (status === 401 || status === 403 || status === 404)
         return 'authentication';
     // A 5xx or 429 (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api), or
     // a 408 (see isTransientGitHubFailure), may come after the ref moved: publish() compares the branch
     // with the commit before trying again.
-    if (isTransientHttpStatus(status))
+    if ((0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .isTransientHttpStatus */ .Jl)(status))
         return 'transient';
     return 'other';
 }
@@ -437,7 +361,7 @@ function refUpdateFailure(status, message) {
  * whether the commit landed.
  */
 function isTransientGitHubFailure(status, error) {
-    return isTransientHttpStatus(status) || isTransientNetworkError(error);
+    return (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .isTransientHttpStatus */ .Jl)(status) || (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .isTransientNetworkError */ .l)(error);
 }
 const REF_UPDATE_HELP = {
     'non-fast-forward': 'the branch moved since it was read (not a fast forward)',
@@ -447,7 +371,7 @@ const REF_UPDATE_HELP = {
     other: 'GitHub refused it',
 };
 function refUpdateHelp(kind) {
-    return REF_UPDATE_HELP[kind] ?? (0,push_failure/* pushFailureHelp */.q3)(kind);
+    return REF_UPDATE_HELP[kind] ?? (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_1__/* .pushFailureHelp */ .q3)(kind);
 }
 /**
  * GraphQL refusals of `enablePullRequestAutoMerge` that leave a working pull request, only not set
@@ -558,7 +482,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   openOrUpdatePullRequest: () => (/* binding */ openOrUpdatePullRequest)
 /* harmony export */ });
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8258);
-/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9812);
+/* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(770);
 // Opens or updates the pull request of pull-request mode through the GitHub REST API
 // (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike), and arms auto-merge on
 // it through the GraphQL API, the only API that has it.

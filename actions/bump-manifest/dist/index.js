@@ -29196,6 +29196,10 @@ function parseRepository(input) {
 /* harmony export */   hN: () => (/* binding */ classifyPushFailure),
 /* harmony export */   q3: () => (/* binding */ pushFailureHelp)
 /* harmony export */ });
+/* harmony import */ var _transient_faults__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
+// What a failed push means: GitHub's and git's rejections sorted into kinds, what helps with each,
+// and an error that leads with git's own reason line. Pure (no git call): git.ts runs the push.
+
 // GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
 // git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
 // scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
@@ -29213,11 +29217,12 @@ const PUSH_FAILURE_RULES = [
     ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
     ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
     // GitHub answers these while other pushes land on the same repository within seconds, or when it
-    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", 5xx, 429, DNS. The
-    // push may still have landed when the answer was lost: publish() checks before pushing again.
+    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", a transient status
+    // (transient-faults.ts: 408, 429, 5xx), DNS. The push may still have landed when the answer was
+    // lost: publish() checks before pushing again.
     [
         'transient',
-        /fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (5[0-9]{2}|429)|curl)|returned error: (5[0-9]{2}|429)|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error/i,
+        new RegExp(String.raw `fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (${_transient_faults__WEBPACK_IMPORTED_MODULE_0__/* .TRANSIENT_HTTP_STATUS_PATTERN */ .cB})|curl)|returned error: (${_transient_faults__WEBPACK_IMPORTED_MODULE_0__/* .TRANSIENT_HTTP_STATUS_PATTERN */ .cB})|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error`, 'i'),
     ],
     // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
     // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
@@ -29332,6 +29337,96 @@ function isRepositoryComponent(text) {
 function isServiceName(name) {
     return name.length <= SERVICE_NAME_MAX_LENGTH && isRepositoryComponent(name);
 }
+
+
+/***/ }),
+
+/***/ 7606:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jl: () => (/* binding */ isTransientHttpStatus),
+/* harmony export */   cB: () => (/* binding */ TRANSIENT_HTTP_STATUS_PATTERN),
+/* harmony export */   l: () => (/* binding */ isTransientNetworkError)
+/* harmony export */ });
+/* unused harmony exports isRetryableKind, NETWORK_ERROR_KINDS, networkErrorKind, networkErrorCodes, thrownNetworkErrorKind, HTTP_STATUS_KINDS, httpStatusKind, httpStatuses */
+// Which failed request is worth another try, written once: a table of Node's network error codes
+// and one rule for HTTP statuses, each giving a kind of fault, and the set of kinds another attempt
+// can help. The yes/no predicates (isTransientNetworkError, isTransientHttpStatus) and the
+// registry's fault kinds (registry/faults.ts: token requests, messages the tools print) are all
+// derived from here, so a code added to the table counts everywhere. Pure; tested in
+// test/transient-faults.test.ts.
+// Auth, a missing object and anything unrecognised will say the same thing on a second try.
+const RETRYABLE_KINDS = new Set(['unreachable', 'dns-temporary', 'timeout', 'throttled', 'server-error']);
+/** Whether another attempt can help with a fault of this kind. */
+function isRetryableKind(kind) {
+    return RETRYABLE_KINDS.has(kind);
+}
+/**
+ * Node's codes (net, dns, http, undici) for a request that got no HTTP answer, each with its kind.
+ * A code not listed is 'other' and not retried: a TLS certificate or protocol error fails the same
+ * way again.
+ */
+const NETWORK_ERROR_KINDS = new Map([
+    // Refused, reset or cut off (a server restarting, a proxy dropping the tunnel): may work next time.
+    ['ECONNRESET', 'unreachable'],
+    ['ECONNREFUSED', 'unreachable'],
+    ['ECONNABORTED', 'unreachable'],
+    ['EPIPE', 'unreachable'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ENETUNREACH', 'unreachable'],
+    ['UND_ERR_SOCKET', 'unreachable'],
+    ['ETIMEDOUT', 'timeout'],
+    ['ESOCKETTIMEDOUT', 'timeout'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+    // getaddrinfo: EAI_AGAIN is a resolver that did not answer, which may answer next time; ENOTFOUND
+    // is an answer (no such name) that will not change.
+    ['EAI_AGAIN', 'dns-temporary'],
+    ['ENOTFOUND', 'unknown-registry'],
+]);
+/** The kind of a request that got no HTTP answer, by Node's error code ('other' for a code not in the table). */
+function networkErrorKind(code) {
+    return NETWORK_ERROR_KINDS.get(code) ?? 'other';
+}
+/** The table's codes of one kind, e.g. for recognising them in a message that quotes them. */
+function networkErrorCodes(kind) {
+    return [...NETWORK_ERROR_KINDS].filter(([, k]) => k === kind).map(([code]) => code);
+}
+/** The kind of a thrown error by its `code`, undefined when it has no code the table knows. */
+function thrownNetworkErrorKind(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? NETWORK_ERROR_KINDS.get(code) : undefined;
+}
+/** Network errors worth another try (connection refused or reset, timeouts, a resolver that did not answer). */
+function isTransientNetworkError(error) {
+    const kind = thrownNetworkErrorKind(error);
+    return kind !== undefined && isRetryableKind(kind);
+}
+/** The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'. */
+const HTTP_STATUS_KINDS = new Map([
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [404, 'not-found'],
+    // 408 Request Timeout: the server gave up waiting (RFC 9110 section 15.5.9), so the request may be repeated.
+    [408, 'timeout'],
+    [429, 'throttled'],
+]);
+// The server-error range, as numbers for httpStatusKind and as text for TRANSIENT_HTTP_STATUS_PATTERN.
+const SERVER_ERRORS = { from: 500, to: 599, pattern: '5[0-9]{2}' };
+/** The kind of an HTTP error status. */
+function httpStatusKind(status) {
+    return HTTP_STATUS_KINDS.get(status) ?? (status >= SERVER_ERRORS.from && status <= SERVER_ERRORS.to ? 'server-error' : 'other');
+}
+/** The statuses HTTP_STATUS_KINDS gives one kind (the 5xx range aside), e.g. for recognising them in a tool's text. */
+function httpStatuses(kind) {
+    return [...HTTP_STATUS_KINDS].filter(([, k]) => k === kind).map(([status]) => status);
+}
+/** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
+function isTransientHttpStatus(status) {
+    return isRetryableKind(httpStatusKind(status));
+}
+/** The transient statuses as a regular-expression alternative ("408|429|5[0-9]{2}"), for a tool that prints the status it got (git's "RPC failed; HTTP 503"). */
+const TRANSIENT_HTTP_STATUS_PATTERN = [...[...HTTP_STATUS_KINDS].filter(([, kind]) => isRetryableKind(kind)).map(([status]) => String(status)), SERVER_ERRORS.pattern].join('|');
 
 
 /***/ }),

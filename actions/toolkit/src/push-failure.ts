@@ -1,5 +1,7 @@
 // What a failed push means: GitHub's and git's rejections sorted into kinds, what helps with each,
 // and an error that leads with git's own reason line. Pure (no git call): git.ts runs the push.
+import { TRANSIENT_HTTP_STATUS_PATTERN } from './transient-faults'
+
 export type PushFailureKind =
   | 'non-fast-forward'
   | 'transient'
@@ -29,11 +31,15 @@ const PUSH_FAILURE_RULES: readonly [PushFailureKind, RegExp][] = [
   ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
   ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
   // GitHub answers these while other pushes land on the same repository within seconds, or when it
-  // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", 5xx, 429, DNS. The
-  // push may still have landed when the answer was lost: publish() checks before pushing again.
+  // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", a transient status
+  // (transient-faults.ts: 408, 429, 5xx), DNS. The push may still have landed when the answer was
+  // lost: publish() checks before pushing again.
   [
     'transient',
-    /fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (5[0-9]{2}|429)|curl)|returned error: (5[0-9]{2}|429)|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error/i,
+    new RegExp(
+      String.raw`fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (${TRANSIENT_HTTP_STATUS_PATTERN})|curl)|returned error: (${TRANSIENT_HTTP_STATUS_PATTERN})|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error`,
+      'i',
+    ),
   ],
   // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
   // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.

@@ -72,8 +72,8 @@ export function isTransientNetworkError(error: unknown): boolean {
   return kind !== undefined && isRetryableKind(kind)
 }
 
-// The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'.
-const HTTP_STATUS_KINDS: ReadonlyMap<number, FaultKind> = new Map<number, FaultKind>([
+/** The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'. */
+export const HTTP_STATUS_KINDS: ReadonlyMap<number, FaultKind> = new Map<number, FaultKind>([
   [401, 'unauthorized'],
   [403, 'forbidden'],
   [404, 'not-found'],
@@ -82,12 +82,23 @@ const HTTP_STATUS_KINDS: ReadonlyMap<number, FaultKind> = new Map<number, FaultK
   [429, 'throttled'],
 ])
 
+// The server-error range, as numbers for httpStatusKind and as text for TRANSIENT_HTTP_STATUS_PATTERN.
+const SERVER_ERRORS = { from: 500, to: 599, pattern: '5[0-9]{2}' }
+
 /** The kind of an HTTP error status. */
 export function httpStatusKind(status: number): FaultKind {
-  return HTTP_STATUS_KINDS.get(status) ?? (status >= 500 && status <= 599 ? 'server-error' : 'other')
+  return HTTP_STATUS_KINDS.get(status) ?? (status >= SERVER_ERRORS.from && status <= SERVER_ERRORS.to ? 'server-error' : 'other')
+}
+
+/** The statuses HTTP_STATUS_KINDS gives one kind (the 5xx range aside), e.g. for recognising them in a tool's text. */
+export function httpStatuses(kind: FaultKind): number[] {
+  return [...HTTP_STATUS_KINDS].filter(([, k]) => k === kind).map(([status]) => status)
 }
 
 /** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
 export function isTransientHttpStatus(status: number): boolean {
   return isRetryableKind(httpStatusKind(status))
 }
+
+/** The transient statuses as a regular-expression alternative ("408|429|5[0-9]{2}"), for a tool that prints the status it got (git's "RPC failed; HTTP 503"). */
+export const TRANSIENT_HTTP_STATUS_PATTERN = [...[...HTTP_STATUS_KINDS].filter(([, kind]) => isRetryableKind(kind)).map(([status]) => String(status)), SERVER_ERRORS.pattern].join('|')

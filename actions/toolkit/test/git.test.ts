@@ -108,6 +108,9 @@ describe('classifyPushFailure', () => {
     [GITHUB.http500, 'transient'],
     ['!\trefs/heads/main:refs/heads/main\t[remote rejected] (failed)', 'transient'],
     ['error: RPC failed; HTTP 429 curl 22 The requested URL returned error: 429', 'transient'],
+    // A 408 is transient by the toolkit's one status rule (transient-faults.ts), in git's words as in a response.
+    ['error: RPC failed; HTTP 408 curl 22 The requested URL returned error: 408', 'transient'],
+    ['error: RPC failed; HTTP 400 curl 22 The requested URL returned error: 400', 'other'],
     ["fatal: unable to access 'https://github.com/o/r.git/': Could not resolve host: github.com", 'transient'],
     [' ! [remote rejected] main -> main (pre-receive hook declined)', 'hook-declined'],
     ['remote: error: GH012: something new\n ! [remote rejected] main -> main (pre-receive hook declined)', 'hook-declined'],

@@ -2,9 +2,13 @@
 // status rule give each code and status one kind, and the predicates agree with the kinds.
 import { describe, expect, it } from 'vitest'
 import {
+  HTTP_STATUS_KINDS,
   NETWORK_ERROR_KINDS,
+  TRANSIENT_HTTP_STATUS_PATTERN,
   classifyOutput,
+  classifyPushFailure,
   httpStatusKind,
+  httpStatuses,
   isRetryableKind,
   isTransientHttpStatus,
   isTransientNetworkError,
@@ -89,5 +93,22 @@ describe('the HTTP status rule', () => {
   it('calls exactly 408, 429 and 5xx transient, as the kinds say', () => {
     for (const status of [0, ...statuses, 600]) expect(isTransientHttpStatus(status)).toBe(isRetryableKind(httpStatusKind(status)))
     expect(statuses.filter(isTransientHttpStatus)).toEqual([408, 429, ...statuses.filter((s) => s >= 500)])
+  })
+
+  it('lists each status of the table under its kind alone', () => {
+    for (const [status, kind] of HTTP_STATUS_KINDS) expect(KINDS.filter((k) => httpStatuses(k).includes(status))).toEqual([kind])
+  })
+
+  it('writes the transient statuses as a pattern that matches exactly them, and git\'s words for them are transient pushes', () => {
+    const whole = new RegExp(`^(?:${TRANSIENT_HTTP_STATUS_PATTERN})$`)
+    for (const status of statuses) expect(whole.test(String(status))).toBe(isTransientHttpStatus(status))
+    for (const status of [400, 408, 429, 500, 503, 599]) {
+      const output = `error: RPC failed; HTTP ${status} curl 22 The requested URL returned error: ${status}`
+      expect(classifyPushFailure(output) === 'transient').toBe(isTransientHttpStatus(status))
+    }
+  })
+
+  it('gives a status the tools print the kind the table gives it', () => {
+    for (const [status, kind] of HTTP_STATUS_KINDS) expect(classifyOutput(`reading manifest v1 in 127.0.0.1:5099/team/vote: received unexpected HTTP status: ${status}`)).toBe(kind)
   })
 })

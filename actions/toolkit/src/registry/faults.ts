@@ -5,7 +5,7 @@
 // messages (actions/toolkit/test/registry-faults.test.ts).
 import { errorMessage } from '../errors'
 import { CommandError } from '../exec'
-import { isRetryableKind, networkErrorCodes, thrownNetworkErrorKind, type FaultKind } from '../transient-faults'
+import { httpStatuses, isRetryableKind, networkErrorCodes, thrownNetworkErrorKind, type FaultKind } from '../transient-faults'
 import { passedDeadline } from './run-tool'
 
 /** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
@@ -22,28 +22,29 @@ export class RegistryError extends Error {
   }
 }
 
-/** A pattern for the tools' words, or the table's Node codes of the same kind where a message quotes one ("getaddrinfo EAI_AGAIN host"). */
-function wordsOrCodes(kind: FaultKind, words: RegExp): RegExp {
-  const codes = networkErrorCodes(kind)
-  return codes.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${codes.join('|')})\\b`, words.flags)
+/**
+ * The tools' words for a kind, or a Node code or status the table gives that kind where a message
+ * quotes one ("getaddrinfo EAI_AGAIN host", "403 Forbidden"); whole words only, so a 404 inside a hex digest is not a status.
+ */
+function wordsOrTable(kind: FaultKind, words: RegExp): RegExp {
+  const names = [...networkErrorCodes(kind), ...httpStatuses(kind).map(String)]
+  return names.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${names.join('|')})\\b`, words.flags)
 }
 
 // Ordered: the first match wins (a 401 page may also mention "not found" in its body).
-// The statuses below are words in a tool's text, kept narrow (50x, not 5xx) so a byte count or a port
-// is not read as one; the numeric rule for a status a request returns is httpStatusKind's.
 const PATTERNS: Array<[FaultKind, RegExp]> = [
-  ['throttled', /\b429\b|toomanyrequests|too many requests/i],
-  ['unauthorized', /\b401\b|unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i],
-  ['forbidden', /\b403\b|forbidden|\bdenied\b|insufficient_scope/i],
+  ['throttled', wordsOrTable('throttled', /toomanyrequests|too many requests/i)],
+  ['unauthorized', wordsOrTable('unauthorized', /unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i)],
+  ['forbidden', wordsOrTable('forbidden', /forbidden|\bdenied\b|insufficient_scope/i)],
   // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
   // "no such host" will not.
-  ['dns-temporary', wordsOrCodes('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
-  ['unknown-registry', wordsOrCodes('unknown-registry', /no such host|name or service not known/i)],
-  ['unreachable', wordsOrCodes('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
-  ['timeout', wordsOrCodes('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
+  ['dns-temporary', wordsOrTable('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
+  ['unknown-registry', wordsOrTable('unknown-registry', /no such host|name or service not known/i)],
+  ['unreachable', wordsOrTable('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
+  ['timeout', wordsOrTable('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
+  // Narrower than the 5xx of httpStatusKind on purpose: in a tool's text a wider match would read a byte count or a port as a status.
   ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
-  // \b: a bare 404 inside a hex digest is not a status.
-  ['not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN|\b404\b/i],
+  ['not-found', wordsOrTable('not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN/i)],
 ]
 
 export function classifyOutput(text: string): FaultKind {
