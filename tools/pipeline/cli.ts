@@ -13,7 +13,8 @@ import { serviceBuild, servicePaths } from './service-paths'
 import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options'
 import { planEvents, type EventPlan } from './plan'
 import { formatSeconds, Progress } from './progress'
-import { runEvent, StepError, type EventResult, type RunContext } from './steps'
+import { StepError } from './step-error'
+import { runEvent, type EventResult, type RunContext } from './steps'
 
 const ENGINE_STATE = process.env.LOCAL_STATE_DIR ?? '/var/lib/aks-gitops-local'
 const STATE_DIR = process.env.PIPELINE_STATE_DIR ?? join(ENGINE_STATE, 'pipeline')

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
-import type { RedeployPlan } from '@aks-gitops/toolkit'
+import type { Receipt, RedeployPlan } from '@aks-gitops/toolkit'
 import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
@@ -20,7 +20,9 @@ import {
 import type { PipelineOptions } from './options'
 import { overlayFile, type EventPlan } from './plan'
 import type { Progress } from './progress'
+import { readReceipt } from './receipt'
 import type { ServiceBuild } from './service-paths'
+import { StepError } from './step-error'
 
 export const PLATFORMS = 'linux/amd64,linux/arm64'
 
@@ -65,22 +67,10 @@ export interface EventResult {
   revision?: string
   /** The redeploy's image as resolved (a tag, a digest, or `previous` from the trailers). */
   redeploy?: { source: string; tag: string; digest: string }
-  /** bump-manifest's receipt output (README "Safe deploys"), as it printed it. */
-  receipt?: Record<string, unknown>
+  /** bump-manifest's receipt output (README "One deployment receipt"), read back with the toolkit's parseReceipt. */
+  receipt?: Receipt
   /** The manifest commit's deploy trailers, as git reads them. */
   trailers?: string
-}
-
-/** A step that failed, with what to do about it. */
-export class StepError extends Error {
-  override name = 'StepError'
-  constructor(
-    readonly step: string,
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message)
-  }
 }
 
 const HINTS: Record<string, string> = {
@@ -271,7 +261,7 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
           (r) => (r.outputs.changed === 'true' ? `commit ${r.outputs['commit-sha']?.slice(0, 12)} on ${options.branch}` : r.outputs.refused ? `not deployed: ${r.outputs.refused}` : 'already deployed: no change'),
         )
         result.manifestCommit = run.outputs['commit-sha'] || result.previousCommit
-        if (run.outputs.receipt) result.receipt = JSON.parse(run.outputs.receipt) as Record<string, unknown>
+        if (run.outputs.receipt) result.receipt = readReceipt(run.outputs.receipt)
         if (run.outputs['commit-sha']) result.trailers = commitTrailers(gitopsDir, run.outputs['commit-sha'])
         break
       }

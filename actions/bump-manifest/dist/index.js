@@ -43518,7 +43518,29 @@ function guardMarkdown(guard) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/receipt-text.ts
+/** Why no manifest commit landed: the refusal (older, held, ...), or the image was already pinned. */
+function noCommitText(refused) {
+    return refused ? `none: refused (${refused})` : 'none: already pinned';
+}
+/** The hold row when the service is not held; it says so when this deploy released the hold. */
+function notHeldText(hold) {
+    return `not held${hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`;
+}
+/** The sync row's start: Argo CD's word (or why none) and how long the wait took. */
+function syncHeadline(sync) {
+    return `${sync.status}${sync.seconds !== undefined ? ` after ${sync.seconds} s` : ''}`;
+}
+/** `NAME SECONDS s` per stage, in order; empty when none was timed. */
+function stagesText(stages) {
+    return stages.map((s) => `${s.name} ${s.seconds} s`).join(', ');
+}
+
 ;// CONCATENATED MODULE: ./src/receipt.ts
+// The deployment receipt: one record of what a deploy did, as the job summary's table and as the
+// `receipt` output (JSON) for callers. Its shape is the toolkit's (receipt.ts), which the local
+// pipeline reads back; this builds it from the guard and the wait, and lays it out. Pure.
+
 
 
 
@@ -43565,13 +43587,13 @@ const receipt_short = (sha) => sha.slice(0, 12);
 function syncText(s) {
     const at = s.application && s.revision ? `Argo CD Application ${s.application} at ${s.syncedRevision && s.syncedRevision !== s.revision ? `${receipt_short(s.syncedRevision)} (which includes ${receipt_short(s.revision)})` : receipt_short(s.revision)}` : '';
     const said = [at, s.detail].filter(Boolean).join(': ');
-    return `${s.status}${s.seconds !== undefined ? ` after ${s.seconds} s` : ''}${said ? `: ${said}` : ''}${s.url ? ` ([Argo CD](${s.url}))` : ''}`;
+    return `${syncHeadline(s)}${said ? `: ${said}` : ''}${s.url ? ` ([Argo CD](${s.url}))` : ''}`;
 }
 const code = (text) => (text ? `\`${cell(text)}\`` : '');
 /** The receipt as one two-column table. */
 function receiptMarkdown(r) {
-    const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned';
-    const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`;
+    const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : noCommitText(r.refused);
+    const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : notHeldText(r.hold);
     const sync = syncText(r.sync);
     const rows = [
         ['service', cell(r.service)],
@@ -43587,7 +43609,7 @@ function receiptMarkdown(r) {
         ['compared with', cell(r.comparedWith)],
         ['hold', cell(hold)],
         ['sync status', cell(sync)],
-        ['stages', cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
+        ['stages', cell(stagesText(r.stages) || '(none timed)')],
     ];
     return ['### Deployment receipt', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
 }

@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, findWorkTree, Git, InputError, maskToken } from '@aks-gitops/toolkit'
+import { errorMessage, findWorkTree, Git, InputError, maskToken, type ReceiptSync } from '@aks-gitops/toolkit'
 import { awaitArgoCd } from './argocd-wait'
 import { expandFiles, readManifests, writeManifests } from './files'
 import { readSettings, type Settings } from './inputs'
@@ -16,7 +16,7 @@ import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './r
 import { trailerLines, type Provenance } from './trailers'
 import { applyHold, guardDeploy, GuardRefusal, resolvePrevious, type GitFacts, type Guard } from './guard'
 import { comparedWith, guardMarkdown, guardOutputs } from './guard-report'
-import { buildReceipt, receiptMarkdown, syncOfWait, type ReceiptSync } from './receipt'
+import { buildReceipt, receiptMarkdown, syncOfWait } from './receipt'
 import { waitFailureMessage } from './status-wait'
 
 function planRequest(settings: Settings): PlanRequest {

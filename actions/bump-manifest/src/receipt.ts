@@ -1,27 +1,11 @@
 // The deployment receipt: one record of what a deploy did, as the job summary's table and as the
-// `receipt` output (JSON) for callers. Pure: builds data and text.
+// `receipt` output (JSON) for callers. Its shape is the toolkit's (receipt.ts), which the local
+// pipeline reads back; this builds it from the guard and the wait, and lays it out. Pure.
+import { noCommitText, notHeldText, stagesText, syncHeadline, type Receipt, type ReceiptHoldChange, type ReceiptStage, type ReceiptSync } from '@aks-gitops/toolkit'
 import type { Guard } from './guard'
 import { comparedWith, describeHold } from './guard-report'
 import { cell } from './report'
 import { waitDetail, type WaitResult } from './status-wait'
-
-/** Argo CD's word as the receipt records it. */
-export interface ReceiptSync {
-  /** success, failure, error, timeout, unknown (the statuses could not be read), skipped (nothing landed), or not waited. */
-  status: string
-  /** Seconds waited. */
-  seconds?: number
-  /** The Argo CD Application waited for. */
-  application?: string
-  /** The manifest commit waited for. */
-  revision?: string
-  /** The revision Argo CD reported on: the commit, or a newer one that includes it; absent when none answered. */
-  syncedRevision?: string
-  /** The link of the deciding (or, on timeout, the last) status: the Application in Argo CD. */
-  url?: string
-  /** What was seen: the status's words, the last one seen, the read that failed, or why there was no wait. */
-  detail?: string
-}
 
 /** The state a wait reached, failed or not, as the receipt records it. */
 export function syncOfWait(result: WaitResult): ReceiptSync {
@@ -38,33 +22,6 @@ export function syncOfWait(result: WaitResult): ReceiptSync {
   }
 }
 
-export interface Receipt {
-  service: string
-  environment: string
-  /** repository[:tag] */
-  image: string
-  digest: string
-  platforms: string[]
-  attestations: string
-  /** The manifest commit landed, empty when none. */
-  commit: string
-  commitUrl: string
-  pullRequest: string
-  /** What the files pinned before. */
-  previousImage: string[]
-  order: string
-  /** What the step decided and why (ordering.ts). */
-  decision: string
-  /** What the new image was compared with: the files as checked out, or an open pull request's branch. */
-  comparedWith: string
-  /** older, unknown-order or held when nothing was committed for that reason. */
-  refused: string
-  hold: { state: 'held' | 'not held'; change: string; image?: string; by?: string; run?: string; at?: string }
-  sync: ReceiptSync
-  /** Seconds per stage, earlier stages (stage-seconds) first, then this step's own. */
-  stages: { name: string; seconds: number }[]
-}
-
 export interface ReceiptInput {
   service: string
   environment?: string
@@ -78,13 +35,13 @@ export interface ReceiptInput {
   pullRequest?: string
   guard: Guard
   sync: ReceiptSync
-  stages: readonly { name: string; seconds: number }[]
+  stages: readonly ReceiptStage[]
 }
 
 export function buildReceipt(input: ReceiptInput): Receipt {
   const { guard } = input
   const after = guard.after
-  const change = guard.decision.hold === 'set' ? 'set by this deploy' : guard.decision.hold === 'clear' ? 'released by this deploy' : guard.decision.hold === 'keep' ? 'kept' : 'none'
+  const change: ReceiptHoldChange = guard.decision.hold === 'set' ? 'set by this deploy' : guard.decision.hold === 'clear' ? 'released by this deploy' : guard.decision.hold === 'keep' ? 'kept' : 'none'
   return {
     service: input.service,
     environment: input.environment ?? '',
@@ -106,22 +63,21 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   }
 }
 
-
 const short = (sha: string): string => sha.slice(0, 12)
 
 /** The sync status row: the state, the seconds, the Application and the revision, what was seen, the link. */
 function syncText(s: ReceiptSync): string {
   const at = s.application && s.revision ? `Argo CD Application ${s.application} at ${s.syncedRevision && s.syncedRevision !== s.revision ? `${short(s.syncedRevision)} (which includes ${short(s.revision)})` : short(s.revision)}` : ''
   const said = [at, s.detail].filter(Boolean).join(': ')
-  return `${s.status}${s.seconds !== undefined ? ` after ${s.seconds} s` : ''}${said ? `: ${said}` : ''}${s.url ? ` ([Argo CD](${s.url}))` : ''}`
+  return `${syncHeadline(s)}${said ? `: ${said}` : ''}${s.url ? ` ([Argo CD](${s.url}))` : ''}`
 }
 
 const code = (text: string): string => (text ? `\`${cell(text)}\`` : '')
 
 /** The receipt as one two-column table. */
 export function receiptMarkdown(r: Receipt): string {
-  const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : r.refused ? `none: refused (${r.refused})` : 'none: already pinned'
-  const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : `not held${r.hold.change === 'released by this deploy' ? ' (released by this deploy)' : ''}`
+  const commit = r.commit ? (r.commitUrl ? `[\`${r.commit.slice(0, 12)}\`](${r.commitUrl})` : code(r.commit)) : noCommitText(r.refused)
+  const hold = r.hold.state === 'held' ? `${describeHold({ service: r.service, image: r.hold.image ?? '', ...(r.hold.by ? { by: r.hold.by } : {}), ...(r.hold.run ? { run: r.hold.run } : {}), ...(r.hold.at ? { at: r.hold.at } : {}) })} (${r.hold.change})` : notHeldText(r.hold)
   const sync = syncText(r.sync)
   const rows: [string, string][] = [
     ['service', cell(r.service)],
@@ -137,7 +93,7 @@ export function receiptMarkdown(r: Receipt): string {
     ['compared with', cell(r.comparedWith)],
     ['hold', cell(hold)],
     ['sync status', cell(sync)],
-    ['stages', cell(r.stages.map((s) => `${s.name} ${s.seconds} s`).join(', ') || '(none timed)')],
+    ['stages', cell(stagesText(r.stages) || '(none timed)')],
   ]
   return ['### Deployment receipt', '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n')
 }

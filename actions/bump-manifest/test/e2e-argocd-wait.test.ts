@@ -4,6 +4,7 @@
 // notifications engine by creating statuses through POST /repos/{owner}/{repo}/statuses/{sha},
 // shaped as k8s-specifications/argocd/notifications-cm.yaml's templates shape them.
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { parseReceipt } from '@aks-gitops/toolkit'
 import { startFakeGitHub } from './helpers/fake-github'
 import { startFakeStatuses, type FakeStatuses, type FakeStatusesOptions } from './helpers/fake-statuses'
 import { deployment, git, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
@@ -39,7 +40,7 @@ const bump = (work: string, fake: FakeStatuses, inputs: Record<string, string> =
   )
 
 /** The `receipt` output (JSON), as callers read it. */
-const receiptOf = (run: { outputs: Record<string, string> }) => JSON.parse(run.outputs.receipt ?? 'null') as { commit: string; sync: Record<string, unknown> }
+const receiptOf = (run: { outputs: Record<string, string> }) => parseReceipt(run.outputs.receipt ?? '')
 
 /** The receipt's sync status row in the job summary. */
 const syncRow = (summary: string) => summary.split('\n').find((line) => line.startsWith('| sync status |'))

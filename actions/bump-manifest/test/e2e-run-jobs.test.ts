@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseReceipt } from '@aks-gitops/toolkit'
 import { jobStages, type RunJob } from '../src/run-jobs'
 import { kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
 
@@ -76,7 +77,7 @@ describe('time-run-jobs', () => {
     const env = { GITHUB_API_URL: api.url, GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '2' }
     const run = await runBump(box.clone(), { files: OVERLAY, image: `${REGISTRY}/vote`, tag: '1.1.0', 'time-run-jobs': 'true', 'status-token': TOKEN }, env)
     expect(run.errors).toEqual([])
-    const stages = (JSON.parse(run.outputs.receipt ?? '') as { stages: { name: string; seconds: number }[] }).stages
+    const stages = parseReceipt(run.outputs.receipt ?? '').stages
     expect(stages.slice(0, 3)).toEqual(jobStages(JOBS))
     expect(stages.slice(3).map((s) => s.name)).toEqual(['order check', 'commit', 'argo cd wait'])
     expect(api.requests.filter((r) => r.startsWith('GET /repos/octo/gitops/actions/runs/4242/attempts/2/jobs'))).toHaveLength(3)
@@ -91,7 +92,7 @@ describe('time-run-jobs', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.changed).toBe('true')
     expect(run.stdout).toContain('::warning::time-run-jobs: could not read the jobs of run 4242 (attempt 2)')
-    expect((JSON.parse(run.outputs.receipt ?? '') as { stages: { name: string }[] }).stages.map((s) => s.name)).toEqual(['order check', 'commit', 'argo cd wait'])
+    expect(parseReceipt(run.outputs.receipt ?? '').stages.map((s) => s.name)).toEqual(['order check', 'commit', 'argo cd wait'])
   })
 
   it('fails naming the input without a run id, before anything happens', async () => {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseReceipt } from '@aks-gitops/toolkit'
 import { holdKey, readHold } from '../src/hold'
 import { parseTrailerLines } from '../src/trailers'
 import { digestOf, git, kustomization, REGISTRY, runBump, sandbox, type Sandbox } from '@aks-gitops/test-support/repo'
@@ -194,7 +195,7 @@ describe('deployment receipt', () => {
     const run = await runBump(box.clone(), inputs, runEnv('77'))
     expect(run.errors).toEqual([])
     const head = box.remoteHead()
-    const receipt = JSON.parse(run.outputs.receipt ?? '')
+    const receipt = parseReceipt(run.outputs.receipt ?? '')
     expect(receipt).toMatchObject({
       service: 'vote',
       environment: 'production',
@@ -210,7 +211,7 @@ describe('deployment receipt', () => {
       hold: { state: 'not held', change: 'none' },
       sync: { status: 'not waited', detail: 'wait-for-application is not set' },
     })
-    expect(receipt.stages.map((s: { name: string }) => s.name)).toEqual(['build', 'publish', 'order check', 'commit', 'argo cd wait'])
+    expect(receipt.stages.map((s) => s.name)).toEqual(['build', 'publish', 'order check', 'commit', 'argo cd wait'])
     expect(receipt.stages[0]).toEqual({ name: 'build', seconds: 312 })
     const table = run.summary.slice(run.summary.indexOf('### Deployment receipt'))
     expect(table).toContain(`| manifest commit | [\`${head.slice(0, 12)}\`](https://github.example/octo/gitops/commit/${head}) |`)
@@ -219,7 +220,7 @@ describe('deployment receipt', () => {
     expect(table.split('\n').filter((line) => line === '| --- | --- |')).toHaveLength(1)
 
     // Refused: the receipt says so, and what stays deployed.
-    const refused = JSON.parse((await runBump(box.clone(), { ...inputs, tag: '1.0.5', digest: '' }, runEnv('78'))).outputs.receipt ?? '')
+    const refused = parseReceipt((await runBump(box.clone(), { ...inputs, tag: '1.0.5', digest: '' }, runEnv('78'))).outputs.receipt ?? '')
     expect(refused).toMatchObject({ commit: '', refused: 'older', previousImage: [`${IMAGE}:1.1.0@${digestOf('1.1.0')}`], sync: { status: 'skipped' } })
   })
 

@@ -1,7 +1,8 @@
 // The receipt's record of the wait for Argo CD (syncOfWait) and its sync status row, for every state
 // the wait can reach: the failure path records the state, not the error text.
 import { describe, expect, it } from 'vitest'
-import { buildReceipt, receiptMarkdown, syncOfWait, type ReceiptSync } from '../src/receipt'
+import { parseReceipt, type ReceiptSync } from '@aks-gitops/toolkit'
+import { buildReceipt, receiptMarkdown, syncOfWait } from '../src/receipt'
 import type { Guard } from '../src/guard'
 import type { WaitResult } from '../src/status-wait'
 
@@ -64,5 +65,16 @@ describe('what the new image was compared with', () => {
 
   it('says the checked-out files otherwise', () => {
     expect(receipt(guard()).comparedWith).toBe('the pins of the files as checked out')
+  })
+})
+
+describe('the receipt output', () => {
+  it("has the toolkit's shape: the local pipeline reads it back as written, held or not", () => {
+    const held = { after: { service: 'vote', image: 'r/vote:1.2.3', by: 'octocat', run: 'https://github.com/o/r/actions/runs/9' }, decision: { hold: 'set', why: 'older, on purpose' }, deployed: [{ reference: 'r/vote:1.3.0' }], verdict: { order: 'older' } } as unknown as Guard
+    const free = { after: undefined, decision: { hold: 'clear', why: 'newer' }, deployed: [], verdict: { order: 'newer' } } as unknown as Guard
+    for (const guard of [held, free]) {
+      const receipt = buildReceipt({ service: 'vote', environment: 'staging', image: 'r/vote:1.2.3', digest: `sha256:${'d'.repeat(64)}`, platforms: ['linux/amd64'], commit: SHA, serverUrl: 'https://github.com/', repository: 'o/r', guard, sync: syncOfWait(wait({})), stages: [{ name: 'commit', seconds: 1.26 }] })
+      expect(parseReceipt(JSON.stringify(receipt))).toEqual(receipt)
+    }
   })
 })

@@ -1,8 +1,10 @@
-// The local pipeline's redeploy event as options and a plan (pure), and the receipt lines it prints.
+// The local pipeline's redeploy event as options and a plan (pure), and the receipt it reads back and prints.
 import { describe, expect, it } from 'vitest'
+import type { Receipt } from '@aks-gitops/toolkit'
 import { parseOptions, UsageError, type PipelineOptions } from '../../pipeline/options'
 import { planEvents } from '../../pipeline/plan'
-import { receiptLines } from '../../pipeline/receipt'
+import { readReceipt, receiptLines } from '../../pipeline/receipt'
+import { StepError } from '../../pipeline/step-error'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 
@@ -59,22 +61,28 @@ describe('--redeploy', () => {
 })
 
 describe('receiptLines', () => {
+  const receipt: Receipt = {
+    service: 'vote',
+    environment: 'staging',
+    image: 'r/vote:1.0.0',
+    digest: `sha256:${'a'.repeat(64)}`,
+    platforms: ['linux/amd64', 'linux/arm64'],
+    attestations: 'none',
+    commit: 'c'.repeat(40),
+    commitUrl: '',
+    pullRequest: '',
+    previousImage: ['r/vote:1.1.0'],
+    order: 'older',
+    decision: 'deploys an older image on purpose',
+    comparedWith: 'the pins of the files as checked out',
+    refused: '',
+    hold: { state: 'held', change: 'set by this deploy', image: 'r/vote:1.0.0', by: 'octocat', run: 'http://localhost/r/actions/runs/1' },
+    sync: { status: 'not waited', detail: 'wait-for-application is not set' },
+    stages: [{ name: 'check', seconds: 0.4 }],
+  }
+
   it('lays out the receipt bump-manifest outputs, one field a line', () => {
-    const lines = receiptLines({
-      service: 'vote',
-      environment: 'staging',
-      image: 'r/vote:1.0.0',
-      digest: `sha256:${'a'.repeat(64)}`,
-      platforms: ['linux/amd64', 'linux/arm64'],
-      attestations: 'none',
-      commit: 'c'.repeat(40),
-      previousImage: ['r/vote:1.1.0'],
-      order: 'older',
-      decision: 'deploys an older image on purpose',
-      hold: { state: 'held', change: 'set by this deploy', image: 'r/vote:1.0.0', by: 'octocat', run: 'http://localhost/r/actions/runs/1' },
-      sync: { status: 'not waited', detail: 'wait-for-application is not set' },
-      stages: [{ name: 'check', seconds: 0.4 }],
-    })
+    const lines = receiptLines(receipt)
     expect(lines).toEqual([
       '  receipt    vote → staging',
       `             image        r/vote:1.0.0@sha256:${'a'.repeat(64)}`,
@@ -87,6 +95,26 @@ describe('receiptLines', () => {
       '             sync         not waited: wait-for-application is not set',
       '             stages       check 0.4 s',
     ])
-    expect(receiptLines({ refused: 'held', hold: { state: 'held', change: 'kept', image: 'x' } })[4]).toBe('             commit       none: refused (held)')
+    expect(receiptLines({ ...receipt, commit: '', refused: 'held', hold: { state: 'held', change: 'kept', image: 'x' } })[4]).toBe('             commit       none: refused (held)')
+  })
+
+  it('reads the output back checked, and fails the deploy step with one error when it is not a receipt', () => {
+    expect(readReceipt(JSON.stringify(receipt))).toEqual(receipt)
+    const { hold: _, ...holdless } = receipt
+    for (const [text, message] of [
+      [JSON.stringify(holdless), 'hold is missing (expected an object)'],
+      [JSON.stringify({ ...receipt, stages: [{ name: 'check', seconds: '0.4' }] }), 'stages[0].seconds is "0.4" (expected a number)'],
+      ['{"service": "vote"', 'not JSON'],
+    ] as const) {
+      expect(() => readReceipt(text)).toThrow(StepError)
+      expect(() => readReceipt(text)).toThrow(`bump-manifest's receipt output is not a deployment receipt: ${message}`)
+    }
+    let caught: unknown
+    try {
+      readReceipt('[]')
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toMatchObject({ step: 'deploy', message: "bump-manifest's receipt output is not a deployment receipt: it is [] (expected an object)" })
   })
 })
