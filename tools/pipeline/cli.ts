@@ -1,6 +1,6 @@
 // `pnpm pipeline <service>`: one GitFlow event of a service, end to end, on this machine.
 // See options.ts for the flags and plan.ts for what each ref does.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
@@ -14,6 +14,7 @@ import { parseOptions, USAGE, UsageError, type PipelineOptions } from './options
 import { planEvents, type EventPlan } from './plan'
 import { formatSeconds, Progress } from './progress'
 import { StepError } from './step-error'
+import { streamCommand } from './stream-command'
 import { runEvent, type EventResult, type RunContext } from './steps'
 
 const ENGINE_STATE = process.env.LOCAL_STATE_DIR ?? '/var/lib/aks-gitops-local'
@@ -23,19 +24,8 @@ const BASE_REGISTRY = '127.0.0.1:5000'
 
 /** Runs a script of this repository, streams its output to the log, and returns its stdout. */
 function runScript(script: string, args: string[], sink: (s: string) => void, env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(REPO_ROOT, script), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s
-      sink(s)
-    })
-    child.stderr.setEncoding('utf8').on('data', sink)
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0 ? resolve(stdout) : reject(new StepError('engine', `${script} failed (exit code ${code})`, 'run it by hand to see why: bash ' + script)),
-    )
-  })
+  const failure = { step: 'engine', what: script, hint: `run it by hand to see why: bash ${script}` }
+  return streamCommand({ command: 'bash', args: [join(REPO_ROOT, script), ...args], cwd: REPO_ROOT, env, sink, failure })
 }
 
 /**

@@ -1,7 +1,6 @@
 // Runs the steps of one event with the committed action bundles, as the reusable workflow's jobs
 // would: build (no push: an OCI layout), publish or promote (acr-push), deploy (bump-manifest on a
 // clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
-import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
 import type { Receipt, RedeployPlan } from '@aks-gitops/toolkit'
@@ -23,6 +22,7 @@ import type { Progress } from './progress'
 import { readReceipt } from './receipt'
 import type { ServiceBuild } from './service-paths'
 import { StepError } from './step-error'
+import { streamCommand } from './stream-command'
 
 export const PLATFORMS = 'linux/amd64,linux/arm64'
 
@@ -117,14 +117,9 @@ async function action(step: string, name: string, inputs: Record<string, string>
   return run
 }
 
-function runTests(service: string, sink: (s: string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['exec', 'vitest', 'run', `apps/${service}`], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout.setEncoding('utf8').on('data', sink)
-    child.stderr.setEncoding('utf8').on('data', sink)
-    child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new StepError('test', `the ${service} tests failed (exit code ${code})`, HINTS.test ?? ''))))
-  })
+async function runTests(service: string, sink: (s: string) => void): Promise<void> {
+  const failure = { step: 'test', what: `the ${service} tests`, hint: HINTS.test ?? '' }
+  await streamCommand({ command: 'pnpm', args: ['exec', 'vitest', 'run', `apps/${service}`], cwd: REPO_ROOT, sink, failure })
 }
 
 export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventResult> {
