@@ -56,7 +56,7 @@ export function boundaryViolations(file: string, source: string, actionPackages:
 }
 
 /** TypeScript and JavaScript sources under `dir` (a repository path), without node_modules and dist bundles. */
-function sourceFiles(root: string, dir: string): string[] {
+export function sourceFiles(root: string, dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = posix.join(dir, entry.name)
     if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'dist' ? [] : sourceFiles(root, path)

@@ -42838,9 +42838,12 @@ function readCredentials(env = process.env) {
     const mode = getChoice('auth', AUTH_MODES, 'oidc');
     switch (mode) {
         case 'oidc':
-            return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode), entra: readEntra(env) };
-        case 'service-principal':
-            return { mode, clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode), secret: requireInput('client-secret', mode), entra: readEntra(env) };
+        case 'service-principal': {
+            // Both sign in to Entra as the app client-id of tenant-id; only service-principal has a secret.
+            const app = { clientId: guid('client-id', mode), tenantId: guid('tenant-id', mode) };
+            const secret = mode === 'service-principal' ? { secret: requireInput('client-secret', mode) } : {};
+            return { mode, ...app, ...secret, entra: readEntra(env) };
+        }
         case 'admin':
         case 'basic':
             return { mode, username: requireInput('username', mode), secret: requireInput('password', mode) };

@@ -33268,6 +33268,7 @@ function forInput(name, parse) {
 }
 function readTags(env, service) {
     const explicit = getList('tags');
+    const versionInput = getString('version');
     for (const tag of explicit) {
         if (!isValidTag(tag)) {
             throw new errors_InputError('tags', `"${tag}" is not a valid tag (letters, digits, _ . -, at most 128 characters, not starting with . or -); give tag names, not image references`);
@@ -33282,7 +33283,7 @@ function readTags(env, service) {
         catch {
             // Explicit tags do not need a ref that follows GitFlow; the first tag is then the version.
         }
-        return { tags: [...new Set(explicit)], version: getString('version') || version, tagSource: 'input' };
+        return { tags: [...new Set(explicit)], version: versionInput || version, tagSource: 'input' };
     }
     const plan = forInput('tags', () => {
         try {
@@ -33292,7 +33293,7 @@ function readTags(env, service) {
             throw new Error(`none given, and none can be computed from GITHUB_REF: ${errorMessage(e)}`);
         }
     });
-    return { tags: plan.tags, version: getString('version') || plan.version, tagSource: plan.kind };
+    return { tags: plan.tags, version: versionInput || plan.version, tagSource: plan.kind };
 }
 function readPaths(workspace) {
     const context = (0,external_node_path_namespaceObject.resolve)(workspace, getString('context', { default: '.' }));
@@ -33306,8 +33307,8 @@ function readPaths(workspace) {
     }
     return { context, file };
 }
-function readSources(repository) {
-    return getList('sources').map((source) => {
+function readSources(sources, repository) {
+    return sources.map((source) => {
         if (source.startsWith('sha256:')) {
             const problem = digestProblem(source);
             if (problem)
@@ -33321,8 +33322,8 @@ function readSources(repository) {
     });
 }
 // Without push, merge combines the OCI layouts the per-platform jobs exported (e.g. downloaded artifacts).
-function readLayoutSources(workspace) {
-    return getList('sources').map((source) => {
+function readLayoutSources(sources, workspace) {
+    return sources.map((source) => {
         const dir = (0,external_node_path_namespaceObject.resolve)(workspace, source);
         if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json')) || !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'oci-layout'))) {
             throw new errors_InputError('sources', `"${source}" is not an OCI image layout directory (push is false, so sources are the "oci-layout" outputs of the mode "platform" jobs)`);
@@ -33368,7 +33369,9 @@ function readSettings(env = process.env, now = new Date()) {
     if (push && tags.length === 0 && mode !== 'platform') {
         throw new errors_InputError('tags', `push is true but there are no tags: GITHUB_REF "${env.GITHUB_REF ?? ''}" publishes none (see the GitFlow table); give "tags" explicitly`);
     }
-    const sources = mode !== 'merge' ? [] : push ? readSources(repository) : readLayoutSources(workspace);
+    // Only merge mode has sources: what the platform jobs produced, pushed or as layouts.
+    const sourceList = mode === 'merge' ? getList('sources') : [];
+    const sources = push ? readSources(sourceList, repository) : readLayoutSources(sourceList, workspace);
     if (mode === 'merge' && sources.length === 0) {
         throw new errors_InputError('sources', `mode "merge" needs what the mode "platform" jobs produced: ${push ? 'their "digest" outputs' : 'their OCI layout directories ("oci-layout" outputs), as push is false'}`);
     }

@@ -87,6 +87,7 @@ function forInput<T>(name: string, parse: () => T): T {
 
 function readTags(env: Env, service: string): { tags: string[]; version: string; tagSource: Settings['tagSource'] } {
   const explicit = getList('tags')
+  const versionInput = getString('version')
   for (const tag of explicit) {
     if (!isValidTag(tag)) {
       throw new InputError('tags', `"${tag}" is not a valid tag (letters, digits, _ . -, at most 128 characters, not starting with . or -); give tag names, not image references`)
@@ -100,7 +101,7 @@ function readTags(env: Env, service: string): { tags: string[]; version: string;
     } catch {
       // Explicit tags do not need a ref that follows GitFlow; the first tag is then the version.
     }
-    return { tags: [...new Set(explicit)], version: getString('version') || version, tagSource: 'input' }
+    return { tags: [...new Set(explicit)], version: versionInput || version, tagSource: 'input' }
   }
   const plan = forInput('tags', () => {
     try {
@@ -109,7 +110,7 @@ function readTags(env: Env, service: string): { tags: string[]; version: string;
       throw new Error(`none given, and none can be computed from GITHUB_REF: ${errorMessage(e)}`)
     }
   })
-  return { tags: plan.tags, version: getString('version') || plan.version, tagSource: plan.kind }
+  return { tags: plan.tags, version: versionInput || plan.version, tagSource: plan.kind }
 }
 
 function readPaths(workspace: string): { context: string; file: string } {
@@ -125,8 +126,8 @@ function readPaths(workspace: string): { context: string; file: string } {
   return { context, file }
 }
 
-function readSources(repository: string): string[] {
-  return getList('sources').map((source) => {
+function readSources(sources: readonly string[], repository: string): string[] {
+  return sources.map((source) => {
     if (source.startsWith('sha256:')) {
       const problem = digestProblem(source)
       if (problem) throw new InputError('sources', `"${source}": ${problem}`)
@@ -139,8 +140,8 @@ function readSources(repository: string): string[] {
 }
 
 // Without push, merge combines the OCI layouts the per-platform jobs exported (e.g. downloaded artifacts).
-function readLayoutSources(workspace: string): string[] {
-  return getList('sources').map((source) => {
+function readLayoutSources(sources: readonly string[], workspace: string): string[] {
+  return sources.map((source) => {
     const dir = resolve(workspace, source)
     if (!existsSync(join(dir, 'index.json')) || !existsSync(join(dir, 'oci-layout'))) {
       throw new InputError('sources', `"${source}" is not an OCI image layout directory (push is false, so sources are the "oci-layout" outputs of the mode "platform" jobs)`)
@@ -187,7 +188,9 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   if (push && tags.length === 0 && mode !== 'platform') {
     throw new InputError('tags', `push is true but there are no tags: GITHUB_REF "${env.GITHUB_REF ?? ''}" publishes none (see the GitFlow table); give "tags" explicitly`)
   }
-  const sources = mode !== 'merge' ? [] : push ? readSources(repository) : readLayoutSources(workspace)
+  // Only merge mode has sources: what the platform jobs produced, pushed or as layouts.
+  const sourceList = mode === 'merge' ? getList('sources') : []
+  const sources = push ? readSources(sourceList, repository) : readLayoutSources(sourceList, workspace)
   if (mode === 'merge' && sources.length === 0) {
     throw new InputError(
       'sources',

@@ -42480,6 +42480,13 @@ function parseCommitMessage() {
     return template;
 }
 function readSettings(env = process.env) {
+    // The tokens first: masked before anything else can print them.
+    const token = optional('token');
+    if (token)
+        maskToken(token);
+    const statusToken = optional('status-token');
+    if (statusToken)
+        maskToken(statusToken);
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const workingInput = getString('working-directory');
     const workingDirectory = workingInput === '' ? workspace : (0,external_node_path_namespaceObject.isAbsolute)(workingInput) ? workingInput : (0,external_node_path_namespaceObject.resolve)(workspace, workingInput);
@@ -42519,7 +42526,6 @@ function readSettings(env = process.env) {
     const commit = getBoolean('commit', true);
     const push = getBoolean('push', true) && commit;
     const pullRequest = getBoolean('pull-request', false);
-    const token = optional('token');
     const repository = env.GITHUB_REPOSITORY;
     // Pull-request mode and commit-method api call the GitHub API on this repository.
     const ownerName = repository !== undefined && /^[^/\s]+\/[^/\s]+$/.test(repository);
@@ -42574,7 +42580,7 @@ function readSettings(env = process.env) {
         dryRun: getBoolean('dry-run', false),
         serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
         apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        deploy: readDeploySettings(env, newNameText ?? imageText, workspace),
+        deploy: readDeploySettings(env, newNameText ?? imageText, workspace, { previous, statusToken }),
     };
     const paths = parsePaths(tag, digest, newNameText);
     const commitMessage = parseCommitMessage();
@@ -42582,17 +42588,14 @@ function readSettings(env = process.env) {
     for (const [key, value] of Object.entries(assign))
         if (value !== undefined)
             settings[key] = value;
-    const wait = readWaitSettings(settings);
+    const wait = readWaitSettings(settings, statusToken);
     if (wait)
         settings.wait = wait;
     return settings;
 }
 /** The wait for Argo CD's commit status; wait-settings.ts validates it against what the step is set to do. */
-function readWaitSettings(settings) {
-    const statusToken = getString('status-token');
-    if (statusToken)
-        maskToken(statusToken);
-    const raw = { application: getString('wait-for-application'), context: getString('wait-context'), timeout: getString('wait-timeout'), interval: getString('wait-interval'), statusToken };
+function readWaitSettings(settings, statusToken) {
+    const raw = { application: getString('wait-for-application'), context: getString('wait-context'), timeout: getString('wait-timeout'), interval: getString('wait-interval'), statusToken: statusToken ?? '' };
     const { environment, token, pullRequest, push, dryRun, repository } = settings;
     return parseWaitSettings(raw, { environment, token, pullRequest, push, dryRun, repository });
 }
@@ -42605,9 +42608,10 @@ function parseStageSeconds(text) {
         return [match[1], Number(match[2])];
     });
 }
-function readDeploySettings(env, imageName, workspace) {
+/** The safe-deploy inputs; `previous` and `status-token` are readSettings' own (each input is read once). */
+function readDeploySettings(env, imageName, workspace, read) {
+    const { previous, statusToken } = read;
     const allowDowngrade = getBoolean('allow-downgrade', false);
-    const previous = getBoolean('previous', false);
     const commitText = optional('source-commit');
     if (commitText !== undefined && !/^[0-9a-f]{7,64}$/.test(commitText)) {
         throw new errors/* InputError */.d('source-commit', `"${commitText}" is not a commit SHA (expected 7 to 64 lowercase hex digits)`);
@@ -42661,7 +42665,6 @@ function readDeploySettings(env, imageName, workspace) {
             throw new errors/* InputError */.d('time-run-jobs', 'needs GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (the run whose jobs it times)');
         }
         // status-token (this job's GITHUB_TOKEN) reads the jobs, else the token input.
-        const statusToken = optional('status-token');
         settings.runJobs = { runId, attempt, ...(statusToken ? { token: statusToken } : {}) };
     }
     return settings;
@@ -43936,10 +43939,7 @@ async function deliverReceipt(settings, guard, outcome, stages, sync) {
 async function run() {
     let attempts = 0;
     try {
-        // Mask the token before anything else can print it.
-        const rawToken = getInput('token');
-        if (rawToken)
-            maskToken(rawToken.trim());
+        // readSettings masks the tokens before anything else can print them.
         const settings = readSettings();
         core_debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`);
         const stages = stageClock(settings.deploy.stageSeconds);

@@ -154,6 +154,11 @@ function parseCommitMessage(): string | undefined {
 }
 
 export function readSettings(env: Record<string, string | undefined> = process.env): Settings {
+  // The tokens first: masked before anything else can print them.
+  const token = optional('token')
+  if (token) maskToken(token)
+  const statusToken = optional('status-token')
+  if (statusToken) maskToken(statusToken)
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
   const workingInput = getString('working-directory')
   const workingDirectory = workingInput === '' ? workspace : isAbsolute(workingInput) ? workingInput : resolve(workspace, workingInput)
@@ -186,7 +191,6 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   const commit = getBoolean('commit', true)
   const push = getBoolean('push', true) && commit
   const pullRequest = getBoolean('pull-request', false)
-  const token = optional('token')
   const repository = env.GITHUB_REPOSITORY
   // Pull-request mode and commit-method api call the GitHub API on this repository.
   const ownerName = repository !== undefined && /^[^/\s]+\/[^/\s]+$/.test(repository)
@@ -238,22 +242,20 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     dryRun: getBoolean('dry-run', false),
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    deploy: readDeploySettings(env, newNameText ?? imageText, workspace),
+    deploy: readDeploySettings(env, newNameText ?? imageText, workspace, { previous, statusToken }),
   }
   const paths = parsePaths(tag, digest, newNameText)
   const commitMessage = parseCommitMessage()
   const assign = { tag, digest, newName: newNameText, container, paths, branch, commitMessage, environment, token, pullRequestBranch, repository, autoMerge: autoMerge as MergeMethod | undefined }
   for (const [key, value] of Object.entries(assign)) if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value
-  const wait = readWaitSettings(settings)
+  const wait = readWaitSettings(settings, statusToken)
   if (wait) settings.wait = wait
   return settings
 }
 
 /** The wait for Argo CD's commit status; wait-settings.ts validates it against what the step is set to do. */
-function readWaitSettings(settings: Settings): WaitSettings | undefined {
-  const statusToken = getString('status-token')
-  if (statusToken) maskToken(statusToken)
-  const raw = { application: getString('wait-for-application'), context: getString('wait-context'), timeout: getString('wait-timeout'), interval: getString('wait-interval'), statusToken }
+function readWaitSettings(settings: Settings, statusToken: string | undefined): WaitSettings | undefined {
+  const raw = { application: getString('wait-for-application'), context: getString('wait-context'), timeout: getString('wait-timeout'), interval: getString('wait-interval'), statusToken: statusToken ?? '' }
   const { environment, token, pullRequest, push, dryRun, repository } = settings
   return parseWaitSettings(raw, { environment, token, pullRequest, push, dryRun, repository })
 }
@@ -301,9 +303,10 @@ function parseStageSeconds(text: string): [string, number][] {
   })
 }
 
-export function readDeploySettings(env: Record<string, string | undefined>, imageName: string, workspace: string): DeploySettings {
+/** The safe-deploy inputs; `previous` and `status-token` are readSettings' own (each input is read once). */
+function readDeploySettings(env: Record<string, string | undefined>, imageName: string, workspace: string, read: { previous: boolean; statusToken: string | undefined }): DeploySettings {
+  const { previous, statusToken } = read
   const allowDowngrade = getBoolean('allow-downgrade', false)
-  const previous = getBoolean('previous', false)
   const commitText = optional('source-commit')
   if (commitText !== undefined && !/^[0-9a-f]{7,64}$/.test(commitText)) {
     throw new InputError('source-commit', `"${commitText}" is not a commit SHA (expected 7 to 64 lowercase hex digits)`)
@@ -348,7 +351,6 @@ export function readDeploySettings(env: Record<string, string | undefined>, imag
       throw new InputError('time-run-jobs', 'needs GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (the run whose jobs it times)')
     }
     // status-token (this job's GITHUB_TOKEN) reads the jobs, else the token input.
-    const statusToken = optional('status-token')
     settings.runJobs = { runId, attempt, ...(statusToken ? { token: statusToken } : {}) }
   }
   return settings

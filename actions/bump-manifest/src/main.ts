@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import * as core from '@actions/core'
-import { errorMessage, findWorkTree, Git, InputError, maskToken, type ReceiptSync } from '@aks-gitops/toolkit'
+import { errorMessage, findWorkTree, Git, InputError, type ReceiptSync } from '@aks-gitops/toolkit'
 import { awaitArgoCd } from './argocd-wait'
 import { expandFiles, readManifests, writeManifests } from './files'
 import { readSettings, type Settings } from './inputs'
@@ -331,9 +331,7 @@ async function deliverReceipt(settings: Settings, guard: Guard, outcome: Outcome
 export async function run(): Promise<void> {
   let attempts = 0
   try {
-    // Mask the token before anything else can print it.
-    const rawToken = core.getInput('token')
-    if (rawToken) maskToken(rawToken.trim())
+    // readSettings masks the tokens before anything else can print them.
     const settings = readSettings()
     core.debug(`settings: ${JSON.stringify({ ...settings, token: settings.token ? '***' : undefined })}`)
     const stages = stageClock(settings.deploy.stageSeconds)

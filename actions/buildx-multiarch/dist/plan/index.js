@@ -31550,83 +31550,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ../toolkit/src/errors.ts
-/** The message of anything thrown, for logs and `setFailed`. */
-function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-/**
- * An input that fails validation. `main.ts` turns it into one `setFailed` message
- * before anything has been changed.
- */
-class errors_InputError extends Error {
-    input;
-    name = 'InputError';
-    constructor(input, why) {
-        super(`Input "${input}": ${why}`);
-        this.input = input;
-    }
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
-// Helpers that read action inputs through @actions/core and turn bad values into
-// one InputError naming the input, the value and what was expected.
-
-
-/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
-function splitList(text) {
-    return text
-        .split(/[\r\n,]+/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '' && !item.startsWith('#'));
-}
-function getString(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
-    if (value === '') {
-        if (options.required)
-            throw new errors_InputError(name, 'is required and was not given');
-        return options.default ?? '';
-    }
-    return value;
-}
-function getList(name, options = {}) {
-    const items = splitList(core.getInput(name));
-    if (options.required && items.length === 0)
-        throw new InputError(name, 'is required: give one or more values, one per line or comma-separated');
-    return items;
-}
-/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
-function getBoolean(name, defaultValue) {
-    const value = core.getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(name, `"${value}" is not a boolean (expected true or false)`);
-}
-function getInteger(name, defaultValue, range) {
-    const value = core.getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!/^[0-9]+$/.test(value))
-        throw new InputError(name, `"${value}" is not a whole number`);
-    const n = Number(value);
-    if (n < range.min || n > range.max)
-        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
-    return n;
-}
-function getChoice(name, choices, defaultValue) {
-    const value = core.getInput(name).trim();
-    if (value === '')
-        return defaultValue;
-    if (!choices.includes(value)) {
-        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
-    }
-    return value;
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/repository-name.ts
 // What a repository path component and a service name may be, in one place. Pure: no I/O.
 //
@@ -32026,23 +31949,93 @@ function planPipeline(event, settings) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/pipeline-plan/main.ts
-// The plan job of .github/workflows/pipeline.yml (actions/buildx-multiarch/plan/action.yml):
-// reads the event from the runner's GITHUB_* variables and the pipeline's inputs, plans the run
-// with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
-// the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
-// instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
-// changes nothing, so a bad ref or input only fails the step.
+;// CONCATENATED MODULE: ../toolkit/src/errors.ts
+/** The message of anything thrown, for logs and `setFailed`. */
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/**
+ * An input that fails validation. `main.ts` turns it into one `setFailed` message
+ * before anything has been changed.
+ */
+class errors_InputError extends Error {
+    input;
+    name = 'InputError';
+    constructor(input, why) {
+        super(`Input "${input}": ${why}`);
+        this.input = input;
+    }
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
+// Helpers that read action inputs through @actions/core and turn bad values into
+// one InputError naming the input, the value and what was expected.
 
 
-/** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
-function readEvent(env) {
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        runNumber: env.GITHUB_RUN_NUMBER ?? '',
-    };
+/** Splits a newline- or comma-separated list, trimming entries and dropping empty ones and `#` comments. */
+function splitList(text) {
+    return text
+        .split(/[\r\n,]+/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '' && !item.startsWith('#'));
+}
+function getString(name, options = {}) {
+    const value = getInput(name, { trimWhitespace: true });
+    if (value === '') {
+        if (options.required)
+            throw new errors_InputError(name, 'is required and was not given');
+        return options.default ?? '';
+    }
+    return value;
+}
+function getList(name, options = {}) {
+    const items = splitList(core.getInput(name));
+    if (options.required && items.length === 0)
+        throw new InputError(name, 'is required: give one or more values, one per line or comma-separated');
+    return items;
+}
+/** A YAML 1.2 core boolean (true/True/TRUE/false/False/FALSE), or the default when empty. */
+function getBoolean(name, defaultValue) {
+    const value = core.getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new InputError(name, `"${value}" is not a boolean (expected true or false)`);
+}
+function getInteger(name, defaultValue, range) {
+    const value = core.getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!/^[0-9]+$/.test(value))
+        throw new InputError(name, `"${value}" is not a whole number`);
+    const n = Number(value);
+    if (n < range.min || n > range.max)
+        throw new InputError(name, `${n} is out of range (expected ${range.min} to ${range.max})`);
+    return n;
+}
+function getChoice(name, choices, defaultValue) {
+    const value = core.getInput(name).trim();
+    if (value === '')
+        return defaultValue;
+    if (!choices.includes(value)) {
+        throw new InputError(name, `"${value}" is not one of ${choices.join(', ')}`);
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline-plan/inputs.ts
+// Every input of the plan entry (plan/action.yml), read once and validated before anything
+// happens: which plan (event), the pipeline's settings, and for a redeploy what was dispatched.
+// Nothing else in the entry reads inputs.
+
+
+const EVENTS = ['pipeline', 'redeploy'];
+/** The event input as given, read apart from the rest so that a failure reading those is titled for it. */
+function readEventInput() {
+    return getString('event') || 'pipeline';
 }
 function readSettings() {
     return {
@@ -32052,6 +32045,37 @@ function readSettings() {
         productionRegistry: getString('production-registry'),
         environments: { staging: getString('environment', { required: true }), production: getString('production-environment', { required: true }) },
         manifests: { staging: getString('manifests', { required: true }), production: getString('production-manifests', { required: true }) },
+    };
+}
+/** The plan's inputs for `event` (readEventInput's value); throws on the first bad one. */
+function readPlanInputs(event) {
+    if (event !== 'pipeline' && event !== 'redeploy')
+        throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`);
+    const settings = readSettings();
+    if (event === 'pipeline')
+        return { event, settings };
+    // Free text typed by a person: validated as given (planRedeploy), not trimmed into something else.
+    const redeploy = { environment: getString('target-environment'), reference: getInput('reference', { trimWhitespace: false }) };
+    return { event, settings, redeploy };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline-plan/main.ts
+// The plan job of .github/workflows/pipeline.yml (actions/buildx-multiarch/plan/action.yml):
+// reads the event from the runner's GITHUB_* variables and the pipeline's inputs (inputs.ts), plans the run
+// with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
+// the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
+// instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
+// changes nothing, so a bad ref or input only fails the step.
+
+
+
+/** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
+function readEvent(env) {
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
     };
 }
 /** The step outputs, named and formatted as the plan job's bash step wrote them before. */
@@ -32079,11 +32103,7 @@ function redeployOutputs(plan) {
         manifests: plan.manifests,
     };
 }
-const EVENTS = ['pipeline', 'redeploy'];
-async function runRedeploy(settings) {
-    const environment = getString('target-environment');
-    // Free text typed by a person: validated as given, not trimmed into something else.
-    const reference = getInput('reference', { trimWhitespace: false });
+async function runRedeploy(settings, { environment, reference }) {
     const plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings);
     for (const [name, value] of Object.entries(redeployOutputs(plan)))
         setOutput(name, value);
@@ -32092,13 +32112,12 @@ async function runRedeploy(settings) {
     await summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write();
 }
 async function run() {
-    const event = getString('event') || 'pipeline';
+    const event = readEventInput();
     try {
-        if (!EVENTS.includes(event))
-            throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`);
-        const settings = readSettings();
-        if (event === 'redeploy')
-            return await runRedeploy(settings);
+        const inputs = readPlanInputs(event);
+        const { settings } = inputs;
+        if (inputs.event === 'redeploy')
+            return await runRedeploy(settings, inputs.redeploy);
         const plan = planPipeline(readEvent(process.env), settings);
         for (const [name, value] of Object.entries(planOutputs(plan)))
             setOutput(name, value);

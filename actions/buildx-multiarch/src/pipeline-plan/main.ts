@@ -1,21 +1,12 @@
 // The plan job of .github/workflows/pipeline.yml (actions/buildx-multiarch/plan/action.yml):
-// reads the event from the runner's GITHUB_* variables and the pipeline's inputs, plans the run
+// reads the event from the runner's GITHUB_* variables and the pipeline's inputs (inputs.ts), plans the run
 // with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
 // the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
 // instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
 // changes nothing, so a bad ref or input only fails the step.
 import * as core from '@actions/core'
-import {
-  errorMessage,
-  getString,
-  planPipeline,
-  planRedeploy,
-  RefError,
-  type PipelineEvent,
-  type PipelinePlan,
-  type PipelineSettings,
-  type RedeployPlan,
-} from '@aks-gitops/toolkit'
+import { errorMessage, planPipeline, planRedeploy, type PipelineEvent, type PipelinePlan, type PipelineSettings, type RedeployPlan } from '@aks-gitops/toolkit'
+import { readEventInput, readPlanInputs } from './inputs'
 
 /** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
 export function readEvent(env: NodeJS.ProcessEnv): PipelineEvent {
@@ -24,17 +15,6 @@ export function readEvent(env: NodeJS.ProcessEnv): PipelineEvent {
     ref: env.GITHUB_REF ?? '',
     sha: env.GITHUB_SHA ?? '',
     runNumber: env.GITHUB_RUN_NUMBER ?? '',
-  }
-}
-
-function readSettings(): PipelineSettings {
-  return {
-    service: getString('service', { required: true }),
-    repository: getString('image-repository'),
-    registry: getString('registry'),
-    productionRegistry: getString('production-registry'),
-    environments: { staging: getString('environment', { required: true }), production: getString('production-environment', { required: true }) },
-    manifests: { staging: getString('manifests', { required: true }), production: getString('production-manifests', { required: true }) },
   }
 }
 
@@ -65,12 +45,7 @@ function redeployOutputs(plan: RedeployPlan): Record<string, string> {
   }
 }
 
-const EVENTS = ['pipeline', 'redeploy'] as const
-
-async function runRedeploy(settings: PipelineSettings): Promise<void> {
-  const environment = getString('target-environment')
-  // Free text typed by a person: validated as given, not trimmed into something else.
-  const reference = core.getInput('reference', { trimWhitespace: false })
+async function runRedeploy(settings: PipelineSettings, { environment, reference }: { environment: string; reference: string }): Promise<void> {
   const plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings)
   for (const [name, value] of Object.entries(redeployOutputs(plan))) core.setOutput(name, value)
   const what = plan.previous ? `${plan.image}, one step back (previous)` : plan.source
@@ -79,11 +54,11 @@ async function runRedeploy(settings: PipelineSettings): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const event = getString('event') || 'pipeline'
+  const event = readEventInput()
   try {
-    if (!(EVENTS as readonly string[]).includes(event)) throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`)
-    const settings = readSettings()
-    if (event === 'redeploy') return await runRedeploy(settings)
+    const inputs = readPlanInputs(event)
+    const { settings } = inputs
+    if (inputs.event === 'redeploy') return await runRedeploy(settings, inputs.redeploy)
     const plan = planPipeline(readEvent(process.env), settings)
     for (const [name, value] of Object.entries(planOutputs(plan))) core.setOutput(name, value)
     core.info(`${settings.service}: ${plan.kind}; publish=${plan.publish} environment=${plan.environment || 'none'} tags=${plan.tags.join(',') || 'none'}`)

@@ -1,0 +1,37 @@
+// Every input of the plan entry (plan/action.yml), read once and validated before anything
+// happens: which plan (event), the pipeline's settings, and for a redeploy what was dispatched.
+// Nothing else in the entry reads inputs.
+import * as core from '@actions/core'
+import { getString, RefError, type PipelineSettings } from '@aks-gitops/toolkit'
+
+const EVENTS = ['pipeline', 'redeploy'] as const
+
+export type PlanInputs =
+  | { event: 'pipeline'; settings: PipelineSettings }
+  | { event: 'redeploy'; settings: PipelineSettings; redeploy: { environment: string; reference: string } }
+
+/** The event input as given, read apart from the rest so that a failure reading those is titled for it. */
+export function readEventInput(): string {
+  return getString('event') || 'pipeline'
+}
+
+function readSettings(): PipelineSettings {
+  return {
+    service: getString('service', { required: true }),
+    repository: getString('image-repository'),
+    registry: getString('registry'),
+    productionRegistry: getString('production-registry'),
+    environments: { staging: getString('environment', { required: true }), production: getString('production-environment', { required: true }) },
+    manifests: { staging: getString('manifests', { required: true }), production: getString('production-manifests', { required: true }) },
+  }
+}
+
+/** The plan's inputs for `event` (readEventInput's value); throws on the first bad one. */
+export function readPlanInputs(event: string): PlanInputs {
+  if (event !== 'pipeline' && event !== 'redeploy') throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`)
+  const settings = readSettings()
+  if (event === 'pipeline') return { event, settings }
+  // Free text typed by a person: validated as given (planRedeploy), not trimmed into something else.
+  const redeploy = { environment: getString('target-environment'), reference: core.getInput('reference', { trimWhitespace: false }) }
+  return { event, settings, redeploy }
+}
