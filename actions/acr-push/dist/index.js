@@ -40613,6 +40613,10 @@ const SERVICE_NAME_EXPECTED = (/* unused pure expression or super */ null && (`o
 function isRepositoryComponent(text) {
     return REPOSITORY_COMPONENT_RE.test(text);
 }
+/** Whether `name` is a repository name inside a registry (`vote`, `team/vote`): components joined by '/'. */
+function isRepositoryPath(name) {
+    return name.split('/').every(isRepositoryComponent);
+}
 /** Whether `name` can be a service: one repository path component of at most 63 characters. */
 function repository_name_isServiceName(name) {
     return name.length <= SERVICE_NAME_MAX_LENGTH && isRepositoryComponent(name);

@@ -31693,10 +31693,14 @@ const REPOSITORY_COMPONENT_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const REPOSITORY_COMPONENT_EXPECTED = 'lowercase letters, digits, and . _ __ - between them';
 const SERVICE_NAME_MAX_LENGTH = 63;
 /** What a service name is, for error messages. */
-const SERVICE_NAME_EXPECTED = (/* unused pure expression or super */ null && (`one image repository path component: ${REPOSITORY_COMPONENT_EXPECTED}, at most ${SERVICE_NAME_MAX_LENGTH} characters`));
+const SERVICE_NAME_EXPECTED = `one image repository path component: ${REPOSITORY_COMPONENT_EXPECTED}, at most ${SERVICE_NAME_MAX_LENGTH} characters`;
 /** Whether `text` is one repository path component (`vote`, `vote-api`, `team_a.b`), per the OCI rule above. */
 function isRepositoryComponent(text) {
     return REPOSITORY_COMPONENT_RE.test(text);
+}
+/** Whether `name` is a repository name inside a registry (`vote`, `team/vote`): components joined by '/'. */
+function isRepositoryPath(name) {
+    return name.split('/').every(isRepositoryComponent);
 }
 /** Whether `name` can be a service: one repository path component of at most 63 characters. */
 function isServiceName(name) {
@@ -33360,6 +33364,8 @@ function readSettings(env = process.env, now = new Date()) {
     const platforms = forInput('platforms', () => parsePlatforms(platformList.length > 0 ? platformList : DEFAULT_PLATFORMS));
     const push = getBoolean('push', false);
     const service = getString('service');
+    if (service && !isServiceName(service))
+        throw new errors_InputError('service', `"${service}" is not a service name (expected ${SERVICE_NAME_EXPECTED})`);
     const { tags, version, tagSource } = readTags(env, service);
     const runnerTemp = env.RUNNER_TEMP || (0,external_node_path_namespaceObject.join)(process.cwd(), '.buildx-multiarch-tmp');
     const workspace = env.GITHUB_WORKSPACE || process.cwd();

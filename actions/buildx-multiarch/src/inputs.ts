@@ -12,12 +12,14 @@ import {
   computeTags,
   getString,
   InputError,
+  isServiceName,
   isValidTag,
   parseImageReference,
   parsePlatforms,
   parseRepository,
   repositoryName,
   errorMessage,
+  SERVICE_NAME_EXPECTED,
   type Platform,
   type RefKind,
 } from '@aks-gitops/toolkit'
@@ -178,6 +180,7 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   const platforms = forInput('platforms', () => parsePlatforms(platformList.length > 0 ? platformList : DEFAULT_PLATFORMS))
   const push = getBoolean('push', false)
   const service = getString('service')
+  if (service && !isServiceName(service)) throw new InputError('service', `"${service}" is not a service name (expected ${SERVICE_NAME_EXPECTED})`)
   const { tags, version, tagSource } = readTags(env, service)
   const runnerTemp = env.RUNNER_TEMP || join(process.cwd(), '.buildx-multiarch-tmp')
   const workspace = env.GITHUB_WORKSPACE || process.cwd()

@@ -72,6 +72,7 @@ describe('readSettings', () => {
     ['a full reference as a tag', { image: 'r.io/vote', context: 'apps/vote', tags: 'r.io/vote:1' }, {}, /Input "tags": "r.io\/vote:1" is not a valid tag/],
     ['push with no tags', { image: 'r.io/vote', context: 'apps/vote', push: 'true' }, { GITHUB_REF: 'refs/heads/feature/x' }, /Input "tags": push is true but there are no tags/],
     ['a release of another service', { image: 'r.io/vote', context: 'apps/vote', service: 'result' }, {}, /Input "tags": .*for service "vote", but this build is for "result"/],
+    ['a service that cannot be an image name', { image: 'r.io/vote', context: 'apps/vote', service: 'Vote' }, {}, /Input "service": "Vote" is not a service name \(expected one image repository path component/],
     ['a bad boolean', { image: 'r.io/vote', context: 'apps/vote', push: 'yes' }, {}, /Input "push": "yes" is not a boolean/],
     ['a bad build argument', { image: 'r.io/vote', context: 'apps/vote', 'build-args': 'NOEQUALS' }, {}, /Input "build-args": "NOEQUALS" is not a build argument/],
     ['two platforms in platform mode', { image: 'r.io/vote', context: 'apps/vote', mode: 'platform', push: 'true' }, {}, /Input "platforms": mode "platform" builds exactly one platform/],

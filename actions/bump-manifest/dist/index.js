@@ -29306,7 +29306,7 @@ function isRetryablePushError(error) {
 /* harmony export */   tN: () => (/* binding */ isServiceName),
 /* harmony export */   v8: () => (/* binding */ SERVICE_NAME_EXPECTED)
 /* harmony export */ });
-/* unused harmony export SERVICE_NAME_MAX_LENGTH */
+/* unused harmony exports SERVICE_NAME_MAX_LENGTH, isRepositoryPath */
 // What a repository path component and a service name may be, in one place. Pure: no I/O.
 //
 // A repository name is what the OCI Distribution Spec calls <name> (v1.1.1, "Pulling manifests":
@@ -29332,6 +29332,10 @@ const SERVICE_NAME_EXPECTED = `one image repository path component: ${REPOSITORY
 /** Whether `text` is one repository path component (`vote`, `vote-api`, `team_a.b`), per the OCI rule above. */
 function isRepositoryComponent(text) {
     return REPOSITORY_COMPONENT_RE.test(text);
+}
+/** Whether `name` is a repository name inside a registry (`vote`, `team/vote`): components joined by '/'. */
+function isRepositoryPath(name) {
+    return name.split('/').every(isRepositoryComponent);
 }
 /** Whether `name` can be a service: one repository path component of at most 63 characters. */
 function isServiceName(name) {

@@ -10,7 +10,7 @@
 //   production    | yes     | production  | production-registry/repository | production
 //   feature, pull-request, other: build only (no environment, no tags)
 import { computeTags, RefError, type RefKind } from './gitflow'
-import { isServiceName, SERVICE_NAME_EXPECTED } from './repository-name'
+import { isRepositoryPath, isServiceName, REPOSITORY_COMPONENT_EXPECTED, SERVICE_NAME_EXPECTED } from './repository-name'
 
 export interface PipelineEvent {
   /** GITHUB_EVENT_NAME: a `pull_request` run is a pull request whatever its ref. */
@@ -59,6 +59,9 @@ export interface PipelinePlan {
 export function planPipeline(event: PipelineEvent, settings: PipelineSettings): PipelinePlan {
   const { service } = settings
   if (!isServiceName(service)) throw new RefError(`input service: '${service}' is not a lowercase image name (expected ${SERVICE_NAME_EXPECTED})`)
+  if (settings.repository && !isRepositoryPath(settings.repository)) {
+    throw new RefError(`input image-repository: '${settings.repository}' is not a repository name (expected path components joined by '/', each ${REPOSITORY_COMPONENT_EXPECTED})`)
+  }
   if (!/^[0-9a-f]{40}$/.test(event.sha)) throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`)
   const tagPlan =
     event.eventName === 'pull_request'

@@ -30,6 +30,11 @@ export function isRepositoryComponent(text: string): boolean {
   return REPOSITORY_COMPONENT_RE.test(text)
 }
 
+/** Whether `name` is a repository name inside a registry (`vote`, `team/vote`): components joined by '/'. */
+export function isRepositoryPath(name: string): boolean {
+  return name.split('/').every(isRepositoryComponent)
+}
+
 /** Whether `name` can be a service: one repository path component of at most 63 characters. */
 export function isServiceName(name: string): boolean {
   return name.length <= SERVICE_NAME_MAX_LENGTH && isRepositoryComponent(name)

@@ -68,4 +68,11 @@ describe('planPipeline', () => {
     expect(() => push('refs/heads/develop', { service: 'a'.repeat(64) })).toThrow(/is not a lowercase image name/)
     for (const service of ['a..b', 'team/vote', '-vote']) expect(() => push('refs/heads/develop', { service }), service).toThrow(/is not a lowercase image name/)
   })
+
+  it('takes an image repository by the same rule, component by component', () => {
+    expect(push('refs/heads/develop', { repository: 'team_a/vote-api' }).stagingImage).toBe(`${settings.registry}/team_a/vote-api`)
+    for (const repository of ['Team/vote', 'team//vote', '/vote', 'vote/', 'team/.vote', 'a..b']) {
+      expect(() => push('refs/heads/develop', { repository }), repository).toThrow(`input image-repository: '${repository}' is not a repository name (expected path components joined by '/'`)
+    }
+  })
 })

@@ -3,7 +3,7 @@
 // boundaries. gitflow.ts, pipeline-plan.ts, redeploy-plan.ts, image-ref.ts, bump-manifest's
 // service input and the local pipeline's --registry all answer with it.
 import { describe, expect, it } from 'vitest'
-import { isRepositoryComponent, isServiceName, SERVICE_NAME_EXPECTED, SERVICE_NAME_MAX_LENGTH } from '../src/repository-name'
+import { isRepositoryComponent, isRepositoryPath, isServiceName, SERVICE_NAME_EXPECTED, SERVICE_NAME_MAX_LENGTH } from '../src/repository-name'
 
 describe('isRepositoryComponent', () => {
   it.each(['vote', 'v', '0', 'vote-api', 'vote--api', 'vote---api', 'vote_api', 'vote__api', 'vote.api', 'a.b_c-d__e', 'x1-2.3'])('accepts %j', (text) => {
@@ -32,6 +32,13 @@ describe('isRepositoryComponent', () => {
     ['vote api', 'a space'],
   ])('refuses %j: %s', (text) => {
     expect(isRepositoryComponent(text)).toBe(false)
+  })
+})
+
+describe('isRepositoryPath', () => {
+  it('is components joined by one slash, each by the same rule', () => {
+    for (const name of ['vote', 'team/vote', 'org/team_a/vote-api']) expect(isRepositoryPath(name), name).toBe(true)
+    for (const name of ['', '/vote', 'vote/', 'team//vote', 'Team/vote', 'team/.vote', 'team/a..b']) expect(isRepositoryPath(name), name).toBe(false)
   })
 })
 

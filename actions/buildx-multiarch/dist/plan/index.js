@@ -31577,6 +31577,10 @@ const SERVICE_NAME_EXPECTED = `one image repository path component: ${repository
 function repository_name_isRepositoryComponent(text) {
     return REPOSITORY_COMPONENT_RE.test(text);
 }
+/** Whether `name` is a repository name inside a registry (`vote`, `team/vote`): components joined by '/'. */
+function isRepositoryPath(name) {
+    return name.split('/').every(repository_name_isRepositoryComponent);
+}
 /** Whether `name` can be a service: one repository path component of at most 63 characters. */
 function isServiceName(name) {
     return name.length <= SERVICE_NAME_MAX_LENGTH && repository_name_isRepositoryComponent(name);
@@ -31920,6 +31924,9 @@ function planPipeline(event, settings) {
     const { service } = settings;
     if (!isServiceName(service))
         throw new RefError(`input service: '${service}' is not a lowercase image name (expected ${SERVICE_NAME_EXPECTED})`);
+    if (settings.repository && !isRepositoryPath(settings.repository)) {
+        throw new RefError(`input image-repository: '${settings.repository}' is not a repository name (expected path components joined by '/', each ${repository_name_REPOSITORY_COMPONENT_EXPECTED})`);
+    }
     if (!/^[0-9a-f]{40}$/.test(event.sha))
         throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`);
     const tagPlan = event.eventName === 'pull_request'
