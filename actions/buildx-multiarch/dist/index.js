@@ -32131,7 +32131,8 @@ async function executeBytes(command, args, options = {}) {
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient (which network errors and HTTP statuses
 // are: transient-faults.ts). Auth errors, protected branches and bad input never change
-// on a second try, so they are never retried.
+// on a second try, so they are never retried. A server that says how long to wait (a rate limit's
+// retry-after) is obeyed: the error carries that wait as `minDelayMs`, and no schedule waits less.
 
 class retry_RetriesExhaustedError extends Error {
     attempts;
@@ -32146,6 +32147,14 @@ class retry_RetriesExhaustedError extends Error {
 /** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/**
+ * The wait a server asked for, carried by the error of its answer (`minDelayMs`, e.g. a rate limit's
+ * retry-after in ms); 0 when the error carries none. withRetry never waits less than this.
+ */
+function serverDelayMs(error) {
+    const ms = error?.minDelayMs;
+    return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 /**
  * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
@@ -32174,7 +32183,8 @@ async function withRetry(fn, options) {
                 throw error;
             if (attempt >= maxAttempts)
                 throw new retry_RetriesExhaustedError(attempt, error);
-            const delay = delayMs(attempt);
+            // The schedule's wait, or longer when the server asked for longer (the schedule is unchanged otherwise).
+            const delay = Math.max(delayMs(attempt), serverDelayMs(error));
             options.onRetry?.(error, attempt, delay);
             await wait(delay);
         }

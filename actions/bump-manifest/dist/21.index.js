@@ -12,6 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   statusReader: () => (/* binding */ statusReader)
 /* harmony export */ });
 /* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
+/* harmony import */ var _rate_limit__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7019);
 // Reads a commit's statuses through GitHub's REST API: "List commit statuses for a reference",
 // GET /repos/{owner}/{repo}/commits/{ref}/statuses, newest first
 // (https://docs.github.com/en/rest/commits/statuses#list-commit-statuses-for-a-reference; a
@@ -19,13 +20,19 @@ __webpack_require__.r(__webpack_exports__);
 // is always a full SHA, never a branch: a later commit of the branch answers for the manifest
 // commit only through newerRevisionReader, when it includes that commit.
 
-/** A failed read: transient ones (429, 5xx, a secondary rate limit, no answer) are polled through. */
+
+/**
+ * A failed read: transient ones (408, 429, 5xx, no answer) are polled through; so is a rate limit,
+ * no sooner than GitHub asked (minDelayMs), unless it asked for longer than the action waits.
+ */
 class StatusReadError extends Error {
     transient;
+    minDelayMs;
     name = 'StatusReadError';
-    constructor(message, transient) {
+    constructor(message, transient, minDelayMs = 0) {
         super(message);
         this.transient = transient;
+        this.minDelayMs = minDelayMs;
     }
 }
 const HELP = {
@@ -43,10 +50,14 @@ async function request(what, call) {
         return await call(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
     }
     catch (error) {
+        // A rate limit (403 or 429, by rate-limit.ts's one rule) says how long to wait before the next poll.
+        const limited = (0,_rate_limit__WEBPACK_IMPORTED_MODULE_1__/* .rateLimitedError */ .Xq)(error, Date.now());
+        if (limited)
+            throw new StatusReadError(`${what}: ${(0,_rate_limit__WEBPACK_IMPORTED_MODULE_1__/* .describeRateLimit */ .J8)(limited.limit)}`, limited.retryable, limited.minDelayMs);
         const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
-        // No HTTP answer reaches Octokit as status 500 with the cause's message; a secondary rate limit is a 403 saying so.
+        // No HTTP answer reaches Octokit as status 500 with the cause's message.
         // Broader than isTransientGitHubFailure on purpose: polling outlasts anything without an answer (status 0, our own timeout included).
-        const transient = status === 0 || (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .isTransientGitHubFailure */ .E$)(status, error) || (status === 403 && /rate limit/i.test(message));
+        const transient = status === 0 || (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .isTransientGitHubFailure */ .E$)(status, error);
         const help = transient ? 'will poll again' : (HELP[status] ?? 'GitHub refused the request');
         throw new StatusReadError(`${what}: ${status || 'no answer'} ${message} (${help})`, transient);
     }
@@ -91,9 +102,10 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   apiStore: () => (/* binding */ apiStore)
 /* harmony export */ });
-/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(393);
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(393);
 /* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(770);
 /* harmony import */ var _plan__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2224);
+/* harmony import */ var _rate_limit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7019);
 // commit-method api: the commit is made on GitHub through the REST Git Data API, so GitHub signs it
 // and "require signed commits" rules pass. Each attempt reads the branch head and the files there
 // through the same API (one consistent snapshot, by commit sha; no git credentials needed), then
@@ -115,12 +127,13 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
+
 const UPDATE_REFS = `
 mutation($repositoryId: ID!, $refUpdates: [RefUpdate!]!) {
   updateRefs(input: { repositoryId: $repositoryId, refUpdates: $refUpdates }) { clientMutationId }
 }`;
 /** A ref update GitHub refused; retryable (through PushRejectedError) only when not a fast forward. */
-class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m {
+class RefUpdateRejectedError extends _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .PushRejectedError */ .$m {
     name = 'RefUpdateRejectedError';
     constructor(kind, status, apiMessage, branch, sha) {
         super(kind, `HTTP ${status}: ${apiMessage}`, `${sha}:${branch}`, `update of branch "${branch}" to ${sha} through the GitHub API rejected: ${(0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateHelp */ .WS)(kind)}\nHTTP ${status}: ${apiMessage.trim()}`);
@@ -185,6 +198,8 @@ function apiStore(options) {
             await octokit.graphql(UPDATE_REFS, { repositoryId: await repositoryId(), refUpdates: [{ name, beforeOid: expected, afterOid: sha, force: true }] });
         }
         catch (error) {
+            // A rate limit (GraphQL's comes with 200, past the client's hook) is waited out by publish(), not sorted here.
+            (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rethrowRateLimit */ .By)(error);
             const { status } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
             const message = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .graphqlMessages */ .Cj)(error).join('; ');
             // A dropped connection, 5xx, 429 or 408 may come after the ref moved: transient, and publish() checks.
@@ -204,6 +219,7 @@ function apiStore(options) {
             await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha });
         }
         catch (error) {
+            (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rethrowRateLimit */ .By)(error);
             const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
             throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
         }
@@ -216,13 +232,15 @@ function apiStore(options) {
             return data.object.sha;
         }
         catch (error) {
+            // A rate limit is neither a missing branch nor a refusal: publish() waits what GitHub asked, then reads again.
+            (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rethrowRateLimit */ .By)(error);
             const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
             if (status === 404)
                 return undefined;
             const text = `cannot read branch "${name}" of ${options.repository} through the GitHub API: ${message}${status ? ` (HTTP ${status})` : ''}`;
             // A server error, throttling, a timeout or a dropped connection is worth another attempt, like a failed ref update.
             if ((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .isTransientGitHubFailure */ .E$)(status, error))
-                throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${name}`, text);
+                throw new _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_3__/* .PushRejectedError */ .$m('transient', `HTTP ${status}: ${message}`, `${options.repository}@${name}`, text);
             throw new _plan__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .Sh(text);
         }
     }
@@ -277,6 +295,8 @@ function apiStore(options) {
                 await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force: false });
             }
             catch (error) {
+                // 403 "You have exceeded a secondary rate limit" is no missing permission: waited out and tried again.
+                (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rethrowRateLimit */ .By)(error);
                 const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .restFailure */ .$e)(error);
                 throw new RefUpdateRejectedError((0,_github_errors__WEBPACK_IMPORTED_MODULE_0__/* .refUpdateFailure */ .N$)(status, message), status, message, landBranch, sha);
             }
@@ -483,14 +503,24 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8258);
 /* harmony import */ var _github_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(770);
+/* harmony import */ var _rate_limit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7019);
 // Opens or updates the pull request of pull-request mode through the GitHub REST API
 // (GITHUB_API_URL, so GitHub Enterprise Server and local fakes work alike), and arms auto-merge on
 // it through the GraphQL API, the only API that has it.
 
 
-/** One client for REST and GraphQL; @octokit/graphql derives the GraphQL URL from baseUrl (…/api/v3 → …/api/graphql on GHES). */
+
+/**
+ * One client for REST and GraphQL; @octokit/graphql derives the GraphQL URL from baseUrl (…/api/v3 →
+ * …/api/graphql on GHES). Every answer that is a rate limit leaves it as a RateLimitedError (rate-limit.ts),
+ * whichever call made it, so each caller's loop waits what GitHub asked for.
+ */
 function github(token, apiUrl) {
-    return (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
+    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(token, { baseUrl: apiUrl });
+    octokit.hook.error('request', (error) => {
+        throw (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rateLimitedError */ .Xq)(error, Date.now()) ?? error;
+    });
+    return octokit;
 }
 /** The open pull request from `head` to `base`: GET /repos/{owner}/{repo}/pulls?head=OWNER:BRANCH&base=BASE&state=open. */
 async function findOpenPullRequest(octokit, repository, head, base) {
@@ -519,6 +549,7 @@ async function openOrUpdatePullRequest(octokit, request, open) {
         return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true };
     }
     catch (error) {
+        (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rethrowRateLimit */ .By)(error);
         const { status, message } = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .restFailure */ .$e)(error);
         const refusal = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .pullRequestCreateRefusal */ .DR)(status, message, (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .restErrorMessages */ .Pw)(error));
         if (refusal === 'already-exists') {
@@ -553,6 +584,8 @@ async function enableAutoMerge(octokit, pullRequestId, method, expectedHeadOid) 
         return { state: 'enabled' };
     }
     catch (error) {
+        // GraphQL's rate limits answer 200 with an error, past the client's hook.
+        (0,_rate_limit__WEBPACK_IMPORTED_MODULE_2__/* .rethrowRateLimit */ .By)(error);
         const messages = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .graphqlMessages */ .Cj)(error);
         for (const message of messages) {
             const refusal = (0,_github_errors__WEBPACK_IMPORTED_MODULE_1__/* .autoMergeRefusal */ .aX)(message);

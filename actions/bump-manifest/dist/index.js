@@ -28502,6 +28502,150 @@ function changedPlans(plans) {
 
 /***/ }),
 
+/***/ 7019:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   By: () => (/* binding */ rethrowRateLimit),
+/* harmony export */   J8: () => (/* binding */ describeRateLimit),
+/* harmony export */   OF: () => (/* binding */ isRetryableRateLimit),
+/* harmony export */   TM: () => (/* binding */ RateLimitedError),
+/* harmony export */   Xq: () => (/* binding */ rateLimitedError),
+/* harmony export */   rQ: () => (/* binding */ waitingText)
+/* harmony export */ });
+/* unused harmony exports MAX_RATE_LIMIT_WAIT_MS, DEFAULT_RATE_LIMIT_WAIT_MS, rateLimitOf, answerOf */
+/* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(29);
+// GitHub's rate limits, one rule for every API path of the action (ref updates and reads, pull
+// requests, commit statuses, run jobs): which answer is a rate limit, and how long GitHub asks to
+// wait before the next request. Pure (the clock is a parameter); github() turns every such answer
+// into a RateLimitedError, and each caller's loop waits what it carries.
+//
+// GitHub's documented rules (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit,
+// https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#rate-limit-errors,
+// https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately):
+// - primary limit: 403 or 429 with `x-ratelimit-remaining: 0`; no request before `x-ratelimit-reset` (UTC epoch seconds);
+// - secondary limit: 403 or 429 with a message saying so; `retry-after` (seconds) when present, else the
+//   reset when remaining is 0, else at least one minute;
+// - GraphQL answers its primary limit with 200, an error and `x-ratelimit-remaining: 0`, a secondary
+//   limit with 200 or 403 and a message saying so, the waits as above
+//   (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#exceeding-the-rate-limit);
+// - "Continuing to make requests while you are rate limited may result in the banning of your
+//   integration": so no request is made before the time GitHub names, and when that is further
+//   away than MAX_RATE_LIMIT_WAIT_MS the step fails at once, naming when the limit resets.
+
+/** The longest single wait for a rate limit: longer than a secondary limit's minute, short enough for a CI step. */
+const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+/** A secondary limit that names no time: "wait for at least one minute before retrying". */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+// "You have exceeded a secondary rate limit..." (older answers: "You have triggered an abuse detection mechanism");
+// the primary limit's "API rate limit exceeded for user ID 1." / "... for installation ID 1.".
+const SECONDARY_MESSAGE = /secondary rate limit|abuse detection mechanism/i;
+const PRIMARY_MESSAGE = /rate limit exceeded/i;
+function header(headers, name) {
+    const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+    return found === undefined || found === null ? undefined : String(found).trim();
+}
+/** retry-after in ms: delay-seconds, or an HTTP-date (RFC 9110 section 10.2.3); undefined when absent or unreadable. */
+function retryAfterMs(value, nowMs) {
+    if (value === undefined || value === '')
+        return undefined;
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+/** The rate limit an answer reports, with the wait GitHub asks for; undefined for any other answer (a plain 403 among them). */
+function rateLimitOf(answer, nowMs) {
+    const { status, headers, message } = answer;
+    const exhausted = header(headers, 'x-ratelimit-remaining') === '0';
+    const retryAfter = retryAfterMs(header(headers, 'retry-after'), nowMs);
+    const said = SECONDARY_MESSAGE.test(message) ? 'secondary' : PRIMARY_MESSAGE.test(message) ? 'primary' : undefined;
+    const limited = status === 429 ||
+        // A 403 is a permission error unless the headers or the message say rate limit.
+        (status === 403 && (exhausted || retryAfter !== undefined || said !== undefined)) ||
+        // GraphQL's errors come with 200.
+        (status === 200 && (exhausted || said !== undefined));
+    if (!limited)
+        return undefined;
+    const kind = said ?? (exhausted ? 'primary' : 'secondary');
+    const reset = Number(header(headers, 'x-ratelimit-reset'));
+    const wait = retryAfter !== undefined
+        ? { askedMs: retryAfter, basis: 'retry-after' }
+        : exhausted && Number.isFinite(reset) && reset > 0
+            ? { askedMs: Math.max(0, reset * 1000 - nowMs), basis: 'x-ratelimit-reset' }
+            : { askedMs: DEFAULT_RATE_LIMIT_WAIT_MS, basis: 'no time given: at least one minute' };
+    return { kind, status, message, ...wait, until: nowMs + wait.askedMs };
+}
+/**
+ * The answer an Octokit error carries: a RequestError (REST, or GraphQL refused over HTTP) has
+ * `status` and `response.headers`; a GraphqlResponseError (HTTP 200 with `errors`) has `headers`.
+ */
+function answerOf(error) {
+    const e = error;
+    if (typeof e?.status === 'number' && e.response && typeof e.response.headers === 'object' && e.response.headers !== null) {
+        const data = e.response.data?.message;
+        return { status: e.status, headers: e.response.headers, message: typeof data === 'string' ? data : (0,_aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .g)(error) };
+    }
+    if (Array.isArray(e?.errors) && typeof e.headers === 'object' && e.headers !== null) {
+        return { status: 200, headers: e.headers, message: e.errors.map((x) => String(x.message ?? '')).join('; ') };
+    }
+    return undefined;
+}
+const seconds = (ms) => `${Math.ceil(ms / 1000)} s`;
+const clock = (ms) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+/** What GitHub asked for, in words for the log and the failure: the limit, its answer, the wait and until when. */
+function describeRateLimit(limit) {
+    const asked = `GitHub's ${limit.kind} rate limit (HTTP ${limit.status} "${limit.message.trim()}"): GitHub asks to wait ${seconds(limit.askedMs)} (${limit.basis}), until ${clock(limit.until)}`;
+    if (limit.askedMs <= MAX_RATE_LIMIT_WAIT_MS)
+        return asked;
+    return `${asked}, longer than the ${seconds(MAX_RATE_LIMIT_WAIT_MS)} this step waits for a rate limit: not trying again before the limit resets (requests made while rate limited may get the token's integration banned)`;
+}
+/** How long the step waits, for the log. */
+function waitingText(delayMs) {
+    return `waiting ${(delayMs / 1000).toFixed(1)} s`;
+}
+/** A request GitHub refused for a rate limit. `minDelayMs` is the wait before the next one (the toolkit's withRetry honours it). */
+class RateLimitedError extends Error {
+    limit;
+    what;
+    name = 'RateLimitedError';
+    /** Another request may follow after minDelayMs; false when GitHub asked for longer than MAX_RATE_LIMIT_WAIT_MS. */
+    retryable;
+    minDelayMs;
+    constructor(limit, what) {
+        super(`${what}: ${describeRateLimit(limit)}`);
+        this.limit = limit;
+        this.what = what;
+        this.retryable = limit.askedMs <= MAX_RATE_LIMIT_WAIT_MS;
+        this.minDelayMs = this.retryable ? limit.askedMs : 0;
+    }
+}
+/** The RateLimitedError for an error that is a rate-limit answer (or already is one), else undefined. */
+function rateLimitedError(error, nowMs, what) {
+    if (error instanceof RateLimitedError)
+        return error;
+    const answer = answerOf(error);
+    const limit = answer && rateLimitOf(answer, nowMs);
+    if (!limit)
+        return undefined;
+    const request = error?.request;
+    const path = typeof request?.url === 'string' ? request.url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '') : '';
+    return new RateLimitedError(limit, what ?? (path ? `${String(request?.method ?? 'GET')} ${decodeURIComponent(path)}` : 'GitHub API request'));
+}
+/** For a catch block that sorts GitHub's refusals: a rate limit is not one of them, so it leaves as a RateLimitedError. */
+function rethrowRateLimit(error, nowMs = Date.now()) {
+    const limited = rateLimitedError(error, nowMs);
+    if (limited)
+        throw limited;
+}
+/** Whether another request may follow a rate limit (after its minDelayMs). */
+function isRetryableRateLimit(error) {
+    return error instanceof RateLimitedError && error.retryable;
+}
+
+
+/***/ }),
+
 /***/ 5470:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41728,6 +41872,8 @@ class Git {
     }
 }
 
+// EXTERNAL MODULE: ./src/rate-limit.ts
+var rate_limit = __nccwpck_require__(7019);
 ;// CONCATENATED MODULE: ../toolkit/src/commit-status.ts
 // The contract between the Argo CD Notifications templates in
 // k8s-specifications/argocd/notifications-cm.yaml and the deploy job that waits for their GitHub
@@ -41754,7 +41900,8 @@ function revisionInDescription(description) {
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient (which network errors and HTTP statuses
 // are: transient-faults.ts). Auth errors, protected branches and bad input never change
-// on a second try, so they are never retried.
+// on a second try, so they are never retried. A server that says how long to wait (a rate limit's
+// retry-after) is obeyed: the error carries that wait as `minDelayMs`, and no schedule waits less.
 
 class RetriesExhaustedError extends Error {
     attempts;
@@ -41769,6 +41916,14 @@ class RetriesExhaustedError extends Error {
 /** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/**
+ * The wait a server asked for, carried by the error of its answer (`minDelayMs`, e.g. a rate limit's
+ * retry-after in ms); 0 when the error carries none. withRetry never waits less than this.
+ */
+function serverDelayMs(error) {
+    const ms = error?.minDelayMs;
+    return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 /**
  * "Full jitter" backoff: a random wait between 0 and min(max, base * 2^(attempt-1)), in ms; with
@@ -41797,7 +41952,8 @@ async function withRetry(fn, options) {
                 throw error;
             if (attempt >= maxAttempts)
                 throw new RetriesExhaustedError(attempt, error);
-            const delay = delayMs(attempt);
+            // The schedule's wait, or longer when the server asked for longer (the schedule is unchanged otherwise).
+            const delay = Math.max(delayMs(attempt), serverDelayMs(error));
             options.onRetry?.(error, attempt, delay);
             await wait(delay);
         }
@@ -41841,7 +41997,11 @@ function judge(statuses, context, revision) {
 function isTransientReadError(error) {
     return error?.transient === true;
 }
-/** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
+/**
+ * Polls until a status decides or the timeout passes; the last poll happens at the deadline. A read
+ * that carries a server-given wait (a rate limit's minDelayMs) delays the next poll by at least that
+ * much; when that is past the deadline, the state is unknown at once, rather than a wait past the timeout.
+ */
 async function waitForStatus(request, deps) {
     const now = deps.now ?? Date.now;
     const wait = deps.sleep ?? sleep;
@@ -41862,6 +42022,7 @@ async function waitForStatus(request, deps) {
         ...(readError === undefined ? {} : { readError }),
     });
     for (let poll = 1;; poll++) {
+        let asked = 0;
         try {
             const judged = judge(await deps.read(request.revision), request.context, request.revision);
             for (const s of judged.ignored)
@@ -41885,12 +42046,17 @@ async function waitForStatus(request, deps) {
             // Polling again would be refused again: the state stays unknown, returned so the receipt records it.
             if (!isTransientReadError(error))
                 return result('unknown', poll, pending, request.revision, (0,errors/* errorMessage */.g)(error));
-            deps.onTransientError?.(error, poll);
+            asked = serverDelayMs(error);
+            const remaining = deadline - now();
+            if (asked > remaining) {
+                return result('unknown', poll, pending, request.revision, `${(0,errors/* errorMessage */.g)(error)}, after wait-timeout ends (${Math.max(0, Math.ceil(remaining / 1000))} s left): not waiting past it`);
+            }
+            deps.onTransientError?.(error, poll, asked > 0 ? Math.max(asked, request.intervalSeconds * 1000) : undefined);
         }
         const left = deadline - now();
         if (left <= 0)
             return result('timeout', poll, pending);
-        await wait(Math.min(request.intervalSeconds * 1000, left));
+        await wait(Math.min(Math.max(request.intervalSeconds * 1000, asked), left));
     }
 }
 /** On timeout: the last status seen (with its link in the failure message), or that none was set. */
@@ -41925,6 +42091,7 @@ function waitFailureMessage(result, timeoutSeconds) {
 // decides; logs each poll, sets the outputs sync-status, sync-seconds, sync-url and sync-revision,
 // and returns the state reached, success or not: main.ts writes the deployment receipt with it and
 // then fails the step (waitFailureMessage) when that is not success.
+
 
 
 
@@ -41972,7 +42139,7 @@ async function awaitArgoCd(wait, target) {
                 else
                     info(`poll ${poll}: ${verdict.kind}: "${verdict.status.description ?? ''}"`);
             },
-            onTransientError: (error, poll) => warning(`poll ${poll}: ${(0,errors/* errorMessage */.g)(error)}`),
+            onTransientError: (error, poll, waitMs) => warning(`poll ${poll}: ${(0,errors/* errorMessage */.g)(error)}${waitMs === undefined ? '' : `; ${(0,rate_limit/* waitingText */.rQ)(waitMs)} before the next poll`}`),
         });
     }
     catch (error) {
@@ -42684,6 +42851,9 @@ var plan = __nccwpck_require__(2224);
 // lost connection) starts a new attempt after a jittered, capped backoff; every other failure stops
 // at once. A push whose answer was lost may have landed all the same: the next attempt looks for that
 // commit on the branch before building another, so it is neither pushed twice nor reported unchanged.
+// A rate limit from GitHub's API (rate-limit.ts) starts a new attempt too, never before the time GitHub
+// asked for: the error carries that wait, and withRetry waits at least that long.
+
 
 
 
@@ -42803,11 +42973,34 @@ async function publish(request) {
     }, {
         maxAttempts: request.maxAttempts,
         delayMs: (n) => backoffDelay(n, 6, 24, Math.random, backoffUnit(lastAttemptMs)),
-        isRetryable: push_failure/* isRetryablePushError */.BQ,
-        onRetry: (error, n, delay) => info(error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient'
-            ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
-            : `The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
+        isRetryable: (error) => (0,push_failure/* isRetryablePushError */.BQ)(error) || (0,rate_limit/* isRetryableRateLimit */.OF)(error),
+        onRetry: (error, n, delay) => info(error instanceof rate_limit/* RateLimitedError */.TM
+            ? `Attempt ${n}: ${error.message}; ${(0,rate_limit/* waitingText */.rQ)(delay)}, then reading the branch again`
+            : error instanceof push_failure/* PushRejectedError */.$m && error.kind === 'transient'
+                ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
+                : `The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`),
         sleep: request.sleep,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/rate-limit-retry.ts
+// The GitHub calls outside publish()'s and the status wait's own loops (opening or updating the pull
+// request, arming auto-merge, reading the run's jobs) made again after a rate limit, no sooner than
+// GitHub asked (the toolkit's withRetry honours the RateLimitedError's minDelayMs). Only rate limits:
+// every other error leaves as it came.
+
+
+
+/** Requests per call at most: GitHub asks to back off further each time a secondary limit persists, so a few and then the error. */
+const RATE_LIMIT_ATTEMPTS = 3;
+function afterRateLimits(call, sleep) {
+    return withRetry(() => call(), {
+        maxAttempts: RATE_LIMIT_ATTEMPTS,
+        // No wait of its own: only the one GitHub asked for.
+        delayMs: () => 0,
+        isRetryable: rate_limit/* isRetryableRateLimit */.OF,
+        onRetry: (error, attempt, delay) => info(`${(0,errors/* errorMessage */.g)(error)}; ${(0,rate_limit/* waitingText */.rQ)(delay)} before request ${attempt + 1} of ${RATE_LIMIT_ATTEMPTS}`),
+        sleep,
     });
 }
 
@@ -43641,6 +43834,7 @@ function receiptMarkdown(r) {
 
 
 
+
 function planRequest(settings) {
     const { image, tag, digest, newName, container, paths, allowNoMatch } = settings;
     return { image, tag, digest, newName, container, paths, allowNoMatch };
@@ -43742,7 +43936,7 @@ async function openPullRequest(settings, target, github, head, commit, plans, gu
     const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), github()]);
     let pr;
     try {
-        pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans, guard) }, open);
+        pr = await afterRateLimits(() => openOrUpdatePullRequest(octokit, { repository: settings.repository, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans, guard) }, open));
     }
     catch (error) {
         return error;
@@ -43757,7 +43951,8 @@ async function openPullRequest(settings, target, github, head, commit, plans, gu
     if (!settings.autoMerge)
         return undefined;
     try {
-        const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit);
+        const [method, nodeId] = [settings.autoMerge, pr.nodeId];
+        const result = await afterRateLimits(() => enableAutoMerge(octokit, nodeId, method, commit));
         outcome.autoMerge = { method: settings.autoMerge, ...result };
         if (result.state === 'enabled')
             info(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`);
@@ -43911,7 +44106,8 @@ async function timeRunJobs(settings, run) {
     }
     try {
         const [{ github }, { jobStages, readRunJobs }] = await Promise.all([Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1532)), Promise.all(/* import() | github-api */[__nccwpck_require__.e(258), __nccwpck_require__.e(21)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3699))]);
-        return jobStages(await readRunJobs(github(token, settings.apiUrl), settings.repository, run.runId, run.attempt));
+        const repository = settings.repository;
+        return jobStages(await afterRateLimits(() => readRunJobs(github(token, settings.apiUrl), repository, run.runId, run.attempt)));
     }
     catch (error) {
         warning(`time-run-jobs: could not read the jobs of run ${run.runId} (attempt ${run.attempt}): ${(0,errors/* errorMessage */.g)(error)}; the receipt times this step only (the token needs actions: read)`);

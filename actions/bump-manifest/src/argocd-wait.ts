@@ -5,6 +5,7 @@
 // then fails the step (waitFailureMessage) when that is not success.
 import * as core from '@actions/core'
 import { errorMessage } from '@aks-gitops/toolkit'
+import { waitingText } from './rate-limit'
 import { waitForStatus, type WaitResult } from './status-wait'
 import type { WaitSettings } from './wait-settings'
 
@@ -61,7 +62,7 @@ export async function awaitArgoCd(wait: WaitSettings, target: WaitTarget): Promi
           if (verdict.kind === 'waiting') core.info(`poll ${poll}: ${verdict.pending ? `pending: "${verdict.pending.description ?? ''}"` : `no status "${wait.context}" yet`}`)
           else core.info(`poll ${poll}: ${verdict.kind}: "${verdict.status.description ?? ''}"`)
         },
-        onTransientError: (error, poll) => core.warning(`poll ${poll}: ${errorMessage(error)}`),
+        onTransientError: (error, poll, waitMs) => core.warning(`poll ${poll}: ${errorMessage(error)}${waitMs === undefined ? '' : `; ${waitingText(waitMs)} before the next poll`}`),
       },
     )
   } catch (error) {

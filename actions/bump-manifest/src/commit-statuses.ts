@@ -5,15 +5,20 @@
 // is always a full SHA, never a branch: a later commit of the branch answers for the manifest
 // commit only through newerRevisionReader, when it includes that commit.
 import { isTransientGitHubFailure, restFailure } from './github-errors'
+import { describeRateLimit, rateLimitedError } from './rate-limit'
 import type { Octokit } from './pull-request'
 import type { CommitStatus, NewerRevision } from './status-wait'
 
-/** A failed read: transient ones (429, 5xx, a secondary rate limit, no answer) are polled through. */
+/**
+ * A failed read: transient ones (408, 429, 5xx, no answer) are polled through; so is a rate limit,
+ * no sooner than GitHub asked (minDelayMs), unless it asked for longer than the action waits.
+ */
 export class StatusReadError extends Error {
   override name = 'StatusReadError'
   constructor(
     message: string,
     readonly transient: boolean,
+    readonly minDelayMs = 0,
   ) {
     super(message)
   }
@@ -35,10 +40,13 @@ async function request<T>(what: string, call: (signal: AbortSignal) => Promise<T
   try {
     return await call(AbortSignal.timeout(REQUEST_TIMEOUT_MS))
   } catch (error) {
+    // A rate limit (403 or 429, by rate-limit.ts's one rule) says how long to wait before the next poll.
+    const limited = rateLimitedError(error, Date.now())
+    if (limited) throw new StatusReadError(`${what}: ${describeRateLimit(limited.limit)}`, limited.retryable, limited.minDelayMs)
     const { status, message } = restFailure(error)
-    // No HTTP answer reaches Octokit as status 500 with the cause's message; a secondary rate limit is a 403 saying so.
+    // No HTTP answer reaches Octokit as status 500 with the cause's message.
     // Broader than isTransientGitHubFailure on purpose: polling outlasts anything without an answer (status 0, our own timeout included).
-    const transient = status === 0 || isTransientGitHubFailure(status, error) || (status === 403 && /rate limit/i.test(message))
+    const transient = status === 0 || isTransientGitHubFailure(status, error)
     const help = transient ? 'will poll again' : (HELP[status] ?? 'GitHub refused the request')
     throw new StatusReadError(`${what}: ${status || 'no answer'} ${message} (${help})`, transient)
   }

@@ -19,6 +19,7 @@
 import { PushRejectedError, type FileContent, type PushFailureKind } from '@aks-gitops/toolkit'
 import { graphqlMessages, isTransientGitHubFailure, refUpdateFailure, refUpdateHelp, restFailure } from './github-errors'
 import { ManifestError } from './plan'
+import { rethrowRateLimit } from './rate-limit'
 import type { CommitStore } from './publish'
 import type { Octokit } from './pull-request'
 
@@ -124,6 +125,8 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
     try {
       await octokit.graphql(UPDATE_REFS, { repositoryId: await repositoryId(), refUpdates: [{ name, beforeOid: expected, afterOid: sha, force: true }] })
     } catch (error) {
+      // A rate limit (GraphQL's comes with 200, past the client's hook) is waited out by publish(), not sorted here.
+      rethrowRateLimit(error)
       const { status } = restFailure(error)
       const message = graphqlMessages(error).join('; ')
       // A dropped connection, 5xx, 429 or 408 may come after the ref moved: transient, and publish() checks.
@@ -142,6 +145,7 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       // already exists" when another run created it since this attempt looked: a moved branch, tried again.
       await octokit.rest.git.createRef({ owner, repo, ref: `refs/heads/${landBranch}`, sha })
     } catch (error) {
+      rethrowRateLimit(error)
       const { status, message } = restFailure(error)
       throw new RefUpdateRejectedError(refUpdateFailure(status, message), status, message, landBranch, sha)
     }
@@ -154,6 +158,8 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${name}` })
       return data.object.sha
     } catch (error) {
+      // A rate limit is neither a missing branch nor a refusal: publish() waits what GitHub asked, then reads again.
+      rethrowRateLimit(error)
       const { status, message } = restFailure(error)
       if (status === 404) return undefined
       const text = `cannot read branch "${name}" of ${options.repository} through the GitHub API: ${message}${status ? ` (HTTP ${status})` : ''}`
@@ -215,6 +221,8 @@ export function apiStore(options: ApiStoreOptions): CommitStore {
       try {
         await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${landBranch}`, sha, force: false })
       } catch (error) {
+        // 403 "You have exceeded a secondary rate limit" is no missing permission: waited out and tried again.
+        rethrowRateLimit(error)
         const { status, message } = restFailure(error)
         throw new RefUpdateRejectedError(refUpdateFailure(status, message), status, message, landBranch, sha)
       }

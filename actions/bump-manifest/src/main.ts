@@ -11,6 +11,7 @@ import { commitMessage, type MessageValues } from './message'
 import { changedPlans, planFiles, type FilePlan, type PlanRequest } from './plan'
 import { gitStore, publish, type CommitStore } from './publish'
 import type { Octokit, OpenPullRequest } from './pull-request'
+import { afterRateLimits } from './rate-limit-retry'
 import { joinReference } from './reference'
 import { previousImages, summaryMarkdown, updatedFiles, type Outcome } from './report'
 import { trailerLines, type Provenance } from './trailers'
@@ -141,7 +142,7 @@ async function openPullRequest(settings: Settings, target: GitTarget, github: Gi
   const [{ enableAutoMerge, openOrUpdatePullRequest }, octokit] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), github()])
   let pr
   try {
-    pr = await openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans, guard) }, open)
+    pr = await afterRateLimits(() => openOrUpdatePullRequest(octokit, { repository: settings.repository as string, head, base: target.branch, commit, ...pullRequestText(settings, target.branch, plans, guard) }, open))
   } catch (error) {
     return error as Error
   }
@@ -154,7 +155,8 @@ async function openPullRequest(settings: Settings, target: GitTarget, github: Gi
   core.info(`${pr.created ? 'Opened' : 'Updated'} pull request ${pr.url}${open ? ` (the commit is on top of its branch, ${open.headSha.slice(0, 12)})` : ''}`)
   if (!settings.autoMerge) return undefined
   try {
-    const result = await enableAutoMerge(octokit, pr.nodeId, settings.autoMerge, commit)
+    const [method, nodeId] = [settings.autoMerge, pr.nodeId]
+    const result = await afterRateLimits(() => enableAutoMerge(octokit, nodeId, method, commit))
     outcome.autoMerge = { method: settings.autoMerge, ...result }
     if (result.state === 'enabled') core.info(`Auto-merge (${settings.autoMerge}) enabled on ${pr.url}`)
     else core.warning(`Auto-merge not enabled on ${pr.url}: ${result.reason}. The pull request stays open.`)
@@ -298,7 +300,8 @@ async function timeRunJobs(settings: Settings, run: { runId: number; attempt: nu
   }
   try {
     const [{ github }, { jobStages, readRunJobs }] = await Promise.all([import(/* webpackChunkName: "github-api" */ './pull-request'), import(/* webpackChunkName: "github-api" */ './run-jobs')])
-    return jobStages(await readRunJobs(github(token, settings.apiUrl), settings.repository, run.runId, run.attempt))
+    const repository = settings.repository
+    return jobStages(await afterRateLimits(() => readRunJobs(github(token, settings.apiUrl), repository, run.runId, run.attempt)))
   } catch (error) {
     core.warning(`time-run-jobs: could not read the jobs of run ${run.runId} (attempt ${run.attempt}): ${errorMessage(error)}; the receipt times this step only (the token needs actions: read)`)
     return []

@@ -5,9 +5,12 @@
 // lost connection) starts a new attempt after a jittered, capped backoff; every other failure stops
 // at once. A push whose answer was lost may have landed all the same: the next attempt looks for that
 // commit on the branch before building another, so it is neither pushed twice nor reported unchanged.
+// A rate limit from GitHub's API (rate-limit.ts) starts a new attempt too, never before the time GitHub
+// asked for: the error carries that wait, and withRetry waits at least that long.
 import * as core from '@actions/core'
 import { backoffDelay, classifyPushFailure, errorMessage, isRetryablePushError, PushRejectedError, withRetry, type FileContent, type Git, type Identity } from '@aks-gitops/toolkit'
 import { changedPlans, ManifestError, type FilePlan } from './plan'
+import { isRetryableRateLimit, RateLimitedError, waitingText } from './rate-limit'
 
 /** Where an attempt reads the branch and lands its commit: git (fetch, plumbing, push) or GitHub's Git Data API. */
 export interface CommitStore {
@@ -200,10 +203,12 @@ export async function publish(request: PublishRequest): Promise<PublishResult> {
     {
       maxAttempts: request.maxAttempts,
       delayMs: (n) => backoffDelay(n, 6, 24, Math.random, backoffUnit(lastAttemptMs)),
-      isRetryable: isRetryablePushError,
+      isRetryable: (error) => isRetryablePushError(error) || isRetryableRateLimit(error),
       onRetry: (error, n, delay) =>
         core.info(
-          error instanceof PushRejectedError && error.kind === 'transient'
+          error instanceof RateLimitedError
+            ? `Attempt ${n}: ${error.message}; ${waitingText(delay)}, then reading the branch again`
+            : error instanceof PushRejectedError && error.kind === 'transient'
             ? `Attempt ${n} failed with a transient error; reading the branch again (and checking whether the commit landed) in ${delay} ms:\n${error.message}`
             : `The remote branch moved during attempt ${n}; reading it again and applying the edit again in ${delay} ms`,
         ),

@@ -13,12 +13,21 @@ import {
   type AutoMergeRefusal,
 } from './github-errors'
 import type { MergeMethod } from './inputs'
+import { rateLimitedError, rethrowRateLimit } from './rate-limit'
 
 export type Octokit = ReturnType<typeof getOctokit>
 
-/** One client for REST and GraphQL; @octokit/graphql derives the GraphQL URL from baseUrl (…/api/v3 → …/api/graphql on GHES). */
+/**
+ * One client for REST and GraphQL; @octokit/graphql derives the GraphQL URL from baseUrl (…/api/v3 →
+ * …/api/graphql on GHES). Every answer that is a rate limit leaves it as a RateLimitedError (rate-limit.ts),
+ * whichever call made it, so each caller's loop waits what GitHub asked for.
+ */
 export function github(token: string, apiUrl: string): Octokit {
-  return getOctokit(token, { baseUrl: apiUrl })
+  const octokit = getOctokit(token, { baseUrl: apiUrl })
+  octokit.hook.error('request', (error) => {
+    throw rateLimitedError(error, Date.now()) ?? error
+  })
+  return octokit
 }
 
 export interface PullRequestRequest {
@@ -78,6 +87,7 @@ export async function openOrUpdatePullRequest(octokit: Octokit, request: PullReq
     const { data } = await octokit.rest.pulls.create({ owner, repo, head: request.head, base: request.base, title: request.title, body: request.body })
     return { url: data.html_url, number: data.number, nodeId: data.node_id, created: true }
   } catch (error) {
+    rethrowRateLimit(error)
     const { status, message } = restFailure(error)
     const refusal = pullRequestCreateRefusal(status, message, restErrorMessages(error))
     if (refusal === 'already-exists') {
@@ -119,6 +129,8 @@ export async function enableAutoMerge(octokit: Octokit, pullRequestId: string, m
     await octokit.graphql(ENABLE_AUTO_MERGE, { pullRequestId, mergeMethod: method.toUpperCase(), expectedHeadOid })
     return { state: 'enabled' }
   } catch (error) {
+    // GraphQL's rate limits answer 200 with an error, past the client's hook.
+    rethrowRateLimit(error)
     const messages = graphqlMessages(error)
     for (const message of messages) {
       const refusal = autoMergeRefusal(message)

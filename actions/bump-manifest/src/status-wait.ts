@@ -4,7 +4,7 @@
 // the commit's statuses, and those of a newer revision of the branch that includes the commit
 // (Argo CD syncs only the newest revision it sees). judge() is the pure decision; waitForStatus()
 // polls through injected readers and clock, so the loop is tested without real waits.
-import { errorMessage, revisionInDescription, sleep } from '@aks-gitops/toolkit'
+import { errorMessage, revisionInDescription, serverDelayMs, sleep } from '@aks-gitops/toolkit'
 
 /** One status as GET /repos/{owner}/{repo}/commits/{ref}/statuses returns it (newest first). */
 export interface CommitStatus {
@@ -96,7 +96,8 @@ export interface WaitDeps {
   sleep?: (ms: number) => Promise<void>
   /** Progress for the log: each poll's verdict, and reads that failed but may succeed later. */
   onPoll?: (poll: number, judged: Judged) => void
-  onTransientError?: (error: unknown, poll: number) => void
+  /** A read that may succeed later; `waitMs` is the wait before the next poll when the server asked for one (a rate limit). */
+  onTransientError?: (error: unknown, poll: number, waitMs?: number) => void
   onNewer?: (poll: number, revision: string, verdict: Verdict) => void
 }
 
@@ -105,7 +106,11 @@ export function isTransientReadError(error: unknown): boolean {
   return (error as { transient?: unknown } | null)?.transient === true
 }
 
-/** Polls until a status decides or the timeout passes; the last poll happens at the deadline. */
+/**
+ * Polls until a status decides or the timeout passes; the last poll happens at the deadline. A read
+ * that carries a server-given wait (a rate limit's minDelayMs) delays the next poll by at least that
+ * much; when that is past the deadline, the state is unknown at once, rather than a wait past the timeout.
+ */
 export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promise<WaitResult> {
   const now = deps.now ?? Date.now
   const wait = deps.sleep ?? sleep
@@ -126,6 +131,7 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
     ...(readError === undefined ? {} : { readError }),
   })
   for (let poll = 1; ; poll++) {
+    let asked = 0
     try {
       const judged = judge(await deps.read(request.revision), request.context, request.revision)
       for (const s of judged.ignored) ignored.set(`${s.description}|${s.state}|${s.updated_at ?? ''}`, s)
@@ -144,11 +150,16 @@ export async function waitForStatus(request: WaitRequest, deps: WaitDeps): Promi
     } catch (error) {
       // Polling again would be refused again: the state stays unknown, returned so the receipt records it.
       if (!isTransientReadError(error)) return result('unknown', poll, pending, request.revision, errorMessage(error))
-      deps.onTransientError?.(error, poll)
+      asked = serverDelayMs(error)
+      const remaining = deadline - now()
+      if (asked > remaining) {
+        return result('unknown', poll, pending, request.revision, `${errorMessage(error)}, after wait-timeout ends (${Math.max(0, Math.ceil(remaining / 1000))} s left): not waiting past it`)
+      }
+      deps.onTransientError?.(error, poll, asked > 0 ? Math.max(asked, request.intervalSeconds * 1000) : undefined)
     }
     const left = deadline - now()
     if (left <= 0) return result('timeout', poll, pending)
-    await wait(Math.min(request.intervalSeconds * 1000, left))
+    await wait(Math.min(Math.max(request.intervalSeconds * 1000, asked), left))
   }
 }
 

@@ -90,6 +90,34 @@ describe('waitForStatus', () => {
     expect(denied).toMatchObject({ state: 'unknown', polls: 1, seconds: 0, revision: SHA, readError: '401 Bad credentials' })
     expect(waitFailureMessage(denied, 60)).toBe(`Argo CD Application voting-app-staging at revision ${SHA}: unknown: its commit statuses could not be read: 401 Bad credentials`)
   })
+
+  it('waits what a rate-limited read asked for (minDelayMs) before the next poll, at least the interval', async () => {
+    const c = clock()
+    let n = 0
+    const asked = [Object.assign(new Error('rate limited'), { transient: true, minDelayMs: 40_000 }), Object.assign(new Error('rate limited'), { transient: true, minDelayMs: 2000 })]
+    const read = async () => {
+      const error = asked[n++]
+      if (error) throw error
+      return [status('success', SHA)]
+    }
+    const waits: (number | undefined)[] = []
+    const result = await waitForStatus({ ...request, timeoutSeconds: 120 }, { read, now: c.now, sleep: c.sleep, onTransientError: (_e, _poll, waitMs) => waits.push(waitMs) })
+    expect(result).toMatchObject({ state: 'success', polls: 3 })
+    // 40 s asked, over the 15 s interval; 2 s asked, under it: the interval.
+    expect(c.sleeps).toEqual([40_000, 15_000])
+    expect(waits).toEqual([40_000, 15_000])
+  })
+
+  it('fails at once (unknown) when a rate limit asks for longer than the timeout leaves, instead of sleeping past it', async () => {
+    const c = clock()
+    const limited = Object.assign(new Error("GET /statuses: GitHub's secondary rate limit: GitHub asks to wait 120 s (retry-after), until 08:02:00 UTC"), { transient: true, minDelayMs: 120_000 })
+    const warned: unknown[] = []
+    const result = await waitForStatus(request, { read: async () => Promise.reject(limited), now: c.now, sleep: c.sleep, onTransientError: (e) => warned.push(e) })
+    expect(result).toMatchObject({ state: 'unknown', polls: 1, seconds: 0 })
+    expect(result.readError).toBe(`${limited.message}, after wait-timeout ends (60 s left): not waiting past it`)
+    expect(c.sleeps).toEqual([])
+    expect(warned).toEqual([])
+  })
 })
 
 describe('wait inputs', () => {

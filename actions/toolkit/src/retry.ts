@@ -1,7 +1,8 @@
 // One retry helper for every action: capped, jittered exponential backoff, and only
 // for errors the caller classifies as transient (which network errors and HTTP statuses
 // are: transient-faults.ts). Auth errors, protected branches and bad input never change
-// on a second try, so they are never retried.
+// on a second try, so they are never retried. A server that says how long to wait (a rate limit's
+// retry-after) is obeyed: the error carries that wait as `minDelayMs`, and no schedule waits less.
 import { errorMessage } from './errors'
 
 export interface RetryOptions {
@@ -18,7 +19,7 @@ export interface RetryOptions {
   delayMs?: (attempt: number) => number
   /** Whether an error is worth another attempt. */
   isRetryable: (error: unknown) => boolean
-  /** Called before each wait, e.g. to log. */
+  /** Called before each wait, e.g. to log; `delayMs` is the wait itself (the schedule's, or the server's when longer). */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>
@@ -40,6 +41,15 @@ export class RetriesExhaustedError extends Error {
 /** Waits `ms` milliseconds on the real clock: what every injectable `sleep` defaults to. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * The wait a server asked for, carried by the error of its answer (`minDelayMs`, e.g. a rate limit's
+ * retry-after in ms); 0 when the error carries none. withRetry never waits less than this.
+ */
+export function serverDelayMs(error: unknown): number {
+  const ms = (error as { minDelayMs?: unknown } | null)?.minDelayMs
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0
 }
 
 /**
@@ -67,7 +77,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     } catch (error) {
       if (!isRetryable(error)) throw error
       if (attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, error)
-      const delay = delayMs(attempt)
+      // The schedule's wait, or longer when the server asked for longer (the schedule is unchanged otherwise).
+      const delay = Math.max(delayMs(attempt), serverDelayMs(error))
       options.onRetry?.(error, attempt, delay)
       await wait(delay)
     }

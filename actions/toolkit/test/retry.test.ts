@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, RetriesExhaustedError, withRetry } from '../src/retry'
+import { backoffDelay, RetriesExhaustedError, serverDelayMs, withRetry } from '../src/retry'
 
 class Transient extends Error {}
 
@@ -67,6 +67,35 @@ describe('withRetry', () => {
     )
     // Attempt 1 measured 1000 ms: 0.5 * 4 units; attempt 2 measured 2000 ms: 0.5 * 8 units. onRetry and sleep see the same wait.
     expect(delays).toEqual([2000, -2000, 8000, -8000])
+  })
+
+  it('waits at least what the server asked for (minDelayMs on the error), and keeps the schedule when it asked for less', async () => {
+    const delays: number[] = []
+    const asked = [5000, 10, undefined]
+    const result = await withRetry(
+      async (attempt) => {
+        if (attempt <= asked.length) throw Object.assign(new Transient('rate limited'), asked[attempt - 1] === undefined ? {} : { minDelayMs: asked[attempt - 1] })
+        return 'ok'
+      },
+      { maxAttempts: 5, isRetryable: () => true, delayMs: (attempt) => attempt * 100, onRetry: (_e, _n, delay) => void delays.push(delay), sleep: async (ms) => void delays.push(-ms) },
+    )
+    expect(result).toBe('ok')
+    // Attempt 1: the server's 5000 ms over the schedule's 100; attempt 2: the schedule's 200 over 10; attempt 3: no server wait, the schedule's 300.
+    expect(delays).toEqual([5000, -5000, 200, -200, 300, -300])
+  })
+
+  it('reads a server-given wait only from a finite positive minDelayMs', () => {
+    expect(serverDelayMs(Object.assign(new Error('x'), { minDelayMs: 1500 }))).toBe(1500)
+    for (const value of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1500', undefined]) expect(serverDelayMs(Object.assign(new Error('x'), { minDelayMs: value }))).toBe(0)
+    expect(serverDelayMs(null)).toBe(0)
+    expect(serverDelayMs('text')).toBe(0)
+  })
+
+  it('never waits for a server-given delay on an error it does not retry', async () => {
+    const waits: number[] = []
+    const refused = Object.assign(new Error('denied'), { minDelayMs: 60_000 })
+    await expect(withRetry(async () => Promise.reject(refused), { maxAttempts: 3, isRetryable: () => false, sleep: async (ms) => void waits.push(ms) })).rejects.toBe(refused)
+    expect(waits).toEqual([])
   })
 
   it('counts the backoff in units when given one', () => {

@@ -37,12 +37,21 @@ export interface GitDataState {
   /** Called after a PATCH of a ref succeeded (another pipeline landing right after this one). */
   afterRefUpdate?: (ref: string) => void
   /** The answer to a GET of a ref, instead of the ref: a 5xx or 429 while GitHub is degraded. */
-  answerRefRead?: (ref: string) => { status: number; data: unknown } | undefined
+  answerRefRead?: (ref: string) => Answer | undefined
+  /** The answer to a PATCH of a ref as it arrives, before anything is checked or applied: a rate limit refuses it so. */
+  answerRefUpdate?: (ref: string) => Answer | undefined
   /** The answer to a PATCH that succeeded, instead of 200: a 5xx whose sender never learns the ref moved. */
   answerAfterRefUpdate?: (ref: string) => { status: number; data: unknown } | undefined
 }
 
-type Send = (status: number, data: unknown) => void
+/** A canned answer; headers such as a rate limit's retry-after and x-ratelimit-*. */
+export interface Answer {
+  status: number
+  data: unknown
+  headers?: Record<string, string>
+}
+
+type Send = (status: number, data: unknown, headers?: Record<string, string>) => void
 type Json = Record<string, unknown>
 
 const DOCS = 'https://docs.github.com/rest/git'
@@ -175,8 +184,8 @@ export function updateRefsMutation(state: GitDataState, repositoryNodeId: string
 /** Answers a Git Data API request under /repos/{owner}/{repo}; false when the path is not one of these endpoints. */
 export function handleGitData(state: GitDataState, base: string, method: string, path: string, body: Json, send: Send): boolean {
   const { bare } = state
-  const reply = (status: number, data: unknown): true => {
-    send(status, data)
+  const reply = (status: number, data: unknown, headers?: Record<string, string>): true => {
+    send(status, data, headers)
     return true
   }
   const m = /^\/git\/(ref|refs|commits|trees|blobs)(?:\/(.+))?$/.exec(path)
@@ -188,13 +197,15 @@ export function handleGitData(state: GitDataState, base: string, method: string,
 
   if (method === 'GET' && kind === 'ref') {
     const degraded = state.answerRefRead?.(`refs/${rest}`)
-    if (degraded) return reply(degraded.status, degraded.data)
+    if (degraded) return reply(degraded.status, degraded.data, degraded.headers)
     if (empty) return reply(409, { message: 'Git Repository is empty.', documentation_url: `${DOCS}/refs#get-a-reference`, status: '409' })
     const sha = tryGit(bare, ['rev-parse', '--verify', '--quiet', `refs/${rest}`])
     return sha ? reply(200, refShape(base, `refs/${rest}`, sha)) : notFound('refs#get-a-reference')
   }
   if (method === 'PATCH' && kind === 'refs') {
     const ref = `refs/${rest}`
+    const refused = state.answerRefUpdate?.(ref)
+    if (refused) return reply(refused.status, refused.data, refused.headers)
     const sha = String(body.sha ?? '')
     const old = tryGit(bare, ['rev-parse', '--verify', '--quiet', ref])
     if (!old) return invalid('Reference does not exist', 'refs#update-a-reference')

@@ -45,7 +45,8 @@ export interface FakeGitHubOptions {
 export interface FakeGitHub {
   url: string
   pulls: FakePull[]
-  requests: { method: string; path: string; authorization: string | undefined; body: Record<string, unknown> }[]
+  /** Each request as it arrived (`at`: Date.now() then, to check the waits between them). */
+  requests: { method: string; path: string; authorization: string | undefined; body: Record<string, unknown>; at: number }[]
   /** The Git Data API's state: set beforeRefUpdate to land another commit in the middle of an attempt. */
   gitData?: GitDataState
   close(): Promise<void>
@@ -94,13 +95,14 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
   })
   const server: Server = createServer((req, res) => {
     void (async () => {
+      const at = Date.now()
       const parsed = new URL(req.url ?? '/', 'http://localhost')
       const data = req.method === 'GET' ? {} : await readBody(req)
       // Octokit percent-encodes the slashes of a {ref} parameter (heads%2Fmain), as GitHub accepts.
       const pathname = decodeURIComponent(parsed.pathname)
-      requests.push({ method: req.method ?? '', path: pathname + parsed.search, authorization: req.headers.authorization, body: data })
-      const send = (status: number, data: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+      requests.push({ method: req.method ?? '', path: pathname + parsed.search, authorization: req.headers.authorization, body: data, at })
+      const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
         res.end(JSON.stringify(data))
       }
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' })

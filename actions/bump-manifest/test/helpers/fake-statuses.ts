@@ -33,6 +33,8 @@ export interface FakeStatuses {
   url: string
   /** Each request as "METHOD path?query". */
   requests: string[]
+  /** When each of `requests` arrived (Date.now()). */
+  times: number[]
   /** Creates a status through the POST endpoint, as the notifications engine does. */
   post(sha: string, status: StatusInput): Promise<number>
   close(): Promise<void>
@@ -45,8 +47,11 @@ export interface FakeStatusesOptions {
   bare: string
   /** Runs before the n-th list request for `sha` is answered (1-based), e.g. to post statuses. */
   onList?: (n: number, sha: string, fake: FakeStatuses) => Promise<void> | void
-  /** Answers the n-th list request with this HTTP status instead (e.g. 502), to test transient failures. */
-  failList?: (n: number) => number | undefined
+  /**
+   * Answers the n-th list request with this HTTP status instead (e.g. 502), to test transient
+   * failures; or with this status, body and headers (a rate limit's retry-after, x-ratelimit-*).
+   */
+  failList?: (n: number) => number | { status: number; data: unknown; headers?: Record<string, string> } | undefined
   /** Another stand-in (fake-github.ts) that answers every other request, so one API URL serves both. */
   forward?: string
 }
@@ -73,6 +78,7 @@ export async function startFakeStatuses(options: FakeStatusesOptions): Promise<F
   const { owner, repo, token, bare } = options
   const statuses: StoredStatus[] = []
   const requests: string[] = []
+  const times: number[] = []
   let lists = 0
   let url = ''
   const resolveRef = (ref: string): string | undefined => {
@@ -103,8 +109,9 @@ export async function startFakeStatuses(options: FakeStatusesOptions): Promise<F
       // With another stand-in behind it, that one answers the Git Data API (its refs included).
       if (options.forward && !/^\/repos\/[^/]+\/[^/]+\/(statuses\/|commits\/.+\/status(es)?$|compare\/)/.test(path)) return relay(options.forward, req, res)
       requests.push(`${req.method} ${path}${parsed.search}`)
-      const send = (status: number, data: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+      times.push(Date.now())
+      const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
         res.end(JSON.stringify(data))
       }
       if (req.headers.authorization !== `token ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' })
@@ -141,7 +148,8 @@ export async function startFakeStatuses(options: FakeStatusesOptions): Promise<F
         if (read[2] === 'statuses') {
           lists++
           const failure = options.failList?.(lists)
-          if (failure) return send(failure, { message: 'Server Error' })
+          if (typeof failure === 'number') return send(failure, { message: 'Server Error' })
+          if (failure) return send(failure.status, failure.data, failure.headers)
           if (sha) await options.onList?.(lists, sha, fake)
         }
         if (!sha) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/commits/statuses' })
@@ -161,6 +169,7 @@ export async function startFakeStatuses(options: FakeStatusesOptions): Promise<F
   const fake: FakeStatuses = {
     url,
     requests,
+    times,
     async post(sha, status) {
       const response = await fetch(`${url}/repos/${owner}/${repo}/statuses/${sha}`, { method: 'POST', headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(status) })
       await response.arrayBuffer()
