@@ -327,7 +327,8 @@ function apiStore(options) {
 /* harmony import */ var _aks_gitops_toolkit__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7606);
 // What GitHub's answers mean for the API paths: a refused ref update (commit-method api) and a
 // refused auto-merge (pull-request mode). Pure: Octokit's errors narrowed to status codes and
-// messages here, then a verdict out.
+// messages here, then a verdict out. A rate limit (403 or 429 by rate-limit.ts's rule) is none of
+// these verdicts: github() turns it into a RateLimitedError before any catch block sorts the answer.
 
 /** Status and GitHub's own message of an Octokit RequestError (REST), or status 0 and the message of anything else thrown. */
 function restFailure(error) {
