@@ -1,5 +1,5 @@
 // GitHub's rate limits met by the bundle, through the local stand-ins of the documented endpoints
-// (helpers/fake-github.ts with the Git Data API, helpers/fake-statuses.ts). A rate limit answers 403
+// (helpers/fake-github.ts: the Git Data API and the pull request endpoints; helpers/fake-statuses.ts). A rate limit answers 403
 // or 429: the primary one with `x-ratelimit-remaining: 0` and `x-ratelimit-reset` (UTC epoch
 // seconds), a secondary one with a message saying so and `retry-after` (seconds) when GitHub names a
 // wait (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
@@ -66,6 +66,24 @@ describe('commit-method api: a rate-limited ref update is tried again, no sooner
     const gets = api.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/git/ref/heads/main'))
     expect(gets[1]!.at - gets[0]!.at).toBeGreaterThanOrEqual(1000)
     expect(box.remoteHead()).toBe(run.outputs['commit-sha'])
+  }, 60_000)
+})
+
+describe('pull-request mode: rate-limited pull request calls', () => {
+  it('a rate-limited look for the open pull request starts another attempt, and a rate-limited create is sent again, each after the wait', async () => {
+    const { box, api, work, env } = await githubSandbox({ [VOTE]: deployment('vote') }, TOKEN, { answerPulls: (method, n) => (n === 1 && (method === 'GET' || method === 'POST') ? secondary(1) : undefined) })
+    const run = await runBump(work, { files: VOTE, image: `${REGISTRY}/vote`, tag: '1.2.3', token: TOKEN, 'pull-request': 'true', environment: 'production' }, env)
+    expect(run.errors).toEqual([])
+    expect(run.outputs).toMatchObject({ changed: 'true', attempts: '2', 'pull-request-url': 'https://github.example/octo/gitops/pull/1' })
+    expect(run.stdout).toMatch(/Attempt 1: GET \/repos\/octo\/gitops\/pulls: GitHub's secondary rate limit \(HTTP 403 [^\n]*asks to wait 1 s \(retry-after\)[^\n]*; waiting \d+\.\d s, then reading the branch again/)
+    expect(run.stdout).toMatch(/POST \/repos\/octo\/gitops\/pulls: GitHub's secondary rate limit \(HTTP 403 [^\n]*asks to wait 1 s \(retry-after\)[^\n]*; waiting 1\.0 s before request 2 of 3/)
+    const at = (method: string) => api.requests.filter((r) => r.method === method && r.path.startsWith('/repos/octo/gitops/pulls')).map((r) => r.at)
+    const [list1, list2] = at('GET')
+    const [create1, create2] = at('POST')
+    expect(list2! - list1!).toBeGreaterThanOrEqual(1000)
+    expect(create2! - create1!).toBeGreaterThanOrEqual(1000)
+    expect(api.pulls).toHaveLength(1)
+    expect(box.remoteHead(api.pulls[0]!.head)).toBe(run.outputs['commit-sha'])
   }, 60_000)
 })
 

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { handleGitData, updateRefsMutation, type GitDataState, type Rule } from './fake-git-data'
+import { handleGitData, updateRefsMutation, type Answer, type GitDataState, type Rule } from './fake-git-data'
 
 export interface FakePull {
   number: number
@@ -40,6 +40,8 @@ export interface FakeGitHubOptions {
   actionsCanCreatePullRequests?: boolean
   /** Called once, as the first "create a pull request" request arrives (another run racing this one). */
   beforeCreate?: (pulls: FakePull[]) => void
+  /** The answer to the n-th request of `method` to the pull request endpoints instead (1-based), e.g. a rate limit. */
+  answerPulls?: (method: string, n: number) => Answer | undefined
 }
 
 export interface FakeGitHub {
@@ -72,6 +74,7 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     : undefined
   let url = ''
   let raced = false
+  const pullRequests = new Map<string, number>()
   // The list and create responses carry head.sha; the fake reads it from the bare repository when it has one.
   const headSha = (branch: string): string => {
     if (!options.bare) return ''
@@ -120,6 +123,12 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
         if (handleGitData(gitData, `${url}${repoPrefix}`, req.method ?? '', pathname.slice(repoPrefix.length), data, send)) return
       }
       const prefix = `${repoPrefix}/pulls`
+      if (parsed.pathname.startsWith(prefix)) {
+        const n = (pullRequests.get(req.method ?? '') ?? 0) + 1
+        pullRequests.set(req.method ?? '', n)
+        const answer = options.answerPulls?.(req.method ?? '', n)
+        if (answer) return send(answer.status, answer.data, answer.headers)
+      }
       if (req.method === 'GET' && parsed.pathname === prefix) {
         const head = parsed.searchParams.get('head')
         const base = parsed.searchParams.get('base')
