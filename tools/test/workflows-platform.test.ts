@@ -217,6 +217,26 @@ describe('the deploy job checks its App settings before it mints anything', () =
   })
 })
 
+describe("redeploy's deploy job checks its App settings as the pipeline's does", () => {
+  const step = findStep(workflowById(workflows, 'redeploy'), 'deploy', 'credentials')
+  const check = (clientId: string, key: boolean) => runStep(step, { 'vars.GITOPS_APP_CLIENT_ID': clientId, 'secrets.GITOPS_APP_PRIVATE_KEY': key ? 'a private key' : '' })
+
+  it('passes with both halves of an App or with neither (then GITOPS_PUSH_TOKEN or github.token pushes)', () => {
+    expect(check('Iv23liExample', true).exitCode).toBe(0)
+    expect(check('', false).exitCode).toBe(0)
+  })
+
+  it.each([
+    ['Iv23liExample', false, /variable GITOPS_APP_CLIENT_ID is set but secret GITOPS_APP_PRIVATE_KEY is empty/],
+    ['', true, /secret GITOPS_APP_PRIVATE_KEY is set but variable GITOPS_APP_CLIENT_ID is empty/],
+  ])('fails with client ID %j and key %s, naming the missing half', (clientId, key, message) => {
+    const run = check(clientId, key)
+    expect(run.exitCode).not.toBe(0)
+    expect(run.stdout).toMatch(message)
+    expect(run.stdout.match(/::error/g)).toHaveLength(1)
+  })
+})
+
 describe('redeploy refuses a ref its environment\'s deployment rule would refuse, before any approval', () => {
   const redeploy = workflowById(workflows, 'redeploy')
   // The rule is the toolkit's planRedeploy, run by the plan bundle in the resolve step; a valid
