@@ -40475,7 +40475,8 @@ function withoutReferences(text, args) {
             continue;
         const reference = arg.replace(/^(docker:\/\/|oci:|oci-archive:|docker-archive:|dir:)/, '');
         names.add(reference);
-        // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats.
+        // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats. As the text
+        // the tools quote it, not image-ref's normalised name (which would add docker.io/library/).
         const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
         const segments = path.split('/');
         const first = segments[0] ?? '';
@@ -42424,11 +42425,10 @@ function skopeoCopyTail(selection, source, destination, authFile) {
         args.push('--authfile', authFile);
     // Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other
     // hosts). One rule for loopback, shared with the token requests: the toolkit's isLoopbackHost.
-    if (source.startsWith('docker://')) {
-        const registry = source.slice('docker://'.length).split('/')[0] ?? '';
-        if (isLoopbackHost(registry))
-            args.push('--src-tls-verify=false');
-    }
+    // The source's registry by image-ref's parser (`oci:DIR` has none).
+    const sourceRegistry = source.startsWith('docker://') ? tryParseImageReference(source.slice('docker://'.length))?.registry : undefined;
+    if (sourceRegistry !== undefined && isLoopbackHost(sourceRegistry))
+        args.push('--src-tls-verify=false');
     if (isLoopbackHost(destination.registry))
         args.push('--dest-tls-verify=false');
     args.push(source, `docker://${formatImageReference(destination)}`);

@@ -1,5 +1,5 @@
 // Pure planning: which way an image travels, which argv each tool gets. No I/O.
-import { formatImageReference, formatPlatform, isLoopbackHost, sameRepository, type ImageReference, type Platform } from '@aks-gitops/toolkit'
+import { formatImageReference, formatPlatform, isLoopbackHost, sameRepository, tryParseImageReference, type ImageReference, type Platform } from '@aks-gitops/toolkit'
 import type { Source } from './inputs'
 
 export type Route =
@@ -66,10 +66,9 @@ function skopeoCopyTail(selection: string[], source: string, destination: ImageR
   if (authFile) args.push('--authfile', authFile)
   // Docker and buildx talk plain HTTP to loopback registries; skopeo must be told (never for other
   // hosts). One rule for loopback, shared with the token requests: the toolkit's isLoopbackHost.
-  if (source.startsWith('docker://')) {
-    const registry = source.slice('docker://'.length).split('/')[0] ?? ''
-    if (isLoopbackHost(registry)) args.push('--src-tls-verify=false')
-  }
+  // The source's registry by image-ref's parser (`oci:DIR` has none).
+  const sourceRegistry = source.startsWith('docker://') ? tryParseImageReference(source.slice('docker://'.length))?.registry : undefined
+  if (sourceRegistry !== undefined && isLoopbackHost(sourceRegistry)) args.push('--src-tls-verify=false')
   if (isLoopbackHost(destination.registry)) args.push('--dest-tls-verify=false')
   args.push(source, `docker://${formatImageReference(destination)}`)
   return args

@@ -63,7 +63,8 @@ function withoutReferences(text: string, args: readonly string[]): string {
     if (arg.startsWith('-') || !arg.includes('/')) continue
     const reference = arg.replace(/^(docker:\/\/|oci:|oci-archive:|docker-archive:|dir:)/, '')
     names.add(reference)
-    // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats.
+    // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats. As the text
+    // the tools quote it, not image-ref's normalised name (which would add docker.io/library/).
     const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? ''
     const segments = path.split('/')
     const first = segments[0] ?? ''
