@@ -1,4 +1,4 @@
-import { envInt, envString, parseLevel, postgresConfig, type Env, type Level, type PostgresConfig } from '@aks-gitops/app-shared'
+import { envInt, envVoteOptions, parseLevel, postgresConfig, type Env, type Level, type PostgresConfig } from '@aks-gitops/app-shared'
 
 export interface ResultConfig {
   port: number
@@ -17,8 +17,7 @@ export function loadConfig(env: Env): ResultConfig {
   return {
     port: envInt(env, 'PORT', 8080, 0, 65535),
     postgres: postgresConfig(env),
-    optionA: envString(env, 'OPTION_A', 'Cats'),
-    optionB: envString(env, 'OPTION_B', 'Dogs'),
+    ...envVoteOptions(env),
     pollIntervalMs: envInt(env, 'POLL_INTERVAL_MS', 1000, 50, 60000),
     heartbeatMs: envInt(env, 'HEARTBEAT_MS', 15000, 1000),
     logLevel: parseLevel(env.LOG_LEVEL),

@@ -1,4 +1,5 @@
 // Pure: from the per-option counts PostgreSQL returns to what the page shows.
+import { isChoice, type Choice } from '@aks-gitops/app-shared'
 
 export interface Tally {
   a: number
@@ -10,13 +11,9 @@ export interface Tally {
 }
 
 export function computeTally(rows: { vote: string; count: number | string }[]): Tally {
-  let a = 0
-  let b = 0
-  for (const row of rows) {
-    const n = Number(row.count)
-    if (row.vote === 'a') a += n
-    else if (row.vote === 'b') b += n
-  }
+  const counts: Record<Choice, number> = { a: 0, b: 0 }
+  for (const row of rows) if (isChoice(row.vote)) counts[row.vote] += Number(row.count)
+  const { a, b } = counts
   const total = a + b
   const percentA = total === 0 ? 50 : Math.round((a * 100) / total)
   return { a, b, total, percentA, percentB: 100 - percentA }

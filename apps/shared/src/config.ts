@@ -1,5 +1,6 @@
 // Configuration comes from environment variables, each with a default that works in the
 // Kubernetes manifests of this repository. A malformed value fails at start-up, naming the variable.
+import { DEFAULT_VOTE_STREAM } from './votes'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -64,4 +65,19 @@ export function postgresConfig(env: Env): PostgresConfig {
     password: env.PGPASSWORD ?? '',
     database: envString(env, 'PGDATABASE', 'postgres'),
   }
+}
+
+/** Redis for vote and worker (`REDIS_URL`): the in-cluster service by default, TLS allowed. */
+export function envRedisUrl(env: Env): string {
+  return envUrl(env, 'REDIS_URL', 'redis://redis:6379', ['redis:', 'rediss:'])
+}
+
+/** The stream vote writes and worker reads (`VOTE_STREAM`). */
+export function envVoteStream(env: Env): string {
+  return envString(env, 'VOTE_STREAM', DEFAULT_VOTE_STREAM)
+}
+
+/** The labels of the two choices (`OPTION_A`, `OPTION_B`), which vote and result both show. */
+export function envVoteOptions(env: Env): { optionA: string; optionB: string } {
+  return { optionA: envString(env, 'OPTION_A', 'Cats'), optionB: envString(env, 'OPTION_B', 'Dogs') }
 }

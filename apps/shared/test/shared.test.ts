@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { backoffDelay, checkReadiness, ConfigError, createLogger, envInt, envString, envUrl, escapeHtml, handleHealth, onShutdown, postgresConfig, redactUrl, sleep } from '../src'
+import { backoffDelay, checkReadiness, ConfigError, createLogger, envInt, envRedisUrl, envString, envUrl, envVoteOptions, envVoteStream, escapeHtml, handleHealth, onShutdown, postgresConfig, redactUrl, sleep } from '../src'
 
 describe('config', () => {
   it('uses defaults for absent or blank variables and parses numbers strictly', () => {
@@ -19,6 +19,16 @@ describe('config', () => {
     expect(() => envUrl({ U: 'not a url' }, 'U', 'redis://r', ['redis:'])).toThrow('U must be a URL')
     expect(redactUrl('redis://:s3cret@redis:6379')).toBe('redis://:***@redis:6379')
     expect(redactUrl('redis://redis:6379')).toBe('redis://redis:6379')
+  })
+
+  it('reads the Redis URL, the vote stream and the two options with in-cluster defaults', () => {
+    expect(envRedisUrl({})).toBe('redis://redis:6379')
+    expect(envRedisUrl({ REDIS_URL: 'rediss://:p@r:6380' })).toBe('rediss://:p@r:6380')
+    expect(() => envRedisUrl({ REDIS_URL: 'http://r' })).toThrow('REDIS_URL must use redis: or rediss:, got "http:"')
+    expect(envVoteStream({})).toBe('votes')
+    expect(envVoteStream({ VOTE_STREAM: 's' })).toBe('s')
+    expect(envVoteOptions({})).toEqual({ optionA: 'Cats', optionB: 'Dogs' })
+    expect(envVoteOptions({ OPTION_A: 'Tea', OPTION_B: ' ' })).toEqual({ optionA: 'Tea', optionB: 'Dogs' })
   })
 
   it('reads PostgreSQL settings with in-cluster defaults', () => {

@@ -1,4 +1,4 @@
-import { envInt, envString, envUrl, parseLevel, type Env, type Level } from '@aks-gitops/app-shared'
+import { envInt, envRedisUrl, envString, envVoteOptions, envVoteStream, parseLevel, type Env, type Level } from '@aks-gitops/app-shared'
 
 export interface VoteConfig {
   port: number
@@ -15,14 +15,13 @@ export interface VoteConfig {
 }
 
 export function loadConfig(env: Env): VoteConfig {
-  const stream = envString(env, 'VOTE_STREAM', 'votes')
+  const stream = envVoteStream(env)
   return {
     port: envInt(env, 'PORT', 8080, 0, 65535),
-    redisUrl: envUrl(env, 'REDIS_URL', 'redis://redis:6379', ['redis:', 'rediss:']),
+    redisUrl: envRedisUrl(env),
     stream,
     choicesKey: `${stream}:choices`,
-    optionA: envString(env, 'OPTION_A', 'Cats'),
-    optionB: envString(env, 'OPTION_B', 'Dogs'),
+    ...envVoteOptions(env),
     cookieSecure: envString(env, 'COOKIE_SECURE', 'false') === 'true',
     logLevel: parseLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: envInt(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),

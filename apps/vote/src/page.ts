@@ -1,6 +1,5 @@
 // The vote page as one HTML string: no client-side script needed, the form posts and redirects.
-import { escapeHtml } from '@aks-gitops/app-shared'
-import type { Choice } from './voter'
+import { escapeHtml, type Choice } from '@aks-gitops/app-shared'
 
 export interface PageModel {
   optionA: string

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { errorMessage, handleHealth, readBody, sendHtml, sendText, type Logger } from '@aks-gitops/app-shared'
+import { errorMessage, handleHealth, readBody, sendHtml, sendText, type Choice, type Logger } from '@aks-gitops/app-shared'
 import { renderPage } from './page'
 import type { VoteStore } from './store'
-import { newVoterId, parseChoice, voterCookie, voterIdFrom, type Choice } from './voter'
+import { newVoterId, parseChoice, voterCookie, voterIdFrom } from './voter'
 import type { VoteConfig } from './config'
 
 export interface VoteServerDeps {

@@ -1,7 +1,7 @@
 // What the vote service stores in Redis: the vote goes onto the stream the worker consumes, and
 // the visitor's latest choice into a hash the page reads back. Both in one MULTI so that they agree.
 import type { Redis } from 'ioredis'
-import type { Choice } from './voter'
+import { encodeVote, isChoice, type Choice } from '@aks-gitops/app-shared'
 
 export interface VoteStore {
   record(voterId: string, choice: Choice): Promise<void>
@@ -14,7 +14,7 @@ export function redisVoteStore(redis: Redis, stream: string, choicesKey: string)
     async record(voterId, choice) {
       const results = await redis
         .multi()
-        .xadd(stream, '*', 'voter', voterId, 'vote', choice)
+        .xadd(stream, '*', ...encodeVote({ voter: voterId, vote: choice }))
         .hset(choicesKey, voterId, choice)
         .exec()
       const failed = results?.find(([err]) => err)
@@ -22,7 +22,7 @@ export function redisVoteStore(redis: Redis, stream: string, choicesKey: string)
     },
     async choiceOf(voterId) {
       const value = await redis.hget(choicesKey, voterId)
-      return value === 'a' || value === 'b' ? value : undefined
+      return isChoice(value) ? value : undefined
     },
     async ping() {
       await redis.ping()

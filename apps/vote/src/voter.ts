@@ -1,10 +1,10 @@
 // The per-visitor id kept in a cookie, and the vote a form posts. Pure functions.
 import { randomUUID } from 'node:crypto'
+import { isChoice, VOTER_ID_MAX_LENGTH, type Choice } from '@aks-gitops/app-shared'
 
 export const COOKIE_NAME = 'voter_id'
-const VOTER_ID = /^[A-Za-z0-9-]{8,64}$/
-
-export type Choice = 'a' | 'b'
+// Ids we issue (UUIDs), capped at the length the worker stores.
+const VOTER_ID = new RegExp(`^[A-Za-z0-9-]{8,${VOTER_ID_MAX_LENGTH}}$`)
 
 export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>()
@@ -43,5 +43,5 @@ export function voterCookie(id: string, secure: boolean): string {
 /** The choice in an application/x-www-form-urlencoded body (`vote=a` or `vote=b`). */
 export function parseChoice(body: string): Choice | undefined {
   const vote = new URLSearchParams(body).get('vote')
-  return vote === 'a' || vote === 'b' ? vote : undefined
+  return isChoice(vote) ? vote : undefined
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { envInt, envString, envUrl, parseLevel, postgresConfig, type Env, type Level, type PostgresConfig } from '@aks-gitops/app-shared'
+import { envInt, envRedisUrl, envString, envVoteStream, parseLevel, postgresConfig, type Env, type Level, type PostgresConfig } from '@aks-gitops/app-shared'
 
 export interface WorkerConfig {
   port: number
@@ -22,9 +22,9 @@ export interface WorkerConfig {
 export function loadConfig(env: Env): WorkerConfig {
   return {
     port: envInt(env, 'PORT', 8080, 0, 65535),
-    redisUrl: envUrl(env, 'REDIS_URL', 'redis://redis:6379', ['redis:', 'rediss:']),
+    redisUrl: envRedisUrl(env),
     postgres: postgresConfig(env),
-    stream: envString(env, 'VOTE_STREAM', 'votes'),
+    stream: envVoteStream(env),
     group: envString(env, 'CONSUMER_GROUP', 'worker'),
     consumer: envString(env, 'CONSUMER_NAME', hostname()),
     batchSize: envInt(env, 'BATCH_SIZE', 100, 1, 10000),

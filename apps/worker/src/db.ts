@@ -1,11 +1,11 @@
 // PostgreSQL side of the worker: the schema and the idempotent upsert of one row per visitor.
 import pg from 'pg'
-import type { PostgresConfig } from '@aks-gitops/app-shared'
+import { CHOICES, type PostgresConfig } from '@aks-gitops/app-shared'
 import type { Vote } from './votes'
 
 export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS votes (
   id text PRIMARY KEY,
-  vote text NOT NULL CHECK (vote IN ('a', 'b')),
+  vote text NOT NULL CHECK (vote IN (${CHOICES.map((c) => `'${c}'`).join(', ')})),
   version_ms bigint NOT NULL,
   version_seq bigint NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()

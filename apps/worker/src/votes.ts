@@ -1,11 +1,10 @@
 // Pure functions from Redis stream entries to the rows the worker stores.
+import { decodeVote, type StreamVote } from '@aks-gitops/app-shared'
 
 /** One entry as ioredis returns it: [id, [field, value, field, value, ...]], or null fields if deleted. */
 export type StreamEntry = [id: string, fields: string[] | null]
 
-export interface Vote {
-  voter: string
-  vote: 'a' | 'b'
+export interface Vote extends StreamVote {
   /** The stream id split in two: later entries win, whatever order they are stored in. */
   versionMs: bigint
   versionSeq: bigint
@@ -28,15 +27,12 @@ export function parseEntries(entries: StreamEntry[]): ParsedBatch {
   for (const [id, fields] of entries) {
     batch.ids.push(id)
     const version = parseStreamId(id)
-    const map = new Map<string, string>()
-    for (let i = 0; fields && i + 1 < fields.length; i += 2) map.set(fields[i] ?? '', fields[i + 1] ?? '')
-    const voter = map.get('voter')
-    const vote = map.get('vote')
-    if (!version || !voter || voter.length > 64 || (vote !== 'a' && vote !== 'b')) {
+    const vote = decodeVote(fields)
+    if (!version || !vote) {
       batch.invalid.push(id)
       continue
     }
-    batch.votes.push({ voter, vote, versionMs: version.ms, versionSeq: version.seq })
+    batch.votes.push({ ...vote, versionMs: version.ms, versionSeq: version.seq })
   }
   return batch
 }
