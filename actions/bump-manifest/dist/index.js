@@ -41874,11 +41874,42 @@ class Git {
 
 // EXTERNAL MODULE: ./src/rate-limit.ts
 var rate_limit = __nccwpck_require__(7019);
+;// CONCATENATED MODULE: ../toolkit/src/commit-sha.ts
+// What a commit SHA looks like, the one rule every caller shares. A full object name is 40 hex
+// digits under SHA-1 and 64 under SHA-256, written in lowercase by git
+// (https://git-scm.com/docs/hash-function-transition: "Object names" and the sha1/sha256 object
+// formats). An abbreviated one is a prefix of at least 7 digits, git's default abbreviation and the
+// length of this repository's `sha-<7>` tags. Each caller states at the call what it accepts:
+// abbreviations or full names only, SHA-256 too or SHA-1 only, uppercase too or lowercase only.
+/** Hex digits of a full object name per object format. */
+const FULL_SHA_LENGTH = { sha1: 40, sha256: 64 };
+/** The shortest abbreviation accepted: git's default `core.abbrev` (and `sha-<7>`). */
+const MIN_ABBREVIATED_SHA_LENGTH = 7;
+function fullLengths(options) {
+    return options.sha1Only ? [FULL_SHA_LENGTH.sha1] : [FULL_SHA_LENGTH.sha1, FULL_SHA_LENGTH.sha256];
+}
+/** Whether `text` is a commit SHA of the shape `options` asks for. */
+function commit_sha_isCommitSha(text, options = {}) {
+    if (!(options.anyCase ? /^[0-9a-f]+$/i : /^[0-9a-f]+$/).test(text))
+        return false;
+    const lengths = fullLengths(options);
+    if (!options.abbreviated)
+        return lengths.includes(text.length);
+    return text.length >= MIN_ABBREVIATED_SHA_LENGTH && text.length <= Math.max(...lengths);
+}
+/** What isCommitSha accepts with these options, for messages: "7 to 64 lowercase hex digits". */
+function commit_sha_commitShaExpected(options = {}) {
+    const lengths = fullLengths(options);
+    const count = options.abbreviated ? `${MIN_ABBREVIATED_SHA_LENGTH} to ${Math.max(...lengths)}` : lengths.join(' or ');
+    return `${count} ${options.anyCase ? '' : 'lowercase '}hex digits`;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/commit-status.ts
 // The contract between the Argo CD Notifications templates in
 // k8s-specifications/argocd/notifications-cm.yaml and the deploy job that waits for their GitHub
 // commit status: the status context, and the revision every status description starts with.
 // One home, so the configuration's test and bump-manifest read the same rule.
+
 /** The states GitHub's commit status API accepts (https://docs.github.com/en/rest/commits/statuses#create-a-commit-status). */
 const COMMIT_STATUS_STATES = (/* unused pure expression or super */ null && (['error', 'failure', 'pending', 'success']));
 function isCommitStatusState(value) {
@@ -41890,10 +41921,13 @@ function argoStatusContext(application) {
 }
 // "revision <sha>" first: Argo CD cuts the description at 140 characters
 // (notifications-engine pkg/services/github.go), so the revision must come before anything long.
-const DESCRIPTION_REVISION = /^revision ([0-9a-f]{40}(?:[0-9a-f]{24})?)(?![0-9a-z])/i;
+// The word after "revision" is the whole run of letters and digits, so a longer one never passes as a SHA.
+const DESCRIPTION_REVISION = /^revision ([0-9a-z]+)/i;
 /** The full commit SHA a status description starts with ("revision <sha>: ..."), lowercased, or undefined when it names none. */
 function revisionInDescription(description) {
-    return DESCRIPTION_REVISION.exec(description ?? '')?.[1]?.toLowerCase();
+    const word = DESCRIPTION_REVISION.exec(description ?? '')?.[1];
+    // Argo CD writes the synced revision in full; either case is read.
+    return word !== undefined && commit_sha_isCommitSha(word, { anyCase: true }) ? word.toLowerCase() : undefined;
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/retry.ts
@@ -42784,8 +42818,10 @@ function readDeploySettings(env, imageName, workspace, read) {
     const { previous, statusToken } = read;
     const allowDowngrade = getBoolean('allow-downgrade', false);
     const commitText = optional('source-commit');
-    if (commitText !== undefined && !/^[0-9a-f]{7,64}$/.test(commitText)) {
-        throw new errors/* InputError */.d('source-commit', `"${commitText}" is not a commit SHA (expected 7 to 64 lowercase hex digits)`);
+    // A commit as git prints it (lowercase), abbreviated or full.
+    const commitShape = { abbreviated: true };
+    if (commitText !== undefined && !commit_sha_isCommitSha(commitText, commitShape)) {
+        throw new errors/* InputError */.d('source-commit', `"${commitText}" is not a commit SHA (expected ${commit_sha_commitShaExpected(commitShape)})`);
     }
     // A deliberate redeploy pins an image built earlier: the run's own commit is not its source, so
     // without an explicit source-commit it is looked up in the manifest history (ordering.ts).
@@ -43064,6 +43100,7 @@ function summaryMarkdown(plans, outcome) {
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 
+
 class RefError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'RefError';
 }
@@ -43085,13 +43122,17 @@ function rcNumber(version, tag) {
 }
 /** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
 function shaTag(sha) {
-    if (!/^[0-9a-f]{7,64}$/i.test(sha))
-        throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
+    // Any commit the caller names, abbreviated or in either case: only the first 7 digits are used.
+    const accepted = { abbreviated: true, anyCase: true };
+    if (!isCommitSha(sha, accepted))
+        throw new RefError(`"${sha}" is not a commit SHA (expected ${commitShaExpected(accepted)})`);
     return `sha-${sha.slice(0, 7).toLowerCase()}`;
 }
 /** The commit prefix a `sha-<7..40 hex>` tag names (shaTag's tags, and longer prefixes), else undefined. */
 function shaTagCommit(tag) {
-    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
+    const prefix = tag?.startsWith('sha-') ? tag.slice(4) : undefined;
+    // Lowercase, as shaTag writes it; at most a SHA-1's 40 digits, the longest such tag read so far.
+    return prefix !== undefined && commit_sha_isCommitSha(prefix, { abbreviated: true, sha1Only: true }) ? prefix : undefined;
 }
 function runNumberOf(value) {
     const text = String(value).trim();
@@ -43343,12 +43384,15 @@ async function deployHistory(git, rev, paths) {
     // Only manifest commits (their Bumped-by trailer): in a repository that also holds the services'
     // sources, the last DEPTH commits of any kind could hide every deploy.
     const result = await git.tryRun(['log', `-n${DEPTH}`, `--grep=^${TRAILER}$`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)]);
-    if (result.exitCode !== 0)
-        return [];
+    return result.exitCode === 0 ? parseDeployLog(result.stdout) : [];
+}
+/** deployHistory's `git log` output (`%H` 0x1f trailers 0x1e per commit) as records; pure. */
+function parseDeployLog(stdout) {
     const records = [];
-    for (const entry of result.stdout.split('\x1e')) {
+    for (const entry of stdout.split('\x1e')) {
         const [commit = '', text = ''] = entry.trim().split('\x1f');
-        if (!/^[0-9a-f]{40,64}$/.test(commit))
+        // %H: a full name, SHA-1 or SHA-256, as git prints it.
+        if (!commit_sha_isCommitSha(commit))
             continue;
         const trailers = parseTrailerLines(text);
         const image = trailers.get(TRAILER_KEYS.image)?.at(-1);

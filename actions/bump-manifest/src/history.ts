@@ -2,7 +2,7 @@
 // with git's own trailer parser, and the commit ancestry that orders sha-<7> images. Side effects:
 // git only. A checkout made with actions/checkout's default fetch-depth 1 has one commit: the
 // deploy job checks the manifests out with fetch-depth 0 so that this history is there.
-import { errorMessage, sameRepository, tryParseImageReference, type Git, type ImageReference } from '@aks-gitops/toolkit'
+import { errorMessage, isCommitSha, sameRepository, tryParseImageReference, type Git, type ImageReference } from '@aks-gitops/toolkit'
 import type { AncestryAnswer } from './ordering'
 import { repositoryText } from './reference'
 import { TRAILER } from './message'
@@ -27,11 +27,16 @@ export async function deployHistory(git: Git, rev: string, paths: readonly strin
   // Only manifest commits (their Bumped-by trailer): in a repository that also holds the services'
   // sources, the last DEPTH commits of any kind could hide every deploy.
   const result = await git.tryRun(['log', `-n${DEPTH}`, `--grep=^${TRAILER}$`, '--format=%H%x1f%(trailers:only,unfold)%x1e', rev, '--', ...paths.map((p) => `:(literal)${p}`)])
-  if (result.exitCode !== 0) return []
+  return result.exitCode === 0 ? parseDeployLog(result.stdout) : []
+}
+
+/** deployHistory's `git log` output (`%H` 0x1f trailers 0x1e per commit) as records; pure. */
+export function parseDeployLog(stdout: string): DeployRecord[] {
   const records: DeployRecord[] = []
-  for (const entry of result.stdout.split('\x1e')) {
+  for (const entry of stdout.split('\x1e')) {
     const [commit = '', text = ''] = entry.trim().split('\x1f')
-    if (!/^[0-9a-f]{40,64}$/.test(commit)) continue
+    // %H: a full name, SHA-1 or SHA-256, as git prints it.
+    if (!isCommitSha(commit)) continue
     const trailers = parseTrailerLines(text)
     const image = trailers.get(TRAILER_KEYS.image)?.at(-1)
     if (!image) continue

@@ -2,6 +2,7 @@
 // Nothing else reads inputs. A bad value throws InputError naming the input and what was expected.
 import { isAbsolute, resolve } from 'node:path'
 import {
+  commitShaExpected,
   digestProblem,
   getBoolean,
   getChoice,
@@ -9,6 +10,7 @@ import {
   getList,
   getString,
   InputError,
+  isCommitSha,
   isServiceName,
   isValidTag,
   maskToken,
@@ -308,8 +310,10 @@ function readDeploySettings(env: Record<string, string | undefined>, imageName: 
   const { previous, statusToken } = read
   const allowDowngrade = getBoolean('allow-downgrade', false)
   const commitText = optional('source-commit')
-  if (commitText !== undefined && !/^[0-9a-f]{7,64}$/.test(commitText)) {
-    throw new InputError('source-commit', `"${commitText}" is not a commit SHA (expected 7 to 64 lowercase hex digits)`)
+  // A commit as git prints it (lowercase), abbreviated or full.
+  const commitShape = { abbreviated: true }
+  if (commitText !== undefined && !isCommitSha(commitText, commitShape)) {
+    throw new InputError('source-commit', `"${commitText}" is not a commit SHA (expected ${commitShaExpected(commitShape)})`)
   }
   // A deliberate redeploy pins an image built earlier: the run's own commit is not its source, so
   // without an explicit source-commit it is looked up in the manifest history (ordering.ts).

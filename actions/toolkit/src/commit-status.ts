@@ -2,6 +2,7 @@
 // k8s-specifications/argocd/notifications-cm.yaml and the deploy job that waits for their GitHub
 // commit status: the status context, and the revision every status description starts with.
 // One home, so the configuration's test and bump-manifest read the same rule.
+import { isCommitSha } from './commit-sha'
 
 /** The states GitHub's commit status API accepts (https://docs.github.com/en/rest/commits/statuses#create-a-commit-status). */
 export const COMMIT_STATUS_STATES = ['error', 'failure', 'pending', 'success'] as const
@@ -18,9 +19,12 @@ export function argoStatusContext(application: string): string {
 
 // "revision <sha>" first: Argo CD cuts the description at 140 characters
 // (notifications-engine pkg/services/github.go), so the revision must come before anything long.
-const DESCRIPTION_REVISION = /^revision ([0-9a-f]{40}(?:[0-9a-f]{24})?)(?![0-9a-z])/i
+// The word after "revision" is the whole run of letters and digits, so a longer one never passes as a SHA.
+const DESCRIPTION_REVISION = /^revision ([0-9a-z]+)/i
 
 /** The full commit SHA a status description starts with ("revision <sha>: ..."), lowercased, or undefined when it names none. */
 export function revisionInDescription(description: string | null | undefined): string | undefined {
-  return DESCRIPTION_REVISION.exec(description ?? '')?.[1]?.toLowerCase()
+  const word = DESCRIPTION_REVISION.exec(description ?? '')?.[1]
+  // Argo CD writes the synced revision in full; either case is read.
+  return word !== undefined && isCommitSha(word, { anyCase: true }) ? word.toLowerCase() : undefined
 }

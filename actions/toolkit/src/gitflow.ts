@@ -9,6 +9,7 @@
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 
+import { commitShaExpected, isCommitSha } from './commit-sha'
 import { isServiceName } from './repository-name'
 
 /** The kinds of run, named as pipeline.yml's public `kind` output names them. */
@@ -64,13 +65,17 @@ export function rcNumber(version: string, tag: string): number | undefined {
 
 /** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
 export function shaTag(sha: string): string {
-  if (!/^[0-9a-f]{7,64}$/i.test(sha)) throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`)
+  // Any commit the caller names, abbreviated or in either case: only the first 7 digits are used.
+  const accepted = { abbreviated: true, anyCase: true }
+  if (!isCommitSha(sha, accepted)) throw new RefError(`"${sha}" is not a commit SHA (expected ${commitShaExpected(accepted)})`)
   return `sha-${sha.slice(0, 7).toLowerCase()}`
 }
 
 /** The commit prefix a `sha-<7..40 hex>` tag names (shaTag's tags, and longer prefixes), else undefined. */
 export function shaTagCommit(tag: string | undefined): string | undefined {
-  return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined
+  const prefix = tag?.startsWith('sha-') ? tag.slice(4) : undefined
+  // Lowercase, as shaTag writes it; at most a SHA-1's 40 digits, the longest such tag read so far.
+  return prefix !== undefined && isCommitSha(prefix, { abbreviated: true, sha1Only: true }) ? prefix : undefined
 }
 
 function runNumberOf(value: number | string): number {

@@ -9,6 +9,7 @@
 //   release       | yes     | staging     | registry/repository          | staging
 //   production    | yes     | production  | production-registry/repository | production
 //   feature, pull-request, other: build only (no environment, no tags)
+import { commitShaExpected, isCommitSha } from './commit-sha'
 import { computeTags, RefError, type RefKind } from './gitflow'
 import { isRepositoryPath, isServiceName, REPOSITORY_COMPONENT_EXPECTED, SERVICE_NAME_EXPECTED } from './repository-name'
 
@@ -62,7 +63,9 @@ export function planPipeline(event: PipelineEvent, settings: PipelineSettings): 
   if (settings.repository && !isRepositoryPath(settings.repository)) {
     throw new RefError(`input image-repository: '${settings.repository}' is not a repository name (expected path components joined by '/', each ${REPOSITORY_COMPONENT_EXPECTED})`)
   }
-  if (!/^[0-9a-f]{40}$/.test(event.sha)) throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`)
+  // GITHUB_SHA as the runner sets it: the full name, and GitHub's repositories are SHA-1.
+  const runnerSha = { sha1Only: true }
+  if (!isCommitSha(event.sha, runnerSha)) throw new RefError(`unexpected commit SHA '${event.sha}' (expected ${commitShaExpected(runnerSha)})`)
   const tagPlan =
     event.eventName === 'pull_request'
       ? { kind: 'pull-request' as const, tags: [], publish: false, release: undefined }

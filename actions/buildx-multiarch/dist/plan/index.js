@@ -31550,6 +31550,36 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ../toolkit/src/commit-sha.ts
+// What a commit SHA looks like, the one rule every caller shares. A full object name is 40 hex
+// digits under SHA-1 and 64 under SHA-256, written in lowercase by git
+// (https://git-scm.com/docs/hash-function-transition: "Object names" and the sha1/sha256 object
+// formats). An abbreviated one is a prefix of at least 7 digits, git's default abbreviation and the
+// length of this repository's `sha-<7>` tags. Each caller states at the call what it accepts:
+// abbreviations or full names only, SHA-256 too or SHA-1 only, uppercase too or lowercase only.
+/** Hex digits of a full object name per object format. */
+const FULL_SHA_LENGTH = { sha1: 40, sha256: 64 };
+/** The shortest abbreviation accepted: git's default `core.abbrev` (and `sha-<7>`). */
+const MIN_ABBREVIATED_SHA_LENGTH = 7;
+function fullLengths(options) {
+    return options.sha1Only ? [FULL_SHA_LENGTH.sha1] : [FULL_SHA_LENGTH.sha1, FULL_SHA_LENGTH.sha256];
+}
+/** Whether `text` is a commit SHA of the shape `options` asks for. */
+function commit_sha_isCommitSha(text, options = {}) {
+    if (!(options.anyCase ? /^[0-9a-f]+$/i : /^[0-9a-f]+$/).test(text))
+        return false;
+    const lengths = fullLengths(options);
+    if (!options.abbreviated)
+        return lengths.includes(text.length);
+    return text.length >= MIN_ABBREVIATED_SHA_LENGTH && text.length <= Math.max(...lengths);
+}
+/** What isCommitSha accepts with these options, for messages: "7 to 64 lowercase hex digits". */
+function commitShaExpected(options = {}) {
+    const lengths = fullLengths(options);
+    const count = options.abbreviated ? `${MIN_ABBREVIATED_SHA_LENGTH} to ${Math.max(...lengths)}` : lengths.join(' or ');
+    return `${count} ${options.anyCase ? '' : 'lowercase '}hex digits`;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/repository-name.ts
 // What a repository path component and a service name may be, in one place. Pure: no I/O.
 //
@@ -31598,6 +31628,7 @@ function isServiceName(name) {
 //   refs/heads/feature/**, refs/pull/N -> no tags                        (built, not published)
 //   any other ref                      -> no tags
 
+
 class RefError extends Error {
     name = 'RefError';
 }
@@ -31619,13 +31650,17 @@ function rcNumber(version, tag) {
 }
 /** `sha-` and the first 7 characters of the commit, as docker/metadata-action's `type=sha` does. */
 function shaTag(sha) {
-    if (!/^[0-9a-f]{7,64}$/i.test(sha))
-        throw new RefError(`"${sha}" is not a commit SHA (expected 7 to 64 hexadecimal characters)`);
+    // Any commit the caller names, abbreviated or in either case: only the first 7 digits are used.
+    const accepted = { abbreviated: true, anyCase: true };
+    if (!commit_sha_isCommitSha(sha, accepted))
+        throw new RefError(`"${sha}" is not a commit SHA (expected ${commitShaExpected(accepted)})`);
     return `sha-${sha.slice(0, 7).toLowerCase()}`;
 }
 /** The commit prefix a `sha-<7..40 hex>` tag names (shaTag's tags, and longer prefixes), else undefined. */
 function shaTagCommit(tag) {
-    return tag ? /^sha-([0-9a-f]{7,40})$/.exec(tag)?.[1] : undefined;
+    const prefix = tag?.startsWith('sha-') ? tag.slice(4) : undefined;
+    // Lowercase, as shaTag writes it; at most a SHA-1's 40 digits, the longest such tag read so far.
+    return prefix !== undefined && isCommitSha(prefix, { abbreviated: true, sha1Only: true }) ? prefix : undefined;
 }
 function runNumberOf(value) {
     const text = String(value).trim();
@@ -31919,6 +31954,7 @@ function planRedeploy(request, settings) {
 //   feature, pull-request, other: build only (no environment, no tags)
 
 
+
 /** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
 function planPipeline(event, settings) {
     const { service } = settings;
@@ -31927,8 +31963,10 @@ function planPipeline(event, settings) {
     if (settings.repository && !isRepositoryPath(settings.repository)) {
         throw new RefError(`input image-repository: '${settings.repository}' is not a repository name (expected path components joined by '/', each ${repository_name_REPOSITORY_COMPONENT_EXPECTED})`);
     }
-    if (!/^[0-9a-f]{40}$/.test(event.sha))
-        throw new RefError(`unexpected commit SHA '${event.sha}' (expected 40 lowercase hexadecimal characters)`);
+    // GITHUB_SHA as the runner sets it: the full name, and GitHub's repositories are SHA-1.
+    const runnerSha = { sha1Only: true };
+    if (!commit_sha_isCommitSha(event.sha, runnerSha))
+        throw new RefError(`unexpected commit SHA '${event.sha}' (expected ${commitShaExpected(runnerSha)})`);
     const tagPlan = event.eventName === 'pull_request'
         ? { kind: 'pull-request', tags: [], publish: false, release: undefined }
         : computeTags({ ref: event.ref, sha: event.sha, runNumber: event.runNumber, service });
