@@ -32642,6 +32642,37 @@ function sourcesInPlatformOrder(sources) {
     return [...sources].sort((a, b) => key(a.platform).localeCompare(key(b.platform)) || a.source.localeCompare(b.source)).map((s) => s.source);
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/github-context.ts
+// What the runner's GITHUB_* variables say about where a step runs, in one place: the repository's
+// web URL, a workflow run's URL, and the owner/name shape of GITHUB_REPOSITORY
+// (https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables).
+// GITHUB_SERVER_URL is https://github.com or a GitHub Enterprise Server's own URL; a trailing '/'
+// is dropped so no URL gets '//'. Pure: the environment is passed in.
+/** GITHUB_REPOSITORY's shape: one owner and one name, no spaces. */
+const OWNER_NAME = /^[^/\s]+\/[^/\s]+$/;
+/** Whether `text` is `owner/name`, as GITHUB_REPOSITORY and the REST API's repository paths are. */
+function isOwnerName(text) {
+    return text !== undefined && OWNER_NAME.test(text);
+}
+/** GITHUB_SERVER_URL/GITHUB_REPOSITORY (e.g. https://github.com/acme/shop), or undefined when either is unset. */
+function repositoryUrl(env) {
+    const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY;
+    return server && repository ? `${server}/${repository}` : undefined;
+}
+/**
+ * The run's URL, `<repository URL>/actions/runs/<GITHUB_RUN_ID>`, with `/attempts/<GITHUB_RUN_ATTEMPT>`
+ * (1 when unset) when `attempt` is asked for; undefined when the runner did not say which run this is.
+ */
+function runUrl(env, options = {}) {
+    const repository = repositoryUrl(env);
+    const id = env.GITHUB_RUN_ID;
+    if (!repository || !id)
+        return undefined;
+    const run = `${repository}/actions/runs/${id}`;
+    return options.attempt ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}` : run;
+}
+
 ;// CONCATENATED MODULE: ./src/provenance.ts
 // Provenance attestation settings, decided as docker/build-push-action decides them
 // (src/context.ts getAttestArgs, v7.3.0): `mode=min,inline-only=true` when the repository is
@@ -32650,6 +32681,7 @@ function sourcesInPlatformOrder(sources) {
 // GitHub.workflowRunURL(true): <server>/<owner>/<repo>/actions/runs/<id>/attempts/<n>).
 // mode=max records every build argument's value and the Dockerfile itself: for a private
 // repository those would leave with the image. Pure: the event payload is passed in.
+
 /** `repository.private` of the event payload (GITHUB_EVENT_PATH); false when absent, as build-push-action reads it. */
 function repositoryIsPrivate(eventPayload) {
     if (!eventPayload)
@@ -32669,19 +32701,13 @@ function provenanceMode(choice, privateRepository) {
         return privateRepository ? 'min' : 'max';
     return choice;
 }
-/** The run's URL with its attempt; undefined off GitHub (no run to name). */
-function builderId(env) {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
-    if (!server || !repository || !runId)
-        return undefined;
-    return `${server}/${repository}/actions/runs/${runId}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`;
-}
 /** The `--provenance` value: `mode=...` plus build-push-action's extra attribute for min, plus builder-id. */
 function provenanceAttrs(mode, env) {
     const attrs = [`mode=${mode}`];
     if (mode === 'min')
         attrs.push('inline-only=true');
-    const id = builderId(env);
+    // The run's URL with its attempt; none off GitHub (no run to name).
+    const id = runUrl(env, { attempt: true });
     if (id)
         attrs.push(`builder-id=${id}`);
     return attrs.join(',');
@@ -33247,12 +33273,6 @@ function ociLabels(context, userLabels = {}) {
     labels[`${PREFIX}title`] = context.title;
     return { ...labels, ...userLabels };
 }
-/** The repository URL the runner describes, or undefined outside GitHub Actions. */
-function sourceUrl(env) {
-    const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, '');
-    const repository = env.GITHUB_REPOSITORY;
-    return server && repository ? `${server}/${repository}` : undefined;
-}
 /** The image's title: the last path element of its repository (`acme.azurecr.io/shop/vote` -> `vote`). */
 function defaultTitle(repository) {
     return repository.split('/').pop() ?? repository;
@@ -33437,7 +33457,7 @@ function readSettings(env = process.env, now = new Date()) {
     }
     const sourceDateEpoch = readSourceDateEpoch(env);
     const created = sourceDateEpoch ? new Date(Number(sourceDateEpoch) * 1000) : now;
-    const labels = ociLabels({ source: sourceUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) }, userLabels);
+    const labels = ociLabels({ source: repositoryUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) }, userLabels);
     const layoutInput = getString('oci-layout');
     const ociLayout = layoutInput ? ((0,external_node_path_namespaceObject.isAbsolute)(layoutInput) ? layoutInput : (0,external_node_path_namespaceObject.resolve)(workspace, layoutInput)) : (0,external_node_path_namespaceObject.join)(runnerTemp, 'buildx-multiarch', `${defaultTitle(imageRef.repository)}-oci`);
     const cache = getChoice('cache', CACHE_MODES, 'auto');

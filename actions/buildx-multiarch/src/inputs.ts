@@ -18,12 +18,13 @@ import {
   parsePlatforms,
   parseRepository,
   repositoryName,
+  repositoryUrl,
   errorMessage,
   SERVICE_NAME_EXPECTED,
   type Platform,
   type RefKind,
 } from '@aks-gitops/toolkit'
-import { defaultTitle, ociLabels, parseKeyValueLines, sourceUrl } from './labels'
+import { defaultTitle, ociLabels, parseKeyValueLines } from './labels'
 import { readSourceDateEpoch } from './reproducible'
 import { BINFMT_IMAGE, BUILDKIT_IMAGE } from './pins'
 import { provenanceMode, repositoryIsPrivate, type ProvenanceMode } from './provenance'
@@ -212,7 +213,7 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   const sourceDateEpoch = readSourceDateEpoch(env)
   const created = sourceDateEpoch ? new Date(Number(sourceDateEpoch) * 1000) : now
   const labels = ociLabels(
-    { source: sourceUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) },
+    { source: repositoryUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) },
     userLabels,
   )
   const layoutInput = getString('oci-layout')

@@ -25,13 +25,6 @@ export function ociLabels(context: LabelContext, userLabels: Record<string, stri
   return { ...labels, ...userLabels }
 }
 
-/** The repository URL the runner describes, or undefined outside GitHub Actions. */
-export function sourceUrl(env: Record<string, string | undefined>): string | undefined {
-  const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, '')
-  const repository = env.GITHUB_REPOSITORY
-  return server && repository ? `${server}/${repository}` : undefined
-}
-
 /** The image's title: the last path element of its repository (`acme.azurecr.io/shop/vote` -> `vote`). */
 export function defaultTitle(repository: string): string {
   return repository.split('/').pop() ?? repository

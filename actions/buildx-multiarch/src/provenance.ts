@@ -5,6 +5,7 @@
 // GitHub.workflowRunURL(true): <server>/<owner>/<repo>/actions/runs/<id>/attempts/<n>).
 // mode=max records every build argument's value and the Dockerfile itself: for a private
 // repository those would leave with the image. Pure: the event payload is passed in.
+import { runUrl } from '@aks-gitops/toolkit'
 
 export type ProvenanceChoice = 'auto' | 'min' | 'max' | 'false'
 export type ProvenanceMode = 'min' | 'max' | false
@@ -28,18 +29,12 @@ export function provenanceMode(choice: ProvenanceChoice, privateRepository: bool
   return choice
 }
 
-/** The run's URL with its attempt; undefined off GitHub (no run to name). */
-export function builderId(env: Env): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env
-  if (!server || !repository || !runId) return undefined
-  return `${server}/${repository}/actions/runs/${runId}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`
-}
-
 /** The `--provenance` value: `mode=...` plus build-push-action's extra attribute for min, plus builder-id. */
 export function provenanceAttrs(mode: 'min' | 'max', env: Env): string {
   const attrs = [`mode=${mode}`]
   if (mode === 'min') attrs.push('inline-only=true')
-  const id = builderId(env)
+  // The run's URL with its attempt; none off GitHub (no run to name).
+  const id = runUrl(env, { attempt: true })
   if (id) attrs.push(`builder-id=${id}`)
   return attrs.join(',')
 }

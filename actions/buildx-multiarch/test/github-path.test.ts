@@ -5,13 +5,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { parseImageReference } from '@aks-gitops/toolkit'
+import { parseImageReference, runUrl } from '@aks-gitops/toolkit'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { capabilitiesOf, emulationNeed } from '../src/capabilities'
 import { parseStages, stagesNeedingEmulation } from '../src/dockerfile'
 import { BINFMT_IMAGE, BUILDKIT_IMAGE } from '../src/pins'
 import { builderName, cachePlan, outputNames, planBuilds } from '../src/plan'
-import { builderId, provenanceAttrs, provenanceMode, repositoryIsPrivate } from '../src/provenance'
+import { provenanceAttrs, provenanceMode, repositoryIsPrivate } from '../src/provenance'
 import { githubRunEnv, testSettings } from './settings'
 
 const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures')
@@ -123,8 +123,9 @@ describe('5. provenance', () => {
   })
 
   it('names the run attempt as builder-id', () => {
-    expect(builderId(RUN_ENV)).toBe('https://github.com/acme/shop/actions/runs/9001/attempts/3')
-    expect(builderId({})).toBeUndefined()
+    // builder-id is the toolkit's run URL with its attempt.
+    expect(runUrl(RUN_ENV, { attempt: true })).toBe('https://github.com/acme/shop/actions/runs/9001/attempts/3')
+    expect(runUrl({}, { attempt: true })).toBeUndefined()
     expect(provenanceAttrs('min', RUN_ENV)).toBe('mode=min,inline-only=true,builder-id=https://github.com/acme/shop/actions/runs/9001/attempts/3')
   })
 

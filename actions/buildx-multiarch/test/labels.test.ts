@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultTitle, ociLabels, parseKeyValueLines, sourceUrl } from '../src/labels'
+import { repositoryUrl } from '@aks-gitops/toolkit'
+import { defaultTitle, ociLabels, parseKeyValueLines } from '../src/labels'
 
 describe('ociLabels', () => {
   it('sets source, revision, version, created and title, and lets the user override them', () => {
@@ -26,8 +27,9 @@ describe('ociLabels', () => {
   })
 
   it('derives the source URL and the title', () => {
-    expect(sourceUrl({ GITHUB_SERVER_URL: 'https://github.com/', GITHUB_REPOSITORY: 'acme/shop' })).toBe('https://github.com/acme/shop')
-    expect(sourceUrl({ GITHUB_REPOSITORY: 'acme/shop' })).toBeUndefined()
+    // The source label is the toolkit's repository URL.
+    expect(repositoryUrl({ GITHUB_SERVER_URL: 'https://github.com/', GITHUB_REPOSITORY: 'acme/shop' })).toBe('https://github.com/acme/shop')
+    expect(repositoryUrl({ GITHUB_REPOSITORY: 'acme/shop' })).toBeUndefined()
     expect(defaultTitle('shop/vote')).toBe('vote')
   })
 })

@@ -42344,6 +42344,37 @@ function getChoice(name, choices, defaultValue) {
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts + 1 modules
 var image_ref = __nccwpck_require__(9359);
+;// CONCATENATED MODULE: ../toolkit/src/github-context.ts
+// What the runner's GITHUB_* variables say about where a step runs, in one place: the repository's
+// web URL, a workflow run's URL, and the owner/name shape of GITHUB_REPOSITORY
+// (https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables).
+// GITHUB_SERVER_URL is https://github.com or a GitHub Enterprise Server's own URL; a trailing '/'
+// is dropped so no URL gets '//'. Pure: the environment is passed in.
+/** GITHUB_REPOSITORY's shape: one owner and one name, no spaces. */
+const OWNER_NAME = /^[^/\s]+\/[^/\s]+$/;
+/** Whether `text` is `owner/name`, as GITHUB_REPOSITORY and the REST API's repository paths are. */
+function isOwnerName(text) {
+    return text !== undefined && OWNER_NAME.test(text);
+}
+/** GITHUB_SERVER_URL/GITHUB_REPOSITORY (e.g. https://github.com/acme/shop), or undefined when either is unset. */
+function repositoryUrl(env) {
+    const server = env.GITHUB_SERVER_URL?.replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY;
+    return server && repository ? `${server}/${repository}` : undefined;
+}
+/**
+ * The run's URL, `<repository URL>/actions/runs/<GITHUB_RUN_ID>`, with `/attempts/<GITHUB_RUN_ATTEMPT>`
+ * (1 when unset) when `attempt` is asked for; undefined when the runner did not say which run this is.
+ */
+function runUrl(env, options = {}) {
+    const repository = repositoryUrl(env);
+    const id = env.GITHUB_RUN_ID;
+    if (!repository || !id)
+        return undefined;
+    const run = `${repository}/actions/runs/${id}`;
+    return options.attempt ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}` : run;
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
@@ -42518,7 +42549,7 @@ function parseWaitSettings(raw, ctx) {
     }
     if (ctx.dryRun || !ctx.push)
         throw new errors/* InputError */.d('wait-for-application', 'needs a pushed commit (commit, push true and dry-run false): Argo CD can only sync what reached the remote');
-    if (!ctx.repository || !/^[^/\s]+\/[^/\s]+$/.test(ctx.repository))
+    if (!isOwnerName(ctx.repository))
         throw new errors/* InputError */.d('wait-for-application', 'needs GITHUB_REPOSITORY (owner/name), the repository whose commit statuses it reads');
     const token = raw.statusToken.trim() || ctx.token;
     if (!token)
@@ -42535,64 +42566,9 @@ function parseWaitSettings(raw, ctx) {
 
 // EXTERNAL MODULE: ./src/targets.ts + 1 modules
 var targets = __nccwpck_require__(874);
-;// CONCATENATED MODULE: ./src/trailers.ts
-// The git trailers every manifest commit carries, so `git log --format='%(trailers)'` on an
-// environment's files reads as its deploy history: what was deployed, from which source commit and
-// run, and what it replaced. Pure: builds and reads text; git itself parses the trailers it stores
-// (history.ts asks it with %(trailers:...)), this module only names them and shapes their values.
-// https://git-scm.com/docs/git-interpret-trailers
-const TRAILER_KEYS = {
-    sourceCommit: 'Source-Commit',
-    sourceRef: 'Source-Ref',
-    image: 'Image',
-    imageDigest: 'Image-Digest',
-    platforms: 'Platforms',
-    previousImage: 'Previous-Image',
-    workflowRun: 'Workflow-Run',
-    hold: 'Deploy-Hold',
-};
-/** The run's URL, or undefined when the runner did not say which run this is. */
-function workflowRunUrl(env) {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = env;
-    if (!server || !repository || !id)
-        return undefined;
-    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${id}`;
-}
-// A trailer value is one line: a line break would end it and start text git reads as something else.
-function oneLine(value) {
-    return value.replace(/[\r\n]+/g, ' ').trim();
-}
-/** `Key: value` lines in a fixed order; a value that is not known is left out rather than left empty. */
-function trailerLines(p) {
-    const pairs = [
-        [TRAILER_KEYS.sourceCommit, p.sourceCommit],
-        [TRAILER_KEYS.sourceRef, p.sourceRef],
-        [TRAILER_KEYS.image, p.image],
-        [TRAILER_KEYS.imageDigest, p.imageDigest],
-        [TRAILER_KEYS.platforms, p.platforms.length > 0 ? p.platforms.join(',') : undefined],
-        ...p.previousImages.map((previous) => [TRAILER_KEYS.previousImage, previous]),
-        [TRAILER_KEYS.workflowRun, p.workflowRun],
-        [TRAILER_KEYS.hold, p.hold],
-    ];
-    return pairs.filter((pair) => Boolean(pair[1] && oneLine(pair[1]))).map(([key, value]) => `${key}: ${oneLine(value)}`);
-}
-/** Trailers as `git interpret-trailers --parse` or `%(trailers:only,unfold)` print them: key -> values in order. */
-function parseTrailerLines(text) {
-    const trailers = new Map();
-    for (const line of text.split('\n')) {
-        const match = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line.trimEnd());
-        if (!match)
-            continue;
-        const [, key = '', value = ''] = match;
-        trailers.set(key, [...(trailers.get(key) ?? []), value]);
-    }
-    return trailers;
-}
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Every input, parsed and validated into one typed settings object before anything happens.
 // Nothing else reads inputs. A bad value throws InputError naming the input and what was expected.
-
 
 
 
@@ -42733,7 +42709,7 @@ function readSettings(env = process.env) {
     const pullRequest = getBoolean('pull-request', false);
     const repository = env.GITHUB_REPOSITORY;
     // Pull-request mode and commit-method api call the GitHub API on this repository.
-    const ownerName = repository !== undefined && /^[^/\s]+\/[^/\s]+$/.test(repository);
+    const ownerName = isOwnerName(repository);
     if (pullRequest) {
         if (!push)
             throw new errors/* InputError */.d('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)');
@@ -42856,7 +42832,7 @@ function readDeploySettings(env, imageName, workspace, read) {
         settings.sourceCommit = sourceCommit;
     if (sourceRef)
         settings.sourceRef = sourceRef;
-    const workflowRun = workflowRunUrl(env);
+    const workflowRun = runUrl(env);
     if (workflowRun)
         settings.workflowRun = workflowRun;
     if (env.GITHUB_ACTOR)
@@ -43086,6 +43062,53 @@ function summaryMarkdown(plans, outcome) {
     else
         lines.push('Files edited in the work tree (commit: false).');
     return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/trailers.ts
+// The git trailers every manifest commit carries, so `git log --format='%(trailers)'` on an
+// environment's files reads as its deploy history: what was deployed, from which source commit and
+// run, and what it replaced. Pure: builds and reads text; git itself parses the trailers it stores
+// (history.ts asks it with %(trailers:...)), this module only names them and shapes their values.
+// https://git-scm.com/docs/git-interpret-trailers
+const TRAILER_KEYS = {
+    sourceCommit: 'Source-Commit',
+    sourceRef: 'Source-Ref',
+    image: 'Image',
+    imageDigest: 'Image-Digest',
+    platforms: 'Platforms',
+    previousImage: 'Previous-Image',
+    workflowRun: 'Workflow-Run',
+    hold: 'Deploy-Hold',
+};
+// A trailer value is one line: a line break would end it and start text git reads as something else.
+function oneLine(value) {
+    return value.replace(/[\r\n]+/g, ' ').trim();
+}
+/** `Key: value` lines in a fixed order; a value that is not known is left out rather than left empty. */
+function trailerLines(p) {
+    const pairs = [
+        [TRAILER_KEYS.sourceCommit, p.sourceCommit],
+        [TRAILER_KEYS.sourceRef, p.sourceRef],
+        [TRAILER_KEYS.image, p.image],
+        [TRAILER_KEYS.imageDigest, p.imageDigest],
+        [TRAILER_KEYS.platforms, p.platforms.length > 0 ? p.platforms.join(',') : undefined],
+        ...p.previousImages.map((previous) => [TRAILER_KEYS.previousImage, previous]),
+        [TRAILER_KEYS.workflowRun, p.workflowRun],
+        [TRAILER_KEYS.hold, p.hold],
+    ];
+    return pairs.filter((pair) => Boolean(pair[1] && oneLine(pair[1]))).map(([key, value]) => `${key}: ${oneLine(value)}`);
+}
+/** Trailers as `git interpret-trailers --parse` or `%(trailers:only,unfold)` print them: key -> values in order. */
+function parseTrailerLines(text) {
+    const trailers = new Map();
+    for (const line of text.split('\n')) {
+        const match = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line.trimEnd());
+        if (!match)
+            continue;
+        const [, key = '', value = ''] = match;
+        trailers.set(key, [...(trailers.get(key) ?? []), value]);
+    }
+    return trailers;
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/gitflow.ts
@@ -43802,6 +43825,11 @@ function syncOfWait(result) {
         detail: waitDetail(result),
     };
 }
+// The manifest commit's page: the toolkit's repository URL (GHES too), then /commit/<sha>.
+function commitUrl(input) {
+    const repository = repositoryUrl({ GITHUB_SERVER_URL: input.serverUrl, GITHUB_REPOSITORY: input.repository });
+    return input.commit && repository ? `${repository}/commit/${input.commit}` : '';
+}
 function buildReceipt(input) {
     const { guard } = input;
     const after = guard.after;
@@ -43814,7 +43842,7 @@ function buildReceipt(input) {
         platforms: [...input.platforms],
         attestations: input.attestations ?? '',
         commit: input.commit ?? '',
-        commitUrl: input.commit && input.repository ? `${input.serverUrl.replace(/\/+$/, '')}/${input.repository}/commit/${input.commit}` : '',
+        commitUrl: commitUrl(input),
         pullRequest: input.pullRequest ?? '',
         previousImage: guard.deployed.map((d) => d.reference),
         order: guard.verdict.order,

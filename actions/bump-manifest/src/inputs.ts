@@ -11,6 +11,7 @@ import {
   getString,
   InputError,
   isCommitSha,
+  isOwnerName,
   isServiceName,
   isValidTag,
   maskToken,
@@ -18,13 +19,13 @@ import {
   splitList,
   errorMessage,
   parsePlatforms,
+  runUrl,
   SERVICE_NAME_EXPECTED,
   type ImageReference,
 } from '@aks-gitops/toolkit'
 import { skipMarker, unknownPlaceholders, PLACEHOLDERS } from './message'
 import { parseWaitSettings, type WaitSettings } from './wait-settings'
 import { parsePathSpec, type PathSpec } from './targets'
-import { workflowRunUrl } from './trailers'
 
 export const DEFAULT_AUTHOR = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' }
 
@@ -195,7 +196,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   const pullRequest = getBoolean('pull-request', false)
   const repository = env.GITHUB_REPOSITORY
   // Pull-request mode and commit-method api call the GitHub API on this repository.
-  const ownerName = repository !== undefined && /^[^/\s]+\/[^/\s]+$/.test(repository)
+  const ownerName = isOwnerName(repository)
   if (pullRequest) {
     if (!push) throw new InputError('pull-request', 'needs commit and push (a pull request is opened from a pushed branch)')
     if (token === undefined) throw new InputError('token', 'is required in pull-request mode (it calls the GitHub API)')
@@ -343,7 +344,7 @@ function readDeploySettings(env: Record<string, string | undefined>, imageName: 
   const sourceCommit = commitText ?? runCommit
   if (sourceCommit) settings.sourceCommit = sourceCommit
   if (sourceRef) settings.sourceRef = sourceRef
-  const workflowRun = workflowRunUrl(env)
+  const workflowRun = runUrl(env)
   if (workflowRun) settings.workflowRun = workflowRun
   if (env.GITHUB_ACTOR) settings.actor = env.GITHUB_ACTOR
   if (sourceText) settings.sourceDirectory = isAbsolute(sourceText) ? sourceText : resolve(workspace, sourceText)

@@ -1,7 +1,7 @@
 // The deployment receipt: one record of what a deploy did, as the job summary's table and as the
 // `receipt` output (JSON) for callers. Its shape is the toolkit's (receipt.ts), which the local
 // pipeline reads back; this builds it from the guard and the wait, and lays it out. Pure.
-import { noCommitText, notHeldText, stagesText, syncHeadline, type Receipt, type ReceiptHoldChange, type ReceiptStage, type ReceiptSync } from '@aks-gitops/toolkit'
+import { noCommitText, notHeldText, repositoryUrl, stagesText, syncHeadline, type Receipt, type ReceiptHoldChange, type ReceiptStage, type ReceiptSync } from '@aks-gitops/toolkit'
 import type { Guard } from './guard'
 import { comparedWith, describeHold } from './guard-report'
 import { cell } from './report'
@@ -38,6 +38,12 @@ export interface ReceiptInput {
   stages: readonly ReceiptStage[]
 }
 
+// The manifest commit's page: the toolkit's repository URL (GHES too), then /commit/<sha>.
+function commitUrl(input: ReceiptInput): string {
+  const repository = repositoryUrl({ GITHUB_SERVER_URL: input.serverUrl, GITHUB_REPOSITORY: input.repository })
+  return input.commit && repository ? `${repository}/commit/${input.commit}` : ''
+}
+
 export function buildReceipt(input: ReceiptInput): Receipt {
   const { guard } = input
   const after = guard.after
@@ -50,7 +56,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     platforms: [...input.platforms],
     attestations: input.attestations ?? '',
     commit: input.commit ?? '',
-    commitUrl: input.commit && input.repository ? `${input.serverUrl.replace(/\/+$/, '')}/${input.repository}/commit/${input.commit}` : '',
+    commitUrl: commitUrl(input),
     pullRequest: input.pullRequest ?? '',
     previousImage: guard.deployed.map((d) => d.reference),
     order: guard.verdict.order,

@@ -32,13 +32,6 @@ export interface Provenance {
   hold?: string
 }
 
-/** The run's URL, or undefined when the runner did not say which run this is. */
-export function workflowRunUrl(env: Record<string, string | undefined>): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = env
-  if (!server || !repository || !id) return undefined
-  return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${id}`
-}
-
 // A trailer value is one line: a line break would end it and start text git reads as something else.
 function oneLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim()

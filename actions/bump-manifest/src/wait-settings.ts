@@ -1,6 +1,6 @@
 // The inputs of the wait for Argo CD's commit status, validated from their raw text (inputs.ts
 // reads them): which Application, which status context, how long, how often. Pure.
-import { argoStatusContext, InputError } from '@aks-gitops/toolkit'
+import { argoStatusContext, InputError, isOwnerName } from '@aks-gitops/toolkit'
 
 export interface WaitSettings {
   /** The Argo CD Application whose status is awaited ({environment} already replaced). */
@@ -69,7 +69,7 @@ export function parseWaitSettings(raw: RawWaitInputs, ctx: WaitContext): WaitSet
     )
   }
   if (ctx.dryRun || !ctx.push) throw new InputError('wait-for-application', 'needs a pushed commit (commit, push true and dry-run false): Argo CD can only sync what reached the remote')
-  if (!ctx.repository || !/^[^/\s]+\/[^/\s]+$/.test(ctx.repository)) throw new InputError('wait-for-application', 'needs GITHUB_REPOSITORY (owner/name), the repository whose commit statuses it reads')
+  if (!isOwnerName(ctx.repository)) throw new InputError('wait-for-application', 'needs GITHUB_REPOSITORY (owner/name), the repository whose commit statuses it reads')
   const token = raw.statusToken.trim() || ctx.token
   if (!token) throw new InputError('status-token', 'or token is required with wait-for-application (it reads commit statuses: statuses: read)')
   const context = raw.context.trim() || argoStatusContext(application)
