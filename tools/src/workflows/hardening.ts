@@ -1,11 +1,19 @@
 // The hardening rules GitHub's security guidance asks of workflows, as checks over parsed YAML.
 // Each returns human-readable violations; the tests assert none for the repository's workflows
 // and at least one for a planted bad workflow, so no rule can pass vacuously.
+import { isCommitSha } from '@aks-gitops/toolkit'
 import { jobsOf, jobUsesLocal, stepsOf, usesLocal, usesRemote, type Concurrency, type Job, type Workflow } from './load'
 
 export type Rule = (workflow: Workflow) => string[]
 
-const SHA_PIN = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/
+const ACTION_PATH = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?$/
+
+/** `owner/repo[/path]@<full commit SHA>`: GitHub's repositories are SHA-1, so 40 lowercase hex digits. */
+function isShaPinned(ref: string): boolean {
+  const at = ref.lastIndexOf('@')
+  return at > 0 && ACTION_PATH.test(ref.slice(0, at)) && isCommitSha(ref.slice(at + 1), { sha1Only: true })
+}
+
 const VERSION_COMMENT = /#\s*v\d+\.\d+\.\d+\s*$/
 const READ_LEVELS = new Set(['read', 'none'])
 
@@ -45,7 +53,7 @@ export const pinnedActions: Rule = (workflow) => {
       if (!/@sha256:[0-9a-f]{64}$/.test(ref)) problems.push(`${workflow.path}:${index + 1}: ${ref} is not pinned by digest`)
       return
     }
-    if (!SHA_PIN.test(ref)) problems.push(`${workflow.path}:${index + 1}: ${ref} is not pinned to a full commit SHA`)
+    if (!isShaPinned(ref)) problems.push(`${workflow.path}:${index + 1}: ${ref} is not pinned to a full commit SHA`)
     else if (!VERSION_COMMENT.test(rest)) problems.push(`${workflow.path}:${index + 1}: ${ref} has no '# vX.Y.Z' comment`)
   })
   return problems
