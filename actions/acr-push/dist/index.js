@@ -16,7 +16,7 @@ var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(2375);
+var tls = __nccwpck_require__(4756);
 var http = __nccwpck_require__(8611);
 var https = __nccwpck_require__(5692);
 var events = __nccwpck_require__(4434);
@@ -28566,7 +28566,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
-/***/ 2375:
+/***/ 4756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
@@ -40833,12 +40833,16 @@ function formatPlatform(p) {
  * `linux/arm64`); one this module does not know is kept as written, for messages.
  */
 function normalisePlatform(p) {
-    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    return formatPlatform(normalisedPlatform(p));
+}
+/** `normalisePlatform` as a Platform (for an index entry): `{linux, arm64, v8}` -> `{linux, arm64}`; one not known kept as written. */
+function normalisedPlatform(p) {
+    const written = { os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) };
     try {
-        return formatPlatform(parsePlatform(text));
+        return parsePlatform(formatPlatform(written));
     }
     catch {
-        return text;
+        return written;
     }
 }
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
@@ -42194,6 +42198,77 @@ const DEPLOYMENT_RULES = {
     staging: { text: 'branch main, develop or release/*/*', refs: /^refs\/heads\/(main|develop|release\/[^/]+\/[^/]+)$/ },
 };
 
+;// CONCATENATED MODULE: ../toolkit/src/oci-layout.ts
+// The OCI image layout contract between the actions: what a layout's index.json names (BuildKit
+// names one image once per tag), the platform a single image manifest's config gives, and the
+// org.opencontainers.image.* keys the actions write and read. buildx-multiarch writes and merges
+// layouts, acr-push publishes them. Only `readLayoutEntries` reads a file.
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md
+
+
+
+
+/** The prefix of the pre-defined annotation and label keys. */
+const OCI_IMAGE_KEY_PREFIX = 'org.opencontainers.image.';
+/** The name of an index.json entry (a tag), which `skopeo copy oci:<dir>:<name>` selects by. */
+const REF_NAME_ANNOTATION = `${OCI_IMAGE_KEY_PREFIX}ref.name`;
+/** The commit an image was built from: buildx-multiarch writes it, promotion and redeploy read it. */
+const REVISION_LABEL = `${OCI_IMAGE_KEY_PREFIX}revision`;
+/** The entries of `<dir>/index.json`, as written (several may name one digest: see `distinctEntries`). */
+function readLayoutEntries(dir) {
+    let top;
+    try {
+        top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
+    }
+    catch (e) {
+        throw new Error(`the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
+    }
+    return Array.isArray(top?.manifests) ? top.manifests : [];
+}
+/**
+ * The entries naming distinct digests, the first of each, in order. BuildKit >= 0.19 writes one
+ * entry per image name (`--tag`), all with the same digest (moby/buildkit client/ociindex
+ * StoreIndex.Put, commit 01cf0c69f): they are one image.
+ */
+function distinctEntries(entries) {
+    return entries.filter((entry, i) => entries.findIndex((other) => other.digest === entry.digest) === i);
+}
+/**
+ * The one image a layout's index.json names, and how skopeo must name it. Entries naming
+ * different digests are two images, and publishing one of them would be a guess: refused.
+ * `skopeo copy oci:<dir>` refuses a layout with several entries ("more than one image in oci,
+ * choose an image"), so the source then names the first entry's ref name.
+ */
+function layoutImage(dir, entries) {
+    if (entries.length === 0)
+        throw new Error(`the OCI layout at ${dir} names no image in index.json`);
+    const distinct = distinctEntries(entries);
+    const digest = distinct[0]?.digest;
+    if (distinct.length > 1 || typeof digest !== 'string') {
+        const listed = entries.map((e) => `${e.annotations?.[REF_NAME_ANNOTATION] ?? '(unnamed)'} -> ${String(e.digest)}`).join(', ');
+        throw new Error(`the OCI layout at ${dir} names ${distinct.length} different images in index.json (${listed}); it must hold one image (entries naming the same digest are fine)`);
+    }
+    if (entries.length === 1)
+        return { digest, source: `oci:${dir}` };
+    const name = entries.find((e) => e.annotations?.[REF_NAME_ANNOTATION])?.annotations?.[REF_NAME_ANNOTATION];
+    if (!name)
+        throw new Error(`the OCI layout at ${dir} names ${digest} ${entries.length} times in index.json without an ${REF_NAME_ANNOTATION} annotation to choose one by`);
+    return { digest, source: `oci:${dir}:${name}` };
+}
+/**
+ * The platform an image config (raw JSON) gives a single image manifest, normalised as index
+ * entries are compared (`linux/arm64/v8` -> `linux/arm64`); undefined for an attestation
+ * (unknown/unknown) or a config without os and architecture.
+ */
+function configPlatform(raw) {
+    const config = JSON.parse(raw);
+    if (typeof config.os !== 'string' || typeof config.architecture !== 'string' || config.os === '' || config.architecture === '')
+        return undefined;
+    const written = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' && config.variant !== '' ? { variant: config.variant } : {}) };
+    return isAttestationPlatform(written) ? undefined : normalisedPlatform(written);
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/release-candidate.ts
 // Which release candidate a tag `<service>/vX.Y.Z` promotes, decided from immutable facts only:
 // the digest the staging manifests pin, the rc tags X.Y.Z-rc.N in the staging repository, each
@@ -42203,7 +42278,7 @@ const DEPLOYMENT_RULES = {
 // touched no service path has no image of its own. Pure: the facts are gathered elsewhere.
 
 
-const REVISION_LABEL = 'org.opencontainers.image.revision';
+
 /** The candidates of `version` among `tags`, newest (highest N) first. */
 function rcTags(version, tags) {
     return tags
@@ -42348,35 +42423,6 @@ function expandEntry(entry, cwd) {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
-;// CONCATENATED MODULE: ./src/layout-entry.ts
-// Which image an OCI layout's index.json names, and how skopeo must name it. Pure: the caller
-// reads index.json.
-const REF_NAME = 'org.opencontainers.image.ref.name';
-/**
- * The one image an OCI layout's index.json names, and how skopeo must name it. BuildKit >= 0.19
- * writes one entry per image name (`--tag`), all with the same digest (moby/buildkit
- * client/ociindex StoreIndex.Put, commit 01cf0c69f): accepted. Entries naming different digests
- * are two images, and publishing one of them would be a guess: refused. `skopeo copy oci:<dir>`
- * refuses a layout with several entries ("more than one image in oci, choose an image"), so the
- * source then names the first entry's `org.opencontainers.image.ref.name`.
- */
-function layoutImage(dir, entries) {
-    if (entries.length === 0)
-        throw new Error(`the OCI layout at ${dir} names no image in index.json`);
-    const digests = [...new Set(entries.map((e) => e.digest))];
-    if (digests.length > 1 || typeof digests[0] !== 'string') {
-        const listed = entries.map((e) => `${e.annotations?.[REF_NAME] ?? '(unnamed)'} -> ${String(e.digest)}`).join(', ');
-        throw new Error(`the OCI layout at ${dir} names ${digests.length} different images in index.json (${listed}); it must hold one image (entries naming the same digest are fine)`);
-    }
-    const digest = digests[0];
-    if (entries.length === 1)
-        return { digest, source: `oci:${dir}` };
-    const name = entries.find((e) => e.annotations?.[REF_NAME])?.annotations?.[REF_NAME];
-    if (!name)
-        throw new Error(`the OCI layout at ${dir} names ${digest} ${entries.length} times in index.json without an ${REF_NAME} annotation to choose one by`);
-    return { digest, source: `oci:${dir}:${name}` };
-}
-
 ;// CONCATENATED MODULE: ./src/plan.ts
 // Pure planning: which way an image travels, which argv each tool gets. No I/O.
 
@@ -42461,8 +42507,6 @@ function movedTags(current, digest) {
 
 
 
-
-
 function readBlob(dir, digest) {
     const path = blobPath(dir, digest);
     if (!(0,external_node_fs_namespaceObject.existsSync)(path))
@@ -42472,20 +42516,16 @@ function readBlob(dir, digest) {
         throw new faults_RegistryError('other', `the OCI layout at ${dir} is corrupt: blob ${digest} does not match its digest`);
     return raw;
 }
-function configPlatform(raw) {
-    const config = JSON.parse(raw);
-    return isAttestationPlatform(config) ? [] : [normalisePlatform(config)];
-}
 /** The image an OCI layout holds: index.json must name exactly one image, once or under several names. */
 function readLayout(dir) {
-    let top;
+    let entries;
     try {
-        top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
+        entries = readLayoutEntries(dir);
     }
     catch (e) {
-        throw new faults_RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
+        throw new faults_RegistryError('other', errorMessage(e));
     }
-    const { digest, source: layoutSource } = layoutImage(dir, top.manifests ?? []);
+    const { digest, source: layoutSource } = layoutImage(dir, entries);
     const raw = readBlob(dir, digest);
     const index = parseIndex(raw);
     const manifests = new Map();
@@ -42494,7 +42534,8 @@ function readLayout(dir) {
     if (index.isIndex)
         return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index), layoutSource };
     const config = readBlob(dir, JSON.parse(raw).config.digest);
-    return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config, layoutSource };
+    const platform = configPlatform(config);
+    return { digest, raw, isIndex: false, manifests, platforms: platform ? [formatPlatform(platform)] : [], config, layoutSource };
 }
 /** The image a reference names in a registry (a tag is resolved to its digest); `afterPush` when it was just written. */
 async function readRemote(ref, ctx, options = {}) {

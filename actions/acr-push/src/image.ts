@@ -1,23 +1,25 @@
 // Reads what an image is before anything is pushed: its index (or single manifest), the child
 // manifests (for blob sizes) and its platforms; from an OCI layout on disk or from a registry.
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import {
   RegistryError,
   blobPath,
+  configPlatform,
   errorMessage,
+  formatPlatform,
   indexPlatforms,
   inspectConfig,
   inspectRaw,
-  isAttestationPlatform,
+  layoutImage,
   normalisePlatform,
   parseIndex,
+  readLayoutEntries,
   sha256Digest,
   type ImageReference,
+  type LayoutEntry,
   type RegistryContext,
   type RetriedOptions,
 } from '@aks-gitops/toolkit'
-import { layoutImage, type LayoutEntry } from './layout-entry'
 import { withDigest } from './plan'
 
 export interface ImageDetails {
@@ -43,27 +45,23 @@ function readBlob(dir: string, digest: string): string {
   return raw
 }
 
-function configPlatform(raw: string): string[] {
-  const config = JSON.parse(raw) as { os?: string; architecture?: string; variant?: string }
-  return isAttestationPlatform(config) ? [] : [normalisePlatform(config)]
-}
-
 /** The image an OCI layout holds: index.json must name exactly one image, once or under several names. */
 export function readLayout(dir: string): ImageDetails {
-  let top: { manifests?: LayoutEntry[] }
+  let entries: LayoutEntry[]
   try {
-    top = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as typeof top
+    entries = readLayoutEntries(dir)
   } catch (e) {
-    throw new RegistryError('other', `the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`)
+    throw new RegistryError('other', errorMessage(e))
   }
-  const { digest, source: layoutSource } = layoutImage(dir, top.manifests ?? [])
+  const { digest, source: layoutSource } = layoutImage(dir, entries)
   const raw = readBlob(dir, digest)
   const index = parseIndex(raw)
   const manifests = new Map<string, string>()
   for (const d of [...index.images, ...index.attestations]) manifests.set(d.digest, readBlob(dir, d.digest))
   if (index.isIndex) return { digest, raw, isIndex: true, manifests, platforms: indexPlatforms(index), layoutSource }
   const config = readBlob(dir, (JSON.parse(raw) as { config: { digest: string } }).config.digest)
-  return { digest, raw, isIndex: false, manifests, platforms: configPlatform(config), config, layoutSource }
+  const platform = configPlatform(config)
+  return { digest, raw, isIndex: false, manifests, platforms: platform ? [formatPlatform(platform)] : [], config, layoutSource }
 }
 
 /** The image a reference names in a registry (a tag is resolved to its digest); `afterPush` when it was just written. */

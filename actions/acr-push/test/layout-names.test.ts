@@ -5,12 +5,12 @@
 // descriptor per name with `io.containerd.image.name` (the full name) and
 // `org.opencontainers.image.ref.name` (the tag) (commit 01cf0c69f, "ociindex: fix handling
 // multiple names per descriptor"); the exporter adds `org.opencontainers.image.created`
-// (exporter/oci/export.go). Before the fix acr-push refused every such layout.
+// (exporter/oci/export.go). Before the fix acr-push refused every such layout. Which image such an
+// index.json names is the toolkit's rule (oci-layout.ts `layoutImage`, tested in its oci-layout.test.ts).
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { layoutImage } from '../src/layout-entry'
 import { registryDigest, runAcrPush } from './helpers/action'
 import { writeLayout } from '@aks-gitops/test-support/layout'
 import { startRegistry, type TestRegistry } from '@aks-gitops/test-support/registry'
@@ -40,22 +40,6 @@ function buildkitLayout(repository: string, tags: string[]) {
   writeFileSync(join(layout.dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }))
   return { ...layout, size }
 }
-
-describe('layoutImage', () => {
-  const digest = `sha256:${'a'.repeat(64)}`
-  const other = `sha256:${'b'.repeat(64)}`
-  it('takes one entry as it is, and several naming one digest by the first ref name', () => {
-    expect(layoutImage('/l', [entry(digest, 10, 'r.io/vote:1.2.0-rc.3')])).toEqual({ digest, source: 'oci:/l' })
-    expect(layoutImage('/l', [entry(digest, 10, 'r.io/vote:1.2.0-rc.3'), entry(digest, 10, 'r.io/vote:sha-0123456')])).toEqual({ digest, source: 'oci:/l:1.2.0-rc.3' })
-  })
-  it('refuses entries naming different images, an empty index.json and unnamed duplicates', () => {
-    expect(() => layoutImage('/l', [entry(digest, 10, 'r.io/vote:a'), entry(other, 10, 'r.io/vote:b')])).toThrow(
-      `the OCI layout at /l names 2 different images in index.json (a -> ${digest}, b -> ${other}); it must hold one image (entries naming the same digest are fine)`,
-    )
-    expect(() => layoutImage('/l', [])).toThrow('the OCI layout at /l names no image in index.json')
-    expect(() => layoutImage('/l', [{ digest }, { digest }])).toThrow(/names sha256:a+ 2 times in index\.json without an org\.opencontainers\.image\.ref\.name annotation/)
-  })
-})
 
 describe('publishing a layout BuildKit named once per tag', () => {
   let registry: TestRegistry

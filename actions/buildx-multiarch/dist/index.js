@@ -31597,12 +31597,16 @@ function formatPlatform(p) {
  * `linux/arm64`); one this module does not know is kept as written, for messages.
  */
 function normalisePlatform(p) {
-    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    return formatPlatform(normalisedPlatform(p));
+}
+/** `normalisePlatform` as a Platform (for an index entry): `{linux, arm64, v8}` -> `{linux, arm64}`; one not known kept as written. */
+function normalisedPlatform(p) {
+    const written = { os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) };
     try {
-        return formatPlatform(parsePlatform(text));
+        return parsePlatform(formatPlatform(written));
     }
     catch {
-        return text;
+        return written;
     }
 }
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
@@ -31967,6 +31971,77 @@ class errors_InputError extends Error {
         super(`Input "${input}": ${why}`);
         this.input = input;
     }
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/oci-layout.ts
+// The OCI image layout contract between the actions: what a layout's index.json names (BuildKit
+// names one image once per tag), the platform a single image manifest's config gives, and the
+// org.opencontainers.image.* keys the actions write and read. buildx-multiarch writes and merges
+// layouts, acr-push publishes them. Only `readLayoutEntries` reads a file.
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md
+
+
+
+
+/** The prefix of the pre-defined annotation and label keys. */
+const OCI_IMAGE_KEY_PREFIX = 'org.opencontainers.image.';
+/** The name of an index.json entry (a tag), which `skopeo copy oci:<dir>:<name>` selects by. */
+const REF_NAME_ANNOTATION = `${OCI_IMAGE_KEY_PREFIX}ref.name`;
+/** The commit an image was built from: buildx-multiarch writes it, promotion and redeploy read it. */
+const REVISION_LABEL = `${OCI_IMAGE_KEY_PREFIX}revision`;
+/** The entries of `<dir>/index.json`, as written (several may name one digest: see `distinctEntries`). */
+function readLayoutEntries(dir) {
+    let top;
+    try {
+        top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
+    }
+    catch (e) {
+        throw new Error(`the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
+    }
+    return Array.isArray(top?.manifests) ? top.manifests : [];
+}
+/**
+ * The entries naming distinct digests, the first of each, in order. BuildKit >= 0.19 writes one
+ * entry per image name (`--tag`), all with the same digest (moby/buildkit client/ociindex
+ * StoreIndex.Put, commit 01cf0c69f): they are one image.
+ */
+function distinctEntries(entries) {
+    return entries.filter((entry, i) => entries.findIndex((other) => other.digest === entry.digest) === i);
+}
+/**
+ * The one image a layout's index.json names, and how skopeo must name it. Entries naming
+ * different digests are two images, and publishing one of them would be a guess: refused.
+ * `skopeo copy oci:<dir>` refuses a layout with several entries ("more than one image in oci,
+ * choose an image"), so the source then names the first entry's ref name.
+ */
+function layoutImage(dir, entries) {
+    if (entries.length === 0)
+        throw new Error(`the OCI layout at ${dir} names no image in index.json`);
+    const distinct = distinctEntries(entries);
+    const digest = distinct[0]?.digest;
+    if (distinct.length > 1 || typeof digest !== 'string') {
+        const listed = entries.map((e) => `${e.annotations?.[REF_NAME_ANNOTATION] ?? '(unnamed)'} -> ${String(e.digest)}`).join(', ');
+        throw new Error(`the OCI layout at ${dir} names ${distinct.length} different images in index.json (${listed}); it must hold one image (entries naming the same digest are fine)`);
+    }
+    if (entries.length === 1)
+        return { digest, source: `oci:${dir}` };
+    const name = entries.find((e) => e.annotations?.[REF_NAME_ANNOTATION])?.annotations?.[REF_NAME_ANNOTATION];
+    if (!name)
+        throw new Error(`the OCI layout at ${dir} names ${digest} ${entries.length} times in index.json without an ${REF_NAME_ANNOTATION} annotation to choose one by`);
+    return { digest, source: `oci:${dir}:${name}` };
+}
+/**
+ * The platform an image config (raw JSON) gives a single image manifest, normalised as index
+ * entries are compared (`linux/arm64/v8` -> `linux/arm64`); undefined for an attestation
+ * (unknown/unknown) or a config without os and architecture.
+ */
+function configPlatform(raw) {
+    const config = JSON.parse(raw);
+    if (typeof config.os !== 'string' || typeof config.architecture !== 'string' || config.os === '' || config.architecture === '')
+        return undefined;
+    const written = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' && config.variant !== '' ? { variant: config.variant } : {}) };
+    return isAttestationPlatform(written) ? undefined : normalisedPlatform(written);
 }
 
 ;// CONCATENATED MODULE: ./src/capabilities.ts
@@ -33260,17 +33335,18 @@ const DEPLOYMENT_RULES = {
 ;// CONCATENATED MODULE: ./src/labels.ts
 // OCI image labels (org.opencontainers.image.*) from the workflow's context, and the KEY=VALUE
 // lists the action takes for labels and build arguments. Pure: no I/O.
-const PREFIX = 'org.opencontainers.image.';
+
 /** The standard OCI labels, then the user's labels (which win, so a Dockerfile's owner can override). */
 function ociLabels(context, userLabels = {}) {
     const labels = {};
     if (context.source)
-        labels[`${PREFIX}source`] = context.source;
+        labels[`${OCI_IMAGE_KEY_PREFIX}source`] = context.source;
+    // The key acr-push's promotion and verify-only read the source commit back by.
     if (context.revision)
-        labels[`${PREFIX}revision`] = context.revision;
-    labels[`${PREFIX}version`] = context.version;
-    labels[`${PREFIX}created`] = context.created;
-    labels[`${PREFIX}title`] = context.title;
+        labels[REVISION_LABEL] = context.revision;
+    labels[`${OCI_IMAGE_KEY_PREFIX}version`] = context.version;
+    labels[`${OCI_IMAGE_KEY_PREFIX}created`] = context.created;
+    labels[`${OCI_IMAGE_KEY_PREFIX}title`] = context.title;
     return { ...labels, ...userLabels };
 }
 /** The image's title: the last path element of its repository (`acme.azurecr.io/shop/vote` -> `vote`). */
@@ -33508,7 +33584,6 @@ function readSettings(env = process.env, now = new Date()) {
 
 
 
-const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 /** The image index over per-platform manifests (each descriptor with its platform), and the layout's index.json naming it `refName`. */
 function layoutIndex(manifests, refName, annotations) {
     const index = {
@@ -33535,8 +33610,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
         // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
         const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`];
         await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`);
-        const layoutIndexJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
-        const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
+        const descriptor = readLayoutEntries(dir).find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name);
         if (!descriptor)
             throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`);
         const manifest = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, descriptor.digest), 'utf8'));
@@ -33561,10 +33635,8 @@ function writeMergedLayout(dir, sources, refName, annotations) {
     let attestations = 0;
     for (const source of sources) {
         (0,external_node_fs_namespaceObject.cpSync)((0,external_node_path_namespaceObject.join)(source, 'blobs'), (0,external_node_path_namespaceObject.join)(dir, 'blobs'), { recursive: true });
-        const top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(source, 'index.json'), 'utf8'));
         // BuildKit >= 0.19 names one image several times (one index.json entry per tag): once each.
-        const entries = top.manifests.filter((m, i) => top.manifests.findIndex((n) => n.digest === m.digest) === i);
-        for (const entry of entries) {
+        for (const entry of distinctEntries(readLayoutEntries(source))) {
             const raw = (0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, entry.digest), 'utf8');
             const contents = parseIndex(raw);
             // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
@@ -33572,8 +33644,9 @@ function writeMergedLayout(dir, sources, refName, annotations) {
             for (const image of images) {
                 if (!image.platform)
                     throw new Error(`${source}: the manifest ${image.digest} names no platform`);
-                const key = formatPlatform(image.platform);
-                if (platforms.some((p) => formatPlatform(p.platform) === key))
+                // Compared normalised: linux/arm64/v8 from one source and linux/arm64 from another are one platform.
+                const key = normalisePlatform(image.platform);
+                if (platforms.some((p) => normalisePlatform(p.platform) === key))
                     throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`);
                 manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform });
                 platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize((0,external_node_fs_namespaceObject.readFileSync)(blobPath(source, image.digest), 'utf8')) });
@@ -33594,12 +33667,7 @@ function writeMergedLayout(dir, sources, refName, annotations) {
 }
 function platformOfManifest(dir, raw) {
     const manifest = JSON.parse(raw);
-    if (!manifest.config)
-        return undefined;
-    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8'));
-    if (!config.os || !config.architecture)
-        return undefined;
-    return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+    return manifest.config ? configPlatform((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, manifest.config.digest), 'utf8')) : undefined;
 }
 // Writes a layout into `<dir>.partial` and moves it into place only when complete: a failure
 // leaves neither a half-written layout nor the removal of a previous one.

@@ -1,5 +1,6 @@
 // OCI image labels (org.opencontainers.image.*) from the workflow's context, and the KEY=VALUE
 // lists the action takes for labels and build arguments. Pure: no I/O.
+import { OCI_IMAGE_KEY_PREFIX as PREFIX, REVISION_LABEL } from '@aks-gitops/toolkit'
 
 export interface LabelContext {
   /** GITHUB_SERVER_URL + GITHUB_REPOSITORY, e.g. https://github.com/acme/aks-gitops. */
@@ -12,13 +13,12 @@ export interface LabelContext {
   title: string
 }
 
-const PREFIX = 'org.opencontainers.image.'
-
 /** The standard OCI labels, then the user's labels (which win, so a Dockerfile's owner can override). */
 export function ociLabels(context: LabelContext, userLabels: Record<string, string> = {}): Record<string, string> {
   const labels: Record<string, string> = {}
   if (context.source) labels[`${PREFIX}source`] = context.source
-  if (context.revision) labels[`${PREFIX}revision`] = context.revision
+  // The key acr-push's promotion and verify-only read the source commit back by.
+  if (context.revision) labels[REVISION_LABEL] = context.revision
   labels[`${PREFIX}version`] = context.version
   labels[`${PREFIX}created`] = context.created
   labels[`${PREFIX}title`] = context.title

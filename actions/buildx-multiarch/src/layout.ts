@@ -4,15 +4,24 @@
 // layout's single entry, so `skopeo copy --all oci:<dir> docker://...` publishes all platforms.
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { blobPath, DEFAULT_REGISTRY_LIMITS, formatPlatform, manifestSize, MEDIA_TYPES, parseIndex, runSkopeo, sha256Digest, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+import {
+  blobPath,
+  configPlatform,
+  DEFAULT_REGISTRY_LIMITS,
+  distinctEntries,
+  formatPlatform,
+  manifestSize,
+  MEDIA_TYPES,
+  normalisePlatform,
+  parseIndex,
+  readLayoutEntries,
+  REF_NAME_ANNOTATION,
+  runSkopeo,
+  sha256Digest,
+  type Descriptor,
+  type Platform,
+} from '@aks-gitops/toolkit'
 import { fixedOrder } from './reproducible'
-
-export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
-
-interface LayoutIndexJson {
-  schemaVersion: number
-  manifests: Descriptor[]
-}
 
 /** The image index over per-platform manifests (each descriptor with its platform), and the layout's index.json naming it `refName`. */
 export function layoutIndex(manifests: readonly Descriptor[], refName: string, annotations: Record<string, string>): { indexBlob: string; digest: string; indexJson: string } {
@@ -58,8 +67,7 @@ async function writeLayoutFromEngine(
     // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
     const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]
     await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`)
-    const layoutIndexJson = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as LayoutIndexJson
-    const descriptor = layoutIndexJson.manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name)
+    const descriptor = (readLayoutEntries(dir) as Descriptor[]).find((m) => m.annotations?.[REF_NAME_ANNOTATION] === name)
     if (!descriptor) throw new Error(`skopeo wrote no manifest named ${name} into ${dir}`)
     const manifest = JSON.parse(readFileSync(blobPath(dir, descriptor.digest), 'utf8')) as { config: Descriptor; layers: Descriptor[] }
     const config = JSON.parse(readFileSync(blobPath(dir, manifest.config.digest), 'utf8')) as { architecture?: string; os?: string }
@@ -84,18 +92,17 @@ function writeMergedLayout(dir: string, sources: readonly string[], refName: str
   let attestations = 0
   for (const source of sources) {
     cpSync(join(source, 'blobs'), join(dir, 'blobs'), { recursive: true })
-    const top = JSON.parse(readFileSync(join(source, 'index.json'), 'utf8')) as LayoutIndexJson
     // BuildKit >= 0.19 names one image several times (one index.json entry per tag): once each.
-    const entries = top.manifests.filter((m, i) => top.manifests.findIndex((n) => n.digest === m.digest) === i)
-    for (const entry of entries) {
+    for (const entry of distinctEntries(readLayoutEntries(source) as Descriptor[])) {
       const raw = readFileSync(blobPath(source, entry.digest), 'utf8')
       const contents = parseIndex(raw)
       // An entry is an index (BuildKit with attestations, or this action's own layout) or one image manifest.
       const images = contents.isIndex ? contents.images : [{ ...entry, platform: entry.platform ?? platformOfManifest(source, raw) }]
       for (const image of images) {
         if (!image.platform) throw new Error(`${source}: the manifest ${image.digest} names no platform`)
-        const key = formatPlatform(image.platform)
-        if (platforms.some((p) => formatPlatform(p.platform) === key)) throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`)
+        // Compared normalised: linux/arm64/v8 from one source and linux/arm64 from another are one platform.
+        const key = normalisePlatform(image.platform)
+        if (platforms.some((p) => normalisePlatform(p.platform) === key)) throw new Error(`two sources hold ${key}; each mode "platform" job must build another platform`)
         manifests.push({ mediaType: image.mediaType, digest: image.digest, size: image.size, platform: image.platform })
         platforms.push({ platform: image.platform, digest: image.digest, size: manifestSize(readFileSync(blobPath(source, image.digest), 'utf8')) })
       }
@@ -115,10 +122,7 @@ function writeMergedLayout(dir: string, sources: readonly string[], refName: str
 
 function platformOfManifest(dir: string, raw: string): Platform | undefined {
   const manifest = JSON.parse(raw) as { config?: Descriptor }
-  if (!manifest.config) return undefined
-  const config = JSON.parse(readFileSync(blobPath(dir, manifest.config.digest), 'utf8')) as { os?: string; architecture?: string; variant?: string }
-  if (!config.os || !config.architecture) return undefined
-  return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+  return manifest.config ? configPlatform(readFileSync(blobPath(dir, manifest.config.digest), 'utf8')) : undefined
 }
 
 // Writes a layout into `<dir>.partial` and moves it into place only when complete: a failure

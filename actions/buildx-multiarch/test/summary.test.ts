@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MEDIA_TYPES, parseIndex, sha256Digest } from '@aks-gitops/toolkit'
-import { layoutIndex, REF_NAME_ANNOTATION } from '../src/layout'
+import { MEDIA_TYPES, parseIndex, REF_NAME_ANNOTATION, sha256Digest } from '@aks-gitops/toolkit'
+import { layoutIndex } from '../src/layout'
 import { cacheStats, renderSummary, type ActionResult } from '../src/summary'
 
 const LOG = `#1 [internal] load build definition from Dockerfile

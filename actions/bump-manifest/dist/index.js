@@ -42416,12 +42416,16 @@ function formatPlatform(p) {
  * `linux/arm64`); one this module does not know is kept as written, for messages.
  */
 function normalisePlatform(p) {
-    const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) });
+    return formatPlatform(normalisedPlatform(p));
+}
+/** `normalisePlatform` as a Platform (for an index entry): `{linux, arm64, v8}` -> `{linux, arm64}`; one not known kept as written. */
+function normalisedPlatform(p) {
+    const written = { os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) };
     try {
-        return formatPlatform(parsePlatform(text));
+        return parsePlatform(formatPlatform(written));
     }
     catch {
-        return text;
+        return written;
     }
 }
 /** Parses a list of platform strings, normalising and removing duplicates, keeping order. */

@@ -46,11 +46,16 @@ export function formatPlatform(p: Platform): string {
  * `linux/arm64`); one this module does not know is kept as written, for messages.
  */
 export function normalisePlatform(p: { os?: string; architecture?: string; variant?: string }): string {
-  const text = formatPlatform({ os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) })
+  return formatPlatform(normalisedPlatform(p))
+}
+
+/** `normalisePlatform` as a Platform (for an index entry): `{linux, arm64, v8}` -> `{linux, arm64}`; one not known kept as written. */
+export function normalisedPlatform(p: { os?: string; architecture?: string; variant?: string }): Platform {
+  const written: Platform = { os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) }
   try {
-    return formatPlatform(parsePlatform(text))
+    return parsePlatform(formatPlatform(written))
   } catch {
-    return text
+    return written
   }
 }
 

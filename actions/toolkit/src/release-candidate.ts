@@ -7,8 +7,7 @@
 
 import { rcNumber } from './gitflow'
 import { repositoryName, tryParseImageReference } from './image-ref'
-
-export const REVISION_LABEL = 'org.opencontainers.image.revision'
+import { REVISION_LABEL } from './oci-layout'
 
 /** The candidates of `version` among `tags`, newest (highest N) first. */
 export function rcTags(version: string, tags: readonly string[]): string[] {

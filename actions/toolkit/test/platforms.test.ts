@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatPlatform, isAttestationPlatform, missingPlatforms, normalisePlatform, parsePlatform, parsePlatforms } from '../src/platforms'
+import { formatPlatform, isAttestationPlatform, missingPlatforms, normalisedPlatform, normalisePlatform, parsePlatform, parsePlatforms } from '../src/platforms'
 
 describe('platforms', () => {
   it.each([
@@ -33,5 +33,13 @@ describe('normalisePlatform', () => {
     expect(normalisePlatform({ os: 'linux', architecture: 'aarch64' })).toBe('linux/arm64')
     expect(normalisePlatform({ os: 'linux', architecture: 'arm' })).toBe('linux/arm/v7')
     expect(normalisePlatform({ os: 'plan9', architecture: 'amd64' })).toBe('plan9/amd64')
+  })
+})
+
+describe('normalisedPlatform', () => {
+  it('is normalisePlatform as a Platform', () => {
+    expect(normalisedPlatform({ os: 'linux', architecture: 'aarch64' })).toEqual({ os: 'linux', architecture: 'arm64' })
+    expect(normalisedPlatform({ os: 'linux', architecture: 'arm64', variant: 'v8' })).toEqual({ os: 'linux', architecture: 'arm64' })
+    expect(normalisedPlatform({ os: 'unknown', architecture: 'unknown' })).toEqual({ os: 'unknown', architecture: 'unknown' })
   })
 })
