@@ -42613,10 +42613,7 @@ async function revisionOf(ref, details, ctx) {
 async function ancestry(git, revision, target) {
     if (!(await git.tryRevParse(revision)))
         return 'unknown-commit';
-    const result = await git.tryRun(['merge-base', '--is-ancestor', revision, target]);
-    if (result.exitCode > 1)
-        throw new Error(`git merge-base --is-ancestor ${revision} ${target} failed: ${result.stderr.trim()}`);
-    return result.exitCode === 0 ? 'ancestor' : 'not-ancestor';
+    return (await git.isAncestor(revision, target)) ? 'ancestor' : 'not-ancestor';
 }
 /**
  * release-paths in the syntax of the callers' `on.push.paths` filters, as git pathspecs: `*` stays

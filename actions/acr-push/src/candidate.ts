@@ -97,9 +97,7 @@ export async function revisionOf(ref: ImageReference, details: ImageDetails, ctx
 
 async function ancestry(git: Git, revision: string, target: string): Promise<Ancestry> {
   if (!(await git.tryRevParse(revision))) return 'unknown-commit'
-  const result = await git.tryRun(['merge-base', '--is-ancestor', revision, target])
-  if (result.exitCode > 1) throw new Error(`git merge-base --is-ancestor ${revision} ${target} failed: ${result.stderr.trim()}`)
-  return result.exitCode === 0 ? 'ancestor' : 'not-ancestor'
+  return (await git.isAncestor(revision, target)) ? 'ancestor' : 'not-ancestor'
 }
 
 /**
