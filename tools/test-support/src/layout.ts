@@ -1,9 +1,10 @@
 // Writes a multi-arch OCI image layout by hand (index.json, oci-layout, blobs/sha256/*), so the
 // tests and the benchmark need no engine and no network to make an image.
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { blobPath, MEDIA_TYPES, sha256Digest } from '@aks-gitops/toolkit'
 
 export interface LayoutPlatform {
   os: string
@@ -36,14 +37,11 @@ export interface Layout {
   blobBytes: number
 }
 
-const INDEX = 'application/vnd.oci.image.index.v1+json'
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+const INDEX = MEDIA_TYPES.ociIndex
+const MANIFEST = MEDIA_TYPES.ociManifest
+// Config and layer media types only this writer needs (the actions read neither).
 const CONFIG = 'application/vnd.oci.image.config.v1+json'
 const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip'
-
-function digestOf(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`
-}
 
 // A one-file tar archive (ustar header + data + padding + two zero blocks).
 function tarWithFile(name: string, data: Buffer): Buffer {
@@ -66,13 +64,12 @@ function tarWithFile(name: string, data: Buffer): Buffer {
 }
 
 export function writeLayout(dir: string, options: LayoutOptions): Layout {
-  const blobsDir = join(dir, 'blobs', 'sha256')
-  mkdirSync(blobsDir, { recursive: true })
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true })
   const blobs = new Map<string, number>()
   let blobBytes = 0
   const put = (data: Buffer, counted: boolean): { digest: string; size: number } => {
-    const digest = digestOf(data)
-    writeFileSync(join(blobsDir, digest.slice('sha256:'.length)), data)
+    const digest = sha256Digest(data)
+    writeFileSync(blobPath(dir, digest), data)
     if (counted && !blobs.has(digest)) {
       blobs.set(digest, data.length)
       blobBytes += data.length

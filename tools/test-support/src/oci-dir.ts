@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { blobPath } from '@aks-gitops/toolkit'
+import { blobPath, MEDIA_TYPES } from '@aks-gitops/toolkit'
 
 /** A real amd64 + arm64 index: the Node base-image stand-in tools/bootstrap.sh pushes to the local registry. */
 export const BASE_IMAGE = '127.0.0.1:5000/base/node:24.21.0'
@@ -19,7 +19,7 @@ export function copyBaseImageLayout(layout: string): void {
   execFileSync('skopeo', ['copy', '--all', '--src-tls-verify=false', `docker://${BASE_IMAGE}`, `oci:${layout}:node`], { stdio: 'ignore' })
 }
 
-const IMAGE_MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']
+const IMAGE_MANIFEST_TYPES: readonly string[] = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]
 
 interface Descriptor {
   mediaType: string

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { configEnvironment } from '@aks-gitops/toolkit'
 import { runAction, type ActionRun } from './action-runner'
 
 export const REGISTRY = 'myacr.azurecr.io'
@@ -16,9 +17,11 @@ export const digestOf = (seed: string): string => `sha256:${Buffer.from(seed).to
  * it before `-c`, so a test's own `-c user.name=...` still wins.
  */
 function withIdentity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const count = Number(env.GIT_CONFIG_COUNT ?? 0)
-  const identity = { [`GIT_CONFIG_KEY_${count}`]: 'user.name', [`GIT_CONFIG_VALUE_${count}`]: 't', [`GIT_CONFIG_KEY_${count + 1}`]: 'user.email', [`GIT_CONFIG_VALUE_${count + 1}`]: 't@example.com' }
-  return { ...env, ...identity, GIT_CONFIG_COUNT: String(count + 2) }
+  const identity = [
+    { key: 'user.name', value: 't' },
+    { key: 'user.email', value: 't@example.com' },
+  ]
+  return { ...env, ...configEnvironment(env, identity) }
 }
 
 export function git(cwd: string, ...args: string[]): string {
