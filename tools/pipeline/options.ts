@@ -1,9 +1,19 @@
 // Command-line options of the local pipeline, parsed and validated in one place. Pure: no I/O.
-import { isReleaseVersion, parseRedeployReference, repositoryName, REPOSITORY_COMPONENT_EXPECTED, tryParseImageReference } from '@aks-gitops/toolkit'
+import {
+  parseRedeployReference,
+  parseReleaseRef,
+  parseServiceRelease,
+  REDEPLOY_REFERENCE_EXPECTED,
+  RefError,
+  releaseRefs,
+  repositoryName,
+  REPOSITORY_COMPONENT_EXPECTED,
+  tryParseImageReference,
+  type DeployEnvironment,
+} from '@aks-gitops/toolkit'
 
 export const SERVICES = ['vote', 'result', 'worker'] as const
 export type Service = (typeof SERVICES)[number]
-export type Environment = 'staging' | 'production'
 /** Which Docker engine builds: next = tools/engine/next-engine.sh (reproducible), default = the one at /var/run/docker.sock. */
 export type BuildEngine = 'next' | 'default'
 export const BUILD_ENGINES: readonly BuildEngine[] = ['next', 'default']
@@ -13,7 +23,7 @@ export interface PipelineOptions {
   /** The GitFlow ref to simulate, fully qualified (refs/heads/..., refs/tags/...). */
   ref: string
   /** production: after a release ref, also run the tag event that promotes it. */
-  env: Environment
+  env: DeployEnvironment
   /** Staging registry (plus an optional namespace path), e.g. 127.0.0.1:5000 or myacr.azurecr.io/team. */
   registry: string
   productionRegistry: string
@@ -100,19 +110,11 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-/** Turns a short ref (`develop`, `release/vote/v1.0.0`, `vote/v1.0.0`) into a full one. */
+/** Turns a short ref (`develop`, `release/vote/v1.0.0`, `vote/v1.0.0`) into a full one: the service's release tags are tags, the rest branches. */
 export function qualifyRef(ref: string, service: string): string {
   if (ref.startsWith('refs/')) return ref
-  const [first, ...rest] = ref.split('/')
-  const version = rest.length === 1 ? (rest[0] ?? '') : ''
-  if (first === service && version.startsWith('v') && isReleaseVersion(version.slice(1))) return `refs/tags/${ref}`
-  return `refs/heads/${ref}`
-}
-
-/** The tag ref that promotes a release branch (`refs/heads/release/vote/v1.2.0` -> `refs/tags/vote/v1.2.0`). */
-export function promotionRef(releaseRef: string): string | undefined {
-  const match = /^refs\/heads\/release\/([^/]+\/v[0-9.]+)$/.exec(releaseRef)
-  return match ? `refs/tags/${match[1]}` : undefined
+  const release = parseServiceRelease(ref)
+  return release?.service === service ? releaseRefs(service, release.version).tag : `refs/heads/${ref}`
 }
 
 // The value prefixes the service's image (value/service), so image-ref.ts's rules decide: a registry
@@ -122,6 +124,15 @@ function isRegistryPrefix(value: string, service: string): boolean {
   const image = `${value}/${service}`
   const ref = tryParseImageReference(image)
   return ref !== undefined && !ref.tag && !ref.digest && repositoryName(ref) === image
+}
+
+function releaseOf(ref: string, service: string): ReturnType<typeof parseReleaseRef> {
+  try {
+    return parseReleaseRef(ref, service)
+  } catch (error) {
+    if (error instanceof RefError) throw new UsageError(`--ref: ${error.message}`)
+    throw error
+  }
 }
 
 /** `environment` is the process environment (only PIPELINE_ENGINE is read), passed in so parsing stays pure. */
@@ -161,15 +172,17 @@ export function parseOptions(argv: readonly string[], environment: Readonly<Reco
     if (values.ref !== undefined) throw new UsageError('--redeploy runs the redeploy workflow, which is dispatched from main: give --ref or --redeploy, not both')
     // redeploy.yml's rule for its reference input (the toolkit's), checked here to fail as a usage error.
     if (!parseRedeployReference(redeploy)) {
-      throw new UsageError(`--redeploy "${redeploy}" is not a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous`)
+      throw new UsageError(`--redeploy "${redeploy}" is not ${REDEPLOY_REFERENCE_EXPECTED}`)
     }
   } else if (releaseHold) {
     throw new UsageError('--release-hold goes with --redeploy (the redeploy workflow\'s release-hold input)')
   }
-  const ref = redeploy !== undefined ? 'refs/heads/main' : qualifyRef(values.ref ?? `release/${service}/v1.0.0`, service)
-  const env = values.env ?? (ref.startsWith('refs/tags/') ? 'production' : 'staging')
+  const ref = redeploy !== undefined ? 'refs/heads/main' : values.ref !== undefined ? qualifyRef(values.ref, service) : releaseRefs(service, '1.0.0').branch
+  // gitflow.ts's reading of the ref: a release branch or tag of another shape or service is refused here, before anything runs.
+  const release = releaseOf(ref, service)
+  const env = values.env ?? (release?.kind === 'production' ? 'production' : 'staging')
   if (env !== 'staging' && env !== 'production') throw new UsageError(`--env must be staging or production, not "${env}"`)
-  if (env === 'production' && redeploy === undefined && !ref.startsWith('refs/tags/') && !promotionRef(ref)) {
+  if (env === 'production' && redeploy === undefined && !release) {
     throw new UsageError(`--env production needs a release ref (release/${service}/vX.Y.Z) or a tag (${service}/vX.Y.Z), not ${ref}`)
   }
   for (const name of ['registry', 'production-registry'] as const) {

@@ -2,8 +2,8 @@
 // The kind, tags, environment and destinations come from the toolkit's planPipeline, the code the
 // workflow's plan job runs, so the local run and GitHub agree; this adds the local steps.
 // Pure: no I/O.
-import { planPipeline, planRedeploy, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
-import { promotionRef, type Environment, type PipelineOptions, type Redeploy } from './options'
+import { planPipeline, planRedeploy, promotionTagRef, type DeployEnvironment, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
+import type { PipelineOptions, Redeploy } from './options'
 
 export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'resolve' | 'check' | 'deploy' | 'verify'
 
@@ -11,7 +11,7 @@ export interface EventPlan {
   ref: string
   kind: RefKind
   /** Where the event deploys; undefined for build-only events (feature branches, pull requests). */
-  environment?: Environment
+  environment?: DeployEnvironment
   tags: string[]
   /** X.Y.Z of a release branch or tag; '' otherwise (the workflow's plan output `version`). */
   version: string
@@ -31,7 +31,7 @@ export interface EventPlan {
   redeploy?: Redeploy & { planned: RedeployPlan }
 }
 
-export function overlayFile(environment: Environment): string {
+export function overlayFile(environment: DeployEnvironment): string {
   return `k8s-specifications/overlays/${environment}/kustomization.yaml`
 }
 
@@ -96,7 +96,7 @@ export function planEvents(options: PipelineOptions, sha: string, runNumber: num
   const first = planOne(options, options.ref, sha, runNumber, options.runTests)
   const events = [first]
   if (options.env === 'production' && first.kind === 'release') {
-    const tagRef = promotionRef(options.ref)
+    const tagRef = promotionTagRef(options.ref)
     if (tagRef) events.push(planOne(options, tagRef, sha, runNumber, false))
   }
   return events

@@ -43167,30 +43167,61 @@ function runNumberOf(value) {
         throw new RefError(`run number "${text}" is not a positive whole number`);
     return Number(text);
 }
-// `<svc>/vX.Y.Z` -> { service, version }; a RefError when the rest of the ref has another shape.
-function serviceVersion(rest, what, expectedService) {
-    const parts = rest.split('/');
+/** `<svc>/vX.Y.Z` (what follows `release/` in a branch, or a whole tag name) -> { service, version }, else undefined. */
+function parseServiceRelease(name) {
+    const parts = name.split('/');
     const [service = '', semver = ''] = parts;
     const version = semver.slice(1);
-    if (parts.length !== 2 || !isServiceName(service) || !semver.startsWith('v') || !isReleaseVersion(version)) {
-        throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
-    }
-    if (expectedService && service !== expectedService) {
-        throw new RefError(`${what} "${rest}" is for service "${service}", but this build is for "${expectedService}"`);
-    }
+    if (parts.length !== 2 || !isServiceName(service) || !semver.startsWith('v') || !isReleaseVersion(version))
+        return undefined;
     return { service, version };
+}
+// parseServiceRelease, with a RefError when the rest of the ref has another shape or names another service.
+function serviceVersion(rest, what, expectedService) {
+    const parsed = parseServiceRelease(rest);
+    if (!parsed)
+        throw new RefError(`${what} "${rest}" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)`);
+    if (expectedService && parsed.service !== expectedService) {
+        throw new RefError(`${what} "${rest}" is for service "${parsed.service}", but this build is for "${expectedService}"`);
+    }
+    return parsed;
+}
+const RELEASE_BRANCH_PREFIX = 'refs/heads/release/';
+const TAG_PREFIX = 'refs/tags/';
+/** The release branch of a service's version X.Y.Z, and the tag that promotes it to production. */
+function releaseRefs(service, version) {
+    return { branch: `${RELEASE_BRANCH_PREFIX}${service}/v${version}`, tag: `${TAG_PREFIX}${service}/v${version}` };
+}
+/**
+ * What a ref releases: a release branch (kind `release`) or a tag (kind `production`) with its
+ * service and version; undefined for every other ref. A RefError when a release branch or tag has
+ * another shape, or names another service than `expectedService`: computeTags refuses those too.
+ */
+function parseReleaseRef(ref, expectedService) {
+    if (ref.startsWith(RELEASE_BRANCH_PREFIX))
+        return { kind: 'release', ...serviceVersion(ref.slice(RELEASE_BRANCH_PREFIX.length), 'release branch', expectedService) };
+    if (ref.startsWith(TAG_PREFIX))
+        return { kind: 'production', ...serviceVersion(ref.slice(TAG_PREFIX.length), 'tag', expectedService) };
+    return undefined;
+}
+/**
+ * The tag ref that promotes a release branch (`refs/heads/release/vote/v1.2.0` -> `refs/tags/vote/v1.2.0`);
+ * undefined for other refs, a RefError (parseReleaseRef's) for a release branch of another shape.
+ */
+function promotionTagRef(ref) {
+    const release = parseReleaseRef(ref);
+    return release?.kind === 'release' ? releaseRefs(release.service, release.version).tag : undefined;
 }
 /** Computes the tags and version for one build from the git ref (see the table at the top). */
 function computeTags(context) {
     const { ref } = context;
     const service = context.service?.trim() || undefined;
-    if (ref.startsWith('refs/heads/release/')) {
-        const parsed = serviceVersion(ref.slice('refs/heads/release/'.length), 'release branch', service);
+    const parsed = parseReleaseRef(ref, service);
+    if (parsed?.kind === 'release') {
         const version = rcTag(parsed.version, runNumberOf(context.runNumber));
         return { kind: 'release', tags: [version, shaTag(context.sha)], version, publish: true, service: parsed.service, release: parsed.version };
     }
-    if (ref.startsWith('refs/tags/')) {
-        const parsed = serviceVersion(ref.slice('refs/tags/'.length), 'tag', service);
+    if (parsed?.kind === 'production') {
         return { kind: 'production', tags: [parsed.version], version: parsed.version, publish: true, service: parsed.service, release: parsed.version };
     }
     if (ref === 'refs/heads/develop') {

@@ -43,7 +43,8 @@ export interface RedeployPlan {
   manifests: string
 }
 
-const REFERENCE_EXPECTED = 'a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous'
+/** What a redeploy reference may be, as its errors name it (redeploy.yml's input, the local pipeline's --redeploy). */
+export const REDEPLOY_REFERENCE_EXPECTED = 'a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous'
 
 /** Reads a reference as a tag, a sha256 digest or `previous`; undefined when it is none of them. */
 export function parseRedeployReference(reference: string): RedeployReference | undefined {
@@ -73,7 +74,7 @@ export function planRedeploy(request: RedeployRequest, settings: PipelineSetting
   if (!registry) throw new RefError('the repository variable ACR_STAGING_REGISTRY is not set')
   if (!isServiceName(settings.service)) throw new RefError(`input service: '${settings.service}' is not an image name`)
   const parsed = parseRedeployReference(request.reference)
-  if (!parsed) throw new RefError(`input reference: expected ${REFERENCE_EXPECTED}`)
+  if (!parsed) throw new RefError(`input reference: expected ${REDEPLOY_REFERENCE_EXPECTED}`)
   const image = `${registry}/${settings.repository || settings.service}`
   return {
     target,

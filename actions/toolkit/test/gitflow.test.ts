@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeTags, isReleaseVersion, rcNumber, rcTag, RefError, shaTag, shaTagCommit } from '../src/gitflow'
+import { computeTags, isReleaseVersion, parseReleaseRef, parseServiceRelease, promotionTagRef, rcNumber, rcTag, RefError, releaseRefs, shaTag, shaTagCommit } from '../src/gitflow'
 
 const sha = '0123456789abcdef0123456789abcdef01234567'
 const at = (ref: string, extra: { runNumber?: number | string; service?: string } = {}) => computeTags({ ref, sha, runNumber: extra.runNumber ?? 42, service: extra.service })
@@ -92,5 +92,46 @@ describe('release versions and candidate tags', () => {
     expect(rcNumber('1.2.0', rcTag('1.2.0', 7))).toBe(7)
     expect(computeTags({ ref: 'refs/heads/release/vote/v1.2.0', sha, runNumber: 7 }).tags[0]).toBe(rcTag('1.2.0', 7))
     expect(rcNumber('1.2.0', '1.2.0-rc.x')).toBeUndefined()
+  })
+})
+
+describe('release refs: the shapes computeTags reads, for callers that name or promote a release', () => {
+  it('names the release branch of a version and the tag that promotes it', () => {
+    expect(releaseRefs('vote', '1.2.0')).toEqual({ branch: 'refs/heads/release/vote/v1.2.0', tag: 'refs/tags/vote/v1.2.0' })
+    const { branch, tag } = releaseRefs('vote', '1.2.0')
+    expect(at(branch)).toMatchObject({ kind: 'release', service: 'vote', release: '1.2.0' })
+    expect(at(tag)).toMatchObject({ kind: 'production', service: 'vote', release: '1.2.0' })
+  })
+  it('reads <svc>/vX.Y.Z with the rules of isReleaseVersion and isServiceName, else undefined', () => {
+    expect(parseServiceRelease('vote/v1.2.0')).toEqual({ service: 'vote', version: '1.2.0' })
+    for (const name of ['x/v1..2', 'vote/1.2.0', 'vote/v01.2.0', 'vote/v1.2.0-rc.1', 'Vote/v1.2.0', 'a/vote/v1.2.0', 'develop', '']) {
+      expect(parseServiceRelease(name), name).toBeUndefined()
+    }
+  })
+  it('reads the kind, service and version of a release branch or tag, and nothing for other refs', () => {
+    expect(parseReleaseRef('refs/heads/release/vote/v1.2.0')).toEqual({ kind: 'release', service: 'vote', version: '1.2.0' })
+    expect(parseReleaseRef('refs/tags/vote/v1.2.0', 'vote')).toEqual({ kind: 'production', service: 'vote', version: '1.2.0' })
+    for (const ref of ['refs/heads/develop', 'refs/heads/main', 'refs/heads/feature/x', 'refs/pull/3/merge', '']) {
+      expect(parseReleaseRef(ref), ref).toBeUndefined()
+    }
+  })
+  it('refuses what computeTags refuses, with its message', () => {
+    for (const [ref, service] of [['refs/heads/release/x/v1..2', undefined], ['refs/tags/latest', undefined], ['refs/heads/release/result/v1.0.0', 'vote']] as const) {
+      let expected: unknown
+      try {
+        at(ref, { service })
+      } catch (error) {
+        expected = error
+      }
+      expect(expected, ref).toBeInstanceOf(RefError)
+      expect(() => parseReleaseRef(ref, service), ref).toThrow((expected as Error).message)
+    }
+    expect(() => parseReleaseRef('refs/heads/release/x/v1..2')).toThrow('release branch "x/v1..2" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)')
+  })
+  it('maps a release branch to the tag that promotes it, and nothing else', () => {
+    expect(promotionTagRef('refs/heads/release/vote/v1.2.0')).toBe('refs/tags/vote/v1.2.0')
+    expect(promotionTagRef('refs/tags/vote/v1.2.0')).toBeUndefined()
+    expect(promotionTagRef('refs/heads/develop')).toBeUndefined()
+    expect(() => promotionTagRef('refs/heads/release/x/v1..2')).toThrow(RefError)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseOptions, promotionRef, qualifyRef, UsageError, type PipelineOptions } from '../../pipeline/options'
+import { promotionTagRef } from '@aks-gitops/toolkit'
+import { parseOptions, qualifyRef, UsageError, type PipelineOptions } from '../../pipeline/options'
 import { planEvents } from '../../pipeline/plan'
 import { pathsInCaller, servicePaths } from '../../pipeline/service-paths'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
@@ -80,8 +81,19 @@ describe('parseOptions', () => {
     expect(parseOptions(['vote', '--help'])).toBe('help')
   })
   it('maps a release branch to the tag that promotes it', () => {
-    expect(promotionRef('refs/heads/release/vote/v1.2.0')).toBe('refs/tags/vote/v1.2.0')
-    expect(promotionRef('refs/heads/develop')).toBeUndefined()
+    expect(promotionTagRef('refs/heads/release/vote/v1.2.0')).toBe('refs/tags/vote/v1.2.0')
+    expect(promotionTagRef('refs/heads/develop')).toBeUndefined()
+  })
+  it('refuses a release branch or tag gitflow.ts refuses, up front and with its message', () => {
+    for (const [ref, message] of [
+      ['release/x/v1..2', 'release branch "x/v1..2" is not <service>/vX.Y.Z (e.g. vote/v1.2.0)'],
+      ['release/vote/v01.2.0', 'release branch "vote/v01.2.0" is not <service>/vX.Y.Z'],
+      ['refs/tags/vote/latest', 'tag "vote/latest" is not <service>/vX.Y.Z'],
+      ['release/result/v1.0.0', 'release branch "result/v1.0.0" is for service "result", but this build is for "vote"'],
+    ]) {
+      expect(() => parseOptions(['vote', '--ref', ref as string]), ref).toThrow(UsageError)
+      expect(() => parseOptions(['vote', '--ref', ref as string]), ref).toThrow(`--ref: ${message}`)
+    }
   })
 })
 
