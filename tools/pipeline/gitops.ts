@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAllDocuments, parseDocument } from 'yaml'
-import { podSpecPath } from '@aks-gitops/toolkit'
+import { podContainers, podSpecPath } from '@aks-gitops/toolkit'
 
 function git(args: readonly string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
@@ -91,8 +91,7 @@ export function imagesInRender(rendered: string): RenderedImage[] {
     if (!path) continue
     let spec: unknown = object
     for (const key of path) spec = (spec as Record<string, unknown> | undefined)?.[key]
-    const podSpec = spec as { containers?: { name: string; image: string }[]; initContainers?: { name: string; image: string }[] } | undefined
-    for (const container of [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]) {
+    for (const { container } of podContainers<{ name: string; image: string }>(spec)) {
       images.push({ workload: `${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, container: container.name, image: container.image })
     }
   }

@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { parseAllDocuments } from 'yaml'
-import { errorMessage, parseImageReference, podSpecPath } from '@aks-gitops/toolkit'
+import { errorMessage, parseImageReference, podContainers, podSpecPath } from '@aks-gitops/toolkit'
 
 export type K8sObject = {
   apiVersion?: string
@@ -191,11 +191,10 @@ function podProblems(id: string, pod: Obj): string[] {
     if (key in selector) problems.push(`${id}: nodeSelector pins ${key} (nodes may be amd64 or arm64)`)
   }
   if (JSON.stringify(pod.affinity ?? {}).includes('kubernetes.io/arch')) problems.push(`${id}: affinity pins an architecture`)
-  const containers = [...((pod.initContainers as Obj[] | undefined) ?? []), ...((pod.containers as Obj[] | undefined) ?? [])]
-  for (const c of containers) {
+  for (const { list, container: c } of podContainers<Obj>(pod)) {
     const cid = `${id} container ${String(c.name)}`
     const sc = (c.securityContext ?? {}) as Obj
-    const initOnly = ((pod.initContainers as Obj[] | undefined) ?? []).includes(c)
+    const initOnly = list === 'initContainers'
     const effective = (key: string) => (key in sc ? sc[key] : podSc[key])
     if (effective('runAsNonRoot') !== true) problems.push(`${cid}: runAsNonRoot is not true`)
     if (effective('runAsUser') === 0) problems.push(`${cid}: runs as user 0`)

@@ -28705,9 +28705,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../toolkit/src/workloads.ts
-// Where each Kubernetes workload kind keeps its pod spec: bump-manifest edits the images there,
-// and the repository's manifest checks and the local pipeline read them there. One table, so a
-// kind one of them knows is never skipped by another. Pure: no I/O.
+// Where each Kubernetes workload kind keeps its pod spec, and which lists of a pod spec hold
+// containers: bump-manifest edits the images there, and the repository's manifest checks and the
+// local pipeline read them there. One table, so a kind or a list one of them knows is never
+// skipped by another. Pure: no I/O.
 /** Path from a workload object to its pod spec, per kind (CronJob nests a Job template). */
 const POD_SPEC_PATHS = {
     Pod: ['spec'],
@@ -28723,6 +28724,20 @@ const POD_SPEC_PATHS = {
 function podSpecPath(kind) {
     return kind !== undefined && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
 }
+/** The lists of a pod spec that hold containers whose images run, init containers first as the kubelet starts them. */
+const POD_CONTAINER_LISTS = ['initContainers', 'containers'];
+/**
+ * The containers of a pod spec read as plain data (YAML's toJS, JSON), each with the list that
+ * holds it, in POD_CONTAINER_LISTS order; entries of a list that is not an array are skipped.
+ */
+function podContainers(podSpec) {
+    if (typeof podSpec !== 'object' || podSpec === null)
+        return [];
+    return POD_CONTAINER_LISTS.flatMap((list) => {
+        const items = podSpec[list];
+        return Array.isArray(items) ? items.map((container) => ({ list, container: container })) : [];
+    });
+}
 
 // EXTERNAL MODULE: ../toolkit/src/image-ref.ts + 1 modules
 var image_ref = __nccwpck_require__(9359);
@@ -28737,7 +28752,6 @@ var yaml_text = __nccwpck_require__(4346);
 
 
 
-const CONTAINER_LISTS = ['initContainers', 'containers'];
 /** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
 function scalarString(node) {
     if (!(0,dist/* isScalar */.jn)(node) || node.value === null || node.value === undefined)
@@ -28769,7 +28783,7 @@ function containerChanges(doc, root, document, request, container) {
         spec = child(spec, key);
     const name = scalarString(child(child(root, 'metadata'), 'name')) ?? '(unnamed)';
     const changes = [];
-    for (const list of CONTAINER_LISTS) {
+    for (const list of POD_CONTAINER_LISTS) {
         const seq = child(spec, list);
         if (!(0,dist/* isSeq */.oP)(seq))
             continue;

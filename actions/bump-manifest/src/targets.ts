@@ -1,7 +1,7 @@
 // Finds what to edit in one parsed YAML document: workload containers, kustomize `images:`
 // entries, or values at explicit paths. Returns the changes with their text edits. Pure: no I/O.
 import { isAlias, isMap, isScalar, isSeq, type Document, type YAMLMap } from 'yaml'
-import { parseRepository, podSpecPath, sameRepository } from '@aks-gitops/toolkit'
+import { parseRepository, POD_CONTAINER_LISTS, podSpecPath, sameRepository } from '@aks-gitops/toolkit'
 import { joinReference, referencesImage, updatedReference, type NewReference } from './reference'
 import { deleteMapKey, replaceScalar, setMapValue, YamlEditError, type TextEdit } from './yaml-text'
 
@@ -19,8 +19,6 @@ export interface Change {
   updated: string
   edits: TextEdit[]
 }
-
-const CONTAINER_LISTS = ['initContainers', 'containers'] as const
 
 /** A scalar's value as text; numbers keep their source spelling (`newTag: 1.10` is "1.10", not "1.1"). */
 function scalarString(node: unknown): string | undefined {
@@ -51,7 +49,7 @@ export function containerChanges(doc: Document, root: unknown, document: number,
   for (const key of path) spec = child(spec, key)
   const name = scalarString(child(child(root, 'metadata'), 'name')) ?? '(unnamed)'
   const changes: Change[] = []
-  for (const list of CONTAINER_LISTS) {
+  for (const list of POD_CONTAINER_LISTS) {
     const seq = child(spec, list)
     if (!isSeq(seq)) continue
     for (const item of seq.items) {
