@@ -3,7 +3,7 @@
 // clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
-import type { Receipt, RedeployPlan } from '@aks-gitops/toolkit'
+import { DEFAULT_PLATFORMS, type Receipt, type RedeployPlan } from '@aks-gitops/toolkit'
 import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
@@ -24,7 +24,7 @@ import type { ServiceBuild } from './service-paths'
 import { StepError } from './step-error'
 import { streamCommand } from './stream-command'
 
-export const PLATFORMS = 'linux/amd64,linux/arm64'
+export const PLATFORMS = DEFAULT_PLATFORMS.join(',')
 
 export interface RunContext {
   options: PipelineOptions
@@ -83,7 +83,7 @@ const HINTS: Record<string, string> = {
   deploy: 'check that the GitOps remote has k8s-specifications/overlays/<env>/kustomization.yaml and accepts pushes',
   verify: 'the rendered manifests reference an image the registry lacks, or kustomize failed: see the log',
   resolve: 'previous needs an earlier manifest commit of the service with a Previous-Image trailer in that environment: deploy twice first, or give a tag or digest',
-  check: 'the reference must name an image of that environment\'s registry with every platform (linux/amd64, linux/arm64): list its tags with skopeo list-tags docker://<registry>/<service>',
+  check: `the reference must name an image of that environment's registry with every platform (${DEFAULT_PLATFORMS.join(', ')}): list its tags with skopeo list-tags docker://<registry>/<service>`,
 }
 
 function githubEnv(ctx: RunContext, ref: string, workspace: string): Record<string, string> {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { DEFAULT_PLATFORMS } from '@aks-gitops/toolkit'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 
 interface ActionYml {
@@ -79,5 +80,16 @@ describe.each(actions)('actions/%s', (name) => {
   it("keeps the names DESIGN.md's contracts fix", () => {
     expect(Object.keys(action.outputs ?? {})).toEqual(expect.arrayContaining(CONTRACT_OUTPUTS[name] ?? []))
     expect(Object.keys(action.inputs ?? {})).toEqual(expect.arrayContaining(CONTRACT_INPUTS[name] ?? []))
+  })
+})
+
+// A default a toolkit constant holds is not written again in an action.yml: the input defaults to
+// '' and the action applies the constant. acr-push keeps its own because its empty value means
+// "no check"; it must equal the constant.
+describe('defaults the toolkit holds', () => {
+  const inputs = (name: string) => (parse(readFileSync(join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as ActionYml).inputs ?? {}
+  it('buildx-multiarch builds DEFAULT_PLATFORMS for an empty platforms input; acr-push requires the same by default', () => {
+    expect(inputs('buildx-multiarch').platforms?.default).toBe('')
+    expect(inputs('acr-push')['require-platforms']?.default).toBe(DEFAULT_PLATFORMS.join(','))
   })
 })

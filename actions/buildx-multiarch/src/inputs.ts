@@ -10,6 +10,7 @@ import {
   getChoice,
   getList,
   computeTags,
+  DEFAULT_PLATFORMS,
   getString,
   InputError,
   isServiceName,
@@ -34,7 +35,6 @@ export const CACHE_MODES = ['auto', 'gha', 'registry', 'local', 'none'] as const
 export const DRIVERS = ['auto', 'docker', 'docker-container'] as const
 export const QEMU_CHOICES = ['auto', 'true', 'false'] as const
 export const PROVENANCE_CHOICES = ['auto', 'min', 'max', 'true', 'false'] as const
-export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64']
 export type Mode = (typeof MODES)[number]
 export type CacheMode = (typeof CACHE_MODES)[number]
 export type DriverChoice = (typeof DRIVERS)[number]

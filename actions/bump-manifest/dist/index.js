@@ -42392,6 +42392,12 @@ function runUrl(env, options = {}) {
 ;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
+/**
+ * The platforms built and required when a caller names none: the cluster's nodes may be amd64 or
+ * arm64 (DESIGN.md). buildx-multiarch builds them, the local pipeline builds and requires them;
+ * acr-push's require-platforms default in its action.yml equals them (tools/test/action-docs.test.ts).
+ */
+const DEFAULT_PLATFORMS = (/* unused pure expression or super */ null && (['linux/amd64', 'linux/arm64']));
 const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
 const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
 const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);

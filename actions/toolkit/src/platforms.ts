@@ -1,6 +1,13 @@
 // OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
 // so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
 
+/**
+ * The platforms built and required when a caller names none: the cluster's nodes may be amd64 or
+ * arm64 (DESIGN.md). buildx-multiarch builds them, the local pipeline builds and requires them;
+ * acr-push's require-platforms default in its action.yml equals them (tools/test/action-docs.test.ts).
+ */
+export const DEFAULT_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64']
+
 export interface Platform {
   os: string
   architecture: string

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { formatPlatform, isAttestationPlatform, missingPlatforms, normalisedPlatform, normalisePlatform, parsePlatform, parsePlatforms } from '../src/platforms'
+import { DEFAULT_PLATFORMS, formatPlatform, isAttestationPlatform, missingPlatforms, normalisedPlatform, normalisePlatform, parsePlatform, parsePlatforms } from '../src/platforms'
 
 describe('platforms', () => {
+  it('defaults to amd64 and arm64 Linux, already in their normal form', () => {
+    expect(DEFAULT_PLATFORMS).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(parsePlatforms(DEFAULT_PLATFORMS).map(formatPlatform)).toEqual(DEFAULT_PLATFORMS)
+  })
   it.each([
     ['linux/amd64', 'linux/amd64'],
     ['linux/arm64', 'linux/arm64'],
