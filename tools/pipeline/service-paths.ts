@@ -4,6 +4,7 @@
 // arguments, and its candidate step gives acr-push the same paths as the workflow's candidate job.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { errorMessage, parseKeyValueLines } from '@aks-gitops/toolkit'
 import { parseWorkflow, type Job, type Workflow } from '../src/workflows/load'
 
 /** The caller's job that runs the reusable pipeline (`uses: ./.github/workflows/pipeline.yml`). */
@@ -29,16 +30,23 @@ export interface ServiceBuild {
   buildArgs: Record<string, string>
 }
 
-/** The `dockerfile` and `build-args` the caller passes, with the pipeline's defaults (apps/<service>/Dockerfile, none). Pure. */
-export function buildInCaller(caller: Workflow, service: string): ServiceBuild {
+/**
+ * The `dockerfile` and `build-args` the caller passes, the latter read as buildx-multiarch reads its
+ * build-args input (the toolkit's parseKeyValueLines). The caller must name the Dockerfile: the
+ * pipeline's default (apps/<service>/Dockerfile) is for other repositories' layouts, and this one
+ * builds every service from apps/Dockerfile. Pure.
+ */
+export function buildInCaller(caller: Workflow): ServiceBuild {
   const call = pipelineCall(caller)
-  const buildArgs: Record<string, string> = {}
-  for (const line of String(call?.with?.['build-args'] ?? '').split('\n').map((l) => l.trim()).filter(Boolean)) {
-    const eq = line.indexOf('=')
-    if (eq <= 0) throw new Error(`${caller.path}: build-args line "${line}" is not NAME=value`)
-    buildArgs[line.slice(0, eq)] = line.slice(eq + 1)
+  const dockerfile = String(call?.with?.dockerfile ?? '').trim()
+  if (!dockerfile) throw new Error(`${caller.path} passes no dockerfile to the pipeline (its job that uses ./.github/workflows/pipeline.yml needs with: dockerfile, e.g. apps/Dockerfile)`)
+  let pairs: Array<[string, string]>
+  try {
+    pairs = parseKeyValueLines(String(call?.with?.['build-args'] ?? ''), 'a build argument')
+  } catch (error) {
+    throw new Error(`${caller.path}: build-args ${errorMessage(error)}`)
   }
-  return { dockerfile: String(call?.with?.dockerfile || `apps/${service}/Dockerfile`), buildArgs }
+  return { dockerfile, buildArgs: Object.fromEntries(pairs) }
 }
 
 function callerOf(repoRoot: string, service: string): Workflow {
@@ -52,5 +60,5 @@ export function servicePaths(repoRoot: string, service: string): string[] {
 
 /** How the service's caller workflow has the pipeline build its image. */
 export function serviceBuild(repoRoot: string, service: string): ServiceBuild {
-  return buildInCaller(callerOf(repoRoot, service), service)
+  return buildInCaller(callerOf(repoRoot, service))
 }

@@ -141,7 +141,7 @@ function copiedPaths(dockerfile: string, args: Record<string, string>): string[]
 describe('path filters follow the Dockerfile', () => {
   it.each(BUILDS)('a change to anything the Dockerfile copies for %s builds that service', (service) => {
     // The Dockerfile and build arguments the caller hands the pipeline's build job.
-    const { dockerfile, buildArgs } = buildInCaller(workflowById(workflows, service), service)
+    const { dockerfile, buildArgs } = buildInCaller(workflowById(workflows, service))
     expect(buildArgs.SERVICE).toBe(service)
     const sources = copiedPaths(dockerfile, buildArgs)
     expect(sources.filter((source) => source.includes('$'))).toEqual([])

@@ -33159,6 +33159,26 @@ function splitList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
+/**
+ * Parses `KEY=VALUE` lines (build arguments, labels): only newlines separate entries, so values may
+ * hold commas and `=`; blank lines and `#` comments are skipped. Returns the pairs in order, or
+ * throws with the offending line and why. `what` names one entry in that message.
+ */
+function parseKeyValueLines(text, what) {
+    const pairs = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = line.indexOf('=');
+        const key = eq < 0 ? line : line.slice(0, eq).trim();
+        if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+            throw new Error(`"${line}" is not ${what} (expected KEY=VALUE, one per line)`);
+        }
+        pairs.push([key, line.slice(eq + 1)]);
+    }
+    return pairs;
+}
 function getString(name, options = {}) {
     const value = getInput(name, { trimWhitespace: true });
     if (value === '') {
@@ -33370,8 +33390,8 @@ const DEPLOYMENT_RULES = {
 };
 
 ;// CONCATENATED MODULE: ./src/labels.ts
-// OCI image labels (org.opencontainers.image.*) from the workflow's context, and the KEY=VALUE
-// lists the action takes for labels and build arguments. Pure: no I/O.
+// OCI image labels (org.opencontainers.image.*) from the workflow's context. Pure: no I/O.
+// (The KEY=VALUE lists the action takes for labels and build arguments: the toolkit's parseKeyValueLines.)
 
 /** The standard OCI labels, then the user's labels (which win, so a Dockerfile's owner can override). */
 function ociLabels(context, userLabels = {}) {
@@ -33389,25 +33409,6 @@ function ociLabels(context, userLabels = {}) {
 /** The image's title: the last path element of its repository (`acme.azurecr.io/shop/vote` -> `vote`). */
 function defaultTitle(repository) {
     return repository.split('/').pop() ?? repository;
-}
-/**
- * Parses `KEY=VALUE` lines. Only newlines separate entries: values may hold commas and `=`.
- * Returns the pairs in order, or throws with the offending line and why.
- */
-function parseKeyValueLines(text, what) {
-    const pairs = [];
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const eq = line.indexOf('=');
-        const key = eq < 0 ? line : line.slice(0, eq).trim();
-        if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
-            throw new Error(`"${line}" is not ${what} (expected KEY=VALUE, one per line)`);
-        }
-        pairs.push([key, line.slice(eq + 1)]);
-    }
-    return pairs;
 }
 
 ;// CONCATENATED MODULE: ./src/pins.ts

@@ -16,6 +16,7 @@ import {
   isServiceName,
   isValidTag,
   parseImageReference,
+  parseKeyValueLines,
   parsePlatforms,
   parseRepository,
   repositoryName,
@@ -25,7 +26,7 @@ import {
   type Platform,
   type RefKind,
 } from '@aks-gitops/toolkit'
-import { defaultTitle, ociLabels, parseKeyValueLines } from './labels'
+import { defaultTitle, ociLabels } from './labels'
 import { readSourceDateEpoch } from './reproducible'
 import { BINFMT_IMAGE, BUILDKIT_IMAGE } from './pins'
 import { provenanceMode, repositoryIsPrivate, type ProvenanceMode } from './provenance'

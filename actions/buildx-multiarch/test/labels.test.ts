@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { repositoryUrl } from '@aks-gitops/toolkit'
-import { defaultTitle, ociLabels, parseKeyValueLines } from '../src/labels'
+import { defaultTitle, ociLabels } from '../src/labels'
 
 describe('ociLabels', () => {
   it('sets source, revision, version, created and title, and lets the user override them', () => {
@@ -31,21 +31,5 @@ describe('ociLabels', () => {
     expect(repositoryUrl({ GITHUB_SERVER_URL: 'https://github.com/', GITHUB_REPOSITORY: 'acme/shop' })).toBe('https://github.com/acme/shop')
     expect(repositoryUrl({ GITHUB_REPOSITORY: 'acme/shop' })).toBeUndefined()
     expect(defaultTitle('shop/vote')).toBe('vote')
-  })
-})
-
-describe('parseKeyValueLines', () => {
-  it('splits on newlines only, keeping commas and = in values', () => {
-    expect(parseKeyValueLines('A=1\n\n# comment\nLIST=a,b,c\nEQ=x=y\nEMPTY=', 'a build argument')).toEqual([
-      ['A', '1'],
-      ['LIST', 'a,b,c'],
-      ['EQ', 'x=y'],
-      ['EMPTY', ''],
-    ])
-  })
-
-  it('names the bad line', () => {
-    expect(() => parseKeyValueLines('GOOD=1\nnot a pair', 'a label')).toThrow('"not a pair" is not a label (expected KEY=VALUE, one per line)')
-    expect(() => parseKeyValueLines('=value', 'a label')).toThrow(/"=value"/)
   })
 })

@@ -42309,6 +42309,26 @@ function splitList(text) {
         .map((item) => item.trim())
         .filter((item) => item !== '' && !item.startsWith('#'));
 }
+/**
+ * Parses `KEY=VALUE` lines (build arguments, labels): only newlines separate entries, so values may
+ * hold commas and `=`; blank lines and `#` comments are skipped. Returns the pairs in order, or
+ * throws with the offending line and why. `what` names one entry in that message.
+ */
+function parseKeyValueLines(text, what) {
+    const pairs = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = line.indexOf('=');
+        const key = eq < 0 ? line : line.slice(0, eq).trim();
+        if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+            throw new Error(`"${line}" is not ${what} (expected KEY=VALUE, one per line)`);
+        }
+        pairs.push([key, line.slice(eq + 1)]);
+    }
+    return pairs;
+}
 function getString(name, options = {}) {
     const value = getInput(name, { trimWhitespace: true });
     if (value === '') {

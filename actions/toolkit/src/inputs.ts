@@ -11,6 +11,26 @@ export function splitList(text: string): string[] {
     .filter((item) => item !== '' && !item.startsWith('#'))
 }
 
+/**
+ * Parses `KEY=VALUE` lines (build arguments, labels): only newlines separate entries, so values may
+ * hold commas and `=`; blank lines and `#` comments are skipped. Returns the pairs in order, or
+ * throws with the offending line and why. `what` names one entry in that message.
+ */
+export function parseKeyValueLines(text: string, what: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = []
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    const key = eq < 0 ? line : line.slice(0, eq).trim()
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) {
+      throw new Error(`"${line}" is not ${what} (expected KEY=VALUE, one per line)`)
+    }
+    pairs.push([key, line.slice(eq + 1)])
+  }
+  return pairs
+}
+
 export function getString(name: string, options: { required?: boolean; default?: string } = {}): string {
   const value = core.getInput(name, { trimWhitespace: true })
   if (value === '') {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { promotionTagRef } from '@aks-gitops/toolkit'
 import { parseOptions, qualifyRef, UsageError, type PipelineOptions } from '../../pipeline/options'
 import { planEvents } from '../../pipeline/plan'
-import { pathsInCaller, servicePaths } from '../../pipeline/service-paths'
+import { buildInCaller, pathsInCaller, serviceBuild, servicePaths } from '../../pipeline/service-paths'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
 import { parseWorkflow } from '../../src/workflows/load'
 
@@ -160,5 +160,23 @@ describe('servicePaths', () => {
   })
   it('refuses a caller that passes no paths', () => {
     expect(() => pathsInCaller(parseWorkflow('vote.yml', 'jobs:\n  pipeline:\n    uses: ./.github/workflows/pipeline.yml\n    with:\n      service: vote\n'))).toThrow(/vote\.yml passes no paths to the pipeline/)
+  })
+})
+
+describe('serviceBuild', () => {
+  const caller = (withLines: string) => parseWorkflow('vote.yml', `jobs:\n  pipeline:\n    uses: ./.github/workflows/pipeline.yml\n    with:\n      service: vote\n${withLines}`)
+  it.each(['vote', 'result', 'worker'])('builds %s from the one Dockerfile with its SERVICE, as its caller workflow says', (service) => {
+    expect(serviceBuild(REPO_ROOT, service)).toEqual({ dockerfile: 'apps/Dockerfile', buildArgs: { SERVICE: service } })
+  })
+  it('reads build-args as buildx-multiarch does: comments skipped, values kept whole', () => {
+    const build = buildInCaller(caller('      dockerfile: apps/Dockerfile\n      build-args: |\n        # the service\n        SERVICE=vote\n        LIST=a,b=c\n'))
+    expect(build).toEqual({ dockerfile: 'apps/Dockerfile', buildArgs: { SERVICE: 'vote', LIST: 'a,b=c' } })
+  })
+  it('refuses a build argument buildx-multiarch refuses, naming the caller', () => {
+    expect(() => buildInCaller(caller('      dockerfile: apps/Dockerfile\n      build-args: "1SERVICE=vote"\n'))).toThrow('vote.yml: build-args "1SERVICE=vote" is not a build argument (expected KEY=VALUE, one per line)')
+    expect(() => buildInCaller(caller('      dockerfile: apps/Dockerfile\n      build-args: "=vote"\n'))).toThrow(/vote\.yml: build-args "=vote" is not a build argument/)
+  })
+  it('refuses a caller that names no Dockerfile (the pipeline\'s default apps/<service>/Dockerfile is not in this repository)', () => {
+    expect(() => buildInCaller(caller('      build-args: SERVICE=vote\n'))).toThrow(/vote\.yml passes no dockerfile to the pipeline/)
   })
 })
