@@ -2,7 +2,7 @@
 // The kind, tags, environment and destinations come from the toolkit's planPipeline, the code the
 // workflow's plan job runs, so the local run and GitHub agree; this adds the local steps.
 // Pure: no I/O.
-import { planPipeline, planRedeploy, promotionTagRef, type DeployEnvironment, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
+import { planPipeline, planRedeploy, promotionTagRef, type DeployEnvironment, type PipelinePlan, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
 import type { PipelineOptions, Redeploy } from './options'
 
 export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'resolve' | 'check' | 'deploy' | 'verify'
@@ -13,6 +13,8 @@ export interface EventPlan {
   /** Where the event deploys; undefined for build-only events (feature branches, pull requests). */
   environment?: DeployEnvironment
   tags: string[]
+  /** What the kind does at deploy time, as planPipeline decided it (the workflow's plan outputs of the same names). */
+  deploy: Pick<PipelinePlan, 'primaryTag' | 'sourceFromCandidate' | 'immutableTags' | 'supersedeHold'>
   /** X.Y.Z of a release branch or tag; '' otherwise (the workflow's plan output `version`). */
   version: string
   steps: StepName[]
@@ -48,8 +50,10 @@ function pipelineSettings(options: PipelineOptions): PipelineSettings {
 
 function planOne(options: PipelineOptions, ref: string, sha: string, runNumber: number, runTests: boolean): EventPlan {
   const planned = planPipeline({ eventName: 'push', ref, sha, runNumber }, pipelineSettings(options))
-  const base = { ref, kind: planned.kind, tags: planned.tags, version: planned.version, stagingImage: planned.stagingImage, destination: planned.destination }
-  if (planned.kind === 'production') {
+  const { primaryTag, sourceFromCandidate, immutableTags, supersedeHold } = planned
+  const deploy = { primaryTag, sourceFromCandidate, immutableTags, supersedeHold }
+  const base = { ref, kind: planned.kind, tags: planned.tags, deploy, version: planned.version, stagingImage: planned.stagingImage, destination: planned.destination }
+  if (planned.sourceFromCandidate) {
     return {
       ...base,
       environment: 'production',
@@ -78,6 +82,8 @@ function planRedeployEvent(options: PipelineOptions, redeploy: Redeploy): EventP
     kind: 'other',
     environment: options.env,
     tags: [],
+    // A redeploy pins the reference it resolved, from the commit its image's revision names.
+    deploy: { primaryTag: '', sourceFromCandidate: false, immutableTags: false, supersedeHold: false },
     version: '',
     steps: ['resolve', 'check', 'deploy', 'verify'],
     stagingImage: `${options.registry}/${options.service}`,

@@ -204,11 +204,11 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
         const inputs = {
           ...registryAuth(),
           // A promotion copies exactly the digest the candidate step resolved.
-          source: step === 'publish' ? layout : (result.candidate?.image ?? ''),
+          source: plan.deploy.sourceFromCandidate ? (result.candidate?.image ?? '') : layout,
           destination: plan.destination,
           tags: plan.tags.join(','),
           'require-platforms': PLATFORMS,
-          'immutable-tags': String(step === 'promote'),
+          'immutable-tags': String(plan.deploy.immutableTags),
         }
         const run = await progress.step(step, (sink) => action(step, 'acr-push', inputs, env, sink), (r) => r.outputs.image ?? '')
         result.digest = run.outputs.digest
@@ -245,7 +245,7 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
               files: manifest,
               image: kustomizeImageName(join(gitopsDir, manifest), options.service),
               'new-name': plan.destination,
-              tag: result.redeploy ? result.redeploy.tag : (plan.tags[0] ?? ''),
+              tag: result.redeploy ? result.redeploy.tag : plan.deploy.primaryTag,
               digest: result.digest ?? '',
               branch: options.branch,
               environment: plan.environment ?? '',
@@ -306,9 +306,9 @@ function safeDeployInputs(plan: EventPlan, ctx: RunContext, result: EventResult)
     'stage-seconds': ctx.progress.timings.map((t) => `${t.name}=${t.seconds.toFixed(1)}`).join(','),
     attestations: 'none (no attestation store locally; on GitHub: provenance, sbom)',
   }
-  if (plan.kind === 'release' || plan.kind === 'production') inputs['supersede-hold'] = 'true'
+  if (plan.deploy.supersedeHold) inputs['supersede-hold'] = 'true'
   // A promotion builds nothing: its image comes from the release candidate's commit.
-  if (result.candidate?.revision) inputs['source-commit'] = result.candidate.revision
+  if (plan.deploy.sourceFromCandidate && result.candidate?.revision) inputs['source-commit'] = result.candidate.revision
   // A redeploy's image was built earlier: its revision label says from which commit.
   if (plan.redeploy && result.revision) inputs['source-commit'] = result.revision
   if (plan.redeploy) Object.assign(inputs, { 'allow-downgrade': 'true', 'release-hold': String(plan.redeploy.releaseHold) })

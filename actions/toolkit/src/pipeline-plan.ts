@@ -9,6 +9,12 @@
 //   release       | yes     | staging     | registry/repository          | staging
 //   production    | yes     | production  | production-registry/repository | production
 //   feature, pull-request, other: build only (no environment, no tags)
+//
+// And what each kind does at deploy time, so the workflow and the local pipeline only read it:
+//   kind          | image and source commit from | immutable tags | supersedes a hold
+//   develop       | this run's build             | no             | no
+//   release       | this run's build             | no             | yes (a deliberate release)
+//   production    | the release candidate        | yes (X.Y.Z)    | yes
 import { commitShaExpected, isCommitSha } from './commit-sha'
 import { computeTags, RefError, type RefKind } from './gitflow'
 import { isRepositoryPath, isServiceName, REPOSITORY_COMPONENT_EXPECTED, SERVICE_NAME_EXPECTED } from './repository-name'
@@ -48,6 +54,14 @@ export interface PipelinePlan {
   version: string
   /** Tags to publish, most specific first; the first is the one the manifests pin. */
   tags: string[]
+  /** The tag the manifests pin (the first of tags); '' for a build-only run. */
+  primaryTag: string
+  /** A promotion builds nothing: its image and its source commit are the release candidate's. */
+  sourceFromCandidate: boolean
+  /** Published tags may never move to another digest (a production X.Y.Z). */
+  immutableTags: boolean
+  /** The deploy may supersede a deploy hold with a newer image (a release branch or tag). */
+  supersedeHold: boolean
   /** registry/repository in the staging registry: what builds publish and promotions copy from. */
   stagingImage: string
   /** registry/repository this run publishes to. */
@@ -87,6 +101,10 @@ export function planPipeline(event: PipelineEvent, settings: PipelineSettings): 
     environment: !tagPlan.publish ? '' : production ? settings.environments.production : settings.environments.staging,
     version: tagPlan.release ?? '',
     tags,
+    primaryTag: tags[0] ?? '',
+    sourceFromCandidate: production,
+    immutableTags: production,
+    supersedeHold: tagPlan.kind === 'release' || production,
     stagingImage,
     destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
     manifests: production ? settings.manifests.production : settings.manifests.staging,

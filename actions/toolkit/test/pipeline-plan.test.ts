@@ -13,6 +13,10 @@ describe('planPipeline', () => {
       environment: 'staging',
       version: '',
       tags: ['sha-3f9c2e1'],
+      primaryTag: 'sha-3f9c2e1',
+      sourceFromCandidate: false,
+      immutableTags: false,
+      supersedeHold: false,
       stagingImage: 'stagingacr.azurecr.io/vote',
       destination: 'stagingacr.azurecr.io/vote',
       manifests: 'overlays/staging/kustomization.yaml',
@@ -27,6 +31,10 @@ describe('planPipeline', () => {
       environment: 'production',
       version: '1.2.0',
       tags: ['1.2.0'],
+      primaryTag: '1.2.0',
+      sourceFromCandidate: true,
+      immutableTags: true,
+      supersedeHold: true,
       stagingImage: 'stagingacr.azurecr.io/team/vote',
       destination: 'prodacr.azurecr.io/team/vote',
       manifests: 'overlays/production/kustomization.yaml',
@@ -42,6 +50,29 @@ describe('planPipeline', () => {
     // A pull_request run is a pull request whatever its ref says.
     const pr = planPipeline({ eventName: 'pull_request', ref: 'refs/heads/release/vote/v1', sha, runNumber: 1 }, settings)
     expect(pr).toMatchObject({ kind: 'pull-request', publish: false, tags: [], destination: 'stagingacr.azurecr.io/vote' })
+  })
+
+  it('decides per kind what the deploy does: the pinned tag, where the image comes from, immutable tags, superseding a hold', () => {
+    const deploy = (eventName: string, ref: string) => {
+      const { kind, primaryTag, sourceFromCandidate, immutableTags, supersedeHold } = planPipeline({ eventName, ref, sha, runNumber: 7 }, settings)
+      return { kind, primaryTag, sourceFromCandidate, immutableTags, supersedeHold }
+    }
+    const none = { primaryTag: '', sourceFromCandidate: false, immutableTags: false, supersedeHold: false }
+    expect([
+      deploy('push', 'refs/heads/develop'),
+      deploy('push', 'refs/heads/release/vote/v1.2.0'),
+      deploy('push', 'refs/tags/vote/v1.2.0'),
+      deploy('push', 'refs/heads/feature/x'),
+      deploy('pull_request', 'refs/pull/3/merge'),
+      deploy('push', 'refs/heads/main'),
+    ]).toEqual([
+      { kind: 'develop', primaryTag: 'sha-3f9c2e1', sourceFromCandidate: false, immutableTags: false, supersedeHold: false },
+      { kind: 'release', primaryTag: '1.2.0-rc.7', sourceFromCandidate: false, immutableTags: false, supersedeHold: true },
+      { kind: 'production', primaryTag: '1.2.0', sourceFromCandidate: true, immutableTags: true, supersedeHold: true },
+      { kind: 'feature', ...none },
+      { kind: 'pull-request', ...none },
+      { kind: 'other', ...none },
+    ])
   })
 
   it('names the image locally for a build-only run without a registry, and refuses a publishing one', () => {

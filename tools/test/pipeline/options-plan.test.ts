@@ -105,6 +105,7 @@ describe('planEvents', () => {
       kind: 'release',
       environment: 'staging',
       tags: ['1.0.0-rc.7', 'sha-0123456'],
+      deploy: { primaryTag: '1.0.0-rc.7', sourceFromCandidate: false, immutableTags: false, supersedeHold: true },
       steps: ['test', 'audit', 'build', 'publish', 'deploy', 'verify'],
       destination: '127.0.0.1:5000/vote',
       manifest: 'k8s-specifications/overlays/staging/kustomization.yaml',
@@ -118,6 +119,7 @@ describe('planEvents', () => {
       kind: 'production',
       environment: 'production',
       tags: ['1.0.0'],
+      deploy: { primaryTag: '1.0.0', sourceFromCandidate: true, immutableTags: true, supersedeHold: true },
       steps: ['candidate', 'promote', 'deploy', 'verify'],
       releaseCandidate: '1.0.0',
       stagingImage: '127.0.0.1:5000/vote',
@@ -145,6 +147,8 @@ describe('planEvents', () => {
   it('publishes develop as sha-<7> to staging', () => {
     const [event] = planEvents(options(['result', '--ref', 'develop']), SHA, 1)
     expect(event).toMatchObject({ kind: 'develop', tags: ['sha-0123456'], environment: 'staging' })
+    // The deploy decisions are planPipeline's, taken as they are.
+    expect(event?.deploy).toEqual({ primaryTag: 'sha-0123456', sourceFromCandidate: false, immutableTags: false, supersedeHold: false })
   })
   it('refuses a release branch of another service', () => {
     expect(() => planEvents(options(['vote', '--ref', 'release/result/v1.0.0']), SHA, 1)).toThrow(/for service "result"/)

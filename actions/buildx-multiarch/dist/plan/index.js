@@ -31984,6 +31984,12 @@ function planRedeploy(request, settings) {
 //   release       | yes     | staging     | registry/repository          | staging
 //   production    | yes     | production  | production-registry/repository | production
 //   feature, pull-request, other: build only (no environment, no tags)
+//
+// And what each kind does at deploy time, so the workflow and the local pipeline only read it:
+//   kind          | image and source commit from | immutable tags | supersedes a hold
+//   develop       | this run's build             | no             | no
+//   release       | this run's build             | no             | yes (a deliberate release)
+//   production    | the release candidate        | yes (X.Y.Z)    | yes
 
 
 
@@ -32020,6 +32026,10 @@ function planPipeline(event, settings) {
         environment: !tagPlan.publish ? '' : production ? settings.environments.production : settings.environments.staging,
         version: tagPlan.release ?? '',
         tags,
+        primaryTag: tags[0] ?? '',
+        sourceFromCandidate: production,
+        immutableTags: production,
+        supersedeHold: tagPlan.kind === 'release' || production,
         stagingImage,
         destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
         manifests: production ? settings.manifests.production : settings.manifests.staging,
@@ -32183,7 +32193,10 @@ function planOutputs(plan) {
         environment: plan.environment,
         version: plan.version,
         tags: plan.tags.join(','),
-        'primary-tag': plan.tags[0] ?? '',
+        'primary-tag': plan.primaryTag,
+        'source-from-candidate': String(plan.sourceFromCandidate),
+        'immutable-tags': String(plan.immutableTags),
+        'supersede-hold': String(plan.supersedeHold),
         'staging-image': plan.stagingImage,
         destination: plan.destination,
         manifests: plan.manifests,
