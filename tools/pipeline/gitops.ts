@@ -3,9 +3,9 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseAllDocuments, parseDocument } from 'yaml'
-import { podContainers, podSpecPath } from '@aks-gitops/toolkit'
+import { DEFAULT_MANIFESTS, podContainers, podSpecPath } from '@aks-gitops/toolkit'
 
 function git(args: readonly string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
@@ -63,9 +63,9 @@ export function checkoutCommit(dir: string, commit: string): void {
   git(['checkout', '--quiet', '--detach', commit], dir)
 }
 
-/** What Argo CD renders for an environment at the checked-out commit. */
-export function renderOverlay(dir: string, environment: string): string {
-  const overlay = join(dir, 'k8s-specifications', 'overlays', environment)
+/** What Argo CD renders for an environment at the checked-out commit: the folder of its kustomization. */
+export function renderOverlay(dir: string, environment: keyof typeof DEFAULT_MANIFESTS): string {
+  const overlay = join(dir, dirname(DEFAULT_MANIFESTS[environment]))
   try {
     return execFileSync('kubectl', ['kustomize', overlay], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   } catch (error) {

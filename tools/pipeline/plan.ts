@@ -2,7 +2,7 @@
 // The kind, tags, environment and destinations come from the toolkit's planPipeline, the code the
 // workflow's plan job runs, so the local run and GitHub agree; this adds the local steps.
 // Pure: no I/O.
-import { planPipeline, planRedeploy, promotionTagRef, type DeployEnvironment, type PipelinePlan, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
+import { DEFAULT_ENVIRONMENTS, DEFAULT_MANIFESTS, planPipeline, planRedeploy, promotionTagRef, type DeployEnvironment, type PipelinePlan, type PipelineSettings, type RedeployPlan, type RefKind } from '@aks-gitops/toolkit'
 import type { PipelineOptions, Redeploy } from './options'
 
 export type StepName = 'test' | 'audit' | 'build' | 'publish' | 'candidate' | 'promote' | 'resolve' | 'check' | 'deploy' | 'verify'
@@ -33,18 +33,15 @@ export interface EventPlan {
   redeploy?: Redeploy & { planned: RedeployPlan }
 }
 
-export function overlayFile(environment: DeployEnvironment): string {
-  return `k8s-specifications/overlays/${environment}/kustomization.yaml`
-}
-
 /** The inputs the callers give the workflows' plan step, for this machine's registries. */
 function pipelineSettings(options: PipelineOptions): PipelineSettings {
   return {
     service: options.service,
     registry: options.registry,
     productionRegistry: options.productionRegistry,
-    environments: { staging: 'staging', production: 'production' },
-    manifests: { staging: overlayFile('staging'), production: overlayFile('production') },
+    // This machine's environments are the default names (options.ts: staging or production).
+    environments: DEFAULT_ENVIRONMENTS,
+    manifests: DEFAULT_MANIFESTS,
   }
 }
 

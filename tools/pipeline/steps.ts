@@ -3,7 +3,7 @@
 // clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
-import { DEFAULT_PLATFORMS, type Receipt, type RedeployPlan } from '@aks-gitops/toolkit'
+import { DEFAULT_MANIFESTS, DEFAULT_PLATFORMS, type Receipt, type RedeployPlan } from '@aks-gitops/toolkit'
 import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
@@ -17,7 +17,7 @@ import {
   type RenderedImage,
 } from './gitops'
 import type { PipelineOptions } from './options'
-import { overlayFile, type EventPlan } from './plan'
+import type { EventPlan } from './plan'
 import type { Progress } from './progress'
 import { readReceipt } from './receipt'
 import type { ServiceBuild } from './service-paths'
@@ -183,7 +183,7 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
               'release-git-directory': ctx.gitDirectory,
               'release-commit': ctx.sha,
               'release-paths': ctx.paths.join('\n'),
-              'release-staging-manifest': join(staging, overlayFile('staging')),
+              'release-staging-manifest': join(staging, DEFAULT_MANIFESTS.staging),
               'require-platforms': PLATFORMS,
               'verify-only': 'true',
             }

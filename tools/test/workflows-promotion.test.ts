@@ -193,7 +193,7 @@ describe('the candidate and publish steps, run as the real acr-push bundle', () 
     // The candidate job's workspace: the manifest branch at its root (staging runs a develop build,
     // not a candidate of 1.2.0), the tagged commit with its history in source/.
     const workspace = mkdtempSync(join(root, 'candidate-'))
-    const manifest = join(workspace, String(context['inputs.manifests']))
+    const manifest = join(workspace, String(context['needs.plan.outputs.staging-manifests']))
     mkdirSync(dirname(manifest), { recursive: true })
     writeFileSync(manifest, `images:\n  - name: vote\n    newName: ${staging}/vote\n    newTag: sha-${(commits.rc ?? '').slice(0, 7)}\n    digest: ${digests[`sha-${(commits.rc ?? '').slice(0, 7)}`]}\n`)
     git(workspace, 'clone', '-q', repo, 'source')

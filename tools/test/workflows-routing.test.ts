@@ -6,6 +6,7 @@ import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
 import { filterPatternToRegExp, matchesFilters } from '../src/workflows/filter-pattern'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
+import { DEFAULT_MANIFESTS } from '@aks-gitops/toolkit'
 import { buildInCaller } from '../pipeline/service-paths'
 import { loadWorkflows, workflowById, workflowCall } from '../src/workflows/load'
 import { triggeredWorkflows, type RepoEvent } from '../src/workflows/triggers'
@@ -14,8 +15,8 @@ const workflows = loadWorkflows()
 const BUILDS = ['result', 'vote', 'worker']
 const pipeline = workflowById(workflows, 'pipeline')
 const pipelineInputs = workflowCall(pipeline)?.inputs ?? {}
-/** The files a deploy's manifest commit touches: the pipeline's own defaults for both environments. */
-const MANIFEST_COMMIT = [pipelineInputs.manifests?.default, pipelineInputs['production-manifests']?.default].map(String)
+/** The files a deploy's manifest commit touches: the pipeline's defaults for both environments (its inputs are '' and the plan applies DEFAULT_MANIFESTS). */
+const MANIFEST_COMMIT: string[] = Object.values(DEFAULT_MANIFESTS)
 
 const push = (ref: string, ...files: string[]): RepoEvent => ({ name: 'push', ref, files })
 const pr = (base: string, ...files: string[]): RepoEvent => ({ name: 'pull_request', base, files })
@@ -90,6 +91,8 @@ describe('which workflows a change starts', () => {
 
   it("starts no build for a manifest commit, but starts the manifest validation", () => {
     expect(MANIFEST_COMMIT.every((file) => file.startsWith('k8s-specifications/'))).toBe(true)
+    // The pipeline declares no default of its own: an empty input is the plan's DEFAULT_MANIFESTS.
+    expect([pipelineInputs.manifests?.default, pipelineInputs['production-manifests']?.default]).toEqual(['', ''])
     for (const ref of ['refs/heads/main', 'refs/heads/develop']) {
       expect(run(push(ref, ...MANIFEST_COMMIT)), ref).toEqual(['manifests'])
       expect(run(push(ref, MANIFEST_COMMIT[0] as string)), ref).toEqual(['manifests'])

@@ -26,11 +26,17 @@ describe('the plan entry', () => {
       version: '1.0.0',
       tags: '1.0.0-rc.9,sha-0123456',
       'primary-tag': '1.0.0-rc.9',
+      'source-from-candidate': 'false',
+      'immutable-tags': 'false',
+      'supersede-hold': 'true',
       'staging-image': 'r.io/vote',
+      'staging-environment': 's',
+      'staging-manifests': 'a',
       destination: 'r.io/vote',
       manifests: 'a',
     })
     expect(planOutputs(planPipeline(readEvent(event('refs/heads/feature/x')), settings))).toMatchObject({ kind: 'feature', publish: 'false', environment: '', tags: '', 'primary-tag': '', version: '' })
+    expect(planOutputs(planPipeline(readEvent(event('refs/tags/vote/v1.0.0')), settings))).toMatchObject({ 'source-from-candidate': 'true', 'immutable-tags': 'true', 'supersede-hold': 'true', 'staging-environment': 's', 'staging-manifests': 'a' })
   })
 
   it('runs as a bundle with the defaults of plan/action.yml and writes a summary', async () => {
@@ -41,6 +47,8 @@ describe('the plan entry', () => {
       environment: 'production',
       destination: 'prod.example.io/vote',
       manifests: 'k8s-specifications/overlays/production/kustomization.yaml',
+      'staging-environment': 'staging',
+      'staging-manifests': 'k8s-specifications/overlays/staging/kustomization.yaml',
     })
     expect(run.summary).toContain('vote: production')
   })
@@ -50,9 +58,10 @@ describe('the plan entry', () => {
     expect(other.exitCode).not.toBe(0)
     expect(other.stdout).toMatch(/^::error title=pipeline::release branch "result\/v1.0.0" is for service "result", but this build is for "vote"$/m)
     expect(other.outputs).toEqual({})
-    const blank = await plan('refs/heads/develop', { environment: '' })
-    expect(blank.errors).toEqual(['Input "environment": is required and was not given'])
-    expect(blank.outputs).toEqual({})
+    // An empty environment or manifests input is the toolkit's default (DEFAULT_ENVIRONMENTS), not an error.
+    const blank = await plan('refs/heads/develop', { environment: '', manifests: '' })
+    expect(blank.errors).toEqual([])
+    expect(blank.outputs).toMatchObject({ environment: 'staging', manifests: 'k8s-specifications/overlays/staging/kustomization.yaml' })
     // plan/action.yml marks service required: the entry enforces it (the runner does not).
     const unnamed = await plan('refs/heads/develop', { service: '' })
     expect(unnamed.errors).toEqual(['Input "service": is required and was not given'])

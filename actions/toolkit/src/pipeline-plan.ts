@@ -39,10 +39,29 @@ export interface PipelineSettings {
   registry: string
   /** Login server of the production registry (default the staging registry). */
   productionRegistry?: string
-  /** GitHub environment names of the two deploy targets. */
+  /** GitHub environment names of the two deploy targets; an empty one is DEFAULT_ENVIRONMENTS'. */
   environments: { staging: string; production: string }
-  /** Files (or globs) that pin the image per environment. */
+  /** Files (or globs) that pin the image per environment; an empty one is DEFAULT_MANIFESTS'. */
   manifests: { staging: string; production: string }
+}
+
+/** The environment names a caller that gives none deploys to (the workflows' and the plan entry's inputs default to ''). */
+export const DEFAULT_ENVIRONMENTS = { staging: 'staging', production: 'production' } as const
+
+/** The manifests a caller that gives none pins: this repository's kustomize overlay per environment. */
+export const DEFAULT_MANIFESTS = {
+  staging: 'k8s-specifications/overlays/staging/kustomization.yaml',
+  production: 'k8s-specifications/overlays/production/kustomization.yaml',
+} as const
+
+/** The settings with DEFAULT_ENVIRONMENTS and DEFAULT_MANIFESTS in place of empty names and manifests. */
+export function withDefaults(settings: PipelineSettings): PipelineSettings {
+  const { environments: e, manifests: m } = settings
+  return {
+    ...settings,
+    environments: { staging: e.staging || DEFAULT_ENVIRONMENTS.staging, production: e.production || DEFAULT_ENVIRONMENTS.production },
+    manifests: { staging: m.staging || DEFAULT_MANIFESTS.staging, production: m.production || DEFAULT_MANIFESTS.production },
+  }
 }
 
 export interface PipelinePlan {
@@ -64,6 +83,9 @@ export interface PipelinePlan {
   supersedeHold: boolean
   /** registry/repository in the staging registry: what builds publish and promotions copy from. */
   stagingImage: string
+  /** The staging environment and its manifests, which a promotion's candidate is found with before the approval. */
+  stagingEnvironment: string
+  stagingManifests: string
   /** registry/repository this run publishes to. */
   destination: string
   /** The manifests the deploy edits (those of the staging environment for a build-only run). */
@@ -71,7 +93,8 @@ export interface PipelinePlan {
 }
 
 /** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
-export function planPipeline(event: PipelineEvent, settings: PipelineSettings): PipelinePlan {
+export function planPipeline(event: PipelineEvent, given: PipelineSettings): PipelinePlan {
+  const settings = withDefaults(given)
   const { service } = settings
   if (!isServiceName(service)) throw new RefError(`input service: '${service}' is not a lowercase image name (expected ${SERVICE_NAME_EXPECTED})`)
   if (settings.repository && !isRepositoryPath(settings.repository)) {
@@ -106,6 +129,8 @@ export function planPipeline(event: PipelineEvent, settings: PipelineSettings): 
     immutableTags: production,
     supersedeHold: tagPlan.kind === 'release' || production,
     stagingImage,
+    stagingEnvironment: settings.environments.staging,
+    stagingManifests: settings.manifests.staging,
     destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
     manifests: production ? settings.manifests.production : settings.manifests.staging,
   }

@@ -9,7 +9,7 @@
 //   production  | main, a tag */v*                         | production-registry/repository | production
 import { DEPLOYMENT_RULES, RefError, type DeployEnvironment } from './gitflow'
 import { digestProblem, isValidTag } from './image-ref'
-import type { PipelineSettings } from './pipeline-plan'
+import { withDefaults, type PipelineSettings } from './pipeline-plan'
 import { isServiceName } from './repository-name'
 
 export interface RedeployRequest {
@@ -59,7 +59,8 @@ export function parseRedeployReference(reference: string): RedeployReference | u
  * the order a person fixes them: the environment, the ref it allows, the registry, the service,
  * then the reference.
  */
-export function planRedeploy(request: RedeployRequest, settings: PipelineSettings): RedeployPlan {
+export function planRedeploy(request: RedeployRequest, given: PipelineSettings): RedeployPlan {
+  const settings = withDefaults(given)
   const { environment, ref } = request
   const target = environment === settings.environments.production ? 'production' : environment === settings.environments.staging ? 'staging' : undefined
   if (!target) throw new RefError(`input environment: expected ${settings.environments.staging} or ${settings.environments.production}, got '${environment}'`)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planPipeline, RefError, type PipelineSettings } from '../src/index'
+import { DEFAULT_ENVIRONMENTS, DEFAULT_MANIFESTS, planPipeline, RefError, withDefaults, type PipelineSettings } from '../src/index'
 import { PIPELINE_SETTINGS as settings } from './pipeline-settings'
 
 const sha = '3f9c2e1a7b6d5c4e3f2a1b0c9d8e7f6a5b4c3d2e'
@@ -18,6 +18,8 @@ describe('planPipeline', () => {
       immutableTags: false,
       supersedeHold: false,
       stagingImage: 'stagingacr.azurecr.io/vote',
+      stagingEnvironment: 'staging',
+      stagingManifests: 'overlays/staging/kustomization.yaml',
       destination: 'stagingacr.azurecr.io/vote',
       manifests: 'overlays/staging/kustomization.yaml',
     })
@@ -36,6 +38,9 @@ describe('planPipeline', () => {
       immutableTags: true,
       supersedeHold: true,
       stagingImage: 'stagingacr.azurecr.io/team/vote',
+      // A promotion's candidate is found in staging, with staging's environment and manifests.
+      stagingEnvironment: 'staging',
+      stagingManifests: 'overlays/staging/kustomization.yaml',
       destination: 'prodacr.azurecr.io/team/vote',
       manifests: 'overlays/production/kustomization.yaml',
     })
@@ -73,6 +78,23 @@ describe('planPipeline', () => {
       { kind: 'pull-request', ...none },
       { kind: 'other', ...none },
     ])
+  })
+
+  it('takes the default environment names and manifests for empty ones, each on its own', () => {
+    expect(DEFAULT_ENVIRONMENTS).toEqual({ staging: 'staging', production: 'production' })
+    expect(DEFAULT_MANIFESTS).toEqual({
+      staging: 'k8s-specifications/overlays/staging/kustomization.yaml',
+      production: 'k8s-specifications/overlays/production/kustomization.yaml',
+    })
+    const empty = { environments: { staging: '', production: '' }, manifests: { staging: '', production: '' } }
+    expect(push('refs/heads/develop', empty)).toMatchObject({ environment: 'staging', stagingEnvironment: 'staging', manifests: DEFAULT_MANIFESTS.staging, stagingManifests: DEFAULT_MANIFESTS.staging })
+    expect(push('refs/tags/vote/v1.2.0', empty)).toMatchObject({ environment: 'production', manifests: DEFAULT_MANIFESTS.production, stagingManifests: DEFAULT_MANIFESTS.staging })
+    const given = { environments: { staging: 'qa', production: '' }, manifests: { staging: '', production: 'prod/*.yaml' } }
+    expect(withDefaults({ ...settings, ...given })).toMatchObject({
+      environments: { staging: 'qa', production: 'production' },
+      manifests: { staging: DEFAULT_MANIFESTS.staging, production: 'prod/*.yaml' },
+    })
+    expect(push('refs/tags/vote/v1.2.0', given)).toMatchObject({ environment: 'production', manifests: 'prod/*.yaml', stagingEnvironment: 'qa' })
   })
 
   it('names the image locally for a build-only run without a registry, and refuses a publishing one', () => {

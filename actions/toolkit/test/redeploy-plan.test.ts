@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEPLOYMENT_RULES, parseRedeployReference, planRedeploy, RefError, type PipelineSettings, type RedeployRequest } from '../src/index'
+import { DEFAULT_MANIFESTS, DEPLOYMENT_RULES, parseRedeployReference, planRedeploy, RefError, type PipelineSettings, type RedeployRequest } from '../src/index'
 import { PIPELINE_SETTINGS as settings } from './pipeline-settings'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`
@@ -39,6 +39,12 @@ describe('planRedeploy', () => {
     // Without a production registry, production images live in the staging one.
     expect(redeploy({ environment: 'production' }, { productionRegistry: '' }).source).toBe('stagingacr.azurecr.io/vote:1.4.2')
     expect(redeploy({}, { repository: 'team/vote' }).image).toBe('stagingacr.azurecr.io/team/vote')
+  })
+
+  it('takes the default environment names and manifests for empty ones, as the plan entry passes them', () => {
+    const empty = { environments: { staging: '', production: '' }, manifests: { staging: '', production: '' } }
+    expect(redeploy({ environment: 'production' }, empty)).toMatchObject({ target: 'production', manifests: DEFAULT_MANIFESTS.production })
+    expect(() => redeploy({ environment: 'qa' }, empty)).toThrow("input environment: expected staging or production, got 'qa'")
   })
 
   it('leaves the source of previous to the history step', () => {

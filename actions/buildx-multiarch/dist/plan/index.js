@@ -31914,64 +31914,6 @@ function parseRepository(input) {
     return ref;
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/redeploy-plan.ts
-// What the redeploy workflow (.github/workflows/redeploy.yml) does for one dispatch, from the
-// GitFlow rules of gitflow.ts: whether the ref it was dispatched from may deploy to the chosen
-// environment, and which image (in that environment's registry) and manifests it verifies and
-// pins. The workflow's resolve job runs this (buildx-multiarch's `plan` entry with
-// `event: redeploy`) and the local pipeline's `--redeploy` plans with it. Pure: no I/O.
-//
-//   environment | dispatched from                          | image                         | manifests
-//   staging     | main, develop, release/*/*               | registry/repository           | staging
-//   production  | main, a tag */v*                         | production-registry/repository | production
-
-
-
-/** What a redeploy reference may be, as its errors name it (redeploy.yml's input, the local pipeline's --redeploy). */
-const REDEPLOY_REFERENCE_EXPECTED = 'a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous';
-/** Reads a reference as a tag, a sha256 digest or `previous`; undefined when it is none of them. */
-function parseRedeployReference(reference) {
-    if (reference === 'previous')
-        return { previous: true, tag: '', digest: '' };
-    if (reference.startsWith('sha256:') && !digestProblem(reference))
-        return { previous: false, tag: '', digest: reference };
-    if (isValidTag(reference))
-        return { previous: false, tag: reference, digest: '' };
-    return undefined;
-}
-/**
- * Plans one redeploy; a RefError names the input or the rule that refuses it. The checks run in
- * the order a person fixes them: the environment, the ref it allows, the registry, the service,
- * then the reference.
- */
-function planRedeploy(request, settings) {
-    const { environment, ref } = request;
-    const target = environment === settings.environments.production ? 'production' : environment === settings.environments.staging ? 'staging' : undefined;
-    if (!target)
-        throw new RefError(`input environment: expected ${settings.environments.staging} or ${settings.environments.production}, got '${environment}'`);
-    if (!DEPLOYMENT_RULES[target].refs.test(ref)) {
-        throw new RefError(`the ${environment} environment deploys only from ${DEPLOYMENT_RULES[target].text}; this run was dispatched from ${ref}. ` +
-            'Run the workflow from main (Actions → redeploy → Use workflow from: main).');
-    }
-    const registry = target === 'production' ? settings.productionRegistry || settings.registry : settings.registry;
-    // The workflow gives the registry from this repository variable; an empty one is the usual cause.
-    if (!registry)
-        throw new RefError('the repository variable ACR_STAGING_REGISTRY is not set');
-    if (!isServiceName(settings.service))
-        throw new RefError(`input service: '${settings.service}' is not an image name`);
-    const parsed = parseRedeployReference(request.reference);
-    if (!parsed)
-        throw new RefError(`input reference: expected ${REDEPLOY_REFERENCE_EXPECTED}`);
-    const image = `${registry}/${settings.repository || settings.service}`;
-    return {
-        target,
-        ...parsed,
-        image,
-        source: parsed.digest ? `${image}@${parsed.digest}` : parsed.tag ? `${image}:${parsed.tag}` : '',
-        manifests: settings.manifests[target],
-    };
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/pipeline-plan.ts
 // What the reusable pipeline (.github/workflows/pipeline.yml) does for one event, from the
 // GitFlow rules of gitflow.ts: the kind of run, whether it publishes, which environment deploys
@@ -31993,8 +31935,25 @@ function planRedeploy(request, settings) {
 
 
 
+/** The environment names a caller that gives none deploys to (the workflows' and the plan entry's inputs default to ''). */
+const DEFAULT_ENVIRONMENTS = { staging: 'staging', production: 'production' };
+/** The manifests a caller that gives none pins: this repository's kustomize overlay per environment. */
+const DEFAULT_MANIFESTS = {
+    staging: 'k8s-specifications/overlays/staging/kustomization.yaml',
+    production: 'k8s-specifications/overlays/production/kustomization.yaml',
+};
+/** The settings with DEFAULT_ENVIRONMENTS and DEFAULT_MANIFESTS in place of empty names and manifests. */
+function withDefaults(settings) {
+    const { environments: e, manifests: m } = settings;
+    return {
+        ...settings,
+        environments: { staging: e.staging || DEFAULT_ENVIRONMENTS.staging, production: e.production || DEFAULT_ENVIRONMENTS.production },
+        manifests: { staging: m.staging || DEFAULT_MANIFESTS.staging, production: m.production || DEFAULT_MANIFESTS.production },
+    };
+}
 /** Plans one run of the pipeline; a RefError names the input or ref that cannot be planned. */
-function planPipeline(event, settings) {
+function planPipeline(event, given) {
+    const settings = withDefaults(given);
     const { service } = settings;
     if (!isServiceName(service))
         throw new RefError(`input service: '${service}' is not a lowercase image name (expected ${SERVICE_NAME_EXPECTED})`);
@@ -32031,8 +31990,70 @@ function planPipeline(event, settings) {
         immutableTags: production,
         supersedeHold: tagPlan.kind === 'release' || production,
         stagingImage,
+        stagingEnvironment: settings.environments.staging,
+        stagingManifests: settings.manifests.staging,
         destination: production ? `${settings.productionRegistry || registry}/${repository}` : stagingImage,
         manifests: production ? settings.manifests.production : settings.manifests.staging,
+    };
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/redeploy-plan.ts
+// What the redeploy workflow (.github/workflows/redeploy.yml) does for one dispatch, from the
+// GitFlow rules of gitflow.ts: whether the ref it was dispatched from may deploy to the chosen
+// environment, and which image (in that environment's registry) and manifests it verifies and
+// pins. The workflow's resolve job runs this (buildx-multiarch's `plan` entry with
+// `event: redeploy`) and the local pipeline's `--redeploy` plans with it. Pure: no I/O.
+//
+//   environment | dispatched from                          | image                         | manifests
+//   staging     | main, develop, release/*/*               | registry/repository           | staging
+//   production  | main, a tag */v*                         | production-registry/repository | production
+
+
+
+
+/** What a redeploy reference may be, as its errors name it (redeploy.yml's input, the local pipeline's --redeploy). */
+const REDEPLOY_REFERENCE_EXPECTED = 'a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous';
+/** Reads a reference as a tag, a sha256 digest or `previous`; undefined when it is none of them. */
+function parseRedeployReference(reference) {
+    if (reference === 'previous')
+        return { previous: true, tag: '', digest: '' };
+    if (reference.startsWith('sha256:') && !digestProblem(reference))
+        return { previous: false, tag: '', digest: reference };
+    if (isValidTag(reference))
+        return { previous: false, tag: reference, digest: '' };
+    return undefined;
+}
+/**
+ * Plans one redeploy; a RefError names the input or the rule that refuses it. The checks run in
+ * the order a person fixes them: the environment, the ref it allows, the registry, the service,
+ * then the reference.
+ */
+function planRedeploy(request, given) {
+    const settings = withDefaults(given);
+    const { environment, ref } = request;
+    const target = environment === settings.environments.production ? 'production' : environment === settings.environments.staging ? 'staging' : undefined;
+    if (!target)
+        throw new RefError(`input environment: expected ${settings.environments.staging} or ${settings.environments.production}, got '${environment}'`);
+    if (!DEPLOYMENT_RULES[target].refs.test(ref)) {
+        throw new RefError(`the ${environment} environment deploys only from ${DEPLOYMENT_RULES[target].text}; this run was dispatched from ${ref}. ` +
+            'Run the workflow from main (Actions → redeploy → Use workflow from: main).');
+    }
+    const registry = target === 'production' ? settings.productionRegistry || settings.registry : settings.registry;
+    // The workflow gives the registry from this repository variable; an empty one is the usual cause.
+    if (!registry)
+        throw new RefError('the repository variable ACR_STAGING_REGISTRY is not set');
+    if (!isServiceName(settings.service))
+        throw new RefError(`input service: '${settings.service}' is not an image name`);
+    const parsed = parseRedeployReference(request.reference);
+    if (!parsed)
+        throw new RefError(`input reference: expected ${REDEPLOY_REFERENCE_EXPECTED}`);
+    const image = `${registry}/${settings.repository || settings.service}`;
+    return {
+        target,
+        ...parsed,
+        image,
+        source: parsed.digest ? `${image}@${parsed.digest}` : parsed.tag ? `${image}:${parsed.tag}` : '',
+        manifests: settings.manifests[target],
     };
 }
 
@@ -32150,8 +32171,9 @@ function readSettings() {
         repository: getString('image-repository'),
         registry: getString('registry'),
         productionRegistry: getString('production-registry'),
-        environments: { staging: getString('environment', { required: true }), production: getString('production-environment', { required: true }) },
-        manifests: { staging: getString('manifests', { required: true }), production: getString('production-manifests', { required: true }) },
+        // Empty means the toolkit's DEFAULT_ENVIRONMENTS and DEFAULT_MANIFESTS (applied where the plan is made).
+        environments: { staging: getString('environment'), production: getString('production-environment') },
+        manifests: { staging: getString('manifests'), production: getString('production-manifests') },
     };
 }
 /** The plan's inputs for `event` (readEventInput's value); throws on the first bad one. */
@@ -32198,6 +32220,8 @@ function planOutputs(plan) {
         'immutable-tags': String(plan.immutableTags),
         'supersede-hold': String(plan.supersedeHold),
         'staging-image': plan.stagingImage,
+        'staging-environment': plan.stagingEnvironment,
+        'staging-manifests': plan.stagingManifests,
         destination: plan.destination,
         manifests: plan.manifests,
     };

@@ -21,8 +21,9 @@ function readSettings(): PipelineSettings {
     repository: getString('image-repository'),
     registry: getString('registry'),
     productionRegistry: getString('production-registry'),
-    environments: { staging: getString('environment', { required: true }), production: getString('production-environment', { required: true }) },
-    manifests: { staging: getString('manifests', { required: true }), production: getString('production-manifests', { required: true }) },
+    // Empty means the toolkit's DEFAULT_ENVIRONMENTS and DEFAULT_MANIFESTS (applied where the plan is made).
+    environments: { staging: getString('environment'), production: getString('production-environment') },
+    manifests: { staging: getString('manifests'), production: getString('production-manifests') },
   }
 }
 

@@ -31,6 +31,8 @@ export function planOutputs(plan: PipelinePlan): Record<string, string> {
     'immutable-tags': String(plan.immutableTags),
     'supersede-hold': String(plan.supersedeHold),
     'staging-image': plan.stagingImage,
+    'staging-environment': plan.stagingEnvironment,
+    'staging-manifests': plan.stagingManifests,
     destination: plan.destination,
     manifests: plan.manifests,
   }
