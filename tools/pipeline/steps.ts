@@ -3,7 +3,7 @@
 // clone of the GitOps remote), verify (render, check every local image's platforms, print the diff).
 import { join, resolve } from 'node:path'
 import { runAction, REPO_ROOT, type ActionRun } from '@aks-gitops/test-support/action-runner'
-import { DEFAULT_MANIFESTS, DEFAULT_PLATFORMS, type Receipt, type RedeployPlan } from '@aks-gitops/toolkit'
+import { DEFAULT_MANIFESTS, DEFAULT_PLATFORMS, errorMessage, redeploySource, type Receipt, type RedeployPlan } from '@aks-gitops/toolkit'
 import { dependencyAudit, describeAudit, type AuditResult } from './audit'
 import {
   checkoutCommit,
@@ -332,6 +332,9 @@ async function resolveRedeploy(ctx: RunContext, planned: RedeployPlan, dir: stri
   const run = await action('resolve', 'bump-manifest', inputs, { ...env, GITHUB_WORKSPACE: dir }, sink)
   const tag = run.outputs['pinned-tag'] ?? ''
   const digest = run.outputs['pinned-digest'] ?? ''
-  if (!tag && !digest) throw new StepError('resolve', 'previous: the history names no earlier image', HINTS.resolve ?? '')
-  return { source: `${planned.image}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`, tag, digest }
+  try {
+    return { source: redeploySource(planned.image, { tag, digest }), tag, digest }
+  } catch (e) {
+    throw new StepError('resolve', errorMessage(e), HINTS.resolve ?? '')
+  }
 }

@@ -251,16 +251,28 @@ describe('redeploy validates the requested reference before anything uses it', (
     expect((await resolve('production', 'previous')).outputs).toMatchObject({ previous: 'true', source: '', tag: '', digest: '', image: 'prodacr.azurecr.io/vote' })
   })
 
-  it('names the image one step back from what bump-manifest found, and fails when it found none', () => {
+  it('names the image one step back from what bump-manifest found, and fails when it found none', async () => {
+    // The plan bundle's redeploy-previous event (the toolkit's redeploySource), as the step gives it.
     const name = findStep(workflowById(workflows, 'redeploy'), 'resolve', 'previous-source')
+    expect(name.uses).toBe('./pipeline/actions/buildx-multiarch/plan')
     const digest = `sha256:${'cd'.repeat(32)}`
     const found = (tag: string, d: string) =>
-      runStepScript(name.run ?? '', resolveEnv(name.env, { 'steps.resolve.outputs.image': 'prodacr.azurecr.io/vote', 'steps.previous.outputs.pinned-tag': tag, 'steps.previous.outputs.pinned-digest': d }))
-    expect(found('1.4.1', digest).outputs).toEqual({ source: `prodacr.azurecr.io/vote:1.4.1@${digest}` })
-    expect(found('', digest).outputs).toEqual({ source: `prodacr.azurecr.io/vote@${digest}` })
-    const none = found('', '')
+      runActionStep(name, {
+        'github.ref': 'refs/heads/main',
+        'inputs.service': 'vote',
+        'inputs.environment': 'production',
+        'vars.ACR_STAGING_REGISTRY': 'stagingacr.azurecr.io',
+        'vars.ACR_PRODUCTION_REGISTRY': 'prodacr.azurecr.io',
+        'steps.previous.outputs.pinned-tag': tag,
+        'steps.previous.outputs.pinned-digest': d,
+      })
+    expect((await found('1.4.1', digest)).outputs).toMatchObject({ source: `prodacr.azurecr.io/vote:1.4.1@${digest}` })
+    expect((await found('', digest)).outputs).toMatchObject({ source: `prodacr.azurecr.io/vote@${digest}` })
+    const none = await found('', '')
     expect(none.exitCode).not.toBe(0)
     expect(none.stdout).toContain('previous: the history names no earlier image')
+    expect(none.stdout).toContain('::error title=redeploy::previous: the history names no earlier image')
+    expect(none.outputs).toEqual({})
   })
 
   it.each(['1.2.3; rm -rf /', '$(id)', '../1.2.3', 'a b', '', `x${'y'.repeat(128)}`, 'sha256:abc', '-rc1'])(

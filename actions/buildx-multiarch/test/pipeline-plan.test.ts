@@ -94,7 +94,19 @@ describe('the plan entry with event redeploy', () => {
     const spaced = await redeploy('refs/heads/main', { 'target-environment': 'staging', reference: ' 1.4.2' })
     expect(spaced.errors).toEqual(['input reference: expected a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous'])
     const unknown = await redeploy('refs/heads/main', { event: 'deploy', 'target-environment': 'staging', reference: '1.4.2' })
-    expect(unknown.stdout).toMatch(/^::error title=pipeline::input event: expected pipeline or redeploy, got 'deploy'$/m)
+    expect(unknown.stdout).toMatch(/^::error title=pipeline::input event: expected pipeline, redeploy or redeploy-previous, got 'deploy'$/m)
     expect(unknown.outputs).toEqual({})
+  })
+
+  it('with event redeploy-previous, names the image one step back from what the history found, or fails', async () => {
+    const digest = `sha256:${'ef'.repeat(32)}`
+    const previous = (inputs: Record<string, string>) => redeploy('refs/heads/main', { event: 'redeploy-previous', 'target-environment': 'staging', ...inputs })
+    const found = await previous({ 'pinned-tag': '1.4.1', 'pinned-digest': digest })
+    expect(found.errors).toEqual([])
+    expect(found.outputs).toMatchObject({ previous: 'true', source: `acr.example.io/vote:1.4.1@${digest}`, image: 'acr.example.io/vote', tag: '1.4.1', digest })
+    expect(found.summary).toContain(`acr.example.io/vote:1.4.1@${digest}`)
+    const none = await previous({})
+    expect(none.stdout).toMatch(/^::error title=redeploy::previous: the history names no earlier image$/m)
+    expect(none.outputs).toEqual({})
   })
 })

@@ -8,7 +8,7 @@
 //   staging     | main, develop, release/*/*               | registry/repository           | staging
 //   production  | main, a tag */v*                         | production-registry/repository | production
 import { DEPLOYMENT_RULES, RefError, type DeployEnvironment } from './gitflow'
-import { digestProblem, isValidTag } from './image-ref'
+import { digestProblem, formatImageReference, isValidTag } from './image-ref'
 import { withDefaults, type PipelineSettings } from './pipeline-plan'
 import { isServiceName } from './repository-name'
 
@@ -55,6 +55,18 @@ export function parseRedeployReference(reference: string): RedeployReference | u
 }
 
 /**
+ * The image a redeploy verifies: image (registry/repository) with the tag and/or digest, as
+ * image-ref writes a reference. For `previous` these are what the manifests' history named; a
+ * RefError when it named neither.
+ */
+export function redeploySource(image: string, { tag, digest }: { tag: string; digest: string }): string {
+  if (!tag && !digest) throw new RefError('previous: the history names no earlier image')
+  // Split at the first '/', so repositoryName writes the image back exactly as given.
+  const slash = image.indexOf('/')
+  return formatImageReference({ registry: image.slice(0, slash), repository: image.slice(slash + 1), tag, digest })
+}
+
+/**
  * Plans one redeploy; a RefError names the input or the rule that refuses it. The checks run in
  * the order a person fixes them: the environment, the ref it allows, the registry, the service,
  * then the reference.
@@ -81,7 +93,7 @@ export function planRedeploy(request: RedeployRequest, given: PipelineSettings):
     target,
     ...parsed,
     image,
-    source: parsed.digest ? `${image}@${parsed.digest}` : parsed.tag ? `${image}:${parsed.tag}` : '',
+    source: parsed.previous ? '' : redeploySource(image, parsed),
     manifests: settings.manifests[target],
   }
 }

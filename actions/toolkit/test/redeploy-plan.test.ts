@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MANIFESTS, DEPLOYMENT_RULES, parseRedeployReference, planRedeploy, RefError, type PipelineSettings, type RedeployRequest } from '../src/index'
+import { DEFAULT_MANIFESTS, DEPLOYMENT_RULES, parseRedeployReference, planRedeploy, redeploySource, RefError, type PipelineSettings, type RedeployRequest } from '../src/index'
 import { PIPELINE_SETTINGS as settings } from './pipeline-settings'
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`
@@ -17,6 +17,18 @@ describe('parseRedeployReference', () => {
     'refuses %j',
     (reference) => expect(parseRedeployReference(reference)).toBeUndefined(),
   )
+})
+
+describe('redeploySource', () => {
+  it('writes image[:tag][@digest] exactly as given, a registry port and nested repository included', () => {
+    expect(redeploySource('prodacr.azurecr.io/vote', { tag: '1.4.1', digest: DIGEST })).toBe(`prodacr.azurecr.io/vote:1.4.1@${DIGEST}`)
+    expect(redeploySource('prodacr.azurecr.io/vote', { tag: '', digest: DIGEST })).toBe(`prodacr.azurecr.io/vote@${DIGEST}`)
+    expect(redeploySource('127.0.0.1:5001/team/vote', { tag: '1.4.1', digest: '' })).toBe('127.0.0.1:5001/team/vote:1.4.1')
+  })
+
+  it('refuses when the history names no earlier image', () => {
+    expect(() => redeploySource('prodacr.azurecr.io/vote', { tag: '', digest: '' })).toThrow(new RefError('previous: the history names no earlier image'))
+  })
 })
 
 describe('planRedeploy', () => {

@@ -32024,6 +32024,18 @@ function parseRedeployReference(reference) {
     return undefined;
 }
 /**
+ * The image a redeploy verifies: image (registry/repository) with the tag and/or digest, as
+ * image-ref writes a reference. For `previous` these are what the manifests' history named; a
+ * RefError when it named neither.
+ */
+function redeploySource(image, { tag, digest }) {
+    if (!tag && !digest)
+        throw new RefError('previous: the history names no earlier image');
+    // Split at the first '/', so repositoryName writes the image back exactly as given.
+    const slash = image.indexOf('/');
+    return formatImageReference({ registry: image.slice(0, slash), repository: image.slice(slash + 1), tag, digest });
+}
+/**
  * Plans one redeploy; a RefError names the input or the rule that refuses it. The checks run in
  * the order a person fixes them: the environment, the ref it allows, the registry, the service,
  * then the reference.
@@ -32052,7 +32064,7 @@ function planRedeploy(request, given) {
         target,
         ...parsed,
         image,
-        source: parsed.digest ? `${image}@${parsed.digest}` : parsed.tag ? `${image}:${parsed.tag}` : '',
+        source: parsed.previous ? '' : redeploySource(image, parsed),
         manifests: settings.manifests[target],
     };
 }
@@ -32160,7 +32172,7 @@ function getChoice(name, choices, defaultValue) {
 // Nothing else in the entry reads inputs.
 
 
-const EVENTS = ['pipeline', 'redeploy'];
+const EVENTS = ['pipeline', 'redeploy', 'redeploy-previous'];
 /** The event input as given, read apart from the rest so that a failure reading those is titled for it. */
 function readEventInput() {
     return getString('event') || 'pipeline';
@@ -32178,13 +32190,19 @@ function readSettings() {
 }
 /** The plan's inputs for `event` (readEventInput's value); throws on the first bad one. */
 function readPlanInputs(event) {
-    if (event !== 'pipeline' && event !== 'redeploy')
-        throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`);
+    if (event !== 'pipeline' && event !== 'redeploy' && event !== 'redeploy-previous')
+        throw new RefError(`input event: expected ${EVENTS.slice(0, -1).join(', ')} or ${EVENTS.at(-1)}, got '${event}'`);
     const settings = readSettings();
     if (event === 'pipeline')
         return { event, settings };
+    const environment = getString('target-environment');
+    // What the history step found one step back; a RefError later when it found neither.
+    if (event === 'redeploy-previous') {
+        const pinned = { tag: getString('pinned-tag'), digest: getString('pinned-digest') };
+        return { event, settings, redeploy: { environment, reference: 'previous' }, pinned };
+    }
     // Free text typed by a person: validated as given (planRedeploy), not trimmed into something else.
-    const redeploy = { environment: getString('target-environment'), reference: getInput('reference', { trimWhitespace: false }) };
+    const redeploy = { environment, reference: getInput('reference', { trimWhitespace: false }) };
     return { event, settings, redeploy };
 }
 
@@ -32237,11 +32255,14 @@ function redeployOutputs(plan) {
         manifests: plan.manifests,
     };
 }
-async function runRedeploy(settings, { environment, reference }) {
-    const plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings);
+async function runRedeploy(settings, { environment, reference }, pinned) {
+    let plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings);
+    // redeploy-previous: the image one step back, named from what the history step found.
+    if (pinned)
+        plan = { ...plan, ...pinned, source: redeploySource(plan.image, pinned) };
     for (const [name, value] of Object.entries(redeployOutputs(plan)))
         setOutput(name, value);
-    const what = plan.previous ? `${plan.image}, one step back (previous)` : plan.source;
+    const what = plan.previous && !plan.source ? `${plan.image}, one step back (previous)` : plan.source;
     info(`${settings.service} → ${environment}: ${what}`);
     await summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write();
 }
@@ -32252,6 +32273,8 @@ async function run() {
         const { settings } = inputs;
         if (inputs.event === 'redeploy')
             return await runRedeploy(settings, inputs.redeploy);
+        if (inputs.event === 'redeploy-previous')
+            return await runRedeploy(settings, inputs.redeploy, inputs.pinned);
         const plan = planPipeline(readEvent(process.env), settings);
         for (const [name, value] of Object.entries(planOutputs(plan)))
             setOutput(name, value);
@@ -32263,7 +32286,7 @@ async function run() {
     }
     catch (e) {
         // Titled like the workflow's other errors, so the annotation says which step refused.
-        error(errorMessage(e), { title: event === 'redeploy' ? 'redeploy' : 'pipeline' });
+        error(errorMessage(e), { title: event.startsWith('redeploy') ? 'redeploy' : 'pipeline' });
         process.exitCode = 1;
     }
 }

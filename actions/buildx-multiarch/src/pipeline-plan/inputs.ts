@@ -4,11 +4,12 @@
 import * as core from '@actions/core'
 import { getString, RefError, type PipelineSettings } from '@aks-gitops/toolkit'
 
-const EVENTS = ['pipeline', 'redeploy'] as const
+const EVENTS = ['pipeline', 'redeploy', 'redeploy-previous'] as const
 
 export type PlanInputs =
   | { event: 'pipeline'; settings: PipelineSettings }
   | { event: 'redeploy'; settings: PipelineSettings; redeploy: { environment: string; reference: string } }
+  | { event: 'redeploy-previous'; settings: PipelineSettings; redeploy: { environment: string; reference: string }; pinned: { tag: string; digest: string } }
 
 /** The event input as given, read apart from the rest so that a failure reading those is titled for it. */
 export function readEventInput(): string {
@@ -29,10 +30,16 @@ function readSettings(): PipelineSettings {
 
 /** The plan's inputs for `event` (readEventInput's value); throws on the first bad one. */
 export function readPlanInputs(event: string): PlanInputs {
-  if (event !== 'pipeline' && event !== 'redeploy') throw new RefError(`input event: expected ${EVENTS.join(' or ')}, got '${event}'`)
+  if (event !== 'pipeline' && event !== 'redeploy' && event !== 'redeploy-previous') throw new RefError(`input event: expected ${EVENTS.slice(0, -1).join(', ')} or ${EVENTS.at(-1)}, got '${event}'`)
   const settings = readSettings()
   if (event === 'pipeline') return { event, settings }
+  const environment = getString('target-environment')
+  // What the history step found one step back; a RefError later when it found neither.
+  if (event === 'redeploy-previous') {
+    const pinned = { tag: getString('pinned-tag'), digest: getString('pinned-digest') }
+    return { event, settings, redeploy: { environment, reference: 'previous' }, pinned }
+  }
   // Free text typed by a person: validated as given (planRedeploy), not trimmed into something else.
-  const redeploy = { environment: getString('target-environment'), reference: core.getInput('reference', { trimWhitespace: false }) }
+  const redeploy = { environment, reference: core.getInput('reference', { trimWhitespace: false }) }
   return { event, settings, redeploy }
 }

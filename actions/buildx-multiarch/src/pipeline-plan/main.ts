@@ -5,7 +5,7 @@
 // instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
 // changes nothing, so a bad ref or input only fails the step.
 import * as core from '@actions/core'
-import { errorMessage, planPipeline, planRedeploy, type PipelineEvent, type PipelinePlan, type PipelineSettings, type RedeployPlan } from '@aks-gitops/toolkit'
+import { errorMessage, planPipeline, planRedeploy, redeploySource, type PipelineEvent, type PipelinePlan, type PipelineSettings, type RedeployPlan } from '@aks-gitops/toolkit'
 import { readEventInput, readPlanInputs } from './inputs'
 
 /** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
@@ -50,10 +50,12 @@ function redeployOutputs(plan: RedeployPlan): Record<string, string> {
   }
 }
 
-async function runRedeploy(settings: PipelineSettings, { environment, reference }: { environment: string; reference: string }): Promise<void> {
-  const plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings)
+async function runRedeploy(settings: PipelineSettings, { environment, reference }: { environment: string; reference: string }, pinned?: { tag: string; digest: string }): Promise<void> {
+  let plan = planRedeploy({ ref: process.env.GITHUB_REF ?? '', environment, reference }, settings)
+  // redeploy-previous: the image one step back, named from what the history step found.
+  if (pinned) plan = { ...plan, ...pinned, source: redeploySource(plan.image, pinned) }
   for (const [name, value] of Object.entries(redeployOutputs(plan))) core.setOutput(name, value)
-  const what = plan.previous ? `${plan.image}, one step back (previous)` : plan.source
+  const what = plan.previous && !plan.source ? `${plan.image}, one step back (previous)` : plan.source
   core.info(`${settings.service} → ${environment}: ${what}`)
   await core.summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write()
 }
@@ -64,6 +66,7 @@ export async function run(): Promise<void> {
     const inputs = readPlanInputs(event)
     const { settings } = inputs
     if (inputs.event === 'redeploy') return await runRedeploy(settings, inputs.redeploy)
+    if (inputs.event === 'redeploy-previous') return await runRedeploy(settings, inputs.redeploy, inputs.pinned)
     const plan = planPipeline(readEvent(process.env), settings)
     for (const [name, value] of Object.entries(planOutputs(plan))) core.setOutput(name, value)
     core.info(`${settings.service}: ${plan.kind}; publish=${plan.publish} environment=${plan.environment || 'none'} tags=${plan.tags.join(',') || 'none'}`)
@@ -73,7 +76,7 @@ export async function run(): Promise<void> {
       .write()
   } catch (e) {
     // Titled like the workflow's other errors, so the annotation says which step refused.
-    core.error(errorMessage(e), { title: event === 'redeploy' ? 'redeploy' : 'pipeline' })
+    core.error(errorMessage(e), { title: event.startsWith('redeploy') ? 'redeploy' : 'pipeline' })
     process.exitCode = 1
   }
 }
