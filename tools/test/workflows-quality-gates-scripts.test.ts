@@ -1,6 +1,6 @@
 // The scan and SBOM gates of the pipeline's build job (issue 12, item 7), run for real: the
-// workflow's own run: scripts, from the per-platform split of a real amd64 + arm64 OCI layout to
-// the SBOMs, in the job's order and under each step's `if:`, with grype and syft stand-ins on the
+// workflow's own steps, from the per-platform split of a real amd64 + arm64 OCI layout (the plan
+// entry's committed bundle) to the SBOMs, in the job's order and under each step's `if:`, with grype and syft stand-ins on the
 // paths download-grype and download-syft would output. The stand-ins (helpers/anchore-standins.ts)
 // implement the CLI behaviour the scripts rely on as grype v0.110.0's and syft v1.42.3's sources
 // define it (cited there): --fail-on exit code 2, 1 for any other error, --only-fixed, the JSON
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExpressionContext } from '../src/workflows/expressions'
 import { stepRuns } from '../src/workflows/job-graph'
 import { loadWorkflows, workflowById, type Step } from '../src/workflows/load'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { runStep, type ScriptRun } from '../src/workflows/run-script'
 import { BASE_IMAGE, copyBaseImageLayout } from '@aks-gitops/test-support/oci-dir'
 import { installStandins, runStandin, type StandinDb, type StandinVulnerability, type Standins } from './helpers/anchore-standins'
@@ -66,10 +67,11 @@ interface GateOptions {
 
 /**
  * Runs GATE_STEPS as the runner would: each `if:` evaluated over the inputs, plan outputs and
- * earlier steps' outputs, `run:` scripts through runStep, the download actions by handing
+ * earlier steps' outputs, `run:` scripts through runStep, the split through the committed bundle
+ * (runActionStep), the download actions by handing
  * out the stand-ins' paths as their `cmd` output, and nothing after a failed step.
  */
-function runGates(options: GateOptions = {}): GateRun {
+async function runGates(options: GateOptions = {}): Promise<GateRun> {
   const runnerTemp = mkdtempSync(join(temp, 'runner-'))
   const db = join(runnerTemp, 'standin-db.json')
   if (options.db !== null) writeFileSync(db, JSON.stringify(options.db ?? {}))
@@ -77,6 +79,7 @@ function runGates(options: GateOptions = {}): GateRun {
     'inputs.vulnerability-scan': true,
     'inputs.scan-severity': 'high',
     'inputs.attestations': true,
+    'inputs.service': 'vote',
     ...options.inputs,
     'needs.plan.outputs.publish': String(options.publish ?? true),
     'runner.temp': runnerTemp,
@@ -91,8 +94,9 @@ function runGates(options: GateOptions = {}): GateRun {
     result.ran.push(key)
     const outputs: Record<string, string> = {}
     if (step.id === 'grype' || step.id === 'syft') outputs.cmd = standins[step.id]
-    else if (step.run !== undefined) {
-      const run = runStep(step, context, { env: { ANCHORE_STANDIN_DB: db } })
+    else if (step.run !== undefined || step.uses?.startsWith('./') === true) {
+      // The split is the plan entry's bundle (event platform-views), the rest run: scripts.
+      const run = step.run !== undefined ? runStep(step, context, { env: { ANCHORE_STANDIN_DB: db } }) : await runActionStep(step, context)
       result.runs[key] = run
       Object.assign(outputs, run.outputs)
       if (run.exitCode !== 0) break
@@ -114,8 +118,8 @@ const report = (run: GateRun, slug: string) =>
   JSON.parse(readFileSync(join(run.runnerTemp, 'grype', `${slug}.json`), 'utf8')) as { matches: unknown[]; ignoredMatches?: unknown[]; source: { target: { manifestDigest: string; architecture: string } } }
 
 describe('the vulnerability scan, run with a grype stand-in', () => {
-  it('scans each platform from its own view and passes a clean image, with a row per platform in the summary', () => {
-    const run = runGates({ publish: false })
+  it('scans each platform from its own view and passes a clean image, with a row per platform in the summary', async () => {
+    const run = await runGates({ publish: false })
     expect(run.ran).toEqual(['platforms', 'grype', 'scan'])
     expect(run.runs.scan?.exitCode, run.runs.scan?.stdout).toBe(0)
     const views = join(run.runnerTemp, 'oci-platforms')
@@ -128,8 +132,8 @@ describe('the vulnerability scan, run with a grype stand-in', () => {
     expect(run.runs.scan?.summary).toMatch(/^### Vulnerability scan: fixable findings, failing at high or above$/m)
   }, 60_000)
 
-  it('fails on a fixable High at threshold high, naming the finding and the platform, and hands nothing to publish', () => {
-    const run = runGates({ db: holding('arm64', vulnerability('CVE-2026-1111', 'High', 'fixed', ['3.0.18-1~deb12u1'])) })
+  it('fails on a fixable High at threshold high, naming the finding and the platform, and hands nothing to publish', async () => {
+    const run = await runGates({ db: holding('arm64', vulnerability('CVE-2026-1111', 'High', 'fixed', ['3.0.18-1~deb12u1'])) })
     const scan = run.runs.scan as ScriptRun
     expect(scan.exitCode).toBe(1)
     expect(run.ran.at(-1)).toBe('scan')
@@ -140,8 +144,8 @@ describe('the vulnerability scan, run with a grype stand-in', () => {
     expect(scan.summary).toContain('| CVE-2026-1111 | High (fails) | libssl3 3.0.17-1~deb12u2 | 3.0.18-1~deb12u1 | linux/arm64 |')
   }, 60_000)
 
-  it('passes an unfixed Critical: --only-fixed leaves it out of the matches grype fails on', () => {
-    const run = runGates({ db: holding('amd64', vulnerability('CVE-2026-2222', 'Critical', 'not-fixed'), vulnerability('CVE-2026-2223', 'Critical', 'wont-fix')) })
+  it('passes an unfixed Critical: --only-fixed leaves it out of the matches grype fails on', async () => {
+    const run = await runGates({ db: holding('amd64', vulnerability('CVE-2026-2222', 'Critical', 'not-fixed'), vulnerability('CVE-2026-2223', 'Critical', 'wont-fix')) })
     expect(run.runs.scan?.exitCode, run.runs.scan?.stdout).toBe(0)
     expect(report(run, 'linux-amd64')).toMatchObject({ matches: [], ignoredMatches: [{}, {}] })
     expect(run.runs.scan?.summary).toContain(summaryRow('amd64', '0 | 0 | 0 | 0 | 0', 'passed'))
@@ -149,26 +153,26 @@ describe('the vulnerability scan, run with a grype stand-in', () => {
     expect(run.ran).toContain(UPLOAD)
   }, 60_000)
 
-  it('passes and lists a fixable Medium below threshold high, and fails it at threshold medium', () => {
+  it('passes and lists a fixable Medium below threshold high, and fails it at threshold medium', async () => {
     const db = holding('amd64', vulnerability('CVE-2026-3333', 'Medium', 'fixed', ['3.0.18-1~deb12u1']))
-    const passed = runGates({ db })
+    const passed = await runGates({ db })
     expect(passed.runs.scan?.exitCode, passed.runs.scan?.stdout).toBe(0)
     expect(passed.runs.scan?.summary).toContain(summaryRow('amd64', '0 | 0 | 1 | 0 | 0', 'passed'))
     expect(passed.runs.scan?.summary).toContain('| CVE-2026-3333 | Medium | libssl3 3.0.17-1~deb12u2 | 3.0.18-1~deb12u1 | linux/amd64 |')
-    const failed = runGates({ db, inputs: { 'inputs.scan-severity': 'medium' } })
+    const failed = await runGates({ db, inputs: { 'inputs.scan-severity': 'medium' } })
     expect(failed.runs.scan?.exitCode).toBe(1)
     expect(failed.runs.scan?.stdout).toMatch(/at or above medium in linux\/amd64: CVE-2026-3333 \(Medium/)
   }, 60_000)
 
-  it('lists a finding both platforms share once, naming both', () => {
+  it('lists a finding both platforms share once, naming both', async () => {
     const medium = vulnerability('CVE-2026-4444', 'Low', 'fixed', ['3.0.18-1~deb12u1'])
-    const run = runGates({ db: { ...holding('amd64', medium), ...holding('arm64', medium) } })
+    const run = await runGates({ db: { ...holding('amd64', medium), ...holding('arm64', medium) } })
     expect(run.runs.scan?.exitCode).toBe(0)
     expect(run.runs.scan?.summary).toContain('| CVE-2026-4444 | Low | libssl3 3.0.17-1~deb12u2 | 3.0.18-1~deb12u1 | linux/amd64, linux/arm64 |')
   }, 60_000)
 
-  it('fails as "grype failed" when grype exits 1 (no database), not as findings', () => {
-    const run = runGates({ db: null })
+  it('fails as "grype failed" when grype exits 1 (no database), not as findings', async () => {
+    const run = await runGates({ db: null })
     const scan = run.runs.scan as ScriptRun
     expect(scan.exitCode).toBe(1)
     expect(scan.stdout).toMatch(/::error title=vulnerability scan::grype failed on linux\/(amd64|arm64) \(exit code 1\)/)
@@ -177,37 +181,37 @@ describe('the vulnerability scan, run with a grype stand-in', () => {
     expect(run.calls).toHaveLength(1)
   }, 60_000)
 
-  it('fails as "grype failed" when a view names the whole index instead of one platform', () => {
-    const run = runGates({ after: (key, runnerTemp) => key === 'platforms' && copyFileSync(join(layout, 'index.json'), join(runnerTemp, 'oci-platforms', 'linux-arm64', 'index.json')) })
+  it('fails as "grype failed" when a view names the whole index instead of one platform', async () => {
+    const run = await runGates({ after: (key, runnerTemp) => key === 'platforms' && copyFileSync(join(layout, 'index.json'), join(runnerTemp, 'oci-platforms', 'linux-arm64', 'index.json')) })
     expect(run.runs.scan?.exitCode).toBe(1)
     expect(run.runs.scan?.stdout).toContain('grype failed on linux/arm64 (exit code 1)')
   }, 60_000)
 
-  it('refuses an unknown scan-severity before grype runs', () => {
-    const run = runGates({ inputs: { 'inputs.scan-severity': 'severe' } })
+  it('refuses an unknown scan-severity before grype runs', async () => {
+    const run = await runGates({ inputs: { 'inputs.scan-severity': 'severe' } })
     expect(run.runs.scan?.exitCode).toBe(1)
     expect(run.runs.scan?.stdout).toContain("::error title=vulnerability scan::input scan-severity: 'severe' is not one of negligible, low, medium, high, critical")
     expect(run.calls).toEqual([])
   }, 60_000)
 
-  it('skips the scan with vulnerability-scan: false, and still splits the layout for the SBOMs', () => {
-    const run = runGates({ inputs: { 'inputs.vulnerability-scan': false }, db: holding('arm64', vulnerability('CVE-2026-5555', 'Critical', 'fixed', ['9'])) })
+  it('skips the scan with vulnerability-scan: false, and still splits the layout for the SBOMs', async () => {
+    const run = await runGates({ inputs: { 'inputs.vulnerability-scan': false }, db: holding('arm64', vulnerability('CVE-2026-5555', 'Critical', 'fixed', ['9'])) })
     expect(run.ran).toEqual(['platforms', UPLOAD, 'syft', SBOM])
     expect(run.calls.filter((c) => c.startsWith('grype'))).toEqual([])
     expect(run.runs[SBOM]?.exitCode).toBe(0)
-    expect(runGates({ inputs: { 'inputs.vulnerability-scan': false }, publish: false }).ran).toEqual([])
+    expect((await runGates({ inputs: { 'inputs.vulnerability-scan': false }, publish: false })).ran).toEqual([])
   }, 60_000)
 })
 
 describe('the gates with native-runners, on the layout the merge step wrote', () => {
-  it('scans and describes each platform of the merged layout, and fails on its findings before the upload', () => {
-    const clean = runGates({ merged: true, db: holding('arm64') })
+  it('scans and describes each platform of the merged layout, and fails on its findings before the upload', async () => {
+    const clean = await runGates({ merged: true, db: holding('arm64') })
     expect(clean.ran).toEqual(['platforms', 'grype', 'scan', UPLOAD, 'syft', SBOM])
     expect(clean.calls.filter((c) => c.startsWith('grype')).sort()).toEqual(['amd64', 'arm64'].map((arch) =>
       `grype oci-dir:${clean.runnerTemp}/oci-platforms/linux-${arch} --only-fixed --fail-on high -o json --file ${clean.runnerTemp}/grype/linux-${arch}.json`))
     for (const arch of ['amd64', 'arm64']) expect(report(clean, `linux-${arch}`).source.target).toMatchObject({ manifestDigest: digests[arch], architecture: arch })
     expect(clean.runs[SBOM]?.summary).toContain('SBOM of linux/arm64: 2 packages')
-    const failed = runGates({ merged: true, db: holding('amd64', vulnerability('CVE-2026-6666', 'Critical', 'fixed', ['9'])) })
+    const failed = await runGates({ merged: true, db: holding('amd64', vulnerability('CVE-2026-6666', 'Critical', 'fixed', ['9'])) })
     expect(failed.runs.scan?.exitCode).toBe(1)
     expect(failed.ran).not.toContain(UPLOAD)
     expect(failed.runs.scan?.stdout).toMatch(/at or above high in linux\/amd64: CVE-2026-6666 \(Critical/)
@@ -215,8 +219,8 @@ describe('the gates with native-runners, on the layout the merge step wrote', ()
 })
 
 describe('the SBOMs, run with a syft stand-in', () => {
-  it('writes an SPDX document of each platform, naming its manifest digest, and counts its packages in the summary', () => {
-    const run = runGates({ db: holding('arm64') })
+  it('writes an SPDX document of each platform, naming its manifest digest, and counts its packages in the summary', async () => {
+    const run = await runGates({ db: holding('arm64') })
     expect(run.ran).toEqual(['platforms', 'grype', 'scan', UPLOAD, 'syft', SBOM])
     const sbom = run.runs[SBOM] as ScriptRun
     expect(sbom.exitCode, sbom.stderr).toBe(0)
@@ -231,8 +235,8 @@ describe('the SBOMs, run with a syft stand-in', () => {
       `syft scan oci-dir:${run.runnerTemp}/oci-platforms/linux-${arch} -o spdx-json=${run.runnerTemp}/sbom/linux-${arch}.spdx.json`))
   }, 60_000)
 
-  it('fails naming the platform when syft fails, and leaves no SBOM of it for the attest job', () => {
-    const run = runGates({
+  it('fails naming the platform when syft fails, and leaves no SBOM of it for the attest job', async () => {
+    const run = await runGates({
       inputs: { 'inputs.vulnerability-scan': false },
       after: (key, runnerTemp) => key === 'platforms' && copyFileSync(join(layout, 'index.json'), join(runnerTemp, 'oci-platforms', 'linux-arm64', 'index.json')),
     })
@@ -242,9 +246,9 @@ describe('the SBOMs, run with a syft stand-in', () => {
     expect(existsSync(join(run.runnerTemp, 'sbom', 'linux-arm64.spdx.json'))).toBe(false)
   }, 60_000)
 
-  it('generates no SBOM without a publish or with attestations: false', () => {
-    expect(runGates({ publish: false }).ran).not.toContain(SBOM)
-    const off = runGates({ inputs: { 'inputs.attestations': false } })
+  it('generates no SBOM without a publish or with attestations: false', async () => {
+    expect((await runGates({ publish: false })).ran).not.toContain(SBOM)
+    const off = await runGates({ inputs: { 'inputs.attestations': false } })
     expect(off.ran).not.toContain('syft')
     expect(off.calls.filter((c) => c.startsWith('syft'))).toEqual([])
   }, 60_000)

@@ -1,7 +1,8 @@
 // The pipeline's quality gates (issue 12, item 7): the rules of quality-gates.ts over the real
 // pipeline and over planted violations, which jobs the gate inputs switch, and the gates' own
 // run: scripts executed here for real: the audit with pnpm against this machine's registry, its
-// gate over pnpm's report format, and the per-platform split of a real multi-platform OCI layout.
+// gate over pnpm's report format, and the per-platform split of a real multi-platform OCI layout
+// (the step runs the plan entry's committed bundle, as the runner would).
 // grype and syft themselves cannot run here (grype's database is downloaded from the internet):
 // their scripts run with stand-ins in workflows-quality-gates-scripts.test.ts.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -16,6 +17,7 @@ import { simulateJobs, stepRuns } from '../src/workflows/job-graph'
 import { findStep, loadWorkflows, parseWorkflow, workflowById, workflowCall, type Job, type Step, type Workflow } from '../src/workflows/load'
 import { checkReusableCalls } from '../src/workflows/local-actions'
 import { GATE_RULES, GATE_SWITCHES } from '../src/workflows/quality-gates'
+import { runActionStep } from '../src/workflows/run-action-step'
 import { hostEnv, runStep, type ScriptRun } from '../src/workflows/run-script'
 import { copyBaseImageLayout } from '@aks-gitops/test-support/oci-dir'
 import { itChecksEachRule } from './helpers/rules'
@@ -51,7 +53,7 @@ describe('quality gate rules', () => {
       ['native-runners builds that do not wait for the audit', planted((jobs) => void ((jobs['build-platform'] as Job).needs = ['plan', 'test']))],
       ['a build after a failed audit', planted((jobs) => void ((jobs['build-platform'] as Job).if = "${{ always() && inputs.native-runners }}"))],
       ['no audit at all', planted((jobs) => void delete jobs.audit)],
-      ['a scan of the single-runner layout only', planted((jobs) => void ((stepById(jobs, 'build', 'platforms').env as Record<string, string>).OCI_LAYOUT = '${{ steps.build.outputs.oci-layout }}'))],
+      ['a scan of the single-runner layout only', planted((jobs) => void ((stepById(jobs, 'build', 'platforms').with as Record<string, string>)['oci-layout'] = '${{ steps.build.outputs.oci-layout }}'))],
       ['per-platform layouts that nothing merges', planted((jobs) => void (jobs.build = { ...jobs.build, steps: stepsOf(jobs, 'build').filter((s) => s.id !== 'merge') }))],
       ['a per-platform build that pushes before any scan', planted((jobs) => void ((stepById(jobs, 'build-platform', 'build').with as Record<string, unknown>).push = true))],
       ['an artifact uploaded before the scan', planted((jobs) => move(stepsOf(jobs, 'build'), isUpload, (s) => s.id === 'scan'))],
@@ -286,11 +288,13 @@ describe('the per-platform views the scan and the SBOMs read', () => {
   }, 120_000)
   afterAll(() => rmSync(temp, { recursive: true, force: true }))
 
+  // The step runs the plan entry's bundle (event platform-views) from the pipeline's checkout.
+  const splitLayout = (context: ExpressionContext) => runActionStep(findStep(pipeline, 'build', 'platforms'), { 'inputs.service': 'vote', ...context })
   const inspect = (dir: string) =>
     JSON.parse(execFileSync('skopeo', ['inspect', `oci:${dir}`], { encoding: 'utf8' })) as { Architecture: string; Digest: string }
 
-  it('gives each platform an OCI layout of its own image that skopeo reads, blobs shared', () => {
-    const run = runJobStep('build', 'platforms', { 'steps.build.outputs.oci-layout': layout, 'steps.merge.outputs.oci-layout': '', 'runner.temp': temp })
+  it('gives each platform an OCI layout of its own image that skopeo reads, blobs shared', async () => {
+    const run = await splitLayout({ 'steps.build.outputs.oci-layout': layout, 'steps.merge.outputs.oci-layout': '', 'runner.temp': temp })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     const manifests = JSON.parse(run.outputs.manifests ?? '[]') as { platform: string; slug: string; digest: string }[]
     expect(manifests.map((m) => m.platform).sort()).toEqual(['linux/amd64', 'linux/arm64'])
@@ -303,20 +307,20 @@ describe('the per-platform views the scan and the SBOMs read', () => {
   }, 60_000)
 
   // native-runners: the build step is skipped (no output), the merge step's layout is split.
-  it('splits the merged layout when the platforms were built on their own runners', () => {
-    const run = runJobStep('build', 'platforms', { 'steps.build.outputs.oci-layout': '', 'steps.merge.outputs.oci-layout': layout, 'runner.temp': temp })
+  it('splits the merged layout when the platforms were built on their own runners', async () => {
+    const run = await splitLayout({ 'steps.build.outputs.oci-layout': '', 'steps.merge.outputs.oci-layout': layout, 'runner.temp': temp })
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     const manifests = JSON.parse(run.outputs.manifests ?? '[]') as { platform: string; slug: string; digest: string }[]
     expect(manifests.map((m) => m.platform).sort()).toEqual(['linux/amd64', 'linux/arm64'])
     for (const manifest of manifests) expect(inspect(join(temp, 'oci-platforms', manifest.slug)).Digest).toBe(manifest.digest)
   }, 60_000)
 
-  it('fails, naming the layout, when it holds no platform image', () => {
+  it('fails, naming the layout, when it holds no platform image', async () => {
     const empty = join(temp, 'empty')
     spawnSync('mkdir', ['-p', join(empty, 'blobs')])
     writeFileSync(join(empty, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
     writeFileSync(join(empty, 'index.json'), '{"schemaVersion":2,"manifests":[]}')
-    const run = runJobStep('build', 'platforms', { 'steps.build.outputs.oci-layout': empty, 'steps.merge.outputs.oci-layout': '', 'runner.temp': temp })
+    const run = await splitLayout({ 'steps.build.outputs.oci-layout': empty, 'steps.merge.outputs.oci-layout': '', 'runner.temp': temp })
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain(`::error title=vulnerability scan::the OCI layout ${empty} holds no platform image`)
   })

@@ -31598,6 +31598,10 @@ function parsePlatform(text) {
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
+/** `linux/arm64` -> `linux-arm64`, for tags, scopes, file and directory names. */
+function platformKey(platform) {
+    return formatPlatform(platform).replace(/\//g, '-');
+}
 /**
  * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
  * `linux/arm64`); one this module does not know is kept as written, for messages.
@@ -32801,10 +32805,6 @@ function provenanceAttrs(mode, env) {
 
 
 
-/** `linux/arm64` -> `linux-arm64`, for tags, scopes and file names. */
-function platformKey(platform) {
-    return formatPlatform(platform).replace(/\//g, '-');
-}
 /**
  * The per-platform tag the docker driver pushes (it cannot push by digest). One stable tag per
  * platform, overwritten by each build, doubles as the inline-cache source for the next build.
@@ -33643,7 +33643,7 @@ async function writeLayoutFromEngine(dir, images, refName, annotations) {
     const manifests = [];
     const platforms = [];
     for (const image of images) {
-        const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`;
+        const name = `staging-${platformKey(image.platform)}`;
         // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
         const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`];
         await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`);

@@ -14,6 +14,7 @@ import {
   MEDIA_TYPES,
   normalisePlatform,
   parseIndex,
+  platformKey,
   readLayoutEntries,
   REF_NAME_ANNOTATION,
   runSkopeo,
@@ -63,7 +64,7 @@ async function writeLayoutFromEngine(
   const manifests: Descriptor[] = []
   const platforms: ExportedLayout['platforms'] = []
   for (const image of images) {
-    const name = `staging-${formatPlatform(image.platform).replace(/\//g, '-')}`
+    const name = `staging-${platformKey(image.platform)}`
     // Through the toolkit's skopeo runner for its deadline: a copy from the engine has no registry to wait for, but a stuck engine would hang the step.
     const args = ['copy', '--quiet', '--dest-compress', `docker-daemon:${image.imageId}`, `oci:${dir}:${name}`]
     await runSkopeo(args, DEFAULT_REGISTRY_LIMITS, `copying the ${formatPlatform(image.platform)} image from the engine into ${dir}`)

@@ -1,7 +1,7 @@
 // The docker argument vectors the action runs, built from Settings and the builder's
 // capabilities. Pure: tests call these directly for both drivers; docker.ts executes them.
 import { join } from 'node:path'
-import { formatPlatform, type Platform } from '@aks-gitops/toolkit'
+import { formatPlatform, platformKey, type Platform } from '@aks-gitops/toolkit'
 import type { Capabilities } from './capabilities'
 import type { Settings } from './inputs'
 import { sourceDateEpochArgs, withRewriteTimestamp } from './reproducible'
@@ -27,11 +27,6 @@ export interface BuildInvocation {
 export interface CachePlan {
   args: string[]
   description: string
-}
-
-/** `linux/arm64` -> `linux-arm64`, for tags, scopes and file names. */
-export function platformKey(platform: Platform): string {
-  return formatPlatform(platform).replace(/\//g, '-')
 }
 
 /**

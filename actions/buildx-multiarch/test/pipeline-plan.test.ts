@@ -94,7 +94,7 @@ describe('the plan entry with event redeploy', () => {
     const spaced = await redeploy('refs/heads/main', { 'target-environment': 'staging', reference: ' 1.4.2' })
     expect(spaced.errors).toEqual(['input reference: expected a tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}), a digest (sha256:<64 hex>) or previous'])
     const unknown = await redeploy('refs/heads/main', { event: 'deploy', 'target-environment': 'staging', reference: '1.4.2' })
-    expect(unknown.stdout).toMatch(/^::error title=pipeline::input event: expected pipeline, redeploy or redeploy-previous, got 'deploy'$/m)
+    expect(unknown.stdout).toMatch(/^::error title=pipeline::input event: expected pipeline, redeploy, redeploy-previous or platform-views, got 'deploy'$/m)
     expect(unknown.outputs).toEqual({})
   })
 

@@ -42451,6 +42451,10 @@ function parsePlatform(text) {
 function formatPlatform(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
+/** `linux/arm64` -> `linux-arm64`, for tags, scopes, file and directory names. */
+function platformKey(platform) {
+    return formatPlatform(platform).replace(/\//g, '-');
+}
 /**
  * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
  * `linux/arm64`); one this module does not know is kept as written, for messages.

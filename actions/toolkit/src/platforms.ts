@@ -48,6 +48,11 @@ export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/')
 }
 
+/** `linux/arm64` -> `linux-arm64`, for tags, scopes, file and directory names. */
+export function platformKey(platform: Platform): string {
+  return formatPlatform(platform).replace(/\//g, '-')
+}
+
 /**
  * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
  * `linux/arm64`); one this module does not know is kept as written, for messages.

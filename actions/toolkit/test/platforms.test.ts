@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_PLATFORMS, formatPlatform, isAttestationPlatform, missingPlatforms, normalisedPlatform, normalisePlatform, parsePlatform, parsePlatforms } from '../src/platforms'
+import { DEFAULT_PLATFORMS, formatPlatform, isAttestationPlatform, missingPlatforms, normalisedPlatform, normalisePlatform, parsePlatform, parsePlatforms, platformKey } from '../src/platforms'
 
 describe('platforms', () => {
   it('defaults to amd64 and arm64 Linux, already in their normal form', () => {
@@ -45,5 +45,12 @@ describe('normalisedPlatform', () => {
     expect(normalisedPlatform({ os: 'linux', architecture: 'aarch64' })).toEqual({ os: 'linux', architecture: 'arm64' })
     expect(normalisedPlatform({ os: 'linux', architecture: 'arm64', variant: 'v8' })).toEqual({ os: 'linux', architecture: 'arm64' })
     expect(normalisedPlatform({ os: 'unknown', architecture: 'unknown' })).toEqual({ os: 'unknown', architecture: 'unknown' })
+  })
+})
+
+describe('platformKey', () => {
+  it('spells a platform for tags, scopes and directory names', () => {
+    expect(platformKey({ os: 'linux', architecture: 'arm64' })).toBe('linux-arm64')
+    expect(platformKey({ os: 'linux', architecture: 'arm', variant: 'v7' })).toBe('linux-arm-v7')
   })
 })

@@ -90,7 +90,8 @@ function scanReadsEveryLayout(steps: Step[], builds: number[], scan: number, whe
   const split = /\bsteps\.([\w-]+)\.outputs\.manifests\b/.exec(String(steps[scan]?.env?.MANIFESTS ?? ''))?.[1]
   const index = steps.findIndex((step) => split !== undefined && step.id === split)
   if (index < 0) return [`${where}: the scan does not name the split step its platforms come from (env MANIFESTS)`]
-  const layout = String(steps[index]?.env?.OCI_LAYOUT ?? '')
+  // The split is the plan entry's platform-views event: its oci-layout input names the layout.
+  const layout = String(steps[index]?.with?.['oci-layout'] ?? '')
   return builds
     .filter((build) => !layout.includes(`steps.${steps[build]?.id ?? '?'}.outputs.oci-layout`) || index < build)
     .map((build) => `${where}: the scan does not read the layout of step '${steps[build]?.id ?? steps[build]?.name}'`)

@@ -32069,6 +32069,91 @@ function planRedeploy(request, given) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../toolkit/src/oci-index.ts
+// Reads OCI image indexes and Docker manifest lists (the raw JSON a registry or an OCI layout
+// holds): which platforms they carry and which entries are attestations; where a layout keeps a
+// blob. Pure: no I/O.
+
+
+
+
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** `sha256:<hex>` of the exact bytes: a manifest's digest is the digest of its raw JSON. */
+function sha256Digest(raw) {
+    return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+function toDescriptor(entry) {
+    const e = entry;
+    if (typeof e?.digest !== 'string' || typeof e.size !== 'number')
+        throw new Error('an index entry lacks its digest or size');
+    const descriptor = { mediaType: String(e.mediaType ?? ''), digest: e.digest, size: e.size };
+    const p = e.platform;
+    if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
+        descriptor.platform = { os: p.os, architecture: p.architecture };
+        if (typeof p.variant === 'string' && p.variant !== '')
+            descriptor.platform.variant = p.variant;
+    }
+    if (e.annotations && typeof e.annotations === 'object')
+        descriptor.annotations = e.annotations;
+    return descriptor;
+}
+/** Parses an index, manifest list or single manifest. Throws on JSON that is none of these. */
+function parseIndex(raw) {
+    let doc;
+    try {
+        doc = JSON.parse(raw);
+    }
+    catch {
+        throw new Error('the manifest is not JSON');
+    }
+    const mediaType = String(doc.mediaType ?? '');
+    if (Array.isArray(doc.manifests)) {
+        const entries = doc.manifests.map(toDescriptor);
+        return {
+            isIndex: true,
+            mediaType: mediaType || MEDIA_TYPES.ociIndex,
+            // BuildKit marks attestation manifests with platform unknown/unknown and a reference-type annotation.
+            images: entries.filter((d) => !(d.platform && isAttestationPlatform(d.platform)) && d.annotations?.['vnd.docker.reference.type'] === undefined),
+            attestations: entries.filter((d) => (d.platform && isAttestationPlatform(d.platform)) || d.annotations?.['vnd.docker.reference.type'] !== undefined),
+        };
+    }
+    if (doc.config && Array.isArray(doc.layers))
+        return { isIndex: false, mediaType: mediaType || MEDIA_TYPES.ociManifest, images: [], attestations: [] };
+    throw new Error('the document is neither an image index nor an image manifest');
+}
+/** The platforms of an index's images, normalised (`linux/arm64/v8` -> `linux/arm64`), in index order. */
+function indexPlatforms(contents) {
+    return contents.images.flatMap((d) => (d.platform ? [normalisePlatform(d.platform)] : []));
+}
+/**
+ * Where an OCI image layout keeps a blob: `<dir>/blobs/<algorithm>/<hex>`
+ * (https://github.com/opencontainers/image-spec/blob/main/image-layout.md#blobs). A digest that
+ * is not algorithm:hex is refused: it could name a path outside the layout.
+ */
+function blobPath(dir, digest) {
+    const problem = digestProblem(digest);
+    if (problem)
+        throw new Error(`the OCI layout at ${dir} names an invalid digest "${digest}": ${problem}`);
+    const [algorithm = '', hex = ''] = digest.split(':');
+    return (0,external_node_path_namespaceObject.join)(dir, 'blobs', algorithm, hex);
+}
+/** Total size of an image manifest's config and layers (what a pull downloads, compressed). */
+function manifestSize(raw) {
+    const doc = JSON.parse(raw);
+    return (doc.config?.size ?? 0) + (doc.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+}
+
 ;// CONCATENATED MODULE: ../toolkit/src/errors.ts
 /** The message of anything thrown, for logs and `setFailed`. */
 function errorMessage(e) {
@@ -32085,6 +32170,220 @@ class errors_InputError extends Error {
         super(`Input "${input}": ${why}`);
         this.input = input;
     }
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/oci-layout.ts
+// The OCI image layout contract between the actions: what a layout's index.json names (BuildKit
+// names one image once per tag), the platform a single image manifest's config gives, and the
+// org.opencontainers.image.* keys the actions write and read. buildx-multiarch writes and merges
+// layouts, acr-push publishes them. Only `readLayoutEntries` reads a file.
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/annotations.md
+
+
+
+
+/** The prefix of the pre-defined annotation and label keys. */
+const OCI_IMAGE_KEY_PREFIX = 'org.opencontainers.image.';
+/** The name of an index.json entry (a tag), which `skopeo copy oci:<dir>:<name>` selects by. */
+const REF_NAME_ANNOTATION = (/* unused pure expression or super */ null && (`${OCI_IMAGE_KEY_PREFIX}ref.name`));
+/** The commit an image was built from: buildx-multiarch writes it, promotion and redeploy read it. */
+const REVISION_LABEL = (/* unused pure expression or super */ null && (`${OCI_IMAGE_KEY_PREFIX}revision`));
+/** The entries of `<dir>/index.json`, as written (several may name one digest: see `distinctEntries`). */
+function readLayoutEntries(dir) {
+    let top;
+    try {
+        top = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json'), 'utf8'));
+    }
+    catch (e) {
+        throw new Error(`the OCI layout at ${dir} has an unreadable index.json: ${errorMessage(e)}`);
+    }
+    return Array.isArray(top?.manifests) ? top.manifests : [];
+}
+/**
+ * The entries naming distinct digests, the first of each, in order. BuildKit >= 0.19 writes one
+ * entry per image name (`--tag`), all with the same digest (moby/buildkit client/ociindex
+ * StoreIndex.Put, commit 01cf0c69f): they are one image.
+ */
+function distinctEntries(entries) {
+    return entries.filter((entry, i) => entries.findIndex((other) => other.digest === entry.digest) === i);
+}
+/**
+ * The one image a layout's index.json names, and how skopeo must name it. Entries naming
+ * different digests are two images, and publishing one of them would be a guess: refused.
+ * `skopeo copy oci:<dir>` refuses a layout with several entries ("more than one image in oci,
+ * choose an image"), so the source then names the first entry's ref name.
+ */
+function layoutImage(dir, entries) {
+    if (entries.length === 0)
+        throw new Error(`the OCI layout at ${dir} names no image in index.json`);
+    const distinct = distinctEntries(entries);
+    const digest = distinct[0]?.digest;
+    if (distinct.length > 1 || typeof digest !== 'string') {
+        const listed = entries.map((e) => `${e.annotations?.[REF_NAME_ANNOTATION] ?? '(unnamed)'} -> ${String(e.digest)}`).join(', ');
+        throw new Error(`the OCI layout at ${dir} names ${distinct.length} different images in index.json (${listed}); it must hold one image (entries naming the same digest are fine)`);
+    }
+    if (entries.length === 1)
+        return { digest, source: `oci:${dir}` };
+    const name = entries.find((e) => e.annotations?.[REF_NAME_ANNOTATION])?.annotations?.[REF_NAME_ANNOTATION];
+    if (!name)
+        throw new Error(`the OCI layout at ${dir} names ${digest} ${entries.length} times in index.json without an ${REF_NAME_ANNOTATION} annotation to choose one by`);
+    return { digest, source: `oci:${dir}:${name}` };
+}
+/**
+ * The platform an image config (raw JSON) gives a single image manifest, normalised as index
+ * entries are compared (`linux/arm64/v8` -> `linux/arm64`); undefined for an attestation
+ * (unknown/unknown) or a config without os and architecture.
+ */
+function configPlatform(raw) {
+    const config = JSON.parse(raw);
+    if (typeof config.os !== 'string' || typeof config.architecture !== 'string' || config.os === '' || config.architecture === '')
+        return undefined;
+    const written = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' && config.variant !== '' ? { variant: config.variant } : {}) };
+    return isAttestationPlatform(written) ? undefined : normalisedPlatform(written);
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/platforms.ts
+// OCI platform strings (os/arch[/variant]) parsed and normalised the way containerd does,
+// so "linux/aarch64" and "linux/arm64/v8" both mean linux/arm64. Pure: no I/O.
+/**
+ * The platforms built and required when a caller names none: the cluster's nodes may be amd64 or
+ * arm64 (DESIGN.md). buildx-multiarch builds them, the local pipeline builds and requires them;
+ * acr-push's require-platforms default in its action.yml equals them (tools/test/action-docs.test.ts).
+ */
+const DEFAULT_PLATFORMS = (/* unused pure expression or super */ null && (['linux/amd64', 'linux/arm64']));
+const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd']);
+const ARCH_ALIASES = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
+const KNOWN_ARCH = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64']);
+class InvalidPlatformError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'InvalidPlatformError';
+}
+/** Parses one platform such as `linux/arm64`, `linux/arm/v7` or `linux/amd64/v2`. */
+function parsePlatform(text) {
+    const parts = text.trim().toLowerCase().split('/');
+    const [os, rawArch, variant, ...rest] = parts;
+    const expected = 'expected os/arch[/variant], e.g. linux/amd64 or linux/arm64';
+    if (!os || !rawArch || rest.length > 0 || parts.some((p) => p === '')) {
+        throw new InvalidPlatformError(`"${text}" is not a platform (${expected})`);
+    }
+    if (!KNOWN_OS.has(os))
+        throw new InvalidPlatformError(`"${text}": unknown operating system "${os}" (${expected})`);
+    const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
+    if (!KNOWN_ARCH.has(architecture)) {
+        throw new InvalidPlatformError(`"${text}": unknown architecture "${rawArch}" (known: ${[...KNOWN_ARCH].join(', ')})`);
+    }
+    if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {
+        throw new InvalidPlatformError(`"${text}": unknown variant "${variant}" (expected v5, v6, v7, v8, ...)`);
+    }
+    // arm64/v8 is the default arm64 variant; arm without a variant means v7.
+    if (architecture === 'arm64' && variant === 'v8')
+        return { os, architecture };
+    if (architecture === 'arm' && variant === undefined)
+        return { os, architecture, variant: 'v7' };
+    return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/** `linux/arm64` -> `linux-arm64`, for tags, scopes, file and directory names. */
+function platformKey(platform) {
+    return formatPlatform(platform).replace(/\//g, '-');
+}
+/**
+ * A platform as an index entry or an image config spells it, normalised (`linux/arm64/v8` ->
+ * `linux/arm64`); one this module does not know is kept as written, for messages.
+ */
+function platforms_normalisePlatform(p) {
+    return formatPlatform(platforms_normalisedPlatform(p));
+}
+/** `normalisePlatform` as a Platform (for an index entry): `{linux, arm64, v8}` -> `{linux, arm64}`; one not known kept as written. */
+function platforms_normalisedPlatform(p) {
+    const written = { os: p.os ?? '', architecture: p.architecture ?? '', ...(p.variant ? { variant: p.variant } : {}) };
+    try {
+        return parsePlatform(formatPlatform(written));
+    }
+    catch {
+        return written;
+    }
+}
+/** Parses a list of platform strings, normalising and removing duplicates, keeping order. */
+function parsePlatforms(items) {
+    const seen = new Set();
+    const result = [];
+    for (const item of items) {
+        const platform = parsePlatform(item);
+        const key = formatPlatform(platform);
+        if (!seen.has(key)) {
+            seen.add(key);
+            result.push(platform);
+        }
+    }
+    return result;
+}
+/** The platforms of `required` that `available` lacks (both compared after normalisation). */
+function missingPlatforms(required, available) {
+    const have = new Set(available.map(formatPlatform));
+    return required.filter((p) => !have.has(formatPlatform(p)));
+}
+/** Attestation manifests in an index carry the platform unknown/unknown: they are not platforms. */
+function platforms_isAttestationPlatform(p) {
+    return p.os === 'unknown' && p.architecture === 'unknown';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/platform-views.ts
+// One OCI layout per platform image of a multi-platform layout, the blobs shared: grype and syft
+// read a layout whose index.json names one image (why: the comment on pipeline.yml's `platforms`
+// step, which writes these views through the `platform-views` event of buildx-multiarch's plan entry).
+// https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md
+
+
+
+
+
+const INDEX_TYPES = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+/** The descriptors an image index blob of the layout names. */
+function indexManifests(dir, entry) {
+    const index = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(blobPath(dir, String(entry.digest)), 'utf8'));
+    return Array.isArray(index.manifests) ? index.manifests : [];
+}
+/**
+ * The platform images a layout holds, in index order: index.json names the image index (or the
+ * images themselves); BuildKit's attestation manifests (platform unknown/unknown) are not images.
+ */
+function platformImages(dir) {
+    const descriptors = distinctEntries(readLayoutEntries(dir)).flatMap((entry) => (INDEX_TYPES.has(entry.mediaType ?? '') ? indexManifests(dir, entry) : [entry]));
+    return distinctEntries(descriptors).flatMap((descriptor) => {
+        const written = descriptor.platform;
+        if (!written || platforms_isAttestationPlatform(written))
+            return [];
+        const platform = { os: written.os, architecture: written.architecture, ...(written.variant ? { variant: written.variant } : {}) };
+        return [{ descriptor, platform: formatPlatform(platform), slug: platformKey(platform), digest: String(descriptor.digest) }];
+    });
+}
+/** A view's index.json: an OCI image index naming only `descriptor`. */
+function viewIndexJson(descriptor) {
+    return `${JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [descriptor] }, null, 2)}\n`;
+}
+/**
+ * Replaces `viewsDir` with one layout per platform image of the layout at `dir`, named by its slug:
+ * `blobs` a symlink to the layout's blobs, `oci-layout` copied, an index.json naming that image.
+ * Throws, changing nothing, when the layout holds no platform image.
+ */
+function writePlatformViews(dir, viewsDir) {
+    const images = platformImages(dir);
+    if (images.length === 0)
+        throw new Error(`the OCI layout ${dir} holds no platform image`);
+    // The views may be read from another working directory: the link names the layout's real path.
+    const layout = (0,external_node_fs_namespaceObject.realpathSync)(dir);
+    (0,external_node_fs_namespaceObject.rmSync)(viewsDir, { recursive: true, force: true });
+    for (const image of images) {
+        const view = (0,external_node_path_namespaceObject.join)(viewsDir, image.slug);
+        (0,external_node_fs_namespaceObject.mkdirSync)(view, { recursive: true });
+        (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(layout, 'blobs'), (0,external_node_path_namespaceObject.join)(view, 'blobs'));
+        (0,external_node_fs_namespaceObject.copyFileSync)((0,external_node_path_namespaceObject.join)(layout, 'oci-layout'), (0,external_node_path_namespaceObject.join)(view, 'oci-layout'));
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(view, 'index.json'), viewIndexJson(image.descriptor));
+    }
+    return images;
 }
 
 ;// CONCATENATED MODULE: ../toolkit/src/inputs.ts
@@ -32168,11 +32467,12 @@ function getChoice(name, choices, defaultValue) {
 
 ;// CONCATENATED MODULE: ./src/pipeline-plan/inputs.ts
 // Every input of the plan entry (plan/action.yml), read once and validated before anything
-// happens: which plan (event), the pipeline's settings, and for a redeploy what was dispatched.
+// happens: which plan (event), the pipeline's settings, for a redeploy what was dispatched, and
+// for the build job's platform views the layout and where they go.
 // Nothing else in the entry reads inputs.
 
 
-const EVENTS = ['pipeline', 'redeploy', 'redeploy-previous'];
+const EVENTS = ['pipeline', 'redeploy', 'redeploy-previous', 'platform-views'];
 /** The event input as given, read apart from the rest so that a failure reading those is titled for it. */
 function readEventInput() {
     return getString('event') || 'pipeline';
@@ -32188,10 +32488,14 @@ function readSettings() {
         manifests: { staging: getString('manifests'), production: getString('production-manifests') },
     };
 }
+const isEvent = (event) => EVENTS.includes(event);
 /** The plan's inputs for `event` (readEventInput's value); throws on the first bad one. */
 function readPlanInputs(event) {
-    if (event !== 'pipeline' && event !== 'redeploy' && event !== 'redeploy-previous')
+    if (!isEvent(event))
         throw new RefError(`input event: expected ${EVENTS.slice(0, -1).join(', ')} or ${EVENTS.at(-1)}, got '${event}'`);
+    // The build job's views plan nothing: no settings are read.
+    if (event === 'platform-views')
+        return { event, views: { layout: getString('oci-layout', { required: true }), dir: getString('views', { required: true }) } };
     const settings = readSettings();
     if (event === 'pipeline')
         return { event, settings };
@@ -32212,7 +32516,9 @@ function readPlanInputs(event) {
 // with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
 // the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
 // instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
-// changes nothing, so a bad ref or input only fails the step.
+// changes nothing, so a bad ref or input only fails the step. With `event: platform-views` it is
+// the build job's `platforms` step: the toolkit's writePlatformViews gives each platform image of
+// the exported layout a layout of its own for the scan and the SBOMs.
 
 
 
@@ -32266,10 +32572,24 @@ async function runRedeploy(settings, { environment, reference }, pinned) {
     info(`${settings.service} → ${environment}: ${what}`);
     await summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write();
 }
+/** `manifests`: [{platform, slug, digest}] of each view, the JSON the scan and SBOM steps and the attest-sbom matrix read. */
+function runPlatformViews({ layout, dir }) {
+    const images = writePlatformViews(layout, dir);
+    setOutput('manifests', JSON.stringify(images.map(({ platform, slug, digest }) => ({ platform, slug, digest }))));
+    info(`${layout}: ${images.map((image) => `${image.platform} ${image.digest}`).join(', ')}`);
+}
+/** The error title of each event's step, as the workflow's other errors of that step are titled. */
+function errorTitle(event) {
+    if (event === 'platform-views')
+        return 'vulnerability scan';
+    return event.startsWith('redeploy') ? 'redeploy' : 'pipeline';
+}
 async function run() {
     const event = readEventInput();
     try {
         const inputs = readPlanInputs(event);
+        if (inputs.event === 'platform-views')
+            return runPlatformViews(inputs.views);
         const { settings } = inputs;
         if (inputs.event === 'redeploy')
             return await runRedeploy(settings, inputs.redeploy);
@@ -32286,7 +32606,7 @@ async function run() {
     }
     catch (e) {
         // Titled like the workflow's other errors, so the annotation says which step refused.
-        error(errorMessage(e), { title: event.startsWith('redeploy') ? 'redeploy' : 'pipeline' });
+        error(errorMessage(e), { title: errorTitle(event) });
         process.exitCode = 1;
     }
 }

@@ -3,9 +3,11 @@
 // with the toolkit's planPipeline (the rules the local pipeline uses too) and sets the outputs
 // the later jobs read. With `event: redeploy` it is the resolve job of .github/workflows/redeploy.yml
 // instead: the toolkit's planRedeploy checks the dispatch and names the image to verify. It
-// changes nothing, so a bad ref or input only fails the step.
+// changes nothing, so a bad ref or input only fails the step. With `event: platform-views` it is
+// the build job's `platforms` step: the toolkit's writePlatformViews gives each platform image of
+// the exported layout a layout of its own for the scan and the SBOMs.
 import * as core from '@actions/core'
-import { errorMessage, planPipeline, planRedeploy, redeploySource, type PipelineEvent, type PipelinePlan, type PipelineSettings, type RedeployPlan } from '@aks-gitops/toolkit'
+import { errorMessage, planPipeline, planRedeploy, redeploySource, writePlatformViews, type PipelineEvent, type PipelinePlan, type PipelineSettings, type RedeployPlan } from '@aks-gitops/toolkit'
 import { readEventInput, readPlanInputs } from './inputs'
 
 /** The event facts as the runner gives them to every step (in a reusable workflow: the caller's). */
@@ -60,10 +62,24 @@ async function runRedeploy(settings: PipelineSettings, { environment, reference 
   await core.summary.addHeading(`redeploy ${settings.service} → ${environment}`, 3).addRaw(what, true).write()
 }
 
+/** `manifests`: [{platform, slug, digest}] of each view, the JSON the scan and SBOM steps and the attest-sbom matrix read. */
+function runPlatformViews({ layout, dir }: { layout: string; dir: string }): void {
+  const images = writePlatformViews(layout, dir)
+  core.setOutput('manifests', JSON.stringify(images.map(({ platform, slug, digest }) => ({ platform, slug, digest }))))
+  core.info(`${layout}: ${images.map((image) => `${image.platform} ${image.digest}`).join(', ')}`)
+}
+
+/** The error title of each event's step, as the workflow's other errors of that step are titled. */
+function errorTitle(event: string): string {
+  if (event === 'platform-views') return 'vulnerability scan'
+  return event.startsWith('redeploy') ? 'redeploy' : 'pipeline'
+}
+
 export async function run(): Promise<void> {
   const event = readEventInput()
   try {
     const inputs = readPlanInputs(event)
+    if (inputs.event === 'platform-views') return runPlatformViews(inputs.views)
     const { settings } = inputs
     if (inputs.event === 'redeploy') return await runRedeploy(settings, inputs.redeploy)
     if (inputs.event === 'redeploy-previous') return await runRedeploy(settings, inputs.redeploy, inputs.pinned)
@@ -76,7 +92,7 @@ export async function run(): Promise<void> {
       .write()
   } catch (e) {
     // Titled like the workflow's other errors, so the annotation says which step refused.
-    core.error(errorMessage(e), { title: event.startsWith('redeploy') ? 'redeploy' : 'pipeline' })
+    core.error(errorMessage(e), { title: errorTitle(event) })
     process.exitCode = 1
   }
 }
