@@ -1,8 +1,12 @@
 // The plan entry (plan/action.yml -> dist/plan/index.js) as the runner runs it: the event from
 // GITHUB_*, the pipeline's inputs as INPUT_*, the outputs in GITHUB_OUTPUT. Which outputs each
 // GitFlow ref gets through pipeline.yml is tools/test/workflows-scripts.test.ts.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runAction } from '@aks-gitops/test-support/action-runner'
+import { writeLayout } from '@aks-gitops/test-support/layout'
 import { planPipeline } from '@aks-gitops/toolkit'
 import { planOutputs, readEvent } from '../src/pipeline-plan/main'
 
@@ -108,5 +112,28 @@ describe('the plan entry with event redeploy', () => {
     const none = await previous({})
     expect(none.stdout).toMatch(/^::error title=redeploy::previous: the history names no earlier image$/m)
     expect(none.outputs).toEqual({})
+  })
+})
+
+// What the views hold is the toolkit's platform-views test and, through pipeline.yml's step,
+// tools/test/workflows-quality-gates.test.ts; here the entry's inputs, output and error title.
+describe('the plan entry with event platform-views', () => {
+  it('writes a view per platform image and outputs [{platform, slug, digest}], or fails as the scan without a layout', async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'plan-views-'))
+    try {
+      const layout = writeLayout(join(temp, 'layout'), { platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], attestations: true })
+      const views = join(temp, 'views')
+      const run = await runPlan({}, { event: 'platform-views', 'oci-layout': layout.dir, views })
+      expect(run.errors).toEqual([])
+      const manifests = JSON.parse(run.outputs.manifests ?? '') as { platform: string; slug: string; digest: string }[]
+      expect(manifests.map(({ platform, slug }) => [platform, slug])).toEqual([['linux/amd64', 'linux-amd64'], ['linux/arm64', 'linux-arm64']])
+      expect(Object.keys(run.outputs)).toEqual(['manifests'])
+      expect(readdirSync(views).sort()).toEqual(['linux-amd64', 'linux-arm64'])
+      const missing = await runPlan({}, { event: 'platform-views', views })
+      expect(missing.stdout).toMatch(/^::error title=vulnerability scan::.*oci-layout/m)
+      expect(missing.outputs).toEqual({})
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })
