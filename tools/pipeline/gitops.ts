@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseAllDocuments, parseDocument } from 'yaml'
-import { DEFAULT_MANIFESTS, podContainers, podSpecPath } from '@aks-gitops/toolkit'
+import { DEFAULT_MANIFESTS, podContainers, podSpecPath, tryParseImageReference } from '@aks-gitops/toolkit'
 
 function git(args: readonly string[], cwd?: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
@@ -101,7 +101,8 @@ export function imagesInRender(rendered: string): RenderedImage[] {
 /** The `images:` entry of a kustomization that stands for a service (by name or newName). */
 export function kustomizeImageName(kustomizationPath: string, service: string): string {
   const doc = parseDocument(readFileSync(kustomizationPath, 'utf8')).toJS() as { images?: { name?: string; newName?: string }[] }
-  const lastPart = (s?: string): string | undefined => s?.split('/').pop()?.split(/[:@]/)[0]
+  // The repository's last path component, by image-ref's parser (a placeholder name is no match).
+  const lastPart = (s?: string): string | undefined => (s ? tryParseImageReference(s)?.repository.split('/').pop() : undefined)
   const entry = (doc.images ?? []).find((e) => lastPart(e.name) === service || lastPart(e.newName) === service)
   if (!entry?.name) throw new Error(`${kustomizationPath} has no images: entry for ${service}`)
   return entry.name
