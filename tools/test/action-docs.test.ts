@@ -92,4 +92,9 @@ describe('defaults the toolkit holds', () => {
     expect(inputs('buildx-multiarch').platforms?.default).toBe('')
     expect(inputs('acr-push')['require-platforms']?.default).toBe(DEFAULT_PLATFORMS.join(','))
   })
+
+  it("the pipeline's platforms input defaults to DEFAULT_PLATFORMS (a workflow input cannot read the constant, so this test ties them)", () => {
+    const pipeline = parse(readFileSync(join(REPO_ROOT, '.github/workflows/pipeline.yml'), 'utf8')) as { on: { workflow_call: { inputs: Record<string, { default?: unknown }> } } }
+    expect(pipeline.on.workflow_call.inputs.platforms?.default).toBe(DEFAULT_PLATFORMS.join(','))
+  })
 })
