@@ -2,11 +2,7 @@
 // (native-runners), merged by a job that holds no credentials; one artifact per matrix job; OCI
 // layouts uploaded without compressing gzipped layers again; and a build on main that warms the
 // GitHub Actions cache every branch can read.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { git } from '@aks-gitops/test-support/repo'
 import { simulateJobs, stepRuns, type JobResult } from '../src/workflows/job-graph'
 import { callInputs, lookupIn, resolveEnv, type ExpressionContext } from '../src/workflows/expressions'
 import { findStep, loadWorkflows, workflowById, type Step } from '../src/workflows/load'
@@ -121,42 +117,29 @@ describe('the cache every branch can read', () => {
 })
 
 describe('same commit, same image: SOURCE_DATE_EPOCH from the commit time', () => {
-  // https://docs.docker.com/build/ci/github-actions/reproducible-builds/: the workflow sets
-  // SOURCE_DATE_EPOCH (here the commit time, so every re-run of the commit gets the same one) and
-  // buildx-multiarch passes it to BuildKit (test/reproducible.test.ts in that action).
+  // https://docs.docker.com/build/ci/github-actions/reproducible-builds/: every build and merge
+  // step dates the image with the commit's committer time (so every re-run of the commit gets the
+  // same one). The rule has one home, buildx-multiarch's `source-date-epoch: commit`, which reads it
+  // with git at the build context (test/source-date-epoch.test.ts and test/e2e-reproducible.test.ts
+  // in that action): here each step passes it, its context is in the repository's checkout, and no
+  // step computes the time itself.
   it('is the checked-out commit\'s committer time, not the run\'s, on every build and merge step', () => {
-    const work = mkdtempSync(join(tmpdir(), 'workflow-commit-time-'))
-    try {
-      const source = join(work, 'source')
-      mkdirSync(source)
-      git(source, 'init', '--quiet')
-      // The committer date is what %ct reads (a rebase or cherry-pick keeps the author date).
-      execCommit(source, '2024-01-02T03:04:05Z')
-      const committed = String(Date.parse('2024-01-02T03:04:05Z') / 1000)
-      for (const job of ['build', 'build-platform']) {
-        const step = findStep(pipeline, job, 'commit-time')
-        const run = runStep(step, context('refs/heads/develop'), { cwd: work })
-        expect(run.exitCode, run.stderr).toBe(0)
-        expect(run.outputs.epoch, job).toBe(committed)
+    const ctx = context('refs/heads/develop')
+    for (const job of ['build', 'build-platform']) {
+      const checkout = pipeline.jobs[job]?.steps?.find((step) => step.name === 'Check out the repository')
+      expect(checkout?.with, job).toMatchObject({ path: 'source' })
+      expect(checkout?.with?.ref, job).toBeUndefined()
+      expect(checkout?.with?.repository, job).toBeUndefined()
+      for (const step of pipeline.jobs[job]?.steps ?? []) {
+        expect(step.run ?? '', `${job}/${step.name}`).not.toMatch(/--format=%ct/)
+        expect(Object.keys(step.env ?? {}), `${job}/${step.name}`).not.toContain('SOURCE_DATE_EPOCH')
       }
-      const ctx = { ...context('refs/heads/develop'), 'steps.commit-time.outputs.epoch': committed }
-      for (const [job, id] of [['build', 'build'], ['build', 'merge'], ['build-platform', 'build']] as const) {
-        expect(resolveEnv(findStep(pipeline, job, id).env, ctx).SOURCE_DATE_EPOCH, `${job}/${id}`).toBe(committed)
-      }
-    } finally {
-      rmSync(work, { recursive: true, force: true })
+    }
+    for (const [job, id] of [['build', 'build'], ['build', 'merge'], ['build-platform', 'build']] as const) {
+      const { 'source-date-epoch': epoch, context: contextDir } = findStep(pipeline, job, id).with ?? {}
+      const inputs = resolveEnv({ 'source-date-epoch': epoch, context: contextDir }, ctx)
+      expect(inputs['source-date-epoch'], `${job}/${id}`).toBe('commit')
+      expect(inputs.context, `${job}/${id}`).toMatch(/^source\//)
     }
   })
 })
-
-/** A commit whose committer date is `date` (author date left at now). */
-function execCommit(cwd: string, date: string): void {
-  const previous = process.env.GIT_COMMITTER_DATE
-  process.env.GIT_COMMITTER_DATE = date
-  try {
-    git(cwd, 'commit', '--quiet', '--allow-empty', '-m', 'the build commit')
-  } finally {
-    if (previous === undefined) delete process.env.GIT_COMMITTER_DATE
-    else process.env.GIT_COMMITTER_DATE = previous
-  }
-}

@@ -32205,7 +32205,7 @@ async function executeBytes(command, args, options = {}) {
     const stderr = [];
     const execOptions = startOptions(command, args, options);
     execOptions.listeners = { stdout: (data) => stdout.push(data), stderr: (data) => stderr.push(data) };
-    const exitCode = await exec(command, [...args], execOptions);
+    const exitCode = await exec_exec(command, [...args], execOptions);
     const outcome = { exitCode, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
     if (exitCode !== 0 && !options.allowFailure)
         throw new CommandError(command, args, { exitCode, stdout: '', stderr: outcome.stderr });
@@ -32664,7 +32664,7 @@ async function dockerPush(ref, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/reproducible.ts
-// Same commit, same image: SOURCE_DATE_EPOCH (the commit time, set by the workflow) passed the way
+// Same commit, same image: SOURCE_DATE_EPOCH (the commit time: the source-date-epoch input or the environment) passed the way
 // BuildKit documents it. Pure: plan.ts puts these into the argv.
 //
 // - The build argument SOURCE_DATE_EPOCH sets the image config's `created` and its history
@@ -32685,6 +32685,23 @@ function readSourceDateEpoch(env) {
         throw new Error(`SOURCE_DATE_EPOCH "${value}" is not a Unix time in seconds (expected digits, e.g. the output of git log -1 --format=%ct)`);
     }
     return value;
+}
+/**
+ * The `source-date-epoch` input: Unix seconds, or `commit` (the committer time of the commit checked
+ * out at the build context). Empty keeps the SOURCE_DATE_EPOCH environment variable, as before the input.
+ */
+function parseSourceDateEpoch(input, env) {
+    const value = input.trim();
+    if (value === '') {
+        const seconds = readSourceDateEpoch(env);
+        return seconds === undefined ? undefined : { kind: 'seconds', seconds };
+    }
+    if (value === 'commit')
+        return { kind: 'commit' };
+    if (!/^[0-9]{1,12}$/.test(value)) {
+        throw new errors_InputError('source-date-epoch', `"${value}" is neither "commit" nor a Unix time in seconds (expected a non-negative integer, e.g. the output of git log -1 --format=%ct)`);
+    }
+    return { kind: 'seconds', seconds: value };
 }
 /** `--build-arg SOURCE_DATE_EPOCH=<seconds>`, or nothing without one. */
 function sourceDateEpochArgs(sourceDateEpoch) {
@@ -33411,6 +33428,454 @@ function defaultTitle(repository) {
     return repository.split('/').pop() ?? repository;
 }
 
+;// CONCATENATED MODULE: ../toolkit/src/push-failure.ts
+// What a failed push means: GitHub's and git's rejections sorted into kinds, what helps with each,
+// and an error that leads with git's own reason line. Pure (no git call): git.ts runs the push.
+
+// GitHub's rejections, in the words its hooks print (quoted with their sources in the toolkit's
+// git tests). Each is tested before the generic ones: GH013 covers both rulesets and secret
+// scanning's push protection, and GitHub's hooks also end in "pre-receive hook declined".
+const PUSH_FAILURE_RULES = [
+    // Push protection: "GH013: Repository rule violations found ... - GITHUB PUSH PROTECTION ... Push cannot contain secrets" (GH009 before rulesets).
+    ['secret-scanning', /Push cannot contain secrets|GITHUB PUSH PROTECTION|\bGH009\b|secrets detected/i],
+    // "GH001: Large files detected." / "this exceeds GitHub's file size limit of 100.00 MB".
+    ['large-file', /error: GH001\b|exceeds GitHub's file size limit/i],
+    // "GH007: Your push would publish a private email address." / "(push declined due to email privacy restrictions)".
+    ['email-privacy', /\bGH007\b|email privacy restrictions|would publish a private email/i],
+    // "remote: fatal: pack exceeds maximum allowed size (2.00 GiB)"; its porcelain status is "(failed)".
+    ['pack-too-large', /pack exceeds maximum allowed size/i],
+    // "GH006: Protected branch update failed", "GH013: Repository rule violations found" (the rule listed below it).
+    ['protected-branch', /\bGH006\b|\bGH013\b|protected branch|repository rule violations/i],
+    ['hook-declined', /pre-receive hook declined|hook declined|update hook|remote rejected\].*hook|\bGH0[0-9]{2}\b/i],
+    ['authentication', /Authentication failed|could not read Username|HTTP 401|HTTP 403|returned error: 40[13]|Permission to .* denied|terminal prompts disabled|invalid credentials/i],
+    // GitHub answers these while other pushes land on the same repository within seconds, or when it
+    // is degraded: "(failure)" with "fatal error in commit_refs", "(failed)", a transient status
+    // (transient-faults.ts: 408, 429, 5xx), DNS. The push may still have landed when the answer was
+    // lost: publish() checks before pushing again.
+    [
+        'transient',
+        new RegExp(String.raw `fatal error in commit_refs|\[remote rejected\][^\n]*\((failure|failed)\)|\[remote failure\]|remote failed to report status|RPC failed; (HTTP (${TRANSIENT_HTTP_STATUS_PATTERN})|curl)|returned error: (${TRANSIENT_HTTP_STATUS_PATTERN})|Could not resolve host|Connection (reset|refused|timed out)|Operation timed out|the remote end hung up unexpectedly|unexpected disconnect while reading sideband|Internal Server Error`, 'i'),
+    ],
+    // "fetch first"/"non-fast-forward": the remote has commits we lack. A lost ref-lock race on
+    // the remote ("cannot lock ref", "incorrect old value") is the same situation seen a moment later.
+    ['non-fast-forward', /non-fast-forward|\(fetch first\)|tip of your current branch is behind|cannot lock ref|failed to update ref|incorrect old value|stale info/i],
+];
+/** Sorts a failed push by its output. Only 'non-fast-forward' and 'transient' are worth another attempt. */
+function classifyPushFailure(output) {
+    return PUSH_FAILURE_RULES.find(([, pattern]) => pattern.test(output))?.[0] ?? 'other';
+}
+const PUSH_FAILURE_HELP = {
+    'non-fast-forward': 'the remote branch moved (non-fast-forward)',
+    transient: 'the server failed or could not be reached (a transient error)',
+    'protected-branch': 'a branch protection rule or ruleset refuses direct pushes; use pull-request mode, commit-method api (a signed commit, for "verified signatures" rules), or a token on the bypass list',
+    'secret-scanning': "secret scanning's push protection found a secret in the pushed commit; remove it from the manifest (pull-request mode would be refused too), or allow it through the URL GitHub printed if it is a false positive",
+    'large-file': 'a file in the push is over GitHub\'s 100 MB file size limit; keep large files out of the manifests repository (Git LFS)',
+    'email-privacy': 'the commit\'s e-mail address is private on GitHub (GH007); commit as a noreply address (ID+login@users.noreply.github.com, the default github-actions[bot] author) or allow it in the account\'s e-mail settings',
+    'pack-too-large': 'the pushed pack is over the server\'s size limit (2 GB on GitHub); push less history at once',
+    'hook-declined': 'a server-side hook declined the push',
+    authentication: 'authentication failed; check the token and its permissions (contents: write)',
+    other: 'git push failed',
+};
+// The rules a ruleset or protection rule lists under GH013/GH006 ("- Changes must be made through a
+// pull request.", "- Required status check \"build\" is expected."), and the way around each.
+const RULE_ADVICE = [
+    [/must be made through a pull request|approving review/i, 'a pull request is required: pull-request mode (with auto-merge)'],
+    [/verified signatures/i, 'signed commits are required: commit-method api (GitHub signs those commits)'],
+    [/status checks? .*(is|are) expected|required status checks?/i, 'status checks are required: pull-request mode with an App token, so the checks run on the pull request'],
+    [/cannot update this protected ref|restrict(ed)? updates/i, 'updates are restricted: a token on the bypass list'],
+];
+/** What to do about a push failure of this kind; for a protection rule, what its listed rules call for. */
+function pushFailureHelp(kind, output = '') {
+    const advice = kind === 'protected-branch' ? RULE_ADVICE.filter(([rule]) => rule.test(output)).map(([, text]) => text) : [];
+    return advice.length > 0 ? `${PUSH_FAILURE_HELP[kind]}. Here ${advice.join('; ')}` : PUSH_FAILURE_HELP[kind];
+}
+/**
+ * The lines of a failed push worth showing, most telling first: git's porcelain status line
+ * (`!<TAB>src:dst<TAB>[remote rejected] (reason)`) or its first error, then the whole `remote:`
+ * block (a ruleset lists every rule it applies there, so nothing of it is dropped), then git's own
+ * error and fatal lines. Progress, hints and "To <url>" are left out.
+ */
+function pushFailureDetail(output) {
+    const lines = output.split(/\r?\n/).map((line) => line.trimEnd());
+    const status = lines.filter((line) => /^!\t/.test(line)).map((line) => line.replace(/^!\t/, '').replace(/\t/g, ' '));
+    const remote = lines.filter((line) => /^remote:/.test(line));
+    const errors = lines.filter((line) => /^(error|fatal):/.test(line) || /^ ! \[/.test(line));
+    const first = status.length > 0 ? status : errors.slice(0, 1);
+    return [...first, ...remote, ...errors.filter((line) => !first.includes(line))];
+}
+class PushRejectedError extends Error {
+    kind;
+    output;
+    refspec;
+    name = 'PushRejectedError';
+    constructor(kind, output, refspec, 
+    /** The whole message, for pushes made another way (the REST ref update) that explain themselves. */
+    message) {
+        const [reason, ...rest] = pushFailureDetail(output);
+        super(message ?? [`push of ${refspec} rejected${reason ? `: ${reason}` : ''}`, pushFailureHelp(kind, output), ...rest].join('\n'));
+        this.kind = kind;
+        this.output = output;
+        this.refspec = refspec;
+    }
+    get retryable() {
+        return this.kind === 'non-fast-forward' || this.kind === 'transient';
+    }
+}
+/** True for errors a fetch-rebuild-push cycle can fix. */
+function isRetryablePushError(error) {
+    return error instanceof PushRejectedError && error.retryable;
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/git.ts
+// One place for every git call an action makes, in the spirit of actions/checkout's
+// git-command-manager: argv built here, `try*` variants for calls that may fail harmlessly,
+// and authentication carried by the environment only (never argv, a URL or .git/config).
+
+
+
+
+
+
+
+/**
+ * Config for every git call an action makes: no automatic gc or maintenance (they would run after
+ * fetch, merge and on a local remote's receive-pack, in the window where concurrent pipelines race,
+ * and a runner's checkout is thrown away anyway).
+ */
+const QUIET_CONFIG = [
+    { key: 'gc.auto', value: '0' },
+    { key: 'maintenance.auto', value: 'false' },
+];
+/**
+ * The top of the work tree that holds `dir` (the nearest directory with a `.git` entry), found
+ * without git, which refuses to say anything about a repository another user owns. Undefined
+ * when there is none. Its real path: git compares `safe.directory` with the work tree's real path,
+ * so a path through a symbolic link would not match.
+ */
+function findWorkTree(dir) {
+    for (let current = resolve(dir);; current = dirname(current)) {
+        if (existsSync(join(current, '.git')))
+            return realpathSync(current);
+        if (dirname(current) === current)
+            return undefined;
+    }
+}
+/** A path as fast-import reads it: C-quoted, so spaces, quotes and line breaks survive. */
+function quotePath(path) {
+    return `"${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+/** The form GitHub's git HTTP endpoint accepts: base64 of `x-access-token:TOKEN`. */
+function basicCredential(token) {
+    return Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64');
+}
+/** Masks the token and every derived form before anything can print them. */
+function maskToken(token) {
+    core.setSecret(token);
+    core.setSecret(basicCredential(token));
+}
+/**
+ * Config entries that authenticate git to `serverUrl`. The empty value first resets an
+ * extraheader a previous step (actions/checkout) may have set for the same URL: git sends every
+ * extraheader value it collects, and two Authorization headers make the server refuse the request.
+ */
+function authConfigEntries(auth) {
+    const origin = new URL(auth.serverUrl).origin;
+    const key = `http.${origin}/.extraheader`;
+    return [
+        { key, value: '' },
+        { key, value: `AUTHORIZATION: basic ${basicCredential(auth.token)}` },
+    ];
+}
+/**
+ * Environment variables that add `entries` through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git >= 2.31).
+ * An existing GIT_CONFIG_COUNT (set by the runner or an earlier step) is extended, not replaced.
+ */
+function configEnvironment(base, entries) {
+    const existing = base.GIT_CONFIG_COUNT;
+    const start = existing !== undefined && /^[0-9]+$/.test(existing) ? Number(existing) : 0;
+    const env = { GIT_CONFIG_COUNT: String(start + entries.length) };
+    entries.forEach((entry, i) => {
+        env[`GIT_CONFIG_KEY_${start + i}`] = entry.key;
+        env[`GIT_CONFIG_VALUE_${start + i}`] = entry.value;
+    });
+    return env;
+}
+/** Entry name -> mode of a raw tree object ("<mode> <name>\0<hash bytes>" per entry). */
+function treeModes(tree, hashBytes) {
+    const modes = new Map();
+    for (let offset = 0; offset < tree.length;) {
+        const space = tree.indexOf(0x20, offset);
+        const nul = tree.indexOf(0x00, space);
+        if (space < 0 || nul < 0)
+            break;
+        const mode = tree.subarray(offset, space).toString('utf8');
+        // Trees store 40000 for directories and 100644/100755/120000 as they are.
+        modes.set(tree.subarray(space + 1, nul).toString('utf8'), mode);
+        offset = nul + 1 + hashBytes;
+    }
+    return modes;
+}
+class Git {
+    cwd;
+    options;
+    env;
+    constructor(cwd, options = {}) {
+        this.cwd = cwd;
+        this.options = options;
+        const entries = [
+            ...QUIET_CONFIG,
+            // safe.directory is honoured from the command scope (GIT_CONFIG_*), not from the repository's own config.
+            ...(options.safeDirectory ? [{ key: 'safe.directory', value: options.safeDirectory }] : []),
+            ...(options.auth ? authConfigEntries(options.auth) : []),
+        ];
+        this.env = {
+            // Never wait for a password on a terminal; never translate messages we classify.
+            GIT_TERMINAL_PROMPT: '0',
+            GCM_INTERACTIVE: 'never',
+            LC_ALL: 'C',
+            ...options.env,
+            ...configEnvironment({ ...process.env, ...options.env }, entries),
+        };
+    }
+    /** Runs git and throws CommandError on a non-zero exit. */
+    async run(args, options = {}) {
+        return execute('git', args, { cwd: this.cwd, env: { ...this.env, ...options.env }, input: options.input, quiet: this.options.quiet });
+    }
+    /** Runs git and returns the result whatever the exit code. */
+    async tryRun(args, options = {}) {
+        return execute('git', args, {
+            cwd: this.cwd,
+            env: { ...this.env, ...options.env },
+            input: options.input,
+            quiet: this.options.quiet,
+            allowFailure: true,
+        });
+    }
+    async topLevel() {
+        return (await this.run(['rev-parse', '--show-toplevel'])).stdout.trim();
+    }
+    async revParse(rev) {
+        return (await this.run(['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).stdout.trim();
+    }
+    async tryRevParse(rev) {
+        const result = await this.tryRun(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    /** The checked-out branch, or undefined on a detached HEAD (tag builds). */
+    async tryCurrentBranch() {
+        const result = await this.tryRun(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+        return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    }
+    async remoteExists(remote) {
+        return (await this.tryRun(['remote', 'get-url', remote])).exitCode === 0;
+    }
+    /** Fetches one branch into refs/remotes/<remote>/<branch> and returns its commit. */
+    async fetchBranch(remote, branch) {
+        return this.revParse(await this.fetchTracking(remote, branch));
+    }
+    /**
+     * Fetches one branch into refs/remotes/<remote>/<branch> and returns that ref's name, for a
+     * caller that reads the commit in the same process as its files (readSnapshot).
+     */
+    async fetchTracking(remote, branch) {
+        const tracking = `refs/remotes/${remote}/${branch}`;
+        // No maintenance, FETCH_HEAD or forced-update scan: this sits between fetch and push, the
+        // window in which a concurrent pipeline can land first, so it is kept short.
+        await this.run([
+            'fetch',
+            '--quiet',
+            '--no-tags',
+            '--no-recurse-submodules',
+            '--no-auto-maintenance',
+            '--no-write-fetch-head',
+            '--no-show-forced-updates',
+            remote,
+            `+refs/heads/${branch}:${tracking}`,
+        ]);
+        return tracking;
+    }
+    /** A file's content at a commit, or undefined when the commit has no such file. */
+    async tryShow(commit, path) {
+        const result = await this.tryRun(['cat-file', 'blob', `${commit}:${path}`]);
+        return result.exitCode === 0 ? result.stdout : undefined;
+    }
+    /**
+     * Files' contents at a commit in one `git cat-file --batch` (one process however many files);
+     * absent files are missing from the map.
+     */
+    async readFiles(commit, paths) {
+        const files = new Map();
+        if (paths.length === 0)
+            return files;
+        const objects = await this.catFileBatch(paths.map((path) => `${commit}:${path}`));
+        paths.forEach((path, i) => {
+            const object = objects[i];
+            if (object?.type === 'blob')
+                files.set(path, object.content.toString('utf8'));
+        });
+        return files;
+    }
+    /**
+     * The commit `rev` names, and files' contents and modes in it, from one `git cat-file --batch`:
+     * the commit, each file's directory tree (for its mode) and each file. Between a fetch and a push
+     * (the window in which a concurrent pipeline can land first) this replaces rev-parse and ls-tree.
+     * Absent files are missing from both maps.
+     */
+    async readSnapshot(rev, paths) {
+        const dirs = [...new Set(paths.map((path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '')))];
+        const names = [`${rev}^{commit}`, ...dirs.map((dir) => (dir ? `${rev}:${dir}` : `${rev}^{tree}`)), ...paths.map((path) => `${rev}:${path}`)];
+        const objects = await this.catFileBatch(names);
+        const head = objects[0];
+        if (head?.type !== 'commit')
+            throw new Error(`${rev} does not name a commit`);
+        const trees = new Map();
+        dirs.forEach((dir, i) => {
+            const tree = objects[1 + i];
+            if (tree?.type === 'tree')
+                trees.set(dir, treeModes(tree.content, head.oid.length / 2));
+        });
+        const files = new Map();
+        const modes = new Map();
+        paths.forEach((path, i) => {
+            const object = objects[1 + dirs.length + i];
+            if (object?.type !== 'blob')
+                return;
+            files.set(path, object.content.toString('utf8'));
+            const slash = path.lastIndexOf('/');
+            const mode = trees.get(slash < 0 ? '' : path.slice(0, slash))?.get(path.slice(slash + 1));
+            if (mode)
+                modes.set(path, mode);
+        });
+        return { commit: head.oid, files, modes };
+    }
+    /** Objects by name from one `git cat-file --batch`, in order; undefined for a missing one. */
+    async catFileBatch(names) {
+        const result = await executeBytes('git', ['cat-file', '--batch'], {
+            cwd: this.cwd,
+            env: this.env,
+            input: names.map((name) => `${name}\n`).join(''),
+            quiet: this.options.quiet,
+        });
+        // Per object: "<oid> <type> <size>\n<size bytes>\n", or "<name> missing\n".
+        const objects = [];
+        let offset = 0;
+        for (let i = 0; i < names.length; i++) {
+            const eol = result.stdout.indexOf(0x0a, offset);
+            if (eol < 0)
+                break;
+            const header = result.stdout.subarray(offset, eol).toString('utf8');
+            offset = eol + 1;
+            const match = /^([0-9a-f]+) (blob|tree|commit|tag) ([0-9]+)$/.exec(header);
+            if (!match) {
+                objects.push(undefined);
+                continue;
+            }
+            const size = Number(match[3]);
+            objects.push({ oid: match[1], type: match[2], content: result.stdout.subarray(offset, offset + size) });
+            offset += size + 1;
+        }
+        return objects;
+    }
+    /** Whether `commit` is `tip` or one of its ancestors (`git merge-base --is-ancestor`). */
+    async isAncestor(commit, tip) {
+        const result = await this.tryRun(['merge-base', '--is-ancestor', commit, tip]);
+        if (result.exitCode === 0 || result.exitCode === 1)
+            return result.exitCode === 0;
+        throw new Error(`git merge-base --is-ancestor ${commit} ${tip} failed: ${result.stderr.trim()}`);
+    }
+    /** Modes of files in a commit's tree (100644, 100755); absent files are missing from the map. */
+    async fileModes(commit, paths) {
+        const result = await this.run(['ls-tree', '-z', '--full-tree', commit, '--', ...paths]);
+        const modes = new Map();
+        for (const entry of result.stdout.split('\0')) {
+            const match = /^([0-9]{6}) blob [0-9a-f]+\t(.*)$/s.exec(entry);
+            if (match)
+                modes.set(match[2], match[1]);
+        }
+        return modes;
+    }
+    /**
+     * Builds a commit on top of `parent` that changes exactly `files`, without touching the work
+     * tree or the index, so a retry can rebuild it on a new parent. One `git fast-import` writes the
+     * blobs, the trees and the commit (instead of read-tree, hash-object, update-index, write-tree and
+     * commit-tree: fewer processes between fetch and push, the window in which concurrent runs
+     * collide). It reads only the trees along the changed paths, so a partial clone (checkout's
+     * sparse-checkout, filter blob:none) downloads no blob. File modes (100755) are kept: from
+     * `knownModes` when given, else read from `parent`.
+     */
+    async createCommit(parent, files, message, author, knownModes) {
+        if (/[<>\n]/.test(author.name) || /[<>\s]/.test(author.email))
+            throw new Error(`not a valid git identity: ${author.name} <${author.email}>`);
+        // Modes already read with the files (readSnapshot) save an ls-tree between fetch and push.
+        const modes = knownModes ?? (await this.fileModes(parent, files.map((file) => file.path)));
+        // fast-import must name a ref for the commit; a private one, deleted again by the same stream.
+        const ref = `refs/bump-manifest/pending-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+        const data = (text) => `data ${Buffer.byteLength(text, 'utf8')}\n${text}\n`;
+        const identity = `${author.name} <${author.email}> now`;
+        const stream = [
+            `commit ${ref}\nmark :1\nauthor ${identity}\ncommitter ${identity}\n${data(message)}from ${parent}\n`,
+            ...files.map((file) => `M ${modes.get(file.path) ?? '100644'} inline ${quotePath(file.path)}\n${data(file.content)}`),
+            `\nget-mark :1\nreset ${ref}\nfrom ${'0'.repeat(parent.length)}\n\ndone\n`,
+        ].join('');
+        // unpackLimit=0 keeps the few objects as the pack fast-import wrote, instead of a second
+        // process exploding them into loose objects (a third of its time).
+        const result = await this.run(['-c', 'fastimport.unpackLimit=0', 'fast-import', '--quiet', '--done', '--date-format=now'], { input: stream });
+        return result.stdout.trim();
+    }
+    /** The commit a remote's branch points at, or undefined when the remote has no such branch. */
+    async remoteBranchTip(remote, branch) {
+        const ref = `refs/heads/${branch}`;
+        const result = await this.run(['ls-remote', '--heads', remote, ref]);
+        // ls-remote matches patterns by their tail: keep the exact ref only.
+        return result.stdout.split('\n').map((line) => line.split('\t')).find(([, name]) => name === ref)?.[0];
+    }
+    /**
+     * Pushes `source` to `refs/heads/<branch>`; a rejection becomes a classified PushRejectedError.
+     * `lease` replaces the branch only while it still points at `expected` (undefined: while it does
+     * not exist), as `--force-with-lease=<ref>:<expect>`; a branch moved meanwhile is refused "(stale
+     * info)", which classifies as non-fast-forward.
+     */
+    async push(remote, source, branch, options = {}) {
+        const ref = `refs/heads/${branch}`;
+        const lease = options.lease ? [`--force-with-lease=${ref}:${options.lease.expected ?? ''}`] : [];
+        const refspec = `${options.force && !options.lease ? '+' : ''}${source}:${ref}`;
+        const result = await this.tryRun(['push', '--porcelain', '--no-verify', ...lease, remote, refspec]);
+        if (result.exitCode !== 0) {
+            throw new PushRejectedError(classifyPushFailure(`${result.stdout}\n${result.stderr}`), `${result.stdout}\n${result.stderr}`, `${source}:${branch}`);
+        }
+    }
+    async updateRef(ref, commit) {
+        await this.run(['update-ref', ref, commit]);
+    }
+    /** Fast-forwards the checked-out branch and work tree; false when local changes are in the way. */
+    async tryMergeFastForward(commit) {
+        return (await this.tryRun(['merge', '--ff-only', '--quiet', commit])).exitCode === 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commit-time.ts
+// `source-date-epoch: commit`: the committer time of the commit checked out at the build context,
+// as `git log -1 --format=%ct` gives it (the committer time, which a rebase or cherry-pick moves on,
+// not the author time). A shallow clone has its HEAD commit, so depth 1 is enough.
+
+
+/** The committer time (Unix seconds) of HEAD in the repository that holds `directory`. */
+async function commitTime(directory) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(directory))
+        throw new errors_InputError('source-date-epoch', `"commit" reads the commit checked out at the build context, but "${directory}" does not exist`);
+    const git = new Git(directory, { quiet: true });
+    const inside = await git.tryRun(['rev-parse', '--is-inside-work-tree']);
+    if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') {
+        throw new errors_InputError('source-date-epoch', `"commit" reads the commit checked out at the build context, but "${directory}" is not in a git work tree (check the repository out there, or give Unix seconds)`);
+    }
+    const log = await git.tryRun(['log', '-1', '--format=%ct', 'HEAD']);
+    const seconds = log.stdout.trim();
+    if (log.exitCode !== 0 || !/^[0-9]+$/.test(seconds)) {
+        throw new errors_InputError('source-date-epoch', `"commit": the git work tree at "${directory}" has no commit checked out (git: ${log.stderr.trim().split('\n')[0] || 'no output'})`);
+    }
+    return seconds;
+}
+
 ;// CONCATENATED MODULE: ./src/pins.ts
 // The images the action runs on a runner, pinned by version and digest: a moving tag could change
 // the emulator under a build (tonistiigi/binfmt's `latest` broke arm64 builds on runners in
@@ -33425,6 +33890,7 @@ const BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.32.2@sha256:28a898719c18a33f4
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // Reads and validates every input (and the runner's GITHUB_* context) into one typed Settings
 // object before anything runs: nothing else in the action reads inputs.
+
 
 
 
@@ -33478,8 +33944,7 @@ function readTags(env, service) {
     });
     return { tags: plan.tags, version: versionInput || plan.version, tagSource: plan.kind };
 }
-function readPaths(workspace) {
-    const context = (0,external_node_path_namespaceObject.resolve)(workspace, getString('context', { default: '.' }));
+function readPaths(workspace, context) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(context) || !(0,external_node_fs_namespaceObject.statSync)(context).isDirectory()) {
         throw new errors_InputError('context', `"${context}" is not a directory (expected the build context, relative to the workspace)`);
     }
@@ -33534,8 +33999,18 @@ function readProvenance(env) {
     const payload = env.GITHUB_EVENT_PATH && (0,external_node_fs_namespaceObject.existsSync)(env.GITHUB_EVENT_PATH) ? (0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8') : undefined;
     return provenanceMode(choice, repositoryIsPrivate(payload));
 }
-/** Reads every input; throws InputError (naming the input) on the first bad one. */
-function readSettings(env = process.env, now = new Date()) {
+/** The inputs that say where the image's timestamps come from: the build context and `source-date-epoch`. */
+function readTimeSource(env) {
+    const context = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), getString('context', { default: '.' }));
+    return { context, epoch: parseSourceDateEpoch(getString('source-date-epoch'), env) };
+}
+/** readSettings, after git has read the commit time for `source-date-epoch: commit` (also in merge mode, which dates the index). */
+async function loadSettings(env = process.env, now = new Date()) {
+    const source = readTimeSource(env);
+    return readSettings(env, now, source.epoch?.kind === 'commit' ? await commitTime(source.context) : undefined, source);
+}
+/** Reads every input; throws InputError (naming the input) on the first bad one. `commitSeconds`: loadSettings' git read. */
+function readSettings(env = process.env, now = new Date(), commitSeconds, source = readTimeSource(env)) {
     const mode = getChoice('mode', MODES, 'multi');
     const imageRef = forInput('image', () => parseRepository(getString('image', { required: true })));
     const repository = repositoryName(imageRef);
@@ -33561,14 +34036,16 @@ function readSettings(env = process.env, now = new Date()) {
         throw new errors_InputError('sources', `mode "merge" needs what the mode "platform" jobs produced: ${push ? 'their "digest" outputs' : 'their OCI layout directories ("oci-layout" outputs), as push is false'}`);
     }
     // Merge mode needs no build context: the images already exist (in the registry or in layouts).
-    const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace);
+    const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace, source.context);
     const buildArgs = forInput('build-args', () => parseKeyValueLines(getInput('build-args'), 'a build argument'));
     const userLabels = Object.fromEntries(forInput('labels', () => parseKeyValueLines(getInput('labels'), 'a label')));
     const target = getString('target') || undefined;
     if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
         throw new errors_InputError('target', `"${target}" is not a build stage name`);
     }
-    const sourceDateEpoch = readSourceDateEpoch(env);
+    if (source.epoch?.kind === 'commit' && commitSeconds === undefined)
+        throw new errors_InputError('source-date-epoch', '"commit" needs git: read the settings with loadSettings');
+    const sourceDateEpoch = source.epoch?.kind === 'commit' ? commitSeconds : source.epoch?.seconds;
     const created = sourceDateEpoch ? new Date(Number(sourceDateEpoch) * 1000) : now;
     const labels = ociLabels({ source: repositoryUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) }, userLabels);
     const layoutInput = getString('oci-layout');
@@ -33970,7 +34447,7 @@ async function run() {
     const started = Date.now();
     let workDir;
     try {
-        const settings = readSettings();
+        const settings = await loadSettings();
         core_debug(`Settings: ${JSON.stringify(settings)}`);
         // QEMU first: a docker-container builder reads the emulators it can use when it starts.
         const emulation = settings.mode !== 'merge' ? await group('Set up QEMU', () => setUpEmulation(settings)) : 'not needed (merge only)';

@@ -27,7 +27,8 @@ import {
   type RefKind,
 } from '@aks-gitops/toolkit'
 import { defaultTitle, ociLabels } from './labels'
-import { readSourceDateEpoch } from './reproducible'
+import { commitTime } from './commit-time'
+import { parseSourceDateEpoch, type SourceDateEpochChoice } from './reproducible'
 import { BINFMT_IMAGE, BUILDKIT_IMAGE } from './pins'
 import { provenanceMode, repositoryIsPrivate, type ProvenanceMode } from './provenance'
 
@@ -117,8 +118,7 @@ function readTags(env: Env, service: string): { tags: string[]; version: string;
   return { tags: plan.tags, version: versionInput || plan.version, tagSource: plan.kind }
 }
 
-function readPaths(workspace: string): { context: string; file: string } {
-  const context = resolve(workspace, getString('context', { default: '.' }))
+function readPaths(workspace: string, context: string): { context: string; file: string } {
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     throw new InputError('context', `"${context}" is not a directory (expected the build context, relative to the workspace)`)
   }
@@ -173,8 +173,20 @@ function readProvenance(env: Env): ProvenanceMode {
   return provenanceMode(choice, repositoryIsPrivate(payload))
 }
 
-/** Reads every input; throws InputError (naming the input) on the first bad one. */
-export function readSettings(env: Env = process.env, now: Date = new Date()): Settings {
+/** The inputs that say where the image's timestamps come from: the build context and `source-date-epoch`. */
+function readTimeSource(env: Env): { context: string; epoch: SourceDateEpochChoice | undefined } {
+  const context = resolve(env.GITHUB_WORKSPACE || process.cwd(), getString('context', { default: '.' }))
+  return { context, epoch: parseSourceDateEpoch(getString('source-date-epoch'), env) }
+}
+
+/** readSettings, after git has read the commit time for `source-date-epoch: commit` (also in merge mode, which dates the index). */
+export async function loadSettings(env: Env = process.env, now: Date = new Date()): Promise<Settings> {
+  const source = readTimeSource(env)
+  return readSettings(env, now, source.epoch?.kind === 'commit' ? await commitTime(source.context) : undefined, source)
+}
+
+/** Reads every input; throws InputError (naming the input) on the first bad one. `commitSeconds`: loadSettings' git read. */
+export function readSettings(env: Env = process.env, now: Date = new Date(), commitSeconds?: string, source = readTimeSource(env)): Settings {
   const mode = getChoice('mode', MODES, 'multi')
   const imageRef = forInput('image', () => parseRepository(getString('image', { required: true })))
   const repository = repositoryName(imageRef)
@@ -203,7 +215,7 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
     )
   }
   // Merge mode needs no build context: the images already exist (in the registry or in layouts).
-  const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace)
+  const paths = mode === 'merge' ? { context: workspace, file: '' } : readPaths(workspace, source.context)
 
   const buildArgs = forInput('build-args', () => parseKeyValueLines(core.getInput('build-args'), 'a build argument'))
   const userLabels = Object.fromEntries(forInput('labels', () => parseKeyValueLines(core.getInput('labels'), 'a label')))
@@ -211,7 +223,8 @@ export function readSettings(env: Env = process.env, now: Date = new Date()): Se
   if (target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
     throw new InputError('target', `"${target}" is not a build stage name`)
   }
-  const sourceDateEpoch = readSourceDateEpoch(env)
+  if (source.epoch?.kind === 'commit' && commitSeconds === undefined) throw new InputError('source-date-epoch', '"commit" needs git: read the settings with loadSettings')
+  const sourceDateEpoch = source.epoch?.kind === 'commit' ? commitSeconds : source.epoch?.seconds
   const created = sourceDateEpoch ? new Date(Number(sourceDateEpoch) * 1000) : now
   const labels = ociLabels(
     { source: repositoryUrl(env), revision: env.GITHUB_SHA, version, created: created.toISOString(), title: service || defaultTitle(imageRef.repository) },

@@ -8,7 +8,7 @@ import { blobPath, errorMessage, formatPlatform, indexPlatforms, manifestSize, m
 import { capabilitiesOf, emulationNeed, emulationPlan, hostArchitecture, needsContainerBuilder, type BuilderInfo, type Capabilities } from './capabilities'
 import { binfmtEntries, containerdImageStore, createContainerBuilder, dryRunMerge, inspectBuilder, installBinfmt, merge, pushImage, readManifest, removeBuilder, runBuild } from './docker'
 import { stagesNeedingEmulation } from './dockerfile'
-import { readSettings, type Settings } from './inputs'
+import { loadSettings, type Settings } from './inputs'
 import { exportLayoutFromEngine, mergeLayouts, type LayoutImage } from './layout'
 import { builderName, cachePlan, mergeArgs, planBuilds, type BuildInvocation } from './plan'
 import { sourcesInPlatformOrder } from './reproducible'
@@ -179,7 +179,7 @@ export async function run(): Promise<void> {
   const started = Date.now()
   let workDir: string | undefined
   try {
-    const settings = readSettings()
+    const settings = await loadSettings()
     core.debug(`Settings: ${JSON.stringify(settings)}`)
     // QEMU first: a docker-container builder reads the emulators it can use when it starts.
     const emulation = settings.mode !== 'merge' ? await core.group('Set up QEMU', () => setUpEmulation(settings)) : 'not needed (merge only)'

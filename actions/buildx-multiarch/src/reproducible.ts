@@ -1,4 +1,4 @@
-// Same commit, same image: SOURCE_DATE_EPOCH (the commit time, set by the workflow) passed the way
+// Same commit, same image: SOURCE_DATE_EPOCH (the commit time: the source-date-epoch input or the environment) passed the way
 // BuildKit documents it. Pure: plan.ts puts these into the argv.
 //
 // - The build argument SOURCE_DATE_EPOCH sets the image config's `created` and its history
@@ -9,7 +9,7 @@
 // Sources: https://github.com/moby/buildkit/blob/master/docs/build-repro.md ("SOURCE_DATE_EPOCH")
 // and https://docs.docker.com/build/ci/github-actions/reproducible-builds/.
 // An older BuildKit ignores both (measured: dockerd 20.10's builder), so they are always safe to pass.
-import { formatPlatform, isAttestationPlatform, type Descriptor, type Platform } from '@aks-gitops/toolkit'
+import { formatPlatform, InputError, isAttestationPlatform, type Descriptor, type Platform } from '@aks-gitops/toolkit'
 
 /** The SOURCE_DATE_EPOCH of the environment (Unix seconds), undefined when unset; throws when malformed. */
 export function readSourceDateEpoch(env: Record<string, string | undefined>): string | undefined {
@@ -19,6 +19,26 @@ export function readSourceDateEpoch(env: Record<string, string | undefined>): st
     throw new Error(`SOURCE_DATE_EPOCH "${value}" is not a Unix time in seconds (expected digits, e.g. the output of git log -1 --format=%ct)`)
   }
   return value
+}
+
+/** Where the image's timestamps come from: given Unix seconds, or the build context's commit (read with git). */
+export type SourceDateEpochChoice = { kind: 'seconds'; seconds: string } | { kind: 'commit' }
+
+/**
+ * The `source-date-epoch` input: Unix seconds, or `commit` (the committer time of the commit checked
+ * out at the build context). Empty keeps the SOURCE_DATE_EPOCH environment variable, as before the input.
+ */
+export function parseSourceDateEpoch(input: string, env: Record<string, string | undefined>): SourceDateEpochChoice | undefined {
+  const value = input.trim()
+  if (value === '') {
+    const seconds = readSourceDateEpoch(env)
+    return seconds === undefined ? undefined : { kind: 'seconds', seconds }
+  }
+  if (value === 'commit') return { kind: 'commit' }
+  if (!/^[0-9]{1,12}$/.test(value)) {
+    throw new InputError('source-date-epoch', `"${value}" is neither "commit" nor a Unix time in seconds (expected a non-negative integer, e.g. the output of git log -1 --format=%ct)`)
+  }
+  return { kind: 'seconds', seconds: value }
 }
 
 /** `--build-arg SOURCE_DATE_EPOCH=<seconds>`, or nothing without one. */
