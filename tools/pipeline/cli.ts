@@ -156,10 +156,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? await progress.step('remote', async () => options.remote || ensureLocalRemote(STATE_DIR, REPO_ROOT, options.branch), (r) => r)
       : ''
 
-    const sourceDateEpoch = execFileSync('git', ['show', '--no-patch', '--format=%ct', sha], { cwd: gitDirectory, encoding: 'utf8' }).trim()
     const paths = servicePaths(REPO_ROOT, options.service)
     const build = serviceBuild(REPO_ROOT, options.service)
-    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), sourceDateEpoch, gitDirectory, paths, build }
+    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), gitDirectory, paths, build }
     for (const plan of events) {
       progress.line(describeEvent(plan))
       if (plan.environment === 'production') {

@@ -82,7 +82,8 @@ Options:
                             this commit or an ancestor with no change to the service's paths since
   --source <dir>            directory to build, e.g. another checkout of this repository
                             (default this work tree, uncommitted changes included); when it is a
-                            git checkout, --commit names a commit of it
+                            git checkout, --commit names a commit of it. The image's timestamps
+                            are the committer time of the commit checked out there
   --no-test                 skip the service's tests
   --audit-level <level>     fail the dependency audit at low, moderate, high or critical
                             (default: the reusable workflow's audit-level input)

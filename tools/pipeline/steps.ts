@@ -37,8 +37,6 @@ export interface RunContext {
   remote: string
   /** Build arguments that point the Dockerfiles at the local base-image stand-ins. */
   buildArgs: string[]
-  /** The commit's time (Unix seconds): the image's `created` label, so a rebuild of one commit is the same image. */
-  sourceDateEpoch: string
   /** The git repository the commit belongs to (--source, else this repository): the tagged checkout of a promotion. */
   gitDirectory: string
   /** What goes into the service's image, as its caller workflow passes `paths` to the pipeline. */
@@ -99,7 +97,6 @@ function githubEnv(ctx: RunContext, ref: string, workspace: string): Record<stri
     GITHUB_REPOSITORY: 'local/aks-gitops',
     GITHUB_SERVER_URL: 'http://localhost',
     GITHUB_WORKSPACE: workspace,
-    SOURCE_DATE_EPOCH: ctx.sourceDateEpoch,
   }
 }
 
@@ -158,6 +155,9 @@ export async function runEvent(plan: EventPlan, ctx: RunContext): Promise<EventR
           'build-args': [...Object.entries(ctx.build.buildArgs).map(([name, value]) => `${name}=${value}`), ...ctx.buildArgs].join('\n'),
           push: 'false',
           'oci-layout': layout,
+          // The image's timestamps: the committer time of the commit checked out in the workspace,
+          // read by the action as in the workflow's build job (so a rebuild is the same image).
+          'source-date-epoch': 'commit',
           // An SBOM needs BuildKit's scanner image (docker/buildkit-syft-scanner), which cannot be
           // pulled here; on GitHub the workflow keeps the default. Provenance needs no image.
           sbom: 'false',
