@@ -6,13 +6,13 @@
 // the default engine (dockerd 20.10) ignores both. Only that second engine's build cache is pruned.
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT, runAction } from '@aks-gitops/test-support/action-runner'
-import { parseIndex } from '@aks-gitops/toolkit'
+import { blobPath, parseIndex } from '@aks-gitops/toolkit'
 
 const REGISTRY = '127.0.0.1:5000'
 const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures')
@@ -90,5 +90,39 @@ describe('two cold builds of one commit', () => {
     const first = await coldBuild('false')
     const second = await coldBuild('false')
     expect(second.images).not.toEqual(first.images)
+  })
+})
+
+describe('source-date-epoch: commit', () => {
+  // The one home of "the image's timestamps are the commit's committer time": the bundle reads it
+  // with git at the build context (a real repository here, whose author time differs), as the
+  // pipeline's build jobs and the local pipeline ask it to.
+  it('dates the image config, its created label and the index with the committer time of the commit at the context', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'bx-repro-commit-'))
+    dirs.push(repo)
+    cpSync(join(FIXTURES, 'app'), join(repo, 'app'), { recursive: true })
+    const committed = '2024-01-02T03:04:05Z'
+    const gitEnv = { ...process.env, GIT_COMMITTER_DATE: committed, GIT_AUTHOR_DATE: '2020-01-01T00:00:00Z' }
+    for (const args of [['init', '--quiet'], ['add', '.'], ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'the build commit']]) {
+      execFileSync('git', args, { cwd: repo, env: gitEnv })
+    }
+    const layout = join(repo, 'oci')
+    const run = await runAction({
+      action: 'actions/buildx-multiarch',
+      inputs: { image: `${REGISTRY}/repro/app`, context: 'app', push: 'false', 'oci-layout': layout, 'build-args': BUILD_ARGS, provenance: 'false', sbom: 'false', 'source-date-epoch': 'commit' },
+      env: { DOCKER_HOST: dockerHost, GITHUB_WORKSPACE: repo, GITHUB_REF: 'refs/heads/develop', GITHUB_SHA: SHA, GITHUB_RUN_NUMBER: '7', GITHUB_REPOSITORY: 'acme/shop', GITHUB_SERVER_URL: 'https://github.com', SOURCE_DATE_EPOCH: COMMIT_TIME },
+    })
+    expect(run.exitCode, run.stdout.split('\n').slice(-30).join('\n')).toBe(0)
+    expect(run.stdout).toContain(`SOURCE_DATE_EPOCH=${Date.parse(committed) / 1000}`)
+    const readJson = (digest: string) => JSON.parse(readFileSync(blobPath(layout, digest), 'utf8')) as Record<string, unknown>
+    const index = parseIndex(readFileSync(blobPath(layout, run.outputs.digest ?? ''), 'utf8'))
+    expect(index.images).toHaveLength(2)
+    expect((readJson(run.outputs.digest ?? '') as { annotations?: Record<string, string> }).annotations?.['org.opencontainers.image.created']).toBe('2024-01-02T03:04:05.000Z')
+    for (const image of index.images) {
+      const manifest = readJson(image.digest) as { config: { digest: string } }
+      const config = readJson(manifest.config.digest) as { created: string; config: { Labels: Record<string, string> } }
+      expect(new Date(config.created).toISOString()).toBe('2024-01-02T03:04:05.000Z')
+      expect(config.config.Labels['org.opencontainers.image.created']).toBe('2024-01-02T03:04:05.000Z')
+    }
   })
 })
