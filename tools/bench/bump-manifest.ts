@@ -77,22 +77,33 @@ function deploymentsSeed(): Record<string, string> {
   return seed
 }
 
-/** Git processes one bump starts (children included), counted from git's own trace2 events. */
-async function gitProcessesPerBump(work: string): Promise<number> {
+/**
+ * From git's own trace2 events of one bump: the git processes it starts (children included), and
+ * the window in which a concurrent run can land first: from the fetch that reads the tip to the
+ * exit of the push.
+ */
+async function traceOneBump(work: string): Promise<{ processes: number; windowMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'))
   try {
     const trace = join(dir, 'trace2.json')
     const result = await runBump(work, { files: fileOf('svc0'), image: `${REGISTRY}/svc0`, tag: '9.9.9' }, { GIT_TRACE2_EVENT: trace })
     if (result.exitCode !== 0) throw new Error(`bump failed: ${result.errors.join('; ')}`)
-    return readFileSync(trace, 'utf8')
+    const events = readFileSync(trace, 'utf8')
       .split('\n')
-      .filter((line) => line.includes('"event":"start"')).length
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { event: string; sid: string; time: string; argv?: string[] })
+    const starts = events.filter((e) => e.event === 'start')
+    const sidOf = (command: string): string | undefined => starts.find((e) => e.argv?.[1] === command)?.sid
+    const fetchStart = starts.find((e) => e.sid === sidOf('fetch'))
+    const pushExit = events.find((e) => e.event === 'exit' && e.sid === sidOf('push'))
+    if (!fetchStart || !pushExit) throw new Error('the trace has no fetch or no push')
+    return { processes: starts.length, windowMs: Date.parse(pushExit.time) - Date.parse(fetchStart.time) }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-async function singleBumps(): Promise<{ bump: number; sed: number; bumpCpu: number; processes: number }> {
+async function singleBumps(): Promise<{ bump: number; sed: number; bumpCpu: number; processes: number; windowMs: number }> {
   const box = sandbox(deploymentsSeed())
   try {
     const work = box.clone('single')
@@ -105,7 +116,7 @@ async function singleBumps(): Promise<{ bump: number; sed: number; bumpCpu: numb
       if (result.exitCode !== 0) throw new Error(`bump failed: ${result.errors.join('; ')}`)
     }
     const bumpCpu = (childCpuSeconds() - cpuBefore) / RUNS
-    const processes = await gitProcessesPerBump(work)
+    const { processes, windowMs } = await traceOneBump(work)
     const sedWork = box.clone('single-sed')
     const sed: number[] = []
     for (let i = 0; i < RUNS; i++) {
@@ -113,7 +124,7 @@ async function singleBumps(): Promise<{ bump: number; sed: number; bumpCpu: numb
       if (!(await sedAndPush(sedWork, 'svc1', `1.1.${i}`))) throw new Error('sed+push failed')
       sed.push(performance.now() - started)
     }
-    return { bump: median(bump), sed: median(sed), bumpCpu, processes }
+    return { bump: median(bump), sed: median(sed), bumpCpu, processes, windowMs }
   } finally {
     box.remove()
   }
@@ -231,7 +242,7 @@ async function main(): Promise<void> {
   console.log(`bump-manifest benchmark (git ${git('.', 'version').replace('git version ', '')}, load average ${load})`)
   const single = await singleBumps()
   console.log(`\none bump+commit+push, median of ${RUNS} (target < 1 s):`)
-  console.log(`  bump-manifest (node24 bundle, runner emulation): ${seconds(single.bump)} (CPU ${single.bumpCpu.toFixed(2)} s per bump, ${single.processes} git processes)`)
+  console.log(`  bump-manifest (node24 bundle, runner emulation): ${seconds(single.bump)} (CPU ${single.bumpCpu.toFixed(2)} s per bump, ${single.processes} git processes; fetch to push ${single.windowMs} ms)`)
   console.log(`  seed sed+commit+push:                            ${seconds(single.sed)}`)
 
   const ours = await concurrentBumps()
