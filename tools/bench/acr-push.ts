@@ -21,7 +21,7 @@ import { errorMessage } from '@aks-gitops/toolkit'
 import { REPO_ROOT, runAction } from '@aks-gitops/test-support/action-runner'
 import { writeLayout } from '@aks-gitops/test-support/layout'
 import { startCountingProxy, type CountingProxy } from '@aks-gitops/test-support/registry'
-import { median } from './median'
+import { median } from './lib/median'
 
 const { values } = parseArgs({
   // pnpm passes the `--` of `pnpm run bench:acr-push -- --source ...` through.

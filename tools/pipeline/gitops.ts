@@ -67,7 +67,8 @@ export function checkoutCommit(dir: string, commit: string): void {
 export function renderOverlay(dir: string, environment: keyof typeof DEFAULT_MANIFESTS): string {
   const overlay = join(dir, dirname(DEFAULT_MANIFESTS[environment]))
   try {
-    return execFileSync('kubectl', ['kustomize', overlay], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    // bootstrap.sh accepts $KUBECTL in place of kubectl on PATH, as the manifest tests do.
+    return execFileSync(process.env.KUBECTL || 'kubectl', ['kustomize', overlay], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? ''
     if ((error as { code?: string }).code === 'ENOENT') throw new Error('kubectl is not installed: it renders the kustomize overlays')

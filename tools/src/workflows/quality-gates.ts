@@ -130,6 +130,7 @@ function scannedArtifacts(jobs: Record<string, Job>): string[] {
 /** Publish takes the image from the build job, after every gate there (and in the jobs before it) passed. */
 export const publishAfterGates: Rule = (workflow) => {
   const problems: string[] = []
+  const scanned = scannedArtifacts(workflow.jobs)
   for (const [id, job] of jobsOf(workflow)) {
     const steps = stepsOf(job)
     if (!steps.some((step) => usesLocal(step, 'acr-push')) || !steps.some((step) => usesRemote(step, 'actions/download-artifact'))) continue
@@ -144,7 +145,7 @@ export const publishAfterGates: Rule = (workflow) => {
     // after its scan, never a pattern that could take an unscanned per-platform layout.
     for (const download of stepsOf(job).filter((step) => usesRemote(step, 'actions/download-artifact'))) {
       const name = download.with?.name
-      if (typeof name !== 'string' || !scannedArtifacts(workflow.jobs).includes(name)) {
+      if (typeof name !== 'string' || !scanned.includes(name)) {
         problems.push(`${workflow.path}: job ${id} downloads '${String(name ?? download.with?.pattern)}', which no job uploads after its scan`)
       }
     }
