@@ -40274,277 +40274,6 @@ async function executeBytes(command, args, options = {}) {
     return outcome;
 }
 
-;// CONCATENATED MODULE: ../toolkit/src/transient-faults.ts
-// Which failed request is worth another try, written once: a table of Node's network error codes
-// and one rule for HTTP statuses, each giving a kind of fault, and the set of kinds another attempt
-// can help. The yes/no predicates (isTransientNetworkError, isTransientHttpStatus) and the
-// registry's fault kinds (registry/faults.ts: token requests, messages the tools print) are all
-// derived from here, so a code added to the table counts everywhere. Pure; tested in
-// test/transient-faults.test.ts.
-// Auth, a missing object and anything unrecognised will say the same thing on a second try.
-const RETRYABLE_KINDS = new Set(['unreachable', 'dns-temporary', 'timeout', 'throttled', 'server-error']);
-/** Whether another attempt can help with a fault of this kind. */
-function isRetryableKind(kind) {
-    return RETRYABLE_KINDS.has(kind);
-}
-/**
- * Node's codes (net, dns, http, undici) for a request that got no HTTP answer, each with its kind.
- * A code not listed is 'other' and not retried: a TLS certificate or protocol error fails the same
- * way again.
- */
-const NETWORK_ERROR_KINDS = new Map([
-    // Refused, reset or cut off (a server restarting, a proxy dropping the tunnel): may work next time.
-    ['ECONNRESET', 'unreachable'],
-    ['ECONNREFUSED', 'unreachable'],
-    ['ECONNABORTED', 'unreachable'],
-    ['EPIPE', 'unreachable'],
-    ['EHOSTUNREACH', 'unreachable'],
-    ['ENETUNREACH', 'unreachable'],
-    ['UND_ERR_SOCKET', 'unreachable'],
-    ['ETIMEDOUT', 'timeout'],
-    ['ESOCKETTIMEDOUT', 'timeout'],
-    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
-    // getaddrinfo: EAI_AGAIN is a resolver that did not answer, which may answer next time; ENOTFOUND
-    // is an answer (no such name) that will not change.
-    ['EAI_AGAIN', 'dns-temporary'],
-    ['ENOTFOUND', 'unknown-registry'],
-]);
-/** The kind of a request that got no HTTP answer, by Node's error code ('other' for a code not in the table). */
-function networkErrorKind(code) {
-    return NETWORK_ERROR_KINDS.get(code) ?? 'other';
-}
-/** The table's codes of one kind, e.g. for recognising them in a message that quotes them. */
-function networkErrorCodes(kind) {
-    return [...NETWORK_ERROR_KINDS].filter(([, k]) => k === kind).map(([code]) => code);
-}
-/** The kind of a thrown error by its `code`, undefined when it has no code the table knows. */
-function thrownNetworkErrorKind(error) {
-    const code = error?.code;
-    return typeof code === 'string' ? NETWORK_ERROR_KINDS.get(code) : undefined;
-}
-/** Network errors worth another try (connection refused or reset, timeouts, a resolver that did not answer). */
-function isTransientNetworkError(error) {
-    const kind = thrownNetworkErrorKind(error);
-    return kind !== undefined && isRetryableKind(kind);
-}
-/** The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'. */
-const HTTP_STATUS_KINDS = new Map([
-    [401, 'unauthorized'],
-    [403, 'forbidden'],
-    [404, 'not-found'],
-    // 408 Request Timeout: the server gave up waiting (RFC 9110 section 15.5.9), so the request may be repeated.
-    [408, 'timeout'],
-    [429, 'throttled'],
-]);
-// The server-error range, as numbers for httpStatusKind and as text for TRANSIENT_HTTP_STATUS_PATTERN.
-const SERVER_ERRORS = { from: 500, to: 599, pattern: '5[0-9]{2}' };
-/** The kind of an HTTP error status. */
-function httpStatusKind(status) {
-    return HTTP_STATUS_KINDS.get(status) ?? (status >= SERVER_ERRORS.from && status <= SERVER_ERRORS.to ? 'server-error' : 'other');
-}
-/** The statuses HTTP_STATUS_KINDS gives one kind (the 5xx range aside), e.g. for recognising them in a tool's text. */
-function httpStatuses(kind) {
-    return [...HTTP_STATUS_KINDS].filter(([, k]) => k === kind).map(([status]) => status);
-}
-/** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
-function isTransientHttpStatus(status) {
-    return isRetryableKind(httpStatusKind(status));
-}
-/** The transient statuses as a regular-expression alternative ("408|429|5[0-9]{2}"), for a tool that prints the status it got (git's "RPC failed; HTTP 503"). */
-const TRANSIENT_HTTP_STATUS_PATTERN = [...[...HTTP_STATUS_KINDS].filter(([, kind]) => isRetryableKind(kind)).map(([status]) => String(status)), SERVER_ERRORS.pattern].join('|');
-
-;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
-// Runs the registry tools (docker, buildx, skopeo) under coreutils `timeout`: a registry that
-// accepts connections but never answers would otherwise hang the step until the job's own timeout.
-// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
-// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
-
-
-// coreutils `timeout` exits 124 when the deadline passed and the command ended on its TERM signal.
-const TIMEOUT_EXIT_CODE = 124;
-function timedArgs(command, args, timeoutSeconds) {
-    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
-}
-/**
- * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
- * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
- * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
- * plus an undefined entry, which removes the variable, for each such name in `env`.
- */
-function scrubbedEnv(env, extra = {}) {
-    const scrubbed = {};
-    for (const name of Object.keys(env)) {
-        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
-            scrubbed[name] = undefined;
-    }
-    return { ...scrubbed, ...extra };
-}
-/**
- * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
- * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
- * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
- */
-function redactSignatures(text) {
-    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
-    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
-}
-function redacted(result) {
-    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
-}
-/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
-async function run_tool_runTool(command, args, timeoutSeconds, options = {}) {
-    if (!options.quiet)
-        info(`[command]${command} ${args.join(' ')}`);
-    const env = scrubbedEnv(process.env, options.env);
-    try {
-        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
-    }
-    catch (error) {
-        if (error instanceof CommandError)
-            throw new CommandError(error.command, error.args, redacted(error.result));
-        throw error;
-    }
-}
-/** The deadline ("600s") of a runTool call that `timeout` ended, or undefined for any other error. */
-function passedDeadline(error) {
-    if (!(error instanceof CommandError) || error.command !== 'timeout' || error.result.exitCode !== TIMEOUT_EXIT_CODE)
-        return undefined;
-    return error.args[1] ?? 'the deadline';
-}
-
-;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
-// Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
-// network error code) into one kind of fault, a clear message, and whether another attempt can
-// help. Which kinds, codes and statuses are transient is transient-faults.ts's rule; this module
-// recognises the tools' words for them. The classification is pure: tested on the tools' real
-// messages (actions/toolkit/test/registry-faults.test.ts).
-
-
-
-
-/** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
-class faults_RegistryError extends Error {
-    kind;
-    name = 'RegistryError';
-    constructor(kind, message) {
-        super(message);
-        this.kind = kind;
-    }
-    get retryable() {
-        return isRetryableKind(this.kind);
-    }
-}
-/**
- * The tools' words for a kind, or a Node code or status the table gives that kind where a message
- * quotes one ("getaddrinfo EAI_AGAIN host", "403 Forbidden"); whole words only, so a 404 inside a hex digest is not a status.
- */
-function wordsOrTable(kind, words) {
-    const names = [...networkErrorCodes(kind), ...httpStatuses(kind).map(String)];
-    return names.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${names.join('|')})\\b`, words.flags);
-}
-// Ordered: the first match wins (a 401 page may also mention "not found" in its body).
-const PATTERNS = [
-    ['throttled', wordsOrTable('throttled', /toomanyrequests|too many requests/i)],
-    ['unauthorized', wordsOrTable('unauthorized', /unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i)],
-    ['forbidden', wordsOrTable('forbidden', /forbidden|\bdenied\b|insufficient_scope/i)],
-    // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
-    // "no such host" will not.
-    ['dns-temporary', wordsOrTable('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
-    ['unknown-registry', wordsOrTable('unknown-registry', /no such host|name or service not known/i)],
-    ['unreachable', wordsOrTable('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
-    ['timeout', wordsOrTable('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
-    // Narrower than the 5xx of httpStatusKind on purpose: in a tool's text a wider match would read a byte count or a port as a status.
-    ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
-    ['not-found', wordsOrTable('not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN/i)],
-];
-function classifyOutput(text) {
-    for (const [kind, re] of PATTERNS)
-        if (re.test(text))
-            return kind;
-    return 'other';
-}
-/**
- * The text without the references the command was given. The tools quote them (and their
- * repository inside request URLs), so a repository named `denied/app` or `team/unauthorized`
- * would otherwise read as the fault it is named after.
- */
-function withoutReferences(text, args) {
-    const names = new Set();
-    for (const arg of args) {
-        if (arg.startsWith('-') || !arg.includes('/'))
-            continue;
-        const reference = arg.replace(/^(docker:\/\/|oci:|oci-archive:|docker-archive:|dir:)/, '');
-        names.add(reference);
-        // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats. As the text
-        // the tools quote it, not image-ref's normalised name (which would add docker.io/library/).
-        const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
-        const segments = path.split('/');
-        const first = segments[0] ?? '';
-        const repository = (first.includes('.') || first.includes(':') || first === 'localhost' ? segments.slice(1) : segments).join('/');
-        if (repository)
-            names.add(repository);
-    }
-    let scrubbed = text;
-    // Longest first, so a whole reference goes before the repository inside it.
-    for (const name of [...names].sort((a, b) => b.length - a.length))
-        scrubbed = scrubbed.split(name).join('<reference>');
-    return scrubbed;
-}
-const ADVICE = {
-    unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
-    // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
-    // allowed): https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access
-    forbidden: "the registry refused the request (403): usually its firewall or network rules (public network access disabled, or this runner's IP or virtual network not allowed: see the registry's Networking settings); otherwise the identity lacks the role (AcrPush, or Container Registry Repository Writer on registries with ABAC repository permissions)",
-    'not-found': 'not found in the registry',
-    'unknown-registry': 'the registry host does not resolve: check the registry name (e.g. myacr.azurecr.io)',
-    'dns-temporary': "the runner's DNS resolver did not answer (a temporary name-resolution failure)",
-    unreachable: 'the registry is unreachable (connection refused or reset): is it up, and is the address right?',
-    timeout: 'the registry did not answer in time',
-    throttled: 'the registry throttled the requests (HTTP 429)',
-    'server-error': 'the registry answered with a server error (HTTP 5xx)',
-    other: 'the command failed',
-};
-/** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
-function describeFault(operation, kind, detail) {
-    const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
-    return `${operation}: ${ADVICE[kind]}${last ? `\n${last}` : ''}`;
-}
-/** Wraps a failed command (or network error) as a RegistryError. */
-function toRegistryError(operation, error) {
-    if (error instanceof faults_RegistryError)
-        return error;
-    const deadline = passedDeadline(error);
-    if (deadline)
-        return new faults_RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${deadline})`);
-    if (error instanceof CommandError) {
-        // skopeo --debug logs every request; only its error lines say what went wrong.
-        const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
-        const stderr = keep(error.result.stderr);
-        const stdout = keep(error.result.stdout);
-        const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args));
-        return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
-    }
-    // A Node error code the table knows (a token request): its kind, retried or not by the same rule.
-    const networkKind = thrownNetworkErrorKind(error);
-    if (networkKind)
-        return new faults_RegistryError(networkKind, describeFault(operation, networkKind, errorMessage(error)));
-    const message = errorMessage(error);
-    const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
-    return new faults_RegistryError(kind, `${operation}: ${message}`);
-}
-/**
- * Whether another attempt can help. `afterPush`: the reference was written moments ago, and a
- * registry may not serve it yet ("manifest unknown"): ACR's geo-replicas are eventually consistent,
- * and a read routed to another replica than the push can miss it until replication completes
- * (https://learn.microsoft.com/en-us/azure/container-registry/container-registry-geo-replication,
- * "Consistency model"). So not-found is worth another attempt too.
- */
-function isRetryable(error, options = {}) {
-    if (!(error instanceof faults_RegistryError))
-        return false;
-    return error.retryable || (options.afterPush === true && error.kind === 'not-found');
-}
-
 ;// CONCATENATED MODULE: ../toolkit/src/host-port.ts
 // `host[:port]` as a registry reference or a URL writes it, an IPv6 address in brackets
 // (`[::1]:5000`): how it splits, and which hosts are loopback. image-ref.ts checks a registry
@@ -40786,6 +40515,278 @@ function parseRepository(input) {
         throw new InvalidReferenceError(`"${input}" must name a repository only, without a tag or digest`);
     }
     return ref;
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/transient-faults.ts
+// Which failed request is worth another try, written once: a table of Node's network error codes
+// and one rule for HTTP statuses, each giving a kind of fault, and the set of kinds another attempt
+// can help. The yes/no predicates (isTransientNetworkError, isTransientHttpStatus) and the
+// registry's fault kinds (registry/faults.ts: token requests, messages the tools print) are all
+// derived from here, so a code added to the table counts everywhere. Pure; tested in
+// test/transient-faults.test.ts.
+// Auth, a missing object and anything unrecognised will say the same thing on a second try.
+const RETRYABLE_KINDS = new Set(['unreachable', 'dns-temporary', 'timeout', 'throttled', 'server-error']);
+/** Whether another attempt can help with a fault of this kind. */
+function isRetryableKind(kind) {
+    return RETRYABLE_KINDS.has(kind);
+}
+/**
+ * Node's codes (net, dns, http, undici) for a request that got no HTTP answer, each with its kind.
+ * A code not listed is 'other' and not retried: a TLS certificate or protocol error fails the same
+ * way again.
+ */
+const NETWORK_ERROR_KINDS = new Map([
+    // Refused, reset or cut off (a server restarting, a proxy dropping the tunnel): may work next time.
+    ['ECONNRESET', 'unreachable'],
+    ['ECONNREFUSED', 'unreachable'],
+    ['ECONNABORTED', 'unreachable'],
+    ['EPIPE', 'unreachable'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ENETUNREACH', 'unreachable'],
+    ['UND_ERR_SOCKET', 'unreachable'],
+    ['ETIMEDOUT', 'timeout'],
+    ['ESOCKETTIMEDOUT', 'timeout'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+    // getaddrinfo: EAI_AGAIN is a resolver that did not answer, which may answer next time; ENOTFOUND
+    // is an answer (no such name) that will not change.
+    ['EAI_AGAIN', 'dns-temporary'],
+    ['ENOTFOUND', 'unknown-registry'],
+]);
+/** The kind of a request that got no HTTP answer, by Node's error code ('other' for a code not in the table). */
+function networkErrorKind(code) {
+    return NETWORK_ERROR_KINDS.get(code) ?? 'other';
+}
+/** The table's codes of one kind, e.g. for recognising them in a message that quotes them. */
+function networkErrorCodes(kind) {
+    return [...NETWORK_ERROR_KINDS].filter(([, k]) => k === kind).map(([code]) => code);
+}
+/** The kind of a thrown error by its `code`, undefined when it has no code the table knows. */
+function thrownNetworkErrorKind(error) {
+    const code = error?.code;
+    return typeof code === 'string' ? NETWORK_ERROR_KINDS.get(code) : undefined;
+}
+/** Network errors worth another try (connection refused or reset, timeouts, a resolver that did not answer). */
+function isTransientNetworkError(error) {
+    const kind = thrownNetworkErrorKind(error);
+    return kind !== undefined && isRetryableKind(kind);
+}
+/** The statuses with a kind of their own; any other 5xx is a server error, anything else 'other'. */
+const HTTP_STATUS_KINDS = new Map([
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+    [404, 'not-found'],
+    // 408 Request Timeout: the server gave up waiting (RFC 9110 section 15.5.9), so the request may be repeated.
+    [408, 'timeout'],
+    [429, 'throttled'],
+]);
+// The server-error range, as numbers for httpStatusKind and as text for TRANSIENT_HTTP_STATUS_PATTERN.
+const SERVER_ERRORS = { from: 500, to: 599, pattern: '5[0-9]{2}' };
+/** The kind of an HTTP error status. */
+function httpStatusKind(status) {
+    return HTTP_STATUS_KINDS.get(status) ?? (status >= SERVER_ERRORS.from && status <= SERVER_ERRORS.to ? 'server-error' : 'other');
+}
+/** The statuses HTTP_STATUS_KINDS gives one kind (the 5xx range aside), e.g. for recognising them in a tool's text. */
+function httpStatuses(kind) {
+    return [...HTTP_STATUS_KINDS].filter(([, k]) => k === kind).map(([status]) => status);
+}
+/** HTTP statuses worth another try: a request timeout (408), throttling (429) and server-side failures (5xx). */
+function isTransientHttpStatus(status) {
+    return isRetryableKind(httpStatusKind(status));
+}
+/** The transient statuses as a regular-expression alternative ("408|429|5[0-9]{2}"), for a tool that prints the status it got (git's "RPC failed; HTTP 503"). */
+const TRANSIENT_HTTP_STATUS_PATTERN = [...[...HTTP_STATUS_KINDS].filter(([, kind]) => isRetryableKind(kind)).map(([status]) => String(status)), SERVER_ERRORS.pattern].join('|');
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/run-tool.ts
+// Runs the registry tools (docker, buildx, skopeo) under coreutils `timeout`: a registry that
+// accepts connections but never answers would otherwise hang the step until the job's own timeout.
+// Every tool runs with an environment scrubbed of the step's inputs and the runner's OIDC request
+// token, and what it prints has the signatures of signed URLs redacted before anyone reads it.
+
+
+// coreutils `timeout` exits 124 when the deadline passed and the command ended on its TERM signal.
+const TIMEOUT_EXIT_CODE = 124;
+function timedArgs(command, args, timeoutSeconds) {
+    return ['--kill-after=10s', `${timeoutSeconds}s`, command, ...args];
+}
+/**
+ * The runner hands every input to the step as INPUT_<NAME> (a client secret or password among them)
+ * and the OIDC request token as ACTIONS_ID_TOKEN_REQUEST_TOKEN/_URL: no registry tool needs them, and
+ * a tool (or a credential helper it starts) must not be able to read or log them. Returns `extra`
+ * plus an undefined entry, which removes the variable, for each such name in `env`.
+ */
+function scrubbedEnv(env, extra = {}) {
+    const scrubbed = {};
+    for (const name of Object.keys(env)) {
+        if (/^INPUT_/i.test(name) || /^ACTIONS_ID_TOKEN_REQUEST_/i.test(name))
+            scrubbed[name] = undefined;
+    }
+    return { ...scrubbed, ...extra };
+}
+/**
+ * ACR answers blob downloads with a redirect to a storage URL signed by a SAS, whose `sig=` value is
+ * a bearer credential (https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas).
+ * buildx and skopeo print the full URL when that download fails; keep the URL, drop the signature.
+ */
+function redactSignatures(text) {
+    // A signature is base64, URL-encoded or not: A-Z a-z 0-9 + / = and %XX.
+    return text.replace(/([?&;]sig(?:=|%3D))[A-Za-z0-9+/=%_-]+/gi, '$1***');
+}
+function redacted(result) {
+    return { exitCode: result.exitCode, stdout: redactSignatures(result.stdout), stderr: redactSignatures(result.stderr) };
+}
+/** Logs `command args` (unless quiet), as the runner would show it, and runs it with a deadline. */
+async function run_tool_runTool(command, args, timeoutSeconds, options = {}) {
+    if (!options.quiet)
+        info(`[command]${command} ${args.join(' ')}`);
+    const env = scrubbedEnv(process.env, options.env);
+    try {
+        return redacted(await execute('timeout', timedArgs(command, args, timeoutSeconds), { ...options, env, quiet: true }));
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new CommandError(error.command, error.args, redacted(error.result));
+        throw error;
+    }
+}
+/** The deadline ("600s") of a runTool call that `timeout` ended, or undefined for any other error. */
+function passedDeadline(error) {
+    if (!(error instanceof CommandError) || error.command !== 'timeout' || error.result.exitCode !== TIMEOUT_EXIT_CODE)
+        return undefined;
+    return error.args[1] ?? 'the deadline';
+}
+
+;// CONCATENATED MODULE: ../toolkit/src/registry/faults.ts
+// Turns what docker, buildx and skopeo print on failure (and a token endpoint's HTTP status or
+// network error code) into one kind of fault, a clear message, and whether another attempt can
+// help. Which kinds, codes and statuses are transient is transient-faults.ts's rule; this module
+// recognises the tools' words for them. The classification is pure: tested on the tools' real
+// messages (actions/toolkit/test/registry-faults.test.ts).
+
+
+
+
+
+/** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
+class faults_RegistryError extends Error {
+    kind;
+    name = 'RegistryError';
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+    }
+    get retryable() {
+        return isRetryableKind(this.kind);
+    }
+}
+/**
+ * The tools' words for a kind, or a Node code or status the table gives that kind where a message
+ * quotes one ("getaddrinfo EAI_AGAIN host", "403 Forbidden"); whole words only, so a 404 inside a hex digest is not a status.
+ */
+function wordsOrTable(kind, words) {
+    const names = [...networkErrorCodes(kind), ...httpStatuses(kind).map(String)];
+    return names.length === 0 ? words : new RegExp(`${words.source}|\\b(?:${names.join('|')})\\b`, words.flags);
+}
+// Ordered: the first match wins (a 401 page may also mention "not found" in its body).
+const PATTERNS = [
+    ['throttled', wordsOrTable('throttled', /toomanyrequests|too many requests/i)],
+    ['unauthorized', wordsOrTable('unauthorized', /unauthorized|authentication required|authorization failed|no basic auth credentials|incorrect username or password|invalid username\/password/i)],
+    ['forbidden', wordsOrTable('forbidden', /forbidden|\bdenied\b|insufficient_scope/i)],
+    // A resolver that did not answer (EAI_AGAIN; Go's "server misbehaving" is a SERVFAIL) may answer next time;
+    // "no such host" will not.
+    ['dns-temporary', wordsOrTable('dns-temporary', /Temporary failure in name resolution|server misbehaving/i)],
+    ['unknown-registry', wordsOrTable('unknown-registry', /no such host|name or service not known/i)],
+    ['unreachable', wordsOrTable('unreachable', /connection refused|connection reset|broken pipe|EOF$|network is unreachable|no route to host/im)],
+    ['timeout', wordsOrTable('timeout', /i\/o timeout|timeout exceeded|context deadline exceeded|TLS handshake timeout|timed out/i)],
+    // Narrower than the 5xx of httpStatusKind on purpose: in a tool's text a wider match would read a byte count or a port as a status.
+    ['server-error', /\b50[0-9]\b|internal server error|bad gateway|service unavailable|gateway timeout/i],
+    ['not-found', wordsOrTable('not-found', /manifest unknown|not found|name unknown|NAME_UNKNOWN|MANIFEST_UNKNOWN|BLOB_UNKNOWN/i)],
+];
+function classifyOutput(text) {
+    for (const [kind, re] of PATTERNS)
+        if (re.test(text))
+            return kind;
+    return 'other';
+}
+/**
+ * The text without the references the command was given. The tools quote them (and their
+ * repository inside request URLs), so a repository named `denied/app` or `team/unauthorized`
+ * would otherwise read as the fault it is named after.
+ */
+function withoutReferences(text, args) {
+    const names = new Set();
+    for (const arg of args) {
+        if (arg.startsWith('-') || !arg.includes('/'))
+            continue;
+        const reference = arg.replace(/^(docker:\/\/|oci:|oci-archive:|docker-archive:|dir:)/, '');
+        names.add(reference);
+        // host/repo/path[:tag][@digest] -> repo/path: the part a URL or a message repeats. As the text
+        // the tools quote it, not image-ref's normalised name (which would add docker.io/library/).
+        const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
+        const segments = path.split('/');
+        const first = segments[0] ?? '';
+        const repository = (looksLikeRegistry(first) ? segments.slice(1) : segments).join('/');
+        if (repository)
+            names.add(repository);
+    }
+    let scrubbed = text;
+    // Longest first, so a whole reference goes before the repository inside it.
+    for (const name of [...names].sort((a, b) => b.length - a.length))
+        scrubbed = scrubbed.split(name).join('<reference>');
+    return scrubbed;
+}
+const ADVICE = {
+    unauthorized: 'the registry rejected the credentials (401): check the auth input and its username/password or federated identity',
+    // ACR answers 403 when its firewall or network rules refuse the client (public access disabled, IP not
+    // allowed): https://learn.microsoft.com/azure/container-registry/container-registry-troubleshoot-access
+    forbidden: "the registry refused the request (403): usually its firewall or network rules (public network access disabled, or this runner's IP or virtual network not allowed: see the registry's Networking settings); otherwise the identity lacks the role (AcrPush, or Container Registry Repository Writer on registries with ABAC repository permissions)",
+    'not-found': 'not found in the registry',
+    'unknown-registry': 'the registry host does not resolve: check the registry name (e.g. myacr.azurecr.io)',
+    'dns-temporary': "the runner's DNS resolver did not answer (a temporary name-resolution failure)",
+    unreachable: 'the registry is unreachable (connection refused or reset): is it up, and is the address right?',
+    timeout: 'the registry did not answer in time',
+    throttled: 'the registry throttled the requests (HTTP 429)',
+    'server-error': 'the registry answered with a server error (HTTP 5xx)',
+    other: 'the command failed',
+};
+/** What a person should read: the operation, the kind of fault with its advice, then the tool's own last lines. */
+function describeFault(operation, kind, detail) {
+    const last = detail.trim().split('\n').filter(Boolean).slice(-3).join('\n');
+    return `${operation}: ${ADVICE[kind]}${last ? `\n${last}` : ''}`;
+}
+/** Wraps a failed command (or network error) as a RegistryError. */
+function toRegistryError(operation, error) {
+    if (error instanceof faults_RegistryError)
+        return error;
+    const deadline = passedDeadline(error);
+    if (deadline)
+        return new faults_RegistryError('timeout', `${operation}: ${ADVICE.timeout} (no answer within ${deadline})`);
+    if (error instanceof CommandError) {
+        // skopeo --debug logs every request; only its error lines say what went wrong.
+        const keep = (text) => text.split('\n').filter((line) => !line.includes('level=debug')).join('\n');
+        const stderr = keep(error.result.stderr);
+        const stdout = keep(error.result.stdout);
+        const kind = classifyOutput(withoutReferences(`${stderr}\n${stdout}`, error.args));
+        return new faults_RegistryError(kind, describeFault(operation, kind, stderr.trim() || stdout));
+    }
+    // A Node error code the table knows (a token request): its kind, retried or not by the same rule.
+    const networkKind = thrownNetworkErrorKind(error);
+    if (networkKind)
+        return new faults_RegistryError(networkKind, describeFault(operation, networkKind, errorMessage(error)));
+    const message = errorMessage(error);
+    const kind = /timeout|aborted/i.test(message) ? 'timeout' : 'other';
+    return new faults_RegistryError(kind, `${operation}: ${message}`);
+}
+/**
+ * Whether another attempt can help. `afterPush`: the reference was written moments ago, and a
+ * registry may not serve it yet ("manifest unknown"): ACR's geo-replicas are eventually consistent,
+ * and a read routed to another replica than the push can miss it until replication completes
+ * (https://learn.microsoft.com/en-us/azure/container-registry/container-registry-geo-replication,
+ * "Consistency model"). So not-found is worth another attempt too.
+ */
+function isRetryable(error, options = {}) {
+    if (!(error instanceof faults_RegistryError))
+        return false;
+    return error.retryable || (options.afterPush === true && error.kind === 'not-found');
 }
 
 // EXTERNAL MODULE: external "node:crypto"

@@ -32424,6 +32424,7 @@ function passedDeadline(error) {
 
 
 
+
 /** A registry or identity-provider failure with its kind; `retryable` drives withRetry. */
 class faults_RegistryError extends Error {
     kind;
@@ -32482,7 +32483,7 @@ function withoutReferences(text, args) {
         const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
         const segments = path.split('/');
         const first = segments[0] ?? '';
-        const repository = (first.includes('.') || first.includes(':') || first === 'localhost' ? segments.slice(1) : segments).join('/');
+        const repository = (looksLikeRegistry(first) ? segments.slice(1) : segments).join('/');
         if (repository)
             names.add(repository);
     }
@@ -32676,12 +32677,14 @@ async function dockerPush(ref, ctx) {
 // and https://docs.docker.com/build/ci/github-actions/reproducible-builds/.
 // An older BuildKit ignores both (measured: dockerd 20.10's builder), so they are always safe to pass.
 
+/** Unix time in seconds, as SOURCE_DATE_EPOCH takes it (12 digits reach past the year 30000). */
+const UNIX_SECONDS = /^[0-9]{1,12}$/;
 /** The SOURCE_DATE_EPOCH of the environment (Unix seconds), undefined when unset; throws when malformed. */
 function readSourceDateEpoch(env) {
     const value = env.SOURCE_DATE_EPOCH?.trim();
     if (!value)
         return undefined;
-    if (!/^[0-9]{1,12}$/.test(value)) {
+    if (!UNIX_SECONDS.test(value)) {
         throw new Error(`SOURCE_DATE_EPOCH "${value}" is not a Unix time in seconds (expected digits, e.g. the output of git log -1 --format=%ct)`);
     }
     return value;
@@ -32698,7 +32701,7 @@ function parseSourceDateEpoch(input, env) {
     }
     if (value === 'commit')
         return { kind: 'commit' };
-    if (!/^[0-9]{1,12}$/.test(value)) {
+    if (!UNIX_SECONDS.test(value)) {
         throw new errors_InputError('source-date-epoch', `"${value}" is neither "commit" nor a Unix time in seconds (expected a non-negative integer, e.g. the output of git log -1 --format=%ct)`);
     }
     return { kind: 'seconds', seconds: value };
@@ -33553,10 +33556,10 @@ const QUIET_CONFIG = [
  * so a path through a symbolic link would not match.
  */
 function findWorkTree(dir) {
-    for (let current = resolve(dir);; current = dirname(current)) {
-        if (existsSync(join(current, '.git')))
-            return realpathSync(current);
-        if (dirname(current) === current)
+    for (let current = (0,external_node_path_namespaceObject.resolve)(dir);; current = (0,external_node_path_namespaceObject.dirname)(current)) {
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(current, '.git')))
+            return (0,external_node_fs_namespaceObject.realpathSync)(current);
+        if ((0,external_node_path_namespaceObject.dirname)(current) === current)
             return undefined;
     }
 }
@@ -33863,7 +33866,9 @@ class Git {
 async function commitTime(directory) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(directory))
         throw new errors_InputError('source-date-epoch', `"commit" reads the commit checked out at the build context, but "${directory}" does not exist`);
-    const git = new Git(directory, { quiet: true });
+    // safe.directory for the work tree, as acr-push's candidate read and bump-manifest do: in a
+    // `container:` job the checkout belongs to another user, and git would refuse to read it.
+    const git = new Git(directory, { quiet: true, safeDirectory: findWorkTree(directory) });
     const inside = await git.tryRun(['rev-parse', '--is-inside-work-tree']);
     if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') {
         throw new errors_InputError('source-date-epoch', `"commit" reads the commit checked out at the build context, but "${directory}" is not in a git work tree (check the repository out there, or give Unix seconds)`);

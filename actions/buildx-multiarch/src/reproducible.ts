@@ -11,11 +11,14 @@
 // An older BuildKit ignores both (measured: dockerd 20.10's builder), so they are always safe to pass.
 import { formatPlatform, InputError, isAttestationPlatform, type Descriptor, type Platform } from '@aks-gitops/toolkit'
 
+/** Unix time in seconds, as SOURCE_DATE_EPOCH takes it (12 digits reach past the year 30000). */
+const UNIX_SECONDS = /^[0-9]{1,12}$/
+
 /** The SOURCE_DATE_EPOCH of the environment (Unix seconds), undefined when unset; throws when malformed. */
 export function readSourceDateEpoch(env: Record<string, string | undefined>): string | undefined {
   const value = env.SOURCE_DATE_EPOCH?.trim()
   if (!value) return undefined
-  if (!/^[0-9]{1,12}$/.test(value)) {
+  if (!UNIX_SECONDS.test(value)) {
     throw new Error(`SOURCE_DATE_EPOCH "${value}" is not a Unix time in seconds (expected digits, e.g. the output of git log -1 --format=%ct)`)
   }
   return value
@@ -35,7 +38,7 @@ export function parseSourceDateEpoch(input: string, env: Record<string, string |
     return seconds === undefined ? undefined : { kind: 'seconds', seconds }
   }
   if (value === 'commit') return { kind: 'commit' }
-  if (!/^[0-9]{1,12}$/.test(value)) {
+  if (!UNIX_SECONDS.test(value)) {
     throw new InputError('source-date-epoch', `"${value}" is neither "commit" nor a Unix time in seconds (expected a non-negative integer, e.g. the output of git log -1 --format=%ct)`)
   }
   return { kind: 'seconds', seconds: value }

@@ -60,7 +60,7 @@ function isValidDomain(domain: string): boolean {
 
 // The first path element is a registry only when it looks like one: it has a '.' or ':',
 // is "localhost", or has uppercase letters (never valid in a repository).
-function looksLikeRegistry(first: string): boolean {
+export function looksLikeRegistry(first: string): boolean {
   return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()
 }
 

@@ -35,13 +35,12 @@ export function platformImages(dir: string): PlatformImage[] {
   return distinctEntries(descriptors).flatMap((descriptor) => {
     const written = descriptor.platform
     if (!written || isAttestationPlatform(written)) return []
-    const platform = { os: written.os, architecture: written.architecture, ...(written.variant ? { variant: written.variant } : {}) }
-    return [{ descriptor, platform: formatPlatform(platform), slug: platformKey(platform), digest: String(descriptor.digest) }]
+    return [{ descriptor, platform: formatPlatform(written), slug: platformKey(written), digest: String(descriptor.digest) }]
   })
 }
 
 /** A view's index.json: an OCI image index naming only `descriptor`. */
-export function viewIndexJson(descriptor: LayoutEntry): string {
+function viewIndexJson(descriptor: LayoutEntry): string {
   return `${JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [descriptor] }, null, 2)}\n`
 }
 

@@ -32356,8 +32356,7 @@ function platformImages(dir) {
         const written = descriptor.platform;
         if (!written || platforms_isAttestationPlatform(written))
             return [];
-        const platform = { os: written.os, architecture: written.architecture, ...(written.variant ? { variant: written.variant } : {}) };
-        return [{ descriptor, platform: formatPlatform(platform), slug: platformKey(platform), digest: String(descriptor.digest) }];
+        return [{ descriptor, platform: formatPlatform(written), slug: platformKey(written), digest: String(descriptor.digest) }];
     });
 }
 /** A view's index.json: an OCI image index naming only `descriptor`. */

@@ -5,6 +5,7 @@
 // messages (actions/toolkit/test/registry-faults.test.ts).
 import { errorMessage } from '../errors'
 import { CommandError } from '../exec'
+import { looksLikeRegistry } from '../image-ref'
 import { httpStatuses, isRetryableKind, networkErrorCodes, thrownNetworkErrorKind, type FaultKind } from '../transient-faults'
 import { passedDeadline } from './run-tool'
 
@@ -68,7 +69,7 @@ function withoutReferences(text: string, args: readonly string[]): string {
     const path = reference.split('@')[0]?.replace(/:[^/:]+$/, '') ?? ''
     const segments = path.split('/')
     const first = segments[0] ?? ''
-    const repository = (first.includes('.') || first.includes(':') || first === 'localhost' ? segments.slice(1) : segments).join('/')
+    const repository = (looksLikeRegistry(first) ? segments.slice(1) : segments).join('/')
     if (repository) names.add(repository)
   }
   let scrubbed = text
