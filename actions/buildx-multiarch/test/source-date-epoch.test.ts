@@ -74,6 +74,14 @@ describe('commitTime', () => {
     expect(await commitTime(join(repo, 'apps/vote'))).toBe(COMMITTED_SECONDS)
   })
 
+  // A container: job runs as root over a checkout the runner's user owns: git refuses such a work
+  // tree unless it is a safe.directory.
+  it.runIf(process.getuid?.() === 0)('is read from a work tree another uid owns, as in a container job', async () => {
+    const repo = repository(join(work, 'owned'))
+    execFileSync('chown', ['-R', '4242:4242', repo])
+    expect(await commitTime(repo)).toBe(COMMITTED_SECONDS)
+  })
+
   it('is read in a depth-1 clone (the checkout action\'s default), which has its HEAD commit', async () => {
     const repo = repository(join(work, 'repo'))
     git(repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '--allow-empty', '-m', 'second')
